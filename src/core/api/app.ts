@@ -1,0 +1,62 @@
+import Koa from 'koa';
+import { bodyParser } from '@koa/bodyparser';
+import type { Relay } from '../relay.js';
+import { errorMiddleware } from './middleware/errors.js';
+import { authMiddleware } from './middleware/auth.js';
+import { genropyRoutes } from './routes/genropy.js';
+import { messagesRoutes } from './routes/messages.js';
+import { settingsRoutes } from './routes/settings.js';
+import { statsRoutes } from './routes/stats.js';
+import { accountsApiRoutes } from './routes/accounts-api.js';
+import { capturedRoutes } from './routes/captured.js';
+import { eventsRoutes } from './routes/events.js';
+import { sendRoutes } from './routes/send.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { openapiRoutes } from './routes/openapi.js';
+import { uiRoutes, isUiAsset } from './routes/ui.js';
+
+const PUBLIC_PATHS = new Set(['/health', '/openapi.json']);
+
+/** Koa app: routes -> small handlers -> core services; one error middleware; zod at the edges. */
+export function createApiApp(relay: Relay): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  app.silent = true;
+  const { logger, config } = relay.ctx;
+
+  app.use(errorMiddleware(logger));
+  app.use(
+    authMiddleware({
+      token: relay.token,
+      isPublic: (ctx) => PUBLIC_PATHS.has(ctx.path) || (ctx.method === 'GET' && isUiAsset(ctx.path)),
+      allowsQueryToken: (ctx) => ctx.path === '/api/events' || /^\/api\/captured\/[^/]+\/(raw|attachments\/\d+|html)$/.test(ctx.path),
+    }),
+  );
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: config.http.bodyLimitBytes,
+      // genro-mail-proxy clients always send JSON; accept a body without a content type as JSON too
+      detectJSON: (ctx) => !ctx.get('Content-Type'),
+      encoding: 'utf-8',
+    }),
+  );
+
+  for (const router of [
+    genropyRoutes(relay),
+    messagesRoutes(relay),
+    settingsRoutes(relay),
+    statsRoutes(relay),
+    accountsApiRoutes(relay),
+    capturedRoutes(relay),
+    eventsRoutes(relay),
+    sendRoutes(relay),
+    metricsRoutes(relay),
+    openapiRoutes(relay),
+    uiRoutes(relay),
+  ]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  return app;
+}

@@ -1,0 +1,79 @@
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import { RelayError } from '../../errors.js';
+
+export interface FieldIssue {
+  /** dotted path of the offending field, e.g. "messages.3.subject" */
+  field: string;
+  message: string;
+}
+
+/** Schema violation: 422 as genro-mail-proxy (pydantic) does. */
+export class ValidationError extends RelayError {
+  constructor(readonly issues: FieldIssue[]) {
+    super(422, 'validation_error', issues.map((i) => `${i.field || 'body'}: ${i.message}`).join('; '), issues);
+  }
+}
+
+/** Classic (genro-mail-proxy) routes answer `{"detail": ...}`; the relay's /api routes `{"error": {code, message}}`. */
+export function isClassicPath(path: string): boolean {
+  return !path.startsWith('/api/') && path !== '/api' && path !== '/openapi.json';
+}
+
+function statusOf(err: unknown): number {
+  const e = err as { status?: unknown; statusCode?: unknown };
+  const s = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : 500;
+  return s >= 400 && s < 600 ? s : 500;
+}
+
+/**
+ * The one error middleware: every failure becomes a JSON answer; 4xx are the client's fault and logged
+ * at debug, 5xx are ours and logged as errors (without leaking internals to the client).
+ */
+export function errorMiddleware(logger: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new RelayError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (err) {
+      const status = statusOf(err);
+      const relayErr = err instanceof RelayError ? err : null;
+      let code = relayErr?.code ?? (status === 413 ? 'payload_too_large' : status === 400 ? 'bad_request' : 'error');
+      let message = err instanceof Error ? err.message : String(err);
+      if (status >= 500 && !relayErr) {
+        logger.error({ err, path: ctx.path, method: ctx.method }, 'request failed');
+        message = 'internal error';
+        code = 'internal';
+      } else {
+        logger.debug({ status, path: ctx.path, message }, 'request rejected');
+      }
+      if (status === 400 && !relayErr && /json|unexpected|token/i.test(message)) {
+        code = 'invalid_json';
+        message = `invalid JSON body: ${message}`;
+      }
+      ctx.status = status;
+      if (isClassicPath(ctx.path)) {
+        if (err instanceof ValidationError) {
+          ctx.body = {
+            detail: err.issues.map((i) => ({ loc: ['body', ...i.field.split('.').filter(Boolean)], msg: i.message, type: 'value_error' })),
+          };
+        } else if (relayErr?.details !== undefined && relayErr.code === 'classic_detail') {
+          ctx.body = { detail: relayErr.details };
+        } else {
+          ctx.body = { detail: message };
+        }
+      } else {
+        ctx.body = {
+          error: {
+            code,
+            message,
+            ...(err instanceof ValidationError ? { fields: err.issues } : {}),
+          },
+        };
+      }
+      if (status === 401) ctx.set('WWW-Authenticate', 'Bearer');
+    }
+  };
+}

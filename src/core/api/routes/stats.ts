@@ -1,0 +1,7 @@
+import Router from '@koa/router';
+import type { Relay } from '../../relay.js';
+
+export function statsRoutes(relay: Relay): Router {
+  void relay;
+  return new Router();
+}

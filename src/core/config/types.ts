@@ -1,0 +1,125 @@
+/** The relay's resolved configuration (config.ini + GMP_* env + CLI flags + defaults). */
+export type DeliveryMode = 'sandbox' | 'real';
+
+export interface ClientSyncConfig {
+  url: string | null;
+  user: string | null;
+  password: string | null;
+  token: string | null;
+  /** heartbeat / fallback interval between syncs, seconds */
+  intervalSeconds: number;
+  /** max items per delivery_report POST */
+  batchSize: number;
+  /** request timeout, ms */
+  timeoutMs: number;
+}
+
+export interface S3Config {
+  endpoint: string | null;
+  region: string;
+  accessKeyId: string | null;
+  secretAccessKey: string | null;
+  forcePathStyle: boolean;
+}
+
+export interface RelayConfig {
+  host: string;
+  /** HTTP API + web UI port; 0 picks a free port */
+  port: number;
+  smtpHost: string;
+  /** sandbox sink port; 0 picks a free port */
+  smtpPort: number;
+  dataDir: string;
+  dbPath: string;
+  /** null: generated on first start and kept in the data directory */
+  apiToken: string | null;
+  deliveryMode: DeliveryMode;
+  /** genro-mail-proxy [scheduler] active: gates the report loop (default: active when a sync URL is set) */
+  schedulerActive: boolean;
+  /** genro-mail-proxy [delivery] test_mode: loops advance only when woken */
+  testMode: boolean;
+  defaultPriority: 0 | 1 | 2 | 3;
+  /** purge reported final messages after this many seconds (<= 0 disables) */
+  retentionSeconds: number;
+  batchSizePerAccount: number;
+  /** kept for config compatibility; dispatch is event-driven and never polls */
+  sendLoopIntervalSeconds: number;
+  logLevel: string;
+  logDeliveryActivity: boolean;
+  client: ClientSyncConfig;
+  delivery: {
+    /** retry delays in seconds; the last one repeats */
+    retryDelays: number[];
+    /** maximum number of retries after the first attempt */
+    maxRetries: number;
+    /** 0..1 random spread applied to each delay */
+    retryJitter: number;
+    /** give up after this many seconds since the first attempt (0 = no cap) */
+    retryLifetimeSeconds: number;
+    maxConcurrency: number;
+    maxPerAccount: number;
+    leaseSeconds: number;
+    sendTimeoutMs: number;
+    connectTimeoutMs: number;
+    /** close idle pools after this many ms */
+    poolIdleMs: number;
+  };
+  attachments: {
+    timeoutMs: number;
+    maxBytes: number;
+    s3: S3Config;
+  };
+  sink: {
+    maxSize: number;
+    maxClients: number;
+    retentionCount: number;
+    /** 0 = no age limit */
+    retentionAgeSeconds: number;
+  };
+  http: {
+    bodyLimitBytes: number;
+  };
+}
+
+export const DEFAULT_RETRY_DELAYS = [60, 300, 900, 3600, 7200];
+
+export function defaultConfig(dataDir = './data'): RelayConfig {
+  return {
+    host: '127.0.0.1',
+    port: 8000,
+    smtpHost: '127.0.0.1',
+    smtpPort: 1025,
+    dataDir,
+    dbPath: `${dataDir}/mail_service.db`,
+    apiToken: null,
+    deliveryMode: 'sandbox',
+    schedulerActive: false,
+    testMode: false,
+    defaultPriority: 2,
+    retentionSeconds: 604800,
+    batchSizePerAccount: 50,
+    sendLoopIntervalSeconds: 0.5,
+    logLevel: 'info',
+    logDeliveryActivity: false,
+    client: { url: null, user: null, password: null, token: null, intervalSeconds: 300, batchSize: 1000, timeoutMs: 30_000 },
+    delivery: {
+      retryDelays: [...DEFAULT_RETRY_DELAYS],
+      maxRetries: 5,
+      retryJitter: 0.1,
+      retryLifetimeSeconds: 5 * 86400,
+      maxConcurrency: 10,
+      maxPerAccount: 3,
+      leaseSeconds: 120,
+      sendTimeoutMs: 30_000,
+      connectTimeoutMs: 10_000,
+      poolIdleMs: 300_000,
+    },
+    attachments: {
+      timeoutMs: 30_000,
+      maxBytes: 25 * 1024 * 1024,
+      s3: { endpoint: null, region: 'us-east-1', accessKeyId: null, secretAccessKey: null, forcePathStyle: true },
+    },
+    sink: { maxSize: 25 * 1024 * 1024, maxClients: 50, retentionCount: 5000, retentionAgeSeconds: 0 },
+    http: { bodyLimitBytes: 10 * 1024 * 1024 },
+  };
+}

@@ -1,0 +1,5 @@
+import type { RelayContext } from '../context.js';
+
+export class QueueService {
+  constructor(readonly ctx: RelayContext) {}
+}

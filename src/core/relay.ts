@@ -1,0 +1,167 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import type { RelayConfig } from './config/types.js';
+import type { RelayContext } from './context.js';
+import { RelayBus } from './events.js';
+import { createLogger } from './logger.js';
+import { plainSecretCodec, type SecretCodec } from './secrets.js';
+import { openStore, type Store } from './store/index.js';
+import { RuntimeSettings, type RuntimeSettingsValues } from './settings/runtime-settings.js';
+import { QueueService } from './queue/queue-service.js';
+import { createDispatcher, type Dispatcher } from './delivery/dispatcher.js';
+import { createSink, type Sink } from './sink/sink.js';
+import { createReporter, type Reporter } from './report/reporter.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createApiApp } from './api/app.js';
+
+export interface RelayOptions {
+  config: RelayConfig;
+  clock?: Clock;
+  logger?: Logger;
+  /** desktop: safeStorage-backed codec for passwords at rest */
+  secrets?: SecretCodec;
+  /** desktop: Electron-ABI better-sqlite3 binding */
+  nativeBinding?: string;
+  /** runtime settings given explicitly for this run (CLI flags), winning over persisted ones */
+  settingsOverrides?: Partial<RuntimeSettingsValues>;
+  /** directory of the built web UI (served at /) */
+  uiDir?: string | null;
+}
+
+export interface RelayAddresses {
+  http: { host: string; port: number };
+  smtp: { host: string; port: number };
+  /** base URL of the API and web UI */
+  url: string;
+  /** the web UI link that logs in with the token */
+  uiUrl: string;
+}
+
+export interface Relay {
+  readonly ctx: RelayContext;
+  readonly token: string;
+  readonly queue: QueueService;
+  readonly dispatcher: Dispatcher;
+  readonly sink: Sink;
+  readonly reporter: Reporter;
+  readonly metrics: Metrics;
+  readonly store: Store;
+  readonly uiDir: string | null;
+  addresses(): RelayAddresses;
+  start(): Promise<RelayAddresses>;
+  stop(): Promise<void>;
+}
+
+/** Keeps the API token: configured, or generated once and stored in the data directory. */
+export function resolveApiToken(config: RelayConfig): string {
+  if (config.apiToken) return config.apiToken;
+  const file = path.join(config.dataDir, 'api-token');
+  try {
+    const existing = fs.readFileSync(file, 'utf8').trim();
+    if (existing) return existing;
+  } catch {
+    // first start
+  }
+  const token = crypto.randomBytes(24).toString('base64url');
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/** The composition root: wires store, bus, services and servers. Nothing else constructs them. */
+export function createRelay(opts: RelayOptions): Relay {
+  const config = opts.config;
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const bus = new RelayBus();
+  const store = openStore({
+    path: config.dbPath,
+    nativeBinding: opts.nativeBinding,
+    secrets: opts.secrets ?? plainSecretCodec,
+    onMessageEvents: (events) => bus.emit('messages', events),
+  });
+  const settings = new RuntimeSettings(store.settings, bus, config, opts.settingsOverrides);
+  const ctx: RelayContext = { config, clock, logger, store, bus, settings };
+  const token = resolveApiToken(config);
+
+  const queue = new QueueService(ctx);
+  const dispatcher = createDispatcher({ ctx });
+  const sink = createSink({ ctx });
+  const reporter = createReporter({ ctx });
+  const metrics = createMetrics({ ctx });
+
+  bus.on('dispatch.wake', () => dispatcher.wake());
+  bus.on('report.wake', () => reporter.wake());
+
+  let server: http.Server | null = null;
+  let httpAddr = { host: config.host, port: config.port };
+  let smtpAddr = { host: config.smtpHost, port: config.smtpPort };
+  let started = false;
+
+  const relay: Relay = {
+    ctx,
+    token,
+    queue,
+    dispatcher,
+    sink,
+    reporter,
+    metrics,
+    store,
+    uiDir: opts.uiDir ?? null,
+    addresses() {
+      const host = httpAddr.host === '0.0.0.0' || httpAddr.host === '::' ? '127.0.0.1' : httpAddr.host;
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${httpAddr.port}`;
+      return { http: httpAddr, smtp: smtpAddr, url, uiUrl: `${url}/#token=${encodeURIComponent(token)}` };
+    },
+    async start() {
+      if (started) return relay.addresses();
+      smtpAddr = await sink.start();
+      dispatcher.setSandboxTarget(smtpAddr);
+      const app = createApiApp(relay);
+      server = http.createServer(app.callback());
+      server.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(config.port, config.host, () => {
+          server!.off('error', reject);
+          resolve();
+        });
+      });
+      const a = server.address() as AddressInfo;
+      httpAddr = { host: config.host, port: a.port };
+      dispatcher.start();
+      reporter.start();
+      started = true;
+      logger.info({ http: httpAddr, smtp: smtpAddr, mode: settings.current().delivery_mode }, 'relay started');
+      return relay.addresses();
+    },
+    async stop() {
+      if (!started) {
+        store.close();
+        return;
+      }
+      started = false;
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeIdleConnections?.();
+          setTimeout(() => s.closeAllConnections?.(), 2000).unref();
+        });
+      }
+      await dispatcher.stop();
+      await reporter.stop();
+      await sink.stop();
+      metrics.stop();
+      bus.removeAllListeners();
+      store.close();
+      logger.info('relay stopped');
+    },
+  };
+  return relay;
+}

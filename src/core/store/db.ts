@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { runMigrations } from './migrations/index.js';
+
+export type DB = Database.Database;
+
+export interface OpenDatabaseOptions {
+  /** path of the SQLite file; ':memory:' for throwaway databases */
+  path: string;
+  /** Electron-ABI build of better-sqlite3 (desktop app); default: the one npm built for Node */
+  nativeBinding?: string;
+}
+
+/**
+ * Opens the database with the relay's pragmas and runs migrations.
+ * WAL + synchronous=FULL: an accepted message is on disk before the API answers.
+ */
+export function openDatabase(opts: OpenDatabaseOptions): DB {
+  if (opts.path !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(opts.path)), { recursive: true });
+  const db = new Database(opts.path, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -32000');
+  db.pragma('journal_size_limit = 67108864');
+  runMigrations(db);
+  return db;
+}

@@ -1,0 +1,47 @@
+import type { DB } from './db.js';
+import type { MessageEvent } from '../queue/types.js';
+
+/**
+ * Writes message timeline rows inside the transaction of the transition they describe, and
+ * announces them once that transaction has committed (never for a rolled-back one).
+ */
+export class EventLog {
+  private readonly insert;
+  private pending: MessageEvent[] = [];
+  private depth = 0;
+
+  constructor(
+    private readonly db: DB,
+    private readonly announce: (events: MessageEvent[]) => void,
+  ) {
+    this.insert = db.prepare(
+      'INSERT INTO message_events (message_id, ts, type, state, detail) VALUES (?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** Records one event; call only inside `transaction()`. */
+  add(ev: MessageEvent): void {
+    const info = this.insert.run(ev.message_id, ev.ts, ev.type, ev.state, ev.detail ? JSON.stringify(ev.detail) : null);
+    ev.seq = Number(info.lastInsertRowid);
+    this.pending.push(ev);
+  }
+
+  /** Runs fn in one IMMEDIATE transaction (nested calls join the outer one), then announces its events. */
+  transaction<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    this.depth++;
+    let result: T;
+    try {
+      result = this.db.transaction(fn).immediate();
+    } catch (err) {
+      this.pending = [];
+      throw err;
+    } finally {
+      this.depth--;
+    }
+    const events = this.pending;
+    this.pending = [];
+    if (events.length > 0) this.announce(events);
+    return result;
+  }
+}

@@ -1,0 +1,60 @@
+import { openDatabase, type DB } from './db.js';
+import { EventLog } from './event-log.js';
+import { MessageStore } from './message-store.js';
+import { AccountStore } from './account-store.js';
+import { SettingsStore } from './settings-store.js';
+import { DispatchStore } from './dispatch-store.js';
+import { CapturedStore } from './captured-store.js';
+import { ReportStore } from './report-store.js';
+import type { MessageEvent } from '../queue/types.js';
+import { plainSecretCodec, type SecretCodec } from '../secrets.js';
+
+export interface StoreOptions {
+  path: string;
+  nativeBinding?: string;
+  secrets?: SecretCodec;
+  /** called after each committed transaction with the timeline rows it wrote */
+  onMessageEvents?: (events: MessageEvent[]) => void;
+}
+
+/**
+ * The only place that speaks SQL. Its surface is queue operations (enqueue batch, claim due,
+ * mark sent, ...), so another backend can replace it without touching delivery or the API.
+ */
+export class Store {
+  readonly events: EventLog;
+  readonly messages: MessageStore;
+  readonly accounts: AccountStore;
+  readonly settings: SettingsStore;
+  readonly dispatch: DispatchStore;
+  readonly captured: CapturedStore;
+  readonly reports: ReportStore;
+
+  constructor(
+    readonly db: DB,
+    opts: Omit<StoreOptions, 'path' | 'nativeBinding'> = {},
+  ) {
+    this.events = new EventLog(db, (evs) => opts.onMessageEvents?.(evs));
+    this.messages = new MessageStore(db, this.events);
+    this.accounts = new AccountStore(db, opts.secrets ?? plainSecretCodec);
+    this.settings = new SettingsStore(db);
+    this.dispatch = new DispatchStore(db, this.events);
+    this.captured = new CapturedStore(db, this.events);
+    this.reports = new ReportStore(db, this.events);
+  }
+
+  /** PRAGMA integrity_check result ('ok' when healthy). */
+  integrityCheck(): string {
+    return String(this.db.pragma('integrity_check', { simple: true }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export function openStore(opts: StoreOptions): Store {
+  return new Store(openDatabase({ path: opts.path, nativeBinding: opts.nativeBinding }), opts);
+}
+
+export type { DB };

@@ -1,0 +1,28 @@
+import type Database from 'better-sqlite3';
+import { migration001 } from './001_core.js';
+import { migration002 } from './002_captured.js';
+import { migration003 } from './003_delivery.js';
+import { migration004 } from './004_reports.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: (db: Database.Database) => void;
+}
+
+export const MIGRATIONS: Migration[] = [migration001, migration002, migration003, migration004];
+
+/** Applies every migration newer than the database's user_version, each in its own transaction. */
+export function runMigrations(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  let applied = 0;
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    applied++;
+  }
+  return applied;
+}
