@@ -26,6 +26,11 @@ export class EventLog {
     this.pending.push(ev);
   }
 
+  /** Announces an event after commit without keeping a row (e.g. the deletion of the message itself). */
+  notify(ev: MessageEvent): void {
+    this.pending.push(ev);
+  }
+
   /** Runs fn in one IMMEDIATE transaction (nested calls join the outer one), then announces its events. */
   transaction<T>(fn: () => T): T {
     if (this.depth > 0) return fn();

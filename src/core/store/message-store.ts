@@ -40,6 +40,9 @@ export class MessageStore {
   private readonly selectEvents;
   private readonly deleteOne;
   private readonly deleteEvents;
+  private readonly selectReportedBefore;
+  private readonly deleteEventsIn;
+  private readonly deleteMessagesIn;
 
   constructor(
     private readonly db: DB,
@@ -72,6 +75,11 @@ export class MessageStore {
       'DELETE FROM messages WHERE id = ? RETURNING account_id',
     );
     this.deleteEvents = db.prepare('DELETE FROM message_events WHERE message_id = ?');
+    this.selectReportedBefore = db.prepare<[number, number], { id: string }>(
+      `SELECT id FROM messages WHERE state = 'reported' AND reported_ts < ? ORDER BY reported_ts LIMIT ?`,
+    );
+    this.deleteEventsIn = db.prepare<[string]>('DELETE FROM message_events WHERE message_id IN (SELECT value FROM json_each(?))');
+    this.deleteMessagesIn = db.prepare<[string]>('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))');
   }
 
   /**
@@ -192,7 +200,7 @@ export class MessageStore {
         }
         this.deleteEvents.run(id);
         removed++;
-        this.events.add({ message_id: id, account_id: row.account_id, ts: now, type: 'deleted', state: 'deleted' });
+        this.events.notify({ message_id: id, account_id: row.account_id, ts: now, type: 'deleted', state: 'deleted' });
       }
     });
     return { removed, not_found: notFound };
@@ -200,19 +208,15 @@ export class MessageStore {
 
   /** Deletes reported final messages whose report is older than `before` (and their events). */
   purgeReported(before: number, limit = 5000): number {
-    const ids = this.db
-      .prepare<[number, number], { id: string }>(
-        `SELECT id FROM messages WHERE state = 'reported' AND reported_ts < ? LIMIT ?`,
-      )
-      .all(before, limit)
-      .map((r) => r.id);
+    // one statement per table for the whole batch (ids passed as a JSON array), served by the
+    // partial index messages_reported and by message_events(message_id)
+    const ids = this.selectReportedBefore.all(before, limit).map((r) => r.id);
     if (ids.length === 0) return 0;
-    this.db.transaction(() => {
-      for (const id of ids) {
-        this.deleteEvents.run(id);
-        this.db.prepare('DELETE FROM messages WHERE id = ?').run(id);
-      }
-    })();
+    const list = JSON.stringify(ids);
+    this.events.transaction(() => {
+      this.deleteEventsIn.run(list);
+      this.deleteMessagesIn.run(list);
+    });
     return ids.length;
   }
 

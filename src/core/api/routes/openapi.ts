@@ -1,7 +1,15 @@
 import Router from '@koa/router';
 import type { Relay } from '../../relay.js';
+import { openApiDocument } from '../openapi.js';
+import { RELAY_VERSION } from '../../version.js';
 
 export function openapiRoutes(relay: Relay): Router {
   void relay;
-  return new Router();
+  const router = new Router();
+  let cached: object | null = null;
+  router.get('/openapi.json', (c) => {
+    cached ??= openApiDocument(RELAY_VERSION);
+    c.body = cached;
+  });
+  return router;
 }

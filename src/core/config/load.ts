@@ -1,0 +1,245 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import ini from 'ini';
+import { defaultConfig, type DeliveryMode, type RelayConfig } from './types.js';
+import type { RuntimeSettingsValues } from '../settings/runtime-settings.js';
+
+/** Invalid configuration: start-up stops with a message naming the key. */
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`invalid configuration: ${key}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Ini = Record<string, Record<string, string | undefined> | undefined>;
+
+/** A setting's sources: genro-mail-proxy's config.ini key and GMP_* variable, and the relay's CLI flag. */
+interface Source {
+  section: string;
+  key: string;
+  env: string;
+  flag?: string;
+}
+
+const S = (section: string, key: string, env: string, flag?: string): Source => ({ section, key, env, flag });
+
+export const CONFIG_SOURCES = {
+  dbPath: S('storage', 'db_path', 'GMP_DB_PATH', 'db-path'),
+  dataDir: S('storage', 'data_dir', 'GMP_DATA_DIR', 'data-dir'),
+  host: S('server', 'host', 'GMP_HOST', 'host'),
+  port: S('server', 'port', 'GMP_PORT', 'port'),
+  apiToken: S('server', 'api_token', 'GMP_API_TOKEN', 'api-token'),
+  bodyLimit: S('server', 'body_limit_bytes', 'GMP_BODY_LIMIT_BYTES', 'body-limit'),
+  schedulerActive: S('scheduler', 'active', 'GMP_SCHEDULER_ACTIVE'),
+  clientUrl: S('client', 'client_sync_url', 'GMP_CLIENT_SYNC_URL', 'client-sync-url'),
+  clientUser: S('client', 'client_sync_user', 'GMP_CLIENT_SYNC_USER'),
+  clientPassword: S('client', 'client_sync_password', 'GMP_CLIENT_SYNC_PASSWORD'),
+  clientToken: S('client', 'client_sync_token', 'GMP_CLIENT_SYNC_TOKEN'),
+  clientInterval: S('client', 'sync_interval_seconds', 'GMP_CLIENT_SYNC_INTERVAL', 'sync-interval'),
+  sendInterval: S('delivery', 'send_interval_seconds', 'GMP_SEND_LOOP_INTERVAL'),
+  testMode: S('delivery', 'test_mode', 'GMP_TEST_MODE'),
+  defaultPriority: S('delivery', 'default_priority', 'GMP_DEFAULT_PRIORITY'),
+  retention: S('delivery', 'delivery_report_retention_seconds', 'GMP_DELIVERY_REPORT_RETENTION_SECONDS'),
+  batchSize: S('delivery', 'batch_size_per_account', 'GMP_BATCH_SIZE_PER_ACCOUNT'),
+  deliveryMode: S('delivery', 'delivery_mode', 'GMP_DELIVERY_MODE', 'delivery-mode'),
+  retryDelays: S('delivery', 'retry_delays', 'GMP_RETRY_DELAYS', 'retry-delays'),
+  maxRetries: S('delivery', 'max_retries', 'GMP_MAX_RETRIES', 'max-retries'),
+  retryLifetime: S('delivery', 'retry_lifetime_seconds', 'GMP_RETRY_LIFETIME_SECONDS'),
+  maxConcurrency: S('delivery', 'max_concurrency', 'GMP_MAX_CONCURRENCY', 'max-concurrency'),
+  maxPerAccount: S('delivery', 'max_per_account', 'GMP_MAX_PER_ACCOUNT'),
+  smtpHost: S('sandbox', 'smtp_host', 'GMP_SMTP_HOST', 'smtp-host'),
+  smtpPort: S('sandbox', 'smtp_port', 'GMP_SMTP_PORT', 'smtp-port'),
+  smtpMaxSize: S('sandbox', 'max_size', 'GMP_SMTP_MAX_SIZE', 'smtp-max-size'),
+  smtpMaxClients: S('sandbox', 'max_clients', 'GMP_SMTP_MAX_CLIENTS'),
+  sinkRetentionCount: S('sandbox', 'retention_count', 'GMP_SINK_RETENTION_COUNT'),
+  sinkRetentionAge: S('sandbox', 'retention_age_seconds', 'GMP_SINK_RETENTION_AGE_SECONDS'),
+  s3Endpoint: S('attachments', 's3_endpoint', 'GMP_S3_ENDPOINT'),
+  s3Region: S('attachments', 's3_region', 'GMP_S3_REGION'),
+  s3AccessKey: S('attachments', 's3_access_key_id', 'GMP_S3_ACCESS_KEY_ID'),
+  s3SecretKey: S('attachments', 's3_secret_access_key', 'GMP_S3_SECRET_ACCESS_KEY'),
+  attachmentTimeout: S('attachments', 'timeout_seconds', 'GMP_ATTACHMENT_TIMEOUT'),
+  attachmentMaxBytes: S('attachments', 'max_bytes', 'GMP_ATTACHMENT_MAX_BYTES'),
+  logLevel: S('logging', 'level', 'GMP_LOG_LEVEL', 'log-level'),
+  logDelivery: S('logging', 'delivery_activity', 'GMP_LOG_DELIVERY_ACTIVITY'),
+} as const;
+
+type SourceName = keyof typeof CONFIG_SOURCES;
+
+export interface LoadConfigInput {
+  argv?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** base directory for relative paths and the default data dir */
+  cwd?: string;
+  /** default data directory when none is configured (headless: ./data; desktop: the per-user folder) */
+  defaultDataDir?: string;
+}
+
+export interface LoadedConfig {
+  config: RelayConfig;
+  /** runtime settings given as CLI flags for this run (they win over values persisted by the UI) */
+  settingsOverrides: Partial<RuntimeSettingsValues>;
+  /** the config.ini that was read, if any */
+  configFile: string | null;
+  /** CLI arguments that are not options */
+  positionals: string[];
+}
+
+const FLAG_OPTIONS = Object.fromEntries(
+  Object.values(CONFIG_SOURCES)
+    .filter((s) => s.flag)
+    .map((s) => [s.flag!, { type: 'string' as const }]),
+);
+
+function readIni(file: string): Ini {
+  try {
+    return ini.parse(fs.readFileSync(file, 'utf8')) as Ini;
+  } catch (err) {
+    throw new ConfigError('config', `cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Resolves the configuration: CLI flag > config.ini value > GMP_* variable > default
+ * (genro-mail-proxy's precedence, ini over env, with flags over both).
+ */
+export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
+  const env = input.env ?? process.env;
+  const cwd = input.cwd ?? process.cwd();
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: input.argv ?? [],
+      options: { ...FLAG_OPTIONS, config: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new ConfigError('arguments', (err as Error).message);
+  }
+  const flags = parsed.values as Record<string, string | undefined>;
+
+  const explicitConfig = flags.config ?? env.GMP_CONFIG;
+  const configPath = path.resolve(cwd, explicitConfig ?? 'config.ini');
+  let iniData: Ini = {};
+  let configFile: string | null = null;
+  if (fs.existsSync(configPath)) {
+    iniData = readIni(configPath);
+    configFile = configPath;
+  } else if (explicitConfig) {
+    throw new ConfigError(flags.config ? '--config' : 'GMP_CONFIG', `file not found: ${configPath}`);
+  }
+
+  const origin = (name: SourceName): { value: string; key: string; fromFlag: boolean } | undefined => {
+    const s = CONFIG_SOURCES[name];
+    if (s.flag && flags[s.flag] !== undefined) return { value: flags[s.flag]!, key: `--${s.flag}`, fromFlag: true };
+    const iniValue = iniData[s.section]?.[s.key];
+    if (iniValue !== undefined && iniValue !== null && String(iniValue).trim() !== '')
+      return { value: String(iniValue).trim(), key: `[${s.section}] ${s.key}`, fromFlag: false };
+    const envValue = env[s.env];
+    if (envValue !== undefined && envValue.trim() !== '') return { value: envValue.trim(), key: s.env, fromFlag: false };
+    return undefined;
+  };
+  const str = (name: SourceName) => origin(name)?.value;
+  const int = (name: SourceName, min: number, max: number): number | undefined => {
+    const o = origin(name);
+    if (!o) return undefined;
+    if (!/^-?\d+$/.test(o.value)) throw new ConfigError(o.key, `expected an integer, got ${JSON.stringify(o.value)}`);
+    const n = Number(o.value);
+    if (n < min || n > max) throw new ConfigError(o.key, `must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+  const num = (name: SourceName, min: number): number | undefined => {
+    const o = origin(name);
+    if (!o) return undefined;
+    const n = Number(o.value);
+    if (!Number.isFinite(n) || n < min) throw new ConfigError(o.key, `expected a number >= ${min}, got ${JSON.stringify(o.value)}`);
+    return n;
+  };
+  const bool = (name: SourceName): boolean | undefined => {
+    const o = origin(name);
+    if (!o) return undefined;
+    const v = o.value.toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    throw new ConfigError(o.key, `expected true/false, got ${JSON.stringify(o.value)}`);
+  };
+  const expand = (p: string) => path.resolve(cwd, p.startsWith('~') ? path.join(os.homedir(), p.slice(1)) : p);
+
+  const dataDir = expand(str('dataDir') ?? input.defaultDataDir ?? './data');
+  const c = defaultConfig(dataDir);
+  c.dbPath = str('dbPath') ? expand(str('dbPath')!) : path.join(dataDir, 'mail_service.db');
+  c.host = str('host') ?? c.host;
+  c.port = int('port', 0, 65535) ?? c.port;
+  c.apiToken = str('apiToken') ?? null;
+  c.http.bodyLimitBytes = int('bodyLimit', 1024, 1024 * 1024 * 1024) ?? c.http.bodyLimitBytes;
+  c.client.url = str('clientUrl') ?? null;
+  if (c.client.url && !/^https?:\/\//i.test(c.client.url))
+    throw new ConfigError(origin('clientUrl')!.key, 'must be an http(s) URL');
+  c.client.user = str('clientUser') ?? null;
+  c.client.password = str('clientPassword') ?? null;
+  c.client.token = str('clientToken') ?? null;
+  c.client.intervalSeconds = int('clientInterval', 1, 86400) ?? c.client.intervalSeconds;
+  c.schedulerActive = bool('schedulerActive') ?? c.client.url !== null;
+  c.sendLoopIntervalSeconds = Math.max(0.05, num('sendInterval', 0) ?? c.sendLoopIntervalSeconds);
+  c.testMode = bool('testMode') ?? false;
+  const priority = str('defaultPriority');
+  if (priority !== undefined) {
+    const labels: Record<string, 0 | 1 | 2 | 3> = { immediate: 0, high: 1, medium: 2, low: 3 };
+    const p = labels[priority.toLowerCase()] ?? (/^\d+$/.test(priority) ? Math.min(3, Number(priority)) : undefined);
+    if (p === undefined) throw new ConfigError(origin('defaultPriority')!.key, `expected 0-3 or immediate/high/medium/low, got ${JSON.stringify(priority)}`);
+    c.defaultPriority = p as 0 | 1 | 2 | 3;
+  }
+  c.retentionSeconds = int('retention', -1, 100 * 365 * 86400) ?? c.retentionSeconds;
+  c.batchSizePerAccount = int('batchSize', 1, 100000) ?? c.batchSizePerAccount;
+  const mode = str('deliveryMode');
+  if (mode !== undefined) {
+    if (mode !== 'sandbox' && mode !== 'real') throw new ConfigError(origin('deliveryMode')!.key, `expected sandbox or real, got ${JSON.stringify(mode)}`);
+    c.deliveryMode = mode as DeliveryMode;
+  }
+  const delays = origin('retryDelays');
+  if (delays) {
+    const parts = delays.value.split(',').map((s) => s.trim());
+    if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p) || Number(p) <= 0))
+      throw new ConfigError(delays.key, `expected comma-separated positive seconds, got ${JSON.stringify(delays.value)}`);
+    c.delivery.retryDelays = parts.map(Number);
+  }
+  c.delivery.maxRetries = int('maxRetries', 0, 1000) ?? c.delivery.maxRetries;
+  c.delivery.retryLifetimeSeconds = int('retryLifetime', 0, 365 * 86400) ?? c.delivery.retryLifetimeSeconds;
+  c.delivery.maxConcurrency = int('maxConcurrency', 1, 1000) ?? c.delivery.maxConcurrency;
+  c.delivery.maxPerAccount = int('maxPerAccount', 1, 1000) ?? c.delivery.maxPerAccount;
+  c.smtpHost = str('smtpHost') ?? c.smtpHost;
+  c.smtpPort = int('smtpPort', 0, 65535) ?? c.smtpPort;
+  c.sink.maxSize = int('smtpMaxSize', 1024, 2 ** 31) ?? c.sink.maxSize;
+  c.sink.maxClients = int('smtpMaxClients', 1, 100000) ?? c.sink.maxClients;
+  c.sink.retentionCount = int('sinkRetentionCount', 1, 10_000_000) ?? c.sink.retentionCount;
+  c.sink.retentionAgeSeconds = int('sinkRetentionAge', 0, 100 * 365 * 86400) ?? c.sink.retentionAgeSeconds;
+  const s3 = c.attachments.s3;
+  s3.endpoint = str('s3Endpoint') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? null;
+  s3.region = str('s3Region') ?? env.AWS_REGION ?? s3.region;
+  s3.accessKeyId = str('s3AccessKey') ?? env.AWS_ACCESS_KEY_ID ?? null;
+  s3.secretAccessKey = str('s3SecretKey') ?? env.AWS_SECRET_ACCESS_KEY ?? null;
+  const timeoutSeconds = num('attachmentTimeout', 0.1);
+  if (timeoutSeconds !== undefined) c.attachments.timeoutMs = Math.round(timeoutSeconds * 1000);
+  c.attachments.maxBytes = int('attachmentMaxBytes', 1, 2 ** 31) ?? c.attachments.maxBytes;
+  const level = str('logLevel');
+  if (level !== undefined) {
+    const l = level.toLowerCase() === 'warning' ? 'warn' : level.toLowerCase();
+    if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(l))
+      throw new ConfigError(origin('logLevel')!.key, `unknown level ${JSON.stringify(level)}`);
+    c.logLevel = l;
+  }
+  c.logDeliveryActivity = bool('logDelivery') ?? false;
+
+  const settingsOverrides: Partial<RuntimeSettingsValues> = {};
+  if (origin('deliveryMode')?.fromFlag) settingsOverrides.delivery_mode = c.deliveryMode;
+  if (origin('clientUrl')?.fromFlag) settingsOverrides.client_sync_url = c.client.url;
+  if (origin('clientInterval')?.fromFlag) settingsOverrides.report_interval_seconds = c.client.intervalSeconds;
+
+  return { config: c, settingsOverrides, configFile, positionals: parsed.positionals };
+}

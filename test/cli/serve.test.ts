@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/relay.js';
+
+const ROOT = path.resolve(__dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+function runServe(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(TSX, ['src/cli/index.ts', 'serve', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, GMP_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => out, err: () => err };
+}
+
+async function waitFor(check: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('relay serve', () => {
+  it('prints the chosen ports and the UI link, serves /health, stops on SIGTERM', async () => {
+    const dataDir = tempDir();
+    const p = runServe(['--port', '0', '--smtp-port', '0', '--data-dir', dataDir, '--api-token', 'cli-token']);
+    try {
+      await waitFor(() => /Web UI:/.test(p.out()));
+      const url = /API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(p.out())![1];
+      expect(p.out()).toMatch(/#token=cli-token/);
+      expect(p.out()).toMatch(/SMTP sink:\s+127\.0\.0\.1:\d+/);
+      expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
+      expect((await fetch(`${url}/status`, { headers: { 'X-API-Token': 'cli-token' } })).status).toBe(200);
+    } finally {
+      p.child.kill('SIGTERM');
+    }
+    expect(await p.exited).toBe(0);
+  });
+
+  it('stops at start-up on invalid configuration, naming the key', async () => {
+    const p = runServe(['--data-dir', tempDir()], { GMP_PORT: 'http' });
+    expect(await p.exited).toBe(2);
+    expect(p.err()).toMatch(/invalid configuration: GMP_PORT/);
+  });
+});
