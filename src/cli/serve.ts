@@ -28,7 +28,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const { config, settingsOverrides, configFile } = loaded;
   const logger = createLogger(config.logLevel);
-  const relay = createRelay({ config, logger, settingsOverrides, uiDir: findUiDir() });
+  let relay;
+  try {
+    relay = createRelay({ config, logger, settingsOverrides, uiDir: findUiDir() });
+  } catch (err) {
+    process.stderr.write(`cannot open the data folder ${config.dataDir}: ${(err as Error).message}\n`);
+    return 1;
+  }
   let addr;
   try {
     addr = await relay.start();
@@ -51,13 +57,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     ].join('\n'),
   );
 
+  const running = relay;
   await new Promise<void>((resolve) => {
     let stopping = false;
     const shutdown = (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      relay
+      running
         .stop()
         .catch((err) => logger.error({ err }, 'error during shutdown'))
         .finally(resolve);

@@ -1,6 +1,6 @@
 import type Koa from 'koa';
 import type { Logger } from 'pino';
-import { RelayError } from '../../errors.js';
+import { RelayError, storageUnavailable } from '../../errors.js';
 
 export interface FieldIssue {
   /** dotted path of the offending field, e.g. "messages.3.subject" */
@@ -20,6 +20,26 @@ export function isClassicPath(path: string): boolean {
   return !path.startsWith('/api/') && path !== '/api' && path !== '/openapi.json';
 }
 
+const STORAGE_ERRORS: Record<string, string> = {
+  SQLITE_FULL: 'the disk is full',
+  SQLITE_READONLY: 'the data folder is read-only',
+  SQLITE_READONLY_DIRECTORY: 'the data folder is read-only',
+  SQLITE_READONLY_DBMOVED: 'the database file was moved',
+  SQLITE_IOERR: 'disk I/O error',
+  SQLITE_IOERR_WRITE: 'disk I/O error while writing',
+  SQLITE_IOERR_FSYNC: 'disk I/O error while syncing',
+  SQLITE_CANTOPEN: 'the database cannot be opened',
+  SQLITE_BUSY: 'the database is busy',
+};
+
+/** Disk full, read-only folder, I/O errors: the client gets 503 with the reason, nothing is half-written. */
+export function storageFailure(err: unknown): RelayError | null {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  const reason = STORAGE_ERRORS[code] ?? (code.startsWith('SQLITE_IOERR') ? 'disk I/O error' : null);
+  return reason ? storageUnavailable(reason) : null;
+}
+
 function statusOf(err: unknown): number {
   const e = err as { status?: unknown; statusCode?: unknown };
   const s = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : 500;
@@ -37,7 +57,10 @@ export function errorMiddleware(logger: Logger): Koa.Middleware {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new RelayError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
       }
-    } catch (err) {
+    } catch (caught) {
+      const storage = storageFailure(caught);
+      if (storage) logger.error({ err: caught, path: ctx.path }, storage.message);
+      const err = storage ?? caught;
       const status = statusOf(err);
       const relayErr = err instanceof RelayError ? err : null;
       let code = relayErr?.code ?? (status === 413 ? 'payload_too_large' : status === 400 ? 'bad_request' : 'error');

@@ -1,0 +1,119 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startTestRelay, tempDir, type TestRelay } from '../helpers/relay.js';
+
+/**
+ * Disk full and read-only data folder, on a real small tmpfs mounted for the test (root only);
+ * where mounting is not permitted, SQLite's own limits stand in (max_page_count, query_only).
+ */
+function tryMount(dir: string, opts: string): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+function remount(dir: string, opts: string): void {
+  execFileSync('mount', ['-o', `remount,${opts}`, dir], { stdio: 'ignore' });
+}
+
+const mounted: string[] = [];
+afterAll(() => {
+  for (const dir of mounted) {
+    try {
+      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+});
+
+const batch = (prefix: string, n: number) => ({
+  messages: Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}-${i}`,
+    account_id: 'acc',
+    from: 'sender@example.com',
+    to: ['rcpt@example.com'],
+    subject: `subject ${i}`,
+    body: 'y'.repeat(2000),
+  })),
+});
+
+async function fillUntil503(t: TestRelay): Promise<{ accepted: number; reason: string }> {
+  let accepted = 0;
+  for (let b = 0; b < 500; b++) {
+    const r = await t.api('/commands/add-messages', { method: 'POST', json: batch(`fill${b}`, 200) });
+    if (r.status === 503) return { accepted, reason: (await r.json()).detail as string };
+    expect(r.status).toBe(200);
+    accepted += 200;
+  }
+  throw new Error('the disk never filled');
+}
+
+describe('storage failures', () => {
+  it('disk full: 503 with a reason, nothing half-written, recovery when space returns', async () => {
+    const dataDir = tempDir();
+    const real = tryMount(dataDir, 'size=4m');
+    if (real) mounted.push(dataDir);
+    const t = await startTestRelay({}, { dataDir });
+    try {
+      t.relay.ctx.settings.update({ paused: true });
+      await t.api('/account', { method: 'POST', json: { id: 'acc', host: '127.0.0.1', port: 2525 } });
+      if (!real) t.relay.store.db.pragma(`max_page_count = ${Number(t.relay.store.db.pragma('page_count', { simple: true })) + 200}`);
+      const { accepted, reason } = await fillUntil503(t);
+      expect(reason).toMatch(/storage unavailable: (the disk is full|disk I\/O error)/);
+      const api = await t.api('/api/messages', { method: 'DELETE' });
+      expect(api.status).toBeLessThan(500);
+      // every accepted batch is complete; the refused batch left nothing behind
+      const counts = t.relay.store.messages.countByState();
+      expect(counts.queued).toBe(accepted);
+
+      if (real) remount(dataDir, 'size=64m');
+      else t.relay.store.db.pragma('max_page_count = 1073741823');
+      const again = await t.api('/commands/add-messages', { method: 'POST', json: batch('after', 50) });
+      expect(again.status).toBe(200);
+      expect(t.relay.store.messages.countByState().queued).toBe(accepted + 50);
+      expect(t.relay.store.integrityCheck()).toBe('ok');
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('read-only data folder: 503 with a reason, reads still work, recovery when writable again', async () => {
+    const dataDir = tempDir();
+    const real = tryMount(dataDir, 'size=32m');
+    if (real) mounted.push(dataDir);
+    const t = await startTestRelay({}, { dataDir });
+    try {
+      t.relay.ctx.settings.update({ paused: true });
+      await t.api('/account', { method: 'POST', json: { id: 'acc', host: '127.0.0.1', port: 2525 } });
+      expect((await t.api('/commands/add-messages', { method: 'POST', json: batch('before', 10) })).status).toBe(200);
+      // a busy filesystem cannot be remounted read-only under an open database; SQLite's query_only stands in then
+      let remounted = false;
+      if (real) {
+        try {
+          remount(dataDir, 'ro');
+          remounted = true;
+        } catch {
+          remounted = false;
+        }
+      }
+      if (!remounted) t.relay.store.db.pragma('query_only = ON');
+      const r = await t.api('/commands/add-messages', { method: 'POST', json: batch('ro', 10) });
+      expect(r.status).toBe(503);
+      expect((await r.json()).detail).toMatch(/storage unavailable/);
+      const list = await t.api('/api/messages?limit=5');
+      expect(list.status).toBe(200);
+      if (remounted) remount(dataDir, 'rw');
+      else t.relay.store.db.pragma('query_only = OFF');
+      expect((await t.api('/commands/add-messages', { method: 'POST', json: batch('rw', 10) })).status).toBe(200);
+      expect(t.relay.store.messages.countByState().queued).toBe(20);
+      expect(t.relay.store.integrityCheck()).toBe('ok');
+      expect(fs.existsSync(dataDir)).toBe(true);
+    } finally {
+      await t.stop();
+    }
+  });
+});
