@@ -50,16 +50,4 @@ export class QueueService {
     const unique = [...new Set(ids.filter((id): id is string => !!id))].sort();
     return this.ctx.store.messages.deleteMany(unique, nowSec(this.ctx.clock));
   }
-
-  /** Deletes reported final messages older than `olderThanSeconds` (default: the retention setting; 0: all reported). */
-  cleanup(olderThanSeconds: number | null | undefined): number {
-    const seconds = Math.max(0, olderThanSeconds ?? this.ctx.settings.current().retention_seconds);
-    let removed = 0;
-    for (;;) {
-      const n = this.ctx.store.messages.purgeReported(nowSec(this.ctx.clock) - seconds + (seconds === 0 ? 1 : 0));
-      removed += n;
-      if (n === 0) break;
-    }
-    return removed;
-  }
 }

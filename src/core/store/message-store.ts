@@ -76,7 +76,7 @@ export class MessageStore {
     );
     this.deleteEvents = db.prepare('DELETE FROM message_events WHERE message_id = ?');
     this.selectReportedBefore = db.prepare<[number, number], { id: string }>(
-      `SELECT id FROM messages WHERE state = 'reported' AND reported_ts < ? ORDER BY reported_ts LIMIT ?`,
+      `SELECT id FROM messages INDEXED BY messages_reported WHERE state = 'reported' AND reported_ts < ? ORDER BY reported_ts LIMIT ?`,
     );
     this.deleteEventsIn = db.prepare<[string]>('DELETE FROM message_events WHERE message_id IN (SELECT value FROM json_each(?))');
     this.deleteMessagesIn = db.prepare<[string]>('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))');

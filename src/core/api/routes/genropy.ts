@@ -91,9 +91,9 @@ export function genropyRoutes(relay: Relay): Router {
     c.body = { ok: true, removed: result.removed, not_found: result.not_found };
   });
 
-  router.post('/commands/cleanup-messages', (c) => {
+  router.post('/commands/cleanup-messages', async (c) => {
     const body = parseBody(c, cleanupMessagesInput);
-    c.body = { ok: true, removed: queue.cleanup(body.older_than_seconds) };
+    c.body = { ok: true, removed: await relay.reporter.cleanup(body.older_than_seconds) };
   });
 
   router.post('/account', (c) => {

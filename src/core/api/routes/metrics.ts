@@ -1,8 +1,26 @@
 import Router from '@koa/router';
+import { z } from 'zod';
 import type { Relay } from '../../relay.js';
+import { openapi } from '../openapi.js';
+
+openapi.registerPath({
+  method: 'get',
+  path: '/metrics',
+  summary: 'Prometheus metrics (text exposition format 0.0.4; token required)',
+  responses: {
+    200: { description: 'Prometheus text', content: { 'text/plain': { schema: z.string() } } },
+    401: { description: 'missing or wrong token' },
+  },
+});
 
 /** GET /metrics */
 export function metricsRoutes(relay: Relay): Router {
-  void relay;
-  return new Router();
+  const router = new Router();
+  router.get('/metrics', async (c) => {
+    const text = await relay.metrics.render();
+    c.body = text;
+    c.set('Content-Type', relay.metrics.contentType);
+    c.set('Cache-Control', 'no-store');
+  });
+  return router;
 }

@@ -22,7 +22,7 @@ export function statsRoutes(relay: Relay): Router {
       delivery_mode: settings.current().delivery_mode,
       paused: settings.current().paused,
       in_flight: relay.dispatcher.inFlight(),
-      report: relay.reporter.lastResult(),
+      report: relay.reporter.status(),
     };
   });
   return router;

@@ -1,0 +1,116 @@
+import { nowSec } from '../clock.js';
+import type { RelayContext } from '../context.js';
+
+/** What one retention pass removed. */
+export interface RetentionResult {
+  /** reported final messages past retention */
+  reported: number;
+  /** final messages past retention that had nobody to be reported to (no sync URL configured) */
+  unreported: number;
+  send_log: number;
+  /** timeline rows left behind by messages deleted elsewhere */
+  orphan_events: number;
+}
+
+export interface RetentionOptions {
+  /** messages per delete transaction */
+  batchSize?: number;
+  /** timeline rows examined per orphan-sweep step */
+  eventChunk?: number;
+}
+
+/** The longest rate-limit window: send-log rows older than this count for nothing. */
+export const SEND_LOG_WINDOW_SECONDS = 86_400;
+/** Timeline rows of a message that no longer exists are kept this long. */
+export const ORPHAN_EVENT_AGE_SECONDS = 3_600;
+/** How often the orphan sweep starts again from the oldest row. */
+const ORPHAN_RESWEEP_MS = 86_400_000;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Retention: every delete is a small transaction followed by a turn of the event loop, so dispatch
+ * and the API interleave with a purge of any size.
+ */
+export class Retention {
+  private readonly batchSize: number;
+  private readonly eventChunk: number;
+  private orphanSeq = 0;
+  private orphanSweepStarted = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: RelayContext,
+    opts: RetentionOptions = {},
+  ) {
+    this.batchSize = opts.batchSize ?? 500;
+    this.eventChunk = opts.eventChunk ?? 5000;
+  }
+
+  /** Ends any running loop at its next batch. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  resume(): void {
+    this.stopped = false;
+  }
+
+  /** One full pass of every retention rule (the settings are read now, so changes apply live). */
+  async run(): Promise<RetentionResult> {
+    const { store, settings } = this.ctx;
+    const now = nowSec(this.ctx.clock);
+    const s = settings.current();
+    const result: RetentionResult = { reported: 0, unreported: 0, send_log: 0, orphan_events: 0 };
+    if (s.retention_seconds > 0) {
+      const before = now - s.retention_seconds;
+      result.reported = await this.repeat(() => store.messages.purgeReported(before, this.batchSize));
+      // With no application to report to, final messages would otherwise stay forever.
+      if (!s.client_sync_url) {
+        result.unreported = await this.repeat(() => store.reports.purgeFinalUnreported(before, this.batchSize));
+      }
+    }
+    result.send_log = await this.repeat(() => store.reports.pruneSendLog(now - SEND_LOG_WINDOW_SECONDS, this.batchSize * 4));
+    result.orphan_events = await this.sweepOrphans(now - ORPHAN_EVENT_AGE_SECONDS);
+    return result;
+  }
+
+  /**
+   * genro-mail-proxy cleanup-messages: deletes reported final messages whose report is at least
+   * `olderThanSeconds` old (default: the retention setting; clamped to >= 0, so 0 removes every
+   * message already reported). Returns how many were removed.
+   */
+  async cleanup(olderThanSeconds: number | null | undefined): Promise<number> {
+    const seconds = Math.max(0, olderThanSeconds ?? this.ctx.settings.current().retention_seconds);
+    // reported_ts <= now - seconds
+    const before = nowSec(this.ctx.clock) - seconds + 1;
+    return this.repeat(() => this.ctx.store.messages.purgeReported(before, this.batchSize));
+  }
+
+  private async repeat(step: () => number): Promise<number> {
+    let total = 0;
+    while (!this.stopped) {
+      const n = step();
+      total += n;
+      if (n === 0) break;
+      await yieldToLoop();
+    }
+    return total;
+  }
+
+  private async sweepOrphans(before: number): Promise<number> {
+    if (Date.now() - this.orphanSweepStarted > ORPHAN_RESWEEP_MS) {
+      this.orphanSeq = 0;
+      this.orphanSweepStarted = Date.now();
+    }
+    let total = 0;
+    while (!this.stopped) {
+      const step = this.ctx.store.reports.pruneOrphanEvents(this.orphanSeq, this.eventChunk, before);
+      total += step.deleted;
+      this.orphanSeq = step.nextSeq;
+      if (step.done) break;
+      await yieldToLoop();
+    }
+    return total;
+  }
+}

@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { statusCommand } from '../../src/cli/status.js';
+import { nowSec } from '../../src/core/clock.js';
+import { startTestRelay, tempDir, TEST_TOKEN, type ConfigPatch, type TestRelay } from '../helpers/relay.js';
+import { addFinal } from '../core/report/fixtures.js';
+import { eventually } from '../core/report/upstream.js';
+
+let relays: TestRelay[] = [];
+afterEach(async () => {
+  for (const r of relays) await r.stop();
+  relays = [];
+});
+
+async function relay(patch: ConfigPatch = {}) {
+  const r = await startTestRelay(patch);
+  relays.push(r);
+  return r;
+}
+
+/** Runs the command with a clean environment, capturing what it prints. */
+async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  let out = '';
+  let err = '';
+  const code = await statusCommand(args, { out: (s) => (out += s), err: (s) => (err += s), env: { GMP_DATA_DIR: tempDir(), ...env } });
+  return { code, out, err };
+}
+
+async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('relay status', () => {
+  it('prints the queue, accounts, reporting and errors of a healthy relay and exits 0', async () => {
+    const r = await relay();
+    const { code, out, err } = await run(['--url', r.url, '--token', TEST_TOKEN]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toContain(`Genro Mail Relay at ${r.url}: ok`);
+    expect(out).toContain('mode sandbox, running');
+    expect(out).toMatch(/queued 0 {2}deferred 0 {2}sending 0 {2}sent 0 {2}error 0 {2}reported 0/);
+    expect(out).toContain('not configured (no client_sync_url)');
+    expect(out).not.toContain('Problems');
+  });
+
+  it('reads the token from GMP_API_TOKEN or from the data directory, and prints JSON on request', async () => {
+    const r = await relay();
+    const fromEnv = await run(['--url', r.url, '--json'], { GMP_API_TOKEN: TEST_TOKEN });
+    expect(fromEnv.code).toBe(0);
+    const parsed = JSON.parse(fromEnv.out);
+    expect(parsed).toMatchObject({ url: r.url, healthy: true, problems: [], paused: false, mode: 'sandbox' });
+    expect(parsed.counts).toEqual({ queued: 0, deferred: 0, sending: 0, sent: 0, error: 0, reported: 0 });
+
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'api-token'), `${TEST_TOKEN}\n`);
+    const fromFile = await run(['--url', r.url, '--data-dir', dir]);
+    expect(fromFile.code).toBe(0);
+  });
+
+  it('exits 2 when the token is missing or wrong', async () => {
+    const r = await relay();
+    const none = await run(['--url', r.url]);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('unauthorized: no token given');
+    const wrong = await run(['--url', r.url, '--token', 'wrong']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain('refused the token');
+  });
+
+  it('exits 2 when the relay is unreachable or the arguments are wrong', async () => {
+    const port = await closedPort();
+    const down = await run(['--url', `http://127.0.0.1:${port}`, '--token', 'x']);
+    expect(down.code).toBe(2);
+    expect(down.err).toMatch(/relay unreachable at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+    expect((await run(['--bogus'])).code).toBe(2);
+    expect((await run(['--url', 'ftp://x'])).code).toBe(2);
+    expect((await run(['--timeout', '-1'])).code).toBe(2);
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('usage: relay status');
+  });
+
+  it('exits 2 when the relay does not answer in time', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = http.createServer(() => {});
+    silent.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const res = await run(['--url', `http://127.0.0.1:${port}`, '--token', 'x', '--timeout', '0.3']);
+      expect(res.code).toBe(2);
+      expect(res.err).toContain('no answer within 0.3 s');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+
+  it('exits 1 while paused', async () => {
+    const r = await relay();
+    r.relay.ctx.settings.update({ paused: true });
+    const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
+    expect(code).toBe(1);
+    expect(out).toContain('mode sandbox, paused');
+    expect(out).toContain('- paused: dispatch and reporting are suspended');
+  });
+
+  it('exits 1 with the last errors listed while messages are in error', async () => {
+    const r = await relay();
+    addFinal(r.relay.store, ['bad-1'], { state: 'error', ts: nowSec(r.relay.ctx.clock), error: '550 5.1.1 user unknown (SMTP 550)' });
+    const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
+    expect(code).toBe(1);
+    expect(out).toContain('error 1');
+    expect(out).toMatch(/bad-1 {2}acc {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}550 5\.1\.1 user unknown \(SMTP 550\)/);
+    expect(out).toContain('- 1 message(s) in error, not yet reported to the application');
+  });
+
+  it('exits 1 while reporting to the application fails, naming the error', async () => {
+    const port = await closedPort();
+    const r = await relay({ client: { url: `http://127.0.0.1:${port}/sync` } });
+    await eventually(() => r.relay.reporter.status().state === 'failing', 'failing sync');
+    const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
+    expect(code).toBe(1);
+    expect(out).toMatch(/- reporting to the application failing.*ECONNREFUSED/);
+  });
+});
