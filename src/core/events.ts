@@ -43,6 +43,8 @@ export interface RelayEventMap {
   /** message timeline rows, in commit order (a batch at a time) */
   messages: [MessageEvent[]];
   captured: [CapturedAnnouncement];
+  /** captured mail deleted (by the API or retention); 'all' after a delete-all */
+  'captured.removed': [{ ids: number[] | 'all' }];
   'sink.rejected': [{ reason: string }];
   settings: [Record<string, unknown>];
   attempt: [AttemptOutcome];

@@ -1,16 +1,158 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { RelayContext } from '../context.js';
+import { errorMessage } from '../errors.js';
+import { captureMessage } from './capture.js';
+import { collectData } from './collect.js';
+import { CapturedRetention } from './retention.js';
+import { sinkTlsMaterial } from './tls-cert.js';
 
 /** The sandbox SMTP server that captures mail. */
 export interface Sink {
+  /** listens on config.smtpHost:smtpPort (0: a free port); resolves the bound address */
   start(): Promise<{ host: string; port: number }>;
   stop(): Promise<void>;
+  /** applies the retention limits right away (normally done in the background after captures) */
+  pruneNow(): number;
 }
 
+/** how long stop() lets open SMTP sessions finish before smtp-server closes them */
+const CLOSE_TIMEOUT_MS = 3000;
+
+type SmtpError = Error & { responseCode: number };
+
+function smtpError(code: number, message: string): SmtpError {
+  return Object.assign(new Error(message), { responseCode: code });
+}
+
+function envelopeOf(session: SMTPServerSession) {
+  const user: unknown = session.user;
+  return {
+    mail_from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+    rcpt_to: session.envelope.rcptTo.map((r) => r.address),
+    mailbox: typeof user === 'string' && user ? user : null,
+    remote_address: session.remoteAddress || null,
+    helo: session.hostNameAppearsAs || null,
+    tls: !!session.secure,
+  };
+}
+
+/**
+ * smtp-server configured as a catch-all: any sender and recipient, AUTH optional with any
+ * credentials (the username tags the mailbox), STARTTLS with a locally generated certificate,
+ * SIZE advertised and enforced (552), a client limit (421). The DATA stream is always read to its
+ * end before answering; a message is stored whole or not at all.
+ */
 export function createSink(deps: { ctx: RelayContext }): Sink {
+  const { ctx } = deps;
+  const { config } = ctx;
+  const logger = ctx.logger.child({ component: 'sink' });
+  const retention = new CapturedRetention(ctx);
+  const sessions = new Set<string>();
+  let server: SMTPServer | null = null;
+
+  const rejected = (reason: string) => {
+    try {
+      ctx.bus.emit('sink.rejected', { reason });
+    } catch (err) {
+      logger.error({ err }, 'sink.rejected listener failed');
+    }
+  };
+
+  async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
+    const data = await collectData(stream, config.sink.maxSize);
+    if (data.kind === 'aborted') {
+      rejected('disconnected');
+      throw smtpError(451, 'Error: connection closed before the end of the message');
+    }
+    if (data.kind === 'oversize') {
+      rejected('size');
+      throw smtpError(552, `Error: message exceeds fixed maximum message size ${config.sink.maxSize}`);
+    }
+    if (data.raw.length === 0) {
+      rejected('empty');
+      throw smtpError(554, 'Error: message is empty');
+    }
+    let id: number;
+    try {
+      id = (await captureMessage(ctx, data.raw, envelopeOf(session))).id;
+    } catch (err) {
+      logger.error({ err }, 'captured message could not be stored');
+      rejected('storage');
+      throw smtpError(451, 'Error: local error, the message was not stored; try again later');
+    }
+    retention.nudge();
+    return `Ok: captured as ${id}`;
+  }
+
+  function createServer(tls: { key: string; cert: string }): SMTPServer {
+    const s = new SMTPServer({
+      name: 'localhost',
+      banner: 'Genro Mail Relay sandbox sink',
+      key: tls.key,
+      cert: tls.cert,
+      size: config.sink.maxSize,
+      authOptional: true,
+      allowInsecureAuth: true,
+      authMethods: ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'],
+      disableReverseLookup: true,
+      closeTimeout: CLOSE_TIMEOUT_MS,
+      logger: false,
+      onConnect(session, callback) {
+        if (config.sink.maxClients > 0 && sessions.size >= config.sink.maxClients) {
+          rejected('too_many_clients');
+          return callback(smtpError(421, 'Too many connected clients, try again in a moment'));
+        }
+        sessions.add(session.id);
+        callback();
+      },
+      onClose(session) {
+        sessions.delete(session.id);
+      },
+      onAuth(auth, _session, callback) {
+        callback(null, { user: auth.username || 'anonymous' });
+      },
+      onData(stream, session, callback) {
+        receive(stream, session).then(
+          (reply) => callback(null, reply),
+          (err: Error) => callback(err),
+        );
+      },
+    });
+    // ECONNRESET and friends from single connections: log, never crash (smtp-server #117)
+    s.on('error', (err) => logger.debug({ err: errorMessage(err) }, 'smtp connection error'));
+    return s;
+  }
+
   return {
     async start() {
-      return { host: deps.ctx.config.smtpHost, port: deps.ctx.config.smtpPort };
+      if (server) {
+        const a = server.server.address() as AddressInfo;
+        return { host: config.smtpHost, port: a.port };
+      }
+      const s = createServer(await sinkTlsMaterial(config.dataDir));
+      await new Promise<void>((resolve, reject) => {
+        const onError = (err: Error) => reject(new Error(`sandbox SMTP sink cannot listen on ${config.smtpHost}:${config.smtpPort}: ${err.message}`));
+        s.server.once('error', onError);
+        s.listen(config.smtpPort, config.smtpHost, () => {
+          s.server.off('error', onError);
+          resolve();
+        });
+      });
+      server = s;
+      retention.start();
+      const a = s.server.address() as AddressInfo;
+      logger.debug({ port: a.port }, 'sandbox sink listening');
+      return { host: config.smtpHost, port: a.port };
     },
-    async stop() {},
+    async stop() {
+      retention.stop();
+      const s = server;
+      server = null;
+      if (!s) return;
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+      sessions.clear();
+    },
+    pruneNow: () => retention.pruneNow(),
   };
 }

@@ -1,22 +1,379 @@
 import type { DB } from './db.js';
 import type { EventLog } from './event-log.js';
+import type { MessageState } from '../queue/types.js';
+import { decodeCursor, encodeCursor, type Page } from './message-store.js';
 
-/** Mail captured by the sandbox sink (raw source once, summary columns). */
+/** What the sink extracted from one accepted message (everything but the raw source). */
+export interface NewCaptured {
+  received_ts: number;
+  mail_from: string;
+  rcpt_to: string[];
+  from: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  date_ts: number | null;
+  size: number;
+  attachments: number;
+  mailbox: string | null;
+  message_id: string | null;
+  preview: string;
+  remote_address: string | null;
+  helo: string | null;
+  tls: boolean;
+  /** bounded text extract, indexed for search and not stored otherwise */
+  search_text: string;
+}
+
+/** A captured message as lists show it: summary columns only, never the source. */
+export interface CapturedSummary {
+  id: number;
+  received_ts: number;
+  mail_from: string;
+  rcpt_to: string[];
+  from: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  date_ts: number | null;
+  size: number;
+  attachments: number;
+  mailbox: string | null;
+  read: boolean;
+  message_id: string | null;
+  relay_message_id: string | null;
+  preview: string;
+  remote_address: string | null;
+  helo: string | null;
+  tls: boolean;
+}
+
+export type SearchField = 'any' | 'subject' | 'sender' | 'recipients' | 'body';
+
+/** A parsed search: every term must match (in its field), plus exact filters on summary columns. */
+export interface CapturedSearch {
+  terms: { field: SearchField; text: string }[];
+  mailbox?: string;
+  read?: boolean;
+  has_attachments?: boolean;
+}
+
+export interface ListCapturedQuery {
+  search?: CapturedSearch;
+  limit: number;
+  cursor?: string;
+}
+
+export interface RetentionLimits {
+  /** keep at most this many (newest) messages; <= 0: no count limit */
+  keepCount: number;
+  /** delete messages received before this epoch second; null: no age limit */
+  receivedBefore: number | null;
+  /** rows deleted per call, so ingest never waits long for the write lock */
+  batch: number;
+}
+
+interface SummaryRow {
+  id: number;
+  received_ts: number;
+  mail_from: string;
+  rcpt_to: string;
+  from_addr: string;
+  to_addrs: string;
+  cc_addrs: string;
+  subject: string;
+  date_ts: number | null;
+  size: number;
+  attachments: number;
+  mailbox: string | null;
+  is_read: number;
+  message_id: string | null;
+  relay_message_id: string | null;
+  preview: string;
+  remote_address: string | null;
+  helo: string | null;
+  tls: number;
+}
+
+const COLUMNS = `c.id, c.received_ts, c.mail_from, c.rcpt_to, c.from_addr, c.to_addrs, c.cc_addrs, c.subject,
+  c.date_ts, c.size, c.attachments, c.mailbox, c.is_read, c.message_id, c.relay_message_id, c.preview,
+  c.remote_address, c.helo, c.tls`;
+
+/** Address lists are stored newline-separated: display names may contain commas. */
+const joinList = (xs: string[]) => xs.join('\n');
+const splitList = (s: string) => (s ? s.split('\n') : []);
+
+function rowToSummary(r: SummaryRow): CapturedSummary {
+  return {
+    id: r.id,
+    received_ts: r.received_ts,
+    mail_from: r.mail_from,
+    rcpt_to: JSON.parse(r.rcpt_to) as string[],
+    from: r.from_addr,
+    to: splitList(r.to_addrs),
+    cc: splitList(r.cc_addrs),
+    subject: r.subject,
+    date_ts: r.date_ts,
+    size: r.size,
+    attachments: r.attachments,
+    mailbox: r.mailbox,
+    read: r.is_read === 1,
+    message_id: r.message_id,
+    relay_message_id: r.relay_message_id,
+    preview: r.preview,
+    remote_address: r.remote_address,
+    helo: r.helo,
+    tls: r.tls === 1,
+  };
+}
+
+const WORD = /[\p{L}\p{N}]/u;
+const FTS_COLUMN: Record<Exclude<SearchField, 'any'>, string> = {
+  subject: 'subject',
+  sender: 'sender',
+  recipients: 'recipients',
+  body: 'body',
+};
+
+/**
+ * One user term as an FTS5 phrase: quoted (so punctuation only separates tokens, e.g. an address
+ * becomes the phrase "bob example com"), prefix-matched on its last token when that token is long
+ * enough for the prefix index.
+ */
+function ftsPhrase(text: string): string | null {
+  if (!WORD.test(text)) return null;
+  const tokens = text.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const last = tokens[tokens.length - 1] ?? '';
+  return `"${text.replace(/"/g, '""')}"${[...last].length >= 2 ? '*' : ''}`;
+}
+
+export function ftsQuery(terms: CapturedSearch['terms']): string | null {
+  const parts: string[] = [];
+  for (const t of terms) {
+    const phrase = ftsPhrase(t.text);
+    if (!phrase) continue;
+    parts.push(t.field === 'any' ? phrase : `${FTS_COLUMN[t.field]} : ${phrase}`);
+  }
+  return parts.length ? parts.join(' AND ') : null;
+}
+
+/** Mail captured by the sandbox sink: raw source once, summary columns, full-text index. */
 export class CapturedStore {
-  /** Raw RFC 822 source of a captured message (used to release it to real delivery). */
-  raw(id: number): Buffer | null {
-    void id;
-    return null;
-  }
-
-  /** Links a captured message to the queue entry whose sandbox delivery produced it. */
-  linkMessage(capturedId: number, messageId: string): void {
-    void capturedId;
-    void messageId;
-  }
+  private readonly insertRow;
+  private readonly insertRaw;
+  private readonly insertFts;
+  private readonly selectOne;
+  private readonly selectRaw;
+  private readonly updateLink;
+  private readonly selectMessage;
+  private readonly updateRead;
+  private readonly deleteRow;
+  private readonly deleteRaw;
+  private readonly deleteFts;
+  private readonly selectNthNewest;
+  private readonly selectOlderThan;
+  private readonly selectUpTo;
+  private readonly countAll;
+  private readonly countUnread;
 
   constructor(
-    readonly db: DB,
-    readonly events: EventLog,
-  ) {}
+    private readonly db: DB,
+    private readonly events: EventLog,
+  ) {
+    this.insertRow = db.prepare(
+      `INSERT INTO captured (received_ts, mail_from, rcpt_to, from_addr, to_addrs, cc_addrs, subject, date_ts, size,
+         attachments, mailbox, message_id, preview, remote_address, helo, tls)
+       VALUES (@received_ts, @mail_from, @rcpt_to, @from_addr, @to_addrs, @cc_addrs, @subject, @date_ts, @size,
+         @attachments, @mailbox, @message_id, @preview, @remote_address, @helo, @tls)`,
+    );
+    this.insertRaw = db.prepare('INSERT INTO captured_raw (id, source) VALUES (?, ?)');
+    this.insertFts = db.prepare(
+      'INSERT INTO captured_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.selectOne = db.prepare<[number], SummaryRow>(`SELECT ${COLUMNS} FROM captured c WHERE c.id = ?`);
+    this.selectRaw = db.prepare<[number], { source: Buffer }>('SELECT source FROM captured_raw WHERE id = ?');
+    this.updateLink = db.prepare('UPDATE captured SET relay_message_id = ? WHERE id = ?');
+    this.selectMessage = db.prepare<[string], { state: MessageState; account_id: string | null; updated_ts: number }>(
+      'SELECT state, account_id, updated_ts FROM messages WHERE id = ?',
+    );
+    this.updateRead = db.prepare('UPDATE captured SET is_read = ? WHERE id = ?');
+    this.deleteRow = db.prepare('DELETE FROM captured WHERE id = ?');
+    this.deleteRaw = db.prepare('DELETE FROM captured_raw WHERE id = ?');
+    this.deleteFts = db.prepare('DELETE FROM captured_fts WHERE rowid = ?');
+    this.selectNthNewest = db.prepare<[number], { id: number }>(
+      'SELECT id FROM captured ORDER BY id DESC LIMIT 1 OFFSET ?',
+    );
+    this.selectOlderThan = db.prepare<[number, number], { id: number }>(
+      'SELECT id FROM captured WHERE received_ts < ? ORDER BY received_ts LIMIT ?',
+    );
+    this.selectUpTo = db.prepare<[number, number], { id: number }>(
+      'SELECT id FROM captured WHERE id <= ? ORDER BY id LIMIT ?',
+    );
+    this.countAll = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM captured');
+    this.countUnread = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM captured WHERE is_read = 0');
+  }
+
+  /** Stores one message (summary, source, index) in one transaction; returns its summary. */
+  insert(m: NewCaptured, raw: Buffer): CapturedSummary {
+    const id = this.db
+      .transaction(() => {
+        const info = this.insertRow.run({
+          received_ts: m.received_ts,
+          mail_from: m.mail_from,
+          rcpt_to: JSON.stringify(m.rcpt_to),
+          from_addr: m.from,
+          to_addrs: joinList(m.to),
+          cc_addrs: joinList(m.cc),
+          subject: m.subject,
+          date_ts: m.date_ts,
+          size: m.size,
+          attachments: m.attachments,
+          mailbox: m.mailbox,
+          message_id: m.message_id,
+          preview: m.preview,
+          remote_address: m.remote_address,
+          helo: m.helo,
+          tls: m.tls ? 1 : 0,
+        });
+        const rowid = Number(info.lastInsertRowid);
+        this.insertRaw.run(rowid, raw);
+        this.insertFts.run(
+          rowid,
+          m.subject,
+          [m.from, m.mail_from].join(' '),
+          [...m.to, ...m.cc, ...m.rcpt_to].join(' '),
+          m.search_text,
+        );
+        return rowid;
+      })
+      .immediate();
+    return this.get(id)!;
+  }
+
+  get(id: number): CapturedSummary | null {
+    const row = this.selectOne.get(id);
+    return row ? rowToSummary(row) : null;
+  }
+
+  /** Raw RFC 822 source of a captured message (used to inspect it and to release it to real delivery). */
+  raw(id: number): Buffer | null {
+    return this.selectRaw.get(id)?.source ?? null;
+  }
+
+  /**
+   * Links a captured message to the queue entry whose sandbox delivery produced it, and records the
+   * capture on that message's timeline, at the time of its latest transition (joins the caller's
+   * transaction when there is one).
+   */
+  linkMessage(capturedId: number, messageId: string): void {
+    this.events.transaction(() => {
+      if (this.updateLink.run(messageId, capturedId).changes === 0) return;
+      const msg = this.selectMessage.get(messageId);
+      if (!msg) return;
+      this.events.add({
+        message_id: messageId,
+        account_id: msg.account_id,
+        ts: msg.updated_ts,
+        type: 'captured',
+        state: msg.state,
+        detail: { captured_id: capturedId },
+      });
+    });
+  }
+
+  /** Newest first, keyset-paginated on id. */
+  list(query: ListCapturedQuery): Page<CapturedSummary> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: query.limit + 1 };
+    const s = query.search;
+    const match = s ? ftsQuery(s.terms) : null;
+    if (s?.mailbox !== undefined) {
+      where.push('c.mailbox = @mailbox');
+      params.mailbox = s.mailbox;
+    }
+    // a literal, not a parameter: the planner can then use the partial index of unread rows
+    if (s?.read !== undefined) where.push(`c.is_read = ${s.read ? 1 : 0}`);
+    if (s?.has_attachments !== undefined) where.push(s.has_attachments ? 'c.attachments > 0' : 'c.attachments = 0');
+    const cursor = decodeCursor(query.cursor);
+    let sql: string;
+    if (match) {
+      params.match = match;
+      if (cursor !== null) {
+        where.push('f.rowid < @cursor');
+        params.cursor = cursor;
+      }
+      // FTS5 walks its matches in rowid order itself; the join only fetches the page's rows
+      sql = `SELECT ${COLUMNS} FROM captured_fts f JOIN captured c ON c.id = f.rowid
+        WHERE captured_fts MATCH @match ${where.length ? `AND ${where.join(' AND ')}` : ''}
+        ORDER BY f.rowid DESC LIMIT @limit`;
+    } else {
+      if (cursor !== null) {
+        where.push('c.id < @cursor');
+        params.cursor = cursor;
+      }
+      sql = `SELECT ${COLUMNS} FROM captured c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY c.id DESC LIMIT @limit`;
+    }
+    const rows = this.db.prepare<Record<string, unknown>, SummaryRow>(sql).all(params);
+    const more = rows.length > query.limit;
+    const page = more ? rows.slice(0, query.limit) : rows;
+    return { items: page.map(rowToSummary), next_cursor: more ? encodeCursor(page[page.length - 1].id) : null };
+  }
+
+  counts(): { total: number; unread: number } {
+    return { total: this.countAll.get()?.n ?? 0, unread: this.countUnread.get()?.n ?? 0 };
+  }
+
+  markRead(id: number, read = true): boolean {
+    return this.updateRead.run(read ? 1 : 0, id).changes > 0;
+  }
+
+  delete(id: number): boolean {
+    return this.deleteIds([id]) > 0;
+  }
+
+  /** Deletes every captured message; returns how many there were. */
+  deleteAll(): number {
+    return this.db
+      .transaction(() => {
+        const n = this.countAll.get()?.n ?? 0;
+        this.db.exec(`DELETE FROM captured; DELETE FROM captured_raw; INSERT INTO captured_fts(captured_fts) VALUES ('delete-all');`);
+        return n;
+      })
+      .immediate();
+  }
+
+  /**
+   * Deletes at most `limits.batch` messages beyond the count limit or older than the age limit,
+   * oldest first; returns the ids deleted (an empty list: nothing left to prune).
+   */
+  pruneBatch(limits: RetentionLimits): number[] {
+    const ids = new Set<number>();
+    if (limits.keepCount > 0) {
+      const boundary = this.selectNthNewest.get(limits.keepCount);
+      if (boundary) for (const r of this.selectUpTo.all(boundary.id, limits.batch)) ids.add(r.id);
+    }
+    if (limits.receivedBefore !== null && ids.size < limits.batch) {
+      for (const r of this.selectOlderThan.all(limits.receivedBefore, limits.batch - ids.size)) ids.add(r.id);
+    }
+    if (ids.size === 0) return [];
+    const list = [...ids];
+    this.deleteIds(list);
+    return list;
+  }
+
+  private deleteIds(ids: number[]): number {
+    return this.db
+      .transaction(() => {
+        let n = 0;
+        for (const id of ids) {
+          if (this.deleteRow.run(id).changes === 0) continue;
+          this.deleteRaw.run(id);
+          this.deleteFts.run(id);
+          n++;
+        }
+        return n;
+      })
+      .immediate();
+  }
 }

@@ -1,0 +1,63 @@
+import { nowSec } from '../clock.js';
+import type { RelayContext } from '../context.js';
+import type { CapturedAnnouncement } from '../events.js';
+import type { CapturedSummary } from '../store/captured-store.js';
+import { summarizeMessage } from './summarize.js';
+
+/** The SMTP session facts kept with a captured message. */
+export interface CaptureEnvelope {
+  mail_from: string;
+  rcpt_to: string[];
+  /** AUTH username, if the client authenticated */
+  mailbox: string | null;
+  remote_address: string | null;
+  helo: string | null;
+  tls: boolean;
+}
+
+const MAX_MAILBOX = 200;
+
+export function announcementOf(c: CapturedSummary): CapturedAnnouncement {
+  return {
+    id: c.id,
+    received_ts: c.received_ts,
+    from: c.from || c.mail_from,
+    to: c.to.length ? c.to : c.rcpt_to,
+    subject: c.subject,
+    size: c.size,
+    attachments: c.attachments,
+    mailbox: c.mailbox,
+    relay_message_id: c.relay_message_id,
+  };
+}
+
+/**
+ * Stores one complete message: summary parse, then summary + source + search index in one
+ * transaction, then the announcement. Throws only when the message could not be stored.
+ */
+export async function captureMessage(ctx: RelayContext, raw: Buffer, env: CaptureEnvelope): Promise<CapturedSummary> {
+  const digest = await summarizeMessage(raw);
+  const { search_text, ...summary } = digest;
+  const captured = ctx.store.captured.insert(
+    {
+      ...summary,
+      search_text,
+      received_ts: nowSec(ctx.clock),
+      mail_from: env.mail_from,
+      rcpt_to: env.rcpt_to,
+      size: raw.length,
+      mailbox: env.mailbox ? env.mailbox.slice(0, MAX_MAILBOX) : null,
+      remote_address: env.remote_address,
+      helo: env.helo ? env.helo.slice(0, MAX_MAILBOX) : null,
+      tls: env.tls,
+    },
+    raw,
+  );
+  try {
+    ctx.bus.emit('captured', announcementOf(captured));
+  } catch (err) {
+    // a faulty listener must not turn a stored message into an SMTP failure
+    ctx.logger.error({ err }, 'captured listener failed');
+  }
+  return captured;
+}

@@ -1,0 +1,229 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeMimeWords } from '../../../src/core/sink/mime-words.js';
+import { parseCapturedSearch } from '../../../src/core/sink/search-query.js';
+import { scanHeaderDigest, summarizeMessage } from '../../../src/core/sink/summarize.js';
+import { ftsQuery, type NewCaptured } from '../../../src/core/store/captured-store.js';
+import { openStore, type Store } from '../../../src/core/store/index.js';
+import { tempDir } from '../../helpers/relay.js';
+
+function fixture(i: number, over: Partial<NewCaptured> = {}): NewCaptured {
+  return {
+    received_ts: 1_700_000_000 + i,
+    mail_from: `s${i % 50}@example.com`,
+    rcpt_to: [`r${i % 100}@example.org`],
+    from: `Sender ${i % 50} <s${i % 50}@example.com>`,
+    to: [`r${i % 100}@example.org`],
+    cc: [],
+    subject: `subject ${i}`,
+    date_ts: null,
+    size: 100,
+    attachments: i % 3 === 0 ? 1 : 0,
+    mailbox: i % 10 === 0 ? 'team' : null,
+    message_id: `<${i}@example.com>`,
+    preview: '',
+    remote_address: null,
+    helo: null,
+    tls: false,
+    search_text: `body text token${i} ${i % 2 === 0 ? 'even' : 'odd'}`,
+    ...over,
+  };
+}
+
+describe('search query parsing', () => {
+  it('splits words, phrases and operators', () => {
+    expect(parseCapturedSearch('invoice "next week" from:bob@x.test to:"Ann Lee" subject:hi body:total')).toEqual({
+      terms: [
+        { field: 'any', text: 'invoice' },
+        { field: 'any', text: 'next week' },
+        { field: 'sender', text: 'bob@x.test' },
+        { field: 'recipients', text: 'Ann Lee' },
+        { field: 'subject', text: 'hi' },
+        { field: 'body', text: 'total' },
+      ],
+    });
+    expect(parseCapturedSearch('mailbox:proj-a is:unread has:attachment')).toEqual({
+      terms: [],
+      mailbox: 'proj-a',
+      read: false,
+      has_attachments: true,
+    });
+    expect(parseCapturedSearch('tag:x is:read http://example.com/a')).toEqual({
+      terms: [{ field: 'any', text: 'http://example.com/a' }],
+      mailbox: 'x',
+      read: true,
+    });
+    expect(parseCapturedSearch('   ')).toEqual({ terms: [] });
+  });
+
+  it('quotes every term for FTS5, so operators and punctuation are plain text', () => {
+    expect(ftsQuery([{ field: 'any', text: 'a"b OR cd' }])).toBe('"a""b OR cd"*');
+    expect(ftsQuery([{ field: 'any', text: 'a b' }])).toBe('"a b"');
+    expect(ftsQuery([{ field: 'sender', text: 'bob@x.test' }, { field: 'any', text: 'x' }])).toBe('sender : "bob@x.test"* AND "x"');
+    expect(ftsQuery([{ field: 'any', text: '***' }])).toBeNull();
+  });
+});
+
+describe('captured store', () => {
+  let store: Store;
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir();
+    store = openStore({ path: path.join(dir, 'relay.db') });
+  });
+  afterEach(() => store.close());
+
+  it('stores the source once and returns summaries without it', () => {
+    const raw = Buffer.from('Subject: one\r\n\r\nbody');
+    const c = store.captured.insert(fixture(1), raw);
+    expect(c.id).toBe(1);
+    expect(c).not.toHaveProperty('raw');
+    expect(store.captured.raw(1)!.equals(raw)).toBe(true);
+    expect(store.captured.get(2)).toBeNull();
+    expect(store.captured.raw(2)).toBeNull();
+    expect(store.captured.markRead(1)).toBe(true);
+    expect(store.captured.get(1)!.read).toBe(true);
+    expect(store.captured.markRead(99)).toBe(false);
+    expect(store.integrityCheck()).toBe('ok');
+  });
+
+  it('survives hostile search input', () => {
+    for (let i = 0; i < 20; i++) store.captured.insert(fixture(i), Buffer.from('x'));
+    for (const q of ['"', '""', 'NEAR(a b)', 'a AND', '-x', '*', 'col:"x', '(((', 'é', 'subject:', '\u0000', 'a'.repeat(400)]) {
+      expect(() => store.captured.list({ limit: 10, search: parseCapturedSearch(q) }), q).not.toThrow();
+    }
+  });
+
+  it('links a capture to its queue entry and records it on the timeline', () => {
+    const c = store.captured.insert(fixture(1), Buffer.from('x'));
+    store.messages.enqueueBatch(
+      [{ id: 'm1', from: 'a@example.com', to: ['b@example.com'], subject: 's', body: 'b', content_type: 'plain', priority: 2 }],
+      1_700_000_500,
+    );
+    store.captured.linkMessage(c.id, 'm1');
+    expect(store.captured.get(c.id)!.relay_message_id).toBe('m1');
+    const tl = store.messages.timeline('m1', null);
+    expect(tl.map((e) => [e.type, e.state, e.ts, e.detail])).toEqual([
+      ['queued', 'queued', 1_700_000_500, { priority: 2 }],
+      ['captured', 'queued', 1_700_000_500, { captured_id: c.id }],
+    ]);
+    // unknown capture or message: nothing happens
+    store.captured.linkMessage(999, 'm1');
+    store.captured.linkMessage(c.id, 'nope');
+    expect(store.messages.timeline('m1', null)).toHaveLength(2);
+  });
+
+  it('keeps list and search on indexes at 20,000 messages', () => {
+    const raw = Buffer.alloc(500, 'x');
+    store.db.transaction(() => {
+      for (let i = 0; i < 20_000; i++) store.captured.insert(fixture(i), raw);
+    })();
+    const plan = (sql: string) =>
+      store.db
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .all()
+        .map((r) => (r as { detail: string }).detail)
+        .join(' | ');
+    const listPlan = plan('SELECT c.id FROM captured c WHERE c.id < 100 ORDER BY c.id DESC LIMIT 51');
+    expect(listPlan).toContain('INTEGER PRIMARY KEY');
+    const searchPlan = plan(
+      "SELECT c.id FROM captured_fts f JOIN captured c ON c.id = f.rowid WHERE captured_fts MATCH 'x' AND f.rowid < 100 ORDER BY f.rowid DESC LIMIT 51",
+    );
+    expect(searchPlan).toContain('VIRTUAL TABLE INDEX');
+    expect(searchPlan).not.toContain('TEMP B-TREE');
+    expect(plan('SELECT c.id FROM captured c WHERE c.is_read = 0 ORDER BY c.id DESC LIMIT 51')).toContain('captured_unread');
+    expect(plan('SELECT id FROM captured WHERE received_ts < 5 ORDER BY received_ts LIMIT 100')).toContain('captured_received');
+
+    const timed = <T>(fn: () => T): [T, number] => {
+      const t0 = performance.now();
+      const r = fn();
+      return [r, performance.now() - t0];
+    };
+    const [rare, rareMs] = timed(() => store.captured.list({ limit: 50, search: parseCapturedSearch('token12345') }));
+    expect(rare.items.map((i) => i.id)).toEqual([12346]);
+    const [common, commonMs] = timed(() => store.captured.list({ limit: 50, search: parseCapturedSearch('even from:s4') }));
+    expect(common.items).toHaveLength(50);
+    expect(common.items.every((i) => i.from.startsWith('Sender 4') && (i.id - 1) % 2 === 0)).toBe(true);
+    const [team, teamMs] = timed(() => store.captured.list({ limit: 50, search: parseCapturedSearch('mailbox:team has:attachment') }));
+    expect(team.items.every((i) => i.mailbox === 'team' && i.attachments === 1)).toBe(true);
+    console.info(`20k captured: rare term ${rareMs.toFixed(1)} ms, two terms ${commonMs.toFixed(1)} ms, filters ${teamMs.toFixed(1)} ms`);
+
+    // retention in bounded batches, oldest first, index kept consistent
+    let removed = 0;
+    for (;;) {
+      const ids = store.captured.pruneBatch({ keepCount: 1000, receivedBefore: null, batch: 500 });
+      expect(ids.length).toBeLessThanOrEqual(500);
+      removed += ids.length;
+      if (ids.length === 0) break;
+    }
+    expect(removed).toBe(19_000);
+    expect(store.captured.counts().total).toBe(1000);
+    expect(store.captured.list({ limit: 1 }).items[0].id).toBe(20_000);
+    expect(store.captured.list({ limit: 5, search: parseCapturedSearch('token12345') }).items).toEqual([]);
+    expect(store.captured.list({ limit: 5, search: parseCapturedSearch('token19999') }).items).toHaveLength(1);
+    expect(store.captured.deleteAll()).toBe(1000);
+    expect(store.captured.list({ limit: 5, search: parseCapturedSearch('token19999') }).items).toEqual([]);
+    expect(store.integrityCheck()).toBe('ok');
+  });
+});
+
+describe('message summary at capture time', () => {
+  it('decodes RFC 2047 words in any charset', () => {
+    expect(decodeMimeWords('=?UTF-8?B?w6nDqQ==?= =?ISO-8859-1?Q?caf=E9_au_lait?=')).toBe('éécafé au lait');
+    expect(decodeMimeWords('plain =?bogus-charset?Q?x?=')).toBe('plain x');
+    expect(decodeMimeWords('no words here')).toBe('no words here');
+  });
+
+  it('counts attachments but not inline images, and extracts text from HTML-only mail', async () => {
+    const raw = Buffer.from(
+      [
+        'From: =?UTF-8?Q?Z=C3=B6e?= <zoe@example.com>',
+        'To: a@example.com, "B, C" <bc@example.com>',
+        'Subject: =?UTF-8?B?SGVsbG8gV8O2cmxk?=',
+        'Date: Tue, 01 Dec 2026 10:00:00 +0000',
+        'Message-ID: <abc@example.com>',
+        'Content-Type: multipart/mixed; boundary="m"',
+        '',
+        '--m',
+        'Content-Type: multipart/related; boundary="r"',
+        '',
+        '--r',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        '<style>p{color:red}</style><p>Hello &amp; welcome</p><img src="cid:i1">',
+        '--r',
+        'Content-Type: image/png',
+        'Content-ID: <i1>',
+        'Content-Disposition: inline',
+        'Content-Transfer-Encoding: base64',
+        '',
+        'iVBORw0KGgo=',
+        '--r--',
+        '--m',
+        'Content-Type: text/plain; name="notes.txt"',
+        'Content-Disposition: attachment; filename="notes.txt"',
+        '',
+        'attached',
+        '--m--',
+        '',
+      ].join('\r\n'),
+    );
+    const d = await summarizeMessage(raw);
+    expect(d).toMatchObject({
+      from: 'Zöe <zoe@example.com>',
+      to: ['a@example.com', 'B, C <bc@example.com>'],
+      subject: 'Hello Wörld',
+      date_ts: Math.floor(Date.UTC(2026, 11, 1, 10) / 1000),
+      message_id: '<abc@example.com>',
+      attachments: 1,
+      preview: 'Hello & welcome',
+    });
+    expect(d.search_text).not.toContain('color');
+  });
+
+  it('falls back to a header scan for input the MIME parser refuses', () => {
+    const raw = Buffer.from(`Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\nFrom: A <a@example.com>\r\nX-Big: ${'y'.repeat(2_000_000)}\r\nTo: b@example.com\r\n  , c@example.com\r\n\r\nbody`);
+    const d = scanHeaderDigest(raw);
+    expect(d).toMatchObject({ subject: 'Grüße', from: 'A <a@example.com>', to: ['b@example.com', 'c@example.com'], attachments: 0 });
+  });
+});
