@@ -85,7 +85,7 @@ export function createRelay(opts: RelayOptions): Relay {
     secrets: opts.secrets ?? plainSecretCodec,
     onMessageEvents: (events) => bus.emit('messages', events),
   });
-  const settings = new RuntimeSettings(store.settings, bus, config, opts.settingsOverrides);
+  const settings = new RuntimeSettings(store.settings, bus, config, opts.settingsOverrides, opts.secrets);
   const ctx: RelayContext = { config, clock, logger, store, bus, settings };
   const token = resolveApiToken(config);
 

@@ -1,6 +1,10 @@
 import type { RelayBus } from '../events.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import type { DeliveryMode, RelayConfig } from '../config/types.js';
+import { plainSecretCodec, type SecretCodec } from '../secrets.js';
+
+/** Settings kept encoded at rest with the relay's SecretCodec (safeStorage on the desktop). */
+const SECRET_KEYS = ['client_sync_password', 'client_sync_token'] as const;
 
 /** Settings that can change while the relay runs (UI, PATCH /api/settings, suspend/activate). */
 export interface RuntimeSettingsValues {
@@ -27,6 +31,7 @@ export class RuntimeSettings {
     config: RelayConfig,
     /** keys given explicitly for this run (CLI flags) win over persisted values */
     overrides: Partial<RuntimeSettingsValues> = {},
+    private readonly secrets: SecretCodec = plainSecretCodec,
   ) {
     const defaults: RuntimeSettingsValues = {
       delivery_mode: config.deliveryMode,
@@ -40,7 +45,7 @@ export class RuntimeSettings {
       sink_retention_count: config.sink.retentionCount,
       sink_retention_age_seconds: config.sink.retentionAgeSeconds,
     };
-    const persisted = store.get<Partial<RuntimeSettingsValues>>('runtime') ?? {};
+    const persisted = this.codeSecrets(store.get<Partial<RuntimeSettingsValues>>('runtime') ?? {}, 'decode');
     this.values = { ...defaults, ...persisted, ...overrides };
   }
 
@@ -50,11 +55,20 @@ export class RuntimeSettings {
 
   update(patch: Partial<RuntimeSettingsValues>): Readonly<RuntimeSettingsValues> {
     this.values = { ...this.values, ...patch };
-    const persisted = { ...(this.store.get<Partial<RuntimeSettingsValues>>('runtime') ?? {}), ...patch };
+    const persisted = { ...(this.store.get<Partial<RuntimeSettingsValues>>('runtime') ?? {}), ...this.codeSecrets(patch, 'encode') };
     this.store.set('runtime', persisted);
     this.bus.emit('settings', this.publicView());
     if ('paused' in patch || 'delivery_mode' in patch) this.bus.emit('dispatch.wake');
     return this.values;
+  }
+
+  private codeSecrets(values: Partial<RuntimeSettingsValues>, how: 'encode' | 'decode'): Partial<RuntimeSettingsValues> {
+    const out = { ...values };
+    for (const key of SECRET_KEYS) {
+      const v = out[key];
+      if (typeof v === 'string' && v !== '') out[key] = how === 'encode' ? this.secrets.encode(v) : this.secrets.decode(v);
+    }
+    return out;
   }
 
   /** What the API and SSE show: secrets replaced by whether they are set. */

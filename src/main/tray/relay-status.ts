@@ -1,0 +1,178 @@
+import type { DeliveryMode } from '../../core/config/types.js';
+import type { AttemptOutcome, ReportOutcome } from '../../core/events.js';
+import type { MessageEvent } from '../../core/queue/types.js';
+import type { Relay } from '../../core/relay.js';
+
+/** What the tray icon shows, most urgent first: paused, failing, then the delivery mode. */
+export type TrayVisualState = 'sandbox' | 'real' | 'paused' | 'failing';
+
+export interface RelayStatusSnapshot {
+  mode: DeliveryMode;
+  paused: boolean;
+  /** waiting for delivery: queued + deferred + sending */
+  pending: number;
+  deferred: number;
+  /** ended in error and not yet reported */
+  failed: number;
+  capturedUnread: number;
+  /** the last delivery attempt failed (cleared by the next successful one) */
+  deliveryProblem: string | null;
+  /** the last report to the application failed */
+  syncProblem: string | null;
+  visual: TrayVisualState;
+  api: { url: string; token: string };
+  smtp: { host: string; port: number };
+}
+
+export type RelayStatusSource = Pick<Relay, 'ctx' | 'store' | 'token' | 'addresses'>;
+
+export function visualState(s: Pick<RelayStatusSnapshot, 'mode' | 'paused' | 'deliveryProblem' | 'syncProblem'>): TrayVisualState {
+  if (s.paused) return 'paused';
+  if (s.deliveryProblem || s.syncProblem) return 'failing';
+  return s.mode;
+}
+
+export interface RelayStatusOptions {
+  /** bursts of bus events within this window cause one recount */
+  coalesceMs?: number;
+  /** recount this often too: reading a captured message changes the unread count without a bus event */
+  refreshMs?: number;
+}
+
+const FAILED_ATTEMPTS: ReadonlySet<AttemptOutcome['outcome']> = new Set(['temporary', 'permanent', 'build_error']);
+
+/**
+ * The relay's state as the tray sees it, recomputed from the store when the bus announces a
+ * change. Counting is one GROUP BY, so bursts of events are coalesced into one recount.
+ */
+export class RelayStatusModel {
+  private snapshotValue: RelayStatusSnapshot;
+  private readonly listeners = new Set<(s: RelayStatusSnapshot) => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private deliveryProblem: string | null = null;
+  private syncProblem: string | null = null;
+  private readonly coalesceMs: number;
+  private readonly refreshMs: number;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly relay: RelayStatusSource,
+    opts: RelayStatusOptions = {},
+  ) {
+    this.coalesceMs = opts.coalesceMs ?? 250;
+    this.refreshMs = opts.refreshMs ?? 30_000;
+    this.snapshotValue = this.compute();
+  }
+
+  start(): void {
+    const bus = this.relay.ctx.bus;
+    const onChange = () => this.schedule();
+    const onAttempt = (a: AttemptOutcome) => {
+      if (a.outcome === 'sent') return this.clearDelivery();
+      if (FAILED_ATTEMPTS.has(a.outcome)) {
+        this.deliveryProblem = `${a.outcome} failure${a.code ? ` (SMTP ${a.code})` : ''} for message ${a.message_id}`;
+        this.schedule();
+      }
+    };
+    const onMessages = (events: MessageEvent[]) => {
+      for (const ev of events) {
+        if (ev.type === 'sent') this.deliveryProblem = null;
+        else if (ev.type === 'error') this.deliveryProblem = describeError(ev);
+      }
+      this.schedule();
+    };
+    const onReport = (r: ReportOutcome) => {
+      this.syncProblem = r.ok ? null : (r.error ?? `upstream answered ${r.status ?? 'with an error'}`);
+      this.schedule();
+    };
+    bus.on('settings', onChange);
+    bus.on('captured', onChange);
+    bus.on('captured.removed', onChange);
+    bus.on('messages', onMessages);
+    bus.on('attempt', onAttempt);
+    bus.on('report', onReport);
+    this.unsubscribe.push(
+      () => bus.off('settings', onChange),
+      () => bus.off('captured', onChange),
+      () => bus.off('captured.removed', onChange),
+      () => bus.off('messages', onMessages),
+      () => bus.off('attempt', onAttempt),
+      () => bus.off('report', onReport),
+    );
+    this.refreshTimer = setInterval(() => this.schedule(), this.refreshMs);
+    this.refreshTimer.unref();
+  }
+
+  stop(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.timer = null;
+    this.refreshTimer = null;
+    this.listeners.clear();
+  }
+
+  snapshot(): RelayStatusSnapshot {
+    return this.snapshotValue;
+  }
+
+  onChange(listener: (s: RelayStatusSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Recounts now and tells listeners (also what the coalescing timer runs). */
+  refresh(): RelayStatusSnapshot {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.snapshotValue = this.compute();
+    for (const l of this.listeners) l(this.snapshotValue);
+    return this.snapshotValue;
+  }
+
+  private clearDelivery(): void {
+    if (this.deliveryProblem === null) return;
+    this.deliveryProblem = null;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      try {
+        this.refresh();
+      } catch (err) {
+        // the store closes during shutdown; a late recount has nothing to show
+        this.relay.ctx.logger.debug({ err }, 'tray status refresh skipped');
+      }
+    }, this.coalesceMs);
+  }
+
+  private compute(): RelayStatusSnapshot {
+    const { store, ctx } = this.relay;
+    const settings = ctx.settings.current();
+    const counts = store.messages.countByState();
+    const addresses = this.relay.addresses();
+    const base = {
+      mode: settings.delivery_mode,
+      paused: settings.paused,
+      pending: counts.queued + counts.deferred + counts.sending,
+      deferred: counts.deferred,
+      failed: counts.error,
+      capturedUnread: store.captured.counts().unread,
+      deliveryProblem: this.deliveryProblem,
+      syncProblem: this.syncProblem,
+      api: { url: addresses.url, token: this.relay.token },
+      smtp: { host: addresses.smtp.host, port: addresses.smtp.port },
+    };
+    return { ...base, visual: visualState(base) };
+  }
+}
+
+function describeError(ev: MessageEvent): string {
+  const detail = ev.detail ?? {};
+  const reason = typeof detail.error === 'string' ? detail.error : typeof detail.reason === 'string' ? detail.reason : null;
+  return `message ${ev.message_id} failed${reason ? `: ${reason}` : ''}`;
+}
