@@ -4,10 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/relay.js';
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 function runServe(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(TSX, ['src/cli/index.ts', 'serve', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', ...args], {
     cwd: ROOT,
     env: { ...process.env, GMP_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

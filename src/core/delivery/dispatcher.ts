@@ -73,6 +73,12 @@ const PRUNE_EVERY_SECONDS = 3600;
 /** setTimeout's range; the timer is re-armed after it */
 const MAX_TIMER_MS = 3_600_000;
 const FLUSH_RETRY_MS = 1000;
+/**
+ * Completions arriving within this window share one commit (one fsync) while other sends are still
+ * running; a lone completion is recorded at once.
+ */
+const FLUSH_WINDOW_MS = 3;
+
 const CAPTURED_ID = /captured as (\d+)/i;
 
 interface Delivery {
@@ -155,6 +161,9 @@ class DeliveryEngine implements Dispatcher {
   /** deliveries that ended and wait in `finished` (or in the flush under way) to be recorded */
   private settled = 0;
   private lastPrune = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** foreign leases (rows in `sending` that no send of ours holds) are looked for once per clock second */
+  private leaseCheck: { at: number; ts: number | null } = { at: -Infinity, ts: null };
   /** each returns true once it is settled */
   private idleWaiters: (() => boolean)[] = [];
   private accountsCache: { version: number; list: Account[] } | null = null;
@@ -308,8 +317,9 @@ class DeliveryEngine implements Dispatcher {
     }
     if (settings.paused) return;
 
-    const leaseDue = this.store.dispatch.nextLeaseExpiry(now, () => this.deliveries.keys());
+    const leaseDue = this.cachedLeaseExpiry(now);
     if (leaseDue !== null && leaseDue <= now) {
+      this.leaseCheck.at = -Infinity;
       const n = this.store.dispatch.releaseExpiredLeases(now, now, this.deliveries.keys());
       if (n > 0) this.ctx.logger.warn({ released: n }, 'leases expired; messages returned to the queue');
     }
@@ -819,9 +829,19 @@ class DeliveryEngine implements Dispatcher {
   private finish(f: Finished): void {
     this.settled++;
     this.finished.push(f);
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      setImmediate(() => this.flush());
+    const othersRunning = this.deliveries.size - this.settled > 0;
+    if (!othersRunning) {
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        setImmediate(() => this.flush());
+      }
+    } else if (!this.flushQueued && !this.flushTimer) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.flush();
+      }, FLUSH_WINDOW_MS);
     }
   }
 
@@ -832,6 +852,8 @@ class DeliveryEngine implements Dispatcher {
    */
   private flush(): void {
     this.flushQueued = false;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     if (this.stopped || this.finished.length === 0) return;
     const batch = this.finished;
     this.finished = [];
@@ -936,8 +958,15 @@ class DeliveryEngine implements Dispatcher {
    * they are in the future (an early wake is harmless); once expired they are ignored, or the timer
    * would spin on a long send.
    */
+  private cachedLeaseExpiry(now: number): number | null {
+    if (now !== this.leaseCheck.at) {
+      this.leaseCheck = { at: now, ts: this.store.dispatch.nextLeaseExpiry(now, () => this.deliveries.keys()) };
+    }
+    return this.leaseCheck.ts;
+  }
+
   private nextForeignLeaseExpiry(now: number): number | null {
-    const ts = this.store.dispatch.nextLeaseExpiry(now, () => this.deliveries.keys());
+    const ts = this.cachedLeaseExpiry(now);
     return ts !== null && ts <= now && this.deliveries.size > 0 ? null : ts;
   }
 
