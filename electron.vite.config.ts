@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { cspMetaPlugin } from './src/renderer/csp.js';
 
 export default defineConfig({
   // main: ESM bundle of src/main + src/core; package dependencies stay external (node_modules)
@@ -24,8 +25,10 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
-    plugins: [react()],
+    plugins: [react(), cspMetaPlugin()],
     build: {
+      // electron-vite leaves the renderer unminified by default; the relay serves this same build to browsers
+      minify: true,
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
   },

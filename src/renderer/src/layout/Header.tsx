@@ -1,0 +1,43 @@
+import { STATES } from '../api/types.js';
+import { formatNumber } from '../lib/format.js';
+import { routeHref } from '../lib/router.js';
+import { useRelay } from '../state/relay-context.js';
+
+/** App bar: the mode at a glance, counts by state (each one a filter), pause/resume. */
+export function Header() {
+  const { stats, settings, updateSettings } = useRelay();
+  const mode = settings?.delivery_mode;
+  const paused = settings?.paused ?? false;
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <img src="./favicon.svg" alt="" width={22} height={22} />
+        <span>Genro Mail Relay</span>
+      </div>
+      {mode ? (
+        <span className={`mode-pill mode-${mode}`} title={mode === 'real' ? 'Messages are delivered to real recipients' : 'Messages are captured, not delivered'}>
+          {mode === 'real' ? 'REAL DELIVERY' : 'SANDBOX'}
+        </span>
+      ) : null}
+      {paused ? <span className="mode-pill mode-paused">PAUSED</span> : null}
+      <nav className="counts" aria-label="Messages by state">
+        {STATES.map((s) => (
+          <a key={s} href={routeHref('queue', undefined, { state: s })} className={`count count-${s}`} title={`Show ${s} messages`}>
+            <span className="count-n">{stats ? formatNumber(stats.counts?.[s] ?? 0) : '…'}</span>
+            <span className="count-label">{s}</span>
+          </a>
+        ))}
+      </nav>
+      {settings ? (
+        <button
+          type="button"
+          className={paused ? 'btn btn-primary' : 'btn'}
+          onClick={() => void updateSettings({ paused: !paused }).catch(() => {})}
+          title={paused ? 'Resume dispatch and reporting' : 'Pause dispatch and reporting (messages are still accepted)'}
+        >
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+      ) : null}
+    </header>
+  );
+}

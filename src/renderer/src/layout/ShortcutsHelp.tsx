@@ -1,0 +1,50 @@
+import { useEffect, useRef } from 'react';
+
+const SHORTCUTS: [string, string][] = [
+  ['1 – 4', 'Queue, Captured, Accounts, Settings'],
+  ['/', 'Search in the current list'],
+  ['↑ ↓  or  j k', 'Move in a list (when it has focus)'],
+  ['Enter', 'Open the highlighted item'],
+  ['Esc', 'Close the detail pane or dialog'],
+  ['← →', 'Switch tabs in the captured mail inspector'],
+  ['?', 'This help'],
+];
+
+export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && typeof d.showModal === 'function' && !d.open) d.showModal();
+    else d?.setAttribute('open', '');
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby="shortcuts-h"
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <h2 id="shortcuts-h">Keyboard shortcuts</h2>
+      <table className="shortcuts">
+        <tbody>
+          {SHORTCUTS.map(([k, d]) => (
+            <tr key={k}>
+              <th scope="row">
+                <kbd>{k}</kbd>
+              </th>
+              <td>{d}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="dialog-actions">
+        <button type="button" className="btn btn-primary" onClick={onClose} autoFocus>
+          Close
+        </button>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,116 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { RelayApi, type Connection } from '../api/client.js';
+import { EventStream, type StreamEventName, type StreamStatus } from '../api/event-stream.js';
+import type { Settings, SettingsPatch, Stats } from '../api/types.js';
+import { throttle } from '../lib/throttle.js';
+
+export interface RelayState {
+  api: RelayApi;
+  events: EventStream;
+  streamStatus: StreamStatus;
+  stats: Stats | null;
+  settings: Settings | null;
+  refreshStats: () => void;
+  /** a local correction until the next stats frame (e.g. a mail just marked read) */
+  patchStats: (change: (s: Stats) => Stats) => void;
+  refreshSettings: () => Promise<void>;
+  updateSettings: (patch: SettingsPatch) => Promise<Settings>;
+  logout: () => void;
+}
+
+const RelayContext = createContext<RelayState | null>(null);
+
+export function useRelay(): RelayState {
+  const value = useContext(RelayContext);
+  if (!value) throw new Error('useRelay outside RelayProvider');
+  return value;
+}
+
+/** Subscribes to one SSE event name for the component's lifetime; the latest handler is always called. */
+export function useRelayEvent(name: StreamEventName, handler: (data: unknown) => void): void {
+  const { events } = useRelay();
+  const ref = useRef(handler);
+  useEffect(() => {
+    ref.current = handler;
+  });
+  useEffect(() => events.on(name, (d) => ref.current(d)), [events, name]);
+}
+
+function looksLikeStats(x: unknown): x is Stats {
+  return !!x && typeof x === 'object' && 'counts' in x && typeof (x as Stats).counts === 'object';
+}
+
+export interface RelayProviderProps {
+  connection: Connection;
+  onUnauthorized: () => void;
+  children: ReactNode;
+  /** tests inject their own */
+  api?: RelayApi;
+  events?: EventStream;
+}
+
+/** Owns the API client, the event stream and the relay-wide state every view shows (stats, settings). */
+export function RelayProvider({ connection, onUnauthorized, children, api: givenApi, events: givenEvents }: RelayProviderProps) {
+  const api = useMemo(() => givenApi ?? new RelayApi(connection, onUnauthorized), [givenApi, connection, onUnauthorized]);
+  const events = useMemo(() => givenEvents ?? new EventStream(api.tokenUrl('/api/events')), [givenEvents, api]);
+  const [streamStatus, setStreamStatus] = useState<StreamStatus>(events.status);
+  const [stats, setStats] = useState<Stats | null>(null);
+  const [settings, setSettings] = useState<Settings | null>(null);
+
+  // merged, not replaced: the SSE frames and GET /api/stats carry different parts (captured counts, report)
+  const loadStats = useCallback(() => {
+    api.stats().then((fresh) => setStats((prev) => ({ ...(prev ?? {}), ...fresh })), () => {});
+  }, [api]);
+  const refreshStats = useMemo(() => throttle(loadStats, 1000), [loadStats]);
+  const patchStats = useCallback((change: (s: Stats) => Stats) => setStats((prev) => (prev ? change(prev) : prev)), []);
+
+  const refreshSettings = useCallback(async () => {
+    try {
+      setSettings(await api.settings());
+    } catch {
+      // shown as missing data; a 401 already logged out
+    }
+  }, [api]);
+
+  const updateSettings = useCallback(
+    async (patch: SettingsPatch) => {
+      const next = await api.updateSettings(patch);
+      setSettings((prev) => ({ ...(prev ?? {}), ...next }) as Settings);
+      return next;
+    },
+    [api],
+  );
+
+  useEffect(() => {
+    const offStatus = events.onStatus(setStreamStatus);
+    const offs = [
+      events.on('stats', (d) => (looksLikeStats(d) ? setStats((prev) => ({ ...(prev ?? {}), ...d })) : refreshStats())),
+      events.on('messages', () => refreshStats()),
+      events.on('captured', () => refreshStats()),
+      events.on('report', () => refreshStats()),
+      events.on('settings', (d) => {
+        if (d && typeof d === 'object') setSettings((prev) => (prev ? ({ ...prev, ...(d as Partial<Settings>) } as Settings) : prev));
+        else void refreshSettings();
+      }),
+      events.on('resync', () => {
+        loadStats();
+        void refreshSettings();
+      }),
+    ];
+    events.start();
+    loadStats();
+    void refreshSettings();
+    return () => {
+      offStatus();
+      for (const off of offs) off();
+      refreshStats.cancel();
+      events.stop();
+    };
+  }, [events, loadStats, refreshStats, refreshSettings]);
+
+  const value = useMemo<RelayState>(
+    () => ({ api, events, streamStatus, stats, settings, refreshStats, patchStats, refreshSettings, updateSettings, logout: onUnauthorized }),
+    [api, events, streamStatus, stats, settings, refreshStats, patchStats, refreshSettings, updateSettings, onUnauthorized],
+  );
+  return <RelayContext.Provider value={value}>{children}</RelayContext.Provider>;
+}

@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(here, '../..');
+export const UI_DIR = path.join(ROOT, 'out', 'renderer');
+export const SCREENSHOTS = path.join(here, 'screenshots');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the renderer when out/renderer is missing or older than its sources. */
+export function ensureRendererBuilt(): string {
+  const index = path.join(UI_DIR, 'index.html');
+  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
+  if (built === 0 || newestMtime(path.join(ROOT, 'src', 'renderer')) > built) {
+    try {
+      execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src/renderer/vite.config.ts'], {
+        cwd: ROOT,
+        stdio: 'pipe',
+        timeout: 180_000,
+        // vitest sets NODE_ENV=test, which would make Vite bundle React's development build
+        env: { ...process.env, NODE_ENV: 'production' },
+      });
+    } catch (err) {
+      const e = err as { stderr?: Buffer; stdout?: Buffer; message: string };
+      throw new Error(
+        `The web UI could not be built (npx vite build --config src/renderer/vite.config.ts):\n${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}${e.message}`,
+      );
+    }
+  }
+  if (!fs.existsSync(index)) throw new Error(`The web UI build did not produce ${index}; run: npm run build`);
+  return UI_DIR;
+}
+
+/** Debian's Chromium, headless, driven by playwright-core. */
+export async function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with 'apt-get install -y chromium' (or set CHROMIUM_PATH)`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** Polls `fn` until it returns a truthy value or the deadline passes (no timed assertions). */
+export async function eventually<T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = null;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
