@@ -28,7 +28,7 @@ export function createApiApp(relay: Relay): Koa {
   app.use(
     authMiddleware({
       token: relay.token,
-      isPublic: (ctx) => PUBLIC_PATHS.has(ctx.path) || (ctx.method === 'GET' && isUiAsset(ctx.path)),
+      isPublic: (ctx) => PUBLIC_PATHS.has(ctx.path) || ((ctx.method === 'GET' || ctx.method === 'HEAD') && isUiAsset(ctx.path)),
       allowsQueryToken: (ctx) => ctx.path === '/api/events' || /^\/api\/captured\/[^/]+\/(raw|attachments\/\d+|html)$/.test(ctx.path),
     }),
   );

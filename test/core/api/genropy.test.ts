@@ -254,6 +254,13 @@ describe('accounts', () => {
     expect(acc2).not.toHaveProperty('limit_per_hour');
     expect(JSON.stringify(list)).not.toContain('secret');
 
+    // an edit without the password keeps it; an explicit null clears it
+    await t.api('/account', { method: 'POST', json: { id: 'acc2', host: 'smtp2.example.com', port: 587, user: 'u' } });
+    expect(t.relay.store.accounts.get('acc2')?.password).toBe('secret');
+    expect(t.relay.store.accounts.get('acc2')?.host).toBe('smtp2.example.com');
+    await t.api('/account', { method: 'POST', json: { id: 'acc2', host: 'smtp2.example.com', port: 587, user: 'u', password: null } });
+    expect(t.relay.store.accounts.get('acc2')?.password).toBeNull();
+
     await addMessages({ messages: [msg('acc2-msg', { account_id: 'acc2' })] });
     expect((await t.api('/account/acc2', { method: 'DELETE' })).status).toBe(200);
     expect(t.relay.store.messages.get('acc2-msg')).toBeNull();

@@ -106,7 +106,8 @@ export function genropyRoutes(relay: Relay): Router {
         host: a.host,
         port: a.port,
         user: a.user ?? null,
-        password: a.password ?? null,
+        // an omitted password keeps the stored one (so an edit need not resend it); null clears it
+        password: a.password === undefined ? (ctx.store.accounts.get(a.id)?.password ?? null) : a.password,
         ttl: a.ttl ?? 300,
         limit_per_minute: positive(a.limit_per_minute),
         limit_per_hour: positive(a.limit_per_hour),
