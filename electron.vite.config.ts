@@ -4,12 +4,13 @@ import react from '@vitejs/plugin-react';
 import { cspMetaPlugin } from './src/renderer/csp.js';
 
 export default defineConfig({
-  // main: ESM bundle of src/main + src/core; package dependencies stay external (node_modules)
+  // main: ESM bundles of src/main + src/core, and of the headless CLI (out/main/cli.js, plain Node);
+  // package dependencies stay external (node_modules)
   main: {
     build: {
       externalizeDeps: true,
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src/main/index.ts') },
+        input: { index: resolve(__dirname, 'src/main/index.ts'), cli: resolve(__dirname, 'src/cli/index.ts') },
       },
     },
   },

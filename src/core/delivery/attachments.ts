@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Config } from '../config/types.js';
 import type { AttachmentSpec } from '../queue/types.js';
 
@@ -126,7 +126,9 @@ export class AttachmentResolver {
     }
   }
 
-  private client(): S3Client {
+  /** The AWS SDK is loaded on the first S3 attachment: most relays never need its ~20 MB. */
+  private async client(): Promise<{ client: S3Client; GetObjectCommand: typeof import('@aws-sdk/client-s3').GetObjectCommand }> {
+    const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
     if (!this.s3Client) {
       const c = this.opts.s3;
       this.s3Client = new S3Client({
@@ -138,7 +140,7 @@ export class AttachmentResolver {
           : {}),
       });
     }
-    return this.s3Client;
+    return { client: this.s3Client, GetObjectCommand };
   }
 
   private async fetchS3(bucket: string, key: string, label: string, signal?: AbortSignal): Promise<Buffer> {
@@ -147,7 +149,8 @@ export class AttachmentResolver {
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
     const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      const res = await this.client().send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
+      const { client, GetObjectCommand } = await this.client();
+      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
       if (res.ContentLength !== undefined && res.ContentLength > this.opts.maxBytes) {
         throw new AttachmentError(`${where}: ${res.ContentLength} bytes exceed the size limit of ${this.opts.maxBytes} bytes`);
       }

@@ -24,7 +24,7 @@ export function openDatabase(opts: OpenDatabaseOptions): DB {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.pragma('temp_store = MEMORY');
-  db.pragma('cache_size = -32000');
+  db.pragma('cache_size = -8000');
   db.pragma('journal_size_limit = 67108864');
   runMigrations(db);
   return db;

@@ -1,0 +1,88 @@
+/**
+ * Memory and idle: a real relay process (serve, sandbox mode) takes 20,000 messages over the API, delivers
+ * them all to its own sink, then sits idle. Prints its RSS after the run (goal <= 150 MB) and its CPU use
+ * over 10 s of idleness (goal ~0: no polling).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { arg, postJson, report, tempDir } from './lib.js';
+
+const N = arg('messages', 20_000);
+const IDLE_SECONDS = arg('idle-seconds', 10);
+const ROOT = path.resolve(import.meta.dirname, '..');
+const TICKS = 100; // USER_HZ on Linux
+
+function procStat(pid: number): { rssMiB: number; cpuTicks: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { rssMiB: rssKb / 1024, cpuTicks: Number(stat[11]) + Number(stat[12]) };
+}
+
+async function main() {
+  // the built CLI (npm run build) is what runs in production; from the sources through tsx otherwise
+  const built = fs.existsSync(path.join(ROOT, 'out/main/cli.js'));
+  const entry = built ? ['out/main/cli.js'] : ['--import', 'tsx', 'src/cli/index.ts'];
+  const child = spawn(
+    process.execPath,
+    [...entry, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir(), '--api-token', 'bench'],
+    { cwd: ROOT, env: { ...process.env, GMP_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (c) => reject(new Error(`relay exited (${c})`)));
+  });
+  const agent = new http.Agent({ keepAlive: true });
+  const startRss = procStat(child.pid!).rssMiB;
+  await postJson(agent, `${url}/account`, 'bench', { id: 'bench', host: '127.0.0.1', port: 2525 });
+  for (let b = 0; b < N / 1000; b++) {
+    const messages = Array.from({ length: 1000 }, (_, i) => ({
+      id: `mem-${b}-${i}`,
+      account_id: 'bench',
+      from: 'bench@example.com',
+      to: ['rcpt@example.com'],
+      subject: `memory ${b}-${i}`,
+      body: 'Hello. '.repeat(100),
+    }));
+    const r = await postJson(agent, `${url}/commands/add-messages`, 'bench', { messages });
+    if (r.status !== 200) throw new Error(`add-messages: ${r.status}`);
+  }
+  const t0 = Date.now();
+  for (;;) {
+    const r = await fetch(`${url}/api/stats`, { headers: { 'X-API-Token': 'bench' } });
+    const s = (await r.json()) as { counts: Record<string, number> };
+    if (s.counts.queued + s.counts.sending + s.counts.deferred === 0) break;
+    if (Date.now() - t0 > 600_000) throw new Error('dispatch did not finish');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const drainSeconds = (Date.now() - t0) / 1000;
+  agent.destroy();
+  await new Promise((r) => setTimeout(r, 3000));
+  const after = procStat(child.pid!);
+  await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+  const idle = procStat(child.pid!);
+  const idleCpuPct = ((idle.cpuTicks - after.cpuTicks) / TICKS / IDLE_SECONDS) * 100;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  report(
+    `Memory and idle (relay process from ${built ? 'out/main/cli.js' : 'sources via tsx'}, sandbox mode)`,
+    [
+      { what: 'RSS at start', value: `${startRss.toFixed(0)} MiB` },
+      { what: `RSS after ${N} messages ingested + delivered to the sink`, value: `${after.rssMiB.toFixed(0)} MiB`, goal: '<= 150 MiB' },
+      { what: `CPU while idle (${IDLE_SECONDS} s)`, value: `${idleCpuPct.toFixed(2)} %`, goal: '~0' },
+      { what: 'sandbox delivery of the batch', value: `${drainSeconds.toFixed(1)} s = ${Math.round(N / drainSeconds)} msg/s` },
+    ],
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
