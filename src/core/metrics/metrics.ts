@@ -122,7 +122,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     },
   });
 
-  collectDefaultMetrics({ register: registry });
+  // the event-loop lag monitor samples on a libuv timer: at prom-client's default 10 ms it keeps an idle
+  // relay waking 100 times a second, so sample once a second instead
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1000 });
 
   // Per-account series exist at zero for every configured account (so rate() works from the first
   // event); the account list is re-read only when it changes.
