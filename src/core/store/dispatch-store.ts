@@ -218,9 +218,14 @@ export class DispatchStore {
     );
   }
 
-  /** Runs fn in one transaction (joins an outer one); events are announced after commit. */
+  /**
+   * Runs fn in one transaction (joins an outer one); events are announced after commit. Dispatch
+   * bookkeeping (claims, outcomes) commits without an fsync of its own: delivery is at-least-once, so
+   * the worst a power loss can do is send again the few messages whose outcome had not reached the
+   * disk. Accepting messages (enqueue) stays fully durable.
+   */
   transaction<T>(fn: () => T): T {
-    return this.events.transaction(fn);
+    return this.events.transaction(fn, { durable: false });
   }
 
   /** Deferred messages whose time has come go back to the queue. */

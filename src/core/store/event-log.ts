@@ -31,18 +31,26 @@ export class EventLog {
     this.pending.push(ev);
   }
 
-  /** Runs fn in one IMMEDIATE transaction (nested calls join the outer one), then announces its events. */
-  transaction<T>(fn: () => T): T {
+  /**
+   * Runs fn in one IMMEDIATE transaction (nested calls join the outer one), then announces its events.
+   * `durable: false` commits without waiting for the disk (synchronous=NORMAL for this commit only):
+   * the commit survives a crash of the process, and reaches the disk with the next durable commit or
+   * checkpoint; only a power loss in between can undo it.
+   */
+  transaction<T>(fn: () => T, opts: { durable?: boolean } = {}): T {
     if (this.depth > 0) return fn();
+    const relaxed = opts.durable === false;
     this.depth++;
     let result: T;
     try {
+      if (relaxed) this.db.pragma('synchronous = NORMAL');
       result = this.db.transaction(fn).immediate();
     } catch (err) {
       this.pending = [];
       throw err;
     } finally {
       this.depth--;
+      if (relaxed) this.db.pragma('synchronous = FULL');
     }
     const events = this.pending;
     this.pending = [];
