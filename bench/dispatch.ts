@@ -8,6 +8,7 @@ import { createRelay, type Relay } from '../src/core/relay.js';
 import { defaultConfig } from '../src/core/config/types.js';
 import { silentLogger } from '../src/core/logger.js';
 import { toPayload } from '../src/core/queue/normalise.js';
+import { accountWithDefaults } from '../src/core/store/account-store.js';
 import { arg, report, tempDir } from './lib.js';
 import { startPeerProcess } from './smtp-peers.js';
 
@@ -27,7 +28,7 @@ async function relayDrain(port: number, n: number, maxConnections: number): Prom
   const relay = createRelay({ config, logger: silentLogger(), settingsOverrides: { delivery_mode: 'real', paused: true } });
   await relay.start();
   relay.store.accounts.upsert(
-    { id: 'bench', host: '127.0.0.1', port, user: null, password: null, ttl: 300, limit_per_minute: null, limit_per_hour: null, limit_per_day: null, limit_behavior: 'defer', use_tls: false, batch_size: null, timeout: null, max_connections: maxConnections, fallbacks: null, weight: null },
+    accountWithDefaults({ id: 'bench', host: '127.0.0.1', port, use_tls: false, max_connections: maxConnections }),
     Math.floor(Date.now() / 1000),
   );
   const now = Math.floor(Date.now() / 1000);

@@ -4,6 +4,7 @@ import { openStore } from '../../../src/core/store/index.js';
 import { tempDir } from '../../helpers/relay.js';
 import { T0, eventTypes, startDeliveryRelay, type DeliveryFixture } from './helpers/fixture.js';
 import { startSmtpTarget, waitFor, type SmtpTarget } from './helpers/smtp-target.js';
+import { accountWithDefaults } from '../../../src/core/store/account-store.js';
 
 let f: DeliveryFixture | null = null;
 const targets: SmtpTarget[] = [];
@@ -119,24 +120,7 @@ describe('dispatch: crash recovery', () => {
     const store = openStore({ path: `${dataDir}/mail_service.db` });
     const now = nowSec({ nowMs: () => T0 });
     store.accounts.upsert(
-      {
-        id: 'acc',
-        host: '127.0.0.1',
-        port: 1,
-        user: null,
-        password: null,
-        ttl: 300,
-        limit_per_minute: null,
-        limit_per_hour: null,
-        limit_per_day: null,
-        limit_behavior: 'defer',
-        use_tls: false,
-        batch_size: null,
-        timeout: null,
-        max_connections: null,
-        fallbacks: null,
-        weight: null,
-      },
+      accountWithDefaults({ id: 'acc', host: '127.0.0.1', port: 1, use_tls: false }),
       now,
     );
     store.messages.enqueueBatch(

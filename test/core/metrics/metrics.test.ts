@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nowSec } from '../../../src/core/clock.js';
 import type { AttemptOutcome } from '../../../src/core/events.js';
 import { createMetrics, type Metrics } from '../../../src/core/metrics/metrics.js';
-import type { AccountInput } from '../../../src/core/store/account-store.js';
+import { accountWithDefaults, type AccountInput } from '../../../src/core/store/account-store.js';
 import { addFinal, makeContext, payload, type TestContext } from '../report/fixtures.js';
 import { sample, seriesNames } from './prom-text.js';
 
@@ -23,24 +23,7 @@ function setup(countsTtlMs = 0) {
 }
 
 function account(id: string): AccountInput {
-  return {
-    id,
-    host: '127.0.0.1',
-    port: 2525,
-    user: null,
-    password: null,
-    ttl: 300,
-    limit_per_minute: null,
-    limit_per_hour: null,
-    limit_per_day: null,
-    limit_behavior: 'defer',
-    use_tls: false,
-    batch_size: null,
-    timeout: null,
-    max_connections: null,
-    fallbacks: null,
-    weight: null,
-  };
+  return accountWithDefaults({ id, host: '127.0.0.1', port: 2525, use_tls: false });
 }
 
 const attempt = (a: Partial<AttemptOutcome> & Pick<AttemptOutcome, 'outcome'>): AttemptOutcome => ({

@@ -1,6 +1,6 @@
 import { ManualClock, nowSec } from '../../../../src/core/clock.js';
 import type { MessagePayload, MessageRecord, MessageState } from '../../../../src/core/queue/types.js';
-import type { AccountInput } from '../../../../src/core/store/account-store.js';
+import { accountWithDefaults, type AccountInput } from '../../../../src/core/store/account-store.js';
 import { startTestRelay, type ConfigPatch, type TestRelay } from '../../../helpers/relay.js';
 import { waitFor } from './smtp-target.js';
 
@@ -35,25 +35,7 @@ export async function startDeliveryRelay(patch: ConfigPatch = {}, dataDir?: stri
     t,
     clock,
     addAccount(a) {
-      relay.store.accounts.upsert(
-        {
-          user: null,
-          password: null,
-          ttl: 300,
-          limit_per_minute: null,
-          limit_per_hour: null,
-          limit_per_day: null,
-          limit_behavior: 'defer',
-          use_tls: false,
-          batch_size: null,
-          timeout: null,
-          max_connections: null,
-          fallbacks: null,
-          weight: null,
-          ...a,
-        },
-        nowSec(clock),
-      );
+      relay.store.accounts.upsert(accountWithDefaults({ use_tls: false, ...a }), nowSec(clock));
     },
     enqueue(msgs) {
       const r = relay.store.messages.enqueueBatch(
