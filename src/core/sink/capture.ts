@@ -2,7 +2,8 @@ import { nowSec } from '../clock.js';
 import type { RelayContext } from '../context.js';
 import type { CapturedAnnouncement } from '../events.js';
 import type { CapturedSummary } from '../store/captured-store.js';
-import { summarizeMessage } from './summarize.js';
+import type { CaptureWriter } from './capture-writer.js';
+import { quickSummary } from './summarize.js';
 
 /** The SMTP session facts kept with a captured message. */
 export interface CaptureEnvelope {
@@ -32,16 +33,15 @@ export function announcementOf(c: CapturedSummary): CapturedAnnouncement {
 }
 
 /**
- * Stores one complete message: summary parse, then summary + source + search index in one
- * transaction, then the announcement. Throws only when the message could not be stored.
+ * Stores one complete message: a scan of its headers and MIME structure (no full parse: the
+ * background indexer adds the text to the search index later), then summary + source, committed
+ * (group commit, see CaptureWriter), then the announcement. Throws only when the message could not
+ * be stored.
  */
-export async function captureMessage(ctx: RelayContext, raw: Buffer, env: CaptureEnvelope): Promise<CapturedSummary> {
-  const digest = await summarizeMessage(raw);
-  const { search_text, ...summary } = digest;
-  const captured = ctx.store.captured.insert(
+export async function captureMessage(ctx: RelayContext, writer: CaptureWriter, raw: Buffer, env: CaptureEnvelope): Promise<CapturedSummary> {
+  const captured = await writer.write(
     {
-      ...summary,
-      search_text,
+      ...quickSummary(raw),
       received_ts: nowSec(ctx.clock),
       mail_from: env.mail_from,
       rcpt_to: env.rcpt_to,

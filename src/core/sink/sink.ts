@@ -3,7 +3,9 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import type { RelayContext } from '../context.js';
 import { errorMessage } from '../errors.js';
 import { captureMessage } from './capture.js';
+import { CaptureWriter } from './capture-writer.js';
 import { collectData } from './collect.js';
+import { CapturedIndexer } from './indexer.js';
 import { CapturedRetention } from './retention.js';
 import { sinkTlsMaterial } from './tls-cert.js';
 
@@ -14,6 +16,12 @@ export interface Sink {
   stop(): Promise<void>;
   /** applies the retention limits right away (normally done in the background after captures) */
   pruneNow(): number;
+  /**
+   * Resolves once every message captured so far is in the text index with its exact attachment
+   * count (normally done in the background while the sink is idle); searches call it first.
+   * With `maxWaitMs` it gives up after that long; resolves with how many are still unindexed.
+   */
+  flushIndexing(maxWaitMs?: number): Promise<number>;
 }
 
 /** how long stop() lets open SMTP sessions finish before smtp-server closes them */
@@ -48,6 +56,8 @@ export function createSink(deps: { ctx: RelayContext }): Sink {
   const { config } = ctx;
   const logger = ctx.logger.child({ component: 'sink' });
   const retention = new CapturedRetention(ctx);
+  const writer = new CaptureWriter(ctx.store.captured);
+  const indexer = new CapturedIndexer(ctx);
   const sessions = new Set<string>();
   let server: SMTPServer | null = null;
 
@@ -75,13 +85,14 @@ export function createSink(deps: { ctx: RelayContext }): Sink {
     }
     let id: number;
     try {
-      id = (await captureMessage(ctx, data.raw, envelopeOf(session))).id;
+      id = (await captureMessage(ctx, writer, data.raw, envelopeOf(session))).id;
     } catch (err) {
       logger.error({ err }, 'captured message could not be stored');
       rejected('storage');
       throw smtpError(451, 'Error: local error, the message was not stored; try again later');
     }
     retention.nudge();
+    indexer.captured();
     return `Ok: captured as ${id}`;
   }
 
@@ -141,6 +152,7 @@ export function createSink(deps: { ctx: RelayContext }): Sink {
       });
       server = s;
       retention.start();
+      indexer.start();
       const a = s.server.address() as AddressInfo;
       logger.debug({ port: a.port }, 'sandbox sink listening');
       return { host: config.smtpHost, port: a.port };
@@ -151,8 +163,11 @@ export function createSink(deps: { ctx: RelayContext }): Sink {
       server = null;
       if (!s) return;
       await new Promise<void>((resolve) => s.close(() => resolve()));
+      writer.flush();
+      await indexer.stop();
       sessions.clear();
     },
     pruneNow: () => retention.pruneNow(),
+    flushIndexing: (maxWaitMs) => indexer.flush(maxWaitMs),
   };
 }

@@ -1,8 +1,9 @@
 import { MailParser, parseAddressHeader, type AddressObject, type EmailAddress, type HeaderValue } from 'mailparser';
-import { decodeMimeWords, headerText } from './mime-words.js';
+import { leadingText, MIME_FIELDS, readHeaderBlock, sketchBody } from './mime-scan.js';
+import { decodeMimeWords } from './mime-words.js';
 
-/** What lists and search need from a message, extracted once at capture time. */
-export interface MessageDigest {
+/** What lists need from a message. */
+export interface MessageSummary {
   from: string;
   to: string[];
   cc: string[];
@@ -12,6 +13,10 @@ export interface MessageDigest {
   /** parts that are not inline images of the HTML body */
   attachments: number;
   preview: string;
+}
+
+/** The summary plus the text that search indexes. */
+export interface MessageDigest extends MessageSummary {
   search_text: string;
 }
 
@@ -37,6 +42,17 @@ function formatAddress(a: EmailAddress): string[] {
   return text ? [clip(text, LIMITS.address)] : [];
 }
 
+/** `a@b.c`, `<a@b.c>`, `Name <a@b.c>`, `"Name, Inc." <a@b.c>`: plain ASCII, nothing to decode */
+const SIMPLE_MAILBOX = /^\s*(?:(?:"([^"\\\r\n=]*)"|([A-Za-z0-9 ._-]*?))\s*<([A-Za-z0-9.!#$%&'*+/?^_`{|}~-]+@[A-Za-z0-9.-]+)>|([A-Za-z0-9.!#$%&'*+/?^_`{|}~-]+@[A-Za-z0-9.-]+))\s*$/;
+
+/** The address header as mailparser reads it; the common single plain mailbox without the full parser. */
+function parseAddresses(v: string): AddressObject {
+  const m = SIMPLE_MAILBOX.exec(v);
+  if (!m) return parseAddressHeader(v);
+  const address = m[3] ?? m[4];
+  return { value: [{ address, name: (m[1] ?? m[2] ?? '').trim() }], text: '', html: '' };
+}
+
 function addresses(v: HeaderValue | undefined): string[] {
   if (!v) return [];
   const objs = (Array.isArray(v) ? v : [v]) as AddressObject[];
@@ -56,6 +72,8 @@ export function htmlToSearchText(html: string): string {
   return html
     .slice(0, LIMITS.searchText * 4)
     .replace(/<(style|script|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    // as in a browser, an unclosed style or script runs to the end (here: of a clipped document)
+    .replace(/<(style|script)\b[\s\S]*$/i, ' ')
     .replace(/<!--[\s\S]*?-->/g, ' ')
     .replace(/<[^>]*>/g, ' ')
     .replace(/&nbsp;/gi, ' ')
@@ -74,10 +92,37 @@ function bodyText(text: string | undefined, html: string | false | undefined): s
   return html ? htmlToSearchText(html) : '';
 }
 
-function digestOf(headers: Map<string, HeaderValue>, body: string, attachments: number): MessageDigest {
+/** the characters /\s/ matches */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** clip(squash(text.slice(0, preview * 4)), preview), stopping as soon as the preview is full */
+function previewOf(text: string): string {
+  const end = Math.min(text.length, LIMITS.preview * 4);
+  let out = '';
+  let gap = false;
+  for (let i = 0; i < end && out.length < LIMITS.preview; i++) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      gap = out.length > 0;
+      continue;
+    }
+    if (gap) {
+      out += ' ';
+      gap = false;
+      if (out.length >= LIMITS.preview) break;
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+function summaryOf(headers: Map<string, HeaderValue>, attachments: number, preview: string): MessageSummary {
   const subject = headers.get('subject');
   const messageId = headers.get('message-id');
-  const text = clip(body, LIMITS.searchText);
   return {
     from: addresses(headers.get('from'))[0] ?? '',
     to: addresses(headers.get('to')),
@@ -86,16 +131,20 @@ function digestOf(headers: Map<string, HeaderValue>, body: string, attachments: 
     date_ts: dateTs(headers.get('date')),
     message_id: typeof messageId === 'string' ? clip(messageId.trim(), LIMITS.address) : null,
     attachments,
-    preview: clip(squash(text.slice(0, LIMITS.preview * 4)), LIMITS.preview),
-    search_text: text,
+    preview,
   };
+}
+
+function digestOf(headers: Map<string, HeaderValue>, body: string, attachments: number): MessageDigest {
+  const text = clip(body, LIMITS.searchText);
+  return { ...summaryOf(headers, attachments, previewOf(text)), search_text: text };
 }
 
 /**
  * Parses a message once for its summary: headers, attachment count and a bounded text extract.
  * Attachment bodies are streamed through and dropped, HTML is not converted by mailparser
- * (a regex strip is enough for search). Malformed input never fails the capture: when mailparser
- * gives up (e.g. an oversized header), the header block is scanned directly instead.
+ * (a regex strip is enough for search). Malformed input never fails: when mailparser gives up
+ * (e.g. an oversized header), the message is read with the capture-time scan instead.
  */
 export function summarizeMessage(raw: Buffer): Promise<MessageDigest> {
   return new Promise((resolve) => {
@@ -111,7 +160,7 @@ export function summarizeMessage(raw: Buffer): Promise<MessageDigest> {
     let attachments = 0;
     let settled = false;
     // mailparser always ends or fails on its input; should it ever do neither, the capture still goes on
-    const guard = setTimeout(() => finish(scanHeaderDigest(raw)), PARSE_TIMEOUT_MS);
+    const guard = setTimeout(() => finish(quickDigest(raw)), PARSE_TIMEOUT_MS);
     guard.unref();
     const finish = (digest: MessageDigest) => {
       if (settled) return;
@@ -134,47 +183,53 @@ export function summarizeMessage(raw: Buffer): Promise<MessageDigest> {
     parser.on('end', () => finish(digestOf(headers, body, attachments)));
     parser.on('error', () => {
       parser.removeAllListeners('data');
-      finish(scanHeaderDigest(raw));
+      finish(quickDigest(raw));
     });
     parser.end(raw);
   });
 }
 
-const WANTED = new Set(['from', 'to', 'cc', 'subject', 'date', 'message-id']);
+const SUMMARY_FIELDS: ReadonlySet<string> = new Set(['from', 'to', 'cc', 'subject', 'date', 'message-id']);
+const CAPTURE_FIELDS: ReadonlySet<string> = new Set([...SUMMARY_FIELDS, ...MIME_FIELDS]);
+const MAX_FIELD = LIMITS.subject * 4;
+
+function summaryHeaders(fields: Map<string, string>): Map<string, HeaderValue> {
+  const headers = new Map<string, HeaderValue>();
+  for (const k of SUMMARY_FIELDS) {
+    const v = fields.get(k);
+    if (v === undefined) continue;
+    if (k === 'from' || k === 'to' || k === 'cc') headers.set(k, parseAddresses(v));
+    else headers.set(k, decodeMimeWords(v.trim()));
+  }
+  return headers;
+}
 
 /**
  * Fallback for input mailparser refuses: walks the header block line by line (no copy of the
  * message, values clipped), so a huge or broken header still yields a usable summary.
  */
 export function scanHeaderDigest(raw: Buffer): MessageDigest {
-  const found = new Map<string, string>();
-  // linear in the header block, no copies beyond the clipped values: fine for any size SIZE allows
-  const end = raw.length;
-  let current: string | null = null;
-  let pos = 0;
-  while (pos < end) {
-    let nl = raw.indexOf(0x0a, pos);
-    if (nl < 0 || nl >= end) nl = end;
-    let lineEnd = nl;
-    if (lineEnd > pos && raw[lineEnd - 1] === 0x0d) lineEnd--;
-    if (lineEnd === pos) break; // blank line: end of the header block
-    const first = raw[pos];
-    const slice = raw.subarray(pos, Math.min(lineEnd, pos + LIMITS.subject * 4));
-    if (first === 0x20 || first === 0x09) {
-      if (current && found.has(current)) {
-        found.set(current, clip(found.get(current)! + headerText(slice), LIMITS.subject * 4));
-      }
-    } else {
-      const colon = slice.indexOf(0x3a);
-      current = colon > 0 ? slice.subarray(0, colon).toString('latin1').trim().toLowerCase() : null;
-      if (current && WANTED.has(current) && !found.has(current)) found.set(current, headerText(slice.subarray(colon + 1)));
-    }
-    pos = nl + 1;
-  }
-  const headers = new Map<string, HeaderValue>();
-  for (const [k, v] of found) {
-    if (k === 'from' || k === 'to' || k === 'cc') headers.set(k, parseAddressHeader(v));
-    else headers.set(k, decodeMimeWords(v.trim()));
-  }
-  return digestOf(headers, '', 0);
+  return digestOf(summaryHeaders(readHeaderBlock(raw, 0, raw.length, SUMMARY_FIELDS, MAX_FIELD).fields), '', 0);
+}
+
+/**
+ * The summary at capture time, without a MIME parse: the header block, the MIME structure (for
+ * the attachment count) and the start of the first text part (for the preview). This agrees with
+ * summarizeMessage() on ordinary mail; the background indexer records the full parse's answer
+ * for every message shortly afterwards, together with the text for search.
+ */
+export function quickSummary(raw: Buffer): MessageSummary {
+  const top = readHeaderBlock(raw, 0, raw.length, CAPTURE_FIELDS, MAX_FIELD);
+  const sketch = sketchBody(raw, top);
+  const limits = { enough: (t: string) => previewOf(t).length >= LIMITS.preview || t.length >= LIMITS.preview * 4, textBytes: 4 * 1024, htmlBytes: 32 * 1024 };
+  const text = leadingText(raw, sketch, limits, htmlToSearchText);
+  return summaryOf(summaryHeaders(top.fields), sketch.attachments, previewOf(text));
+}
+
+/** quickSummary() plus a text extract for search, for messages mailparser cannot read. */
+function quickDigest(raw: Buffer): MessageDigest {
+  const top = readHeaderBlock(raw, 0, raw.length, CAPTURE_FIELDS, MAX_FIELD);
+  const sketch = sketchBody(raw, top);
+  const bytes = LIMITS.searchText * 4;
+  return digestOf(summaryHeaders(top.fields), leadingText(raw, sketch, { enough: (t) => t.length >= LIMITS.searchText, textBytes: bytes, htmlBytes: bytes }, htmlToSearchText), sketch.attachments);
 }

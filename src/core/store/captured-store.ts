@@ -21,8 +21,21 @@ export interface NewCaptured {
   remote_address: string | null;
   helo: string | null;
   tls: boolean;
-  /** bounded text extract, indexed for search and not stored otherwise */
+  /**
+   * Bounded text extract, indexed for search (with subject and addresses) and not stored
+   * otherwise. Left out, the message is stored unindexed, invisible to text search until
+   * completeIndex() (the sink's background indexer) indexes it: the capture commit then writes
+   * no full-text index pages at all.
+   */
+  search_text?: string;
+}
+
+/** What the background indexer learned from parsing a captured message in full. */
+export interface CapturedIndexEntry {
+  id: number;
   search_text: string;
+  attachments: number;
+  preview: string;
 }
 
 /** A captured message as lists show it: summary columns only, never the source. */
@@ -157,6 +170,20 @@ export function ftsQuery(terms: CapturedSearch['terms']): string | null {
   return parts.length ? parts.join(' AND ') : null;
 }
 
+interface IndexedFieldsRow {
+  subject: string;
+  from_addr: string;
+  mail_from: string;
+  to_addrs: string;
+  cc_addrs: string;
+  rcpt_to: string;
+}
+
+/** The search index columns besides the body: who sent it and to whom, as one text each. */
+function ftsHeaderColumns(m: { subject: string; from: string; mail_from: string; to: string[]; cc: string[]; rcpt_to: string[] }) {
+  return { subject: m.subject, sender: `${m.from} ${m.mail_from}`, recipients: [...m.to, ...m.cc, ...m.rcpt_to].join(' ') };
+}
+
 /** Mail captured by the sandbox sink: raw source once, summary columns, full-text index. */
 export class CapturedStore {
   private readonly insertRow;
@@ -175,6 +202,13 @@ export class CapturedStore {
   private readonly selectUpTo;
   private readonly countAll;
   private readonly countUnread;
+  private readonly selectUnindexed;
+  private readonly selectLastId;
+  private readonly countUnindexedUpTo;
+  private readonly selectIndexedFields;
+  private readonly updateIndexed;
+  private readonly insertAll;
+  private readonly indexAll;
 
   constructor(
     private readonly db: DB,
@@ -182,9 +216,9 @@ export class CapturedStore {
   ) {
     this.insertRow = db.prepare(
       `INSERT INTO captured (received_ts, mail_from, rcpt_to, from_addr, to_addrs, cc_addrs, subject, date_ts, size,
-         attachments, mailbox, message_id, preview, remote_address, helo, tls)
+         attachments, mailbox, message_id, preview, remote_address, helo, tls, indexed)
        VALUES (@received_ts, @mail_from, @rcpt_to, @from_addr, @to_addrs, @cc_addrs, @subject, @date_ts, @size,
-         @attachments, @mailbox, @message_id, @preview, @remote_address, @helo, @tls)`,
+         @attachments, @mailbox, @message_id, @preview, @remote_address, @helo, @tls, @indexed)`,
     );
     this.insertRaw = db.prepare('INSERT INTO captured_raw (id, source) VALUES (?, ?)');
     this.insertFts = db.prepare(
@@ -211,43 +245,125 @@ export class CapturedStore {
     );
     this.countAll = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM captured');
     this.countUnread = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM captured WHERE is_read = 0');
+    this.selectUnindexed = db.prepare<[number, number], { id: number }>(
+      'SELECT id FROM captured WHERE indexed = 0 AND id <= ? ORDER BY id LIMIT ?',
+    );
+    this.selectLastId = db.prepare<[], { id: number }>('SELECT id FROM captured ORDER BY id DESC LIMIT 1');
+    this.countUnindexedUpTo = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM captured WHERE indexed = 0 AND id <= ?');
+    this.selectIndexedFields = db.prepare<[number], IndexedFieldsRow>(
+      'SELECT subject, from_addr, mail_from, to_addrs, cc_addrs, rcpt_to FROM captured WHERE id = ? AND indexed = 0',
+    );
+    this.updateIndexed = db.prepare('UPDATE captured SET indexed = 1, attachments = ?, preview = ? WHERE id = ?');
+    this.insertAll = db.transaction((items: { m: NewCaptured; raw: Buffer }[]) => items.map((it) => this.insertOne(it.m, it.raw)));
+    this.indexAll = db.transaction((entries: CapturedIndexEntry[]) => {
+      let n = 0;
+      for (const e of entries) if (this.indexOne(e)) n++;
+      return n;
+    });
   }
 
   /** Stores one message (summary, source, index) in one transaction; returns its summary. */
   insert(m: NewCaptured, raw: Buffer): CapturedSummary {
-    const id = this.db
-      .transaction(() => {
-        const info = this.insertRow.run({
-          received_ts: m.received_ts,
-          mail_from: m.mail_from,
-          rcpt_to: JSON.stringify(m.rcpt_to),
-          from_addr: m.from,
-          to_addrs: joinList(m.to),
-          cc_addrs: joinList(m.cc),
-          subject: m.subject,
-          date_ts: m.date_ts,
-          size: m.size,
-          attachments: m.attachments,
-          mailbox: m.mailbox,
-          message_id: m.message_id,
-          preview: m.preview,
-          remote_address: m.remote_address,
-          helo: m.helo,
-          tls: m.tls ? 1 : 0,
-        });
-        const rowid = Number(info.lastInsertRowid);
-        this.insertRaw.run(rowid, raw);
-        this.insertFts.run(
-          rowid,
-          m.subject,
-          [m.from, m.mail_from].join(' '),
-          [...m.to, ...m.cc, ...m.rcpt_to].join(' '),
-          m.search_text,
-        );
-        return rowid;
-      })
-      .immediate();
-    return this.get(id)!;
+    return this.insertMany([{ m, raw }])[0];
+  }
+
+  /**
+   * Stores several messages in one transaction (one commit, one fsync: the sink's group commit);
+   * all of them or, on error, none. Returns their summaries in the same order.
+   */
+  insertMany(items: { m: NewCaptured; raw: Buffer }[]): CapturedSummary[] {
+    return this.insertAll.immediate(items);
+  }
+
+  private insertOne(m: NewCaptured, raw: Buffer): CapturedSummary {
+    const indexed = m.search_text !== undefined;
+    const info = this.insertRow.run({
+      received_ts: m.received_ts,
+      mail_from: m.mail_from,
+      rcpt_to: JSON.stringify(m.rcpt_to),
+      from_addr: m.from,
+      to_addrs: joinList(m.to),
+      cc_addrs: joinList(m.cc),
+      subject: m.subject,
+      date_ts: m.date_ts,
+      size: m.size,
+      attachments: m.attachments,
+      mailbox: m.mailbox,
+      message_id: m.message_id,
+      preview: m.preview,
+      remote_address: m.remote_address,
+      helo: m.helo,
+      tls: m.tls ? 1 : 0,
+      indexed: indexed ? 1 : 0,
+    });
+    const id = Number(info.lastInsertRowid);
+    this.insertRaw.run(id, raw);
+    if (indexed) {
+      const fts = ftsHeaderColumns(m);
+      this.insertFts.run(id, fts.subject, fts.sender, fts.recipients, m.search_text);
+    }
+    return {
+      id,
+      received_ts: m.received_ts,
+      mail_from: m.mail_from,
+      rcpt_to: m.rcpt_to,
+      from: m.from,
+      to: m.to,
+      cc: m.cc,
+      subject: m.subject,
+      date_ts: m.date_ts,
+      size: m.size,
+      attachments: m.attachments,
+      mailbox: m.mailbox,
+      read: false,
+      message_id: m.message_id,
+      relay_message_id: null,
+      preview: m.preview,
+      remote_address: m.remote_address,
+      helo: m.helo,
+      tls: m.tls,
+    };
+  }
+
+  /** Ids (oldest first, at most `limit`, none above `upToId`) still waiting for their text index. */
+  unindexed(upToId: number, limit: number): number[] {
+    return this.selectUnindexed.all(upToId, limit).map((r) => r.id);
+  }
+
+  /** The id of the newest message stored (0: none). */
+  lastId(): number {
+    return this.selectLastId.get()?.id ?? 0;
+  }
+
+  /** How many messages (none above `upToId`) wait for their text index. */
+  countUnindexed(upToId = Number.MAX_SAFE_INTEGER): number {
+    return this.countUnindexedUpTo.get(upToId)?.n ?? 0;
+  }
+
+  /**
+   * Records the text index, exact attachment count and preview of parsed messages, in one
+   * transaction; entries for messages deleted meanwhile (or already indexed) are skipped.
+   * Returns how many were recorded.
+   */
+  completeIndex(entries: CapturedIndexEntry[]): number {
+    return entries.length ? this.indexAll.immediate(entries) : 0;
+  }
+
+  private indexOne(e: CapturedIndexEntry): boolean {
+    const row = this.selectIndexedFields.get(e.id);
+    if (!row) return false;
+    const fts = ftsHeaderColumns({
+      subject: row.subject,
+      from: row.from_addr,
+      mail_from: row.mail_from,
+      to: splitList(row.to_addrs),
+      cc: splitList(row.cc_addrs),
+      rcpt_to: JSON.parse(row.rcpt_to) as string[],
+    });
+    // an unindexed message has no row in the search index yet
+    this.insertFts.run(e.id, fts.subject, fts.sender, fts.recipients, e.search_text);
+    this.updateIndexed.run(e.attachments, e.preview, e.id);
+    return true;
   }
 
   get(id: number): CapturedSummary | null {

@@ -40,9 +40,10 @@ openapi.registerPath({
   path: '/api/captured',
   summary: 'Captured mail, newest first (summaries only)',
   description:
-    'q: words match subject, addresses and text (prefix, all required); "quoted phrase"; operators from: to: subject: body: mailbox: (or tag:) is:read is:unread has:attachment.',
+    'q: words match subject, addresses and text (prefix, all required); "quoted phrase"; operators from: to: subject: body: mailbox: (or tag:) is:read is:unread has:attachment. ' +
+    'Message text is indexed in the background; a search first waits (up to 5 s) for the messages captured so far, and reports in `unindexed` how many it could not wait for.',
   request: { query: listCapturedQuery },
-  responses: { 200: { description: '{ items: CapturedSummary[], next_cursor, total, unread }' }, 422: { description: 'invalid query' } },
+  responses: { 200: { description: '{ items: CapturedSummary[], next_cursor, total, unread, unindexed? }' }, 422: { description: 'invalid query' } },
 });
 openapi.registerPath({
   method: 'get',
@@ -113,6 +114,9 @@ function untrustedContent(c: Koa.Context, csp: string): void {
 
 const SAFE_INLINE = /^image\/(png|jpe?g|gif|webp|bmp|avif)$/i;
 
+/** how long a search waits for the background indexer to catch up with a burst of captures */
+const SEARCH_INDEX_WAIT_MS = 5000;
+
 /** /api/captured (sandbox sink) */
 export function capturedRoutes(relay: Relay): Router {
   const { store, bus } = relay.ctx;
@@ -124,10 +128,12 @@ export function capturedRoutes(relay: Relay): Router {
     return raw;
   };
 
-  router.get('/', (c) => {
+  router.get('/', async (c) => {
     const q = parseQuery(c, listCapturedQuery);
+    // the sink indexes message text in the background: a search covers everything captured so far
+    const unindexed = q.q ? await relay.sink.flushIndexing(SEARCH_INDEX_WAIT_MS) : 0;
     const page = store.captured.list({ limit: q.limit, cursor: q.cursor, search: q.q ? parseCapturedSearch(q.q) : undefined });
-    c.body = { ...page, ...store.captured.counts() };
+    c.body = { ...page, ...store.captured.counts(), ...(unindexed > 0 ? { unindexed } : {}) };
   });
 
   router.delete('/', (c) => {

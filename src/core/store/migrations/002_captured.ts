@@ -5,6 +5,9 @@ import type { Migration } from './index.js';
  * once, in its own table, so list queries never touch it; a contentless FTS5 index (rowid = captured
  * id) serves search over subject, addresses and a bounded extract of the text.
  * AUTOINCREMENT: ids are never reused, so cursors and messages.captured_id stay unambiguous.
+ * `indexed` = 0 marks a message captured with its header summary only and no row in captured_fts
+ * yet: the sink's background indexer parses it later for the search index and the exact attachment
+ * count (captured_unindexed finds that backlog without a scan).
  */
 export const migration002: Migration = {
   version: 2,
@@ -30,11 +33,13 @@ export const migration002: Migration = {
         preview TEXT NOT NULL DEFAULT '',
         remote_address TEXT,
         helo TEXT,
-        tls INTEGER NOT NULL DEFAULT 0
+        tls INTEGER NOT NULL DEFAULT 0,
+        indexed INTEGER NOT NULL DEFAULT 0
       );
       CREATE INDEX captured_received ON captured(received_ts);
       CREATE INDEX captured_mailbox ON captured(mailbox, id) WHERE mailbox IS NOT NULL;
       CREATE INDEX captured_unread ON captured(id) WHERE is_read = 0;
+      CREATE INDEX captured_unindexed ON captured(id) WHERE indexed = 0;
 
       CREATE TABLE captured_raw (
         id INTEGER PRIMARY KEY,
