@@ -10,6 +10,15 @@ export const UI_DIR = path.join(ROOT, 'out', 'renderer');
 export const SCREENSHOTS = path.join(here, 'screenshots');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/**
+ * Browser tests run wherever Chromium is installed, and always in CI (.ci/run installs it; there a
+ * missing browser fails the run). On a developer machine without it they are skipped, saying why.
+ */
+export const BROWSER_AVAILABLE = fs.existsSync(CHROMIUM) || !!process.env.CI;
+if (!BROWSER_AVAILABLE) {
+  console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (Debian: apt-get install -y chromium; or set CHROMIUM_PATH)`);
+}
+
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../helpers/relay.js';
-import { ensureRendererBuilt, launchChromium, screenshot } from './browser.js';
+import { ensureRendererBuilt, launchChromium, screenshot, BROWSER_AVAILABLE } from './browser.js';
 
 const TOTAL = 100_000;
 
@@ -9,7 +9,7 @@ const TOTAL = 100_000;
  * The queue view with 100,000 messages in a real browser: every row loaded into the list, the DOM
  * still holding only the visible rows, and live changes still applied. Figures are printed, not asserted.
  */
-describe('queue view at 100,000 messages', () => {
+describe.runIf(BROWSER_AVAILABLE)('queue view at 100,000 messages', () => {
   let relay: TestRelay;
   let browser: Browser;
   let page: Page;

@@ -2,14 +2,14 @@ import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../helpers/relay.js';
-import { ensureRendererBuilt, eventually, launchChromium, screenshot } from './browser.js';
+import { ensureRendererBuilt, eventually, launchChromium, screenshot, BROWSER_AVAILABLE } from './browser.js';
 import { makePng, startRemoteContentServer, startSyncEndpoint, startUpstreamSmtp } from './fixtures.js';
 
 /**
  * The web UI in real Chromium against a real headless relay (sandbox mode: the dispatcher really sends
  * over SMTP to the embedded sink). Tests run in order on one page, as a user would go through the app.
  */
-describe('web UI (Chromium, real relay)', () => {
+describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
   let relay: TestRelay;
   let browser: Browser;
   let context: BrowserContext;

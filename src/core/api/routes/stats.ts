@@ -18,6 +18,7 @@ export function statsRoutes(relay: Relay): Router {
     }
     c.body = {
       counts: store.messages.countByState(),
+      captured: store.captured.counts(),
       accounts: [...perAccount.entries()].map(([account_id, counts]) => ({ account_id: account_id || null, counts })),
       delivery_mode: settings.current().delivery_mode,
       paused: settings.current().paused,
