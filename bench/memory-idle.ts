@@ -24,7 +24,7 @@ function procStat(pid: number): { rssMiB: number; cpuTicks: number } {
 async function main() {
   // the built CLI (npm run build) is what runs in production; from the sources through tsx otherwise
   const built = fs.existsSync(path.join(ROOT, 'out/main/cli.js'));
-  const entry = built ? ['out/main/cli.js'] : ['--import', 'tsx', 'src/cli/index.ts'];
+  const entry = built ? [...(process.env.RELAY_NODE_FLAGS ?? '').split(' ').filter(Boolean), 'out/main/cli.js'] : ['--import', 'tsx', 'src/cli/index.ts'];
   const child = spawn(
     process.execPath,
     [...entry, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir(), '--api-token', 'bench'],
@@ -76,6 +76,7 @@ async function main() {
     [
       { what: 'RSS at start', value: `${startRss.toFixed(0)} MiB` },
       { what: `RSS after ${N} messages ingested + delivered to the sink`, value: `${after.rssMiB.toFixed(0)} MiB`, goal: '<= 150 MiB' },
+      { what: `RSS after ${IDLE_SECONDS} s idle`, value: `${idle.rssMiB.toFixed(0)} MiB`, goal: '<= 150 MiB' },
       { what: `CPU while idle (${IDLE_SECONDS} s)`, value: `${idleCpuPct.toFixed(2)} %`, goal: '~0' },
       { what: 'sandbox delivery of the batch', value: `${drainSeconds.toFixed(1)} s = ${Math.round(N / drainSeconds)} msg/s` },
     ],

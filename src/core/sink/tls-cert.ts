@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import selfsigned from 'selfsigned';
 
 export interface TlsMaterial {
   key: string;
@@ -38,6 +37,8 @@ export async function sinkTlsMaterial(dataDir: string, now = new Date()): Promis
   }
   const notAfter = new Date(now);
   notAfter.setFullYear(notAfter.getFullYear() + VALIDITY_YEARS);
+  // node-forge (~10 MB) is only needed the first time, to make the certificate
+  const { default: selfsigned } = await import('selfsigned');
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',
     curve: 'P-256',
