@@ -55,7 +55,7 @@ function newestMtime(dir) {
 
 /** The built app is missing or older than the sources. */
 function needsBuild() {
-  const outputs = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'].map((p) => path.join(root, p));
+  const outputs = ['out/main/index.js', 'out/main/cli.js', 'out/preload/index.cjs', 'out/renderer/index.html'].map((p) => path.join(root, p));
   if (outputs.some((p) => !fs.existsSync(p))) return true;
   const built = Math.min(...outputs.map((p) => fs.statSync(p).mtimeMs));
   return newestMtime(path.join(root, 'src')) > built;
@@ -73,12 +73,17 @@ function forwardSignals(child) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
+function build(stdio) {
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: root, stdio });
+  return r.status === 0;
+}
+
 function startHeadless(reason) {
   console.error(`${reason}; starting the headless relay instead`);
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'src', 'cli', 'index.ts'), 'serve', ...argv], {
-    stdio: 'inherit',
-    env: process.env,
-  });
+  // the web UI and the CLI come from the build; fall back to the sources when it cannot be made
+  const built = !needsBuild() || build(['ignore', 'ignore', 'inherit']);
+  const entry = built ? [path.join(root, 'out', 'main', 'cli.js')] : [require.resolve('tsx/cli'), path.join(root, 'src', 'cli', 'index.ts')];
+  const child = spawn(process.execPath, [...entry, 'serve', ...argv], { stdio: 'inherit', env: process.env });
   forwardSignals(child);
 }
 
@@ -106,8 +111,7 @@ function main() {
   }
 
   if (needsBuild()) {
-    const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
-    if (r.status !== 0) {
+    if (!build('inherit')) {
       console.error('npm run build failed; fix the build or run the headless relay with npm run serve');
       process.exit(1);
     }
