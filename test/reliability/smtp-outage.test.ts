@@ -1,0 +1,84 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { describe, expect, it } from 'vitest';
+import { startTestRelay } from '../helpers/relay.js';
+
+function countingServer(seen: Map<string, number>) {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    closeTimeout: 200,
+    onData(stream, _session, callback) {
+      let head = '';
+      stream.on('data', (c: Buffer) => {
+        if (head.length < 4096) head += c.toString('latin1');
+      });
+      stream.on('end', () => {
+        const id = /^Message-ID:\s*<([^>]+)>/im.exec(head)?.[1] ?? 'unknown';
+        seen.set(id, (seen.get(id) ?? 0) + 1);
+        callback();
+      });
+    },
+  });
+  server.on('error', () => undefined);
+  return server;
+}
+
+const listen = (s: SMTPServer, port: number) => new Promise<void>((resolve) => s.listen(port, '127.0.0.1', resolve));
+const close = (s: SMTPServer) => new Promise<void>((resolve) => s.close(() => resolve()));
+
+describe('target SMTP server outage', () => {
+  it('keeps every message through an outage and delivers all of them once the server is back', async () => {
+    const seen = new Map<string, number>();
+    // find a port, then take the server down: the relay meets "connection refused"
+    let server = countingServer(seen);
+    await listen(server, 0);
+    const port = (server.server.address() as AddressInfo).port;
+    await close(server);
+
+    const t = await startTestRelay({ deliveryMode: 'real', delivery: { retryDelays: [1, 1, 2], retryJitter: 0, maxRetries: 20 } });
+    try {
+      await t.api('/account', { method: 'POST', json: { id: 'target', host: '127.0.0.1', port } });
+      const messages = Array.from({ length: 200 }, (_, i) => ({
+        id: `out-${i}`,
+        account_id: 'target',
+        from: 'a@example.com',
+        to: ['b@example.com'],
+        subject: `outage ${i}`,
+        body: 'x',
+        message_id: `<out-${i}@relay.test>`,
+      }));
+      expect((await t.api('/commands/add-messages', { method: 'POST', json: { messages } })).status).toBe(200);
+
+      // down for a while: messages wait (deferred or queued behind the account backoff), none fails
+      const downUntil = Date.now() + 2500;
+      let sawBackoff = false;
+      while (Date.now() < downUntil) {
+        const counts = t.relay.store.messages.countByState();
+        expect(counts.error).toBe(0);
+        expect(counts.sent).toBe(0);
+        if (counts.deferred > 0) sawBackoff = true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(sawBackoff).toBe(true);
+
+      // back on the same port
+      server = countingServer(seen);
+      await listen(server, port);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const c = t.relay.store.messages.countByState();
+        if (c.sent + c.reported === 200) break;
+        if (Date.now() > deadline) throw new Error(`not delivered: ${JSON.stringify(c)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(t.relay.store.messages.countByState().error).toBe(0);
+      expect(seen.size).toBe(200);
+      expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      await t.stop();
+      await close(server);
+    }
+  });
+});
