@@ -5,30 +5,10 @@ import { routeOrder } from '../../../src/core/delivery/routing.js';
 import { classifySmtpError } from '../../../src/core/delivery/smtp-errors.js';
 import { htmlToText } from '../../../src/core/delivery/html-to-text.js';
 import { tlsModeOf } from '../../../src/core/delivery/transports.js';
-import type { Account } from '../../../src/core/store/account-store.js';
+import { accountWithDefaults, type Account } from '../../../src/core/store/account-store.js';
 
 function account(id: string, over: Partial<Account> = {}): Account {
-  return {
-    id,
-    host: 'h',
-    port: 25,
-    user: null,
-    password: null,
-    ttl: 300,
-    limit_per_minute: null,
-    limit_per_hour: null,
-    limit_per_day: null,
-    limit_behavior: 'defer',
-    use_tls: null,
-    batch_size: null,
-    timeout: null,
-    max_connections: null,
-    fallbacks: null,
-    weight: null,
-    created_at: '',
-    updated_ts: 0,
-    ...over,
-  };
+  return { ...accountWithDefaults({ id, host: 'h', port: 25 }), created_at: '', updated_ts: 0, ...over };
 }
 
 describe('rate limiter (exact sliding windows)', () => {
