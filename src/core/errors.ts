@@ -14,6 +14,19 @@ export class RelayError extends Error {
   }
 }
 
+/**
+ * A genro-mail-proxy answer whose `detail` is an object (e.g. `{"error":"all messages rejected","rejected":[…]}`):
+ * classic routes render it as `{"detail": detail}`.
+ */
+export class ClassicDetailError extends RelayError {
+  constructor(
+    status: number,
+    readonly detail: { error: string } & Record<string, unknown>,
+  ) {
+    super(status, 'rejected', detail.error, detail);
+  }
+}
+
 export const notFound = (what: string, id: string): RelayError =>
   new RelayError(404, 'not_found', `${what} '${id}' not found`);
 

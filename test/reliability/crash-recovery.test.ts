@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/relay.js';
+import { CountingSmtpServer } from '../helpers/counting-smtp.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TOKEN = 'crash-token';
@@ -11,41 +11,13 @@ const TOTAL = 3000;
 const KILLS = 5;
 const CONCURRENCY = 10;
 
-/** Counts deliveries per Message-ID at a real SMTP server that takes a few ms per message. */
-function countingServer() {
-  const seen = new Map<string, number>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    closeTimeout: 500,
-    onData(stream, _session, callback) {
-      let head = '';
-      stream.on('data', (chunk: Buffer) => {
-        if (head.length < 4096) head += chunk.toString('latin1');
-      });
-      stream.on('end', () => {
-        const id = /^Message-ID:\s*<([^>]+)>/im.exec(head)?.[1] ?? 'unknown';
-        setTimeout(() => {
-          seen.set(id, (seen.get(id) ?? 0) + 1);
-          callback();
-        }, 3);
-      });
-    },
-  });
-  server.on('error', () => undefined);
-  return { server, seen };
-}
-
-let smtp: ReturnType<typeof countingServer>;
+const smtp = new CountingSmtpServer(3);
 let smtpPort = 0;
 
 beforeAll(async () => {
-  smtp = countingServer();
-  await new Promise<void>((resolve) => smtp.server.listen(0, '127.0.0.1', resolve));
-  smtpPort = (smtp.server.server.address() as { port: number }).port;
+  smtpPort = await smtp.listen();
 });
-afterAll(() => new Promise<void>((resolve) => smtp.server.close(() => resolve())));
+afterAll(() => smtp.close());
 
 function startRelay(dataDir: string): { child: ChildProcess; url: Promise<string> } {
   const child = spawn(
@@ -108,7 +80,7 @@ describe('crash recovery', () => {
     expect(stats.counts.error).toBe(0);
     const missing = Array.from({ length: TOTAL }, (_, i) => `crash-${i}@relay.test`).filter((id) => !smtp.seen.has(id));
     expect(missing).toEqual([]);
-    const duplicates = [...smtp.seen.values()].reduce((n, c) => n + (c - 1), 0);
+    const duplicates = smtp.duplicates();
     console.log(`crash recovery: ${TOTAL} delivered, ${duplicates} duplicates after ${KILLS} kill -9 (bound ${KILLS * CONCURRENCY})`);
     expect(duplicates).toBeLessThanOrEqual(KILLS * CONCURRENCY);
 

@@ -1,41 +1,13 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
 import { startTestRelay } from '../helpers/relay.js';
-
-function countingServer(seen: Map<string, number>) {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    closeTimeout: 200,
-    onData(stream, _session, callback) {
-      let head = '';
-      stream.on('data', (c: Buffer) => {
-        if (head.length < 4096) head += c.toString('latin1');
-      });
-      stream.on('end', () => {
-        const id = /^Message-ID:\s*<([^>]+)>/im.exec(head)?.[1] ?? 'unknown';
-        seen.set(id, (seen.get(id) ?? 0) + 1);
-        callback();
-      });
-    },
-  });
-  server.on('error', () => undefined);
-  return server;
-}
-
-const listen = (s: SMTPServer, port: number) => new Promise<void>((resolve) => s.listen(port, '127.0.0.1', resolve));
-const close = (s: SMTPServer) => new Promise<void>((resolve) => s.close(() => resolve()));
+import { CountingSmtpServer } from '../helpers/counting-smtp.js';
 
 describe('target SMTP server outage', () => {
   it('keeps every message through an outage and delivers all of them once the server is back', async () => {
-    const seen = new Map<string, number>();
     // find a port, then take the server down: the relay meets "connection refused"
-    let server = countingServer(seen);
-    await listen(server, 0);
-    const port = (server.server.address() as AddressInfo).port;
-    await close(server);
+    const server = new CountingSmtpServer();
+    const port = await server.listen();
+    await server.close();
 
     const t = await startTestRelay({ deliveryMode: 'real', delivery: { retryDelays: [1, 1, 2], retryJitter: 0, maxRetries: 20 } });
     try {
@@ -64,8 +36,7 @@ describe('target SMTP server outage', () => {
       expect(sawBackoff).toBe(true);
 
       // back on the same port
-      server = countingServer(seen);
-      await listen(server, port);
+      await server.listen(port);
       const deadline = Date.now() + 30_000;
       for (;;) {
         const c = t.relay.store.messages.countByState();
@@ -74,11 +45,11 @@ describe('target SMTP server outage', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(t.relay.store.messages.countByState().error).toBe(0);
-      expect(seen.size).toBe(200);
-      expect([...seen.values()].every((n) => n === 1)).toBe(true);
+      expect(server.seen.size).toBe(200);
+      expect(server.duplicates()).toBe(0);
     } finally {
       await t.stop();
-      await close(server);
+      await server.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { nowSec } from '../clock.js';
 import type { RelayContext } from '../context.js';
-import { RelayError } from '../errors.js';
+import { ClassicDetailError } from '../errors.js';
 import type { EnqueueResult } from '../store/message-store.js';
 import { normalisePriority, rejectionReason, toPayload } from './normalise.js';
 import type { MessageInput } from './payload-schema.js';
@@ -19,7 +19,7 @@ export class QueueService {
 
   addMessages(messages: MessageInput[], defaultPriority?: number | string | null): AddMessagesResult {
     if (messages.length > MAX_ENQUEUE_BATCH) {
-      throw new RelayError(400, 'classic_detail', `Cannot enqueue more than ${MAX_ENQUEUE_BATCH} messages at once`, {
+      throw new ClassicDetailError(400, {
         error: `Cannot enqueue more than ${MAX_ENQUEUE_BATCH} messages at once`,
         rejected: null,
       });

@@ -1,21 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestRelay } from '../../helpers/relay.js';
 import { eventTypes, startDeliveryRelay, type DeliveryFixture } from './helpers/fixture.js';
-import { startSmtpTarget, waitFor, type SmtpTarget } from './helpers/smtp-target.js';
+import { waitFor, trackedTargets } from './helpers/smtp-target.js';
 
 let f: DeliveryFixture | null = null;
-const targets: SmtpTarget[] = [];
-
-async function target(...args: Parameters<typeof startSmtpTarget>): Promise<SmtpTarget> {
-  const t = await startSmtpTarget(...args);
-  targets.push(t);
-  return t;
-}
+const target = trackedTargets();
 
 afterEach(async () => {
   await f?.stop();
   f = null;
-  for (const t of targets.splice(0)) await t.close();
 });
 
 describe('dispatch: delivery and ordering', () => {

@@ -3,22 +3,15 @@ import { nowSec } from '../../../src/core/clock.js';
 import { openStore } from '../../../src/core/store/index.js';
 import { tempDir } from '../../helpers/relay.js';
 import { T0, eventTypes, startDeliveryRelay, type DeliveryFixture } from './helpers/fixture.js';
-import { startSmtpTarget, waitFor, type SmtpTarget } from './helpers/smtp-target.js';
+import { waitFor, trackedTargets } from './helpers/smtp-target.js';
 import { accountWithDefaults } from '../../../src/core/store/account-store.js';
 
 let f: DeliveryFixture | null = null;
-const targets: SmtpTarget[] = [];
-
-async function target(...args: Parameters<typeof startSmtpTarget>): Promise<SmtpTarget> {
-  const t = await startSmtpTarget(...args);
-  targets.push(t);
-  return t;
-}
+const target = trackedTargets();
 
 afterEach(async () => {
   await f?.stop();
   f = null;
-  for (const t of targets.splice(0)) await t.close();
 });
 
 describe('dispatch: sandbox mode', () => {

@@ -1,6 +1,6 @@
 import type Koa from 'koa';
 import type { Logger } from 'pino';
-import { RelayError, storageUnavailable } from '../../errors.js';
+import { ClassicDetailError, RelayError, storageUnavailable } from '../../errors.js';
 
 export interface FieldIssue {
   /** dotted path of the offending field, e.g. "messages.3.subject" */
@@ -82,8 +82,8 @@ export function errorMiddleware(logger: Logger): Koa.Middleware {
           ctx.body = {
             detail: err.issues.map((i) => ({ loc: ['body', ...i.field.split('.').filter(Boolean)], msg: i.message, type: 'value_error' })),
           };
-        } else if (relayErr?.details !== undefined && relayErr.code === 'classic_detail') {
-          ctx.body = { detail: relayErr.details };
+        } else if (err instanceof ClassicDetailError) {
+          ctx.body = { detail: err.detail };
         } else {
           ctx.body = { detail: message };
         }

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Relay } from '../../relay.js';
 import { nowSec } from '../../clock.js';
-import { RelayError } from '../../errors.js';
+import { ClassicDetailError, RelayError } from '../../errors.js';
 import { parseBody, parseQuery } from '../validate.js';
 import { openapi } from '../openapi.js';
 import {
@@ -73,7 +73,7 @@ export function genropyRoutes(relay: Relay): Router {
     const body = parseBody(c, addMessagesInput);
     const result = queue.addMessages(body.messages, body.default_priority);
     if (result.allRejected) {
-      throw new RelayError(400, 'classic_detail', 'all messages rejected', {
+      throw new ClassicDetailError(400, {
         error: 'all messages rejected',
         rejected: result.rejected.map((r) => ({ id: r.id || null, reason: r.reason })),
       });

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
@@ -163,4 +164,20 @@ export async function waitFor<T>(fn: () => T | Promise<T>, what = 'condition', t
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * `target(...)` for a test file: starts SMTP targets that are closed after each test. Call it before the
+ * file's own afterEach (hooks run last-registered first, so the relay stops before its targets close).
+ */
+export function trackedTargets(): (...args: Parameters<typeof startSmtpTarget>) => Promise<SmtpTarget> {
+  const started: SmtpTarget[] = [];
+  afterEach(async () => {
+    for (const t of started.splice(0)) await t.close();
+  });
+  return async (...args) => {
+    const t = await startSmtpTarget(...args);
+    started.push(t);
+    return t;
+  };
 }
