@@ -53,6 +53,7 @@ export const CONFIG_SOURCES = {
   retryLifetime: S('delivery', 'retry_lifetime_seconds', 'GMP_RETRY_LIFETIME_SECONDS'),
   maxConcurrency: S('delivery', 'max_concurrency', 'GMP_MAX_CONCURRENCY', 'max-concurrency'),
   maxPerAccount: S('delivery', 'max_per_account', 'GMP_MAX_PER_ACCOUNT'),
+  messagesPerConnection: S('delivery', 'messages_per_connection', 'GMP_MESSAGES_PER_CONNECTION'),
   smtpHost: S('sandbox', 'smtp_host', 'GMP_SMTP_HOST', 'smtp-host'),
   smtpPort: S('sandbox', 'smtp_port', 'GMP_SMTP_PORT', 'smtp-port'),
   smtpMaxSize: S('sandbox', 'max_size', 'GMP_SMTP_MAX_SIZE', 'smtp-max-size'),
@@ -213,6 +214,7 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   c.delivery.retryLifetimeSeconds = int('retryLifetime', 0, 365 * 86400) ?? c.delivery.retryLifetimeSeconds;
   c.delivery.maxConcurrency = int('maxConcurrency', 1, 1000) ?? c.delivery.maxConcurrency;
   c.delivery.maxPerAccount = int('maxPerAccount', 1, 1000) ?? c.delivery.maxPerAccount;
+  c.delivery.messagesPerConnection = int('messagesPerConnection', 1, 1_000_000) ?? c.delivery.messagesPerConnection;
   c.smtpHost = str('smtpHost') ?? c.smtpHost;
   c.smtpPort = int('smtpPort', 0, 65535) ?? c.smtpPort;
   c.sink.maxSize = int('smtpMaxSize', 1024, 2 ** 31) ?? c.sink.maxSize;

@@ -63,6 +63,12 @@ export interface RelayConfig {
     connectTimeoutMs: number;
     /** close idle pools after this many ms */
     poolIdleMs: number;
+    /**
+     * messages sent over one pooled connection before it is replaced. Exim's server-side default is
+     * 1,000 (smtp_accept_max_per_connection); Postfix's client has no count limit. Each reconnect to a
+     * real server costs a TLS handshake and AUTH.
+     */
+    messagesPerConnection: number;
   };
   attachments: {
     timeoutMs: number;
@@ -113,6 +119,7 @@ export function defaultConfig(dataDir = './data'): RelayConfig {
       sendTimeoutMs: 30_000,
       connectTimeoutMs: 10_000,
       poolIdleMs: 300_000,
+      messagesPerConnection: 1000,
     },
     attachments: {
       timeoutMs: 30_000,

@@ -84,7 +84,7 @@ export class Transports {
       ...connectionOptions(account, this.config),
       pool: true,
       maxConnections: accountConcurrency(account, this.config),
-      maxMessages: 100,
+      maxMessages: this.config.delivery.messagesPerConnection,
       maxRequeues: 0,
       idleTimeout: Math.max(1, account.ttl || 300) * 1000,
     };

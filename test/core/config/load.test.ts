@@ -97,6 +97,7 @@ delivery_activity = yes
         GMP_LOG_DELIVERY_ACTIVITY: 'true',
         GMP_LOG_LEVEL: 'WARNING',
         GMP_RETRY_DELAYS: '1,2,3',
+        GMP_MESSAGES_PER_CONNECTION: '250',
       },
     });
     expect(config.dbPath).toBe('/tmp/x.db');
@@ -110,6 +111,7 @@ delivery_activity = yes
     expect(config.batchSizePerAccount).toBe(5);
     expect(config.logLevel).toBe('warn');
     expect(config.delivery.retryDelays).toEqual([1, 2, 3]);
+    expect(config.delivery.messagesPerConnection).toBe(250);
   });
 
   it('stops on invalid values, naming the key', () => {
@@ -120,6 +122,7 @@ delivery_activity = yes
       [{ argv: ['--delivery-mode', 'live'] }, /--delivery-mode: expected sandbox or real/],
       [{ argv: ['--retry-delays', '60,x'] }, /--retry-delays: expected comma-separated/],
       [{ argv: ['--no-such-flag'] }, /arguments:/],
+      [{ env: { GMP_MESSAGES_PER_CONNECTION: '0' } }, /GMP_MESSAGES_PER_CONNECTION: must be between 1/],
       [{ env: { GMP_CLIENT_SYNC_URL: 'genropy.local/sync' } }, /GMP_CLIENT_SYNC_URL: must be an http\(s\) URL/],
     ];
     for (const [input, re] of cases) {

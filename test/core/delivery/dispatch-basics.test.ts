@@ -138,6 +138,15 @@ describe('dispatch: delivery and ordering', () => {
     for (let i = 0; i < 30; i++) await f.waitState(`r${i}`, 'sent');
   });
 
+  it('replaces a pooled connection after messages_per_connection messages', async () => {
+    const smtp = await target();
+    f = await startDeliveryRelay({ delivery: { messagesPerConnection: 4 } });
+    f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port, max_connections: 1 });
+    f.enqueue(Array.from({ length: 10 }, (_, i) => ({ id: `c${i}`, account_id: 'acc' })));
+    await waitFor(() => smtp.messages.length === 10, 'ten messages');
+    expect(smtp.messages.map((m) => m.connection)).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3]);
+  });
+
   it('caps sends in flight globally across accounts', async () => {
     let open = 0;
     let maxOpen = 0;
