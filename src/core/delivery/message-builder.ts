@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { SendMailOptions } from 'nodemailer/lib/mailer';
 import type { MessagePayload } from '../queue/types.js';
@@ -90,6 +91,14 @@ function messageIdOf(value: string): string {
   return trimmed.startsWith('<') ? trimmed : `<${trimmed}>`;
 }
 
+/**
+ * A Message-ID as nodemailer makes one (random part @ the sender's domain), but from Node's buffered
+ * UUIDs: nodemailer's own costs four synchronous randomBytes calls per message.
+ */
+function generatedMessageId(envelopeFrom: string): string {
+  return `<${randomUUID()}@${envelopeFrom.split('@').pop() || 'localhost'}>`;
+}
+
 function customHeaders(headers: Record<string, string> | undefined): Record<string, string> | undefined {
   if (!headers) return undefined;
   const out: Record<string, string> = {};
@@ -125,7 +134,9 @@ export function buildMail(p: MessagePayload, attachments: ResolvedAttachment[]):
     ...(p.cc?.length ? { cc: p.cc } : {}),
     ...(p.reply_to ? { replyTo: p.reply_to } : {}),
     subject: p.subject ?? '',
-    ...(p.message_id ? { messageId: messageIdOf(p.message_id) } : {}),
+    messageId: p.message_id ? messageIdOf(p.message_id) : generatedMessageId(envelope.from),
+    // the random part of multipart boundaries (nodemailer would draw it with randomBytes per message)
+    baseBoundary: randomUUID().replaceAll('-', ''),
     envelope,
     ...(isHtml ? { html: p.body, text: p.body_text ?? htmlToText(p.body) } : { text: p.body }),
     attachments: attachments.map((a) => ({

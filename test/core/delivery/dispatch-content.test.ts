@@ -144,6 +144,23 @@ describe('dispatch: message building', () => {
     expect(parsed.html).toBe(false);
   });
 
+  it('gives a message without message_id a unique Message-ID at the sender domain, and unique boundaries', async () => {
+    f = await relayWithAccount();
+    const html = { account_id: 'acc', from: 'app@sender.example', content_type: 'html', body: '<p>hi</p>' };
+    f.enqueue([{ id: 'g1', ...html }, { id: 'g2', ...html }]);
+    const [a, b] = [await f.waitState('g1', 'sent'), await f.waitState('g2', 'sent')];
+    expect(a.smtp_message_id).toMatch(/^<[0-9a-f-]{36}@sender\.example>$/);
+    expect(b.smtp_message_id).not.toBe(a.smtp_message_id);
+    const boundaries = await Promise.all(
+      smtp.messages.map(async (m) => {
+        expect((await simpleParser(m.raw)).messageId).toMatch(/@sender\.example>$/);
+        return /boundary="?([^";\r\n]+)/.exec(m.raw)?.[1];
+      }),
+    );
+    expect(boundaries[0]).toBeTruthy();
+    expect(boundaries[0]).not.toBe(boundaries[1]);
+  });
+
   it('refuses header values with line breaks (defensively, after the API) as a message error', async () => {
     f = await relayWithAccount();
     f.enqueue([
