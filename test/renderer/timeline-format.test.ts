@@ -31,6 +31,12 @@ describe('describeEvent', () => {
     expect(line(sent, 'Message-ID')).toBe('<x@y>');
   });
 
+  it('says why a leased message went back to the queue', () => {
+    expect(describeEvent(ev('lease_expired', 'queued')).title).toBe('Send lease expired, returned to the queue');
+    expect(describeEvent(ev('lease_expired', 'queued', { reason: 'account_backoff' })).title).toMatch(/unsent: the account is backing off/);
+    expect(describeEvent(ev('lease_expired', 'queued', { reason: 'shutdown' })).title).toMatch(/relay was stopping/);
+  });
+
   it('describes a sandbox delivery', () => {
     const e = describeEvent(ev('sent', 'sent', { sandbox: true, captured_id: 12, response: '250 Ok: captured as 12' }));
     expect(e.title).toBe('Sent to the sandbox');

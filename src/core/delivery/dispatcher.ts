@@ -77,7 +77,13 @@ const FLUSH_RETRY_MS = 1000;
  * Completions arriving within this window share one commit (one fsync) while other sends are still
  * running; a lone completion is recorded at once.
  */
-const FLUSH_WINDOW_MS = 3;
+const FLUSH_WINDOW_MS = 8;
+/**
+ * Messages are claimed up to this many times the connections (global and per account): the extra ones wait
+ * here, claimed and leased, and take a connection the moment a send on it ends, instead of waiting for
+ * the commit that records that send and claims the next.
+ */
+const CLAIM_AHEAD = 2;
 
 const CAPTURED_ID = /captured as (\d+)/i;
 
@@ -90,8 +96,12 @@ interface Delivery {
   tried: Set<string>;
   /** the account the delivery goes through */
   via: Account | null;
-  /** `via`'s concurrency and rate slot is held by this delivery */
+  /** `via`'s claim and rate slot is held by this delivery */
   slotHeld: boolean;
+  /** the account whose connection the running send counts against ('' for sandbox); null before the send starts */
+  sendingOn: string | null;
+  /** when the send started (epoch seconds); null while it waits for a connection */
+  startedTs: number | null;
   claimedAt: number;
   abort: AbortController;
   /** performance.now() when the current SMTP send started */
@@ -113,11 +123,10 @@ interface Finished {
 }
 
 function newPlan(): RoundPlan {
-  return { attempts: [], errors: [], defers: [], releases: [], bus: [], starts: [] };
+  return { errors: [], defers: [], releases: [], bus: [], starts: [] };
 }
 
 interface RoundPlan {
-  attempts: AttemptStart[];
   errors: ErrorOutcome[];
   defers: DeferOutcome[];
   releases: string[];
@@ -145,8 +154,17 @@ class DeliveryEngine implements Dispatcher {
   private running = false;
   /** stop() finished: the store may be closed, nothing is recorded any more */
   private stopped = false;
+  /** every claimed message this process holds: waiting in `ready`, sending, or ended and not yet recorded */
   private readonly deliveries = new Map<string, Delivery>();
+  /** claimed deliveries per account (claim slots: up to CLAIM_AHEAD x its connections) */
   private readonly perAccount = new Map<string, number>();
+  /** claimed deliveries waiting for a connection, in dispatch order */
+  private ready: Delivery[] = [];
+  /** sends running now, in all and per account (at most the connection limits) */
+  private sending = 0;
+  private readonly sendingPer = new Map<string, number>();
+  /** sends started since the last flush: their `attempt` rows are written by the next one */
+  private startedAttempts: AttemptStart[] = [];
   private readonly backoff = new Map<string, { until: number; failures: number; error: string }>();
   private readonly limiter: RateLimiter;
   private readonly transports: Transports;
@@ -207,6 +225,10 @@ class DeliveryEngine implements Dispatcher {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // claimed but not started: back to the queue with the next flush
+    const waiting = this.ready;
+    this.ready = [];
+    for (const d of waiting) this.finish({ d, release: 'shutdown', final: false });
     if (this.deliveries.size > 0) await this.waitIdle(graceMs);
     if (this.deliveries.size > 0) {
       for (const d of this.deliveries.values()) {
@@ -222,6 +244,8 @@ class DeliveryEngine implements Dispatcher {
       this.store.dispatch.releaseLeases(stuck, this.now(), 'shutdown');
       this.deliveries.clear();
       this.perAccount.clear();
+      this.sendingPer.clear();
+      this.sending = 0;
       this.finished = [];
       this.settled = 0;
     }
@@ -239,9 +263,9 @@ class DeliveryEngine implements Dispatcher {
     this.wake();
   }
 
-  /** Sends in progress (those that ended but whose outcome is not recorded yet are not counted). */
+  /** SMTP sends running now (claimed messages waiting for a connection and ended sends are not counted). */
   inFlight(): number {
-    return this.deliveries.size - this.settled;
+    return this.sending;
   }
 
   rateLimitState(accountId: string): RateWindowState[] {
@@ -255,7 +279,7 @@ class DeliveryEngine implements Dispatcher {
     const b = this.backoff.get(accountId);
     const active = b && b.until > this.now() ? b : null;
     return {
-      in_flight: this.perAccount.get(accountId) ?? 0,
+      in_flight: this.sendingPer.get(accountId) ?? 0,
       backoff_until: active?.until ?? null,
       backoff_error: active?.error ?? null,
       pool_open: this.transports.openPools().includes(`account:${accountId}`),
@@ -356,7 +380,7 @@ class DeliveryEngine implements Dispatcher {
    * what the decisions took in memory if the transaction rolls back.
    */
   private planRound(plan: RoundPlan, now: number, settings: Readonly<RuntimeSettingsValues>, sandboxMode: boolean): number {
-    const free = this.delivery.maxConcurrency - this.activeCount();
+    const free = this.delivery.maxConcurrency * CLAIM_AHEAD - this.claimedCount();
     const saturated = sandboxMode ? new Set<string>() : this.saturatedAccounts(now);
     if (free <= 0 && saturated.size === 0) return 0;
     const leaseUntil = now + this.delivery.leaseSeconds;
@@ -382,7 +406,6 @@ class DeliveryEngine implements Dispatcher {
       );
     }
     for (const row of rows) this.decide(row, now, settings, plan);
-    this.store.dispatch.beginAttempts(plan.attempts, now);
     this.store.dispatch.defer(plan.defers, now);
     this.store.dispatch.markError(plan.errors, now);
     this.store.dispatch.releaseLeases(plan.releases, now, 'held');
@@ -397,11 +420,66 @@ class DeliveryEngine implements Dispatcher {
     }
   }
 
-  /** After the claim committed: announces its outcomes and starts its sends. */
+  /** After the claim committed: announces its outcomes and starts the sends that have a free connection. */
   private launch(plan: RoundPlan): void {
     for (const ev of plan.bus) this.ctx.bus.emit('attempt', ev);
     if (plan.errors.length > 0) this.ctx.bus.emit('report.wake');
-    for (const d of plan.starts) void this.run(d);
+    if (plan.starts.length === 0) return;
+    this.ready.push(...plan.starts);
+    this.startReady();
+  }
+
+  /**
+   * Starts waiting deliveries, in order, while the global and their account's connection limits allow.
+   * Those of an account that began backing off meanwhile go back to the queue unattempted.
+   */
+  private startReady(): void {
+    const max = this.delivery.maxConcurrency;
+    const now = this.now();
+    const started = this.startedAttempts.length;
+    for (let i = 0; i < this.ready.length && this.sending < max; ) {
+      const d = this.ready[i];
+      const key = d.sandbox || !d.via ? '' : d.via.id;
+      if (key && this.inBackoff(key, now)) {
+        this.ready.splice(i, 1);
+        this.finish({ d, release: 'account_backoff', final: false });
+        continue;
+      }
+      if (key && (this.sendingPer.get(key) ?? 0) >= accountConcurrency(d.via!, this.ctx.config)) {
+        i++;
+        continue;
+      }
+      this.ready.splice(i, 1);
+      this.countSending(d, key);
+      d.startedTs = now;
+      this.startedAttempts.push({
+        id: d.row.id,
+        account_id: d.row.account_id,
+        attempt: d.row.attempts + 1,
+        detail: key ? { account: key } : { sandbox: true },
+      });
+      void this.run(d);
+    }
+    if (this.startedAttempts.length > started) this.scheduleFlush(false);
+  }
+
+  private countSending(d: Delivery, key: string): void {
+    d.sendingOn = key;
+    this.sending++;
+    if (key) this.sendingPer.set(key, (this.sendingPer.get(key) ?? 0) + 1);
+  }
+
+  /** The send of `d` ended: its connection is free for the next waiting delivery. */
+  private uncountSending(d: Delivery): void {
+    const key = d.sendingOn;
+    if (key === null) return;
+    d.sendingOn = null;
+    this.sending--;
+    if (key) {
+      const n = (this.sendingPer.get(key) ?? 0) - 1;
+      if (n <= 0) this.sendingPer.delete(key);
+      else this.sendingPer.set(key, n);
+    }
   }
 
   /** Whether claims may happen now (running, not paused, and in sandbox mode a sink to send to). */
@@ -409,8 +487,8 @@ class DeliveryEngine implements Dispatcher {
     return this.running && !settings.paused && (settings.delivery_mode !== 'sandbox' || this.sandboxTarget !== null);
   }
 
-  /** Sends in flight, less those whose outcome is being recorded right now. */
-  private activeCount(): number {
+  /** Claimed deliveries (waiting or sending), less those whose outcome is being recorded right now. */
+  private claimedCount(): number {
     return this.deliveries.size - (this.credit?.global ?? 0);
   }
 
@@ -505,6 +583,8 @@ class DeliveryEngine implements Dispatcher {
       tried: new Set(),
       via,
       slotHeld: via !== null,
+      sendingOn: null,
+      startedTs: null,
       claimedAt: now,
       abort: new AbortController(),
       sendStartedMs: null,
@@ -514,7 +594,6 @@ class DeliveryEngine implements Dispatcher {
     };
     this.deliveries.set(row.id, d);
     if (via) this.perAccount.set(via.id, (this.perAccount.get(via.id) ?? 0) + 1);
-    plan.attempts.push({ id: row.id, account_id: row.account_id, detail: sandbox ? { sandbox: true } : { account: via!.id } });
     plan.starts.push(d);
   }
 
@@ -544,7 +623,7 @@ class DeliveryEngine implements Dispatcher {
         if (!rate || check.until < rate.until) rate = { account: acc, until: check.until, window: check.window, limit: check.limit };
         continue;
       }
-      if (this.inFlightOf(acc.id) >= accountConcurrency(acc, this.ctx.config)) {
+      if (this.claimedFor(acc.id) >= accountConcurrency(acc, this.ctx.config) * CLAIM_AHEAD) {
         busy ??= acc;
         continue;
       }
@@ -567,7 +646,7 @@ class DeliveryEngine implements Dispatcher {
     let cap = 0;
     for (const acc of this.routeGroup(primary)) {
       if (this.inBackoff(acc.id, now) || this.limiter.saturated(acc, now)) continue;
-      const free = Math.max(0, accountConcurrency(acc, this.ctx.config) - this.inFlightOf(acc.id));
+      const free = Math.max(0, accountConcurrency(acc, this.ctx.config) * CLAIM_AHEAD - this.claimedFor(acc.id));
       // without weights the first usable account takes the message; with weights, any of them
       if (primary.weight === null || primary.weight === undefined) return free;
       cap += free;
@@ -612,7 +691,8 @@ class DeliveryEngine implements Dispatcher {
     return !!b && b.until > now;
   }
 
-  private inFlightOf(accountId: string): number {
+  /** Claimed deliveries holding a slot of the account, less those whose outcome is being recorded right now. */
+  private claimedFor(accountId: string): number {
     return (this.perAccount.get(accountId) ?? 0) - (this.credit?.perAccount.get(accountId) ?? 0);
   }
 
@@ -635,7 +715,8 @@ class DeliveryEngine implements Dispatcher {
       const target = d.sandbox ? this.sandboxTarget : null;
       if (d.sandbox && !target) return this.finish({ d, release: 'held', final: false });
       const mailer = target ? this.transports.forSandbox(target) : this.transports.forAccount(d.via!);
-      d.abort = new AbortController();
+      // a controller that aborted an earlier attempt (timeout before a failover) cannot serve the next one
+      if (d.abort.signal.aborted) d.abort = new AbortController();
       d.timedOut = false;
       d.sendStartedMs = performance.now();
       this.armDeadline(d);
@@ -679,6 +760,9 @@ class DeliveryEngine implements Dispatcher {
     // without a next account, `via` stays the one the failure is reported for
     if (!pick.account) return false;
     d.failover.push({ account: from.id, error: failure.text });
+    // the send goes on over a connection of the next account
+    this.uncountSending(d);
+    this.countSending(d, pick.account.id);
     d.via = pick.account;
     d.slotHeld = true;
     this.perAccount.set(pick.account.id, (this.perAccount.get(pick.account.id) ?? 0) + 1);
@@ -728,6 +812,7 @@ class DeliveryEngine implements Dispatcher {
         captured_id: capturedId,
         smtp_message_id: info.messageId ?? null,
         recipients,
+        started_ts: d.startedTs,
         detail: {
           ...(via ? { account: via } : {}),
           response: info.response,
@@ -757,6 +842,7 @@ class DeliveryEngine implements Dispatcher {
         account_id: d.row.account_id,
         error: text,
         recipients: failure.recipients ?? null,
+        started_ts: d.startedTs,
         detail: {
           ...(via ? { account: via } : { sandbox: d.sandbox }),
           ...(failure.code ? { code: failure.code } : {}),
@@ -800,6 +886,7 @@ class DeliveryEngine implements Dispatcher {
         until,
         reason,
         retry_count: decision.retry_count,
+        started_ts: d.startedTs,
         detail: {
           error: failure.text,
           ...(failure.code ? { code: failure.code } : {}),
@@ -829,8 +916,15 @@ class DeliveryEngine implements Dispatcher {
   private finish(f: Finished): void {
     this.settled++;
     this.finished.push(f);
-    const othersRunning = this.deliveries.size - this.settled > 0;
-    if (!othersRunning) {
+    const wasSending = f.d.sendingOn !== null;
+    this.uncountSending(f.d);
+    if (this.running && wasSending) this.startReady();
+    this.scheduleFlush(this.deliveries.size - this.settled === 0);
+  }
+
+  /** A flush at once (nothing else is running) or within FLUSH_WINDOW_MS, sharing one commit. */
+  private scheduleFlush(now: boolean): void {
+    if (now) {
       if (this.flushTimer) clearTimeout(this.flushTimer);
       this.flushTimer = null;
       if (!this.flushQueued) {
@@ -846,23 +940,26 @@ class DeliveryEngine implements Dispatcher {
   }
 
   /**
-   * Writes the outcomes gathered in this event-loop turn and claims the work that takes the slots
-   * they free, in one transaction (one commit per batch of completions), then frees the slots and
-   * starts the new sends.
+   * Writes the sends started and the outcomes gathered since the last flush and claims the work that
+   * takes the slots they free, in one transaction (one commit per batch of completions), then frees
+   * the slots and starts the new sends.
    */
   private flush(): void {
     this.flushQueued = false;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    if (this.stopped || this.finished.length === 0) return;
+    if (this.stopped || (this.finished.length === 0 && this.startedAttempts.length === 0)) return;
     const batch = this.finished;
     this.finished = [];
+    const attempts = this.startedAttempts;
+    this.startedAttempts = [];
     const now = this.now();
     const settings = this.ctx.settings.current();
     const dispatch = this.store.dispatch;
     const plan = newPlan();
     try {
       dispatch.transaction(() => {
+        dispatch.beginAttempts(attempts, now);
         this.recordOutcomes(batch, now);
         if (!this.claimable(settings)) return;
         this.credit = this.creditOf(batch);
@@ -876,6 +973,7 @@ class DeliveryEngine implements Dispatcher {
       this.abandon(plan);
       this.ctx.logger.error({ err }, 'could not record delivery outcomes; retrying');
       this.finished = batch.concat(this.finished);
+      this.startedAttempts = attempts.concat(this.startedAttempts);
       setTimeout(() => this.flush(), FLUSH_RETRY_MS).unref();
       return;
     }
@@ -905,7 +1003,7 @@ class DeliveryEngine implements Dispatcher {
     }
     dispatch.markError(batch.flatMap((f) => (f.error ? [f.error] : [])), now);
     dispatch.defer(batch.flatMap((f) => (f.defer ? [f.defer] : [])), now);
-    for (const reason of ['shutdown', 'held']) {
+    for (const reason of ['shutdown', 'held', 'account_backoff']) {
       dispatch.releaseLeases(batch.flatMap((f) => (f.release === reason ? [f.d.row.id] : [])), now, reason);
     }
   }
@@ -925,7 +1023,7 @@ class DeliveryEngine implements Dispatcher {
   private releaseSlot(d: Delivery, sentAt: number | null): void {
     if (!d.via || !d.slotHeld) return;
     const id = d.via.id;
-    const n = this.inFlightOf(id);
+    const n = this.claimedFor(id);
     if (n <= 1) this.perAccount.delete(id);
     else this.perAccount.set(id, n - 1);
     this.limiter.release(id, sentAt);

@@ -34,10 +34,20 @@ export interface ClaimOptions {
 export interface AttemptStart {
   id: string;
   account_id: string | null;
+  /** the number of this attempt (1 for the first) */
+  attempt: number;
   detail: Record<string, unknown>;
 }
 
-export interface SentOutcome {
+/**
+ * When the SMTP attempt an outcome ends had started (epoch seconds): the outcome's update counts the
+ * attempt and sets the first attempt time. Omitted for decisions taken at claim time (no attempt).
+ */
+interface AttemptCount {
+  started_ts?: number | null;
+}
+
+export interface SentOutcome extends AttemptCount {
   id: string;
   /** the message's own account */
   account_id: string | null;
@@ -50,7 +60,7 @@ export interface SentOutcome {
   detail: Record<string, unknown>;
 }
 
-export interface ErrorOutcome {
+export interface ErrorOutcome extends AttemptCount {
   id: string;
   account_id: string | null;
   error: string;
@@ -58,7 +68,7 @@ export interface ErrorOutcome {
   detail: Record<string, unknown>;
 }
 
-export interface DeferOutcome {
+export interface DeferOutcome extends AttemptCount {
   id: string;
   account_id: string | null;
   until: number;
@@ -72,6 +82,9 @@ export type RetryResult =
   | { status: 'ok'; message: MessageSummary }
   | { status: 'not_found' }
   | { status: 'conflict'; state: MessageState };
+
+/** counts the attempt an outcome ends (see AttemptCount) in the outcome's own update */
+const COUNT_ATTEMPT = `attempts = attempts + (@started_ts IS NOT NULL), first_attempt_ts = coalesce(first_attempt_ts, @started_ts)`;
 
 const CLAIM_RETURNING = `RETURNING seq, id, account_id, priority, payload, attempts, retry_count, first_attempt_ts,
   created_ts, source_captured_id`;
@@ -92,7 +105,7 @@ export class DispatchStore {
   private readonly headWithoutAccountStmt;
   private readonly claimSeqsStmt;
   private readonly claimHeadStmt;
-  private readonly beginAttemptStmt;
+  private readonly isSendingStmt;
   private readonly markSentStmt;
   private readonly sendLogInsert;
   private readonly markErrorStmt;
@@ -161,31 +174,28 @@ export class DispatchStore {
                      WHERE state = 'queued' ORDER BY priority, seq LIMIT ?)
        ${CLAIM_RETURNING}`,
     );
-    this.beginAttemptStmt = db.prepare<[number, number, string], { attempts: number }>(
-      `UPDATE messages SET attempts = attempts + 1, first_attempt_ts = coalesce(first_attempt_ts, ?), updated_ts = ?
-       WHERE id = ? AND state = 'sending' RETURNING attempts`,
-    );
+    this.isSendingStmt = db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM messages WHERE id = ? AND state = 'sending'`);
     this.markSentStmt = db.prepare(
-      `UPDATE messages SET state = 'sent', sent_ts = @now, updated_ts = @now, deferred_ts = NULL,
+      `UPDATE messages SET state = 'sent', sent_ts = @now, updated_ts = @now, deferred_ts = NULL, ${COUNT_ATTEMPT},
          deferred_reason = NULL, error = NULL, error_ts = NULL, lease_until = NULL, sandbox = @sandbox,
          captured_id = @captured_id, smtp_message_id = @smtp_message_id, recipients = @recipients
        WHERE id = @id AND state = 'sending'`,
     );
     this.sendLogInsert = db.prepare('INSERT INTO send_log (account_id, ts) VALUES (?, ?)');
     this.markErrorStmt = db.prepare(
-      `UPDATE messages SET state = 'error', error_ts = @now, error = @error, updated_ts = @now,
+      `UPDATE messages SET state = 'error', error_ts = @now, error = @error, updated_ts = @now, ${COUNT_ATTEMPT},
          deferred_ts = NULL, deferred_reason = NULL, lease_until = NULL,
          recipients = coalesce(@recipients, recipients)
        WHERE id = @id AND state = 'sending'`,
     );
     this.deferStmt = db.prepare(
       `UPDATE messages SET state = 'deferred', deferred_ts = @until, deferred_reason = @reason,
-         updated_ts = @now, lease_until = NULL
+         updated_ts = @now, lease_until = NULL, ${COUNT_ATTEMPT}
        WHERE id = @id AND state = 'sending'`,
     );
     this.deferRetryStmt = db.prepare(
       `UPDATE messages SET state = 'deferred', deferred_ts = @until, deferred_reason = @reason,
-         retry_count = @retry_count, updated_ts = @now, lease_until = NULL
+         retry_count = @retry_count, updated_ts = @now, lease_until = NULL, ${COUNT_ATTEMPT}
        WHERE id = @id AND state = 'sending'`,
     );
     this.releaseExpiredStmt = db.prepare<[number, number, string], { id: string; account_id: string | null }>(
@@ -291,20 +301,22 @@ export class DispatchStore {
     });
   }
 
-  /** Records the start of an SMTP attempt (attempts + 1, first attempt time, `attempt` event). */
+  /**
+   * Records the start of SMTP attempts (`attempt` events). The attempt itself is counted by the update
+   * that records its outcome, so a send costs one row update fewer.
+   */
   beginAttempts(items: AttemptStart[], now: number): void {
     if (items.length === 0) return;
     this.events.transaction(() => {
       for (const it of items) {
-        const row = this.beginAttemptStmt.get(now, now, it.id);
-        if (!row) continue;
+        if (!this.isSendingStmt.get(it.id)) continue;
         this.events.add({
           message_id: it.id,
           account_id: it.account_id,
           ts: now,
           type: 'attempt',
           state: 'sending',
-          detail: { attempt: row.attempts, ...it.detail },
+          detail: { attempt: it.attempt, ...it.detail },
         });
       }
     });
@@ -324,6 +336,7 @@ export class DispatchStore {
           captured_id: it.captured_id,
           smtp_message_id: it.smtp_message_id,
           recipients: it.recipients ? JSON.stringify(it.recipients) : null,
+          started_ts: it.started_ts ?? null,
         }).changes;
         if (changed === 0) continue;
         this.events.add({
@@ -353,6 +366,7 @@ export class DispatchStore {
           now,
           error: it.error,
           recipients: it.recipients ? JSON.stringify(it.recipients) : null,
+          started_ts: it.started_ts ?? null,
         }).changes;
         if (changed === 0) continue;
         this.events.add({
@@ -372,7 +386,7 @@ export class DispatchStore {
     if (items.length === 0) return;
     this.events.transaction(() => {
       for (const it of items) {
-        const params = { id: it.id, now, until: it.until, reason: it.reason, retry_count: it.retry_count };
+        const params = { id: it.id, now, until: it.until, reason: it.reason, retry_count: it.retry_count, started_ts: it.started_ts ?? null };
         const changed =
           it.retry_count === undefined ? this.deferStmt.run(params).changes : this.deferRetryStmt.run(params).changes;
         if (changed === 0) continue;

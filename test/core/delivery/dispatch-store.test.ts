@@ -49,17 +49,19 @@ describe('DispatchStore', () => {
   it('records outcomes with their events, and guards against rows no longer leased', () => {
     store.messages.enqueueBatch([msg('ok'), msg('bad'), msg('wait')], NOW);
     store.dispatch.claimDue({ now: NOW, leaseUntil: NOW + 60, limit: 10 });
-    store.dispatch.beginAttempts([{ id: 'ok', account_id: null, detail: { account: 'acc' } }], NOW);
+    store.dispatch.beginAttempts([{ id: 'ok', account_id: null, attempt: 1, detail: { account: 'acc' } }], NOW);
     store.dispatch.markSent(
-      [{ id: 'ok', account_id: null, via_account: 'acc', sandbox: false, captured_id: null, smtp_message_id: '<x@y>', recipients: null, detail: {} }],
+      [{ id: 'ok', account_id: null, via_account: 'acc', sandbox: false, captured_id: null, smtp_message_id: '<x@y>', recipients: null, detail: {}, started_ts: NOW }],
       NOW + 1,
     );
+    // decided at claim time: no SMTP attempt to count
     store.dispatch.markError([{ id: 'bad', account_id: null, error: 'boom (SMTP 550)', detail: { code: 550 } }], NOW + 1);
     store.dispatch.defer([{ id: 'wait', account_id: null, until: NOW + 61, reason: 'retry', retry_count: 1, detail: {} }], NOW + 1);
     expect(store.messages.get('ok')).toMatchObject({ state: 'sent', sent_ts: NOW + 1, attempts: 1, first_attempt_ts: NOW, smtp_message_id: '<x@y>' });
-    expect(store.messages.get('bad')).toMatchObject({ state: 'error', error: 'boom (SMTP 550)', error_ts: NOW + 1 });
+    expect(store.messages.get('bad')).toMatchObject({ state: 'error', error: 'boom (SMTP 550)', error_ts: NOW + 1, attempts: 0, first_attempt_ts: null });
     expect(store.messages.get('wait')).toMatchObject({ state: 'deferred', deferred_ts: NOW + 61, deferred_reason: 'retry', retry_count: 1 });
     expect(store.messages.timeline('ok', null).map((e) => e.type)).toEqual(['queued', 'attempt', 'sent']);
+    expect(store.messages.timeline('ok', null)[1].detail).toMatchObject({ attempt: 1, account: 'acc' });
     expect(store.dispatch.rateWindowCounts('acc', NOW + 1)).toEqual({ minute: 1, hour: 1, day: 1 });
     // a second outcome for the same message changes nothing
     store.dispatch.markError([{ id: 'ok', account_id: null, error: 'late', detail: {} }], NOW + 2);

@@ -19,6 +19,13 @@ const REASONS: Record<string, string> = {
   account_backoff: 'account backing off after failures',
 };
 
+/** why a leased message went back to the queue unsent (lease_expired events with a reason) */
+const RETURN_REASONS: Record<string, string> = {
+  shutdown: 'Returned to the queue: the relay was stopping',
+  held: 'Returned to the queue: the sandbox sink is not listening',
+  account_backoff: 'Returned to the queue unsent: the account is backing off',
+};
+
 function str(v: unknown): string | null {
   if (v === null || v === undefined || v === '') return null;
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
@@ -104,7 +111,7 @@ export function describeEvent(ev: MessageEvent, index = 0): TimelineEntry {
       tone = 'ok';
       break;
     case 'lease_expired':
-      title = 'Send lease expired, returned to the queue';
+      title = RETURN_REASONS[str(d.reason) ?? ''] ?? 'Send lease expired, returned to the queue';
       tone = 'warn';
       break;
     case 'deleted':
