@@ -11,16 +11,25 @@ interface PendingWrite {
 const MAX_GROUP = 256;
 
 /**
- * Group commit for captured mail. Every commit of the database is fsync'ed (synchronous=FULL),
- * and an fsync costs far more than the inserts: messages that complete during the same event-loop
- * turn are written in one transaction, so one fsync covers all of them. Each write resolves only
- * after its transaction committed (the sink answers 250 then, never before).
+ * Group commit for captured mail. Messages that complete during the same event-loop turn are written
+ * in one transaction, committed as Mailpit commits its captures (WAL, synchronous=NORMAL): once a
+ * write resolves (and the sink answers 250) the message survives a crash of the relay. An fdatasync
+ * of the WAL then follows in the background, off the event loop, one at a time, each covering every
+ * group committed before it; so only a power loss within those few milliseconds could lose a capture,
+ * and the sink never stops for a disk flush. (Queued outgoing mail is committed with a full fsync
+ * before the API answers; this relaxation is for the sandbox's copies only.)
  */
 export class CaptureWriter {
   private pending: PendingWrite[] = [];
   private scheduled = false;
+  /** writes were committed since the last sync started */
+  private unsynced = false;
+  private syncing: Promise<void> | null = null;
 
-  constructor(private readonly store: CapturedStore) {}
+  constructor(
+    private readonly store: CapturedStore,
+    private readonly onSyncError: (err: unknown) => void = () => undefined,
+  ) {}
 
   write(m: NewCaptured, raw: Buffer): Promise<CapturedSummary> {
     return new Promise((resolve, reject) => {
@@ -33,9 +42,10 @@ export class CaptureWriter {
     });
   }
 
-  /** Commits whatever is waiting now (on stop, before the database closes). */
-  flush(): void {
+  /** Commits whatever is waiting and returns once it is on disk (on stop, before the database closes). */
+  async close(): Promise<void> {
     while (this.pending.length) this.commit();
+    while (this.syncing) await this.syncing;
   }
 
   private readonly commit = (): void => {
@@ -46,9 +56,9 @@ export class CaptureWriter {
       setImmediate(this.commit);
     }
     if (group.length === 0) return;
-    let saved: CapturedSummary[];
     try {
-      saved = this.store.insertMany(group);
+      const saved = this.store.insertManyUnsynced(group);
+      for (let i = 0; i < group.length; i++) group[i].resolve(saved[i]);
     } catch (err) {
       if (group.length === 1) {
         group[0].reject(err);
@@ -57,13 +67,26 @@ export class CaptureWriter {
       // the group was rolled back as a whole: one at a time, so a failure stays with its message
       for (const w of group) {
         try {
-          w.resolve(this.store.insertMany([w])[0]);
+          w.resolve(this.store.insertManyUnsynced([w])[0]);
         } catch (e) {
           w.reject(e);
         }
       }
-      return;
     }
-    for (let i = 0; i < group.length; i++) group[i].resolve(saved[i]);
+    this.unsynced = true;
+    this.sync();
   };
+
+  /** Starts a background sync of the WAL unless one is running (its end starts the next). */
+  private sync(): void {
+    if (this.syncing || !this.unsynced) return;
+    this.unsynced = false;
+    this.syncing = this.store
+      .syncCommitted()
+      .catch((err: unknown) => this.onSyncError(err))
+      .finally(() => {
+        this.syncing = null;
+        this.sync();
+      });
+  }
 }

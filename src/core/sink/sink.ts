@@ -56,7 +56,7 @@ export function createSink(deps: { ctx: RelayContext }): Sink {
   const { config } = ctx;
   const logger = ctx.logger.child({ component: 'sink' });
   const retention = new CapturedRetention(ctx);
-  const writer = new CaptureWriter(ctx.store.captured);
+  const writer = new CaptureWriter(ctx.store.captured, (err) => logger.warn({ err }, 'could not sync captured mail to disk'));
   const indexer = new CapturedIndexer(ctx);
   const sessions = new Set<string>();
   let server: SMTPServer | null = null;
@@ -163,7 +163,7 @@ export function createSink(deps: { ctx: RelayContext }): Sink {
       server = null;
       if (!s) return;
       await new Promise<void>((resolve) => s.close(() => resolve()));
-      writer.flush();
+      await writer.close();
       await indexer.stop();
       sessions.clear();
     },

@@ -2,6 +2,7 @@ import type { DB } from './db.js';
 import type { EventLog } from './event-log.js';
 import type { MessageState } from '../queue/types.js';
 import { decodeCursor, encodeCursor, type Page } from './message-store.js';
+import { WalSync } from './wal-sync.js';
 
 /** What the sink extracted from one accepted message (everything but the raw source). */
 export interface NewCaptured {
@@ -209,6 +210,7 @@ export class CapturedStore {
   private readonly updateIndexed;
   private readonly insertAll;
   private readonly indexAll;
+  private readonly walSync;
 
   constructor(
     private readonly db: DB,
@@ -254,6 +256,7 @@ export class CapturedStore {
       'SELECT subject, from_addr, mail_from, to_addrs, cc_addrs, rcpt_to FROM captured WHERE id = ? AND indexed = 0',
     );
     this.updateIndexed = db.prepare('UPDATE captured SET indexed = 1, attachments = ?, preview = ? WHERE id = ?');
+    this.walSync = new WalSync(db);
     this.insertAll = db.transaction((items: { m: NewCaptured; raw: Buffer }[]) => items.map((it) => this.insertOne(it.m, it.raw)));
     this.indexAll = db.transaction((entries: CapturedIndexEntry[]) => {
       let n = 0;
@@ -273,6 +276,29 @@ export class CapturedStore {
    */
   insertMany(items: { m: NewCaptured; raw: Buffer }[]): CapturedSummary[] {
     return this.insertAll.immediate(items);
+  }
+
+  /**
+   * insertMany committed without waiting for the disk (synchronous=NORMAL): the rows survive a crash of
+   * the process at once, and a power loss once a later `syncCommitted()` has resolved.
+   */
+  insertManyUnsynced(items: { m: NewCaptured; raw: Buffer }[]): CapturedSummary[] {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.insertAll.immediate(items);
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  /** Resolves once every commit made so far is on disk (see WalSync). */
+  syncCommitted(): Promise<void> {
+    return this.walSync.sync();
+  }
+
+  /** Releases the file handle kept for syncing (the store is closing). */
+  close(): void {
+    this.walSync.close();
   }
 
   private insertOne(m: NewCaptured, raw: Buffer): CapturedSummary {

@@ -49,6 +49,7 @@ export class Store {
   }
 
   close(): void {
+    this.captured.close();
     if (this.db.open) this.db.close();
   }
 }

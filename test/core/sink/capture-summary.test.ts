@@ -144,24 +144,39 @@ describe('capture-time summary (no MIME parse)', () => {
   });
 });
 
-function fakeStore(fail: (items: { m: NewCaptured }[]) => boolean) {
+function fakeStore(fail: (items: { m: NewCaptured }[]) => boolean, syncFails = false) {
   const calls: string[][] = [];
+  /** each sync waits until the test releases it */
+  const syncs: { release: () => void; committedBefore: number }[] = [];
   let nextId = 1;
+  let committed = 0;
   const store = {
-    insertMany(items: { m: NewCaptured; raw: Buffer }[]): CapturedSummary[] {
+    insertManyUnsynced(items: { m: NewCaptured; raw: Buffer }[]): CapturedSummary[] {
       calls.push(items.map((i) => i.m.subject));
       if (fail(items)) throw new Error('disk full');
+      committed += items.length;
       return items.map((i) => ({ id: nextId++, subject: i.m.subject }) as CapturedSummary);
     },
+    syncCommitted(): Promise<void> {
+      return new Promise((resolve, reject) =>
+        syncs.push({ release: () => (syncFails ? reject(new Error('EIO: fsync failed')) : resolve()), committedBefore: committed }),
+      );
+    },
   };
-  return { store: store as unknown as CapturedStore, calls };
+  const releaseSyncs = async () => {
+    for (let i = 0; i < 20; i++) {
+      while (syncs.length) syncs.shift()!.release();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  return { store: store as unknown as CapturedStore, calls, syncs, releaseSyncs };
 }
 
 const captured = (subject: string) => ({ subject }) as NewCaptured;
 
 describe('group commit of captured mail', () => {
-  it('writes the captures of one event-loop turn in one transaction, and answers after it', async () => {
-    const { store, calls } = fakeStore(() => false);
+  it('writes the captures of one event-loop turn in one transaction and answers after its commit', async () => {
+    const { store, calls, syncs } = fakeStore(() => false);
     const writer = new CaptureWriter(store);
     let settled = 0;
     const writes = ['a', 'b', 'c'].map((s) => writer.write(captured(s), Buffer.from(s)).then((r) => (settled++, r)));
@@ -174,8 +189,24 @@ describe('group commit of captured mail', () => {
       [2, 'b'],
       [3, 'c'],
     ]);
-    await writer.write(captured('d'), Buffer.from('d'));
-    expect(calls).toEqual([['a', 'b', 'c'], ['d']]);
+    // the WAL sync follows in the background, covering everything committed before it
+    expect(syncs.map((s) => s.committedBefore)).toEqual([3]);
+  });
+
+  it('runs one background sync at a time; commits made meanwhile share the next one', async () => {
+    const { store, calls, syncs, releaseSyncs } = fakeStore(() => false);
+    const writer = new CaptureWriter(store);
+    await writer.write(captured('a'), Buffer.from('a'));
+    await writer.write(captured('b'), Buffer.from('b'));
+    await writer.write(captured('c'), Buffer.from('c'));
+    expect(calls).toEqual([['a'], ['b'], ['c']]);
+    expect(syncs.map((s) => s.committedBefore)).toEqual([1]);
+    await releaseSyncs();
+    // b and c were covered by one more sync, started when the first ended
+    expect(syncs).toHaveLength(0);
+    const d = writer.write(captured('d'), Buffer.from('d'));
+    await d;
+    expect(syncs.map((s) => s.committedBefore)).toEqual([4]);
   });
 
   it('keeps a failure with its own message: the others of the group are stored one by one', async () => {
@@ -186,12 +217,28 @@ describe('group commit of captured mail', () => {
     expect(calls).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
   });
 
-  it('commits what is waiting on flush, without waiting for the event loop', async () => {
-    const { store, calls } = fakeStore(() => false);
+  it('reports a failed sync and syncs again after the next commit', async () => {
+    const { store, syncs, releaseSyncs } = fakeStore(() => false, true);
+    const errors: unknown[] = [];
+    const writer = new CaptureWriter(store, (err) => errors.push(err));
+    await writer.write(captured('x'), Buffer.from('x'));
+    await releaseSyncs();
+    expect(String(errors[0])).toMatch(/fsync failed/);
+    await writer.write(captured('y'), Buffer.from('y'));
+    expect(syncs).toHaveLength(1);
+  });
+
+  it('close() commits what is waiting and returns once it is synced', async () => {
+    const { store, calls, releaseSyncs } = fakeStore(() => false);
     const writer = new CaptureWriter(store);
     const w = writer.write(captured('x'), Buffer.from('x'));
-    writer.flush();
+    let closed = false;
+    const closing = writer.close().then(() => (closed = true));
     expect(calls).toEqual([['x']]);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(closed).toBe(false);
+    await releaseSyncs();
+    await closing;
     expect((await w).id).toBe(1);
   });
 });

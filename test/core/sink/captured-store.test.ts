@@ -87,6 +87,19 @@ describe('captured store', () => {
     expect(store.integrityCheck()).toBe('ok');
   });
 
+  it('commits unsynced captures that another connection reads at once, then syncs the WAL in the background', async () => {
+    const saved = store.captured.insertManyUnsynced([1, 2].map((i) => ({ m: fixture(i), raw: Buffer.from(`Subject: ${i}\r\n\r\nx`) })));
+    expect(saved.map((s) => s.subject)).toEqual(['subject 1', 'subject 2']);
+    // the commit is in the WAL: a second connection (another process would do the same) sees it
+    const other = openStore({ path: path.join(dir, 'relay.db') });
+    expect(other.captured.get(saved[1].id)?.subject).toBe('subject 2');
+    other.close();
+    await store.captured.syncCommitted();
+    await store.captured.syncCommitted();
+    // the connection is back to full sync for everything else
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
   it('survives hostile search input', () => {
     for (let i = 0; i < 20; i++) store.captured.insert(fixture(i), Buffer.from('x'));
     for (const q of ['"', '""', 'NEAR(a b)', 'a AND', '-x', '*', 'col:"x', '(((', 'é', 'subject:', '\u0000', 'a'.repeat(400)]) {
