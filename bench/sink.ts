@@ -1,8 +1,10 @@
 /**
  * Sink ingest: the relay's sandbox sink vs MailDev (started here) vs a store-nothing smtp-server,
- * same nodemailer client, same run: 4 KB messages over 4 concurrent connections.
+ * same nodemailer client, same run: 4 KB messages over 4 concurrent connections. Each server runs in
+ * its own process, as it would for real (and so that one server's leftovers, such as MailDev's file
+ * writes and timers, cannot slow down the next); the client runs in this one.
  *
- * --messages N (default 2000) per measurement, --runs R (default 3). The client code is warmed up
+ * --messages N (default 4000) per measurement, --runs R (default 3). The client code is warmed up
  * once before the first measurement (otherwise whichever server goes first pays for the JIT), each
  * run measures the three servers in a rotated order, and the ratios reported are the medians of
  * the per-run ratios: the other servers of the same run are the yardstick, so load from elsewhere
@@ -12,14 +14,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
-import { MailDev } from 'maildev';
-import { createRelay } from '../src/core/relay.js';
-import { defaultConfig } from '../src/core/config/types.js';
-import { silentLogger } from '../src/core/logger.js';
-import { arg, report, tempDir } from './lib.js';
+import { arg, report } from './lib.js';
+import { startSinkServer, type SinkServerKind } from './sink-server.js';
 
-const N = arg('messages', 2000);
+const N = arg('messages', 4000);
 const RUNS = Math.max(1, arg('runs', 3));
 const CONNECTIONS = 4;
 const WARM_UP = 20;
@@ -52,51 +50,21 @@ async function blast(port: number, n: number): Promise<number> {
   return n / seconds;
 }
 
-type Server = 'relay' | 'maildev' | 'nothing';
+type Server = SinkServerKind;
 
-async function relaySink(n: number): Promise<number> {
-  const config = { ...defaultConfig(tempDir()), port: 0, smtpPort: 0, apiToken: 'bench' };
-  config.sink.retentionCount = n * 2;
-  const relay = createRelay({ config, logger: silentLogger() });
-  const { smtp } = await relay.start();
+/** Starts the server in its own process, sends `n` messages from this one, stops it. */
+async function measure(kind: Server, n: number): Promise<{ rate: number; cpuPerMsg: number }> {
+  const server = await startSinkServer(kind, n * 4);
   try {
-    return await blast(smtp.port, n);
+    const cpu0 = await server.cpuMs();
+    const rate = await blast(server.port, n);
+    // includes the blast's warm-up messages and the client's connection setup on the server side
+    return { rate, cpuPerMsg: ((await server.cpuMs()) - cpu0) / n };
   } finally {
-    await relay.stop();
+    await server.close();
   }
 }
 
-async function storeNothing(n: number): Promise<number> {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _s, cb) {
-      stream.on('end', () => cb());
-      stream.resume();
-    },
-  });
-  server.on('error', () => undefined);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  try {
-    return await blast((server.server.address() as { port: number }).port, n);
-  } finally {
-    await new Promise<void>((r) => server.close(() => r()));
-  }
-}
-
-async function maildev(n: number): Promise<number> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const md = new MailDev({ smtp: port, web: port + 1, ip: '127.0.0.1', webIp: '127.0.0.1', disableWeb: true, silent: true } as never);
-  await md.start();
-  try {
-    return await blast(port, n);
-  } finally {
-    await md.stop();
-  }
-}
-
-const MEASURE: Record<Server, (n: number) => Promise<number>> = { relay: relaySink, maildev, nothing: storeNothing };
 const ORDER: Server[] = ['relay', 'maildev', 'nothing'];
 
 /** Writes back what earlier measurements left in the page cache, outside the measured time. */
@@ -111,26 +79,27 @@ const median = (xs: number[]) => {
 };
 
 async function main() {
-  await storeNothing(CLIENT_WARM_UP);
-  const runs: Record<Server, number>[] = [];
+  await measure('nothing', CLIENT_WARM_UP);
+  const runs: Record<Server, { rate: number; cpuPerMsg: number }>[] = [];
   for (let r = 0; r < RUNS; r++) {
-    const result = {} as Record<Server, number>;
+    const result = {} as Record<Server, { rate: number; cpuPerMsg: number }>;
     for (let k = 0; k < ORDER.length; k++) {
       const server = ORDER[(r + k) % ORDER.length];
       await settle();
-      result[server] = await MEASURE[server](N);
+      result[server] = await measure(server, N);
     }
     runs.push(result);
   }
-  const rate = (s: Server) => Math.round(median(runs.map((r) => r[s])));
-  const ratio = (a: Server, b: Server) => median(runs.map((r) => r[a] / r[b]));
-  const perRun = (a: Server, b: Server) => runs.map((r) => (r[a] / r[b]).toFixed(2)).join(' ');
+  const rate = (s: Server) => Math.round(median(runs.map((r) => r[s].rate)));
+  const cpu = (s: Server) => Number(median(runs.map((r) => r[s].cpuPerMsg)).toFixed(2));
+  const ratio = (a: Server, b: Server) => median(runs.map((r) => r[a].rate / r[b].rate));
+  const perRun = (a: Server, b: Server) => runs.map((r) => (r[a].rate / r[b].rate).toFixed(2)).join(' ');
   report(
     `Sink ingest (${N} x 4 KB messages, ${CONNECTIONS} connections, median of ${RUNS} runs)`,
     [
-      { server: 'relay sink (SQLite, FULL sync)', 'msg/s': rate('relay') },
-      { server: 'MailDev 3 (files in a temp dir, no fsync)', 'msg/s': rate('maildev') },
-      { server: 'smtp-server storing nothing', 'msg/s': rate('nothing') },
+      { server: 'relay sink (SQLite, WAL synced in the background)', 'msg/s': rate('relay'), 'server CPU ms/msg': cpu('relay') },
+      { server: 'MailDev 3 (files in a temp dir, no fsync)', 'msg/s': rate('maildev'), 'server CPU ms/msg': cpu('maildev') },
+      { server: 'smtp-server storing nothing', 'msg/s': rate('nothing'), 'server CPU ms/msg': cpu('nothing') },
     ],
     {
       'relay / MailDev': `${ratio('relay', 'maildev').toFixed(2)} (goal >= 1.5; runs: ${perRun('relay', 'maildev')})`,

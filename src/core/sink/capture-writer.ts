@@ -9,15 +9,20 @@ interface PendingWrite {
 
 /** messages per transaction at most, so one commit never holds the write lock for long */
 const MAX_GROUP = 256;
+/**
+ * A background WAL sync starts at most this often: a power loss can undo the captures of about the
+ * last interval (PostgreSQL's asynchronous commit makes the same trade with wal_writer_delay = 200 ms).
+ */
+const SYNC_INTERVAL_MS = 100;
 
 /**
  * Group commit for captured mail. Messages that complete during the same event-loop turn are written
  * in one transaction, committed as Mailpit commits its captures (WAL, synchronous=NORMAL): once a
  * write resolves (and the sink answers 250) the message survives a crash of the relay. An fdatasync
- * of the WAL then follows in the background, off the event loop, one at a time, each covering every
- * group committed before it; so only a power loss within those few milliseconds could lose a capture,
- * and the sink never stops for a disk flush. (Queued outgoing mail is committed with a full fsync
- * before the API answers; this relaxation is for the sandbox's copies only.)
+ * of the WAL follows in the background, off the event loop, at most every SYNC_INTERVAL_MS, each
+ * covering every group committed before it: only a power loss could undo the captures of the last
+ * interval, and the sink never stops for a disk flush. (Queued outgoing mail is committed with a full
+ * fsync before the API answers; this relaxation is for the sandbox's copies only.)
  */
 export class CaptureWriter {
   private pending: PendingWrite[] = [];
@@ -25,6 +30,8 @@ export class CaptureWriter {
   /** writes were committed since the last sync started */
   private unsynced = false;
   private syncing: Promise<void> | null = null;
+  private syncTimer: NodeJS.Timeout | null = null;
+  private lastSyncStart = -Infinity;
 
   constructor(
     private readonly store: CapturedStore,
@@ -45,6 +52,10 @@ export class CaptureWriter {
   /** Commits whatever is waiting and returns once it is on disk (on stop, before the database closes). */
   async close(): Promise<void> {
     while (this.pending.length) this.commit();
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    this.lastSyncStart = -Infinity;
+    this.sync();
     while (this.syncing) await this.syncing;
   }
 
@@ -77,9 +88,19 @@ export class CaptureWriter {
     this.sync();
   };
 
-  /** Starts a background sync of the WAL unless one is running (its end starts the next). */
+  /** Starts a background sync of the WAL unless one is running or due soon (its end arms the next). */
   private sync(): void {
-    if (this.syncing || !this.unsynced) return;
+    if (this.syncing || this.syncTimer || !this.unsynced) return;
+    const wait = this.lastSyncStart + SYNC_INTERVAL_MS - performance.now();
+    if (wait > 0) {
+      this.syncTimer = setTimeout(() => {
+        this.syncTimer = null;
+        this.sync();
+      }, wait);
+      this.syncTimer.unref();
+      return;
+    }
+    this.lastSyncStart = performance.now();
     this.unsynced = false;
     this.syncing = this.store
       .syncCommitted()

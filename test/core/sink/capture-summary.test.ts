@@ -193,20 +193,38 @@ describe('group commit of captured mail', () => {
     expect(syncs.map((s) => s.committedBefore)).toEqual([3]);
   });
 
-  it('runs one background sync at a time; commits made meanwhile share the next one', async () => {
+  it('runs one background sync at a time, at most every 100 ms; commits made meanwhile share the next one', async () => {
     const { store, calls, syncs, releaseSyncs } = fakeStore(() => false);
     const writer = new CaptureWriter(store);
+    const t0 = performance.now();
     await writer.write(captured('a'), Buffer.from('a'));
     await writer.write(captured('b'), Buffer.from('b'));
     await writer.write(captured('c'), Buffer.from('c'));
     expect(calls).toEqual([['a'], ['b'], ['c']]);
     expect(syncs.map((s) => s.committedBefore)).toEqual([1]);
     await releaseSyncs();
-    // b and c were covered by one more sync, started when the first ended
+    // b and c wait for the interval, then one sync covers both
     expect(syncs).toHaveLength(0);
-    const d = writer.write(captured('d'), Buffer.from('d'));
-    await d;
-    expect(syncs.map((s) => s.committedBefore)).toEqual([4]);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(syncs.map((s) => s.committedBefore)).toEqual([3]);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(99);
+    await releaseSyncs();
+    await new Promise((r) => setTimeout(r, 120));
+    // nothing new was committed: no sync
+    expect(syncs).toHaveLength(0);
+  });
+
+  it('close() syncs at once, without waiting for the interval', async () => {
+    const { store, syncs, releaseSyncs } = fakeStore(() => false);
+    const writer = new CaptureWriter(store);
+    await writer.write(captured('a'), Buffer.from('a'));
+    await releaseSyncs();
+    await writer.write(captured('b'), Buffer.from('b'));
+    expect(syncs).toHaveLength(0);
+    const closing = writer.close();
+    expect(syncs.map((s) => s.committedBefore)).toEqual([2]);
+    await releaseSyncs();
+    await closing;
   });
 
   it('keeps a failure with its own message: the others of the group are stored one by one', async () => {
@@ -225,6 +243,7 @@ describe('group commit of captured mail', () => {
     await releaseSyncs();
     expect(String(errors[0])).toMatch(/fsync failed/);
     await writer.write(captured('y'), Buffer.from('y'));
+    await new Promise((r) => setTimeout(r, 120));
     expect(syncs).toHaveLength(1);
   });
 

@@ -1,0 +1,86 @@
+/**
+ * One SMTP server under test for bench/sink.ts, in its own process as it would run for real: the
+ * relay's sink, MailDev, or an smtp-server that stores nothing. Started by `startSinkServer()`;
+ * answers { port } once listening and exits on { cmd: 'close' } after stopping the server.
+ */
+import { SMTPServer } from 'smtp-server';
+import { createRelay } from '../src/core/relay.js';
+import { defaultConfig } from '../src/core/config/types.js';
+import { silentLogger } from '../src/core/logger.js';
+import { tempDir } from './lib.js';
+
+export type SinkServerKind = 'relay' | 'maildev' | 'nothing';
+
+async function start(kind: SinkServerKind): Promise<{ port: number; stop: () => Promise<void> }> {
+  if (kind === 'relay') {
+    const config = { ...defaultConfig(tempDir()), port: 0, smtpPort: 0, apiToken: 'bench' };
+    config.sink.retentionCount = Number(process.env.SINK_RETENTION ?? 100_000);
+    const relay = createRelay({ config, logger: silentLogger() });
+    const { smtp } = await relay.start();
+    return { port: smtp.port, stop: () => relay.stop() };
+  }
+  if (kind === 'maildev') {
+    // imported only here: the other servers' processes do not load MailDev (nor its jsdom)
+    const { MailDev } = await import('maildev');
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const md = new MailDev({ smtp: port, web: port + 1, ip: '127.0.0.1', webIp: '127.0.0.1', disableWeb: true, silent: true } as never);
+    await md.start();
+    return { port, stop: () => md.stop() };
+  }
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _s, cb) {
+      stream.on('end', () => cb());
+      stream.resume();
+    },
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.server.address() as { port: number }).port,
+    stop: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+if (process.send) {
+  const kind = process.env.SINK_SERVER as SinkServerKind;
+  const server = await start(kind);
+  process.on('message', (m: { cmd: string }) => {
+    if (m.cmd === 'cpu') {
+      const c = process.cpuUsage();
+      process.send!({ cpuMs: (c.user + c.system) / 1000 });
+    }
+    if (m.cmd === 'close') void server.stop().finally(() => process.exit(0));
+  });
+  process.send({ port: server.port });
+}
+
+/** Starts a server of `kind` in a child process; resolves once it listens. */
+export async function startSinkServer(kind: SinkServerKind, retention: number) {
+  const { fork } = await import('node:child_process');
+  const child = fork(new URL(import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, SINK_SERVER: kind, SINK_RETENTION: String(retention) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`${kind} server process exited (${code})`)));
+  });
+  return {
+    port,
+    /** CPU time the server process has used so far (ms) */
+    cpuMs: () =>
+      new Promise<number>((resolve) => {
+        child.once('message', (m: { cpuMs: number }) => resolve(m.cpuMs));
+        child.send({ cmd: 'cpu' });
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ cmd: 'close' });
+      }),
+  };
+}
