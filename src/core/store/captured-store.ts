@@ -1,4 +1,4 @@
-import type { DB } from './db.js';
+import { relaxedSync, type DB } from './db.js';
 import type { EventLog } from './event-log.js';
 import type { MessageState } from '../queue/types.js';
 import { decodeCursor, encodeCursor, type Page } from './message-store.js';
@@ -211,6 +211,7 @@ export class CapturedStore {
   private readonly insertAll;
   private readonly indexAll;
   private readonly walSync;
+  private readonly relaxed;
 
   constructor(
     private readonly db: DB,
@@ -257,6 +258,7 @@ export class CapturedStore {
     );
     this.updateIndexed = db.prepare('UPDATE captured SET indexed = 1, attachments = ?, preview = ? WHERE id = ?');
     this.walSync = new WalSync(db);
+    this.relaxed = relaxedSync(db);
     this.insertAll = db.transaction((items: { m: NewCaptured; raw: Buffer }[]) => items.map((it) => this.insertOne(it.m, it.raw)));
     this.indexAll = db.transaction((entries: CapturedIndexEntry[]) => {
       let n = 0;
@@ -283,12 +285,7 @@ export class CapturedStore {
    * the process at once, and a power loss once a later `syncCommitted()` has resolved.
    */
   insertManyUnsynced(items: { m: NewCaptured; raw: Buffer }[]): CapturedSummary[] {
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return this.insertAll.immediate(items);
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+    return this.relaxed(() => this.insertAll.immediate(items));
   }
 
   /** Resolves once every commit made so far is on disk (see WalSync). */

@@ -30,3 +30,20 @@ export function openDatabase(opts: OpenDatabaseOptions): DB {
   runMigrations(db);
   return db;
 }
+
+/**
+ * Runs fn with synchronous=NORMAL on this connection (its commits skip the fsync), then back to FULL.
+ * The two pragmas are prepared once: parsing them for every transaction cost more than running them.
+ */
+export function relaxedSync(db: DB): <T>(fn: () => T) => T {
+  const normal = db.prepare('PRAGMA synchronous = NORMAL');
+  const full = db.prepare('PRAGMA synchronous = FULL');
+  return (fn) => {
+    normal.run();
+    try {
+      return fn();
+    } finally {
+      full.run();
+    }
+  };
+}

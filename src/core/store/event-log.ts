@@ -1,4 +1,4 @@
-import type { DB } from './db.js';
+import { relaxedSync, type DB } from './db.js';
 import type { MessageEvent } from '../queue/types.js';
 
 /**
@@ -9,11 +9,16 @@ export class EventLog {
   private readonly insert;
   private pending: MessageEvent[] = [];
   private depth = 0;
+  private readonly relaxed;
+  /** one transaction wrapper for every call (better-sqlite3 builds a new one per db.transaction()) */
+  private readonly runInTransaction;
 
   constructor(
     private readonly db: DB,
     private readonly announce: (events: MessageEvent[]) => void,
   ) {
+    this.relaxed = relaxedSync(db);
+    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
     this.insert = db.prepare(
       'INSERT INTO message_events (message_id, ts, type, state, detail) VALUES (?, ?, ?, ?, ?)',
     );
@@ -39,18 +44,16 @@ export class EventLog {
    */
   transaction<T>(fn: () => T, opts: { durable?: boolean } = {}): T {
     if (this.depth > 0) return fn();
-    const relaxed = opts.durable === false;
     this.depth++;
     let result: T;
     try {
-      if (relaxed) this.db.pragma('synchronous = NORMAL');
-      result = this.db.transaction(fn).immediate();
+      const run = () => this.runInTransaction.immediate(fn) as T;
+      result = opts.durable === false ? this.relaxed(run) : run();
     } catch (err) {
       this.pending = [];
       throw err;
     } finally {
       this.depth--;
-      if (relaxed) this.db.pragma('synchronous = FULL');
     }
     const events = this.pending;
     this.pending = [];
