@@ -74,8 +74,8 @@ const PRUNE_EVERY_SECONDS = 3600;
 const MAX_TIMER_MS = 3_600_000;
 const FLUSH_RETRY_MS = 1000;
 /**
- * Completions arriving within this window share one commit (one fsync) while other sends are still
- * running; a lone completion is recorded at once.
+ * Completions arriving within this window share one commit while other sends are still running; a lone
+ * completion is recorded at once.
  */
 const FLUSH_WINDOW_MS = 8;
 /**
@@ -431,12 +431,19 @@ class DeliveryEngine implements Dispatcher {
 
   /**
    * Starts waiting deliveries, in order, while the global and their account's connection limits allow.
-   * Those of an account that began backing off meanwhile go back to the queue unattempted.
+   * Those of an account that began backing off meanwhile, or all of them once dispatch is paused, go
+   * back to the queue unattempted.
    */
   private startReady(): void {
     const max = this.delivery.maxConcurrency;
     const now = this.now();
     const started = this.startedAttempts.length;
+    if (this.ready.length > 0 && this.ctx.settings.current().paused) {
+      const waiting = this.ready;
+      this.ready = [];
+      for (const d of waiting) this.finish({ d, release: 'paused', final: false });
+      return;
+    }
     for (let i = 0; i < this.ready.length && this.sending < max; ) {
       const d = this.ready[i];
       const key = d.sandbox || !d.via ? '' : d.via.id;
@@ -1003,7 +1010,7 @@ class DeliveryEngine implements Dispatcher {
     }
     dispatch.markError(batch.flatMap((f) => (f.error ? [f.error] : [])), now);
     dispatch.defer(batch.flatMap((f) => (f.defer ? [f.defer] : [])), now);
-    for (const reason of ['shutdown', 'held', 'account_backoff']) {
+    for (const reason of ['shutdown', 'held', 'account_backoff', 'paused']) {
       dispatch.releaseLeases(batch.flatMap((f) => (f.release === reason ? [f.d.row.id] : [])), now, reason);
     }
   }

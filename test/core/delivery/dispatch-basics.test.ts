@@ -118,6 +118,40 @@ describe('dispatch: delivery and ordering', () => {
     await f.waitState('p2', 'sent');
   });
 
+  it('claims ahead of its connections, and a pause returns what was claimed but not started', async () => {
+    let open = 0;
+    let maxOpen = 0;
+    const smtp = await target({
+      data: () => {
+        open++;
+        maxOpen = Math.max(maxOpen, open);
+        setTimeout(() => open--, 150);
+        return { delayMs: 150 };
+      },
+    });
+    f = await startDeliveryRelay();
+    f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port, max_connections: 1 });
+    f.enqueue(Array.from({ length: 4 }, (_, i) => ({ id: `a${i}`, account_id: 'acc' })));
+    await waitFor(() => smtp.attempts.length === 1, 'first send under way');
+    // one connection sends, one more message is leased and waits for it
+    expect(f.msg('a0').state).toBe('sending');
+    expect(f.msg('a1').state).toBe('sending');
+    expect(f.msg('a2').state).toBe('queued');
+    expect(f.t.relay.dispatcher.inFlight()).toBe(1);
+    f.t.relay.ctx.settings.update({ paused: true });
+    await f.waitState('a0', 'sent');
+    await waitFor(() => f!.msg('a1').state === 'queued', 'a1 back in the queue');
+    expect(f.msg('a1').attempts).toBe(0);
+    expect(eventTypes(f, 'a1')).toEqual(['queued', 'lease_expired']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(smtp.attempts).toHaveLength(1);
+    f.t.relay.ctx.settings.update({ paused: false });
+    for (let i = 1; i < 4; i++) await f.waitState(`a${i}`, 'sent');
+    expect(maxOpen).toBe(1);
+    expect(f.msg('a3').attempts).toBe(1);
+    expect(eventTypes(f, 'a3')).toEqual(['queued', 'attempt', 'sent']);
+  });
+
   it('reuses pooled connections and respects the per-account connection limit', async () => {
     let open = 0;
     let maxOpen = 0;

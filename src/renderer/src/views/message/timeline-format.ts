@@ -24,6 +24,7 @@ const RETURN_REASONS: Record<string, string> = {
   shutdown: 'Returned to the queue: the relay was stopping',
   held: 'Returned to the queue: the sandbox sink is not listening',
   account_backoff: 'Returned to the queue unsent: the account is backing off',
+  paused: 'Returned to the queue unsent: dispatch was paused',
 };
 
 function str(v: unknown): string | null {
