@@ -14,7 +14,7 @@ export class EventLog {
   private readonly runInTransaction;
 
   constructor(
-    private readonly db: DB,
+    db: DB,
     private readonly announce: (events: MessageEvent[]) => void,
   ) {
     this.relaxed = relaxedSync(db);

@@ -15,7 +15,12 @@ export class WalSync {
 
   /** Resolves once everything committed before the call is on disk. */
   sync(): Promise<void> {
-    const fd = this.open();
+    let fd: number | null;
+    try {
+      fd = this.open();
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (fd === null) return Promise.resolve();
     return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
   }

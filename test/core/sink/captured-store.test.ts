@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeMimeWords } from '../../../src/core/sink/mime-words.js';
@@ -98,6 +99,14 @@ describe('captured store', () => {
     await store.captured.syncCommitted();
     // the connection is back to full sync for everything else
     expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('reports a WAL it cannot open as a failed sync, not a crash', async () => {
+    const fresh = openStore({ path: path.join(dir, 'other.db') });
+    fresh.captured.insertManyUnsynced([{ m: fixture(1), raw: Buffer.from('x') }]);
+    fs.unlinkSync(path.join(dir, 'other.db-wal'));
+    await expect(fresh.captured.syncCommitted()).rejects.toThrow(/ENOENT/);
+    fresh.close();
   });
 
   it('survives hostile search input', () => {
