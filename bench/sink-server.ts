@@ -44,7 +44,8 @@ async function start(kind: SinkServerKind): Promise<{ port: number; stop: () => 
   };
 }
 
-if (process.send) {
+// run as the child started by startSinkServer (not when bench/sink.ts imports this module)
+if (process.send && process.env.SINK_SERVER) {
   const kind = process.env.SINK_SERVER as SinkServerKind;
   const server = await start(kind);
   process.on('message', (m: { cmd: string }) => {
