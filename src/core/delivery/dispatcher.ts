@@ -108,6 +108,8 @@ interface Delivery {
   sendStartedMs: number | null;
   timedOut: boolean;
   shutdown: boolean;
+  /** already retried once on a new connection after the server closed a used one (421) */
+  reconnected: boolean;
   failover: { account: string; error: string }[];
 }
 
@@ -597,6 +599,7 @@ class DeliveryEngine implements Dispatcher {
       sendStartedMs: null,
       timedOut: false,
       shutdown: false,
+      reconnected: false,
       failover: [],
     };
     this.deliveries.set(row.id, d);
@@ -736,6 +739,10 @@ class DeliveryEngine implements Dispatcher {
         const failure: FailureClass = d.timedOut
           ? { kind: 'temporary', scope: 'message', text: `No answer from the server within ${this.delivery.sendTimeoutMs} ms` }
           : classifySmtpError(err);
+        if (!d.sandbox && failure.retryNow && !d.reconnected) {
+          d.reconnected = true;
+          continue;
+        }
         const now = this.now();
         if (!d.sandbox && failure.scope === 'connection') this.backOffAccount(d.via!.id, failure.text, now);
         if (!d.sandbox && failure.kind === 'temporary' && this.failover(d, failure, now)) continue;

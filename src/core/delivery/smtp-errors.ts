@@ -14,6 +14,11 @@ export interface FailureClass {
   text: string;
   /** per-recipient outcome when the server rejected recipients */
   recipients?: RecipientResult[];
+  /**
+   * The server closed a session that had been carrying messages (421 to MAIL, RCPT or DATA, as servers
+   * that cap messages per connection do): worth one more try at once, on a new connection.
+   */
+  retryNow?: boolean;
 }
 
 /** Shape of the errors nodemailer produces (lib/errors, smtp-connection). */
@@ -86,7 +91,8 @@ export function classifySmtpError(err: unknown): FailureClass {
   }
   if (code && code >= 400 && code < 500) {
     const scope = code === 421 || sessionStage ? 'connection' : 'message';
-    return { kind: 'temporary', scope, code, text, ...(recipients ? { recipients } : {}) };
+    const retryNow = code === 421 && !!e.command && !sessionStage;
+    return { kind: 'temporary', scope, code, text, ...(recipients ? { recipients } : {}), ...(retryNow ? { retryNow } : {}) };
   }
   if (e.code && CONNECTION_CODES.has(e.code)) return { kind: 'temporary', scope: 'connection', text };
   if (e.code === 'EAUTH' || e.code === 'ENOAUTH' || (e.code === 'EPROTOCOL' && sessionStage)) {

@@ -179,6 +179,25 @@ describe('dispatch: retries and failures', () => {
     expect(f.t.relay.dispatcher.accountStatus('dead').backoff_until).toBeNull();
   });
 
+  it('a server that closes a used connection with 421 (a cap on messages per connection) costs a reconnect, not a backoff', async () => {
+    const perConnection = new Map<number, number>();
+    const smtp = await target({
+      data: (mail) => {
+        const n = (perConnection.get(mail.connection) ?? 0) + 1;
+        perConnection.set(mail.connection, n);
+        return n > 2 ? { code: 421, message: 'Too many messages in this connection' } : 'accept';
+      },
+    });
+    f = await startDeliveryRelay({ delivery: { retryDelays: [600] } });
+    f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port, max_connections: 1 });
+    f.enqueue(Array.from({ length: 5 }, (_, i) => ({ id: `c${i}`, account_id: 'acc' })));
+    for (let i = 0; i < 5; i++) await f.waitState(`c${i}`, 'sent');
+    expect(smtp.messages.map((m) => m.connection)).toEqual([1, 1, 2, 2, 3]);
+    expect(f.t.relay.dispatcher.accountStatus('acc').backoff_until).toBeNull();
+    expect(eventTypes(f, 'c2')).toEqual(['queued', 'attempt', 'sent']);
+    expect(f.msg('c2').attempts).toBe(1);
+  });
+
   it('treats a 421 greeting as connection-level and temporary', async () => {
     const smtp = await target({ connect: (n) => (n === 1 ? { code: 421, message: 'Too busy, try later' } : null) });
     f = await startDeliveryRelay({ delivery: { retryDelays: [15] } });

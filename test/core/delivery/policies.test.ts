@@ -124,6 +124,15 @@ describe('SMTP error classification', () => {
     }
   });
 
+  it('a 421 to a message command (a server capping messages per connection) is worth one retry at once', () => {
+    expect(classifySmtpError({ code: 'EENVELOPE', responseCode: 421, response: '421 too many messages', command: 'MAIL FROM' })).toMatchObject({
+      kind: 'temporary',
+      retryNow: true,
+    });
+    expect(classifySmtpError({ code: 'EPROTOCOL', responseCode: 421, response: '421 busy', command: 'CONN' }).retryNow).toBeUndefined();
+    expect(classifySmtpError({ code: 'EMESSAGE', responseCode: 451, response: '451 later', command: 'DATA' }).retryNow).toBeUndefined();
+  });
+
   it('unknown errors are temporary; local message problems permanent', () => {
     expect(classifySmtpError(new Error('something odd'))).toMatchObject({ kind: 'temporary', text: 'something odd' });
     expect(classifySmtpError({ code: 'EENVELOPE', message: 'No recipients defined' })).toMatchObject({ kind: 'permanent' });
