@@ -8,6 +8,7 @@ import { RateGauge } from '../../src/renderer/src/views/accounts/RateGauge.js';
 import { HtmlPreview } from '../../src/renderer/src/views/captured/HtmlPreview.js';
 import { QueueView } from '../../src/renderer/src/views/queue/QueueView.js';
 import { DeliverySection } from '../../src/renderer/src/views/settings/DeliverySection.js';
+import { RetentionSection } from '../../src/renderer/src/views/settings/RetentionSection.js';
 import type { Settings } from '../../src/renderer/src/api/types.js';
 import { FakeEventSource, SETTINGS, STATS, fakeRelay, summary, type Handler } from './fakes.js';
 
@@ -195,5 +196,33 @@ describe('DeliverySection', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Pause dispatch' }));
     await waitFor(() => expect(patches).toContainEqual({ paused: true }));
     void relay;
+  });
+});
+
+describe('RetentionSection (settings form)', () => {
+  it('blocks invalid input, saves only what changed, and says so until the next edit', async () => {
+    const patches: unknown[] = [];
+    withRelay(
+      {
+        'PATCH /api/settings': (_u, init) => {
+          const patch = JSON.parse(String(init.body));
+          patches.push(patch);
+          return { ...SETTINGS, ...patch };
+        },
+      },
+      <RetentionSection settings={SETTINGS as Settings} />,
+    );
+    const save = screen.getByRole('button', { name: 'Save' });
+    expect(save).toHaveProperty('disabled', true);
+    const count = screen.getByLabelText(/keep at most/);
+    fireEvent.change(count, { target: { value: 'lots' } });
+    expect(save).toHaveProperty('disabled', true);
+    fireEvent.change(count, { target: { value: '100' } });
+    expect(save).toHaveProperty('disabled', false);
+    fireEvent.click(save);
+    await waitFor(() => expect(patches).toEqual([{ sink_retention_count: 100 }]));
+    await screen.findByText('Saved');
+    fireEvent.change(count, { target: { value: '200' } });
+    expect(screen.queryByText('Saved')).toBeNull();
   });
 });

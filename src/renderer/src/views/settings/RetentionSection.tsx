@@ -1,43 +1,19 @@
-import { useEffect, useState, type FormEvent } from 'react';
 import type { ReportStatus, Settings } from '../../api/types.js';
 import { formatDateTime } from '../../lib/format.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { Field } from '../../components/Field.js';
-import { errorMessage } from '../../lib/errors.js';
 import { useRelay } from '../../state/relay-context.js';
-import { retentionFormFrom, retentionPatch, validateRetentionForm, type RetentionForm } from './settings-form.js';
+import { retentionFormFrom, retentionPatch, validateRetentionForm } from './settings-form.js';
+import { useSettingsForm } from './use-settings-form.js';
 
 export function RetentionSection({ settings }: { settings: Settings }) {
-  const { updateSettings, stats } = useRelay();
+  const { stats } = useRelay();
   const lastPass = stats?.report && 'retention' in stats.report ? (stats.report as ReportStatus).retention : null;
-  const [form, setForm] = useState<RetentionForm>(() => retentionFormFrom(settings));
-  const [dirty, setDirty] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
-  const errors = validateRetentionForm(form);
-
-  useEffect(() => {
-    if (!dirty) setForm(retentionFormFrom(settings));
-  }, [settings, dirty]);
-
-  const set = (k: keyof RetentionForm, v: string) => {
-    setForm((f) => ({ ...f, [k]: v }));
-    setDirty(true);
-    setSaved(false);
-  };
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (Object.keys(errors).length) return;
-    try {
-      const patch = retentionPatch(settings, form);
-      if (Object.keys(patch).length) await updateSettings(patch);
-      setDirty(false);
-      setError(null);
-      setSaved(true);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
-  };
+  const { form, set, errors, invalid, dirty, error, saved, submit } = useSettingsForm(settings, {
+    formFrom: retentionFormFrom,
+    validate: validateRetentionForm,
+    patch: retentionPatch,
+  });
 
   return (
     <section className="card settings-card" aria-labelledby="retention-h">
@@ -62,7 +38,7 @@ export function RetentionSection({ settings }: { settings: Settings }) {
         </div>
         <ErrorNote error={error} />
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={!dirty || Object.keys(errors).length > 0}>
+          <button type="submit" className="btn btn-primary" disabled={!dirty || invalid}>
             Save
           </button>
           {saved ? <span className="ok small" role="status">Saved</span> : null}

@@ -1,11 +1,11 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { ReportResult, Settings } from '../../api/types.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { Field } from '../../components/Field.js';
-import { errorMessage } from '../../lib/errors.js';
 import { useRelay, useRelayEvent } from '../../state/relay-context.js';
 import { LastReport } from './LastReport.js';
-import { syncFormFrom, syncPatch, validateSyncForm, type SyncForm } from './settings-form.js';
+import { syncFormFrom, syncPatch, validateSyncForm } from './settings-form.js';
+import { useSettingsForm } from './use-settings-form.js';
 
 function isReport(x: unknown): x is ReportResult {
   return !!x && typeof x === 'object' && typeof (x as ReportResult).ts === 'number' && typeof (x as ReportResult).ok === 'boolean';
@@ -13,38 +13,14 @@ function isReport(x: unknown): x is ReportResult {
 
 /** Where delivery reports go (genro-mail-proxy `proxy_sync`), and how the last one went. */
 export function SyncSection({ settings }: { settings: Settings }) {
-  const { updateSettings, stats } = useRelay();
-  const [form, setForm] = useState<SyncForm>(() => syncFormFrom(settings));
-  const [dirty, setDirty] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  const { stats } = useRelay();
   const [report, setReport] = useState<ReportResult | null>(null);
-  const errors = validateSyncForm(form);
-
-  useEffect(() => {
-    if (!dirty) setForm(syncFormFrom(settings));
-  }, [settings, dirty]);
+  const { form, set, errors, invalid, dirty, error, saved, submit, discard } = useSettingsForm(settings, {
+    formFrom: syncFormFrom,
+    validate: validateSyncForm,
+    patch: syncPatch,
+  });
   useRelayEvent('report', (d) => isReport(d) && setReport(d));
-
-  const set = <K extends keyof SyncForm>(k: K, v: SyncForm[K]) => {
-    setForm((f) => ({ ...f, [k]: v }));
-    setDirty(true);
-    setSaved(false);
-  };
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (Object.keys(errors).length) return;
-    const patch = syncPatch(settings, form);
-    try {
-      if (Object.keys(patch).length) await updateSettings(patch);
-      setDirty(false);
-      setError(null);
-      setSaved(true);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
-  };
 
   return (
     <section className="card settings-card" aria-labelledby="sync-h">
@@ -85,17 +61,14 @@ export function SyncSection({ settings }: { settings: Settings }) {
         </Field>
         <ErrorNote error={error} />
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={!dirty || Object.keys(errors).length > 0}>
+          <button type="submit" className="btn btn-primary" disabled={!dirty || invalid}>
             Save
           </button>
           {dirty ? (
             <button
               type="button"
               className="btn"
-              onClick={() => {
-                setForm(syncFormFrom(settings));
-                setDirty(false);
-              }}
+              onClick={discard}
             >
               Discard changes
             </button>
