@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestRelay } from '../../helpers/relay.js';
 import { eventTypes, startDeliveryRelay, type DeliveryFixture } from './helpers/fixture.js';
-import { waitFor, trackedTargets } from './helpers/smtp-target.js';
+import { slowDataProbe, waitFor, trackedTargets } from './helpers/smtp-target.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();
@@ -119,16 +119,8 @@ describe('dispatch: delivery and ordering', () => {
   });
 
   it('claims ahead of its connections, and a pause returns what was claimed but not started', async () => {
-    let open = 0;
-    let maxOpen = 0;
-    const smtp = await target({
-      data: () => {
-        open++;
-        maxOpen = Math.max(maxOpen, open);
-        setTimeout(() => open--, 150);
-        return { delayMs: 150 };
-      },
-    });
+    const probe = slowDataProbe(150);
+    const smtp = await target(probe.script);
     f = await startDeliveryRelay();
     f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port, max_connections: 1 });
     f.enqueue(Array.from({ length: 4 }, (_, i) => ({ id: `a${i}`, account_id: 'acc' })));
@@ -147,28 +139,20 @@ describe('dispatch: delivery and ordering', () => {
     expect(smtp.attempts).toHaveLength(1);
     f.t.relay.ctx.settings.update({ paused: false });
     for (let i = 1; i < 4; i++) await f.waitState(`a${i}`, 'sent');
-    expect(maxOpen).toBe(1);
+    expect(probe.maxOpen()).toBe(1);
     expect(f.msg('a3').attempts).toBe(1);
     expect(eventTypes(f, 'a3')).toEqual(['queued', 'attempt', 'sent']);
   });
 
   it('reuses pooled connections and respects the per-account connection limit', async () => {
-    let open = 0;
-    let maxOpen = 0;
-    const smtp = await target({
-      data: () => {
-        open++;
-        maxOpen = Math.max(maxOpen, open);
-        setTimeout(() => open--, 15);
-        return { delayMs: 15 };
-      },
-    });
+    const probe = slowDataProbe(15);
+    const smtp = await target(probe.script);
     f = await startDeliveryRelay();
     f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port, max_connections: 2 });
     f.enqueue(Array.from({ length: 30 }, (_, i) => ({ id: `r${i}`, account_id: 'acc' })));
     await waitFor(() => smtp.messages.length === 30, 'thirty messages');
     expect(smtp.connections()).toBeLessThanOrEqual(2);
-    expect(maxOpen).toBeLessThanOrEqual(2);
+    expect(probe.maxOpen()).toBeLessThanOrEqual(2);
     for (let i = 0; i < 30; i++) await f.waitState(`r${i}`, 'sent');
   });
 
@@ -182,18 +166,10 @@ describe('dispatch: delivery and ordering', () => {
   });
 
   it('caps sends in flight globally across accounts', async () => {
-    let open = 0;
-    let maxOpen = 0;
-    const script = {
-      data: () => {
-        open++;
-        maxOpen = Math.max(maxOpen, open);
-        setTimeout(() => open--, 40);
-        return { delayMs: 40 };
-      },
-    };
-    const a = await target(script);
-    const b = await target(script);
+    // one probe for both servers: it sees the sends of both accounts
+    const probe = slowDataProbe(40);
+    const a = await target(probe.script);
+    const b = await target(probe.script);
     f = await startDeliveryRelay({ delivery: { maxConcurrency: 2, maxPerAccount: 3 } });
     f.addAccount({ id: 'a', host: a.host, port: a.port });
     f.addAccount({ id: 'b', host: b.host, port: b.port });
@@ -202,7 +178,7 @@ describe('dispatch: delivery and ordering', () => {
     f.enqueue(Array.from({ length: 12 }, (_, i) => ({ id: `g${i}`, account_id: i % 2 ? 'a' : 'b' })));
     await waitFor(() => a.messages.length + b.messages.length === 12, 'all twelve');
     expect(Math.max(...seen)).toBeLessThanOrEqual(2);
-    expect(maxOpen).toBeLessThanOrEqual(2);
+    expect(probe.maxOpen()).toBeLessThanOrEqual(2);
   });
 
   it('closes an account pool once it has been idle for poolIdleMs', async () => {

@@ -49,6 +49,23 @@ export interface SmtpTarget {
   close(): Promise<void>;
 }
 
+/** A script whose every DATA takes `delayMs`, and the most DATA commands it saw in progress at once. */
+export function slowDataProbe(delayMs: number): { script: TargetScript; maxOpen: () => number } {
+  let open = 0;
+  let maxOpen = 0;
+  return {
+    script: {
+      data: () => {
+        open++;
+        maxOpen = Math.max(maxOpen, open);
+        setTimeout(() => open--, delayMs);
+        return { delayMs };
+      },
+    },
+    maxOpen: () => maxOpen,
+  };
+}
+
 function smtpError(code: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode: code });
 }
