@@ -3,6 +3,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessagePayload } from '../../../src/core/queue/types.js';
 import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
+import { capturedFixture } from '../../helpers/captured.js';
 import { until } from './smtp-wire.js';
 
 interface Frame {
@@ -149,28 +150,7 @@ describe('GET /api/events (SSE)', () => {
     store.deleteAll();
     t.relay.store.db.transaction(() => {
       for (let i = 0; i < 1500; i++) {
-        store.insert(
-          {
-            received_ts: 1_700_000_000 + i,
-            mail_from: 'a@example.com',
-            rcpt_to: ['b@example.com'],
-            from: 'a@example.com',
-            to: ['b@example.com'],
-            cc: [],
-            subject: `bulk ${i}`,
-            date_ts: null,
-            size: 1,
-            attachments: 0,
-            mailbox: null,
-            message_id: null,
-            preview: '',
-            remote_address: null,
-            helo: null,
-            tls: false,
-            search_text: '',
-          },
-          Buffer.from('x'),
-        );
+        store.insert(capturedFixture(i, { subject: `bulk ${i}`, size: 1, search_text: '' }), Buffer.from('x'));
       }
     })();
     const s = openStream(`${t.url}/api/events?token=${t.token}`);

@@ -5,6 +5,7 @@ import type { CapturedAnnouncement } from '../../../src/core/events.js';
 import type { NewCaptured } from '../../../src/core/store/captured-store.js';
 import { openStore } from '../../../src/core/store/index.js';
 import { startTestRelay, tempDir, type TestRelay } from '../../helpers/relay.js';
+import { capturedFixture } from '../../helpers/captured.js';
 import { until } from './smtp-wire.js';
 
 const PNG = Buffer.from(
@@ -45,24 +46,7 @@ async function search(t: TestRelay, q: string): Promise<Page> {
 }
 
 function unindexed(i: number): NewCaptured {
-  return {
-    received_ts: 1_700_000_000 + i,
-    mail_from: 'a@example.com',
-    rcpt_to: ['b@example.com'],
-    from: 'a@example.com',
-    to: ['b@example.com'],
-    cc: [],
-    subject: `stored ${i}`,
-    date_ts: null,
-    size: 40,
-    attachments: 0,
-    mailbox: null,
-    message_id: null,
-    preview: '',
-    remote_address: null,
-    helo: null,
-    tls: false,
-  };
+  return capturedFixture(i, { subject: `stored ${i}`, size: 40 });
 }
 
 describe('background indexing of captured mail', () => {

@@ -3,28 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import type { NewCaptured } from '../../../src/core/store/captured-store.js';
 import { startTestRelay } from '../../helpers/relay.js';
+import { capturedFixture } from '../../helpers/captured.js';
 import { until } from './smtp-wire.js';
 
 function fixture(i: number, received_ts: number): NewCaptured {
-  return {
-    received_ts,
-    mail_from: 'a@example.com',
-    rcpt_to: ['b@example.com'],
-    from: 'a@example.com',
-    to: ['b@example.com'],
-    cc: [],
-    subject: `bulk ${i}`,
-    date_ts: null,
-    size: 10,
-    attachments: 0,
-    mailbox: null,
-    message_id: null,
-    preview: '',
-    remote_address: null,
-    helo: null,
-    tls: false,
-    search_text: `needle${i % 2 === 0 ? ' even' : ''}`,
-  };
+  return capturedFixture(i, { received_ts, subject: `bulk ${i}`, search_text: `needle${i % 2 === 0 ? ' even' : ''}` });
 }
 
 describe('captured mail retention', () => {
