@@ -84,6 +84,7 @@ export function createRelay(opts: RelayOptions): Relay {
     nativeBinding: opts.nativeBinding,
     secrets: opts.secrets ?? plainSecretCodec,
     onMessageEvents: (events) => bus.emit('messages', events),
+    onBackgroundError: (err) => logger.warn({ err }, 'store background task failed'),
   });
   const settings = new RuntimeSettings(store.settings, bus, config, opts.settingsOverrides, opts.secrets);
   const ctx: RelayContext = { config, clock, logger, store, bus, settings };
@@ -142,6 +143,7 @@ export function createRelay(opts: RelayOptions): Relay {
     },
     async stop() {
       if (!started) {
+        await store.stopCheckpointer();
         store.close();
         return;
       }
@@ -159,6 +161,7 @@ export function createRelay(opts: RelayOptions): Relay {
       await sink.stop();
       metrics.stop();
       bus.removeAllListeners();
+      await store.stopCheckpointer();
       store.close();
       logger.info('relay stopped');
     },

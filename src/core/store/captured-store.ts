@@ -216,6 +216,8 @@ export class CapturedStore {
   constructor(
     private readonly db: DB,
     private readonly events: EventLog,
+    /** told after every commit of this store's own transactions (WAL checkpoints) */
+    private readonly committed: () => void = () => undefined,
   ) {
     this.insertRow = db.prepare(
       `INSERT INTO captured (received_ts, mail_from, rcpt_to, from_addr, to_addrs, cc_addrs, subject, date_ts, size,
@@ -277,7 +279,7 @@ export class CapturedStore {
    * all of them or, on error, none. Returns their summaries in the same order.
    */
   insertMany(items: { m: NewCaptured; raw: Buffer }[]): CapturedSummary[] {
-    return this.insertAll.immediate(items);
+    return this.afterCommit(this.insertAll.immediate(items));
   }
 
   /**
@@ -285,7 +287,7 @@ export class CapturedStore {
    * the process at once, and a power loss once a later `syncCommitted()` has resolved.
    */
   insertManyUnsynced(items: { m: NewCaptured; raw: Buffer }[]): CapturedSummary[] {
-    return this.relaxed(() => this.insertAll.immediate(items));
+    return this.afterCommit(this.relaxed(() => this.insertAll.immediate(items)));
   }
 
   /** Resolves once every commit made so far is on disk (see WalSync). */
@@ -369,7 +371,7 @@ export class CapturedStore {
    * Returns how many were recorded.
    */
   completeIndex(entries: CapturedIndexEntry[]): number {
-    return entries.length ? this.indexAll.immediate(entries) : 0;
+    return entries.length ? this.afterCommit(this.indexAll.immediate(entries)) : 0;
   }
 
   private indexOne(e: CapturedIndexEntry): boolean {
@@ -473,13 +475,15 @@ export class CapturedStore {
 
   /** Deletes every captured message; returns how many there were. */
   deleteAll(): number {
-    return this.db
-      .transaction(() => {
-        const n = this.countAll.get()?.n ?? 0;
-        this.db.exec(`DELETE FROM captured; DELETE FROM captured_raw; INSERT INTO captured_fts(captured_fts) VALUES ('delete-all');`);
-        return n;
-      })
-      .immediate();
+    return this.afterCommit(
+      this.db
+        .transaction(() => {
+          const n = this.countAll.get()?.n ?? 0;
+          this.db.exec(`DELETE FROM captured; DELETE FROM captured_raw; INSERT INTO captured_fts(captured_fts) VALUES ('delete-all');`);
+          return n;
+        })
+        .immediate(),
+    );
   }
 
   /**
@@ -502,17 +506,24 @@ export class CapturedStore {
   }
 
   private deleteIds(ids: number[]): number {
-    return this.db
-      .transaction(() => {
-        let n = 0;
-        for (const id of ids) {
-          if (this.deleteRow.run(id).changes === 0) continue;
-          this.deleteRaw.run(id);
-          this.deleteFts.run(id);
-          n++;
-        }
-        return n;
-      })
-      .immediate();
+    return this.afterCommit(
+      this.db
+        .transaction(() => {
+          let n = 0;
+          for (const id of ids) {
+            if (this.deleteRow.run(id).changes === 0) continue;
+            this.deleteRaw.run(id);
+            this.deleteFts.run(id);
+            n++;
+          }
+          return n;
+        })
+        .immediate(),
+    );
+  }
+
+  private afterCommit<T>(result: T): T {
+    this.committed();
+    return result;
   }
 }

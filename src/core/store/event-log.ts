@@ -16,6 +16,8 @@ export class EventLog {
   constructor(
     db: DB,
     private readonly announce: (events: MessageEvent[]) => void,
+    /** told after every commit (WAL checkpoints) */
+    private readonly committed: () => void = () => undefined,
   ) {
     this.relaxed = relaxedSync(db);
     this.runInTransaction = db.transaction((fn: () => unknown) => fn());
@@ -55,6 +57,7 @@ export class EventLog {
     } finally {
       this.depth--;
     }
+    this.committed();
     const events = this.pending;
     this.pending = [];
     if (events.length > 0) this.announce(events);

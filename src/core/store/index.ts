@@ -6,6 +6,7 @@ import { SettingsStore } from './settings-store.js';
 import { DispatchStore } from './dispatch-store.js';
 import { CapturedStore } from './captured-store.js';
 import { ReportStore } from './report-store.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import type { MessageEvent } from '../queue/types.js';
 import { plainSecretCodec, type SecretCodec } from '../secrets.js';
 
@@ -15,6 +16,8 @@ export interface StoreOptions {
   secrets?: SecretCodec;
   /** called after each committed transaction with the timeline rows it wrote */
   onMessageEvents?: (events: MessageEvent[]) => void;
+  /** a background task of the store (WAL checkpoints) failed; the store carries on */
+  onBackgroundError?: (err: Error) => void;
 }
 
 /**
@@ -29,17 +32,20 @@ export class Store {
   readonly dispatch: DispatchStore;
   readonly captured: CapturedStore;
   readonly reports: ReportStore;
+  private readonly checkpointer: WalCheckpointer | null;
 
   constructor(
     readonly db: DB,
-    opts: Omit<StoreOptions, 'path' | 'nativeBinding'> = {},
+    opts: Omit<StoreOptions, 'path'> = {},
   ) {
-    this.events = new EventLog(db, (evs) => opts.onMessageEvents?.(evs));
+    this.checkpointer = db.memory ? null : new WalCheckpointer(db, { nativeBinding: opts.nativeBinding, onError: (err) => opts.onBackgroundError?.(err) });
+    const wrote = this.checkpointer ? () => this.checkpointer!.wrote() : () => undefined;
+    this.events = new EventLog(db, (evs) => opts.onMessageEvents?.(evs), wrote);
     this.messages = new MessageStore(db, this.events);
     this.accounts = new AccountStore(db, opts.secrets ?? plainSecretCodec);
     this.settings = new SettingsStore(db);
     this.dispatch = new DispatchStore(db, this.events);
-    this.captured = new CapturedStore(db, this.events);
+    this.captured = new CapturedStore(db, this.events, wrote);
     this.reports = new ReportStore(db, this.events);
   }
 
@@ -48,7 +54,13 @@ export class Store {
     return String(this.db.pragma('integrity_check', { simple: true }));
   }
 
+  /** Stops the background checkpoints; resolves once their connection is closed (before `close()`). */
+  async stopCheckpointer(): Promise<void> {
+    await this.checkpointer?.close();
+  }
+
   close(): void {
+    void this.checkpointer?.close();
     this.captured.close();
     if (this.db.open) this.db.close();
   }

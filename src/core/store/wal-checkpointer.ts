@@ -1,0 +1,130 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { DB } from './db.js';
+
+/** a checkpoint follows this long after the first commit it covers: at most one per interval under load */
+const CHECKPOINT_INTERVAL_MS = 1000;
+/** SQLite's own threshold, used again when checkpoints cannot run on the worker */
+const AUTOCHECKPOINT_PAGES = 1000;
+
+/**
+ * The worker: its own connection to the same database file, running PASSIVE checkpoints on request.
+ * A passive checkpoint never waits for the main connection's readers or writer, nor blocks them.
+ * Plain CommonJS given as source, so it runs unchanged under tsx, vitest, the built CLI and Electron.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path, workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {});
+parentPort.on('message', (cmd) => {
+  if (cmd === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({ ok: true });
+  } catch (err) {
+    parentPort.postMessage({ ok: false, error: String((err && err.message) || err) });
+  }
+});
+`;
+
+/**
+ * Moves WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside the commit that
+ * crosses 1,000 WAL pages, on the committing thread: it copies those pages into the database file and
+ * fsyncs twice, stalling every request and SMTP session for that long. Here the main connection never
+ * checkpoints; commits call `wrote()`, and a worker thread checkpoints at most once per second while
+ * writes go on (once more after they stop). The worker starts on the first checkpoint, so a database
+ * that is only read never starts one. If the worker cannot run, the main connection checkpoints as
+ * SQLite does by default.
+ */
+export class WalCheckpointer {
+  private worker: Worker | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  /** a write arrived while a checkpoint was running: another one follows */
+  private again = false;
+  /** closed, or fallen back to SQLite's own checkpoints */
+  private stopped = false;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: DB,
+    private readonly opts: { nativeBinding?: string; onError: (err: Error) => void },
+  ) {
+    db.pragma('wal_autocheckpoint = 0');
+  }
+
+  /** Something was committed: a checkpoint follows within CHECKPOINT_INTERVAL_MS. */
+  wrote(): void {
+    if (this.timer || this.stopped || !this.db.open) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.timer = setTimeout(this.checkpoint, CHECKPOINT_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Stops the worker; resolves once its connection is closed. */
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.stopped = true;
+    const w = this.worker;
+    this.worker = null;
+    if (w) w.postMessage('close');
+    await this.exited;
+  }
+
+  private readonly checkpoint = (): void => {
+    this.timer = null;
+    if (this.stopped || !this.db.open) return;
+    let worker: Worker;
+    try {
+      worker = this.worker ?? this.startWorker();
+    } catch (err) {
+      this.fallBack(err as Error);
+      return;
+    }
+    this.running = true;
+    worker.postMessage('checkpoint');
+  };
+
+  private startWorker(): Worker {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        module: createRequire(import.meta.url).resolve('better-sqlite3'),
+        path: this.db.name,
+        nativeBinding: this.opts.nativeBinding,
+      },
+    });
+    // a checkpoint left undone is finished by the next one or when the database closes
+    worker.unref();
+    worker.on('message', (m: { ok: boolean; error?: string }) => {
+      this.running = false;
+      if (!m.ok) this.opts.onError(new Error(`WAL checkpoint failed: ${m.error}`));
+      if (this.again) {
+        this.again = false;
+        this.wrote();
+      }
+    });
+    worker.on('error', (err) => this.fallBack(err));
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    this.worker = worker;
+    return worker;
+  }
+
+  private fallBack(err: Error): void {
+    this.running = false;
+    if (this.stopped) return;
+    this.stopped = true;
+    this.opts.onError(new Error(`WAL checkpoints run on the main thread from now on: ${err.message}`));
+    void this.worker?.terminate();
+    this.worker = null;
+    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+  }
+}

@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../../src/core/store/index.js';
+import { WalCheckpointer } from '../../../src/core/store/wal-checkpointer.js';
+import { tempDir } from '../../helpers/relay.js';
+
+const raw = Buffer.alloc(4000, 'x');
+
+function capture(store: Store, n: number): void {
+  for (let i = 0; i < n; i++) {
+    store.captured.insertManyUnsynced([
+      {
+        m: {
+          received_ts: 1_700_000_000 + i,
+          mail_from: 'a@example.com',
+          rcpt_to: ['b@example.com'],
+          from: 'a@example.com',
+          to: ['b@example.com'],
+          cc: [],
+          subject: `subject ${i}`,
+          date_ts: null,
+          size: raw.length,
+          attachments: 0,
+          mailbox: null,
+          message_id: null,
+          preview: '',
+          remote_address: null,
+          helo: null,
+          tls: false,
+        },
+        raw,
+      },
+    ]);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await sleep(50);
+  }
+}
+
+describe('WAL checkpoints on a worker thread', () => {
+  let store: Store | null = null;
+  afterEach(async () => {
+    await store?.stopCheckpointer();
+    store?.close();
+    store = null;
+  });
+
+  it('the main connection never checkpoints; the worker copies the WAL into the database file soon after writes', async () => {
+    const file = path.join(tempDir(), 'relay.db');
+    store = openStore({ path: file });
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const before = fs.statSync(file).size;
+    // ~2,500 WAL pages: SQLite would have checkpointed twice inside these commits
+    capture(store, 350);
+    expect(fs.statSync(file).size).toBe(before);
+    await waitFor(() => fs.statSync(file).size > before + 1_000_000);
+    expect(store.integrityCheck()).toBe('ok');
+    // still readable and writable alongside the worker's connection
+    capture(store, 10);
+    expect(store.captured.counts().total).toBe(360);
+  });
+
+  it('stopping waits for the worker connection: the last close checkpoints and removes the WAL', async () => {
+    const file = path.join(tempDir(), 'relay.db');
+    store = openStore({ path: file });
+    const before = fs.statSync(file).size;
+    capture(store, 200);
+    await waitFor(() => fs.statSync(file).size > before);
+    capture(store, 20);
+    await store.stopCheckpointer();
+    store.close();
+    store = null;
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+    const reopened = openStore({ path: file });
+    expect(reopened.captured.counts().total).toBe(220);
+    expect(reopened.integrityCheck()).toBe('ok');
+    await reopened.stopCheckpointer();
+    reopened.close();
+  });
+
+  it('falls back to SQLite checkpoints on the main thread, with an error, when the worker cannot run', async () => {
+    const file = path.join(tempDir(), 'relay.db');
+    store = openStore({ path: file });
+    const errors: Error[] = [];
+    // a second checkpointer on the same connection whose worker cannot load SQLite
+    const broken = new WalCheckpointer(store.db, { nativeBinding: path.join(tempDir(), 'missing.node'), onError: (err) => errors.push(err) });
+    broken.wrote();
+    await waitFor(() => errors.length > 0);
+    expect(errors[0].message).toMatch(/WAL checkpoints run on the main thread from now on/);
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    await broken.close();
+    capture(store, 5);
+    expect(store.captured.counts().total).toBe(5);
+  });
+});
