@@ -75,7 +75,11 @@ export class WalCheckpointer {
     this.stopped = true;
     const w = this.worker;
     this.worker = null;
-    if (w) w.postMessage('close');
+    if (w) {
+      // referenced again: the process waits for the worker's exit instead of ending before it
+      w.ref();
+      w.postMessage('close');
+    }
     await this.exited;
   }
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -84,6 +85,26 @@ describe('WAL checkpoints on a worker thread', () => {
     expect(reopened.integrityCheck()).toBe('ok');
     await reopened.stopCheckpointer();
     reopened.close();
+  });
+
+  it('a process whose only work left is stopping the store waits for the worker instead of ending early', () => {
+    const dir = tempDir();
+    const script = path.join(dir, 'stop.ts');
+    const storeModule = path.resolve('src/core/store/index.ts');
+    fs.writeFileSync(
+      script,
+      `import { openStore } from ${JSON.stringify(storeModule)};
+const store = openStore({ path: ${JSON.stringify(path.join(dir, 'relay.db'))} });
+store.captured.deleteAll(); // a commit: the worker starts a second later
+setTimeout(async () => {
+  await store.stopCheckpointer();
+  store.close();
+  console.log('stopped');
+}, 1500);
+`,
+    );
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
+    expect(out.trim()).toBe('stopped');
   });
 
   it('falls back to SQLite checkpoints on the main thread, with an error, when the worker cannot run', async () => {
