@@ -1,4 +1,5 @@
-import { relaxedSync, type DB } from './db.js';
+import type { Statement } from 'better-sqlite3';
+import type { DB } from './db.js';
 import type { EventLog } from './event-log.js';
 import type { MessageState } from '../queue/types.js';
 import { decodeCursor, encodeCursor, type Page } from './message-store.js';
@@ -185,11 +186,80 @@ function ftsHeaderColumns(m: { subject: string; from: string; mail_from: string;
   return { subject: m.subject, sender: `${m.from} ${m.mail_from}`, recipients: [...m.to, ...m.cc, ...m.rcpt_to].join(' ') };
 }
 
+/** The statements that store one captured message, prepared on one connection. */
+interface InsertStatements {
+  row: Statement;
+  raw: Statement;
+  fts: Statement;
+}
+
+/** A transaction storing captured messages on `db`: all of them or none; their summaries in order. */
+function insertTransaction(db: DB) {
+  const st: InsertStatements = {
+    row: db.prepare(
+      `INSERT INTO captured (received_ts, mail_from, rcpt_to, from_addr, to_addrs, cc_addrs, subject, date_ts, size,
+         attachments, mailbox, message_id, preview, remote_address, helo, tls, indexed)
+       VALUES (@received_ts, @mail_from, @rcpt_to, @from_addr, @to_addrs, @cc_addrs, @subject, @date_ts, @size,
+         @attachments, @mailbox, @message_id, @preview, @remote_address, @helo, @tls, @indexed)`,
+    ),
+    raw: db.prepare('INSERT INTO captured_raw (id, source) VALUES (?, ?)'),
+    fts: db.prepare('INSERT INTO captured_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)'),
+  };
+  return db.transaction((items: { m: NewCaptured; raw: Buffer }[]) => items.map((it) => insertOne(st, it.m, it.raw)));
+}
+
+function insertOne(st: InsertStatements, m: NewCaptured, raw: Buffer): CapturedSummary {
+  const indexed = m.search_text !== undefined;
+  const info = st.row.run({
+    received_ts: m.received_ts,
+    mail_from: m.mail_from,
+    rcpt_to: JSON.stringify(m.rcpt_to),
+    from_addr: m.from,
+    to_addrs: joinList(m.to),
+    cc_addrs: joinList(m.cc),
+    subject: m.subject,
+    date_ts: m.date_ts,
+    size: m.size,
+    attachments: m.attachments,
+    mailbox: m.mailbox,
+    message_id: m.message_id,
+    preview: m.preview,
+    remote_address: m.remote_address,
+    helo: m.helo,
+    tls: m.tls ? 1 : 0,
+    indexed: indexed ? 1 : 0,
+  });
+  const id = Number(info.lastInsertRowid);
+  st.raw.run(id, raw);
+  if (indexed) {
+    const fts = ftsHeaderColumns(m);
+    st.fts.run(id, fts.subject, fts.sender, fts.recipients, m.search_text);
+  }
+  return {
+    id,
+    received_ts: m.received_ts,
+    mail_from: m.mail_from,
+    rcpt_to: m.rcpt_to,
+    from: m.from,
+    to: m.to,
+    cc: m.cc,
+    subject: m.subject,
+    date_ts: m.date_ts,
+    size: m.size,
+    attachments: m.attachments,
+    mailbox: m.mailbox,
+    read: false,
+    message_id: m.message_id,
+    relay_message_id: null,
+    preview: m.preview,
+    remote_address: m.remote_address,
+    helo: m.helo,
+    tls: m.tls,
+  };
+}
+
 /** Mail captured by the sandbox sink: raw source once, summary columns, full-text index. */
 export class CapturedStore {
-  private readonly insertRow;
-  private readonly insertRaw;
-  private readonly insertFts;
   private readonly selectOne;
   private readonly selectRaw;
   private readonly updateLink;
@@ -209,26 +279,19 @@ export class CapturedStore {
   private readonly selectIndexedFields;
   private readonly updateIndexed;
   private readonly insertAll;
+  private readonly insertAllUnsynced;
+  private readonly insertFts;
   private readonly indexAll;
   private readonly walSync;
-  private readonly relaxed;
 
   constructor(
     private readonly db: DB,
     private readonly events: EventLog,
     /** told after every commit of this store's own transactions (WAL checkpoints) */
     private readonly committed: () => void = () => undefined,
+    /** a connection to the same file at synchronous=NORMAL for insertManyUnsynced (null: use `db`) */
+    unsyncedDb: DB | null = null,
   ) {
-    this.insertRow = db.prepare(
-      `INSERT INTO captured (received_ts, mail_from, rcpt_to, from_addr, to_addrs, cc_addrs, subject, date_ts, size,
-         attachments, mailbox, message_id, preview, remote_address, helo, tls, indexed)
-       VALUES (@received_ts, @mail_from, @rcpt_to, @from_addr, @to_addrs, @cc_addrs, @subject, @date_ts, @size,
-         @attachments, @mailbox, @message_id, @preview, @remote_address, @helo, @tls, @indexed)`,
-    );
-    this.insertRaw = db.prepare('INSERT INTO captured_raw (id, source) VALUES (?, ?)');
-    this.insertFts = db.prepare(
-      'INSERT INTO captured_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)',
-    );
     this.selectOne = db.prepare<[number], SummaryRow>(`SELECT ${COLUMNS} FROM captured c WHERE c.id = ?`);
     this.selectRaw = db.prepare<[number], { source: Buffer }>('SELECT source FROM captured_raw WHERE id = ?');
     this.updateLink = db.prepare('UPDATE captured SET relay_message_id = ? WHERE id = ?');
@@ -260,8 +323,9 @@ export class CapturedStore {
     );
     this.updateIndexed = db.prepare('UPDATE captured SET indexed = 1, attachments = ?, preview = ? WHERE id = ?');
     this.walSync = new WalSync(db);
-    this.relaxed = relaxedSync(db);
-    this.insertAll = db.transaction((items: { m: NewCaptured; raw: Buffer }[]) => items.map((it) => this.insertOne(it.m, it.raw)));
+    this.insertFts = db.prepare('INSERT INTO captured_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)');
+    this.insertAll = insertTransaction(db);
+    this.insertAllUnsynced = unsyncedDb ? insertTransaction(unsyncedDb) : this.insertAll;
     this.indexAll = db.transaction((entries: CapturedIndexEntry[]) => {
       let n = 0;
       for (const e of entries) if (this.indexOne(e)) n++;
@@ -287,7 +351,7 @@ export class CapturedStore {
    * the process at once, and a power loss once a later `syncCommitted()` has resolved.
    */
   insertManyUnsynced(items: { m: NewCaptured; raw: Buffer }[]): CapturedSummary[] {
-    return this.afterCommit(this.relaxed(() => this.insertAll.immediate(items)));
+    return this.afterCommit(this.insertAllUnsynced.immediate(items));
   }
 
   /** Resolves once every commit made so far is on disk (see WalSync). */
@@ -298,56 +362,6 @@ export class CapturedStore {
   /** Releases the file handle kept for syncing (the store is closing). */
   close(): void {
     this.walSync.close();
-  }
-
-  private insertOne(m: NewCaptured, raw: Buffer): CapturedSummary {
-    const indexed = m.search_text !== undefined;
-    const info = this.insertRow.run({
-      received_ts: m.received_ts,
-      mail_from: m.mail_from,
-      rcpt_to: JSON.stringify(m.rcpt_to),
-      from_addr: m.from,
-      to_addrs: joinList(m.to),
-      cc_addrs: joinList(m.cc),
-      subject: m.subject,
-      date_ts: m.date_ts,
-      size: m.size,
-      attachments: m.attachments,
-      mailbox: m.mailbox,
-      message_id: m.message_id,
-      preview: m.preview,
-      remote_address: m.remote_address,
-      helo: m.helo,
-      tls: m.tls ? 1 : 0,
-      indexed: indexed ? 1 : 0,
-    });
-    const id = Number(info.lastInsertRowid);
-    this.insertRaw.run(id, raw);
-    if (indexed) {
-      const fts = ftsHeaderColumns(m);
-      this.insertFts.run(id, fts.subject, fts.sender, fts.recipients, m.search_text);
-    }
-    return {
-      id,
-      received_ts: m.received_ts,
-      mail_from: m.mail_from,
-      rcpt_to: m.rcpt_to,
-      from: m.from,
-      to: m.to,
-      cc: m.cc,
-      subject: m.subject,
-      date_ts: m.date_ts,
-      size: m.size,
-      attachments: m.attachments,
-      mailbox: m.mailbox,
-      read: false,
-      message_id: m.message_id,
-      relay_message_id: null,
-      preview: m.preview,
-      remote_address: m.remote_address,
-      helo: m.helo,
-      tls: m.tls,
-    };
   }
 
   /** Ids (oldest first, at most `limit`, none above `upToId`) still waiting for their text index. */

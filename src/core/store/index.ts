@@ -1,4 +1,4 @@
-import { openDatabase, type DB } from './db.js';
+import { openDatabase, openUnsyncedConnection, type DB } from './db.js';
 import { EventLog } from './event-log.js';
 import { MessageStore } from './message-store.js';
 import { AccountStore } from './account-store.js';
@@ -33,19 +33,24 @@ export class Store {
   readonly captured: CapturedStore;
   readonly reports: ReportStore;
   private readonly checkpointer: WalCheckpointer | null;
+  /** captured mail is written on its own connection, see openUnsyncedConnection */
+  private readonly unsyncedDb: DB | null;
 
   constructor(
     readonly db: DB,
     opts: Omit<StoreOptions, 'path'> = {},
   ) {
-    this.checkpointer = db.memory ? null : new WalCheckpointer(db, { nativeBinding: opts.nativeBinding, onError: (err) => opts.onBackgroundError?.(err) });
+    this.unsyncedDb = openUnsyncedConnection(db, opts.nativeBinding);
+    this.checkpointer = this.unsyncedDb
+      ? new WalCheckpointer([db, this.unsyncedDb], { nativeBinding: opts.nativeBinding, onError: (err) => opts.onBackgroundError?.(err) })
+      : null;
     const wrote = this.checkpointer ? () => this.checkpointer!.wrote() : () => undefined;
     this.events = new EventLog(db, (evs) => opts.onMessageEvents?.(evs), wrote);
     this.messages = new MessageStore(db, this.events);
     this.accounts = new AccountStore(db, opts.secrets ?? plainSecretCodec);
     this.settings = new SettingsStore(db);
     this.dispatch = new DispatchStore(db, this.events);
-    this.captured = new CapturedStore(db, this.events, wrote);
+    this.captured = new CapturedStore(db, this.events, wrote, this.unsyncedDb);
     this.reports = new ReportStore(db, this.events);
   }
 
@@ -62,6 +67,7 @@ export class Store {
   close(): void {
     void this.checkpointer?.close();
     this.captured.close();
+    if (this.unsyncedDb?.open) this.unsyncedDb.close();
     if (this.db.open) this.db.close();
   }
 }

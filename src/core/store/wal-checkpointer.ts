@@ -50,11 +50,15 @@ export class WalCheckpointer {
   private stopped = false;
   private exited: Promise<void> = Promise.resolve();
 
+  private readonly db: DB;
+
+  /** `connections`: every connection of this process to the database file, the main one first */
   constructor(
-    private readonly db: DB,
+    private readonly connections: DB[],
     private readonly opts: { nativeBinding?: string; onError: (err: Error) => void },
   ) {
-    db.pragma('wal_autocheckpoint = 0');
+    this.db = connections[0];
+    for (const c of connections) c.pragma('wal_autocheckpoint = 0');
   }
 
   /** Something was committed: a checkpoint follows within CHECKPOINT_INTERVAL_MS. */
@@ -129,6 +133,6 @@ export class WalCheckpointer {
     this.opts.onError(new Error(`WAL checkpoints run on the main thread from now on: ${err.message}`));
     void this.worker?.terminate();
     this.worker = null;
-    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    for (const c of this.connections) if (c.open) c.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   }
 }

@@ -67,6 +67,8 @@ describe('WAL checkpoints on a worker thread', () => {
     // still readable and writable alongside the worker's connection
     capture(store, 10);
     expect(store.captured.counts().total).toBe(360);
+    // captures went through their own synchronous=NORMAL connection: the main one stays FULL (2)
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
   });
 
   it('stopping waits for the worker connection: the last close checkpoints and removes the WAL', async () => {
@@ -112,7 +114,7 @@ setTimeout(async () => {
     store = openStore({ path: file });
     const errors: Error[] = [];
     // a second checkpointer on the same connection whose worker cannot load SQLite
-    const broken = new WalCheckpointer(store.db, { nativeBinding: path.join(tempDir(), 'missing.node'), onError: (err) => errors.push(err) });
+    const broken = new WalCheckpointer([store.db], { nativeBinding: path.join(tempDir(), 'missing.node'), onError: (err) => errors.push(err) });
     broken.wrote();
     await waitFor(() => errors.length > 0);
     expect(errors[0].message).toMatch(/WAL checkpoints run on the main thread from now on/);
