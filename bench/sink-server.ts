@@ -11,13 +11,30 @@ import { tempDir } from './lib.js';
 
 export type SinkServerKind = 'relay' | 'maildev' | 'nothing';
 
-async function start(kind: SinkServerKind): Promise<{ port: number; stop: () => Promise<void> }> {
+interface RunningServer {
+  port: number;
+  /** resolves once the work a server does after its replies (parsing, indexing, checkpoints) is done */
+  settle: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function start(kind: SinkServerKind): Promise<RunningServer> {
   if (kind === 'relay') {
     const config = { ...defaultConfig(tempDir()), port: 0, smtpPort: 0, apiToken: 'bench' };
     config.sink.retentionCount = Number(process.env.SINK_RETENTION ?? 100_000);
     const relay = createRelay({ config, logger: silentLogger() });
     const { smtp } = await relay.start();
-    return { port: smtp.port, stop: () => relay.stop() };
+    return {
+      port: smtp.port,
+      settle: async () => {
+        await relay.sink.flushIndexing();
+        // the WAL checkpoint follows the last commit within a second
+        await sleep(1300);
+      },
+      stop: () => relay.stop(),
+    };
   }
   if (kind === 'maildev') {
     // imported only here: the other servers' processes do not load MailDev (nor its jsdom)
@@ -25,7 +42,19 @@ async function start(kind: SinkServerKind): Promise<{ port: number; stop: () => 
     const port = 20000 + Math.floor(Math.random() * 20000);
     const md = new MailDev({ smtp: port, web: port + 1, ip: '127.0.0.1', webIp: '127.0.0.1', disableWeb: true, silent: true } as never);
     await md.start();
-    return { port, stop: () => md.stop() };
+    const storage = md.getServers()?.storage as { count(): Promise<number> } | undefined;
+    return {
+      port,
+      // MailDev parses and writes each message after its reply: wait until its count stops moving
+      settle: async () => {
+        let last = -1;
+        for (let n = await storage!.count(); n !== last; n = await storage!.count()) {
+          last = n;
+          await sleep(100);
+        }
+      },
+      stop: () => md.stop(),
+    };
   }
   const server = new SMTPServer({
     authOptional: true,
@@ -40,6 +69,7 @@ async function start(kind: SinkServerKind): Promise<{ port: number; stop: () => 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.server.address() as { port: number }).port,
+    settle: async () => undefined,
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -53,6 +83,7 @@ if (process.send && process.env.SINK_SERVER) {
       const c = process.cpuUsage();
       process.send!({ cpuMs: (c.user + c.system) / 1000 });
     }
+    if (m.cmd === 'settle') void server.settle().then(() => process.send!({ settled: true }));
     if (m.cmd === 'close') void server.stop().finally(() => process.exit(0));
   });
   process.send({ port: server.port });
@@ -77,6 +108,12 @@ export async function startSinkServer(kind: SinkServerKind, retention: number) {
       new Promise<number>((resolve) => {
         child.once('message', (m: { cpuMs: number }) => resolve(m.cpuMs));
         child.send({ cmd: 'cpu' });
+      }),
+    /** waits until the server has finished what it does in the background after its replies */
+    settle: () =>
+      new Promise<void>((resolve) => {
+        child.once('message', () => resolve());
+        child.send({ cmd: 'settle' });
       }),
     close: () =>
       new Promise<void>((resolve) => {

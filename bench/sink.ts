@@ -1,33 +1,42 @@
 /**
  * Sink ingest: the relay's sandbox sink vs MailDev (started here) vs a store-nothing smtp-server,
  * same nodemailer client, same run: 4 KB messages over 4 concurrent connections. Each server runs in
- * its own process, as it would for real (and so that one server's leftovers, such as MailDev's file
- * writes and timers, cannot slow down the next); the client runs in this one.
+ * its own process, as it would for real; the client runs in this one.
  *
- * --messages N (default 4000) per measurement, --runs R (default 3). The client code is warmed up
- * once before the first measurement (otherwise whichever server goes first pays for the JIT) and every
- * server is started once untimed (its first process fills the transpile cache). Each run measures
- * the three servers in a rotated order, and the ratios reported are the medians of
- * the per-run ratios: the other servers of the same run are the yardstick, so load from elsewhere
- * on the machine cancels out as far as it can. Before each measurement the page cache is flushed:
- * MailDev leaves tens of MB of mail files unwritten, and their writeback would otherwise land on
- * whichever server is measured next (the relay's fsyncs wait for it).
+ * The three servers are started together and measured in turns: --rounds R (default 8), each round
+ * sends --turn N messages (default 1000) to every server in a rotated order, over connections kept
+ * open for the whole run. These machines drift by tens of percent within a minute; short turns side
+ * by side share that drift out evenly, and each round's ratios compare servers measured seconds apart.
+ * Reported: the rate of each server over all its turns and the median of the per-round ratios.
+ *
+ * What is measured is the steady state of a catcher that runs all day: every server first takes
+ * --warm-up messages (default 2000) untimed, so that no server is timed while its JIT still compiles
+ * (the relay's process holds far more code than the store-nothing server). Before each turn every
+ * server settles: the work it does after its replies (MailDev parses and writes files, the relay
+ * indexes for search and checkpoints its WAL) is finished, and the page cache is written back, so
+ * no server's leftovers land in another's turn.
  */
 import { spawnSync } from 'node:child_process';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { arg, report } from './lib.js';
 import { startSinkServer, type SinkServerKind } from './sink-server.js';
 
-const N = arg('messages', 4000);
-const RUNS = Math.max(1, arg('runs', 3));
+const TURN = arg('turn', 1000);
+const ROUNDS = Math.max(1, arg('rounds', 8));
+const WARM_UP = arg('warm-up', 2000);
 const CONNECTIONS = 4;
-const WARM_UP = 20;
-const CLIENT_WARM_UP = 1000;
-const SERVER_WARM_UP = 200;
 const BODY = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(70).slice(0, 4000);
 
-async function blast(port: number, n: number): Promise<number> {
-  const transport = nodemailer.createTransport({
+type Server = SinkServerKind;
+const ORDER: Server[] = ['relay', 'maildev', 'nothing'];
+
+interface Peer {
+  server: Awaited<ReturnType<typeof startSinkServer>>;
+  transport: Transporter;
+}
+
+function connect(port: number): Transporter {
+  return nodemailer.createTransport({
     host: '127.0.0.1',
     port,
     secure: false,
@@ -36,43 +45,27 @@ async function blast(port: number, n: number): Promise<number> {
     maxConnections: CONNECTIONS,
     maxMessages: Infinity,
   });
-  const send = (i: number) =>
-    transport.sendMail({ from: 'bench@example.com', to: 'sink@example.com', subject: `sink bench ${i}`, text: BODY });
-  // warm-up: connections open, server code paths compiled
-  await Promise.all(Array.from({ length: WARM_UP }, (_, i) => send(-i)));
+}
+
+/** Sends n messages over the peer's pooled connections (16 in flight, as an application would queue them). */
+async function blast(transport: Transporter, n: number): Promise<number> {
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: CONNECTIONS * 4 }, async () => {
-      while (next < n) await send(next++);
+      while (next < n) {
+        const i = next++;
+        await transport.sendMail({ from: 'bench@example.com', to: 'sink@example.com', subject: `sink bench ${i}`, text: BODY });
+      }
     }),
   );
-  const seconds = (performance.now() - t0) / 1000;
-  transport.close();
-  return n / seconds;
+  return (performance.now() - t0) / 1000;
 }
 
-type Server = SinkServerKind;
-
-/** Starts the server in its own process, sends `n` messages from this one, stops it. */
-async function measure(kind: Server, n: number): Promise<{ rate: number; cpuPerMsg: number }> {
-  const server = await startSinkServer(kind, n * 4);
-  try {
-    const cpu0 = await server.cpuMs();
-    const rate = await blast(server.port, n);
-    // includes the blast's warm-up messages and the client's connection setup on the server side
-    return { rate, cpuPerMsg: ((await server.cpuMs()) - cpu0) / n };
-  } finally {
-    await server.close();
-  }
-}
-
-const ORDER: Server[] = ['relay', 'maildev', 'nothing'];
-
-/** Writes back what earlier measurements left in the page cache, outside the measured time. */
-async function settle(): Promise<void> {
+/** Every server finishes its background work and the page cache is written back, outside the measured time. */
+async function settle(peers: Peer[]): Promise<void> {
+  await Promise.all(peers.map((p) => p.server.settle()));
   if (process.platform !== 'win32') spawnSync('sync');
-  await new Promise((r) => setTimeout(r, 200));
 }
 
 const median = (xs: number[]) => {
@@ -81,36 +74,55 @@ const median = (xs: number[]) => {
 };
 
 async function main() {
-  await measure('nothing', CLIENT_WARM_UP);
-  // one untimed start of the others too: the first process of a kind fills tsx's transpile cache for
-  // the modules it loads on first use, which no later run pays again
-  for (const server of ORDER) if (server !== 'nothing') await measure(server, SERVER_WARM_UP);
-  const runs: Record<Server, { rate: number; cpuPerMsg: number }>[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const result = {} as Record<Server, { rate: number; cpuPerMsg: number }>;
-    for (let k = 0; k < ORDER.length; k++) {
-      const server = ORDER[(r + k) % ORDER.length];
-      await settle();
-      result[server] = await measure(server, N);
-    }
-    runs.push(result);
+  const peers = {} as Record<Server, Peer>;
+  for (const kind of ORDER) {
+    const server = await startSinkServer(kind, WARM_UP + ROUNDS * TURN + 1000);
+    peers[kind] = { server, transport: connect(server.port) };
   }
-  const rate = (s: Server) => Math.round(median(runs.map((r) => r[s].rate)));
-  const cpu = (s: Server) => Number(median(runs.map((r) => r[s].cpuPerMsg)).toFixed(2));
-  const ratio = (a: Server, b: Server) => median(runs.map((r) => r[a].rate / r[b].rate));
-  const perRun = (a: Server, b: Server) => runs.map((r) => (r[a].rate / r[b].rate).toFixed(2)).join(' ');
-  report(
-    `Sink ingest (${N} x 4 KB messages, ${CONNECTIONS} connections, median of ${RUNS} runs)`,
-    [
-      { server: 'relay sink (SQLite, WAL synced in the background)', 'msg/s': rate('relay'), 'server CPU ms/msg': cpu('relay') },
-      { server: 'MailDev 3 (files in a temp dir, no fsync)', 'msg/s': rate('maildev'), 'server CPU ms/msg': cpu('maildev') },
-      { server: 'smtp-server storing nothing', 'msg/s': rate('nothing'), 'server CPU ms/msg': cpu('nothing') },
-    ],
-    {
-      'relay / MailDev': `${ratio('relay', 'maildev').toFixed(2)} (goal >= 1.5; runs: ${perRun('relay', 'maildev')})`,
-      'relay / store-nothing': `${ratio('relay', 'nothing').toFixed(2)} (goal >= 0.8; runs: ${perRun('relay', 'nothing')})`,
-    },
-  );
+  try {
+    for (const kind of ORDER) await blast(peers[kind].transport, WARM_UP);
+    const seconds = { relay: 0, maildev: 0, nothing: 0 } as Record<Server, number>;
+    const cpuMs = { relay: 0, maildev: 0, nothing: 0 } as Record<Server, number>;
+    const rounds: Record<Server, number>[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const rate = {} as Record<Server, number>;
+      for (let k = 0; k < ORDER.length; k++) {
+        const kind = ORDER[(r + k) % ORDER.length];
+        await settle(Object.values(peers));
+        const cpu0 = await peers[kind].server.cpuMs();
+        const s = await blast(peers[kind].transport, TURN);
+        cpuMs[kind] += (await peers[kind].server.cpuMs()) - cpu0;
+        seconds[kind] += s;
+        rate[kind] = TURN / s;
+      }
+      rounds.push(rate);
+    }
+    const total = ROUNDS * TURN;
+    const row = (kind: Server, label: string) => ({
+      server: label,
+      'msg/s': Math.round(total / seconds[kind]),
+      'server CPU ms/msg': Number((cpuMs[kind] / total).toFixed(2)),
+    });
+    const ratio = (a: Server, b: Server) => median(rounds.map((r) => r[a] / r[b]));
+    const perRound = (a: Server, b: Server) => rounds.map((r) => (r[a] / r[b]).toFixed(2)).join(' ');
+    report(
+      `Sink ingest (${ROUNDS} turns of ${TURN} x 4 KB messages per server, ${CONNECTIONS} connections, after ${WARM_UP} untimed)`,
+      [
+        row('relay', 'relay sink (SQLite, WAL synced in the background)'),
+        row('maildev', 'MailDev 3 (files in a temp dir, no fsync)'),
+        row('nothing', 'smtp-server storing nothing'),
+      ],
+      {
+        'relay / MailDev': `${ratio('relay', 'maildev').toFixed(2)} (goal >= 1.5; median of rounds: ${perRound('relay', 'maildev')})`,
+        'relay / store-nothing': `${ratio('relay', 'nothing').toFixed(2)} (goal >= 0.8; median of rounds: ${perRound('relay', 'nothing')})`,
+      },
+    );
+  } finally {
+    for (const kind of ORDER) {
+      peers[kind].transport.close();
+      await peers[kind].server.close();
+    }
+  }
 }
 
 main().then(
