@@ -11,6 +11,8 @@ const CHECKPOINT_INTERVAL_MS = 100;
  * sustained writes. By then the worker has copied all but the last interval's pages.
  */
 const WAL_LIMIT_PAGES = 10_000;
+/** the worker (a thread with its own V8 heap, ~10 MB) stops after this long without writes */
+const IDLE_STOP_MS = 10_000;
 /** SQLite's own threshold, used again when checkpoints cannot run on the worker */
 const AUTOCHECKPOINT_PAGES = 1000;
 
@@ -44,13 +46,14 @@ parentPort.on('message', (cmd) => {
  * fsyncs twice, stalling every request and SMTP session for that long. Here commits call `wrote()`,
  * and a worker thread checkpoints at most every CHECKPOINT_INTERVAL_MS while writes go on (once more
  * after they stop); the connections checkpoint themselves only past WAL_LIMIT_PAGES, which under
- * sustained writes lets the WAL start over. The worker starts on the first checkpoint, so a database
- * that is only read never starts one. If the worker cannot run, the connections checkpoint as SQLite
- * does by default.
+ * sustained writes lets the WAL start over. The worker starts on the first checkpoint and stops after
+ * IDLE_STOP_MS without writes, so an idle relay has no extra thread. If the worker cannot run, the
+ * connections checkpoint as SQLite does by default.
  */
 export class WalCheckpointer {
   private worker: Worker | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
   private running = false;
   /** a write arrived while a checkpoint was running: another one follows */
   private again = false;
@@ -63,7 +66,7 @@ export class WalCheckpointer {
   /** `connections`: every connection of this process to the database file, the main one first */
   constructor(
     private readonly connections: DB[],
-    private readonly opts: { nativeBinding?: string; onError: (err: Error) => void },
+    private readonly opts: { nativeBinding?: string; onError: (err: Error) => void; idleStopMs?: number },
   ) {
     this.db = connections[0];
     for (const c of connections) c.pragma(`wal_autocheckpoint = ${WAL_LIMIT_PAGES}`);
@@ -72,6 +75,8 @@ export class WalCheckpointer {
   /** Something was committed: a checkpoint follows within CHECKPOINT_INTERVAL_MS. */
   wrote(): void {
     if (this.timer || this.stopped || !this.db.open) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     if (this.running) {
       this.again = true;
       return;
@@ -80,19 +85,29 @@ export class WalCheckpointer {
     this.timer.unref();
   }
 
+  /** a worker thread is running (it stops when writes have paused for a while) */
+  get workerRunning(): boolean {
+    return this.worker !== null;
+  }
+
   /** Stops the worker; resolves once its connection is closed. */
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.stopped = true;
+    this.stopWorker();
+    await this.exited;
+  }
+
+  private stopWorker(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const w = this.worker;
     this.worker = null;
-    if (w) {
-      // referenced again: the process waits for the worker's exit instead of ending before it
-      w.ref();
-      w.postMessage('close');
-    }
-    await this.exited;
+    if (!w) return;
+    // referenced again: the process waits for the worker's exit instead of ending before it
+    w.ref();
+    w.postMessage('close');
   }
 
   private readonly checkpoint = (): void => {
@@ -112,6 +127,8 @@ export class WalCheckpointer {
   private startWorker(): Worker {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // it allocates next to nothing: a small heap keeps the thread's footprint small
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
       workerData: {
         module: createRequire(import.meta.url).resolve('better-sqlite3'),
         path: this.db.name,
@@ -126,10 +143,16 @@ export class WalCheckpointer {
       if (this.again) {
         this.again = false;
         this.wrote();
+      } else if (!this.timer && !this.stopped) {
+        this.idleTimer = setTimeout(() => this.stopWorker(), this.opts.idleStopMs ?? IDLE_STOP_MS);
+        this.idleTimer.unref();
       }
     });
     worker.on('error', (err) => this.fallBack(err));
-    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // a worker stopped while idle may still be closing when the next one starts
+    const before = this.exited;
+    this.exited = Promise.all([before, exited]).then(() => undefined);
     this.worker = worker;
     return worker;
   }

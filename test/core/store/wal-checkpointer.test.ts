@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src/core/store/db.js';
 import { openStore, type Store } from '../../../src/core/store/index.js';
 import { WalCheckpointer } from '../../../src/core/store/wal-checkpointer.js';
 import { tempDir } from '../../helpers/relay.js';
@@ -117,6 +118,35 @@ setTimeout(async () => {
     );
     const out = execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
     expect(out.trim()).toBe('stopped');
+  });
+
+  it('the worker stops once writes pause and starts again with the next ones', async () => {
+    const file = path.join(tempDir(), 'plain.db');
+    // a connection of its own (no store, so no other checkpointer), with a short idle time
+    const db = openDatabase({ path: file });
+    const checkpointer = new WalCheckpointer([db], { onError: (err) => { throw err; }, idleStopMs: 200 });
+    db.exec('CREATE TABLE blobs (b BLOB)');
+    const insert = db.prepare('INSERT INTO blobs (b) VALUES (?)');
+    const write = () => {
+      for (let i = 0; i < 100; i++) insert.run(raw);
+      checkpointer.wrote();
+    };
+    const size = () => fs.statSync(file).size;
+    try {
+      let before = size();
+      write();
+      await waitFor(() => size() > before);
+      expect(checkpointer.workerRunning).toBe(true);
+      await waitFor(() => !checkpointer.workerRunning);
+      before = size();
+      write();
+      await waitFor(() => size() > before);
+      expect(checkpointer.workerRunning).toBe(true);
+      await checkpointer.close();
+      expect(checkpointer.workerRunning).toBe(false);
+    } finally {
+      db.close();
+    }
   });
 
   it('falls back to SQLite checkpoints on the main thread, with an error, when the worker cannot run', async () => {
