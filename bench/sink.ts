@@ -3,7 +3,7 @@
  * same nodemailer client, same run: 4 KB messages over 4 concurrent connections. Each server runs in
  * its own process, as it would for real; the client runs in this one.
  *
- * The three servers are started together and measured in turns: --rounds R (default 8), each round
+ * The three servers are started together and measured in turns: --rounds R (default 10), each round
  * sends --turn N messages (default 1000) to every server in a rotated order, over connections kept
  * open for the whole run. These machines drift by tens of percent within a minute; short turns side
  * by side share that drift out evenly, and each round's ratios compare servers measured seconds apart.
@@ -22,7 +22,7 @@ import { arg, report } from './lib.js';
 import { startSinkServer, type SinkServerKind } from './sink-server.js';
 
 const TURN = arg('turn', 1000);
-const ROUNDS = Math.max(1, arg('rounds', 8));
+const ROUNDS = Math.max(1, arg('rounds', 10));
 const WARM_UP = arg('warm-up', 2000);
 const CONNECTIONS = 4;
 const BODY = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(70).slice(0, 4000);
