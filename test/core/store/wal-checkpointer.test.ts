@@ -5,36 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/core/store/db.js';
 import { openStore, type Store } from '../../../src/core/store/index.js';
 import { WalCheckpointer } from '../../../src/core/store/wal-checkpointer.js';
+import { capturedFixture } from '../../helpers/captured.js';
 import { tempDir } from '../../helpers/relay.js';
 
 const raw = Buffer.alloc(4000, 'x');
 
 function capture(store: Store, n: number): void {
-  for (let i = 0; i < n; i++) {
-    store.captured.insertManyUnsynced([
-      {
-        m: {
-          received_ts: 1_700_000_000 + i,
-          mail_from: 'a@example.com',
-          rcpt_to: ['b@example.com'],
-          from: 'a@example.com',
-          to: ['b@example.com'],
-          cc: [],
-          subject: `subject ${i}`,
-          date_ts: null,
-          size: raw.length,
-          attachments: 0,
-          mailbox: null,
-          message_id: null,
-          preview: '',
-          remote_address: null,
-          helo: null,
-          tls: false,
-        },
-        raw,
-      },
-    ]);
-  }
+  for (let i = 0; i < n; i++) store.captured.insertManyUnsynced([{ m: capturedFixture(i, { size: raw.length }), raw }]);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
