@@ -30,7 +30,7 @@ async function start(kind: SinkServerKind): Promise<RunningServer> {
       port: smtp.port,
       settle: async () => {
         await relay.sink.flushIndexing();
-        // the WAL checkpoint follows the last commit within a second
+        // the checkpoint and the background WAL sync follow the last commit within 100 ms each: ample time
         await sleep(1300);
       },
       stop: () => relay.stop(),
@@ -45,7 +45,8 @@ async function start(kind: SinkServerKind): Promise<RunningServer> {
     const storage = md.getServers()?.storage as { count(): Promise<number> } | undefined;
     return {
       port,
-      // MailDev parses and writes each message after its reply: wait until its count stops moving
+      // MailDev 3 parses and writes each message before it replies; its count should already be final,
+      // this waits until it stops moving in case anything still trails
       settle: async () => {
         let last = -1;
         for (let n = await storage!.count(); n !== last; n = await storage!.count()) {

@@ -12,9 +12,9 @@
  * What is measured is the steady state of a catcher that runs all day: every server first takes
  * --warm-up messages (default 2000) untimed, so that no server is timed while its JIT still compiles
  * (the relay's process holds far more code than the store-nothing server). Before each turn every
- * server settles: the work it does after its replies (MailDev parses and writes files, the relay
- * indexes for search and checkpoints its WAL) is finished, and the page cache is written back, so
- * no server's leftovers land in another's turn.
+ * server settles: the work it does after its replies is finished (the relay indexes for search and
+ * checkpoints its WAL; MailDev parses and writes its files before it replies) and the page cache is
+ * written back, so no server's leftovers land in another's turn.
  */
 import { spawnSync } from 'node:child_process';
 import nodemailer, { type Transporter } from 'nodemailer';

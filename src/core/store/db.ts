@@ -5,6 +5,9 @@ import { runMigrations } from './migrations/index.js';
 
 export type DB = Database.Database;
 
+/** a WAL that grew past this is trimmed back to it when it starts over */
+const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
 export interface OpenDatabaseOptions {
   /** path of the SQLite file; ':memory:' for throwaway databases */
   path: string;
@@ -26,7 +29,7 @@ export function openDatabase(opts: OpenDatabaseOptions): DB {
   db.pragma('temp_store = MEMORY');
   // 32 MB of page cache keeps the id and timeline indexes of a million-message queue in memory
   db.pragma('cache_size = -32000');
-  db.pragma('journal_size_limit = 67108864');
+  db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
   runMigrations(db);
   return db;
 }
@@ -45,6 +48,8 @@ export function openUnsyncedConnection(main: DB, nativeBinding?: string): DB | n
   db.pragma('busy_timeout = 5000');
   // it only appends: the pages it needs are the last of each table and index
   db.pragma('cache_size = -2000');
+  // it may be the connection that starts the WAL over, which then trims the file to this size
+  db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
   return db;
 }
 
