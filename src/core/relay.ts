@@ -143,7 +143,6 @@ export function createRelay(opts: RelayOptions): Relay {
     },
     async stop() {
       if (!started) {
-        await store.stopCheckpointer();
         store.close();
         return;
       }
@@ -161,7 +160,6 @@ export function createRelay(opts: RelayOptions): Relay {
       await sink.stop();
       metrics.stop();
       bus.removeAllListeners();
-      await store.stopCheckpointer();
       store.close();
       logger.info('relay stopped');
     },

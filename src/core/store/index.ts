@@ -59,13 +59,9 @@ export class Store {
     return String(this.db.pragma('integrity_check', { simple: true }));
   }
 
-  /** Stops the background checkpoints; resolves once their connection is closed (before `close()`). */
-  async stopCheckpointer(): Promise<void> {
-    await this.checkpointer?.close();
-  }
-
   close(): void {
-    void this.checkpointer?.close();
+    // first: its worker's connection closes before ours, so the last of them removes the WAL
+    this.checkpointer?.close();
     this.captured.close();
     if (this.unsyncedDb?.open) this.unsyncedDb.close();
     if (this.db.open) this.db.close();

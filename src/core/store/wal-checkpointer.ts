@@ -13,6 +13,8 @@ const CHECKPOINT_INTERVAL_MS = 100;
 const WAL_LIMIT_PAGES = 10_000;
 /** the worker (a thread with its own V8 heap, ~10 MB) stops after this long without writes */
 const IDLE_STOP_MS = 10_000;
+/** how long close() waits for a worker to close its connection (it may be in the middle of a checkpoint) */
+const CLOSE_WAIT_MS = 10_000;
 /** SQLite's own threshold, used again when checkpoints cannot run on the worker */
 const AUTOCHECKPOINT_PAGES = 1000;
 
@@ -20,14 +22,18 @@ const AUTOCHECKPOINT_PAGES = 1000;
  * The worker: its own connection to the same database file, running PASSIVE checkpoints on request.
  * A passive checkpoint never waits for the main connection's readers or writer, nor blocks them.
  * Plain CommonJS given as source, so it runs unchanged under tsx, vitest, the built CLI and Electron.
+ * Once its connection is closed it says so in a shared flag, which close() waits for synchronously.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.path, workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {});
+const closed = new Int32Array(workerData.closed);
 parentPort.on('message', (cmd) => {
   if (cmd === 'close') {
     db.close();
+    Atomics.store(closed, 0, 1);
+    Atomics.notify(closed, 0);
     parentPort.close();
     return;
   }
@@ -59,7 +65,9 @@ export class WalCheckpointer {
   private again = false;
   /** closed, or fallen back to SQLite's own checkpoints */
   private stopped = false;
-  private exited: Promise<void> = Promise.resolve();
+  /** the closed-flags of workers asked to close (one may still be closing after an idle stop) */
+  private closing: Int32Array[] = [];
+  private closedFlag: Int32Array | null = null;
 
   private readonly db: DB;
 
@@ -90,13 +98,17 @@ export class WalCheckpointer {
     return this.worker !== null;
   }
 
-  /** Stops the worker; resolves once its connection is closed. */
-  async close(): Promise<void> {
+  /**
+   * Stops the worker and returns once its connection is closed (a checkpoint in progress finishes
+   * first): afterwards nothing of this process touches the database files from another thread.
+   */
+  close(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.stopped = true;
     this.stopWorker();
-    await this.exited;
+    for (const flag of this.closing) Atomics.wait(flag, 0, 0, CLOSE_WAIT_MS);
+    this.closing = [];
   }
 
   private stopWorker(): void {
@@ -105,8 +117,9 @@ export class WalCheckpointer {
     const w = this.worker;
     this.worker = null;
     if (!w) return;
-    // referenced again: the process waits for the worker's exit instead of ending before it
-    w.ref();
+    this.closing = this.closing.filter((flag) => Atomics.load(flag, 0) === 0);
+    if (this.closedFlag) this.closing.push(this.closedFlag);
+    this.closedFlag = null;
     w.postMessage('close');
   }
 
@@ -125,6 +138,7 @@ export class WalCheckpointer {
   };
 
   private startWorker(): Worker {
+    const closed = new SharedArrayBuffer(4);
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       // it allocates next to nothing: a small heap keeps the thread's footprint small
@@ -133,6 +147,7 @@ export class WalCheckpointer {
         module: createRequire(import.meta.url).resolve('better-sqlite3'),
         path: this.db.name,
         nativeBinding: this.opts.nativeBinding,
+        closed,
       },
     });
     // a checkpoint left undone is finished by the next one or when the database closes
@@ -149,10 +164,7 @@ export class WalCheckpointer {
       }
     });
     worker.on('error', (err) => this.fallBack(err));
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    // a worker stopped while idle may still be closing when the next one starts
-    const before = this.exited;
-    this.exited = Promise.all([before, exited]).then(() => undefined);
+    this.closedFlag = new Int32Array(closed);
     this.worker = worker;
     return worker;
   }
@@ -164,6 +176,7 @@ export class WalCheckpointer {
     this.opts.onError(new Error(`WAL checkpoints run on the main thread from now on: ${err.message}`));
     void this.worker?.terminate();
     this.worker = null;
+    this.closedFlag = null;
     for (const c of this.connections) if (c.open) c.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   }
 }
