@@ -107,7 +107,12 @@ export class WalCheckpointer {
     this.timer = null;
     this.stopped = true;
     this.stopWorker();
-    for (const flag of this.closing) Atomics.wait(flag, 0, 0, CLOSE_WAIT_MS);
+    try {
+      for (const flag of this.closing) Atomics.wait(flag, 0, 0, CLOSE_WAIT_MS);
+    } catch {
+      // a thread that may not block (not the case in Node or Electron's main process): the worker
+      // still closes its connection, a moment later
+    }
     this.closing = [];
   }
 
