@@ -26,14 +26,19 @@ const AUTOCHECKPOINT_PAGES = 1000;
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const closed = new Int32Array(workerData.closed);
+const sayClosed = () => {
+  Atomics.store(closed, 0, 1);
+  Atomics.notify(closed, 0);
+};
+// also when the thread dies (SQLite failed to load): close() must not wait for a flag nobody sets
+process.on('exit', sayClosed);
 const Database = require(workerData.module);
 const db = new Database(workerData.path, workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {});
-const closed = new Int32Array(workerData.closed);
 parentPort.on('message', (cmd) => {
   if (cmd === 'close') {
     db.close();
-    Atomics.store(closed, 0, 1);
-    Atomics.notify(closed, 0);
+    sayClosed();
     parentPort.close();
     return;
   }

@@ -104,6 +104,25 @@ describe('WAL checkpoints on a worker thread', () => {
     }
   });
 
+  it('close() does not wait long for a worker that dies before it could answer', async () => {
+    const db = openDatabase({ path: path.join(tempDir(), 'plain.db') });
+    const broken = new WalCheckpointer([db], { nativeBinding: path.join(tempDir(), 'missing.node'), onError: () => undefined });
+    try {
+      broken.wrote();
+      // just after the worker started, before its failure reached this thread
+      const ms = await new Promise<number>((resolve) =>
+        setTimeout(() => {
+          const t0 = performance.now();
+          broken.close();
+          resolve(performance.now() - t0);
+        }, 101),
+      );
+      expect(ms).toBeLessThan(2000);
+    } finally {
+      db.close();
+    }
+  });
+
   it('falls back to SQLite checkpoints on the main thread, with an error, when the worker cannot run', async () => {
     const file = path.join(tempDir(), 'relay.db');
     store = openStore({ path: file });
