@@ -35,9 +35,9 @@ async function queuedRelay(port: number, queued: number, maxConnections: number)
   const config = { ...defaultConfig(tempDir()), port: 0, smtpPort: 0, apiToken: 'bench', deliveryMode: 'real' as const };
   config.delivery.maxConcurrency = maxConnections;
   config.delivery.maxPerAccount = maxConnections;
-  const relay = createRelay({ config, logger: silentLogger(), settingsOverrides: { delivery_mode: 'real', paused: true } });
+  const relay = await createRelay({ config, logger: silentLogger(), settingsOverrides: { delivery_mode: 'real', paused: true } });
   await relay.start();
-  relay.store.accounts.upsert(
+  relay.store.legacy.accounts.upsert(
     accountWithDefaults({ id: 'bench', host: '127.0.0.1', port, use_tls: false, max_connections: maxConnections }),
     Math.floor(Date.now() / 1000),
   );
@@ -46,11 +46,11 @@ async function queuedRelay(port: number, queued: number, maxConnections: number)
     const batch = Array.from({ length: Math.min(1000, queued - done) }, (_, k) =>
       toPayload({ id: `m${done + k}`, account_id: 'bench', from: 'bench@example.com', to: ['rcpt@example.com'], subject: `dispatch ${done + k}`, body: BODY }, 2),
     );
-    relay.store.messages.enqueueBatch(batch, now);
+    relay.store.legacy.messages.enqueueBatch(batch, now);
   }
   // a queue that grew over time has its WAL folded into the database; measure that steady state, not
   // the checkpoint of a million rows written a second ago
-  relay.store.db.pragma('wal_checkpoint(TRUNCATE)');
+  relay.store.legacy.db.pragma('wal_checkpoint(TRUNCATE)');
   let sent = 0;
   let waiter: { target: number; resolve: () => void } | null = null;
   relay.ctx.bus.on('attempt', (a) => {

@@ -25,7 +25,7 @@ const message = (id: string) => ({
 async function main() {
   const dataDir = tempDir();
   const config = { ...defaultConfig(dataDir), port: 0, smtpPort: 0, apiToken: 'bench' };
-  const relay = createRelay({ config, logger: silentLogger() });
+  const relay = await createRelay({ config, logger: silentLogger() });
   const { url } = await relay.start();
   relay.ctx.settings.update({ paused: true }); // measure ingest alone
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -45,7 +45,7 @@ async function main() {
   t0 = performance.now();
   for (let b = 0; b < BATCHES; b++) {
     const payloads = Array.from({ length: 1000 }, (_, i) => toPayload(message(`s${b}-${i}`), 2));
-    relay.store.messages.enqueueBatch(payloads, Math.floor(Date.now() / 1000));
+    relay.store.legacy.messages.enqueueBatch(payloads, Math.floor(Date.now() / 1000));
   }
   const storeRate = (BATCHES * 1000) / ((performance.now() - t0) / 1000);
 

@@ -14,7 +14,7 @@ const WORDS = ['invoice', 'order', 'shipping', 'password', 'welcome', 'newslette
 async function relayWith(n: number): Promise<{ relay: Relay; url: string }> {
   const config = { ...defaultConfig(tempDir()), port: 0, smtpPort: 0, apiToken: 'bench' };
   config.sink.retentionCount = n * 2;
-  const relay = createRelay({ config, logger: silentLogger() });
+  const relay = await createRelay({ config, logger: silentLogger() });
   const { url } = await relay.start();
   const now = Math.floor(Date.now() / 1000);
   for (let done = 0; done < n; done += 1000) {
@@ -45,7 +45,7 @@ async function relayWith(n: number): Promise<{ relay: Relay; url: string }> {
         raw,
       };
     });
-    relay.store.captured.insertMany(items);
+    relay.store.legacy.captured.insertMany(items);
   }
   return { relay, url };
 }

@@ -24,7 +24,7 @@ async function start(kind: SinkServerKind): Promise<RunningServer> {
   if (kind === 'relay') {
     const config = { ...defaultConfig(tempDir()), port: 0, smtpPort: 0, apiToken: 'bench' };
     config.sink.retentionCount = Number(process.env.SINK_RETENTION ?? 100_000);
-    const relay = createRelay({ config, logger: silentLogger() });
+    const relay = await createRelay({ config, logger: silentLogger() });
     const { smtp } = await relay.start();
     return {
       port: smtp.port,

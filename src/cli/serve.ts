@@ -30,7 +30,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const logger = createLogger(config.logLevel);
   let relay;
   try {
-    relay = createRelay({ config, logger, settingsOverrides, uiDir: findUiDir() });
+    relay = await createRelay({ config, logger, settingsOverrides, uiDir: findUiDir() });
   } catch (err) {
     process.stderr.write(`cannot open the data folder ${config.dataDir}: ${(err as Error).message}\n`);
     return 1;

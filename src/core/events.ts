@@ -47,6 +47,8 @@ export interface RelayEventMap {
   'captured.removed': [{ ids: number[] | 'all' }];
   'sink.rejected': [{ reason: string }];
   settings: [Record<string, unknown>];
+  /** accounts inserted, replaced or deleted (after the commit) */
+  accounts: [{ ids: string[] }];
   attempt: [AttemptOutcome];
   report: [ReportOutcome];
   /** work may be available for dispatch (new messages, run-now, activate, settings change) */

@@ -10,7 +10,7 @@ import type { RelayContext } from './context.js';
 import { RelayBus } from './events.js';
 import { createLogger } from './logger.js';
 import { plainSecretCodec, type SecretCodec } from './secrets.js';
-import { openStore, type Store } from './store/index.js';
+import { openStore, type AsyncSqliteStore } from './store/index.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from './settings/runtime-settings.js';
 import { QueueService } from './queue/queue-service.js';
 import { createDispatcher, type Dispatcher } from './delivery/dispatcher.js';
@@ -50,7 +50,7 @@ export interface Relay {
   readonly sink: Sink;
   readonly reporter: Reporter;
   readonly metrics: Metrics;
-  readonly store: Store;
+  readonly store: AsyncSqliteStore;
   readonly uiDir: string | null;
   addresses(): RelayAddresses;
   start(): Promise<RelayAddresses>;
@@ -74,20 +74,21 @@ export function resolveApiToken(config: RelayConfig): string {
 }
 
 /** The composition root: wires store, bus, services and servers. Nothing else constructs them. */
-export function createRelay(opts: RelayOptions): Relay {
+export async function createRelay(opts: RelayOptions): Promise<Relay> {
   const config = opts.config;
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
   const bus = new RelayBus();
-  const store = openStore({
+  const store = await openStore({
     path: config.dbPath,
     nativeBinding: opts.nativeBinding,
     secrets: opts.secrets ?? plainSecretCodec,
     onMessageEvents: (events) => bus.emit('messages', events),
+    onAccountsChanged: (ids) => bus.emit('accounts', { ids }),
     onBackgroundError: (err) => logger.warn({ err }, 'store background task failed'),
   });
-  const settings = new RuntimeSettings(store.settings, bus, config, opts.settingsOverrides, opts.secrets);
-  const ctx: RelayContext = { config, clock, logger, store, bus, settings };
+  const settings = new RuntimeSettings(store.legacy.settings, bus, config, opts.settingsOverrides, opts.secrets);
+  const ctx: RelayContext = { config, clock, logger, store: store.legacy, bus, settings };
   const token = resolveApiToken(config);
 
   const queue = new QueueService(ctx);
@@ -143,7 +144,7 @@ export function createRelay(opts: RelayOptions): Relay {
     },
     async stop() {
       if (!started) {
-        store.close();
+        await store.close();
         return;
       }
       started = false;
@@ -160,7 +161,7 @@ export function createRelay(opts: RelayOptions): Relay {
       await sink.stop();
       metrics.stop();
       bus.removeAllListeners();
-      store.close();
+      await store.close();
       logger.info('relay stopped');
     },
   };

@@ -176,7 +176,7 @@ export class DesktopApp<M = unknown> {
       onDecryptError: (err) => logger.error({ err }, 'a stored password could not be decrypted; enter it again'),
     });
     const rendererDir = path.join(this.env.mainDir, '..', 'renderer');
-    const relay = createRelay({
+    const relay = await createRelay({
       config: loaded.config,
       logger,
       secrets,
@@ -206,7 +206,7 @@ export class DesktopApp<M = unknown> {
     if (!devUrl) handleRendererProtocol(protocol, rendererDir, this.electron.fetchFile);
     installRelayCors(webRequest, { relayUrl: relay.addresses().url, rendererOrigin });
 
-    this.prefs = new DesktopPrefs(relay.store.settings);
+    this.prefs = new DesktopPrefs(relay.store.legacy.settings);
     this.modeSwitcher = new ModeSwitcher(relay.ctx.settings, this.prefs, dialog);
     this.loginItem = createLoginItem({
       app,

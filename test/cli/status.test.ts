@@ -114,7 +114,7 @@ describe('relay status', () => {
 
   it('exits 1 with the last errors listed while messages are in error', async () => {
     const r = await relay();
-    addFinal(r.relay.store, ['bad-1'], { state: 'error', ts: nowSec(r.relay.ctx.clock), error: '550 5.1.1 user unknown (SMTP 550)' });
+    addFinal(r.relay.store.legacy, ['bad-1'], { state: 'error', ts: nowSec(r.relay.ctx.clock), error: '550 5.1.1 user unknown (SMTP 550)' });
     const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
     expect(code).toBe(1);
     expect(out).toContain('error 1');

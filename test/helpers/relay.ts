@@ -51,7 +51,7 @@ export async function startTestRelay(
   opts: Omit<RelayOptions, 'config'> & { dataDir?: string } = {},
 ): Promise<TestRelay> {
   const dataDir = opts.dataDir ?? tempDir();
-  const relay = createRelay({ logger: silentLogger(), ...opts, config: testConfig(dataDir, patch) });
+  const relay = await createRelay({ logger: silentLogger(), ...opts, config: testConfig(dataDir, patch) });
   const addr = await relay.start();
   const api = (p: string, init: RequestInit & { json?: unknown } = {}) => {
     const headers = new Headers(init.headers);

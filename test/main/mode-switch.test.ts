@@ -13,7 +13,7 @@ describe('switching delivery mode from the tray', () => {
   beforeEach(async () => {
     t = await startTestRelay();
     dialog = new FakeDialog();
-    prefs = new DesktopPrefs(t.relay.store.settings);
+    prefs = new DesktopPrefs(t.relay.store.legacy.settings);
     switcher = new ModeSwitcher(t.relay.ctx.settings, prefs, dialog);
   });
 
@@ -43,7 +43,7 @@ describe('switching delivery mode from the tray', () => {
     expect(dialog.boxes).toHaveLength(1);
 
     // the confirmation is kept in the relay's database
-    const reread = new DesktopPrefs(t.relay.store.settings);
+    const reread = new DesktopPrefs(t.relay.store.legacy.settings);
     expect(reread.current().realModeConfirmed).toBe(true);
     const again = new ModeSwitcher(t.relay.ctx.settings, reread, dialog);
     expect(await again.setMode('sandbox')).toBe('switched');

@@ -64,7 +64,7 @@ describe('tray state from the relay', () => {
     status.onChange(() => updates++);
     expect(status.snapshot()).toMatchObject({ mode: 'sandbox', paused: true, pending: 0, failed: 0, visual: 'paused' });
 
-    t.relay.store.messages.enqueueBatch([payload('m1'), payload('m2'), payload('m3')], nowSec(t.relay.ctx.clock));
+    t.relay.store.legacy.messages.enqueueBatch([payload('m1'), payload('m2'), payload('m3')], nowSec(t.relay.ctx.clock));
     await until(() => status.snapshot().pending === 3, 'three queued messages in the tray state');
     // one burst of events, one recount
     expect(updates).toBe(1);
@@ -101,7 +101,7 @@ describe('tray state from the relay', () => {
   });
 
   it('builds the menu from the state and its items change the relay', async () => {
-    t.relay.store.messages.enqueueBatch([payload('a'), payload('b')], nowSec(t.relay.ctx.clock));
+    t.relay.store.legacy.messages.enqueueBatch([payload('a'), payload('b')], nowSec(t.relay.ctx.clock));
     const snap = status.refresh();
     const log: string[] = [];
     const template = buildTrayMenuTemplate(snap, { startAtLogin: false, notificationsMuted: true }, relayActions(t, log));
@@ -121,7 +121,7 @@ describe('tray state from the relay', () => {
     byId.get('mode-real')!.click!();
     expect(t.relay.ctx.settings.current().delivery_mode).toBe('real');
     // persisted: a settings read from the database sees it
-    expect(t.relay.store.settings.get<{ delivery_mode: string; paused: boolean }>('runtime')).toMatchObject({
+    expect(t.relay.store.legacy.settings.get<{ delivery_mode: string; paused: boolean }>('runtime')).toMatchObject({
       delivery_mode: 'real',
       paused: false,
     });
@@ -147,7 +147,7 @@ describe('tray state from the relay', () => {
     }
     status.start();
     await until(() => status.refresh().capturedUnread === 2, 'two unread captured messages');
-    const [first, second] = t.relay.store.captured.list({ limit: 10 }).items;
+    const [first, second] = t.relay.store.legacy.captured.list({ limit: 10 }).items;
     // reading announces nothing on the bus: the periodic recount (or any event) picks it up
     expect((await t.api(`/api/captured/${first.id}`)).status).toBe(200);
     expect(status.refresh().capturedUnread).toBe(1);

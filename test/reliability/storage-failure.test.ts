@@ -61,21 +61,21 @@ describe('storage failures', () => {
     try {
       t.relay.ctx.settings.update({ paused: true });
       await t.api('/account', { method: 'POST', json: { id: 'acc', host: '127.0.0.1', port: 2525 } });
-      if (!real) t.relay.store.db.pragma(`max_page_count = ${Number(t.relay.store.db.pragma('page_count', { simple: true })) + 200}`);
+      if (!real) t.relay.store.legacy.db.pragma(`max_page_count = ${Number(t.relay.store.legacy.db.pragma('page_count', { simple: true })) + 200}`);
       const { accepted, reason } = await fillUntil503(t);
       expect(reason).toMatch(/storage unavailable: (the disk is full|disk I\/O error)/);
       const api = await t.api('/api/messages', { method: 'DELETE' });
       expect(api.status).toBeLessThan(500);
       // every accepted batch is complete; the refused batch left nothing behind
-      const counts = t.relay.store.messages.countByState();
+      const counts = t.relay.store.legacy.messages.countByState();
       expect(counts.queued).toBe(accepted);
 
       if (real) remount(dataDir, 'size=64m');
-      else t.relay.store.db.pragma('max_page_count = 1073741823');
+      else t.relay.store.legacy.db.pragma('max_page_count = 1073741823');
       const again = await t.api('/commands/add-messages', { method: 'POST', json: batch('after', 50) });
       expect(again.status).toBe(200);
-      expect(t.relay.store.messages.countByState().queued).toBe(accepted + 50);
-      expect(t.relay.store.integrityCheck()).toBe('ok');
+      expect(t.relay.store.legacy.messages.countByState().queued).toBe(accepted + 50);
+      expect(t.relay.store.legacy.integrityCheck()).toBe('ok');
     } finally {
       await t.stop();
     }
@@ -100,17 +100,17 @@ describe('storage failures', () => {
           remounted = false;
         }
       }
-      if (!remounted) t.relay.store.db.pragma('query_only = ON');
+      if (!remounted) t.relay.store.legacy.db.pragma('query_only = ON');
       const r = await t.api('/commands/add-messages', { method: 'POST', json: batch('ro', 10) });
       expect(r.status).toBe(503);
       expect((await r.json()).detail).toMatch(/storage unavailable/);
       const list = await t.api('/api/messages?limit=5');
       expect(list.status).toBe(200);
       if (remounted) remount(dataDir, 'rw');
-      else t.relay.store.db.pragma('query_only = OFF');
+      else t.relay.store.legacy.db.pragma('query_only = OFF');
       expect((await t.api('/commands/add-messages', { method: 'POST', json: batch('rw', 10) })).status).toBe(200);
-      expect(t.relay.store.messages.countByState().queued).toBe(20);
-      expect(t.relay.store.integrityCheck()).toBe('ok');
+      expect(t.relay.store.legacy.messages.countByState().queued).toBe(20);
+      expect(t.relay.store.legacy.integrityCheck()).toBe('ok');
       expect(fs.existsSync(dataDir)).toBe(true);
     } finally {
       await t.stop();

@@ -1,36 +1,8 @@
 import type { DB } from './db.js';
 import type { SecretCodec } from '../secrets.js';
-
-export type LimitBehavior = 'defer' | 'error';
-
-/** An SMTP account (genro-mail-proxy AccountPayload plus the relay's routing fields). */
-export interface Account {
-  id: string;
-  host: string;
-  port: number;
-  user: string | null;
-  /** decoded; never returned by the API */
-  password: string | null;
-  ttl: number;
-  limit_per_minute: number | null;
-  limit_per_hour: number | null;
-  limit_per_day: number | null;
-  limit_behavior: LimitBehavior;
-  /** null: implicit TLS iff port 465; true: implicit TLS; false: plain/STARTTLS */
-  use_tls: boolean | null;
-  batch_size: number | null;
-  /** SMTP timeout, seconds */
-  timeout: number | null;
-  max_connections: number | null;
-  /** accounts tried in order on a temporary failure (failover) */
-  fallbacks: string[] | null;
-  /** share of traffic when an account lists weighted fallbacks */
-  weight: number | null;
-  created_at: string;
-  updated_ts: number;
-}
-
-export type AccountInput = Omit<Account, 'created_at' | 'updated_ts'>;
+import type { EventLog } from './event-log.js';
+import type { Account, AccountInput } from './records.js';
+export type { LimitBehavior, Account, AccountInput } from './records.js';
 
 interface AccountRow extends Omit<Account, 'use_tls' | 'fallbacks' | 'limit_behavior'> {
   use_tls: number | null;
@@ -48,6 +20,7 @@ export class AccountStore {
   constructor(
     private readonly db: DB,
     private readonly secrets: SecretCodec,
+    private readonly events: EventLog,
   ) {
     // INSERT OR REPLACE as genro-mail-proxy does (created_at resets).
     this.upsertStmt = db.prepare(
@@ -66,12 +39,15 @@ export class AccountStore {
   }
 
   upsert(a: AccountInput, now: number): void {
-    this.upsertStmt.run({
+    this.events.transaction(() => {
+      this.upsertStmt.run({
       ...a,
       password: a.password === null ? null : this.secrets.encode(a.password),
       use_tls: a.use_tls === null ? null : a.use_tls ? 1 : 0,
       fallbacks: a.fallbacks ? JSON.stringify(a.fallbacks) : null,
       updated_ts: now,
+      });
+      this.events.accountChanged(a.id);
     });
     this.cache.delete(a.id);
     this.version++;
@@ -97,12 +73,13 @@ export class AccountStore {
 
   /** Deletes the account and, as genro-mail-proxy does, its messages, their events and its send log. */
   delete(id: string): boolean {
-    const removed = this.db.transaction(() => {
+    const removed = this.events.transaction(() => {
+      this.events.accountChanged(id);
       this.db.prepare('DELETE FROM message_events WHERE message_id IN (SELECT id FROM messages WHERE account_id = ?)').run(id);
       this.db.prepare('DELETE FROM messages WHERE account_id = ?').run(id);
       this.db.prepare('DELETE FROM send_log WHERE account_id = ?').run(id);
       return this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id).changes > 0;
-    })();
+    });
     this.cache.delete(id);
     this.version++;
     return removed;

@@ -53,21 +53,32 @@ export function openUnsyncedConnection(main: DB, nativeBinding?: string): DB | n
   return db;
 }
 
+/** A function run with synchronous=NORMAL on this connection (its commits skip the fsync), then back to FULL. */
+export interface RelaxedSync {
+  <T>(fn: () => T): T;
+  /** the same in two steps, around an asynchronous transaction */
+  enter(): void;
+  leave(): void;
+}
+
 /**
  * Runs fn with synchronous=NORMAL on this connection (its commits skip the fsync), then back to FULL.
  * SQLite applies a PRAGMA while preparing it, so each run of these statements re-prepares them
  * (about 10 µs a pair); fine for the dispatcher's bookkeeping, too much per captured message (see
  * openUnsyncedConnection).
  */
-export function relaxedSync(db: DB): <T>(fn: () => T) => T {
+export function relaxedSync(db: DB): RelaxedSync {
   const normal = db.prepare('PRAGMA synchronous = NORMAL');
   const full = db.prepare('PRAGMA synchronous = FULL');
-  return (fn) => {
+  const relaxed = (<T>(fn: () => T): T => {
     normal.run();
     try {
       return fn();
     } finally {
       full.run();
     }
-  };
+  }) as RelaxedSync;
+  relaxed.enter = () => void normal.run();
+  relaxed.leave = () => void full.run();
+  return relaxed;
 }

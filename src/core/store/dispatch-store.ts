@@ -1,22 +1,9 @@
 import type { DB } from './db.js';
 import type { EventLog } from './event-log.js';
-import type { DeferredReason, MessageState, MessageSummary, Priority, RecipientResult } from '../queue/types.js';
+import type { MessageState } from '../queue/types.js';
 import { SUMMARY_COLUMNS, rowToSummary, type SummaryRow } from './message-rows.js';
-
-/** A message taken from the queue for delivery: what the dispatcher needs, nothing more. */
-export interface ClaimedMessage {
-  seq: number;
-  id: string;
-  account_id: string | null;
-  priority: Priority;
-  /** the payload as stored (JSON), parsed once by the dispatcher */
-  payload: string;
-  attempts: number;
-  retry_count: number;
-  first_attempt_ts: number | null;
-  created_ts: number;
-  source_captured_id: number | null;
-}
+import type { ClaimedMessage, AttemptStart, SentOutcome, ErrorOutcome, DeferOutcome, RetryResult } from './records.js';
+export type { ClaimedMessage, AttemptStart, SentOutcome, ErrorOutcome, DeferOutcome, RetryResult } from './records.js';
 
 export interface ClaimOptions {
   now: number;
@@ -30,58 +17,6 @@ export interface ClaimOptions {
    */
   capFor?: (accountId: string | null) => number;
 }
-
-export interface AttemptStart {
-  id: string;
-  account_id: string | null;
-  /** the number of this attempt (1 for the first) */
-  attempt: number;
-  detail: Record<string, unknown>;
-}
-
-/**
- * When the SMTP attempt an outcome ends had started (epoch seconds): the outcome's update counts the
- * attempt and sets the first attempt time. Omitted for decisions taken at claim time (no attempt).
- */
-interface AttemptCount {
-  started_ts?: number | null;
-}
-
-export interface SentOutcome extends AttemptCount {
-  id: string;
-  /** the message's own account */
-  account_id: string | null;
-  /** the account whose server accepted it (null for sandbox deliveries; no send_log row then) */
-  via_account: string | null;
-  sandbox: boolean;
-  captured_id: number | null;
-  smtp_message_id: string | null;
-  recipients: RecipientResult[] | null;
-  detail: Record<string, unknown>;
-}
-
-export interface ErrorOutcome extends AttemptCount {
-  id: string;
-  account_id: string | null;
-  error: string;
-  recipients?: RecipientResult[] | null;
-  detail: Record<string, unknown>;
-}
-
-export interface DeferOutcome extends AttemptCount {
-  id: string;
-  account_id: string | null;
-  until: number;
-  reason: Exclude<DeferredReason, 'scheduled'>;
-  /** the new retry count (retry backoff); omitted: unchanged */
-  retry_count?: number;
-  detail: Record<string, unknown>;
-}
-
-export type RetryResult =
-  | { status: 'ok'; message: MessageSummary }
-  | { status: 'not_found' }
-  | { status: 'conflict'; state: MessageState };
 
 /** counts the attempt an outcome ends (see AttemptCount) in the outcome's own update */
 const COUNT_ATTEMPT = `attempts = attempts + (@started_ts IS NOT NULL), first_attempt_ts = coalesce(first_attempt_ts, @started_ts)`;

@@ -1,6 +1,13 @@
 import { relaxedSync, type DB } from './db.js';
 import type { MessageEvent } from '../queue/types.js';
 
+export interface CommitAnnouncer {
+  /** timeline rows of a committed transaction */
+  messages(events: MessageEvent[]): void;
+  /** account ids inserted, replaced or deleted by a committed transaction */
+  accounts(ids: string[]): void;
+}
+
 /**
  * Writes message timeline rows inside the transaction of the transition they describe, and
  * announces them once that transaction has committed (never for a rolled-back one).
@@ -8,14 +15,18 @@ import type { MessageEvent } from '../queue/types.js';
 export class EventLog {
   private readonly insert;
   private pending: MessageEvent[] = [];
+  private pendingAccounts: string[] = [];
   private depth = 0;
   private readonly relaxed;
   /** one transaction wrapper for every call (better-sqlite3 builds a new one per db.transaction()) */
   private readonly runInTransaction;
+  private readonly begin;
+  private readonly commit;
+  private readonly rollback;
 
   constructor(
-    db: DB,
-    private readonly announce: (events: MessageEvent[]) => void,
+    private readonly db: DB,
+    private readonly announce: CommitAnnouncer,
     /** told after every commit (WAL checkpoints) */
     private readonly committed: () => void = () => undefined,
   ) {
@@ -24,6 +35,9 @@ export class EventLog {
     this.insert = db.prepare(
       'INSERT INTO message_events (message_id, ts, type, state, detail) VALUES (?, ?, ?, ?, ?)',
     );
+    this.begin = db.prepare('BEGIN IMMEDIATE');
+    this.commit = db.prepare('COMMIT');
+    this.rollback = db.prepare('ROLLBACK');
   }
 
   /** Records one event; call only inside `transaction()`. */
@@ -36,6 +50,11 @@ export class EventLog {
   /** Announces an event after commit without keeping a row (e.g. the deletion of the message itself). */
   notify(ev: MessageEvent): void {
     this.pending.push(ev);
+  }
+
+  /** Announces a change of the account after commit. */
+  accountChanged(id: string): void {
+    this.pendingAccounts.push(id);
   }
 
   /**
@@ -52,15 +71,56 @@ export class EventLog {
       const run = () => this.runInTransaction.immediate(fn) as T;
       result = opts.durable === false ? this.relaxed(run) : run();
     } catch (err) {
-      this.pending = [];
+      this.discard();
       throw err;
     } finally {
       this.depth--;
     }
+    this.afterCommit();
+    return result;
+  }
+
+  /**
+   * The same for a function that awaits between its statements. The caller must keep every other
+   * use of the connection out until it settles (AsyncSqliteStore's gate does).
+   */
+  async transactionAsync<T>(fn: () => Promise<T>, opts: { durable?: boolean } = {}): Promise<T> {
+    if (this.depth > 0) throw new Error('an asynchronous transaction cannot be nested');
+    const relaxed = opts.durable === false;
+    if (relaxed) this.relaxed.enter();
+    this.depth++;
+    let result: T;
+    try {
+      this.begin.run();
+      try {
+        result = await fn();
+        this.commit.run();
+      } catch (err) {
+        if (this.db.inTransaction) this.rollback.run();
+        throw err;
+      }
+    } catch (err) {
+      this.discard();
+      throw err;
+    } finally {
+      this.depth--;
+      if (relaxed) this.relaxed.leave();
+    }
+    this.afterCommit();
+    return result;
+  }
+
+  private discard(): void {
+    this.pending = [];
+    this.pendingAccounts = [];
+  }
+
+  private afterCommit(): void {
     this.committed();
     const events = this.pending;
-    this.pending = [];
-    if (events.length > 0) this.announce(events);
-    return result;
+    const accounts = this.pendingAccounts;
+    this.discard();
+    if (events.length > 0) this.announce.messages(events);
+    if (accounts.length > 0) this.announce.accounts([...new Set(accounts)]);
   }
 }

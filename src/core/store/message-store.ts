@@ -10,26 +10,8 @@ import {
   type FullRow,
   type SummaryRow,
 } from './message-rows.js';
-
-export interface EnqueueResult {
-  queued: number;
-  rejected: { id: string; reason: string }[];
-}
-
-export interface ListMessagesQuery {
-  state?: MessageState;
-  account_id?: string;
-  /** substring of id, subject, from or to */
-  q?: string;
-  limit: number;
-  /** opaque cursor returned by the previous page */
-  cursor?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
+import type { EnqueueResult, ListMessagesQuery, Page } from './records.js';
+export type { EnqueueResult, ListMessagesQuery, Page } from './records.js';
 
 /** Queue-level operations on messages: enqueue, inspect, delete. Dispatch transitions live in DispatchStore. */
 export class MessageStore {

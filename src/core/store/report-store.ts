@@ -1,23 +1,8 @@
 import type { DB } from './db.js';
 import type { EventLog } from './event-log.js';
 import type { Priority } from '../queue/types.js';
-
-/** One item of a `delivery_report` POST (genro-mail-proxy wire format; `sandbox` only when true). */
-export interface DeliveryReportItem {
-  id: string;
-  account_id: string | null;
-  priority: Priority;
-  sent_ts: number | null;
-  error_ts: number | null;
-  error: string | null;
-  deferred_ts: number | null;
-  sandbox?: true;
-}
-
-/** A final outcome read for reporting, with what identifies the exact outcome that was reported. */
-export interface PendingReport {
-  item: DeliveryReportItem;
-}
+import type { DeliveryReportItem, PendingReport, OrphanSweepStep } from './records.js';
+export type { DeliveryReportItem, PendingReport, OrphanSweepStep } from './records.js';
 
 interface PendingRow {
   id: string;
@@ -28,15 +13,6 @@ interface PendingRow {
   error: string | null;
   deferred_ts: number | null;
   sandbox: number;
-}
-
-/** Result of one bounded step of the orphan-event sweep. */
-export interface OrphanSweepStep {
-  deleted: number;
-  /** where the next step starts (events up to here have been examined and were all old enough) */
-  nextSeq: number;
-  /** nothing more to examine right now */
-  done: boolean;
 }
 
 /**

@@ -151,7 +151,8 @@ export class RelayStatusModel {
   }
 
   private compute(): RelayStatusSnapshot {
-    const { store, ctx } = this.relay;
+    const { ctx } = this.relay;
+    const store = ctx.store;
     const settings = ctx.settings.current();
     const counts = store.messages.countByState();
     const addresses = this.relay.addresses();

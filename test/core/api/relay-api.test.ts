@@ -92,7 +92,7 @@ describe('/api/settings and /api/stats', () => {
     expect(after.delivery_mode).toBe('real');
     expect(after.client_sync_password_set).toBe(true);
     expect(JSON.stringify(after)).not.toContain('"pw"');
-    expect(t.relay.store.settings.get<Record<string, unknown>>('runtime')?.delivery_mode).toBe('real');
+    expect(t.relay.store.legacy.settings.get<Record<string, unknown>>('runtime')?.delivery_mode).toBe('real');
     await t.api('/api/settings', { method: 'PATCH', json: { delivery_mode: 'sandbox' } });
   });
 

@@ -19,11 +19,11 @@ describe('restart', () => {
     const second = await startTestRelay({ apiToken: null }, { dataDir });
     try {
       expect(second.token).toBe(token);
-      expect(second.relay.store.messages.get('keep-1')?.state).toBe('queued');
-      expect(second.relay.store.accounts.get('acc')?.password).toBe('pw');
+      expect(second.relay.store.legacy.messages.get('keep-1')?.state).toBe('queued');
+      expect(second.relay.store.legacy.accounts.get('acc')?.password).toBe('pw');
       expect(second.relay.ctx.settings.current().delivery_mode).toBe('real');
       expect(second.relay.ctx.settings.current().paused).toBe(true);
-      expect(second.relay.store.integrityCheck()).toBe('ok');
+      expect(second.relay.store.legacy.integrityCheck()).toBe('ok');
     } finally {
       await second.stop();
     }

@@ -25,7 +25,7 @@ describe('dispatch: delivery and ordering', () => {
     expect(eventTypes(f, 'm1')).toEqual(['queued', 'attempt', 'sent']);
     expect(smtp.messages).toHaveLength(1);
     expect(smtp.messages[0].to).toEqual(['rcpt@example.com']);
-    expect(f.t.relay.store.dispatch.rateWindowCounts('acc', f.now())).toEqual({ minute: 1, hour: 1, day: 1 });
+    expect(f.t.relay.store.legacy.dispatch.rateWindowCounts('acc', f.now())).toEqual({ minute: 1, hour: 1, day: 1 });
     await waitFor(() => f!.t.relay.dispatcher.inFlight() === 0, 'in-flight to drain');
   });
 
@@ -82,20 +82,20 @@ describe('dispatch: delivery and ordering', () => {
     const t = await startTestRelay({ deliveryMode: 'real' });
     try {
       const { relay } = t;
-      relay.store.accounts.upsert(
+      relay.store.legacy.accounts.upsert(
         { id: 'acc', host: smtp.host, port: smtp.port, user: null, password: null, ttl: 300, limit_per_minute: null,
           limit_per_hour: null, limit_per_day: null, limit_behavior: 'defer', use_tls: false, batch_size: null,
           timeout: null, max_connections: null, fallbacks: null, weight: null },
         Math.floor(Date.now() / 1000),
       );
       const due = Math.floor(Date.now() / 1000) + 2;
-      relay.store.messages.enqueueBatch(
+      relay.store.legacy.messages.enqueueBatch(
         [{ id: 'timed', account_id: 'acc', from: 'a@example.com', to: ['b@example.com'], subject: 't', body: '', content_type: 'plain', priority: 2, deferred_ts: due }],
         Math.floor(Date.now() / 1000),
       );
       relay.dispatcher.wake(); // arms the timer; nothing else wakes the dispatcher from here
       const sent = await waitFor(() => {
-        const m = relay.store.messages.get('timed');
+        const m = relay.store.legacy.messages.get('timed');
         return m?.state === 'sent' ? m : null;
       }, 'timed message', 10_000);
       expect(sent.sent_ts).toBeGreaterThanOrEqual(due);
@@ -241,6 +241,6 @@ describe('dispatch: delivery and ordering', () => {
     const relay = f.t.relay;
     await relay.dispatcher.stop(5000);
     expect(relay.dispatcher.inFlight()).toBe(0);
-    expect(relay.store.messages.get('s1')!.state).toBe('sent');
+    expect(relay.store.legacy.messages.get('s1')!.state).toBe('sent');
   });
 });

@@ -224,7 +224,7 @@ describe('dispatch: attachments', () => {
     expect(await err('b64')).toBe("attachment 1 'x.bin': content is not valid base64");
     expect(await err('none')).toBe("attachment 1 'x.bin': give exactly one of content, url or s3");
     expect(smtp.attempts).toHaveLength(0);
-    const ev = f.t.relay.store.messages.timeline('a404', null).find((e) => e.type === 'error');
+    const ev = f.t.relay.store.legacy.messages.timeline('a404', null).find((e) => e.type === 'error');
     expect(ev?.detail?.error).toContain('HTTP 404');
   });
 });

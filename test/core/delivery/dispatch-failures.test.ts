@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 function timelineDetail(fx: DeliveryFixture, id: string, type: string): Record<string, unknown>[] {
-  return fx.t.relay.store.messages
+  return fx.t.relay.store.legacy.messages
     .timeline(id, null)
     .filter((e) => e.type === type)
     .map((e) => e.detail ?? {});
@@ -226,7 +226,7 @@ describe('dispatch: retries and failures', () => {
     const sent = timelineDetail(f, 'm', 'sent')[0];
     expect(sent.account).toBe('backup');
     expect((sent.failover as { account: string }[]).map((x) => x.account)).toEqual(['dead', 'busy']);
-    expect(f.t.relay.store.dispatch.rateWindowCounts('backup', f.now()).minute).toBe(1);
+    expect(f.t.relay.store.legacy.dispatch.rateWindowCounts('backup', f.now()).minute).toBe(1);
   });
 
   it('does not fail over on a permanent failure', async () => {
@@ -260,7 +260,7 @@ describe('dispatch: retries and failures', () => {
     f.enqueue([{ id: 'm', account_id: 'acc' }]);
     await f.waitState('m', 'error');
     reject = false;
-    const r = f.t.relay.store.dispatch.retry('m', f.now());
+    const r = f.t.relay.store.legacy.dispatch.retry('m', f.now());
     expect(r.status).toBe('ok');
     f.t.relay.dispatcher.wake();
     const m = await f.waitState('m', 'sent');

@@ -36,7 +36,7 @@ describe('dispatch: rate limits', () => {
     expect(fx.msg('m2')).toMatchObject({ deferred_reason: 'rate_limited', deferred_ts: t0 + 60, retry_count: 0, attempts: 0 });
     expect(fx.msg('m3').deferred_ts).toBe(t0 + 60);
     expect(fx.msg('m4').deferred_ts).toBe(t0 + 120);
-    const ev = fx.t.relay.store.messages.timeline('m2', null).find((e) => e.type === 'rate_limited');
+    const ev = fx.t.relay.store.legacy.messages.timeline('m2', null).find((e) => e.type === 'rate_limited');
     expect(ev?.detail).toMatchObject({ window: 'minute', limit: 2, account: 'acc', deferred_ts: t0 + 60 });
 
     expect(fx.t.relay.dispatcher.rateLimitState('acc')[0]).toEqual({ window: 'minute', used: 2, limit: 2, next_free_ts: t0 + 60 });
@@ -148,6 +148,6 @@ describe('dispatch: rate limits', () => {
     f.addAccount({ id: 'acc', host: '127.0.0.1', port: 1, limit_per_minute: 1 });
     f.enqueue(ids('s', 3).map((id) => ({ id, account_id: 'acc' })));
     for (const id of ids('s', 3)) await f.waitState(id, 'sent');
-    expect(f.t.relay.store.dispatch.rateWindowCounts('acc', f.now()).minute).toBe(0);
+    expect(f.t.relay.store.legacy.dispatch.rateWindowCounts('acc', f.now()).minute).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { nowSec } from '../../../src/core/clock.js';
-import { openStore } from '../../../src/core/store/index.js';
+import { openSyncStore as openStore } from '../../../src/core/store/index.js';
 import { tempDir } from '../../helpers/relay.js';
 import { T0, eventTypes, startDeliveryRelay, type DeliveryFixture } from './helpers/fixture.js';
 import { waitFor, trackedTargets } from './helpers/smtp-target.js';
@@ -24,12 +24,12 @@ describe('dispatch: sandbox mode', () => {
     expect(m.sandbox).toBe(true);
     expect(m.captured_id).toBeGreaterThan(0);
     expect(real.attempts).toHaveLength(0);
-    const captured = f.t.relay.store.captured.get(m.captured_id!);
+    const captured = f.t.relay.store.legacy.captured.get(m.captured_id!);
     expect(captured).not.toBeNull();
-    const raw = f.t.relay.store.captured.raw(m.captured_id!)!.toString();
+    const raw = f.t.relay.store.legacy.captured.raw(m.captured_id!)!.toString();
     expect(raw).toContain('Subject: subject sb');
     expect(raw).not.toContain('hidden@example.com');
-    const sent = f.t.relay.store.messages.timeline('sb', null).find((e) => e.type === 'sent');
+    const sent = f.t.relay.store.legacy.messages.timeline('sb', null).find((e) => e.type === 'sent');
     expect(sent?.detail).toMatchObject({ sandbox: true, captured_id: m.captured_id });
     expect(eventTypes(f, 'sb')).toContain('captured');
   });
@@ -67,8 +67,8 @@ describe('dispatch: sandbox mode', () => {
     f.addAccount({ id: 'acc', host: real.host, port: real.port });
     f.enqueue([{ id: 'orig', account_id: 'acc', subject: 'release me' }]);
     const orig = await f.waitState('orig', 'sent');
-    const raw = f.t.relay.store.captured.raw(orig.captured_id!)!;
-    const r = f.t.relay.store.messages.enqueueBatch(
+    const raw = f.t.relay.store.legacy.captured.raw(orig.captured_id!)!;
+    const r = f.t.relay.store.legacy.messages.enqueueBatch(
       [
         {
           id: 'released-1',
@@ -97,7 +97,7 @@ describe('dispatch: sandbox mode', () => {
     const real = await target();
     f = await startDeliveryRelay({ deliveryMode: 'real' });
     f.addAccount({ id: 'acc', host: real.host, port: real.port });
-    f.t.relay.store.messages.enqueueBatch(
+    f.t.relay.store.legacy.messages.enqueueBatch(
       [{ id: 'gone', account_id: 'acc', from: 'a@example.com', to: ['b@example.com'], subject: '', body: '', content_type: 'plain', priority: 2 }],
       f.now(),
       { source_captured_id: 999_999 },
@@ -148,7 +148,7 @@ describe('dispatch: crash recovery', () => {
     const slow = await target({ data: () => ({ delayMs: 400 }) });
     f = await startDeliveryRelay({ delivery: { leaseSeconds: 30 } });
     f.addAccount({ id: 'acc', host: slow.host, port: slow.port });
-    const store = f.t.relay.store;
+    const store = f.t.relay.store.legacy;
     f.enqueue([{ id: 'mine', account_id: 'acc' }]);
     await waitFor(() => f!.t.relay.dispatcher.inFlight() === 1, 'in flight');
     // another (dead) holder's lease on a second message

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../../src/core/store/index.js';
+import { openSyncStore as openStore, type SyncStore as Store } from '../../../src/core/store/index.js';
 import type { MessagePayload } from '../../../src/core/queue/types.js';
 import { tempDir } from '../../helpers/relay.js';
 

@@ -5,7 +5,7 @@ import { RelayBus } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { MessagePayload, MessageState } from '../../../src/core/queue/types.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from '../../../src/core/settings/runtime-settings.js';
-import { openStore, type Store } from '../../../src/core/store/index.js';
+import { openSyncStore as openStore, type SyncStore as Store } from '../../../src/core/store/index.js';
 import { tempDir, testConfig, type ConfigPatch } from '../../helpers/relay.js';
 
 export interface TestContext {

@@ -18,7 +18,7 @@ async function start(client: { user?: string; password?: string; token?: string 
   relay = await startTestRelay({
     client: { url: upstream.url, user: client.user ?? null, password: client.password ?? null, token: client.token ?? null },
   });
-  return { relay, upstream, store: relay.relay.store, now: () => nowSec(relay!.relay.ctx.clock) };
+  return { relay, upstream, store: relay.relay.store.legacy, now: () => nowSec(relay!.relay.ctx.clock) };
 }
 
 describe('reporting inside a running relay', () => {
@@ -81,13 +81,13 @@ describe('reporting inside a running relay', () => {
     upstream.defaultReply = { hang: true };
     relay = await startTestRelay({ client: { url: upstream.url, timeoutMs: 200 } });
     const r = relay;
-    addFinal(r.relay.store, ['stuck'], { state: 'sent', ts: nowSec(r.relay.ctx.clock) });
+    addFinal(r.relay.store.legacy, ['stuck'], { state: 'sent', ts: nowSec(r.relay.ctx.clock) });
     await eventually(() => r.relay.reporter.status().state === 'failing', 'failing status');
     const health = await fetch(`${r.url}/health`);
     expect(health.status).toBe(200);
     const status = r.relay.reporter.status();
     expect(status.last_error).toBe('no answer within 200 ms');
     expect(status.failing_since).not.toBeNull();
-    expect(stateOf(r.relay.store, 'stuck')).toBe('sent');
+    expect(stateOf(r.relay.store.legacy, 'stuck')).toBe('sent');
   });
 });

@@ -5,7 +5,7 @@ import { decodeMimeWords } from '../../../src/core/sink/mime-words.js';
 import { parseCapturedSearch } from '../../../src/core/sink/search-query.js';
 import { scanHeaderDigest, summarizeMessage } from '../../../src/core/sink/summarize.js';
 import { ftsQuery, type NewCaptured } from '../../../src/core/store/captured-store.js';
-import { openStore, type Store } from '../../../src/core/store/index.js';
+import { openSyncStore as openStore, type SyncStore as Store } from '../../../src/core/store/index.js';
 import { tempDir } from '../../helpers/relay.js';
 
 function fixture(i: number, over: Partial<NewCaptured> = {}): NewCaptured {

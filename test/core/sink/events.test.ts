@@ -146,9 +146,9 @@ describe('GET /api/events (SSE)', () => {
   });
 
   it('batches the removals of a large retention prune', async () => {
-    const store = t.relay.store.captured;
+    const store = t.relay.store.legacy.captured;
     store.deleteAll();
-    t.relay.store.db.transaction(() => {
+    t.relay.store.legacy.db.transaction(() => {
       for (let i = 0; i < 1500; i++) {
         store.insert(capturedFixture(i, { subject: `bulk ${i}`, size: 1, search_text: '' }), Buffer.from('x'));
       }

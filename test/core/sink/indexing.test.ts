@@ -3,7 +3,7 @@ import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import type { CapturedAnnouncement } from '../../../src/core/events.js';
 import type { NewCaptured } from '../../../src/core/store/captured-store.js';
-import { openStore } from '../../../src/core/store/index.js';
+import { openSyncStore as openStore } from '../../../src/core/store/index.js';
 import { startTestRelay, tempDir, type TestRelay } from '../../helpers/relay.js';
 import { capturedFixture } from '../../helpers/captured.js';
 import { until } from './smtp-wire.js';
@@ -80,7 +80,7 @@ describe('background indexing of captured mail', () => {
       const [logo, untyped] = ids.slice(-2);
 
       // answered 250: stored, listed with its summary, announced
-      const store = t.relay.store.captured;
+      const store = t.relay.store.legacy.captured;
       for (let i = 0; i < 80; i++) {
         expect(store.get(ids[i])).toMatchObject({ subject: `burst ${i}`, from: `sender${i}@example.com`, attachments: i % 10 === 0 ? 1 : 0 });
         expect(store.get(ids[i])!.preview).toContain(`burstword${i}`);
@@ -101,7 +101,7 @@ describe('background indexing of captured mail', () => {
       expect(store.get(untyped)!.preview).toBe('first part quokkanotes in the second part');
       const withFiles = (await search(t, 'has:attachment to:team')).items.map((i) => i.id).sort((a, b) => a - b);
       expect(withFiles).toEqual([...ids.filter((_, i) => i < 80 && i % 10 === 0), logo].sort((a, b) => a - b));
-      expect(t.relay.store.integrityCheck()).toBe('ok');
+      expect(t.relay.store.legacy.integrityCheck()).toBe('ok');
     } finally {
       pool.close();
       await t.stop();
@@ -114,7 +114,7 @@ describe('background indexing of captured mail', () => {
       const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: t.relay.addresses().smtp.port, ignoreTLS: true });
       const id = idOf((await smtp.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'idle', text: 'platypus' })).response);
       smtp.close();
-      const store = t.relay.store.captured;
+      const store = t.relay.store.legacy.captured;
       await until(() => store.countUnindexed() === 0, 'background indexing');
       expect(store.list({ limit: 5, search: { terms: [{ field: 'body', text: 'platypus' }] } }).items.map((i) => i.id)).toEqual([id]);
     } finally {
@@ -133,7 +133,7 @@ describe('background indexing of captured mail', () => {
 
     const t = await startTestRelay({}, { dataDir });
     try {
-      const store = t.relay.store.captured;
+      const store = t.relay.store.legacy.captured;
       await until(() => store.countUnindexed() === 0, 'indexing after restart');
       expect(store.list({ limit: 5, search: { terms: [{ field: 'any', text: 'leftover1' }] } }).items.map((i) => i.id)).toEqual([ids[1]]);
     } finally {
@@ -144,8 +144,8 @@ describe('background indexing of captured mail', () => {
   it('bounds how long a flush waits and reports what is left', async () => {
     const t = await startTestRelay();
     try {
-      const store = t.relay.store.captured;
-      t.relay.store.db.transaction(() => {
+      const store = t.relay.store.legacy.captured;
+      t.relay.store.legacy.db.transaction(() => {
         for (let i = 0; i < 300; i++) store.insert(unindexed(i), Buffer.from(`Subject: stored ${i}\r\n\r\nbacklog${i}`));
       })();
       const left = await t.relay.sink.flushIndexing(0);

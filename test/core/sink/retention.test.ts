@@ -25,7 +25,7 @@ describe('captured mail retention', () => {
         ids.push(Number(/captured as (\d+)/.exec(info.response)![1]));
       }
       smtp.close();
-      const store = t.relay.store.captured;
+      const store = t.relay.store.legacy.captured;
       await until(() => store.counts().total === 5, 'retention by count');
       const kept = store.list({ limit: 50 }).items.map((i) => i.id);
       expect(kept).toEqual(ids.slice(-5).reverse());
@@ -43,7 +43,7 @@ describe('captured mail retention', () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const t = await startTestRelay({}, { clock });
     try {
-      const store = t.relay.store.captured;
+      const store = t.relay.store.legacy.captured;
       const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: t.relay.addresses().smtp.port, ignoreTLS: true });
       const send = async (subject: string) =>
         Number(/captured as (\d+)/.exec((await smtp.sendMail({ from: 'a@example.com', to: 'b@example.com', subject, text: 'x' })).response)![1]);
@@ -67,8 +67,8 @@ describe('captured mail retention', () => {
   it('prunes a large backlog in small steps while ingest goes on', async () => {
     const t = await startTestRelay({ sink: { retentionCount: 100_000 } });
     try {
-      const store = t.relay.store.captured;
-      t.relay.store.db.transaction(() => {
+      const store = t.relay.store.legacy.captured;
+      t.relay.store.legacy.db.transaction(() => {
         for (let i = 0; i < 3000; i++) store.insert(fixture(i, 1_700_000_000 + i), Buffer.from(`Subject: bulk ${i}\r\n\r\nx`));
       })();
       const removals: number[] = [];

@@ -43,7 +43,7 @@ async function startTarget(): Promise<{ port: number; received: Received[]; stop
 }
 
 function addAccount(relay: Relay, id: string, port: number): void {
-  relay.store.accounts.upsert(
+  relay.store.legacy.accounts.upsert(
     {
       id,
       host: '127.0.0.1',
@@ -86,7 +86,7 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
     const res = await t.api(p, { method: 'POST', json, headers });
     return { status: res.status, body: (await res.json()) as T };
   };
-  const message = (id: string): MessageRecord => t.relay.store.messages.get(id)!;
+  const message = (id: string): MessageRecord => t.relay.store.legacy.messages.get(id)!;
 
   it('validates the body and names the offending fields', async () => {
     const base = { from: 'app@example.com', to: ['user@example.org'], subject: 'hi', body_text: 'x' };
@@ -140,12 +140,12 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
     });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ state: 'sent', sandbox: true });
-    const captured = t.relay.store.captured.get(r.body.captured_id)!;
+    const captured = t.relay.store.legacy.captured.get(r.body.captured_id)!;
     expect(captured).toMatchObject({ subject: 'waited', relay_message_id: r.body.id, rcpt_to: ['user@example.org'] });
     const detail = (await (await t.api(`/api/captured/${captured.id}`)).json()) as { text: string; html: string };
     expect(detail.text.trim()).toBe('plain part');
     expect(detail.html).toContain('<p>html part</p>');
-    const timeline = t.relay.store.messages.timeline(r.body.id, null);
+    const timeline = t.relay.store.legacy.messages.timeline(r.body.id, null);
     expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['queued', 'sent', 'captured']));
 
     const again = await post<ErrorBody>('/api/send', { id: r.body.id, from: 'app@example.com', to: ['u@example.org'], subject: 's', body_text: 'x' });
@@ -196,7 +196,7 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
       body_html: '<p>the body</p>',
     });
     const capturedId = sent.body.captured_id;
-    const raw = t.relay.store.captured.raw(capturedId)!;
+    const raw = t.relay.store.legacy.captured.raw(capturedId)!;
     expect(t.relay.ctx.settings.current().delivery_mode).toBe('sandbox');
 
     const r = await post<{ id: string; state: string; captured_id: number; account_id: string; to: string[] }>(`/api/captured/${capturedId}/release`, {
@@ -240,7 +240,7 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
     ]) {
       const m = await until(() => (message(id).state === 'sent' && message(id).captured_id ? message(id) : null), `${id} captured`, 20_000);
       expect(m.sandbox).toBe(true);
-      const c = t.relay.store.captured.get(m.captured_id!)!;
+      const c = t.relay.store.legacy.captured.get(m.captured_id!)!;
       expect(c).toMatchObject({ subject, relay_message_id: id });
       const list = (await (await t.api(`/api/captured?q=${encodeURIComponent(`subject:"${subject}"`)}`)).json()) as { items: { id: number }[] };
       expect(list.items.map((i) => i.id)).toEqual([c.id]);

@@ -33,7 +33,7 @@ describe('sandbox SMTP sink', () => {
     await t.stop();
   });
 
-  const count = () => t.relay.store.captured.counts().total;
+  const count = () => t.relay.store.legacy.captured.counts().total;
 
   it('binds a free port when configured with 0 and answers DATA with the captured id', async () => {
     expect(port).toBeGreaterThan(0);
@@ -46,9 +46,9 @@ describe('sandbox SMTP sink', () => {
     expect(m).not.toBeNull();
     const id = Number(m![1]);
     expect(announced).toEqual([id]);
-    const c = t.relay.store.captured.get(id)!;
+    const c = t.relay.store.legacy.captured.get(id)!;
     expect(c).toMatchObject({ mail_from: 'app@example.com', rcpt_to: ['user@example.org'], subject: 'hello', mailbox: null, preview: 'hi there' });
-    expect(t.relay.store.captured.raw(id)!.toString()).toContain('hi there');
+    expect(t.relay.store.legacy.captured.raw(id)!.toString()).toContain('hi there');
   });
 
   it('accepts optional AUTH with any credentials and tags the mailbox with the username', async () => {
@@ -59,7 +59,7 @@ describe('sandbox SMTP sink', () => {
       text: 'x',
     });
     const id = Number(/captured as (\d+)/.exec(info.response)![1]);
-    expect(t.relay.store.captured.get(id)!.mailbox).toBe('project-x');
+    expect(t.relay.store.legacy.captured.get(id)!.mailbox).toBe('project-x');
   });
 
   it('offers STARTTLS with the certificate generated into the data directory', async () => {
@@ -78,7 +78,7 @@ describe('sandbox SMTP sink', () => {
 
     const info = await transport(port, { requireTLS: true }).sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'tls', text: 'x' });
     const id = Number(/captured as (\d+)/.exec(info.response)![1]);
-    expect(t.relay.store.captured.get(id)!.tls).toBe(true);
+    expect(t.relay.store.legacy.captured.get(id)!.tls).toBe(true);
   });
 
   it('answers malformed commands with the right codes and keeps the session usable', async () => {
@@ -124,7 +124,7 @@ describe('sandbox SMTP sink', () => {
     expect(r!.code).toBe(250);
     const id = Number(/captured as (\d+)/.exec(r!.text)![1]);
     await wire.quit();
-    const c = t.relay.store.captured.get(id)!;
+    const c = t.relay.store.legacy.captured.get(id)!;
     expect(c.mail_from).toBe('jörg@bücher.de');
     expect(c.rcpt_to).toEqual(['用户@例子.广告']);
     expect(c.subject).toBe('Grüße 日本');
@@ -142,7 +142,7 @@ describe('sandbox SMTP sink', () => {
     expect(r2!.code).toBe(250);
     const id2 = Number(/captured as (\d+)/.exec(r2!.text)![1]);
     await w2.quit();
-    expect(t.relay.store.captured.get(id2)!.subject).toMatch(/^caf/);
+    expect(t.relay.store.legacy.captured.get(id2)!.subject).toMatch(/^caf/);
   });
 
   it('captures broken MIME as it came', async () => {
@@ -152,7 +152,7 @@ describe('sandbox SMTP sink', () => {
       '--zz\r\nContent-Type: application/octet-stream; name="x.bin"\r\nContent-Disposition: attachment; filename="x.bin"\r\n\r\nunterminated';
     const info = await transport(port).sendMail({ envelope: { from: 'a@example.com', to: ['b@example.com'] }, raw });
     const id = Number(/captured as (\d+)/.exec(info.response)![1]);
-    const c = t.relay.store.captured.get(id)!;
+    const c = t.relay.store.legacy.captured.get(id)!;
     expect(c.subject).toBe('broken');
     expect(c.size).toBe(Buffer.byteLength(raw) + 2);
     const res = await t.api(`/api/captured/${id}`);
@@ -183,10 +183,10 @@ describe('sandbox SMTP sink', () => {
         raw,
       });
       const id = Number(/captured as (\d+)/.exec(info.response)![1]);
-      const c = relay.relay.store.captured.get(id)!;
+      const c = relay.relay.store.legacy.captured.get(id)!;
       expect(c.subject).toBe('huge header');
       expect(c.to).toEqual(['b@example.com']);
-      expect(relay.relay.store.captured.raw(id)!.length).toBe(c.size);
+      expect(relay.relay.store.legacy.captured.raw(id)!.length).toBe(c.size);
       const res = await relay.api(`/api/captured/${id}`);
       expect(res.status).toBe(200);
       const detail = (await res.json()) as { headers: { key: string; value: string }[] };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/core/store/db.js';
-import { openStore, type Store } from '../../../src/core/store/index.js';
+import { openSyncStore as openStore, type SyncStore as Store } from '../../../src/core/store/index.js';
 import { WalCheckpointer } from '../../../src/core/store/wal-checkpointer.js';
 import { capturedFixture } from '../../helpers/captured.js';
 import { tempDir } from '../../helpers/relay.js';

@@ -35,10 +35,10 @@ export async function startDeliveryRelay(patch: ConfigPatch = {}, dataDir?: stri
     t,
     clock,
     addAccount(a) {
-      relay.store.accounts.upsert(accountWithDefaults({ use_tls: false, ...a }), nowSec(clock));
+      relay.store.legacy.accounts.upsert(accountWithDefaults({ use_tls: false, ...a }), nowSec(clock));
     },
     enqueue(msgs) {
-      const r = relay.store.messages.enqueueBatch(
+      const r = relay.store.legacy.messages.enqueueBatch(
         msgs.map((m) => ({
           from: 'sender@example.com',
           to: ['rcpt@example.com'],
@@ -54,14 +54,14 @@ export async function startDeliveryRelay(patch: ConfigPatch = {}, dataDir?: stri
       relay.dispatcher.wake();
     },
     msg(id) {
-      const m = relay.store.messages.get(id);
+      const m = relay.store.legacy.messages.get(id);
       if (!m) throw new Error(`no message ${id}`);
       return m;
     },
     waitState(id, state, timeoutMs) {
       return waitFor(
         () => {
-          const m = relay.store.messages.get(id);
+          const m = relay.store.legacy.messages.get(id);
           return m && m.state === state ? m : null;
         },
         `${id} to be ${state}`,
@@ -80,5 +80,5 @@ export async function startDeliveryRelay(patch: ConfigPatch = {}, dataDir?: stri
 
 /** The timeline event types of a message, in order. */
 export function eventTypes(f: DeliveryFixture, id: string): string[] {
-  return f.t.relay.store.messages.timeline(id, null).map((e) => e.type);
+  return f.t.relay.store.legacy.messages.timeline(id, null).map((e) => e.type);
 }

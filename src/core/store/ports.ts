@@ -1,0 +1,183 @@
+import type { MessageEvent, MessagePayload, MessageRecord, MessageState, MessageSummary } from '../queue/types.js';
+import type {
+  Account,
+  AccountInput,
+  AttemptStart,
+  CapturedIndexEntry,
+  CapturedSummary,
+  ClaimedMessage,
+  ClaimRequest,
+  DeferOutcome,
+  EnqueueResult,
+  ErrorOutcome,
+  ListCapturedQuery,
+  ListMessagesQuery,
+  NewCaptured,
+  OrphanSweepStep,
+  Page,
+  PendingReport,
+  RetentionLimits,
+  RetryResult,
+  SentOutcome,
+} from './records.js';
+
+export type * from './records.js';
+
+/**
+ * The store's surface: one port per concern, every method async, so that a second backend
+ * (PostgreSQL) can implement the same interfaces. Callers import these types only, never a backend.
+ * Timeline rows written by a transition are announced after its transaction commits (the outbox),
+ * never for one that rolled back: see StoreAnnouncements.
+ */
+
+/** Queue-level operations on messages: accept, inspect, delete, retry. */
+export interface MessagesPort {
+  /**
+   * Inserts or replaces a batch in one durable transaction. A pending or failed id is replaced
+   * (keeping its queue position); a sent id is refused with `already sent`, one being sent with `already sending`.
+   */
+  enqueue(batch: MessagePayload[], now: number, opts?: { source_captured_id?: number }): Promise<EnqueueResult>;
+  get(id: string): Promise<MessageRecord | null>;
+  /** the message's timeline, oldest first */
+  timeline(id: string, accountId: string | null): Promise<MessageEvent[]>;
+  /** newest first, keyset-paginated */
+  list(query: ListMessagesQuery): Promise<Page<MessageSummary>>;
+  /** every row in dispatch order (genro-mail-proxy GET /messages) */
+  listAll(opts?: { activeOnly?: boolean }): Promise<MessageRecord[]>;
+  /** deletes whatever the state; names the ids that did not exist */
+  deleteMany(ids: string[], now: number): Promise<{ removed: number; not_found: string[] }>;
+  /** a failed or waiting message goes back to the queue now, with a fresh retry budget */
+  retry(id: string, now: number): Promise<RetryResult>;
+  /** deletes at most `limit` reported messages whose report is older than `before` (and their events) */
+  purgeReported(before: number, limit?: number): Promise<number>;
+  countByState(): Promise<Record<MessageState, number>>;
+  countByAccount(): Promise<{ account_id: string | null; state: MessageState; n: number }[]>;
+}
+
+/** The delivery engine's transitions: claims, leases, outcomes, the send log. */
+export interface DispatchPort {
+  /** deferred messages whose time has come go back to the queue */
+  promoteDue(now: number): Promise<number>;
+  /** when the earliest deferred message becomes due, or null */
+  nextDueTs(): Promise<number | null>;
+  /** earliest lease expiry among messages being sent, ignoring `excludeIds` (sends in progress here) */
+  nextLeaseExpiry(excludeIds?: readonly string[]): Promise<number | null>;
+  /** leases due messages (state `sending`) in priority, then FIFO order, within the request's caps */
+  claim(req: ClaimRequest): Promise<ClaimedMessage[]>;
+  /** records the start of SMTP attempts (`attempt` events) */
+  beginAttempts(items: AttemptStart[], now: number): Promise<void>;
+  markSent(items: SentOutcome[], now: number): Promise<void>;
+  markError(items: ErrorOutcome[], now: number): Promise<void>;
+  defer(items: DeferOutcome[], now: number): Promise<void>;
+  /** leases expired at `expiredAt` go back to the queue, except `excludeIds` */
+  releaseExpiredLeases(now: number, expiredAt: number, excludeIds?: readonly string[]): Promise<number>;
+  /** specific leased messages go back to the queue (a send abandoned or held) */
+  releaseLeases(ids: string[], now: number, reason: string): Promise<number>;
+  /** sends accepted through the account within the last minute, hour and day */
+  rateWindowCounts(accountId: string, now: number): Promise<{ minute: number; hour: number; day: number }>;
+  /** send times of an account after `since`, ascending */
+  sendLogSince(accountId: string, since: number): Promise<number[]>;
+  /** messages in state `sending`, whoever holds them */
+  countLeased(): Promise<number>;
+}
+
+export interface AccountsPort {
+  /** insert or replace (genro-mail-proxy semantics: created_at resets) */
+  upsert(account: AccountInput, now: number): Promise<void>;
+  get(id: string): Promise<Account | null>;
+  /** ordered by id */
+  list(): Promise<Account[]>;
+  /** deletes the account and, as genro-mail-proxy does, its messages, their events and its send log */
+  delete(id: string): Promise<boolean>;
+}
+
+/** Key/value settings (JSON values). */
+export interface SettingsPort {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  all(): Promise<Record<string, unknown>>;
+}
+
+/** Mail captured by the sandbox sink: raw source once, summary, full-text index. */
+export interface CapturedPort {
+  /**
+   * Stores messages in one transaction, all or none; summaries in the same order. `durable: false`
+   * commits without waiting for the disk (made durable later by `syncCommitted`).
+   */
+  insertMany(items: { m: NewCaptured; raw: Buffer }[], opts?: { durable?: boolean }): Promise<CapturedSummary[]>;
+  /** resolves once every commit made so far is on disk */
+  syncCommitted(): Promise<void>;
+  /** ids (oldest first, at most `limit`, none above `upToId`) still waiting for their text index */
+  unindexed(upToId: number, limit: number): Promise<number[]>;
+  /** the id of the newest message (0: none) */
+  lastId(): Promise<number>;
+  countUnindexed(upToId?: number): Promise<number>;
+  /** records parsed text, attachment counts and previews; skips deleted or already indexed ones */
+  completeIndex(entries: CapturedIndexEntry[]): Promise<number>;
+  get(id: number): Promise<CapturedSummary | null>;
+  raw(id: number): Promise<Buffer | null>;
+  /** links a capture to the queue entry whose sandbox delivery produced it (a `captured` timeline row) */
+  linkMessage(capturedId: number, messageId: string): Promise<void>;
+  /** newest first, keyset-paginated */
+  list(query: ListCapturedQuery): Promise<Page<CapturedSummary>>;
+  counts(): Promise<{ total: number; unread: number }>;
+  markRead(id: number, read?: boolean): Promise<boolean>;
+  delete(id: number): Promise<boolean>;
+  deleteAll(): Promise<number>;
+  /** deletes at most `limits.batch` messages over the limits, oldest first; returns their ids */
+  pruneBatch(limits: RetentionLimits): Promise<number[]>;
+}
+
+/** Final outcomes waiting to be reported, their acknowledgement, and retention's bounded deletes. */
+export interface ReportsPort {
+  /** the oldest final outcomes not yet reported */
+  pending(limit: number): Promise<PendingReport[]>;
+  /** marks exactly these outcomes reported; returns how many rows were marked */
+  markReported(reports: PendingReport[], now: number): Promise<number>;
+  /** deletes final messages never reported that ended before `before` (no application configured) */
+  purgeFinalUnreported(before: number, limit: number): Promise<number>;
+  /** deletes at most `limit` send-log rows older than `before` */
+  pruneSendLog(before: number, limit: number): Promise<number>;
+  /** one bounded step of the sweep of timeline rows whose message no longer exists */
+  pruneOrphanEvents(afterSeq: number, chunk: number, before: number): Promise<OrphanSweepStep>;
+}
+
+/** The ports as seen from inside a transaction: every call joins it. */
+export interface TransactionPorts {
+  readonly messages: MessagesPort;
+  readonly dispatch: DispatchPort;
+  readonly accounts: AccountsPort;
+  readonly settings: SettingsPort;
+  readonly captured: CapturedPort;
+  readonly reports: ReportsPort;
+}
+
+export interface TransactionOptions {
+  /**
+   * false: commit without waiting for the disk (survives a crash of the process; a power loss may
+   * undo it). Dispatch bookkeeping uses this; accepting messages never does. Default true.
+   */
+  durable?: boolean;
+}
+
+export interface Store extends TransactionPorts {
+  /**
+   * Runs fn in one transaction: the ports it receives join it, everything commits or nothing does, and
+   * its timeline rows are announced after the commit. fn must only await these ports (no network I/O):
+   * other store calls wait until it ends.
+   */
+  transaction<T>(fn: (tx: TransactionPorts) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  /** 'ok' when the database is healthy */
+  integrityCheck(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** What a store announces after each commit (the outbox); the composition root forwards it to the bus. */
+export interface StoreAnnouncements {
+  /** timeline rows written by a committed transaction, in commit order */
+  onMessageEvents?: (events: MessageEvent[]) => void;
+  /** accounts inserted, replaced or deleted by a committed transaction */
+  onAccountsChanged?: (ids: string[]) => void;
+  /** a background task of the store failed (WAL checkpoints); the store carries on */
+  onBackgroundError?: (err: Error) => void;
+}

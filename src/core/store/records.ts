@@ -1,0 +1,246 @@
+import type { DeferredReason, MessageState, MessageSummary, Priority, RecipientResult } from '../queue/types.js';
+
+/**
+ * The records that cross the store's ports (./ports.ts): what callers hand to the store and get back.
+ * Backends map their rows to these; nothing outside the store sees a row or a driver object.
+ */
+
+// ---- accounts ----------------------------------------------------------------------------------
+
+export type LimitBehavior = 'defer' | 'error';
+/** An SMTP account (genro-mail-proxy AccountPayload plus the relay's routing fields). */
+export interface Account {
+  id: string;
+  host: string;
+  port: number;
+  user: string | null;
+  /** decoded; never returned by the API */
+  password: string | null;
+  ttl: number;
+  limit_per_minute: number | null;
+  limit_per_hour: number | null;
+  limit_per_day: number | null;
+  limit_behavior: LimitBehavior;
+  /** null: implicit TLS iff port 465; true: implicit TLS; false: plain/STARTTLS */
+  use_tls: boolean | null;
+  batch_size: number | null;
+  /** SMTP timeout, seconds */
+  timeout: number | null;
+  max_connections: number | null;
+  /** accounts tried in order on a temporary failure (failover) */
+  fallbacks: string[] | null;
+  /** share of traffic when an account lists weighted fallbacks */
+  weight: number | null;
+  created_at: string;
+  updated_ts: number;
+}
+export type AccountInput = Omit<Account, 'created_at' | 'updated_ts'>;
+
+// ---- messages ----------------------------------------------------------------------------------
+
+export interface EnqueueResult {
+  queued: number;
+  rejected: { id: string; reason: string }[];
+}
+export interface ListMessagesQuery {
+  state?: MessageState;
+  account_id?: string;
+  /** substring of id, subject, from or to */
+  q?: string;
+  limit: number;
+  /** opaque cursor returned by the previous page */
+  cursor?: string;
+}
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+// ---- dispatch ----------------------------------------------------------------------------------
+
+/** A message taken from the queue for delivery: what the dispatcher needs, nothing more. */
+export interface ClaimedMessage {
+  seq: number;
+  id: string;
+  account_id: string | null;
+  priority: Priority;
+  /** the payload as stored (JSON), parsed once by the dispatcher */
+  payload: string;
+  attempts: number;
+  retry_count: number;
+  first_attempt_ts: number | null;
+  created_ts: number;
+  source_captured_id: number | null;
+}
+export interface AttemptStart {
+  id: string;
+  account_id: string | null;
+  /** the number of this attempt (1 for the first) */
+  attempt: number;
+  detail: Record<string, unknown>;
+}
+/**
+ * When the SMTP attempt an outcome ends had started (epoch seconds): the outcome's update counts the
+ * attempt and sets the first attempt time. Omitted for decisions taken at claim time (no attempt).
+ */
+export interface AttemptCount {
+  started_ts?: number | null;
+}
+
+export interface SentOutcome extends AttemptCount {
+  id: string;
+  /** the message's own account */
+  account_id: string | null;
+  /** the account whose server accepted it (null for sandbox deliveries; no send_log row then) */
+  via_account: string | null;
+  sandbox: boolean;
+  captured_id: number | null;
+  smtp_message_id: string | null;
+  recipients: RecipientResult[] | null;
+  detail: Record<string, unknown>;
+}
+export interface ErrorOutcome extends AttemptCount {
+  id: string;
+  account_id: string | null;
+  error: string;
+  recipients?: RecipientResult[] | null;
+  detail: Record<string, unknown>;
+}
+export interface DeferOutcome extends AttemptCount {
+  id: string;
+  account_id: string | null;
+  until: number;
+  reason: Exclude<DeferredReason, 'scheduled'>;
+  /** the new retry count (retry backoff); omitted: unchanged */
+  retry_count?: number;
+  detail: Record<string, unknown>;
+}
+export type RetryResult =
+  | { status: 'ok'; message: MessageSummary }
+  | { status: 'not_found' }
+  | { status: 'conflict'; state: MessageState };
+
+/** How many more messages of each account a claim may take (the engine computes them before it asks). */
+export interface ClaimCaps {
+  /** per account id */
+  perAccount: ReadonlyMap<string, number>;
+  /** messages without an account */
+  noAccount: number;
+  /** accounts not in `perAccount` */
+  otherAccounts: number;
+}
+
+export interface ClaimRequest {
+  now: number;
+  /** lease expiry written on every claimed row */
+  leaseUntil: number;
+  /** at most this many rows */
+  limit: number;
+  /** omitted: no per-account limits, the head of the whole queue is taken */
+  caps?: ClaimCaps;
+}
+
+// ---- captured mail -----------------------------------------------------------------------------
+
+/** What the sink extracted from one accepted message (everything but the raw source). */
+export interface NewCaptured {
+  received_ts: number;
+  mail_from: string;
+  rcpt_to: string[];
+  from: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  date_ts: number | null;
+  size: number;
+  attachments: number;
+  mailbox: string | null;
+  message_id: string | null;
+  preview: string;
+  remote_address: string | null;
+  helo: string | null;
+  tls: boolean;
+  /**
+   * Bounded text extract, indexed for search (with subject and addresses) and not stored
+   * otherwise. Left out, the message is stored unindexed, invisible to text search until
+   * completeIndex() (the sink's background indexer) indexes it: the capture commit then writes
+   * no full-text index pages at all.
+   */
+  search_text?: string;
+}
+/** What the background indexer learned from parsing a captured message in full. */
+export interface CapturedIndexEntry {
+  id: number;
+  search_text: string;
+  attachments: number;
+  preview: string;
+}
+/** A captured message as lists show it: summary columns only, never the source. */
+export interface CapturedSummary {
+  id: number;
+  received_ts: number;
+  mail_from: string;
+  rcpt_to: string[];
+  from: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  date_ts: number | null;
+  size: number;
+  attachments: number;
+  mailbox: string | null;
+  read: boolean;
+  message_id: string | null;
+  relay_message_id: string | null;
+  preview: string;
+  remote_address: string | null;
+  helo: string | null;
+  tls: boolean;
+}
+export type SearchField = 'any' | 'subject' | 'sender' | 'recipients' | 'body';
+/** A parsed search: every term must match (in its field), plus exact filters on summary columns. */
+export interface CapturedSearch {
+  terms: { field: SearchField; text: string }[];
+  mailbox?: string;
+  read?: boolean;
+  has_attachments?: boolean;
+}
+export interface ListCapturedQuery {
+  search?: CapturedSearch;
+  limit: number;
+  cursor?: string;
+}
+export interface RetentionLimits {
+  /** keep at most this many (newest) messages; <= 0: no count limit */
+  keepCount: number;
+  /** delete messages received before this epoch second; null: no age limit */
+  receivedBefore: number | null;
+  /** rows deleted per call, so ingest never waits long for the write lock */
+  batch: number;
+}
+
+// ---- delivery reports and retention ------------------------------------------------------------
+
+/** One item of a `delivery_report` POST (genro-mail-proxy wire format; `sandbox` only when true). */
+export interface DeliveryReportItem {
+  id: string;
+  account_id: string | null;
+  priority: Priority;
+  sent_ts: number | null;
+  error_ts: number | null;
+  error: string | null;
+  deferred_ts: number | null;
+  sandbox?: true;
+}
+/** A final outcome read for reporting, with what identifies the exact outcome that was reported. */
+export interface PendingReport {
+  item: DeliveryReportItem;
+}
+/** Result of one bounded step of the orphan-event sweep. */
+export interface OrphanSweepStep {
+  deleted: number;
+  /** where the next step starts (events up to here have been examined and were all old enough) */
+  nextSeq: number;
+  /** nothing more to examine right now */
+  done: boolean;
+}
