@@ -7,8 +7,8 @@ import nodemailer from 'nodemailer';
 import { createRelay, type Relay } from '../src/core/relay.js';
 import { defaultConfig } from '../src/core/config/types.js';
 import { silentLogger } from '../src/core/logger.js';
-import { toPayload } from '../src/core/queue/normalise.js';
-import { accountWithDefaults } from '../src/core/store/account-store.js';
+import { toPayload } from '../src/core/messages/normalise.js';
+import { accountWithDefaults } from '../src/core/store/records.js';
 import { arg, report, tempDir } from './lib.js';
 import { startPeerProcess } from './smtp-peers.js';
 

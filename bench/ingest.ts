@@ -6,7 +6,7 @@ import http from 'node:http';
 import { createRelay } from '../src/core/relay.js';
 import { defaultConfig } from '../src/core/config/types.js';
 import { silentLogger } from '../src/core/logger.js';
-import { toPayload } from '../src/core/queue/normalise.js';
+import { toPayload } from '../src/core/messages/normalise.js';
 import { arg, percentile, postJson, report, tempDir } from './lib.js';
 
 const BATCHES = arg('batches', 50);

@@ -3,7 +3,7 @@
  * stats, and the cost of selecting due work. Peer in the same run: the same queries at 10,000 messages.
  */
 import { openSyncStore as openStore, type SyncStore as Store } from '../src/core/store/index.js';
-import { toPayload } from '../src/core/queue/normalise.js';
+import { toPayload } from '../src/core/messages/normalise.js';
 import { arg, percentile, report, tempDir } from './lib.js';
 
 const BIG = arg('messages', 1_000_000);

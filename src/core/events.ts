@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { MessageEvent } from './queue/types.js';
+import type { MessageEvent } from './messages/types.js';
 
 /**
  * The relay's in-process event bus. Everything that happens is announced here after it is on disk;

@@ -12,7 +12,7 @@ import { createLogger } from './logger.js';
 import { plainSecretCodec, type SecretCodec } from './secrets.js';
 import { openStore, type AsyncSqliteStore } from './store/index.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from './settings/runtime-settings.js';
-import { QueueService } from './queue/queue-service.js';
+import { QueueService } from './messages/queue-service.js';
 import { createDispatcher, type Dispatcher } from './delivery/dispatcher.js';
 import { createSink, type Sink } from './sink/sink.js';
 import { createReporter, type Reporter } from './report/reporter.js';

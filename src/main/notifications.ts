@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { CapturedAnnouncement, RelayBus, ReportOutcome } from '../core/events.js';
-import type { MessageEvent } from '../core/queue/types.js';
+import type { MessageEvent } from '../core/messages/types.js';
 
 /**
  * Decides which event of a stream deserves a notification: the first of a burst (an event after

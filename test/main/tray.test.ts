@@ -2,7 +2,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nowSec } from '../../src/core/clock.js';
-import type { MessagePayload } from '../../src/core/queue/types.js';
+import type { MessagePayload } from '../../src/core/messages/types.js';
 import { RelayStatusModel, visualState } from '../../src/main/tray/relay-status.js';
 import { TrayController } from '../../src/main/tray/tray-controller.js';
 import { trayIconPath } from '../../src/main/tray/tray-icons.js';

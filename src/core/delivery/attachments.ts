@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Config } from '../config/types.js';
-import type { AttachmentSpec } from '../queue/types.js';
+import type { AttachmentSpec } from '../messages/types.js';
 
 /** An attachment ready for nodemailer: bytes in memory, never a path or URL nodemailer would fetch. */
 export interface ResolvedAttachment {

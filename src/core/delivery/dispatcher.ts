@@ -4,15 +4,15 @@ import type { RelayContext } from '../context.js';
 import { nowSec } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { AttemptOutcome } from '../events.js';
-import type { MessagePayload, RecipientResult } from '../queue/types.js';
-import type { Account } from '../store/account-store.js';
+import type { MessagePayload, RecipientResult } from '../messages/types.js';
+import type { Account } from '../store/ports.js';
 import type {
   AttemptStart,
   ClaimedMessage,
   DeferOutcome,
   ErrorOutcome,
   SentOutcome,
-} from '../store/dispatch-store.js';
+} from '../store/ports.js';
 import type { RuntimeSettingsValues } from '../settings/runtime-settings.js';
 import { AttachmentError, AttachmentResolver } from './attachments.js';
 import { MessageBuildError, buildMail, buildRawMail } from './message-builder.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { SendMailOptions } from 'nodemailer/lib/mailer';
-import type { MessagePayload } from '../queue/types.js';
+import type { MessagePayload } from '../messages/types.js';
 import type { ResolvedAttachment } from './attachments.js';
 import { htmlToText } from './html-to-text.js';
 

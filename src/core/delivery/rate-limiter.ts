@@ -1,4 +1,4 @@
-import type { Account } from '../store/account-store.js';
+import type { Account } from '../store/ports.js';
 
 export type RateWindowName = 'minute' | 'hour' | 'day';
 

@@ -1,4 +1,4 @@
-import type { Account } from '../store/account-store.js';
+import type { Account } from '../store/ports.js';
 
 /**
  * The accounts a message may go out through, in the order they are tried (see docs/routing.md).

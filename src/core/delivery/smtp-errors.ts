@@ -1,4 +1,4 @@
-import type { RecipientResult } from '../queue/types.js';
+import type { RecipientResult } from '../messages/types.js';
 
 /** How a failed delivery attempt is treated. */
 export interface FailureClass {

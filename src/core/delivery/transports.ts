@@ -4,7 +4,7 @@ import type { SendMailOptions } from 'nodemailer/lib/mailer';
 import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from 'nodemailer/lib/smtp-pool';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
 import type { RelayConfig } from '../config/types.js';
-import type { Account } from '../store/account-store.js';
+import type { Account } from '../store/ports.js';
 
 export type PoolMailer = Mail<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
 export type SentInfo = SMTPPoolSentMessageInfo;

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RelayContext } from '../context.js';
 import type { AttemptOutcome, CapturedAnnouncement, ReportOutcome } from '../events.js';
-import { MESSAGE_STATES, type MessageState } from '../queue/types.js';
+import { MESSAGE_STATES, type MessageState } from '../messages/types.js';
 import { QueueCounts } from './queue-counts.js';
 
 /** Prometheus metrics, fed by the bus and read from the store. */

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { MessageState } from '../queue/types.js';
+import type { MessageState } from '../messages/types.js';
 
 /**
  * Message counts by state, reused for a short while: counting a million-row queue costs tens of

@@ -3,7 +3,7 @@ import { nowSec } from '../clock.js';
 import type { RelayContext } from '../context.js';
 import { errorMessage } from '../errors.js';
 import type { ReportOutcome } from '../events.js';
-import type { PendingReport } from '../store/report-store.js';
+import type { PendingReport } from '../store/ports.js';
 import { Retention, type RetentionResult } from './retention.js';
 import { postDeliveryReport, SyncFailure, type SyncAnswer, type SyncTarget } from './sync-client.js';
 

@@ -1,4 +1,4 @@
-import type { DeliveryReportItem } from '../store/report-store.js';
+import type { DeliveryReportItem } from '../store/ports.js';
 import { errorMessage } from '../errors.js';
 import { RELAY_VERSION } from '../version.js';
 

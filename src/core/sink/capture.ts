@@ -1,7 +1,7 @@
 import { nowSec } from '../clock.js';
 import type { RelayContext } from '../context.js';
 import type { CapturedAnnouncement } from '../events.js';
-import type { CapturedSummary } from '../store/captured-store.js';
+import type { CapturedSummary } from '../store/ports.js';
 import type { CaptureWriter } from './capture-writer.js';
 import { quickSummary } from './summarize.js';
 

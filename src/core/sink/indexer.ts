@@ -1,5 +1,5 @@
 import type { RelayContext } from '../context.js';
-import type { CapturedIndexEntry } from '../store/captured-store.js';
+import type { CapturedIndexEntry } from '../store/ports.js';
 import { summarizeMessage } from './summarize.js';
 
 /** the sink counts as idle once nothing was captured for this long */

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { RelayContext } from '../context.js';
 import { RelayError, conflict, notFound } from '../errors.js';
-import type { QueueService } from '../queue/queue-service.js';
-import type { MessagePayload, MessageState, Priority } from '../queue/types.js';
+import type { QueueService } from '../messages/queue-service.js';
+import type { MessagePayload, MessageState, Priority } from '../messages/types.js';
 
 export interface ReleaseRequest {
   account_id: string;

@@ -1,4 +1,4 @@
-import type { CapturedSearch, SearchField } from '../store/captured-store.js';
+import type { CapturedSearch, SearchField } from '../store/ports.js';
 
 const FIELDS: Record<string, SearchField> = {
   from: 'sender',

@@ -95,23 +95,3 @@ export class AccountStore {
     };
   }
 }
-
-/** An account with genro-mail-proxy's defaults for every field not given. */
-export function accountWithDefaults(a: Pick<AccountInput, 'id' | 'host' | 'port'> & Partial<AccountInput>): AccountInput {
-  return {
-    user: null,
-    password: null,
-    ttl: 300,
-    limit_per_minute: null,
-    limit_per_hour: null,
-    limit_per_day: null,
-    limit_behavior: 'defer',
-    use_tls: null,
-    batch_size: null,
-    timeout: null,
-    max_connections: null,
-    fallbacks: null,
-    weight: null,
-    ...a,
-  };
-}

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { DB } from './db.js';
 import type { EventLog } from './event-log.js';
-import type { MessageState } from '../queue/types.js';
+import type { MessageState } from '../messages/types.js';
 import { decodeCursor, encodeCursor, type Page } from './message-store.js';
 import { WalSync } from './wal-sync.js';
 import type { NewCaptured, CapturedIndexEntry, CapturedSummary, SearchField, CapturedSearch, ListCapturedQuery, RetentionLimits } from './records.js';

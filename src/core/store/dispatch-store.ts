@@ -1,6 +1,6 @@
 import type { DB } from './db.js';
 import type { EventLog } from './event-log.js';
-import type { MessageState } from '../queue/types.js';
+import type { MessageState } from '../messages/types.js';
 import { SUMMARY_COLUMNS, rowToSummary, type SummaryRow } from './message-rows.js';
 import type { ClaimedMessage, AttemptStart, SentOutcome, ErrorOutcome, DeferOutcome, RetryResult } from './records.js';
 export type { ClaimedMessage, AttemptStart, SentOutcome, ErrorOutcome, DeferOutcome, RetryResult } from './records.js';

@@ -1,5 +1,5 @@
 import { relaxedSync, type DB } from './db.js';
-import type { MessageEvent } from '../queue/types.js';
+import type { MessageEvent } from '../messages/types.js';
 
 export interface CommitAnnouncer {
   /** timeline rows of a committed transaction */

@@ -1,6 +1,6 @@
 import type { DB } from './db.js';
 import type { EventLog } from './event-log.js';
-import type { MessagePayload, MessageRecord, MessageState, MessageSummary } from '../queue/types.js';
+import type { MessagePayload, MessageRecord, MessageState, MessageSummary } from '../messages/types.js';
 import {
   SUMMARY_COLUMNS,
   rowToEvent,

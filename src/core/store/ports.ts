@@ -1,4 +1,4 @@
-import type { MessageEvent, MessagePayload, MessageRecord, MessageState, MessageSummary } from '../queue/types.js';
+import type { MessageEvent, MessagePayload, MessageRecord, MessageState, MessageSummary } from '../messages/types.js';
 import type {
   Account,
   AccountInput,

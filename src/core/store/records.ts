@@ -1,4 +1,4 @@
-import type { DeferredReason, MessageState, MessageSummary, Priority, RecipientResult } from '../queue/types.js';
+import type { DeferredReason, MessageState, MessageSummary, Priority, RecipientResult } from '../messages/types.js';
 
 /**
  * The records that cross the store's ports (./ports.ts): what callers hand to the store and get back.
@@ -35,6 +35,26 @@ export interface Account {
   updated_ts: number;
 }
 export type AccountInput = Omit<Account, 'created_at' | 'updated_ts'>;
+
+/** An account with genro-mail-proxy's defaults for every field not given. */
+export function accountWithDefaults(a: Pick<AccountInput, 'id' | 'host' | 'port'> & Partial<AccountInput>): AccountInput {
+  return {
+    user: null,
+    password: null,
+    ttl: 300,
+    limit_per_minute: null,
+    limit_per_hour: null,
+    limit_per_day: null,
+    limit_behavior: 'defer',
+    use_tls: null,
+    batch_size: null,
+    timeout: null,
+    max_connections: null,
+    fallbacks: null,
+    weight: null,
+    ...a,
+  };
+}
 
 // ---- messages ----------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 import type { DB } from './db.js';
 import type { EventLog } from './event-log.js';
-import type { Priority } from '../queue/types.js';
+import type { Priority } from '../messages/types.js';
 import type { DeliveryReportItem, PendingReport, OrphanSweepStep } from './records.js';
 export type { DeliveryReportItem, PendingReport, OrphanSweepStep } from './records.js';
 

@@ -1,6 +1,6 @@
 import type { DeliveryMode } from '../../core/config/types.js';
 import type { AttemptOutcome, ReportOutcome } from '../../core/events.js';
-import type { MessageEvent } from '../../core/queue/types.js';
+import type { MessageEvent } from '../../core/messages/types.js';
 import type { Relay } from '../../core/relay.js';
 
 /** What the tray icon shows, most urgent first: paused, failing, then the delivery mode. */

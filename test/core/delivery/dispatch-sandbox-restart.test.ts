@@ -4,7 +4,7 @@ import { openSyncStore as openStore } from '../../../src/core/store/index.js';
 import { tempDir } from '../../helpers/relay.js';
 import { T0, eventTypes, startDeliveryRelay, type DeliveryFixture } from './helpers/fixture.js';
 import { waitFor, trackedTargets } from './helpers/smtp-target.js';
-import { accountWithDefaults } from '../../../src/core/store/account-store.js';
+import { accountWithDefaults } from '../../../src/core/store/records.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();

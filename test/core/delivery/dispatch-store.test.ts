@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSyncStore as openStore, type SyncStore as Store } from '../../../src/core/store/index.js';
-import type { MessagePayload } from '../../../src/core/queue/types.js';
+import type { MessagePayload } from '../../../src/core/messages/types.js';
 import { tempDir } from '../../helpers/relay.js';
 
 let store: Store;

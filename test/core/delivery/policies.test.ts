@@ -5,7 +5,7 @@ import { routeOrder } from '../../../src/core/delivery/routing.js';
 import { classifySmtpError } from '../../../src/core/delivery/smtp-errors.js';
 import { htmlToText } from '../../../src/core/delivery/html-to-text.js';
 import { tlsModeOf } from '../../../src/core/delivery/transports.js';
-import { accountWithDefaults, type Account } from '../../../src/core/store/account-store.js';
+import { accountWithDefaults, type Account } from '../../../src/core/store/records.js';
 
 function account(id: string, over: Partial<Account> = {}): Account {
   return { ...accountWithDefaults({ id, host: 'h', port: 25 }), created_at: '', updated_ts: 0, ...over };

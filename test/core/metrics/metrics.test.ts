@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nowSec } from '../../../src/core/clock.js';
 import type { AttemptOutcome } from '../../../src/core/events.js';
 import { createMetrics, type Metrics } from '../../../src/core/metrics/metrics.js';
-import { accountWithDefaults, type AccountInput } from '../../../src/core/store/account-store.js';
+import { accountWithDefaults, type AccountInput } from '../../../src/core/store/records.js';
 import { addFinal, makeContext, payload, type TestContext } from '../report/fixtures.js';
 import { sample, seriesNames } from './prom-text.js';
 

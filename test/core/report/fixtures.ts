@@ -3,7 +3,7 @@ import { ManualClock, type Clock } from '../../../src/core/clock.js';
 import type { RelayContext } from '../../../src/core/context.js';
 import { RelayBus } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/core/logger.js';
-import type { MessagePayload, MessageState } from '../../../src/core/queue/types.js';
+import type { MessagePayload, MessageState } from '../../../src/core/messages/types.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from '../../../src/core/settings/runtime-settings.js';
 import { openSyncStore as openStore, type SyncStore as Store } from '../../../src/core/store/index.js';
 import { tempDir, testConfig, type ConfigPatch } from '../../helpers/relay.js';

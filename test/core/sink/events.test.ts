@@ -1,7 +1,7 @@
 import http from 'node:http';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessagePayload } from '../../../src/core/queue/types.js';
+import type { MessagePayload } from '../../../src/core/messages/types.js';
 import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
 import { capturedFixture } from '../../helpers/captured.js';
 import { until } from './smtp-wire.js';

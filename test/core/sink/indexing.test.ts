@@ -2,7 +2,7 @@ import path from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import type { CapturedAnnouncement } from '../../../src/core/events.js';
-import type { NewCaptured } from '../../../src/core/store/captured-store.js';
+import type { NewCaptured } from '../../../src/core/store/ports.js';
 import { openSyncStore as openStore } from '../../../src/core/store/index.js';
 import { startTestRelay, tempDir, type TestRelay } from '../../helpers/relay.js';
 import { capturedFixture } from '../../helpers/captured.js';

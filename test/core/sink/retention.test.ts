@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
-import type { NewCaptured } from '../../../src/core/store/captured-store.js';
+import type { NewCaptured } from '../../../src/core/store/ports.js';
 import { startTestRelay } from '../../helpers/relay.js';
 import { capturedFixture } from '../../helpers/captured.js';
 import { until } from './smtp-wire.js';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageRecord } from '../../../src/core/queue/types.js';
+import type { MessageRecord } from '../../../src/core/messages/types.js';
 import type { Relay } from '../../../src/core/relay.js';
 import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
 import { until } from './smtp-wire.js';

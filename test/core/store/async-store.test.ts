@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type AsyncSqliteStore } from '../../../src/core/store/index.js';
-import type { MessageEvent, MessagePayload } from '../../../src/core/queue/types.js';
+import type { MessageEvent, MessagePayload } from '../../../src/core/messages/types.js';
 
 const NOW = 1_767_261_600;
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Relay } from '../../relay.js';
 import { nowSec } from '../../clock.js';
 import { conflict, notFound } from '../../errors.js';
-import type { Account } from '../../store/account-store.js';
+import type { Account } from '../../store/ports.js';
 import { openapi } from '../openapi.js';
 
 const idParam = z.object({ id: z.string() });

@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import { z } from 'zod';
 import type { Relay } from '../../relay.js';
 import { notFound } from '../../errors.js';
-import { normalisePriority } from '../../queue/normalise.js';
+import { normalisePriority } from '../../messages/normalise.js';
 import { attachmentAt, inspectMessage, renderableHtml } from '../../sink/inspect.js';
 import { releaseCaptured } from '../../sink/release.js';
 import { parseCapturedSearch } from '../../sink/search-query.js';

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { ServerResponse } from 'node:http';
 import type { Relay } from '../../relay.js';
 import type { CapturedAnnouncement, ReportOutcome } from '../../events.js';
-import type { MessageEvent } from '../../queue/types.js';
+import type { MessageEvent } from '../../messages/types.js';
 import { openapi } from '../openapi.js';
 
 openapi.registerPath({

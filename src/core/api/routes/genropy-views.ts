@@ -1,5 +1,5 @@
-import type { Account } from '../../store/account-store.js';
-import type { MessageRecord } from '../../queue/types.js';
+import type { Account } from '../../store/ports.js';
+import type { MessageRecord } from '../../messages/types.js';
 
 /** genro-mail-proxy answers omit null fields (response_model_exclude_none). */
 export function omitNulls<T extends object>(o: T): Partial<T> {

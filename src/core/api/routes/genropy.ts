@@ -10,7 +10,7 @@ import {
   addMessagesInput,
   cleanupMessagesInput,
   deleteMessagesInput,
-} from '../../queue/payload-schema.js';
+} from '../../messages/payload-schema.js';
 import { accountInfo, classicMessageRecord } from './genropy-views.js';
 
 const ok = z.object({ ok: z.boolean() });

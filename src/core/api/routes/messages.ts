@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { Relay } from '../../relay.js';
-import { MESSAGE_STATES } from '../../queue/types.js';
+import { MESSAGE_STATES } from '../../messages/types.js';
 import { notFound } from '../../errors.js';
 import { parseQuery } from '../validate.js';
 import { openapi } from '../openapi.js';

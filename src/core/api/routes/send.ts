@@ -4,7 +4,7 @@ import type Koa from 'koa';
 import { z } from 'zod';
 import type { Relay } from '../../relay.js';
 import { conflict } from '../../errors.js';
-import type { AttachmentSpec, MessageEvent, MessagePayload, MessageState } from '../../queue/types.js';
+import type { AttachmentSpec, MessageEvent, MessagePayload, MessageState } from '../../messages/types.js';
 import { ValidationError } from '../middleware/errors.js';
 import { parseBody, parseQuery } from '../validate.js';
 import { openapi } from '../openapi.js';

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Relay } from '../../relay.js';
-import type { MessageState } from '../../queue/types.js';
+import type { MessageState } from '../../messages/types.js';
 import { openapi } from '../openapi.js';
 
 openapi.registerPath({ method: 'get', path: '/api/stats', summary: 'Counts by state, per account; report status', responses: { 200: { description: 'stats' } } });

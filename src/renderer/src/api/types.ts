@@ -2,7 +2,7 @@
  * Shapes of the relay's HTTP API as the UI reads them. The message model is the core's own contract
  * (type-only import: nothing of the core is bundled into the renderer).
  */
-import type { AttachmentSpec, MessageEvent, MessageRecord, MessageState, MessageSummary, Priority } from '../../../core/queue/types.js';
+import type { AttachmentSpec, MessageEvent, MessageRecord, MessageState, MessageSummary, Priority } from '../../../core/messages/types.js';
 
 export type { AttachmentSpec, MessageEvent, MessageRecord, MessageState, MessageSummary, Priority };
 

@@ -1,6 +1,6 @@
 import { ManualClock, nowSec } from '../../../../src/core/clock.js';
-import type { MessagePayload, MessageRecord, MessageState } from '../../../../src/core/queue/types.js';
-import { accountWithDefaults, type AccountInput } from '../../../../src/core/store/account-store.js';
+import type { MessagePayload, MessageRecord, MessageState } from '../../../../src/core/messages/types.js';
+import { accountWithDefaults, type AccountInput } from '../../../../src/core/store/records.js';
 import { startTestRelay, type ConfigPatch, type TestRelay } from '../../../helpers/relay.js';
 import { waitFor } from './smtp-target.js';
 

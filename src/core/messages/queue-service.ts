@@ -1,7 +1,7 @@
 import { nowSec } from '../clock.js';
 import type { RelayContext } from '../context.js';
 import { ClassicDetailError } from '../errors.js';
-import type { EnqueueResult } from '../store/message-store.js';
+import type { EnqueueResult } from '../store/ports.js';
 import { normalisePriority, rejectionReason, toPayload } from './normalise.js';
 import type { MessageInput } from './payload-schema.js';
 import type { MessagePayload, Priority } from './types.js';
