@@ -136,7 +136,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
       });
       const a = server.address() as AddressInfo;
       httpAddr = { host: config.host, port: a.port };
-      dispatcher.start();
+      await dispatcher.start();
       reporter.start();
       started = true;
       logger.info({ http: httpAddr, smtp: smtpAddr, mode: settings.current().delivery_mode }, 'relay started');

@@ -38,12 +38,13 @@ export interface AccountDeliveryStatus {
 
 /** Pulls due messages from the queue and delivers them (real SMTP pools, or the sandbox sink). */
 export interface Dispatcher {
-  start(): void;
+  /** returns what a previous run left leased to the queue, then starts claiming */
+  start(): Promise<void>;
   /** stop claiming; wait for in-flight sends (releasing their leases after `graceMs`) */
   stop(graceMs?: number): Promise<void>;
   /** new work may be due */
   wake(): void;
-  rateLimitState(accountId: string): RateWindowState[];
+  rateLimitState(accountId: string): Promise<RateWindowState[]>;
   accountStatus(accountId: string): AccountDeliveryStatus;
   verifyAccount(accountId: string): Promise<VerifyResult>;
   /** sandbox sink address, set once the sink listens */
@@ -213,7 +214,7 @@ class DeliveryEngine implements Dispatcher {
 
   // ---- lifecycle -------------------------------------------------------------------------------
 
-  start(): void {
+  async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
     this.stopped = false;
@@ -270,7 +271,7 @@ class DeliveryEngine implements Dispatcher {
     return this.sending;
   }
 
-  rateLimitState(accountId: string): RateWindowState[] {
+  async rateLimitState(accountId: string): Promise<RateWindowState[]> {
     const account = this.store.accounts.get(accountId);
     if (!account) return [];
     const now = this.now();

@@ -39,7 +39,7 @@ describe('dispatch: rate limits', () => {
     const ev = fx.t.relay.store.legacy.messages.timeline('m2', null).find((e) => e.type === 'rate_limited');
     expect(ev?.detail).toMatchObject({ window: 'minute', limit: 2, account: 'acc', deferred_ts: t0 + 60 });
 
-    expect(fx.t.relay.dispatcher.rateLimitState('acc')[0]).toEqual({ window: 'minute', used: 2, limit: 2, next_free_ts: t0 + 60 });
+    expect((await fx.t.relay.dispatcher.rateLimitState('acc'))[0]).toEqual({ window: 'minute', used: 2, limit: 2, next_free_ts: t0 + 60 });
 
     fx.advance(59);
     await new Promise((r) => setTimeout(r, 100));
@@ -74,7 +74,7 @@ describe('dispatch: rate limits', () => {
     await fx.waitState('h1', 'sent');
     const m = await fx.waitState('h2', 'deferred');
     expect(m.deferred_ts).toBe(t0 + 3600);
-    expect(fx.t.relay.dispatcher.rateLimitState('acc')[1]).toEqual({ window: 'hour', used: 2, limit: 2, next_free_ts: t0 + 3600 });
+    expect((await fx.t.relay.dispatcher.rateLimitState('acc'))[1]).toEqual({ window: 'hour', used: 2, limit: 2, next_free_ts: t0 + 3600 });
     fx.advance(1800);
     await new Promise((r) => setTimeout(r, 80));
     expect(fx.msg('h2').state).toBe('deferred');

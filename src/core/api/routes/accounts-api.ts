@@ -83,13 +83,13 @@ openapi.registerPath({
   },
 });
 
-function accountViewOf(relay: Relay, a: Account): z.infer<typeof accountView> {
+async function accountViewOf(relay: Relay, a: Account): Promise<z.infer<typeof accountView>> {
   const { password, ...rest } = a;
   const status = relay.dispatcher.accountStatus(a.id);
   return {
     ...rest,
     password_set: password !== null && password !== '',
-    rate: relay.dispatcher.rateLimitState(a.id),
+    rate: await relay.dispatcher.rateLimitState(a.id),
     in_flight: status.in_flight,
     backoff_until: status.backoff_until,
     backoff_error: status.backoff_error,
@@ -102,8 +102,8 @@ export function accountsApiRoutes(relay: Relay): Router {
   const { store, bus, clock } = relay.ctx;
   const router = new Router();
 
-  router.get('/api/accounts', (c) => {
-    c.body = { items: store.accounts.list().map((a) => accountViewOf(relay, a)), next_cursor: null };
+  router.get('/api/accounts', async (c) => {
+    c.body = { items: await Promise.all(store.accounts.list().map((a) => accountViewOf(relay, a))), next_cursor: null };
   });
 
   router.post('/api/accounts/:id/verify', async (c) => {
