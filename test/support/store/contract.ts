@@ -1,0 +1,22 @@
+import { describe } from 'vitest';
+import type { StoreFactory } from './harness.js';
+import { enqueueContract } from './messages-contract.js';
+import { messageQueriesContract } from './messages-queries-contract.js';
+import { dispatchContract } from './dispatch-contract.js';
+import { outcomesContract } from './outcomes-contract.js';
+
+export type { StoreFactory, StoreUnderTest, RecordedAnnouncements } from './harness.js';
+export { recordAnnouncements } from './harness.js';
+
+/**
+ * The behaviour every backend of the store ports (src/core/store/ports.ts) must show, run against the
+ * store `factory` opens: a fresh, empty store for every test. Nothing here knows the backend.
+ */
+export function describeStoreContract(name: string, factory: StoreFactory): void {
+  describe(`store contract: ${name}`, () => {
+    enqueueContract(factory);
+    messageQueriesContract(factory);
+    dispatchContract(factory);
+    outcomesContract(factory);
+  });
+}
