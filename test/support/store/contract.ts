@@ -4,6 +4,10 @@ import { enqueueContract } from './messages-contract.js';
 import { messageQueriesContract } from './messages-queries-contract.js';
 import { dispatchContract } from './dispatch-contract.js';
 import { outcomesContract } from './outcomes-contract.js';
+import { reportsContract } from './reports-contract.js';
+import { accountsSettingsContract } from './accounts-settings-contract.js';
+import { capturedContract } from './captured-contract.js';
+import { capturedSearchContract } from './captured-search-contract.js';
 
 export type { StoreFactory, StoreUnderTest, RecordedAnnouncements } from './harness.js';
 export { recordAnnouncements } from './harness.js';
@@ -18,5 +22,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     messageQueriesContract(factory);
     dispatchContract(factory);
     outcomesContract(factory);
+    reportsContract(factory);
+    accountsSettingsContract(factory);
+    capturedContract(factory);
+    capturedSearchContract(factory);
   });
 }

@@ -12,6 +12,8 @@ export interface RecordedAnnouncements {
 export interface StoreUnderTest {
   store: Store;
   announced: RecordedAnnouncements;
+  /** writes a timeline row of a message that does not exist, as older versions could leave (the ports cannot) */
+  plantOrphanEvent: (messageId: string, ts: number) => Promise<void>;
   cleanup: () => Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export function recordAnnouncements(): {
 export interface StoreContext {
   readonly store: Store;
   readonly announced: RecordedAnnouncements;
+  plantOrphanEvent(messageId: string, ts: number): Promise<void>;
   /** forgets what was announced so far (set-up noise) */
   forget(): void;
 }
@@ -60,6 +63,9 @@ export function useStore(factory: StoreFactory): StoreContext {
     },
     get announced() {
       return get().announced;
+    },
+    plantOrphanEvent(messageId, ts) {
+      return get().plantOrphanEvent(messageId, ts);
     },
     forget() {
       get().announced.messages.length = 0;
