@@ -8,6 +8,8 @@ import { reportsContract } from './reports-contract.js';
 import { accountsSettingsContract } from './accounts-settings-contract.js';
 import { capturedContract } from './captured-contract.js';
 import { capturedSearchContract } from './captured-search-contract.js';
+import { stateMachineContract } from './state-machine-contract.js';
+import { transactionContract } from './transaction-contract.js';
 
 export type { StoreFactory, StoreUnderTest, RecordedAnnouncements } from './harness.js';
 export { recordAnnouncements } from './harness.js';
@@ -26,5 +28,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     accountsSettingsContract(factory);
     capturedContract(factory);
     capturedSearchContract(factory);
+    transactionContract(factory);
+    stateMachineContract(factory);
   });
 }
