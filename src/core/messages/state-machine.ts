@@ -27,7 +27,13 @@ const ANY: readonly MessageState[] = MESSAGE_STATES;
 export const TRANSITIONS = {
   enqueue: { from: ['new'], to: 'queued', scheduledTo: 'deferred', events: ['queued'] },
   /** the same id sent again: a fresh message in the old one's queue position */
-  replace: { from: ['queued', 'deferred', 'error', 'reported'], to: 'queued', scheduledTo: 'deferred', undeliveredOnly: true, events: ['replaced'] },
+  replace: {
+    from: ['queued', 'deferred', 'error', 'reported'],
+    to: 'queued',
+    scheduledTo: 'deferred',
+    undeliveredOnly: true,
+    events: ['replaced'],
+  },
   // a claim writes no timeline row: the attempt that follows does
   claim: { from: ['queued'], to: 'sending', events: [] },
   promote: { from: ['deferred'], to: 'queued', events: ['due'] },

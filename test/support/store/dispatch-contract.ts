@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageEvent } from '../../../src/core/messages/types.js';
 import type { ClaimCaps } from '../../../src/core/store/ports.js';
 import { announcedRows, useStore, type StoreFactory } from './harness.js';
-import { NOW, deferOutcome, payload, reach, sentOutcome } from './fixtures.js';
-
-const withoutSeq = ({ seq: _seq, ...rest }: MessageEvent) => rest;
+import { NOW, deferOutcome, payload, reach, sentOutcome, withoutSeq } from './fixtures.js';
 
 function caps(perAccount: Record<string, number>, noAccount: number, otherAccounts: number): ClaimCaps {
   return { perAccount: new Map(Object.entries(perAccount)), noAccount, otherAccounts };

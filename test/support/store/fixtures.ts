@@ -1,4 +1,4 @@
-import type { MessagePayload, MessageRecord, MessageState, MessageSummary } from '../../../src/core/messages/types.js';
+import type { MessageEvent, MessagePayload, MessageRecord, MessageState, MessageSummary } from '../../../src/core/messages/types.js';
 import type {
   AccountInput,
   DeferOutcome,
@@ -6,6 +6,7 @@ import type {
   NewCaptured,
   PendingReport,
   SentOutcome,
+  Store,
   TransactionPorts,
 } from '../../../src/core/store/ports.js';
 import { accountWithDefaults } from '../../../src/core/store/records.js';
@@ -120,4 +121,19 @@ export async function reach(ports: TransactionPorts, id: string, s: Situation, o
   if (s === 'sent' || s === 'error') return;
   const m = await ports.messages.get(id);
   if (!m || (await ports.reports.markReported([reportOf(m)], NOW + 3)) !== 1) throw new Error(`reach: ${id} was not reported`);
+}
+
+/** Delivers one message through `account` at each of the given moments (send-log rows); claims the whole queue. */
+export async function sendVia(store: Store, account: string, times: number[]): Promise<void> {
+  for (const [i, ts] of times.entries()) {
+    const id = `${account}-send-${i}`;
+    await store.messages.enqueue([payload(id, { account_id: account })], ts);
+    await store.dispatch.claim({ now: ts, leaseUntil: ts + 60, limit: 1000 });
+    await store.dispatch.markSent([sentOutcome(id, { account_id: account, via_account: account, started_ts: ts })], ts);
+  }
+}
+
+/** A timeline row without its sequence number (backend-assigned). */
+export function withoutSeq({ seq: _seq, ...rest }: MessageEvent): Omit<MessageEvent, 'seq'> {
+  return rest;
 }

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageEvent } from '../../../src/core/messages/types.js';
 import { announcedRows, useStore, type StoreFactory } from './harness.js';
-import { NOW, errorOutcome, payload, reach } from './fixtures.js';
-
-const withoutSeq = ({ seq: _seq, ...rest }: MessageEvent) => rest;
+import { NOW, errorOutcome, payload, reach, withoutSeq } from './fixtures.js';
 
 /** MessagesPort: accepting messages (enqueue, replace, refusals) and reading one back. */
 export function enqueueContract(factory: StoreFactory): void {

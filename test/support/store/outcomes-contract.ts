@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageEvent } from '../../../src/core/messages/types.js';
 import type { Store } from '../../../src/core/store/ports.js';
 import { announcedRows, useStore, type StoreFactory } from './harness.js';
-import { NOW, deferOutcome, errorOutcome, payload, reach, sentOutcome } from './fixtures.js';
+import { NOW, deferOutcome, errorOutcome, payload, reach, sendVia, sentOutcome, withoutSeq } from './fixtures.js';
 
-const withoutSeq = ({ seq: _seq, ...rest }: MessageEvent) => rest;
 const lastRow = async (store: Store, id: string) => withoutSeq((await store.messages.timeline(id, null)).at(-1)!);
-
-/** Delivers one message through `account` at each of the given moments (send-log rows). */
-export async function sendVia(store: Store, account: string, times: number[]): Promise<void> {
-  for (const [i, ts] of times.entries()) {
-    const id = `${account}-send-${i}`;
-    await store.messages.enqueue([payload(id, { account_id: account })], ts);
-    await store.dispatch.claim({ now: ts, leaseUntil: ts + 60, limit: 1000 });
-    await store.dispatch.markSent([sentOutcome(id, { account_id: account, via_account: account, started_ts: ts })], ts);
-  }
-}
 
 /** DispatchPort: attempts, outcomes (sent, error, defer), the send log and its rate windows. */
 export function outcomesContract(factory: StoreFactory): void {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PendingReport } from '../../../src/core/store/ports.js';
 import { announcedRows, useStore, type StoreFactory } from './harness.js';
-import { NOW, errorOutcome, payload, reach, reportOf, sentOutcome } from './fixtures.js';
-import { sendVia } from './outcomes-contract.js';
+import { NOW, errorOutcome, payload, reach, reportOf, sendVia, sentOutcome } from './fixtures.js';
 
 /** ReportsPort: final outcomes to report, their acknowledgement, and retention's bounded deletes. */
 export function reportsContract(factory: StoreFactory): void {
