@@ -24,6 +24,8 @@ type Issue = z.core.$ZodIssue;
 function closest(issue: Issue, prefix: PropertyKey[]): { path: PropertyKey[]; message: string }[] {
   const path = [...prefix, ...issue.path];
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [{ path, message: issue.message }];
-  const best = issue.errors.reduce((a, b) => (b.length < a.length ? b : a));
+  // the branch that got deepest into the value before failing, then the one with fewest complaints
+  const depth = (branch: Issue[]) => Math.max(...branch.map((i) => i.path.length));
+  const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) || (depth(b) === depth(a) && b.length < a.length) ? b : a));
   return best.flatMap((i) => closest(i, path));
 }

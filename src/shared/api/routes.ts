@@ -38,16 +38,15 @@ import { stats } from './stats.js';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
 
-interface Content {
-  [mediaType: string]: { schema: z.ZodType };
-}
+// type aliases, not interfaces: zod-to-openapi's RouteConfig wants implicit index signatures
+type Content = Record<string, { schema: z.ZodType }>;
 
-export interface ApiResponse {
+export type ApiResponse = {
   description: string;
   content?: Content;
-}
+};
 
-export interface ApiRoute {
+export type ApiRoute = {
   method: HttpMethod;
   /** OpenAPI template: /api/messages/{id} */
   path: string;
@@ -61,7 +60,7 @@ export interface ApiRoute {
     body?: { content: Content };
   };
   responses: Record<number, ApiResponse>;
-}
+};
 
 const json = (schema: z.ZodType, description: string): ApiResponse => ({ description, content: { 'application/json': { schema } } });
 const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
