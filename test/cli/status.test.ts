@@ -103,6 +103,40 @@ describe('relay status', () => {
     }
   });
 
+  it('exits 2 with one line naming the route and the field when an answer is out of contract', async () => {
+    const r = await relay();
+    const answers: Record<string, (real: unknown) => { status?: number; body: string }> = {
+      '/api/stats': (real) => ({ body: JSON.stringify({ ...(real as object), counts: { queued: 'many' } }) }),
+      '/api/settings': () => ({ body: '<html>not json</html>' }),
+    };
+    // a proxy in front of the real relay that spoils one answer at a time
+    let spoil = '/api/stats';
+    const proxy = http.createServer(async (req, res) => {
+      const upstream = await fetch(r.url + req.url, { headers: { 'X-API-Token': String(req.headers['x-api-token'] ?? '') } });
+      const path = (req.url ?? '').split('?')[0];
+      const out = path === spoil ? answers[path](await upstream.json()) : { status: upstream.status, body: await upstream.text() };
+      res.writeHead(out.status ?? 200, { 'Content-Type': 'application/json' });
+      res.end(out.body);
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', () => done()));
+    try {
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const bad = await run(['--url', url, '--token', TEST_TOKEN]);
+      expect(bad.code).toBe(2);
+      expect(bad.out).toBe('');
+      expect(bad.err).toMatch(new RegExp(`^unexpected answer from ${url}/api/stats: counts\\.queued: .+\\n$`));
+      expect(bad.err.split('\n')).toHaveLength(2);
+      spoil = '/api/settings';
+      const notJson = await run(['--url', url, '--token', TEST_TOKEN]);
+      expect(notJson.code).toBe(2);
+      expect(notJson.err).toBe(`unexpected answer from ${url}/api/settings: the answer is not JSON\n`);
+      spoil = '';
+      expect((await run(['--url', url, '--token', TEST_TOKEN])).code).toBe(0);
+    } finally {
+      await new Promise<void>((done) => proxy.close(() => done()));
+    }
+  });
+
   it('exits 1 while paused', async () => {
     const r = await relay();
     r.relay.ctx.settings.update({ paused: true });
