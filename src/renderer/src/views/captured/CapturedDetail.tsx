@@ -59,7 +59,7 @@ export function CapturedDetail({ id, accounts, onClose, onDeleted, onOpened }: {
 
   useShortcuts({ Escape: () => !confirmDelete && onClose() });
 
-  const attachments = useMemo(() => (Array.isArray(mail?.attachments) ? mail.attachments : []), [mail]);
+  const attachments = useMemo(() => mail?.attachments ?? [], [mail]);
   const attachmentUrl = useCallback((index: number) => api.attachmentUrl(id, index), [api, id]);
   const loadRaw = useCallback(() => api.capturedRaw(id), [api, id]);
   const to = recipients(mail?.to ?? '');
