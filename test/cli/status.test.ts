@@ -4,10 +4,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../src/cli/status.js';
-import { nowSec } from '../../src/core/clock.js';
 import { startTestRelay, tempDir, TEST_TOKEN, type ConfigPatch, type TestRelay } from '../helpers/relay.js';
-import { addFinal } from '../core/report/fixtures.js';
-import { eventually } from '../core/report/upstream.js';
+import { until } from '../shared/contract-support.js';
 
 let relays: TestRelay[] = [];
 afterEach(async () => {
@@ -19,6 +17,17 @@ async function relay(patch: ConfigPatch = {}) {
   const r = await startTestRelay(patch);
   relays.push(r);
   return r;
+}
+
+/** Queues a message and records a permanent failure for it, as the dispatcher would (through the store's ports). */
+async function failMessage(r: TestRelay, id: string, error: string): Promise<void> {
+  const now = Math.floor(Date.now() / 1000);
+  const payload = { id, account_id: 'acc', from: 'app@example.com', to: ['user@example.com'], subject: 's', body: 'b', content_type: 'plain', priority: 2 as const };
+  await r.relay.store.transaction(async (tx) => {
+    await tx.messages.enqueue([payload], now);
+    expect(await tx.dispatch.claim({ now, leaseUntil: now + 60, limit: 1 })).toHaveLength(1);
+    await tx.dispatch.markError([{ id, account_id: 'acc', error, detail: {}, started_ts: now }], now);
+  });
 }
 
 /** Runs the command with a clean environment, capturing what it prints. */
@@ -139,7 +148,7 @@ describe('relay status', () => {
 
   it('exits 1 while paused', async () => {
     const r = await relay();
-    r.relay.ctx.settings.update({ paused: true });
+    expect((await r.api('/commands/suspend', { method: 'POST' })).status).toBe(200);
     const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
     expect(code).toBe(1);
     expect(out).toContain('mode sandbox, paused');
@@ -148,7 +157,7 @@ describe('relay status', () => {
 
   it('exits 1 with the last errors listed while messages are in error', async () => {
     const r = await relay();
-    addFinal(r.relay.store.legacy, ['bad-1'], { state: 'error', ts: nowSec(r.relay.ctx.clock), error: '550 5.1.1 user unknown (SMTP 550)' });
+    await failMessage(r, 'bad-1', '550 5.1.1 user unknown (SMTP 550)');
     const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
     expect(code).toBe(1);
     expect(out).toContain('error 1');
@@ -159,7 +168,7 @@ describe('relay status', () => {
   it('exits 1 while reporting to the application fails, naming the error', async () => {
     const port = await closedPort();
     const r = await relay({ client: { url: `http://127.0.0.1:${port}/sync` } });
-    await eventually(() => r.relay.reporter.status().state === 'failing', 'failing sync');
+    await until(async () => ((await (await r.api('/api/stats')).json()) as { report: { state: string } }).report.state === 'failing', 'failing sync');
     const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
     expect(code).toBe(1);
     expect(out).toMatch(/- reporting to the application failing.*ECONNREFUSED/);
