@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
-import { accountsPage, describeIssues, healthAnswer, messagesPage, settingsView, stats as statsAnswer } from '../shared/api/index.js';
+import { accountsPage, describeIssues, healthAnswer, messagesPage, settingsView, statsAnswer } from '../shared/api/index.js';
 import { buildReport, render } from './status-report.js';
 
 /**

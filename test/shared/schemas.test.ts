@@ -20,7 +20,7 @@ import {
   sendBody,
   settingsPatch,
   stateCounts,
-  stats,
+  statsAnswer,
   type MessageSummary,
   type Priority,
   type SseFrame,
@@ -128,9 +128,9 @@ describe('answers are closed', () => {
       in_flight: 0,
       report,
     };
-    stats.parse(body);
-    expect(fail(stats, { ...body, report: { ...report, state: 'sleeping' } })).toMatch(/^report\.state: /);
-    expect(fail(stats, { ...body, accounts: [{ account_id: null, counts: { lost: 2 } }] })).toMatch(/^accounts\.0\.counts/);
+    statsAnswer.parse(body);
+    expect(fail(statsAnswer, { ...body, report: { ...report, state: 'sleeping' } })).toMatch(/^report\.state: /);
+    expect(fail(statsAnswer, { ...body, accounts: [{ account_id: null, counts: { lost: 2 } }] })).toMatch(/^accounts\.0\.counts/);
   });
 });
 

@@ -28,7 +28,7 @@ import { classicError, relayError } from './errors.js';
 import { listMessagesQuery, messageDetail, messagesPage, retryAnswer } from './messages.js';
 import { sendAccepted, sendBody, sendOutcome, sendQuery } from './send.js';
 import { settingsPatch, settingsView } from './settings.js';
-import { stats } from './stats.js';
+import { statsAnswer } from './stats.js';
 
 /**
  * Every route of the API with its request and answer schemas: the server registers these for
@@ -215,7 +215,7 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/api/stats',
     summary: 'Counts by state, per account; report status',
-    responses: { 200: json(stats, 'stats'), ...RELAY_401 },
+    responses: { 200: json(statsAnswer, 'stats'), ...RELAY_401 },
   },
   {
     method: 'get',

@@ -77,8 +77,8 @@ export const statsFrame = z
   .meta({ id: 'StatsFrame' });
 export type StatsFrame = z.infer<typeof statsFrame>;
 
-export const stats = statsFrame
+export const statsAnswer = statsFrame
   .extend({ accounts: z.array(accountCounts), report: reportStatus })
   .strict()
   .meta({ id: 'Stats' });
-export type Stats = z.infer<typeof stats>;
+export type Stats = z.infer<typeof statsAnswer>;

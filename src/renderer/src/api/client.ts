@@ -6,7 +6,7 @@ import {
   describeIssues,
   messagesPage,
   settingsView,
-  stats,
+  statsAnswer,
 } from '../../../shared/api/index.js';
 import type {
   AccountInput,
@@ -181,7 +181,7 @@ export class RelayApi {
 
   // stats and settings
   stats(): Promise<Stats> {
-    return this.checked(stats, 'GET', '/api/stats');
+    return this.checked(statsAnswer, 'GET', '/api/stats');
   }
   settings(): Promise<Settings> {
     return this.checked(settingsView, 'GET', '/api/settings');
