@@ -1,11 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { z } from 'zod';
+import { accountsPage, describeIssues, healthAnswer, messagesPage, settingsView, statsAnswer } from '../shared/api/index.js';
+import { buildReport, render } from './status-report.js';
 
 /**
  * `status`: reads a running relay's API (health, queue by state, accounts and their limits, the
  * last delivery report, the last errors) and exits non-zero when something is wrong.
- * Exit codes: 0 all well; 1 problems found; 2 cannot check (unreachable, unauthorized, bad arguments).
+ * Exit codes: 0 all well; 1 problems found; 2 cannot check (unreachable, unauthorized, bad arguments,
+ * an answer out of the API's contract).
  */
 
 export const STATUS_USAGE = `usage: relay status [--url http://127.0.0.1:8000] [--token T] [--data-dir DIR] [--json] [--timeout SECONDS]
@@ -13,7 +17,7 @@ export const STATUS_USAGE = `usage: relay status [--url http://127.0.0.1:8000] [
 Checks a running relay. The token comes from --token, else GMP_API_TOKEN, else DIR/api-token
 (DIR: --data-dir, else GMP_DATA_DIR, else ./data).
 Exit codes: 0 all well; 1 problems found (paused, reporting failing, messages in error);
-2 cannot check (unreachable, unauthorized, bad arguments).
+2 cannot check (unreachable, unauthorized, bad arguments, an answer it cannot read).
 `;
 
 export const EXIT_OK = 0;
@@ -26,49 +30,11 @@ export interface StatusIo {
   env?: NodeJS.ProcessEnv;
 }
 
-type Json = Record<string, unknown>;
+/** One GET: the parsed body, or why there is none (`malformed`: a 2xx that is not JSON). */
+type Fetched = { ok: true; body: unknown } | { ok: false; status?: number; reason: string; malformed?: true };
 
-/** One GET: the parsed body, or why there is none. */
-type Fetched = { ok: true; body: unknown } | { ok: false; status?: number; reason: string };
-
-interface StatusReport {
-  url: string;
-  healthy: boolean;
-  problems: string[];
-  notes: string[];
-  health: unknown;
-  mode: string | null;
-  paused: boolean | null;
-  counts: Record<string, number> | null;
-  accounts: AccountLine[] | null;
-  report: ReportLine | null;
-  errors: ErrorLine[] | null;
-}
-
-interface AccountLine {
-  id: string;
-  server: string;
-  limits: string;
-  queue: string;
-}
-
-interface ReportLine {
-  url: string | null;
-  state: string;
-  last: string;
-  failing_since: number | null;
-  last_error: string | null;
-  next_attempt_ts: number | null;
-}
-
-interface ErrorLine {
-  id: string;
-  account_id: string | null;
-  error_ts: number | null;
-  error: string;
-}
-
-const STATES = ['queued', 'deferred', 'sending', 'sent', 'error', 'reported'];
+/** One GET read with its contract: the answer, null when the route answered no 2xx, or out of contract. */
+type Read<T> = { ok: true; data: T | null } | { ok: false; error: string };
 
 export async function statusCommand(argv: string[], io: StatusIo = {}): Promise<number> {
   const out = io.out ?? ((s: string) => void process.stdout.write(s));
@@ -135,9 +101,38 @@ export async function statusCommand(argv: string[], io: StatusIo = {}): Promise<
     return EXIT_CANNOT_CHECK;
   }
 
-  const report = buildReport(base, health, stats, accounts, settings, errors);
+  // an answer out of contract means a relay this command cannot read: say which, and stop
+  const reads = {
+    '/health': readWith(healthAnswer, health),
+    '/api/stats': readWith(statsAnswer, stats),
+    '/api/accounts': readWith(accountsPage, accounts),
+    '/api/settings': readWith(settingsView, settings),
+    '/api/messages': readWith(messagesPage, errors),
+  };
+  for (const [p, r] of Object.entries(reads)) {
+    if (!r.ok) {
+      err(`unexpected answer from ${base}${p}: ${r.error}\n`);
+      return EXIT_CANNOT_CHECK;
+    }
+  }
+  const data = <T>(r: Read<T>): T | null => (r.ok ? r.data : null);
+  const routes = { '/api/stats': stats, '/api/accounts': accounts, '/api/settings': settings, '/api/messages': errors };
+  const report = buildReport(base, {
+    health: health.ok ? health : { ok: false, reason: health.reason },
+    unavailable: Object.entries(routes).flatMap(([p, r]) => (r.ok ? [] : [{ path: p, reason: r.reason }])),
+    stats: data(reads['/api/stats']),
+    accounts: data(reads['/api/accounts']),
+    settings: data(reads['/api/settings']),
+    errors: data(reads['/api/messages']),
+  });
   out(args.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
   return report.problems.length > 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+function readWith<S extends z.ZodType>(schema: S, fetched: Fetched): Read<z.infer<S>> {
+  if (!fetched.ok) return fetched.malformed ? { ok: false, error: fetched.reason } : { ok: true, data: null };
+  const r = schema.safeParse(fetched.body);
+  return r.success ? { ok: true, data: r.data } : { ok: false, error: describeIssues(r.error) };
 }
 
 function resolveToken(flag: string | undefined, dataDirFlag: string | undefined, env: NodeJS.ProcessEnv): string | null {
@@ -178,188 +173,6 @@ async function fetchJson(url: string, token: string | null, timeoutMs: number): 
   try {
     return { ok: true, body: JSON.parse(text) };
   } catch {
-    return { ok: false, status: res.status, reason: 'answer is not JSON' };
+    return { ok: false, status: res.status, reason: 'the answer is not JSON', malformed: true };
   }
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function num(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function str(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
-/** Counts by state, wherever the stats route puts them. */
-function findCounts(stats: unknown): Record<string, number> | null {
-  if (!isObject(stats)) return null;
-  for (const candidate of [stats.counts, stats.by_state, stats.states, stats.messages, stats]) {
-    if (isObject(candidate) && STATES.some((s) => num(candidate[s]) !== null)) {
-      return Object.fromEntries(STATES.map((s) => [s, num(candidate[s]) ?? 0]));
-    }
-  }
-  return null;
-}
-
-function listOf(body: unknown, ...keys: string[]): Json[] | null {
-  if (Array.isArray(body)) return body.filter(isObject);
-  if (isObject(body)) for (const k of keys) if (Array.isArray(body[k])) return (body[k] as unknown[]).filter(isObject);
-  return null;
-}
-
-function buildReport(base: string, health: Fetched, stats: Fetched, accounts: Fetched, settings: Fetched, errors: Fetched): StatusReport {
-  const problems: string[] = [];
-  const notes: string[] = [];
-  const statsBody = stats.ok ? stats.body : null;
-  const settingsBody = settings.ok && isObject(settings.body) ? settings.body : null;
-
-  const healthy = health.ok && isObject(health.body) && health.body.status === 'ok';
-  if (!healthy) problems.push(`health check failed: ${health.ok ? JSON.stringify(health.body) : health.reason}`);
-  for (const [name, r] of [['/api/stats', stats], ['/api/accounts', accounts], ['/api/settings', settings], ['/api/messages', errors]] as const) {
-    if (!r.ok) notes.push(`${name} not available (${r.reason})`);
-  }
-
-  const pausedValue = isObject(statsBody) && typeof statsBody.paused === 'boolean' ? statsBody.paused : typeof settingsBody?.paused === 'boolean' ? settingsBody.paused : null;
-  if (pausedValue) problems.push('paused: dispatch and reporting are suspended (POST /commands/activate resumes)');
-  const mode = str(isObject(statsBody) ? statsBody.delivery_mode : null) ?? str(settingsBody?.delivery_mode);
-
-  const counts = findCounts(statsBody);
-  if (counts && counts.error > 0) problems.push(`${counts.error} message(s) in error, not yet reported to the application`);
-
-  const report = reportLine(statsBody, settingsBody);
-  if (report?.state === 'failing') {
-    const since = report.failing_since !== null ? ` since ${formatTs(report.failing_since)}` : '';
-    problems.push(`reporting to the application failing${since}: ${report.last_error ?? 'unknown error'}`);
-  }
-
-  return {
-    url: base,
-    healthy,
-    problems,
-    notes,
-    health: health.ok ? health.body : null,
-    mode,
-    paused: pausedValue,
-    counts,
-    accounts: accountLines(accounts.ok ? accounts.body : null, statsBody),
-    report,
-    errors: errorLines(errors.ok ? errors.body : null),
-  };
-}
-
-/** The reporter's status as GET /api/stats (or /api/settings) carries it: a full status or just the last outcome. */
-function reportLine(stats: unknown, settings: Json | null): ReportLine | null {
-  const raw = (isObject(stats) && isObject(stats.report) ? stats.report : null) ?? (isObject(settings?.report) ? (settings!.report as Json) : null);
-  const url = str(raw?.url) ?? str(settings?.client_sync_url);
-  if (!raw) return url ? { url, state: 'unknown', last: 'no report status available', failing_since: null, last_error: null, next_attempt_ts: null } : null;
-  const last = isObject(raw.last) ? raw.last : 'ok' in raw ? raw : null;
-  const state = str(raw.state) ?? (last ? (last.ok === false ? 'failing' : 'ok') : url ? 'idle' : 'disabled');
-  let lastText = 'no sync yet';
-  if (last) {
-    const when = num(last.ts) !== null ? formatTs(num(last.ts)!) : '?';
-    const status = num(last.status) !== null ? ` HTTP ${num(last.status)}` : '';
-    lastText = last.ok === false ? `${when} failed${status}: ${str(last.error) ?? ''}` : `${when} acknowledged${status} (${num(last.sent) ?? 0} reported)`;
-  }
-  return {
-    url,
-    state,
-    last: lastText,
-    failing_since: num(raw.failing_since),
-    last_error: str(raw.last_error) ?? (last?.ok === false ? str(last.error) : null),
-    next_attempt_ts: num(raw.next_attempt_ts),
-  };
-}
-
-function accountLines(body: unknown, stats: unknown): AccountLine[] | null {
-  const list = listOf(body, 'items', 'accounts');
-  if (!list) return null;
-  const perAccount = new Map<string, Json>();
-  for (const a of listOf(isObject(stats) ? stats.accounts : null) ?? []) {
-    const id = str(a.account_id);
-    if (id && isObject(a.counts)) perAccount.set(id, a.counts);
-  }
-  return list.map((a) => {
-    const id = str(a.id) ?? '?';
-    const host = str(a.host);
-    const server = host ? `${host}:${num(a.port) ?? '?'}` : '';
-    const c = perAccount.get(id);
-    const queue = c ? STATES.filter((s) => num(c[s])).map((s) => `${s} ${c[s]}`).join(', ') : '';
-    return { id, server, limits: limitsText(a), queue };
-  });
-}
-
-/** "minute 3/10, hour 40/100 (next free 12:00:05Z)": live state when the API gives it, else the configured limits. */
-function limitsText(a: Json): string {
-  const windows = ['minute', 'hour', 'day'];
-  const live = ['rate_limits', 'rate_limit', 'limits', 'rate', 'windows'].map((k) => a[k]).find((v) => Array.isArray(v) || isObject(v));
-  const parts: string[] = [];
-  for (const w of windows) {
-    let used: number | null = null;
-    let limit = num(a[`limit_per_${w}`]);
-    let nextFree: number | null = null;
-    const entry = Array.isArray(live) ? (live as unknown[]).find((e) => isObject(e) && e.window === w) : isObject(live) ? live[w] : null;
-    if (isObject(entry)) {
-      used = num(entry.used);
-      limit = num(entry.limit) ?? limit;
-      nextFree = num(entry.next_free_ts);
-    }
-    if (limit === null || limit <= 0) continue;
-    parts.push(`${w} ${used ?? '?'}/${limit}${nextFree !== null ? ` (next free ${formatTs(nextFree)})` : ''}`);
-  }
-  return parts.length ? parts.join(', ') : 'no limits';
-}
-
-function errorLines(body: unknown): ErrorLine[] | null {
-  const list = listOf(body, 'items', 'messages');
-  if (!list) return null;
-  return list.map((m) => ({
-    id: str(m.id) ?? '?',
-    account_id: str(m.account_id),
-    error_ts: num(m.error_ts),
-    error: str(m.error) ?? '',
-  }));
-}
-
-function formatTs(ts: number): string {
-  return `${new Date(ts * 1000).toISOString().slice(0, 19).replace('T', ' ')}Z`;
-}
-
-function render(r: StatusReport): string {
-  const lines: string[] = [];
-  lines.push(`Genro Mail Relay at ${r.url}: ${r.problems.length ? 'PROBLEMS' : 'ok'}`);
-  lines.push(`  mode ${r.mode ?? '?'}, ${r.paused ? 'paused' : r.paused === false ? 'running' : 'pause state unknown'}`);
-  lines.push('', 'Queue');
-  lines.push(r.counts ? `  ${STATES.map((s) => `${s} ${r.counts![s]}`).join('  ')}` : '  not available');
-  lines.push('', 'Accounts');
-  if (!r.accounts) lines.push('  not available');
-  else if (r.accounts.length === 0) lines.push('  none configured');
-  for (const a of r.accounts ?? []) {
-    lines.push(`  ${a.id}${a.server ? `  ${a.server}` : ''}  ${a.limits}${a.queue ? `  [${a.queue}]` : ''}`);
-  }
-  lines.push('', 'Reporting to the application (proxy_sync)');
-  if (!r.report || r.report.state === 'disabled') lines.push('  not configured (no client_sync_url)');
-  else {
-    lines.push(`  ${r.report.url ?? '(no URL)'}: ${r.report.state}`);
-    lines.push(`  last: ${r.report.last}`);
-    if (r.report.next_attempt_ts !== null) lines.push(`  next: ${formatTs(r.report.next_attempt_ts)}`);
-  }
-  lines.push('', 'Last errors');
-  if (!r.errors) lines.push('  not available');
-  else if (r.errors.length === 0) lines.push('  none');
-  for (const e of r.errors ?? []) {
-    lines.push(`  ${e.id}  ${e.account_id ?? '-'}  ${e.error_ts !== null ? formatTs(e.error_ts) : '?'}  ${e.error}`);
-  }
-  if (r.notes.length) {
-    lines.push('', 'Notes');
-    for (const n of r.notes) lines.push(`  ${n}`);
-  }
-  if (r.problems.length) {
-    lines.push('', 'Problems');
-    for (const p of r.problems) lines.push(`  - ${p}`);
-  }
-  return `${lines.join('\n')}\n`;
 }

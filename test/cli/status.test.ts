@@ -4,10 +4,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../src/cli/status.js';
-import { nowSec } from '../../src/core/clock.js';
 import { startTestRelay, tempDir, TEST_TOKEN, type ConfigPatch, type TestRelay } from '../helpers/relay.js';
-import { addFinal } from '../core/report/fixtures.js';
-import { eventually } from '../core/report/upstream.js';
+import { until } from '../shared/contract-support.js';
 
 let relays: TestRelay[] = [];
 afterEach(async () => {
@@ -19,6 +17,17 @@ async function relay(patch: ConfigPatch = {}) {
   const r = await startTestRelay(patch);
   relays.push(r);
   return r;
+}
+
+/** Queues a message and records a permanent failure for it, as the dispatcher would (through the store's ports). */
+async function failMessage(r: TestRelay, id: string, error: string): Promise<void> {
+  const now = Math.floor(Date.now() / 1000);
+  const payload = { id, account_id: 'acc', from: 'app@example.com', to: ['user@example.com'], subject: 's', body: 'b', content_type: 'plain', priority: 2 as const };
+  await r.relay.store.transaction(async (tx) => {
+    await tx.messages.enqueue([payload], now);
+    expect(await tx.dispatch.claim({ now, leaseUntil: now + 60, limit: 1 })).toHaveLength(1);
+    await tx.dispatch.markError([{ id, account_id: 'acc', error, detail: {}, started_ts: now }], now);
+  });
 }
 
 /** Runs the command with a clean environment, capturing what it prints. */
@@ -103,9 +112,43 @@ describe('relay status', () => {
     }
   });
 
+  it('exits 2 with one line naming the route and the field when an answer is out of contract', async () => {
+    const r = await relay();
+    const answers: Record<string, (real: unknown) => { status?: number; body: string }> = {
+      '/api/stats': (real) => ({ body: JSON.stringify({ ...(real as object), counts: { queued: 'many' } }) }),
+      '/api/settings': () => ({ body: '<html>not json</html>' }),
+    };
+    // a proxy in front of the real relay that spoils one answer at a time
+    let spoil = '/api/stats';
+    const proxy = http.createServer(async (req, res) => {
+      const upstream = await fetch(r.url + req.url, { headers: { 'X-API-Token': String(req.headers['x-api-token'] ?? '') } });
+      const path = (req.url ?? '').split('?')[0];
+      const out = path === spoil ? answers[path](await upstream.json()) : { status: upstream.status, body: await upstream.text() };
+      res.writeHead(out.status ?? 200, { 'Content-Type': 'application/json' });
+      res.end(out.body);
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', () => done()));
+    try {
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const bad = await run(['--url', url, '--token', TEST_TOKEN]);
+      expect(bad.code).toBe(2);
+      expect(bad.out).toBe('');
+      expect(bad.err).toMatch(new RegExp(`^unexpected answer from ${url}/api/stats: counts\\.queued: .+\\n$`));
+      expect(bad.err.split('\n')).toHaveLength(2);
+      spoil = '/api/settings';
+      const notJson = await run(['--url', url, '--token', TEST_TOKEN]);
+      expect(notJson.code).toBe(2);
+      expect(notJson.err).toBe(`unexpected answer from ${url}/api/settings: the answer is not JSON\n`);
+      spoil = '';
+      expect((await run(['--url', url, '--token', TEST_TOKEN])).code).toBe(0);
+    } finally {
+      await new Promise<void>((done) => proxy.close(() => done()));
+    }
+  });
+
   it('exits 1 while paused', async () => {
     const r = await relay();
-    r.relay.ctx.settings.update({ paused: true });
+    expect((await r.api('/commands/suspend', { method: 'POST' })).status).toBe(200);
     const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
     expect(code).toBe(1);
     expect(out).toContain('mode sandbox, paused');
@@ -114,7 +157,7 @@ describe('relay status', () => {
 
   it('exits 1 with the last errors listed while messages are in error', async () => {
     const r = await relay();
-    addFinal(r.relay.store.legacy, ['bad-1'], { state: 'error', ts: nowSec(r.relay.ctx.clock), error: '550 5.1.1 user unknown (SMTP 550)' });
+    await failMessage(r, 'bad-1', '550 5.1.1 user unknown (SMTP 550)');
     const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
     expect(code).toBe(1);
     expect(out).toContain('error 1');
@@ -125,7 +168,7 @@ describe('relay status', () => {
   it('exits 1 while reporting to the application fails, naming the error', async () => {
     const port = await closedPort();
     const r = await relay({ client: { url: `http://127.0.0.1:${port}/sync` } });
-    await eventually(() => r.relay.reporter.status().state === 'failing', 'failing sync');
+    await until(async () => ((await (await r.api('/api/stats')).json()) as { report: { state: string } }).report.state === 'failing', 'failing sync');
     const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
     expect(code).toBe(1);
     expect(out).toMatch(/- reporting to the application failing.*ECONNREFUSED/);

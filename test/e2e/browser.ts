@@ -28,11 +28,11 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Builds the renderer when out/renderer is missing or older than its sources. */
+/** Builds the renderer when out/renderer is missing or older than its sources (src/renderer, src/shared). */
 export function ensureRendererBuilt(): string {
   const index = path.join(UI_DIR, 'index.html');
   const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  if (built === 0 || newestMtime(path.join(ROOT, 'src', 'renderer')) > built) {
+  if (built === 0 || Math.max(newestMtime(path.join(ROOT, 'src', 'renderer')), newestMtime(path.join(ROOT, 'src', 'shared'))) > built) {
     try {
       execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src/renderer/vite.config.ts'], {
         cwd: ROOT,

@@ -6,6 +6,7 @@ import {
   validateAccountForm,
   type AccountForm,
 } from '../../src/renderer/src/views/accounts/account-form.js';
+import { account as accountView } from './fakes.js';
 
 const valid: AccountForm = { ...EMPTY_FORM, id: 'primary', host: 'smtp.example.com', port: '587' };
 const ctx = { editing: false, existingIds: ['backup', 'primary-old'] };
@@ -81,8 +82,7 @@ describe('account form <-> API', () => {
   });
 
   it('round-trips an account and keeps the fields the form does not show', () => {
-    const account = {
-      id: 'a',
+    const account = accountView('a', {
       host: 'h',
       port: 465,
       user: 'u',
@@ -96,7 +96,7 @@ describe('account form <-> API', () => {
       ttl: 600,
       timeout: 20,
       max_connections: 4,
-    };
+    });
     const form = formFromAccount(account);
     expect(form).toMatchObject({ tls: 'auto', port: '465', limit_per_minute: '5', limit_per_hour: '', fallbacks: 'b', password: '' });
     const input = accountInputFromForm({ ...form, password: 'again' }, account);

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, RelayApi, errorFromResponse } from '../../src/renderer/src/api/client.js';
-import { fakeFetch } from './fakes.js';
+import { account, fakeFetch, summary } from './fakes.js';
 
 describe('errorFromResponse', () => {
   it('reads the relay, classic and plain error shapes', async () => {
@@ -39,8 +39,24 @@ describe('RelayApi', () => {
   });
 
   it('falls back to the classic account list when /api/accounts is missing', async () => {
-    const { fetchImpl } = fakeFetch({ 'GET /accounts': () => ({ ok: true, accounts: [{ id: 'x', host: 'h', port: 25 }] }) });
+    const info = { id: 'x', host: 'h', port: 25, ttl: 300, limit_per_hour: 100, limit_behavior: 'defer', created_at: '2026-01-01 00:00:00' };
+    const { fetchImpl } = fakeFetch({ 'GET /accounts': () => ({ ok: true, accounts: [info] }) });
     const api = new RelayApi({ baseUrl: '', token: 't' }, () => {}, fetchImpl);
-    expect(await api.accounts()).toEqual([{ id: 'x', host: 'h', port: 25 }]);
+    expect(await api.accounts()).toEqual([account('x', { host: 'h', port: 25, limit_per_hour: 100, updated_ts: 0 })]);
+  });
+
+  it('checks pages, stats and settings against the contract: an answer out of it is an error naming the field', async () => {
+    const { fetchImpl } = fakeFetch({
+      'GET /api/messages': () => ({ items: [summary('m1'), summary('m2', { state: 'lost' })], next_cursor: null }),
+      'GET /api/captured': () => ({ items: [], next_cursor: null }),
+      'GET /api/accounts': () => ({ items: [{ id: 'x' }], next_cursor: null }),
+    });
+    const api = new RelayApi({ baseUrl: '', token: 't' }, () => {}, fetchImpl);
+    await expect(api.listMessages({ limit: 2 })).rejects.toMatchObject({
+      code: 'invalid_answer',
+      message: expect.stringMatching(/^unexpected answer from GET \/api\/messages: items\.1\.state: /),
+    });
+    await expect(api.listCaptured({})).rejects.toMatchObject({ code: 'invalid_answer', message: expect.stringContaining('total') });
+    await expect(api.accounts()).rejects.toBeInstanceOf(ApiError);
   });
 });

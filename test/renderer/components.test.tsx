@@ -10,7 +10,7 @@ import { QueueView } from '../../src/renderer/src/views/queue/QueueView.js';
 import { DeliverySection } from '../../src/renderer/src/views/settings/DeliverySection.js';
 import { RetentionSection } from '../../src/renderer/src/views/settings/RetentionSection.js';
 import type { Settings } from '../../src/renderer/src/api/types.js';
-import { FakeEventSource, SETTINGS, STATS, fakeRelay, summary, type Handler } from './fakes.js';
+import { FakeEventSource, SETTINGS, STATS, account, fakeRelay, summary, type Handler } from './fakes.js';
 
 // jsdom does no layout: give scroll containers a size so the virtualised lists render rows
 beforeAll(() => {
@@ -28,7 +28,7 @@ beforeEach(() => {
 });
 
 function withRelay(routes: Record<string, Handler>, ui: React.ReactNode) {
-  const relay = fakeRelay({ 'GET /api/stats': () => STATS, 'GET /api/settings': () => SETTINGS, 'GET /api/accounts': () => ({ items: [] }), ...routes });
+  const relay = fakeRelay({ 'GET /api/stats': () => STATS, 'GET /api/settings': () => SETTINGS, 'GET /api/accounts': () => ({ items: [], next_cursor: null }), ...routes });
   render(
     <RelayProvider connection={relay.api.connection} onUnauthorized={() => {}} api={relay.api} events={relay.events}>
       {ui}
@@ -101,7 +101,7 @@ describe('QueueView', () => {
 describe('AccountFormPanel', () => {
   it('shows what is wrong, then saves a valid account', async () => {
     const onSave = vi.fn(async (_input: unknown) => {});
-    render(<AccountFormPanel original={null} accounts={[{ id: 'backup', host: 'h', port: 25 }]} onSave={onSave} onClose={() => {}} />);
+    render(<AccountFormPanel original={null} accounts={[account('backup', { host: 'h', port: 25 })]} onSave={onSave} onClose={() => {}} />);
     fireEvent.click(screen.getByRole('button', { name: 'Create account' }));
     expect(await screen.findByText(/Give the account an id/)).toBeTruthy();
     expect(screen.getByText('The SMTP server host is required')).toBeTruthy();
@@ -129,7 +129,7 @@ describe('AccountFormPanel', () => {
   });
 
   it('keeps the id fixed when editing', () => {
-    render(<AccountFormPanel original={{ id: 'main', host: 'h', port: 587, use_tls: false }} accounts={[]} onSave={async () => {}} onClose={() => {}} />);
+    render(<AccountFormPanel original={account('main', { host: 'h', port: 587, use_tls: false })} accounts={[]} onSave={async () => {}} onClose={() => {}} />);
     expect((screen.getByLabelText('Account id') as HTMLInputElement).readOnly).toBe(true);
     expect((screen.getByLabelText('Security') as HTMLSelectElement).value).toBe('starttls');
   });
@@ -153,7 +153,7 @@ describe('HtmlPreview', () => {
     render(
       <HtmlPreview
         html={'<p>Hello</p><img src="https://tracker.example/p.gif"><img src="cid:logo">'}
-        attachments={[{ index: 0, filename: 'logo.png', content_type: 'image/png', size: 10, cid: '<logo>' }]}
+        attachments={[{ index: 0, filename: 'logo.png', content_type: 'image/png', size: 10, cid: '<logo>', inline: true }]}
         attachmentUrl={(i) => `http://relay/api/captured/1/attachments/${i}?token=t`}
         relayOrigin="http://relay"
         subject="Hi"

@@ -1,4 +1,5 @@
 import { RelayApi } from '../../src/renderer/src/api/client.js';
+import type { AccountView, Settings, Stats } from '../../src/renderer/src/api/types.js';
 import { EventStream, type EventSourceLike } from '../../src/renderer/src/api/event-stream.js';
 
 export type Handler = (url: URL, init: RequestInit) => unknown;
@@ -70,7 +71,7 @@ export function fakeRelay(routes: Record<string, Handler>, onUnauthorized = () =
   return { api, events, calls };
 }
 
-export const SETTINGS = {
+export const SETTINGS: Settings = {
   delivery_mode: 'sandbox',
   paused: false,
   client_sync_url: null,
@@ -85,7 +86,59 @@ export const SETTINGS = {
   api: { url: 'http://127.0.0.1:8000' },
 };
 
-export const STATS = { counts: { queued: 1, deferred: 0, sending: 0, sent: 0, error: 0, reported: 0 }, accounts: [] };
+export const STATS: Stats = {
+  counts: { queued: 1, deferred: 0, sending: 0, sent: 0, error: 0, reported: 0 },
+  captured: { total: 0, unread: 0 },
+  accounts: [],
+  delivery_mode: 'sandbox',
+  paused: false,
+  in_flight: 0,
+  report: {
+    enabled: false,
+    paused: false,
+    url: null,
+    state: 'disabled',
+    syncing: false,
+    last: null,
+    last_success_ts: null,
+    failing_since: null,
+    consecutive_failures: 0,
+    last_error: null,
+    next_attempt_ts: null,
+    last_answer: null,
+    retention: null,
+  },
+};
+
+/** An account as GET /api/accounts lists it (nothing in flight). */
+export function account(id: string, patch: Partial<AccountView> = {}): AccountView {
+  return {
+    id,
+    host: 'smtp.example.com',
+    port: 587,
+    user: null,
+    password_set: false,
+    ttl: 300,
+    limit_per_minute: null,
+    limit_per_hour: null,
+    limit_per_day: null,
+    limit_behavior: 'defer',
+    use_tls: null,
+    batch_size: null,
+    timeout: null,
+    max_connections: null,
+    fallbacks: null,
+    weight: null,
+    created_at: '2026-01-01 00:00:00',
+    updated_ts: 1_700_000_000,
+    rate: [],
+    in_flight: 0,
+    backoff_until: null,
+    backoff_error: null,
+    pool_open: false,
+    ...patch,
+  };
+}
 
 export function summary(id: string, patch: Record<string, unknown> = {}) {
   return {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type { Relay } from '../../relay.js';
+import { uiCsp } from '../../../shared/csp.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -35,20 +36,7 @@ const API_PREFIX = /^\/(?:api|commands|account|accounts|messages|metrics|health|
  * images, styles and fonts stay open here; the preview document narrows them again with its own policy
  * (remote content blocked until the user allows it) and the frame is sandboxed without scripts.
  */
-const UI_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline' http: https:",
-  'img-src * data: blob:',
-  'font-src * data:',
-  'media-src * data:',
-  "connect-src 'self'",
-  "frame-src 'self' about: data: blob:",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+const UI_CSP = uiCsp('header');
 
 /** Paths of the web UI's static files (public: they hold no data). */
 export function isUiAsset(p: string): boolean {

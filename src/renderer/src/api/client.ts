@@ -1,13 +1,24 @@
+import type { z } from 'zod';
+import {
+  accountsPage,
+  capturedPage,
+  classicAccountsAnswer,
+  describeIssues,
+  messagesPage,
+  settingsView,
+  statsAnswer,
+} from '../../../shared/api/index.js';
 import type {
-  Account,
   AccountInput,
+  AccountView,
   CapturedDetail,
   CapturedSummary,
-  MessageDetailResponse,
+  ClassicAccountInfo,
+  MessageDetail,
   MessageState,
   MessageSummary,
   Page,
-  ReleaseResult,
+  ReleaseAnswer,
   Settings,
   SettingsPatch,
   Stats,
@@ -21,7 +32,10 @@ export interface Connection {
   token: string;
 }
 
-/** An HTTP answer other than 2xx, with the relay's error code and message when it sent them. */
+/**
+ * An HTTP answer other than 2xx, with the relay's error code and message when it sent them; or a 2xx
+ * whose body does not match the API's contract (code `invalid_answer`).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -105,6 +119,14 @@ export class RelayApi {
     return this.url(`${path}${sep}token=${encodeURIComponent(this.connection.token)}`);
   }
 
+  /** A JSON answer checked against its contract: a relay answering out of contract is an error, not data. */
+  async checked<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown): Promise<z.infer<S>> {
+    const answer = await this.request<unknown>(method, path, body);
+    const r = schema.safeParse(answer);
+    if (!r.success) throw new ApiError(200, 'invalid_answer', `unexpected answer from ${method} ${path.split('?')[0]}: ${describeIssues(r.error)}`);
+    return r.data;
+  }
+
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { 'X-API-Token': this.connection.token, Accept: 'application/json' };
     const init: RequestInit = { method, headers };
@@ -145,9 +167,9 @@ export class RelayApi {
 
   // messages
   listMessages(q: MessageQuery): Promise<Page<MessageSummary>> {
-    return this.request('GET', `/api/messages${queryString({ ...q })}`);
+    return this.checked(messagesPage, 'GET', `/api/messages${queryString({ ...q })}`);
   }
-  getMessage(id: string): Promise<MessageDetailResponse> {
+  getMessage(id: string): Promise<MessageDetail> {
     return this.request('GET', `/api/messages/${encodeURIComponent(id)}`);
   }
   retryMessage(id: string): Promise<unknown> {
@@ -159,25 +181,23 @@ export class RelayApi {
 
   // stats and settings
   stats(): Promise<Stats> {
-    return this.request('GET', '/api/stats');
+    return this.checked(statsAnswer, 'GET', '/api/stats');
   }
   settings(): Promise<Settings> {
-    return this.request('GET', '/api/settings');
+    return this.checked(settingsView, 'GET', '/api/settings');
   }
   updateSettings(patch: SettingsPatch): Promise<Settings> {
-    return this.request('PATCH', '/api/settings', patch);
+    return this.checked(settingsView, 'PATCH', '/api/settings', patch);
   }
 
   // accounts
   /** With live rate-limit state; falls back to the classic list (no rate state) on a relay without /api/accounts. */
-  async accounts(): Promise<Account[]> {
+  async accounts(): Promise<AccountView[]> {
     try {
-      const body = await this.request<{ items?: Account[]; accounts?: Account[] }>('GET', '/api/accounts');
-      return body.items ?? body.accounts ?? [];
+      return (await this.checked(accountsPage, 'GET', '/api/accounts')).items;
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 404) throw err;
-      const body = await this.request<{ accounts?: Account[] }>('GET', '/accounts');
-      return body.accounts ?? [];
+      return (await this.checked(classicAccountsAnswer, 'GET', '/accounts')).accounts.map(accountFromClassic);
     }
   }
   saveAccount(input: AccountInput): Promise<unknown> {
@@ -192,7 +212,7 @@ export class RelayApi {
 
   // captured mail
   listCaptured(q: CapturedQuery): Promise<Page<CapturedSummary>> {
-    return this.request('GET', `/api/captured${queryString({ ...q })}`);
+    return this.checked(capturedPage, 'GET', `/api/captured${queryString({ ...q })}`);
   }
   getCaptured(id: number): Promise<CapturedDetail> {
     return this.request('GET', `/api/captured/${id}`);
@@ -215,7 +235,31 @@ export class RelayApi {
   deleteAllCaptured(): Promise<unknown> {
     return this.request('DELETE', '/api/captured');
   }
-  releaseCaptured(id: number, accountId: string): Promise<ReleaseResult> {
+  releaseCaptured(id: number, accountId: string): Promise<ReleaseAnswer> {
     return this.request('POST', `/api/captured/${id}/release`, { account_id: accountId });
   }
+}
+
+/** A classic AccountInfo (no live state) as the accounts view shows it: nothing in flight, no backoff. */
+export function accountFromClassic(a: ClassicAccountInfo): AccountView {
+  return {
+    user: null,
+    limit_per_minute: null,
+    limit_per_hour: null,
+    limit_per_day: null,
+    use_tls: null,
+    batch_size: null,
+    timeout: null,
+    max_connections: null,
+    fallbacks: null,
+    weight: null,
+    ...a,
+    password_set: false,
+    updated_ts: 0,
+    rate: [],
+    in_flight: 0,
+    backoff_until: null,
+    backoff_error: null,
+    pool_open: false,
+  };
 }

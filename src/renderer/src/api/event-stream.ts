@@ -1,16 +1,20 @@
+import { parseSseFrame, SSE_EVENT_NAMES, type SseEventName, type SseFrame } from '../../../shared/api/index.js';
+
 /**
- * The relay's Server-Sent Events (`/api/events`), fanned out to subscribers by event name.
- * EventSource reconnects by itself after a dropped connection; when the server refuses the stream
- * (readyState CLOSED) we reconnect with backoff. After any reconnect a 'resync' is announced so views
- * refetch what they may have missed.
+ * The relay's Server-Sent Events (`/api/events`), fanned out to subscribers by event name, each frame
+ * checked against its contract first. EventSource reconnects by itself after a dropped connection; when
+ * the server refuses the stream (readyState CLOSED) we reconnect with backoff. After any reconnect, and
+ * for a frame that cannot be read, a 'resync' is announced so views refetch what they may have missed.
  */
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
 
 /** Named events the UI understands; other names are never subscribed to, hence ignored. */
-export const STREAM_EVENTS = ['messages', 'captured', 'settings', 'stats', 'report', 'accounts'] as const;
-export type StreamEventName = (typeof STREAM_EVENTS)[number] | 'resync';
+export const STREAM_EVENTS: readonly SseEventName[] = SSE_EVENT_NAMES;
+export type StreamEventName = SseEventName | 'resync';
+/** What a subscriber of `name` receives: the checked frame (null for a resync). */
+export type StreamData<N extends StreamEventName> = N extends SseEventName ? SseFrame<N> : null;
 
-type Listener = (data: unknown) => void;
+type Listener = (data: never) => void;
 
 export interface EventSourceLike {
   readyState: number;
@@ -58,14 +62,15 @@ export class EventStream {
     this.setStatus('closed');
   }
 
-  on(name: StreamEventName, fn: Listener): () => void {
+  on<N extends StreamEventName>(name: N, fn: (data: StreamData<N>) => void): () => void {
     let set = this.listeners.get(name);
     if (!set) {
       set = new Set();
       this.listeners.set(name, set);
     }
-    set.add(fn);
-    return () => set.delete(fn);
+    const listener = fn as Listener;
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   onStatus(fn: (s: StreamStatus) => void): () => void {
@@ -74,10 +79,10 @@ export class EventStream {
   }
 
   /** Delivers an event to subscribers (used by the stream itself; handy in tests). */
-  emit(name: StreamEventName, data: unknown): void {
+  emit<N extends StreamEventName>(name: N, data: StreamData<N>): void {
     for (const fn of this.listeners.get(name) ?? []) {
       try {
-        fn(data);
+        (fn as (d: StreamData<N>) => void)(data);
       } catch (err) {
         console.error(`event listener for '${name}' failed`, err);
       }
@@ -107,18 +112,16 @@ export class EventStream {
       }
     };
     for (const name of STREAM_EVENTS) {
-      source.addEventListener(name, (ev: MessageEvent) => {
-        let data: unknown = ev.data;
-        if (typeof ev.data === 'string' && ev.data !== '') {
-          try {
-            data = JSON.parse(ev.data);
-          } catch {
-            // keep the raw text
-          }
-        }
-        this.emit(name, data);
-      });
+      source.addEventListener(name, (ev: MessageEvent) => this.deliver(name, ev.data));
     }
+  }
+
+  private deliver<N extends SseEventName>(name: N, data: unknown): void {
+    const r = parseSseFrame(name, typeof data === 'string' ? data : '');
+    if (r.ok) return this.emit(name, r.frame as StreamData<N>);
+    // what the frame said is lost: views refetch instead of guessing
+    console.warn(`ignored a ${r.error}`);
+    this.emit('resync', null);
   }
 
   private scheduleReopen(): void {

@@ -1,4 +1,4 @@
-import { STATES } from '../api/types.js';
+import { MESSAGE_STATES } from '../../../shared/api/states.js';
 import { formatNumber } from '../lib/format.js';
 import { routeHref } from '../lib/router.js';
 import { useRelay } from '../state/relay-context.js';
@@ -21,7 +21,7 @@ export function Header() {
       ) : null}
       {paused ? <span className="mode-pill mode-paused">PAUSED</span> : null}
       <nav className="counts" aria-label="Messages by state">
-        {STATES.map((s) => (
+        {MESSAGE_STATES.map((s) => (
           <a key={s} href={routeHref('queue', undefined, { state: s })} className={`count count-${s}`} title={`Show ${s} messages`}>
             <span className="count-n">{stats ? formatNumber(stats.counts?.[s] ?? 0) : '…'}</span>
             <span className="count-label">{s}</span>

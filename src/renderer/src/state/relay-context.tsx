@@ -1,18 +1,18 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { RelayApi, type Connection } from '../api/client.js';
-import { EventStream, type StreamEventName, type StreamStatus } from '../api/event-stream.js';
-import type { Settings, SettingsPatch, Stats } from '../api/types.js';
+import { EventStream, type StreamData, type StreamEventName, type StreamStatus } from '../api/event-stream.js';
+import type { Settings, SettingsPatch, StatsState } from '../api/types.js';
 import { throttle } from '../lib/throttle.js';
 
 export interface RelayState {
   api: RelayApi;
   events: EventStream;
   streamStatus: StreamStatus;
-  stats: Stats | null;
+  stats: StatsState | null;
   settings: Settings | null;
   refreshStats: () => void;
   /** a local correction until the next stats frame (e.g. a mail just marked read) */
-  patchStats: (change: (s: Stats) => Stats) => void;
+  patchStats: (change: (s: StatsState) => StatsState) => void;
   refreshSettings: () => Promise<void>;
   updateSettings: (patch: SettingsPatch) => Promise<Settings>;
   logout: () => void;
@@ -27,17 +27,13 @@ export function useRelay(): RelayState {
 }
 
 /** Subscribes to one SSE event name for the component's lifetime; the latest handler is always called. */
-export function useRelayEvent(name: StreamEventName, handler: (data: unknown) => void): void {
+export function useRelayEvent<N extends StreamEventName>(name: N, handler: (data: StreamData<N>) => void): void {
   const { events } = useRelay();
   const ref = useRef(handler);
   useEffect(() => {
     ref.current = handler;
   });
   useEffect(() => events.on(name, (d) => ref.current(d)), [events, name]);
-}
-
-function looksLikeStats(x: unknown): x is Stats {
-  return !!x && typeof x === 'object' && 'counts' in x && typeof (x as Stats).counts === 'object';
 }
 
 export interface RelayProviderProps {
@@ -54,7 +50,7 @@ export function RelayProvider({ connection, onUnauthorized, children, api: given
   const api = useMemo(() => givenApi ?? new RelayApi(connection, onUnauthorized), [givenApi, connection, onUnauthorized]);
   const events = useMemo(() => givenEvents ?? new EventStream(api.tokenUrl('/api/events')), [givenEvents, api]);
   const [streamStatus, setStreamStatus] = useState<StreamStatus>(events.status);
-  const [stats, setStats] = useState<Stats | null>(null);
+  const [stats, setStats] = useState<StatsState | null>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
 
   // merged, not replaced: the SSE frames and GET /api/stats carry different parts (captured counts, report)
@@ -62,7 +58,7 @@ export function RelayProvider({ connection, onUnauthorized, children, api: given
     api.stats().then((fresh) => setStats((prev) => ({ ...(prev ?? {}), ...fresh })), () => {});
   }, [api]);
   const refreshStats = useMemo(() => throttle(loadStats, 1000), [loadStats]);
-  const patchStats = useCallback((change: (s: Stats) => Stats) => setStats((prev) => (prev ? change(prev) : prev)), []);
+  const patchStats = useCallback((change: (s: StatsState) => StatsState) => setStats((prev) => (prev ? change(prev) : prev)), []);
 
   const refreshSettings = useCallback(async () => {
     try {
@@ -75,7 +71,7 @@ export function RelayProvider({ connection, onUnauthorized, children, api: given
   const updateSettings = useCallback(
     async (patch: SettingsPatch) => {
       const next = await api.updateSettings(patch);
-      setSettings((prev) => ({ ...(prev ?? {}), ...next }) as Settings);
+      setSettings(next);
       return next;
     },
     [api],
@@ -84,14 +80,11 @@ export function RelayProvider({ connection, onUnauthorized, children, api: given
   useEffect(() => {
     const offStatus = events.onStatus(setStreamStatus);
     const offs = [
-      events.on('stats', (d) => (looksLikeStats(d) ? setStats((prev) => ({ ...(prev ?? {}), ...d })) : refreshStats())),
+      events.on('stats', (d) => setStats((prev) => ({ ...prev, ...d }))),
       events.on('messages', () => refreshStats()),
       events.on('captured', () => refreshStats()),
       events.on('report', () => refreshStats()),
-      events.on('settings', (d) => {
-        if (d && typeof d === 'object') setSettings((prev) => (prev ? ({ ...prev, ...(d as Partial<Settings>) } as Settings) : prev));
-        else void refreshSettings();
-      }),
+      events.on('settings', (d) => setSettings((prev) => (prev ? { ...prev, ...d } : prev))),
       events.on('resync', () => {
         loadStats();
         void refreshSettings();

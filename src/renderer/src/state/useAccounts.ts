@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { Account } from '../api/types.js';
+import type { AccountView } from '../api/types.js';
 import { errorMessage } from '../lib/errors.js';
 import { useRelay, useRelayEvent } from './relay-context.js';
 
 export interface AccountsState {
-  accounts: Account[] | null;
+  accounts: AccountView[] | null;
   error: string | null;
   reload: () => Promise<void>;
 }
@@ -15,7 +15,7 @@ export interface AccountsState {
  */
 export function useAccounts(pollMs = 0): AccountsState {
   const { api } = useRelay();
-  const [accounts, setAccounts] = useState<Account[] | null>(null);
+  const [accounts, setAccounts] = useState<AccountView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const reload = useCallback(async () => {

@@ -1,17 +1,17 @@
-import type { Account, VerifyResult } from '../../api/types.js';
+import type { AccountView, VerifyResult } from '../../api/types.js';
 import { formatDuration } from '../../lib/format.js';
 import { routeHref } from '../../lib/router.js';
 import { RateGauge, rateWindows } from './RateGauge.js';
 import { VerifyButton } from './VerifyButton.js';
 
-function tlsLabel(a: Account): string {
+function tlsLabel(a: AccountView): string {
   if (a.use_tls === true) return 'implicit TLS';
   if (a.use_tls === false) return 'STARTTLS/plain';
   return a.port === 465 ? 'implicit TLS (auto)' : 'STARTTLS (auto)';
 }
 
 export function AccountCard({ account: a, now, onDelete, verify, queued }: {
-  account: Account;
+  account: AccountView;
   now: number;
   onDelete: () => void;
   verify: () => Promise<VerifyResult>;

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { Account, AccountInput } from '../../api/types.js';
+import type { AccountView, AccountInput } from '../../api/types.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { Field } from '../../components/Field.js';
 import { isTyping, useShortcuts } from '../../hooks/useShortcuts.js';
@@ -18,8 +18,8 @@ import {
 
 /** Create or edit an SMTP account; validates as the user goes once they tried to save. */
 export function AccountFormPanel({ original, accounts, onSave, onClose }: {
-  original: Account | null;
-  accounts: Account[];
+  original: AccountView | null;
+  accounts: AccountView[];
   onSave: (input: AccountInput) => Promise<void>;
   onClose: () => void;
 }) {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Account } from '../../api/types.js';
+import type { AccountView } from '../../api/types.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
@@ -24,7 +24,7 @@ export function AccountsView({ route }: { route: Route }) {
   const { api, stats, refreshStats } = useRelay();
   const { accounts, error, reload } = useAccounts(POLL_MS);
   const now = useNow(1000);
-  const [deleting, setDeleting] = useState<Account | null>(null);
+  const [deleting, setDeleting] = useState<AccountView | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const editingId = route.id && route.id !== 'new' ? route.id : null;
   const creating = route.id === 'new';

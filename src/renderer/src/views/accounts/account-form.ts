@@ -1,4 +1,4 @@
-import type { Account, AccountInput, LimitBehavior } from '../../api/types.js';
+import type { AccountView, AccountInput, LimitBehavior } from '../../api/types.js';
 
 /** How the connection is secured: genro-mail-proxy's `use_tls` null / true / false. */
 export type TlsMode = 'auto' | 'tls' | 'starttls';
@@ -45,7 +45,7 @@ export const TLS_LABELS: Record<TlsMode, string> = {
 
 const blank = (n: number | null | undefined) => (n === null || n === undefined ? '' : String(n));
 
-export function formFromAccount(a: Account): AccountForm {
+export function formFromAccount(a: AccountView): AccountForm {
   return {
     id: a.id,
     host: a.host,
@@ -128,7 +128,7 @@ export function validateAccountForm(f: AccountForm, ctx: { editing: boolean; exi
 const intOrNull = (s: string) => (s.trim() === '' ? null : Number(s.trim()));
 
 /** The POST /account body; fields the form does not show keep the values of `original`. */
-export function accountInputFromForm(f: AccountForm, original?: Account | null): AccountInput {
+export function accountInputFromForm(f: AccountForm, original?: AccountView | null): AccountInput {
   const fallbacks = parseFallbacks(f.fallbacks);
   return {
     id: f.id.trim(),

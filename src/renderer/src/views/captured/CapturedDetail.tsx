@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Account, CapturedDetail as Detail } from '../../api/types.js';
+import type { AccountView, CapturedDetail as Detail } from '../../api/types.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { Tabs } from '../../components/Tabs.js';
@@ -28,7 +28,7 @@ function relayOriginOf(baseUrl: string): string {
 /** One captured mail: preview, text, headers, source, attachments; download, delete, release. */
 export function CapturedDetail({ id, accounts, onClose, onDeleted, onOpened }: {
   id: number;
-  accounts: Account[] | null;
+  accounts: AccountView[] | null;
   onClose: () => void;
   onDeleted: (id: number) => void;
   onOpened: (id: number) => void;
@@ -59,7 +59,7 @@ export function CapturedDetail({ id, accounts, onClose, onDeleted, onOpened }: {
 
   useShortcuts({ Escape: () => !confirmDelete && onClose() });
 
-  const attachments = useMemo(() => (Array.isArray(mail?.attachments) ? mail.attachments : []), [mail]);
+  const attachments = useMemo(() => mail?.attachments ?? [], [mail]);
   const attachmentUrl = useCallback((index: number) => api.attachmentUrl(id, index), [api, id]);
   const loadRaw = useCallback(() => api.capturedRaw(id), [api, id]);
   const to = recipients(mail?.to ?? '');
@@ -148,7 +148,7 @@ export function CapturedDetail({ id, accounts, onClose, onDeleted, onOpened }: {
               try {
                 const r = await api.releaseCaptured(id, accountId);
                 setError(null);
-                return (r?.message_id as string | undefined) ?? (r?.id as string | undefined) ?? null;
+                return r.id;
               } catch (err) {
                 setError(errorMessage(err));
                 return null;

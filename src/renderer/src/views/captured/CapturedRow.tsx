@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import type { CapturedSummary } from '../../api/types.js';
+import type { CapturedListItem } from '../../api/types.js';
 import { formatBytes, formatDateTime, formatTime, recipients } from '../../lib/format.js';
 
 function PaperclipIcon() {
@@ -11,7 +11,7 @@ function PaperclipIcon() {
 }
 
 export const CapturedRow = memo(function CapturedRow({ item: c, active, selected, rowId, now, onOpen }: {
-  item: CapturedSummary;
+  item: CapturedListItem;
   active: boolean;
   selected: boolean;
   rowId: string;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { CapturedSummary } from '../../api/types.js';
+import type { CapturedListItem } from '../../api/types.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
@@ -20,7 +20,7 @@ import { useCapturedList } from './useCapturedList.js';
 import { InlineField } from '../../components/Field.js';
 
 const ROW_HEIGHT = 68;
-const keyOf = (c: CapturedSummary) => c.id;
+const keyOf = (c: CapturedListItem) => c.id;
 
 function CapturedEmpty({ searching }: { searching: boolean }) {
   const info = useConnectionInfo();
@@ -54,7 +54,7 @@ export function CapturedView({ route }: { route: Route }) {
   useEffect(() => () => pushSearch.cancel(), [pushSearch]);
 
   const open = useCallback((id: number) => navigate('captured', id, { q: q || undefined }), [q]);
-  const openItem = useCallback((c: CapturedSummary) => open(c.id), [open]);
+  const openItem = useCallback((c: CapturedListItem) => open(c.id), [open]);
   const markRead = useCallback(
     (id: number) => {
       if (list.get(id)?.read === false) {

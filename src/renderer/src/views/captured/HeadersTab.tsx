@@ -1,6 +1,7 @@
+import type { HeaderList } from '../../api/types.js';
 import { normalizeHeaders } from './preview-document.js';
 
-export function HeadersTab({ headers }: { headers: unknown }) {
+export function HeadersTab({ headers }: { headers: HeaderList }) {
   const rows = normalizeHeaders(headers);
   if (rows.length === 0) return <p className="muted pad">No headers.</p>;
   return (

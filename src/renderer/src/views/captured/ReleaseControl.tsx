@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
-import type { Account } from '../../api/types.js';
+import type { AccountView } from '../../api/types.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { routeHref } from '../../lib/router.js';
 import { InlineField } from '../../components/Field.js';
 
 /** Picks an account and queues the captured mail for real delivery through it. */
 export function ReleaseControl({ accounts, recipients, onRelease }: {
-  accounts: Account[] | null;
+  accounts: AccountView[] | null;
   recipients: string;
   onRelease: (accountId: string) => Promise<string | null>;
 }) {

@@ -1,19 +1,19 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
-import type { CapturedSummary } from '../../api/types.js';
+import type { CapturedListItem } from '../../api/types.js';
 import { LiveList, type LiveListSnapshot } from '../../lib/live-list.js';
 import { throttle } from '../../lib/throttle.js';
 import { useRelay } from '../../state/relay-context.js';
 import { capturedChange, matchesSearch } from './captured-events.js';
 
-export function useCapturedList(q: string): { list: LiveList<CapturedSummary, number>; snapshot: LiveListSnapshot<CapturedSummary> } {
+export function useCapturedList(q: string): { list: LiveList<CapturedListItem, number>; snapshot: LiveListSnapshot<CapturedListItem> } {
   const { api, events } = useRelay();
-  const list = useMemo(() => new LiveList<CapturedSummary, number>((c) => c.id), []);
+  const list = useMemo(() => new LiveList<CapturedListItem, number>((c) => c.id), []);
   const snapshot = useSyncExternalStore(list.subscribe, list.getSnapshot);
 
   useEffect(() => {
     void list.setSource((cursor, limit) => api.listCaptured({ q, cursor, limit }));
     const refreshHead = throttle(() => void list.refreshHead(), 1000);
-    let added: CapturedSummary[] = [];
+    let added: CapturedListItem[] = [];
     let timer: ReturnType<typeof setTimeout> | null = null;
     const flushAdded = () => {
       timer = null;
@@ -36,9 +36,6 @@ export function useCapturedList(q: string): { list: LiveList<CapturedSummary, nu
         case 'cleared':
           list.clear();
           refreshHead();
-          return;
-        case 'changed':
-          list.updateMany([change.id], (row) => ({ ...row, ...change.patch }));
           return;
         default:
           refreshHead();

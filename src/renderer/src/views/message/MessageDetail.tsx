@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { MessageDetailResponse } from '../../api/types.js';
+import type { MessageDetail as MessageDetailAnswer } from '../../api/types.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { CopyButton } from '../../components/CopyButton.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
@@ -18,7 +18,7 @@ const RETRYABLE = new Set(['error', 'deferred']);
 /** One message: where it stands, what it carries, everything that happened to it; retry and delete. */
 export function MessageDetail({ id, onClose }: { id: string; onClose: () => void }) {
   const { api, events } = useRelay();
-  const [data, setData] = useState<MessageDetailResponse | null>(null);
+  const [data, setData] = useState<MessageDetailAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [gone, setGone] = useState(false);
   const [busy, setBusy] = useState(false);

@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import type { AttachmentSpec, MessageRecord } from '../../api/types.js';
+import type { AttachmentView, MessageDetail } from '../../api/types.js';
 import { formatBytes, formatDateTime, formatRelative, priorityName } from '../../lib/format.js';
 import { routeHref } from '../../lib/router.js';
 
@@ -13,15 +13,15 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 }
 
 /** Where an attachment comes from (the API sends a `source` summary instead of the base64 content). */
-function attachmentSource(a: AttachmentSpec & { source?: string; size?: number }): string {
+function attachmentSource(a: AttachmentView): string {
   if (a.url) return `url ${a.url}`;
   if (a.s3) return `s3://${a.s3.bucket}/${a.s3.key}`;
-  if (a.source === 'content' || a.content) return a.size ? `inline data, ${formatBytes(a.size)}` : 'inline data';
-  return a.source ?? '—';
+  if (a.source === 'content') return a.size ? `inline data, ${formatBytes(a.size)}` : 'inline data';
+  return a.source;
 }
 
 /** What the application handed over, and where the message stands. */
-export function PayloadSummary({ message: m, now }: { message: MessageRecord; now: number }) {
+export function PayloadSummary({ message: m, now }: { message: MessageDetail['message']; now: number }) {
   const [showBody, setShowBody] = useState(false);
   const p = m.payload;
   const body = p?.content_type === 'html' ? (p.body_text ?? p.body) : p?.body;

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { STATES, type Account, type MessageState, type Stats } from '../../api/types.js';
+import { MESSAGE_STATES } from '../../../../shared/api/states.js';
+import type { AccountView, MessageState, StatsState } from '../../api/types.js';
 import { debounce } from '../../lib/throttle.js';
 import { formatNumber } from '../../lib/format.js';
 import type { QueueFilter } from './queue-events.js';
@@ -8,8 +9,8 @@ import { InlineField } from '../../components/Field.js';
 export function QueueFilters({ filter, onChange, accounts, stats, shown, hasMore }: {
   filter: QueueFilter;
   onChange: (f: QueueFilter) => void;
-  accounts: Account[] | null;
-  stats: Stats | null;
+  accounts: AccountView[] | null;
+  stats: StatsState | null;
   shown: number;
   hasMore: boolean;
 }) {
@@ -28,7 +29,7 @@ export function QueueFilters({ filter, onChange, accounts, stats, shown, hasMore
       <InlineField label="State">
         <select value={filter.state ?? ''} onChange={(e) => onChange({ ...filter, state: e.target.value as MessageState | '' })}>
           <option value="">all{total !== null ? ` (${formatNumber(total)})` : ''}</option>
-          {STATES.map((s) => (
+          {MESSAGE_STATES.map((s) => (
             <option key={s} value={s}>
               {s}
               {stats?.counts ? ` (${formatNumber(stats.counts[s] ?? 0)})` : ''}

@@ -1,3 +1,4 @@
+import { deferredReason, type MessagesFrame } from '../../../../shared/api/index.js';
 import type { MessageEvent, MessageState, MessageSummary } from '../../api/types.js';
 
 export interface QueueFilter {
@@ -48,8 +49,8 @@ export function applyEvent(row: MessageSummary, ev: MessageEvent): MessageSummar
   }
   if (ev.state === 'deferred') {
     next.deferred_ts = num(d.until) ?? num(d.deferred_ts) ?? num(d.next_ts) ?? row.deferred_ts;
-    const reason = str(d.reason);
-    if (reason) next.deferred_reason = reason as MessageSummary['deferred_reason'];
+    const reason = deferredReason.safeParse(d.reason);
+    if (reason.success) next.deferred_reason = reason.data;
     else if (ev.type === 'rate_limited') next.deferred_reason = 'rate_limited';
     else if (ev.type === 'retry') next.deferred_reason = 'retry';
     else if (ev.type === 'scheduled') next.deferred_reason = 'scheduled';
@@ -79,14 +80,7 @@ export function mayEnterList(ev: MessageEvent, filter: QueueFilter): boolean {
   return true;
 }
 
-/** Accepts the `messages` SSE payload: an array of events, one event, or a coalesced summary (null). */
-export function eventsFromPayload(data: unknown): MessageEvent[] | null {
-  const isEvent = (x: unknown): x is MessageEvent =>
-    !!x && typeof x === 'object' && typeof (x as MessageEvent).message_id === 'string' && typeof (x as MessageEvent).state === 'string';
-  if (Array.isArray(data)) return data.every(isEvent) ? data : null;
-  if (isEvent(data)) return [data];
-  if (data && typeof data === 'object' && Array.isArray((data as { events?: unknown }).events)) {
-    return eventsFromPayload((data as { events: unknown }).events);
-  }
-  return null;
+/** The events of a `messages` frame; null for a burst announced only as a count (the list refetches). */
+export function eventsFromPayload(frame: MessagesFrame): MessageEvent[] | null {
+  return Array.isArray(frame) ? frame : null;
 }

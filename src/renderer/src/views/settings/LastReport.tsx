@@ -1,16 +1,12 @@
-import type { ReportResult, ReportStatus } from '../../api/types.js';
+import type { ReportOutcome, ReportStatus } from '../../api/types.js';
 import { useNow } from '../../hooks/useNow.js';
 import { formatDateTime, formatRelative, formatTime } from '../../lib/format.js';
 
-function isStatus(r: ReportStatus | ReportResult): r is ReportStatus {
-  return typeof (r as ReportStatus).state === 'string';
-}
-
-function Outcome({ r }: { r: ReportResult }) {
+function Outcome({ r }: { r: ReportOutcome }) {
   return (
     <span className={r.ok ? 'ok' : 'bad'}>
       {r.ok ? '✓ Last sync succeeded' : '✗ Last sync failed'} at {formatDateTime(r.ts)}
-      {typeof r.sent === 'number' ? ` · ${r.sent} reported` : ''}
+      {` · ${r.sent} reported`}
       {r.status ? ` · HTTP ${r.status}` : ''}
       {r.error ? ` · ${r.error}` : ''}
     </span>
@@ -22,18 +18,14 @@ function Outcome({ r }: { r: ReportResult }) {
  * one sync (SSE `report`), whichever is newer.
  */
 export function LastReport({ report, latest, compact }: {
-  report: ReportStatus | ReportResult | null | undefined;
-  latest?: ReportResult | null;
+  report: ReportStatus | null | undefined;
+  latest?: ReportOutcome | null;
   /** one short phrase, for the status bar */
   compact?: boolean;
 }) {
   const now = useNow(1000);
   if (compact) return <CompactReport report={report} />;
-  if (!report && !latest) return <span className="muted">No delivery report sent yet.</span>;
-  if (!report || !isStatus(report)) {
-    const r = latest && (!report || latest.ts >= report.ts) ? latest : (report as ReportResult);
-    return <Outcome r={r} />;
-  }
+  if (!report) return latest ? <Outcome r={latest} /> : <span className="muted">No delivery report sent yet.</span>;
   const s = report;
   const last = latest && (!s.last || latest.ts >= s.last.ts) ? latest : s.last;
   const next = s.next_attempt_ts && s.next_attempt_ts > now ? ` · next sync ${formatRelative(s.next_attempt_ts, now)}` : '';
@@ -65,9 +57,8 @@ export function LastReport({ report, latest, compact }: {
   }
 }
 
-function CompactReport({ report }: { report: ReportStatus | ReportResult | null | undefined }) {
+function CompactReport({ report }: { report: ReportStatus | null | undefined }) {
   if (!report) return null;
-  if (!isStatus(report)) return <span className={report.ok ? 'ok' : 'bad'}>reports {report.ok ? '✓' : '✗'} {formatTime(report.ts)}</span>;
   if (report.state === 'failing') return <span className="bad">reports failing</span>;
   if (report.state === 'ok' && report.last) return <span className="ok">reports ✓ {formatTime(report.last.ts)}</span>;
   if (report.state === 'paused') return <span>reports paused</span>;

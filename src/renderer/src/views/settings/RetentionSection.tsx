@@ -1,4 +1,4 @@
-import type { ReportStatus, Settings } from '../../api/types.js';
+import type { Settings } from '../../api/types.js';
 import { formatDateTime } from '../../lib/format.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { Field } from '../../components/Field.js';
@@ -8,7 +8,7 @@ import { useSettingsForm } from './use-settings-form.js';
 
 export function RetentionSection({ settings }: { settings: Settings }) {
   const { stats } = useRelay();
-  const lastPass = stats?.report && 'retention' in stats.report ? (stats.report as ReportStatus).retention : null;
+  const lastPass = stats?.report?.retention ?? null;
   const { form, set, errors, invalid, dirty, error, saved, submit } = useSettingsForm(settings, {
     formFrom: retentionFormFrom,
     validate: validateRetentionForm,

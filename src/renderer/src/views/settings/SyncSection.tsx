@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ReportResult, Settings } from '../../api/types.js';
+import type { ReportOutcome, Settings } from '../../api/types.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { Field } from '../../components/Field.js';
 import { useRelay, useRelayEvent } from '../../state/relay-context.js';
@@ -7,20 +7,16 @@ import { LastReport } from './LastReport.js';
 import { syncFormFrom, syncPatch, validateSyncForm } from './settings-form.js';
 import { useSettingsForm } from './use-settings-form.js';
 
-function isReport(x: unknown): x is ReportResult {
-  return !!x && typeof x === 'object' && typeof (x as ReportResult).ts === 'number' && typeof (x as ReportResult).ok === 'boolean';
-}
-
 /** Where delivery reports go (genro-mail-proxy `proxy_sync`), and how the last one went. */
 export function SyncSection({ settings }: { settings: Settings }) {
   const { stats } = useRelay();
-  const [report, setReport] = useState<ReportResult | null>(null);
+  const [report, setReport] = useState<ReportOutcome | null>(null);
   const { form, set, errors, invalid, dirty, error, saved, submit, discard } = useSettingsForm(settings, {
     formFrom: syncFormFrom,
     validate: validateSyncForm,
     patch: syncPatch,
   });
-  useRelayEvent('report', (d) => isReport(d) && setReport(d));
+  useRelayEvent('report', setReport);
 
   return (
     <section className="card settings-card" aria-labelledby="sync-h">

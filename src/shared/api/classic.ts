@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { limitBehavior } from './accounts.js';
+import { messagePayload } from './messages.js';
+import { messageState, priority } from './states.js';
+
+/**
+ * The classic genro-mail-proxy wire protocol: request bodies (MessagePayload, AccountPayload) with
+ * the original's coercions and messages, and the answers of /health, /status, /commands/*, /account(s)
+ * and /messages. genro-mail-proxy leaves null fields out of its answers (response_model_exclude_none).
+ */
+
+// ---- requests ------------------------------------------------------------------------------------
+
+const addressList = z.union([z.string(), z.array(z.string().nullable())]);
+const optionalAddressList = addressList.nullish();
+const intLike = z.union([z.number().int(), z.string().regex(/^-?\d+$/, 'Input should be a valid integer').transform(Number)]);
+
+export const priorityInput = z.union([
+  z.number().int(),
+  z.string().regex(/^-?\d+$/).transform(Number),
+  z
+    .string()
+    .refine((s) => ['immediate', 'high', 'medium', 'low'].includes(s.toLowerCase()), {
+      message: "Input should be 'immediate', 'high', 'medium', 'low' or an integer",
+    })
+    .transform((s) => s.toLowerCase()),
+]);
+
+export const attachmentInput = z.object({
+  filename: z.string().nullish(),
+  content: z.string().nullish(),
+  url: z.string().nullish(),
+  s3: z.object({ bucket: z.string().min(1), key: z.string().min(1) }).nullish(),
+  content_type: z.string().nullish(),
+  mime_type: z.string().nullish(),
+  cid: z.string().nullish(),
+});
+
+export const messageInput = z.object({
+  id: z.string(),
+  account_id: z.string().nullish(),
+  from: z.string(),
+  to: addressList,
+  cc: optionalAddressList,
+  bcc: optionalAddressList,
+  reply_to: z.string().nullish(),
+  return_path: z.string().nullish(),
+  subject: z.string(),
+  body: z.string(),
+  content_type: z.string().nullish(),
+  headers: z.record(z.string(), z.unknown()).nullish(),
+  message_id: z.string().nullish(),
+  attachments: z.array(attachmentInput).nullish(),
+  priority: priorityInput.nullish(),
+  deferred_ts: intLike.nullish(),
+});
+export type MessageInput = z.infer<typeof messageInput>;
+
+export const addMessagesInput = z.object({
+  messages: z.array(messageInput),
+  default_priority: priorityInput.nullish(),
+});
+
+export const deleteMessagesInput = z.object({
+  ids: z.array(z.string().nullable()).default([]),
+});
+
+export const cleanupMessagesInput = z
+  .object({ older_than_seconds: intLike.nullish() })
+  .nullish()
+  .transform((v) => v ?? {});
+
+const optionalPositiveInt = intLike.nullish();
+
+export const accountInput = z.object({
+  id: z.string().min(1, 'must not be empty').max(200),
+  host: z.string().min(1, 'must not be empty').max(255).regex(/^[^\s\r\n]+$/, 'must be a host name without spaces'),
+  port: intLike.pipe(z.number().int().min(1).max(65535)),
+  user: z.string().nullish(),
+  password: z.string().nullish(),
+  ttl: optionalPositiveInt,
+  limit_per_minute: optionalPositiveInt,
+  limit_per_hour: optionalPositiveInt,
+  limit_per_day: optionalPositiveInt,
+  limit_behavior: z
+    .enum(['defer', 'error', 'reject'], { message: "Input should be 'defer' or 'error'" })
+    .nullish(),
+  use_tls: z.boolean().nullish(),
+  batch_size: optionalPositiveInt,
+  timeout: optionalPositiveInt,
+  max_connections: optionalPositiveInt,
+  fallbacks: z.array(z.string().min(1)).nullish(),
+  weight: optionalPositiveInt,
+  tenant_id: z.string().nullish(),
+});
+export type AccountInputBody = z.infer<typeof accountInput>;
+
+/** GET /messages?active_only=1: only messages still waiting (1, true, yes, on). */
+export const classicMessagesQuery = z.object({ active_only: z.string().optional() });
+
+// ---- answers -------------------------------------------------------------------------------------
+
+const int = z.number().int();
+
+export const healthAnswer = z.object({ status: z.literal('ok') }).strict().meta({ id: 'Health' });
+
+/** /status, /commands/suspend, /commands/activate: whether dispatch runs. */
+export const activeAnswer = z.object({ ok: z.literal(true), active: z.boolean() }).strict().meta({ id: 'ActiveAnswer' });
+
+export const addMessagesAnswer = z
+  .object({
+    ok: z.literal(true),
+    queued: int,
+    /** refused messages; a message without an id is named by its reason only */
+    rejected: z.array(z.object({ id: z.string().min(1).optional(), reason: z.string() }).strict()),
+  })
+  .strict()
+  .meta({ id: 'AddMessagesAnswer' });
+
+export const deleteMessagesAnswer = z
+  .object({ ok: z.literal(true), removed: int, not_found: z.array(z.string()) })
+  .strict()
+  .meta({ id: 'DeleteMessagesAnswer' });
+
+export const cleanupMessagesAnswer = z.object({ ok: z.literal(true), removed: int }).strict().meta({ id: 'CleanupMessagesAnswer' });
+
+/** AccountInfo: every field of the account but the password, null fields left out. */
+export const classicAccountInfo = z
+  .object({
+    id: z.string(),
+    host: z.string(),
+    port: int,
+    user: z.string().optional(),
+    ttl: int,
+    limit_per_minute: int.optional(),
+    limit_per_hour: int.optional(),
+    limit_per_day: int.optional(),
+    limit_behavior: limitBehavior,
+    use_tls: z.boolean().optional(),
+    batch_size: int.optional(),
+    timeout: int.optional(),
+    max_connections: int.optional(),
+    fallbacks: z.array(z.string()).optional(),
+    weight: z.number().optional(),
+    created_at: z.string(),
+  })
+  .strict()
+  .meta({ id: 'AccountInfo' });
+export type ClassicAccountInfo = z.infer<typeof classicAccountInfo>;
+
+export const classicAccountsAnswer = z
+  .object({ ok: z.literal(true), accounts: z.array(classicAccountInfo) })
+  .strict()
+  .meta({ id: 'AccountsAnswer' });
+
+/** MessageRecord of GET /messages: the stored payload under `message` (with retry_count once retried). */
+export const classicMessageRecord = z
+  .object({
+    id: z.string(),
+    account_id: z.string().optional(),
+    priority,
+    message: messagePayload.extend({ retry_count: int.optional() }).strict(),
+    /** only while deferred */
+    deferred_ts: int.optional(),
+    sent_ts: int.optional(),
+    error_ts: int.optional(),
+    error: z.string().optional(),
+    reported_ts: int.optional(),
+    /** "YYYY-MM-DD HH:MM:SS" (UTC) */
+    created_at: z.string(),
+    updated_at: z.string(),
+    state: messageState,
+  })
+  .strict()
+  .meta({ id: 'MessageRecord' });
+export type ClassicMessageRecord = z.infer<typeof classicMessageRecord>;
+
+export const classicMessagesAnswer = z
+  .object({ ok: z.literal(true), messages: z.array(classicMessageRecord) })
+  .strict()
+  .meta({ id: 'MessagesAnswer' });

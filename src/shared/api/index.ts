@@ -1,0 +1,13 @@
+/** The HTTP API's contracts, one module per domain; `routes.ts` ties them to the paths. */
+export * from './states.js';
+export * from './common.js';
+export * from './errors.js';
+export * from './messages.js';
+export * from './classic.js';
+export * from './accounts.js';
+export * from './captured.js';
+export * from './settings.js';
+export * from './stats.js';
+export * from './send.js';
+export * from './events.js';
+export * from './routes.js';

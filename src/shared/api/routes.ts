@@ -1,0 +1,13 @@
+import { CLASSIC_ROUTES, OTHER_ROUTES } from './classic-routes.js';
+import { RELAY_ROUTES } from './relay-routes.js';
+import type { ApiRoute } from './route-kit.js';
+
+export type { ApiResponse, ApiRoute, HttpMethod } from './route-kit.js';
+export { CLASSIC_ROUTES, OTHER_ROUTES, RELAY_ROUTES };
+
+/**
+ * Every route of the API with its request and answer schemas: the server registers these for
+ * OpenAPI (each entry is a zod-to-openapi RouteConfig) and the contract test checks real answers
+ * against them.
+ */
+export const API_ROUTES: readonly ApiRoute[] = [...CLASSIC_ROUTES, ...RELAY_ROUTES, ...OTHER_ROUTES];

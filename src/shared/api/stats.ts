@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { capturedCounts } from './captured.js';
+import { orNull } from './common.js';
+import { deliveryMode, messageState, stateCounts } from './states.js';
+
+/** GET /api/stats, the `stats` and `report` frames: counts, and how delivery reporting stands. */
+
+const int = z.number().int();
+
+/** The outcome of one delivery-report sync (the `report` frame). */
+export const reportOutcome = z
+  .object({
+    ts: int,
+    ok: z.boolean(),
+    /** outcomes reported by this sync */
+    sent: int,
+    /** the application's HTTP status */
+    status: int.optional(),
+    error: z.string().optional(),
+  })
+  .strict()
+  .meta({ id: 'ReportOutcome' });
+export type ReportOutcome = z.infer<typeof reportOutcome>;
+
+/** What one retention pass removed, and when. */
+export const retentionPass = z
+  .object({ reported: int, unreported: int, send_log: int, orphan_events: int, ts: int })
+  .strict()
+  .meta({ id: 'RetentionPass' });
+
+export const REPORT_STATES = ['disabled', 'paused', 'idle', 'ok', 'failing'] as const;
+
+/** The proxy_sync loop's state. */
+export const reportStatus = z
+  .object({
+    /** a sync URL is configured */
+    enabled: z.boolean(),
+    paused: z.boolean(),
+    /** the sync URL without credentials */
+    url: z.string().nullable(),
+    /** disabled: no URL; paused; idle: no sync yet; ok: the last sync was acknowledged; failing */
+    state: z.enum(REPORT_STATES),
+    syncing: z.boolean(),
+    last: orNull(reportOutcome),
+    last_success_ts: int.nullable(),
+    /** when the current run of failures started */
+    failing_since: int.nullable(),
+    consecutive_failures: int,
+    last_error: z.string().nullable(),
+    /** the next planned sync (heartbeat, retry or follow-up) */
+    next_attempt_ts: int.nullable(),
+    /** what the application said in its last acknowledgement */
+    last_answer: z.object({ queued: int, error_ids: int, not_found_ids: int, json: z.boolean() }).strict().nullable(),
+    retention: orNull(retentionPass),
+  })
+  .strict()
+  .meta({ id: 'ReportStatus' });
+export type ReportStatus = z.infer<typeof reportStatus>;
+
+/** Counts of one account's messages (states without messages left out). */
+export const accountCounts = z
+  .object({ account_id: z.string().nullable(), counts: z.partialRecord(messageState, int) })
+  .strict()
+  .meta({ id: 'AccountCounts' });
+
+/** The part of the stats the `stats` frame carries (sent when it changes, at most every 2 s). */
+export const statsFrame = z
+  .object({
+    counts: stateCounts,
+    captured: capturedCounts,
+    /** SMTP sends running now */
+    in_flight: int,
+    delivery_mode: deliveryMode,
+    paused: z.boolean(),
+  })
+  .strict()
+  .meta({ id: 'StatsFrame' });
+export type StatsFrame = z.infer<typeof statsFrame>;
+
+export const statsAnswer = statsFrame
+  .extend({ accounts: z.array(accountCounts), report: reportStatus })
+  .strict()
+  .meta({ id: 'Stats' });
+export type Stats = z.infer<typeof statsAnswer>;
