@@ -19,6 +19,8 @@ export interface Exchange {
   path: string;
   headers: Record<string, string>;
   request: BodySummary;
+  /** outgoing calls: how long the client waits, in seconds (before timeScale) */
+  timeoutS?: number;
   /** null when no answer came (timeout, connection error, a hanging answer) */
   status: number | null;
   response: BodySummary | null;

@@ -96,7 +96,7 @@ export async function mailProxyRequest(t: Transport, method: HttpMethod, path: s
   }
   if (body || method === 'POST') headers['Content-Length'] = String(body?.length ?? 0);
   const parsed = new URL(url);
-  const entry = t.log.open({ direction: 'out', method, path: parsed.pathname + parsed.search, headers, request: summarise(body ?? '') });
+  const entry = t.log.open({ direction: 'out', method, path: parsed.pathname + parsed.search, headers, request: summarise(body ?? ''), timeoutS: opts.timeoutS });
   let reply: RawReply;
   try {
     reply = await send(parsed, method, headers, body, opts.timeoutS * 1000 * t.timeScale);
@@ -115,7 +115,7 @@ export async function mailProxyRequest(t: Transport, method: HttpMethod, path: s
 export async function healthCheck(t: Transport): Promise<boolean> {
   if (!t.proxyUrl) return false;
   const parsed = new URL(`${t.proxyUrl.replace(/\/+$/, '')}/health`);
-  const entry = t.log.open({ direction: 'out', method: 'GET', path: parsed.pathname, headers: { ...REQUESTS_HEADERS }, request: summarise('') });
+  const entry = t.log.open({ direction: 'out', method: 'GET', path: parsed.pathname, headers: { ...REQUESTS_HEADERS }, request: summarise(''), timeoutS: HEALTH_TIMEOUT_S });
   try {
     const reply = await send(parsed, 'GET', { ...REQUESTS_HEADERS }, null, HEALTH_TIMEOUT_S * 1000 * t.timeScale);
     t.log.close(entry, reply.status, summarise(reply.body));

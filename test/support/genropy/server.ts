@@ -94,7 +94,7 @@ export class EndpointServer {
     if ('hang' in reply) {
       this.hanging.add(res);
       res.on('close', () => this.hanging.delete(res));
-      this.log.close(entry, null, null, note ?? 'hanging');
+      this.log.close(entry, null, null, note ?? entry.note ?? 'hanging');
       return;
     }
     const [payload, type] =
