@@ -62,16 +62,18 @@ describe('proxy_sync authentication (verifiers.py, reference §2.1)', () => {
     expect((await callApp(new URL('/email/other', s.app.baseUrl).toString(), {}, null)).status).toBe(404);
   });
 
-  it('fails as Genropy does on a body it cannot read: 415 for a non-JSON type, 500 for a bad shape', async () => {
+  it('answers 500 (the site error page) for a body Genropy cannot read', async () => {
     s = await registeredApp();
-    expect((await callApp(s.app.syncUrl, '{"delivery_report": []}', s.app.basicAuth(), 'text/plain')).status).toBe(415);
-    expect((await callApp(s.app.syncUrl, '{nope', s.app.basicAuth())).status).toBe(400);
+    const wrongType = await callApp(s.app.syncUrl, '{"delivery_report": []}', s.app.basicAuth(), 'text/plain');
+    expect([wrongType.status, wrongType.contentType.split(';')[0]]).toEqual([500, 'text/html']);
+    expect((await callApp(s.app.syncUrl, '{nope', s.app.basicAuth())).status).toBe(500);
     expect((await relaySync(s.app, [{ sent_ts: 1 }])).status).toBe(500);
     expect((await callApp(s.app.syncUrl, { delivery_report: { id: 'x' } }, s.app.basicAuth())).status).toBe(500);
     expect((await callApp(s.app.syncUrl, [1], s.app.basicAuth())).status).toBe(500);
     // a falsy body is read as {} (get_json() or {})
     expect((await callApp(s.app.syncUrl, 'null', s.app.basicAuth())).json).toEqual({ ok: true, queued: 0 });
     expect(s.app.counters.syncFailures).toBe(3);
+    expect(s.app.log.find('in', '/proxy_sync')[0].note).toMatch(/^415 Unsupported Media Type raised/);
   });
 });
 

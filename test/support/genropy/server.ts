@@ -11,9 +11,16 @@ import { truthy } from './py.js';
 
 export type Reply =
   | { status: number; json: unknown }
+  | { status: number; html: string }
   | { status: number; text: string }
   | { status: number; bytes: Buffer }
   | { hang: true };
+
+/** gnrwsgisite.dispatcher: any exception in a page becomes werkzeug's InternalServerError page. */
+const INTERNAL_ERROR: Reply = {
+  status: 500,
+  html: '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>Internal server error</p>\n',
+};
 
 export interface RpcRequest {
   /** request.get_json() or {} */
@@ -89,7 +96,7 @@ export class EndpointServer {
     } catch (err) {
       // an exception in the page: the site answers 500
       note = err instanceof Error ? err.message : String(err);
-      reply = { status: 500, text: 'Internal Server Error' };
+      reply = INTERNAL_ERROR;
     }
     if ('hang' in reply) {
       this.hanging.add(res);
@@ -97,8 +104,7 @@ export class EndpointServer {
       this.log.close(entry, null, null, note ?? entry.note ?? 'hanging');
       return;
     }
-    const [payload, type] =
-      'json' in reply ? [Buffer.from(JSON.stringify(reply.json)), 'application/json'] : 'bytes' in reply ? [reply.bytes, 'application/octet-stream'] : [Buffer.from(reply.text), 'text/plain; charset=utf-8'];
+    const [payload, type] = encode(reply);
     this.log.close(entry, reply.status, summarise(payload, type), note);
     if (res.destroyed) return;
     res.writeHead(reply.status, { 'Content-Type': type, 'Content-Length': payload.length });
@@ -123,16 +129,23 @@ export class EndpointServer {
   }
 }
 
-/** werkzeug Request.get_json(): JSON content type required (415), malformed JSON is a 400. */
+function encode(reply: Exclude<Reply, { hang: true }>): [Buffer, string] {
+  if ('json' in reply) return [Buffer.from(JSON.stringify(reply.json)), 'application/json'];
+  if ('bytes' in reply) return [reply.bytes, 'application/octet-stream'];
+  if ('html' in reply) return [Buffer.from(reply.html), 'text/html; charset=utf-8'];
+  return [Buffer.from(reply.text), 'text/plain; charset=utf-8'];
+}
+
+/** werkzeug's get_json() raises for a non-JSON type or body; the site turns it into a 500. */
 function getJson(contentType: string | undefined, body: Buffer): { json: unknown } | { reply: Reply; note: string } {
   const mime = (contentType ?? '').split(';')[0].trim().toLowerCase();
   if (!(mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json')))) {
-    return { reply: { status: 415, text: 'Unsupported Media Type' }, note: `content type '${contentType ?? ''}' is not JSON` };
+    return { reply: INTERNAL_ERROR, note: `415 Unsupported Media Type raised: content type '${contentType ?? ''}' is not JSON` };
   }
   try {
     const json: unknown = JSON.parse(body.toString('utf8'));
     return { json: truthy(json) ? json : {} };
   } catch {
-    return { reply: { status: 400, text: 'Bad Request' }, note: 'body is not valid JSON' };
+    return { reply: INTERNAL_ERROR, note: '400 Bad Request raised: body is not valid JSON' };
   }
 }
