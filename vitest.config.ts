@@ -9,7 +9,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'core', include: ['test/core/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/main/**/*.test.ts', 'test/shared/**/*.test.ts'], environment: 'node' },
+        test: { name: 'core', include: ['test/core/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/main/**/*.test.ts', 'test/shared/**/*.test.ts', 'test/genropy-double/**/*.test.ts'], environment: 'node' },
       },
       {
         extends: true,
