@@ -148,7 +148,7 @@ export class DesktopApp<M = unknown> {
       this.failStart(err);
       return 'failed';
     }
-    this.startShell(startHidden);
+    await this.startShell(startHidden);
     return 'primary';
   }
 
@@ -195,8 +195,9 @@ export class DesktopApp<M = unknown> {
     return loaded.switches.hidden || (this.env.platform === 'darwin' && !!loginItem.wasOpenedAtLogin);
   }
 
-  private startShell(startHidden: boolean): void {
+  private async startShell(startHidden: boolean): Promise<void> {
     const relay = this.relay!;
+    const { services } = relay;
     const { app, protocol, webRequest, ipcMain, clipboard, shell, dialog } = this.electron;
     const devUrl = this.env.env.ELECTRON_RENDERER_URL;
     const rendererUrl = devUrl || RENDERER_ENTRY_URL;
@@ -206,8 +207,8 @@ export class DesktopApp<M = unknown> {
     if (!devUrl) handleRendererProtocol(protocol, rendererDir, this.electron.fetchFile);
     installRelayCors(webRequest, { relayUrl: relay.addresses().url, rendererOrigin });
 
-    this.prefs = new DesktopPrefs(relay.store.legacy.settings);
-    this.modeSwitcher = new ModeSwitcher(relay.ctx.settings, this.prefs, dialog);
+    this.prefs = await DesktopPrefs.load(services.settings);
+    this.modeSwitcher = new ModeSwitcher(services.settings, this.prefs, dialog);
     this.loginItem = createLoginItem({
       app,
       platform: this.env.platform,
@@ -239,7 +240,10 @@ export class DesktopApp<M = unknown> {
       senderCheck(rendererOrigin),
     );
 
-    this.status = new RelayStatusModel(relay, { coalesceMs: this.env.trayCoalesceMs });
+    this.status = await RelayStatusModel.create(
+      { services, connection: () => this.connectionInfo(), logger: this.logger ?? relay.ctx.logger },
+      { coalesceMs: this.env.trayCoalesceMs },
+    );
     const initial = this.status.snapshot();
     this.tray = new TrayController<M>({
       tray: this.electron.createTray(this.icon(initial.visual)),
@@ -257,7 +261,7 @@ export class DesktopApp<M = unknown> {
     this.status.start();
 
     this.notifier = new DeliveryNotifier({
-      bus: relay.ctx.bus,
+      events: services.events,
       clock: relay.ctx.clock,
       show: (n) => this.notify(n),
       isMuted: () => this.prefs!.current().notificationsMuted,
@@ -277,11 +281,11 @@ export class DesktopApp<M = unknown> {
           await this.modeSwitcher!.setMode(mode);
         } finally {
           // a cancelled switch must put the radio item back
-          this.status?.refresh();
+          this.status?.refresh().catch((err: unknown) => this.logger?.debug({ err }, 'tray status refresh skipped'));
         }
       },
       setPaused: (paused) => {
-        this.relay!.ctx.settings.update({ paused });
+        this.relay!.services.settings.update({ paused }).catch((err: unknown) => this.logger?.error({ err }, 'could not change pause'));
       },
       openWindow: () => this.showWindow(),
       copySmtpSettings: () => clipboard.writeText(smtpSettingsText(this.status!.snapshot())),
@@ -295,7 +299,7 @@ export class DesktopApp<M = unknown> {
         this.tray?.rerender();
       },
       setNotificationsMuted: (muted) => {
-        this.prefs!.update({ notificationsMuted: muted });
+        this.prefs!.update({ notificationsMuted: muted }).catch((err: unknown) => this.logger?.error({ err }, 'could not save the preference'));
         this.tray?.rerender();
       },
       quit: () => app.quit(),
