@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError } from '../core/config/load.js';
 import type { DeliveryMode } from '../core/config/types.js';
 import { createRelay, type Relay } from '../core/relay.js';
 import { errorMessage } from '../core/errors.js';
@@ -32,7 +31,7 @@ import { createDesktopIpcHandlers, registerIpcHandlers, senderCheck } from './ip
 import { createLoginItem, type LoginItem } from './login-item.js';
 import { MainWindow } from './main-window.js';
 import { ModeSwitcher } from './mode-switch.js';
-import { findElectronNativeBinding, isAbiMismatch } from './native-binding.js';
+import { findElectronNativeBinding } from './native-binding.js';
 import { DeliveryNotifier, type NotificationRequest } from './notifications.js';
 import { installRelayCors } from './relay-cors.js';
 import {
@@ -42,6 +41,7 @@ import {
   RENDERER_ORIGIN,
 } from './renderer-protocol.js';
 import { createSafeStorageCodec } from './safe-storage-codec.js';
+import { startFailureDetail } from './start-failure.js';
 import { RelayStatusModel, type TrayVisualState } from './tray/relay-status.js';
 import { TrayController } from './tray/tray-controller.js';
 import { trayIconPath } from './tray/tray-icons.js';
@@ -383,19 +383,8 @@ export class DesktopApp<M = unknown> {
 
   private failStart(err: unknown): void {
     const { app, dialog } = this.electron;
-    let detail: string;
-    if (err instanceof ConfigError) detail = err.message;
-    else if (isAbiMismatch(err))
-      detail =
-        `better-sqlite3 is not built for this Electron (${errorMessage(err)}).\n\n` +
-        'Run `npm run native:electron` (needs internet access) and start again.';
-    else if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE')
-      detail =
-        `${errorMessage(err)}\n\nAnother relay (or another program) is using the port. ` +
-        'Stop it, or choose other ports with --port / --smtp-port or in config.ini.';
-    else detail = errorMessage(err);
     this.logger?.error({ err }, 'the relay could not start');
-    dialog.showErrorBox(`${APP_TITLE} could not start`, detail);
+    dialog.showErrorBox(`${APP_TITLE} could not start`, startFailureDetail(err));
     this.quitState = 'stopped';
     app.exit(1);
   }
