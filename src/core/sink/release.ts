@@ -25,10 +25,9 @@ function bareAddress(display: string): string {
 }
 
 /**
- * The queue entry that delivers a captured message for real. It carries `source_captured_id` (given
- * to enqueue): the dispatcher sends the captured raw bytes as they are, so subject and message id
- * are for display only (line breaks a decoded subject may hold become spaces). The sender is the
- * captured MAIL FROM, or its From header for a null sender; '' when there is neither.
+ * The queue entry that delivers a captured message for real: enqueued with `source_captured_id`, the
+ * raw bytes go out as they are, so the subject is for display (kept on one line). The sender is the
+ * captured MAIL FROM, or its From header for a null sender ('' when there is neither).
  */
 export function releasePayload(captured: CapturedSummary, req: ReleaseRequest, id: string): MessagePayload {
   const payload: MessagePayload = {
