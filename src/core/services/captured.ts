@@ -103,7 +103,8 @@ export function createCapturedService(deps: CapturedServiceDeps): CapturedServic
       const summary = await captured.get(id);
       if (!summary) throw notFound('captured message', String(id));
       const payload = releasePayload(summary, req, `release-${id}-${crypto.randomUUID()}`);
-      const [issue] = await deps.intake.check([payload], true);
+      const { issues, result } = await deps.intake.admit([payload], { accountRequired: true, source_captured_id: id });
+      const [issue] = issues;
       if (issue?.rule === 'account_not_found') throw notFound('account', req.account_id);
       if (issue?.rule === 'missing' && issue.path[0] === 'from') {
         throw new RelayError(422, 'no_sender', 'the captured message has neither an envelope sender nor a From address');
@@ -112,7 +113,6 @@ export function createCapturedService(deps: CapturedServiceDeps): CapturedServic
         const e = fieldError(issue, payload);
         throw new RelayError(422, 'invalid_message', `release refused: ${e.field} ${e.message}`);
       }
-      const result = await deps.intake.enqueue([payload], { source_captured_id: id });
       if (result.queued !== 1) throw conflict(`release refused: ${result.rejected[0]?.reason ?? 'not queued'}`);
       const queued = await deps.messages.get(payload.id);
       return { id: payload.id, state: queued?.state ?? 'queued', captured_id: id, account_id: req.account_id, to: payload.to };

@@ -52,7 +52,7 @@ export interface RelayServicesDeps {
 
 export function createRelayServices(deps: RelayServicesDeps): RelayServices {
   const { store, settings, bus, clock } = deps;
-  const intake = new MessageIntake({ messages: store.messages, accounts: store.accounts, bus, clock });
+  const intake = new MessageIntake({ store, bus, clock });
   const stats = createStatsService({ messages: store.messages, captured: store.captured, settings, dispatcher: deps.dispatcher, reporter: deps.reporter });
   return {
     messages: createMessagesService({

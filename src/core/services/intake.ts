@@ -2,13 +2,19 @@ import { nowSec, type Clock } from '../clock.js';
 import type { RelayBus } from '../events.js';
 import type { MessagePayload } from '../messages/types.js';
 import { payloadIssue, type PayloadIssue } from '../messages/validate.js';
-import type { AccountsPort, EnqueueResult, MessagesPort } from '../store/ports.js';
+import type { EnqueueResult, Store } from '../store/ports.js';
 
 export interface IntakeDeps {
-  messages: Pick<MessagesPort, 'enqueue'>;
-  accounts: Pick<AccountsPort, 'get'>;
+  store: Pick<Store, 'transaction'>;
   bus: Pick<RelayBus, 'emit'>;
   clock: Clock;
+}
+
+export interface Admission {
+  /** the first problem of each payload, in order (null: accepted) */
+  issues: (PayloadIssue | null)[];
+  /** what the store did with the accepted ones */
+  result: EnqueueResult;
 }
 
 /**
@@ -18,20 +24,24 @@ export interface IntakeDeps {
 export class MessageIntake {
   constructor(private readonly deps: IntakeDeps) {}
 
-  /** The first problem of each payload (null: acceptable), accounts looked up once per distinct id. */
-  async check(payloads: MessagePayload[], accountRequired: boolean): Promise<(PayloadIssue | null)[]> {
-    const ids = [...new Set(payloads.map((p) => p.account_id).filter((id): id is string => !!id))];
-    const found = await Promise.all(ids.map((id) => this.deps.accounts.get(id)));
-    const known = new Set(ids.filter((_, i) => found[i] !== null));
-    const rules = { accountExists: (id: string) => known.has(id), accountRequired };
-    return payloads.map((p) => payloadIssue(p, rules));
-  }
-
-  /** Queues checked payloads in one durable transaction, then wakes dispatch. */
-  async enqueue(payloads: MessagePayload[], opts: { source_captured_id?: number } = {}): Promise<EnqueueResult> {
-    if (payloads.length === 0) return { queued: 0, rejected: [] };
-    const result = await this.deps.messages.enqueue(payloads, nowSec(this.deps.clock), opts);
-    if (result.queued > 0) this.deps.bus.emit('dispatch.wake');
-    return result;
+  /**
+   * Validates each payload and queues the acceptable ones, in one durable transaction (an account
+   * cannot vanish between the check and the insert); accounts are looked up once per distinct id.
+   */
+  async admit(payloads: MessagePayload[], opts: { accountRequired: boolean; source_captured_id?: number }): Promise<Admission> {
+    const now = nowSec(this.deps.clock);
+    const admission = await this.deps.store.transaction(async (tx): Promise<Admission> => {
+      const ids = [...new Set(payloads.map((p) => p.account_id).filter((id): id is string => !!id))];
+      const found = await Promise.all(ids.map((id) => tx.accounts.get(id)));
+      const known = new Set(ids.filter((_, i) => found[i] !== null));
+      const rules = { accountExists: (id: string) => known.has(id), accountRequired: opts.accountRequired };
+      const issues = payloads.map((p) => payloadIssue(p, rules));
+      const accepted = payloads.filter((_, i) => issues[i] === null);
+      const source = opts.source_captured_id === undefined ? {} : { source_captured_id: opts.source_captured_id };
+      const result = accepted.length > 0 ? await tx.messages.enqueue(accepted, now, source) : { queued: 0, rejected: [] };
+      return { issues, result };
+    });
+    if (admission.result.queued > 0) this.deps.bus.emit('dispatch.wake');
+    return admission;
   }
 }

@@ -61,16 +61,13 @@ export function createMessagesService(deps: MessagesServiceDeps): MessagesServic
       }
       const fallback = normalisePriority(defaultPriority, deps.defaultPriority);
       const payloads = input.map((m) => toPayload(m, fallback));
-      const issues = await intake.check(payloads, true);
+      const { issues, result } = await intake.admit(payloads, { accountRequired: true });
       const rejected: { id: string; reason: string }[] = [];
-      const valid: MessagePayload[] = [];
       payloads.forEach((p, i) => {
         const issue = issues[i];
         if (issue) rejected.push({ id: p.id, reason: classicReason(issue, p) });
-        else valid.push(p);
       });
-      if (valid.length === 0 && rejected.length > 0) return { queued: 0, rejected, allRejected: true };
-      const result = await intake.enqueue(valid);
+      if (rejected.length > 0 && rejected.length === payloads.length) return { queued: 0, rejected, allRejected: true };
       return { queued: result.queued, rejected: [...rejected, ...result.rejected], allRejected: false };
     },
 

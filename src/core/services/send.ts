@@ -76,22 +76,20 @@ export function createSendService(deps: SendServiceDeps): SendService {
     async send(req, opts = {}) {
       const id = req.id ?? `send-${crypto.randomUUID()}`;
       const payload = sendPayload(req, id);
-      const [issue] = await deps.intake.check([payload], deps.settings.current().delivery_mode === 'real');
-      if (issue) throw new ValidationError([fieldError(issue, payload)]);
       const seconds = Math.min(MAX_WAIT_SECONDS, opts.waitSeconds ?? 0);
       // listen before enqueueing so a fast outcome cannot slip between the two
       const waiter = seconds > 0 && !opts.signal?.aborted ? waitForFinal(id, seconds, opts.signal) : null;
-      let result;
+      let admission;
       try {
-        result = await deps.intake.enqueue([payload]);
+        admission = await deps.intake.admit([payload], { accountRequired: deps.settings.current().delivery_mode === 'real' });
       } catch (err) {
         waiter?.cancel();
         throw err;
       }
-      if (result.queued !== 1) {
-        waiter?.cancel();
-        throw conflict(`message '${id}' not queued: ${result.rejected[0]?.reason ?? 'refused'}`);
-      }
+      const [issue] = admission.issues;
+      if (issue || admission.result.queued !== 1) waiter?.cancel();
+      if (issue) throw new ValidationError([fieldError(issue, payload)]);
+      if (admission.result.queued !== 1) throw conflict(`message '${id}' not queued: ${admission.result.rejected[0]?.reason ?? 'refused'}`);
       const final = waiter ? await waiter.done : null;
       const m = await deps.messages.get(id);
       if (final === null || !m) return { final: false, id, state: m?.state ?? final ?? 'queued' };

@@ -21,7 +21,7 @@ async function setup() {
   await ctx.store.accounts.upsert(accountWithDefaults({ id: 'acc', host: '127.0.0.1', port: 2525 }), nowSec(ctx.clock));
   const wakes: string[] = [];
   ctx.bus.on('dispatch.wake', () => wakes.push('dispatch'));
-  const intake = new MessageIntake({ messages: ctx.store.messages, accounts: ctx.store.accounts, bus: ctx.bus, clock: ctx.clock });
+  const intake = new MessageIntake({ store: ctx.store, bus: ctx.bus, clock: ctx.clock });
   const cleanups: (number | null | undefined)[] = [];
   const messages = createMessagesService({
     messages: ctx.store.messages,
@@ -134,5 +134,33 @@ describe('send service', () => {
     setTimeout(() => gone.abort(), 20);
     expect(await waiting).toEqual({ final: false, id: 'w1', state: 'queued' });
     expect(s.bus.listenerCount('messages')).toBe(0);
+  });
+});
+
+describe('message intake', () => {
+  it('checks and queues in one transaction, one account lookup per distinct id, only the acceptable payloads', async () => {
+    const calls: string[] = [];
+    const tx = {
+      accounts: { get: async (id: string) => (calls.push(`get ${id}`), id === 'acc' ? { id } : null) },
+      messages: {
+        enqueue: async (batch: { id: string }[], _now: number, opts: object) => (calls.push(`enqueue ${batch.map((b) => b.id).join(',')} ${JSON.stringify(opts)}`), { queued: batch.length, rejected: [] }),
+      },
+    };
+    const store = {
+      transaction: async <T>(fn: (t: never) => Promise<T>) => {
+        calls.push('begin');
+        const r = await fn(tx as never);
+        calls.push('commit');
+        return r;
+      },
+    };
+    const wakes: string[] = [];
+    const intake = new MessageIntake({ store, bus: { emit: (e: string) => wakes.push(e) } as never, clock: { nowMs: () => 0 } });
+    const p = (id: string, account_id?: string) => ({ id, account_id, from: 'a@x', to: ['b@x'], subject: 's', body: 'b', content_type: 'plain', priority: 2 as const });
+    const { issues, result } = await intake.admit([p('1', 'acc'), p('2', 'ghost'), p('3', 'acc')], { accountRequired: true, source_captured_id: 9 });
+    expect(issues).toEqual([null, { path: ['account_id'], rule: 'account_not_found' }, null]);
+    expect(result.queued).toBe(2);
+    expect(calls).toEqual(['begin', 'get acc', 'get ghost', 'enqueue 1,3 {"source_captured_id":9}', 'commit']);
+    expect(wakes).toEqual(['dispatch.wake']);
   });
 });
