@@ -3,7 +3,7 @@ import type { Dispatcher, RateWindowState, VerifyResult } from '../delivery/disp
 import { notFound, RelayError } from '../errors.js';
 import type { RelayBus } from '../events.js';
 import type { AccountInputBody } from '../messages/payload-schema.js';
-import type { Account, AccountInput, AccountsPort } from '../store/ports.js';
+import type { Account, AccountInput, AccountsPort, Store } from '../store/ports.js';
 
 /** An account as the API shows it: never the password, only whether one is set. */
 export type PublicAccount = Omit<Account, 'password'> & { password_set: boolean };
@@ -31,6 +31,8 @@ export interface AccountsService {
 
 export interface AccountsServiceDeps {
   accounts: AccountsPort;
+  /** an edit reads the stored password and writes the account in one transaction */
+  store: Pick<Store, 'transaction'>;
   dispatcher: Pick<Dispatcher, 'accountStatus' | 'rateLimitState' | 'verifyAccount'>;
   bus: Pick<RelayBus, 'emit'>;
   clock: Clock;
@@ -74,8 +76,11 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
   const { accounts, dispatcher } = deps;
   return {
     async upsert(input) {
-      const stored = input.password === undefined ? ((await accounts.get(input.id))?.password ?? null) : null;
-      await accounts.upsert(accountFromInput(input, stored), nowSec(deps.clock));
+      const now = nowSec(deps.clock);
+      await deps.store.transaction(async (tx) => {
+        const stored = input.password === undefined ? ((await tx.accounts.get(input.id))?.password ?? null) : null;
+        await tx.accounts.upsert(accountFromInput(input, stored), now);
+      });
       deps.bus.emit('dispatch.wake');
     },
 

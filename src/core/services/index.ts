@@ -63,7 +63,7 @@ export function createRelayServices(deps: RelayServicesDeps): RelayServices {
       clock,
       defaultPriority: deps.defaultPriority,
     }),
-    accounts: createAccountsService({ accounts: store.accounts, dispatcher: deps.dispatcher, bus, clock }),
+    accounts: createAccountsService({ accounts: store.accounts, store, dispatcher: deps.dispatcher, bus, clock }),
     captured: createCapturedService({ captured: store.captured, messages: store.messages, sink: deps.sink, intake, bus }),
     send: createSendService({ intake, messages: store.messages, settings, bus }),
     settings: createSettingsService({ settings, store: store.settings, addresses: deps.addresses }),

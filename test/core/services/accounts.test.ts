@@ -78,7 +78,7 @@ describe('accounts service', () => {
       rateLimitState: async () => [],
       verifyAccount: async () => ({ ok: true, stage: 'ok' as const, message: 'fine' }),
     };
-    const accounts = createAccountsService({ accounts: ctx.store.accounts, dispatcher, bus: ctx.bus, clock: ctx.clock });
+    const accounts = createAccountsService({ accounts: ctx.store.accounts, store: ctx.store, dispatcher, bus: ctx.bus, clock: ctx.clock });
     await accounts.upsert(body({ password: 'pw', limit_per_minute: 10 }));
     expect(events).toEqual(['accounts:acc', 'wake']);
     await accounts.upsert(body({ host: 'smtp2.example.com' }));
