@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { RelayServices } from '../services/index.js';
 import { errorMiddleware } from './middleware/errors.js';
 import { authMiddleware } from './middleware/auth.js';
-import { genropyRoutes } from './routes/genropy.js';
+import { classicRoutes } from './routes/classic.js';
 import { messagesRoutes } from './routes/messages.js';
 import { settingsRoutes } from './routes/settings.js';
 import { statsRoutes } from './routes/stats.js';
@@ -54,7 +54,7 @@ export function createApiApp(opts: ApiAppOptions): Koa {
   );
 
   for (const router of [
-    genropyRoutes(services),
+    classicRoutes(services),
     messagesRoutes(services),
     settingsRoutes(services),
     statsRoutes(services),

@@ -10,7 +10,7 @@ import {
   cleanupMessagesInput,
   deleteMessagesInput,
 } from '../../messages/payload-schema.js';
-import { accountInfo, classicMessageRecord } from './genropy-views.js';
+import { accountInfo, classicMessageRecord } from './classic-views.js';
 
 const ok = z.object({ ok: z.boolean() });
 const activeAnswer = z.object({ ok: z.boolean(), active: z.boolean() });
@@ -38,7 +38,7 @@ openapi.registerPath({ method: 'delete', path: '/account/{id}', request: { param
 openapi.registerPath({ method: 'get', path: '/messages', request: { query: z.object({ active_only: z.string().optional() }) }, responses: { 200: { description: '{"ok":true,"messages":[MessageRecord]}' } } });
 
 /** The classic genro-mail-proxy wire protocol (version A/B, with the documented behaviour where code and docs differ). */
-export function genropyRoutes(services: Pick<RelayServices, 'control' | 'messages' | 'accounts'>): Router {
+export function classicRoutes(services: Pick<RelayServices, 'control' | 'messages' | 'accounts'>): Router {
   const { control, messages, accounts } = services;
   const router = new Router();
 
