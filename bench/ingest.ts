@@ -27,7 +27,7 @@ async function main() {
   const config = { ...defaultConfig(dataDir), port: 0, smtpPort: 0, apiToken: 'bench' };
   const relay = await createRelay({ config, logger: silentLogger() });
   const { url } = await relay.start();
-  relay.ctx.settings.update({ paused: true }); // measure ingest alone
+  await relay.ctx.settings.update({ paused: true }); // measure ingest alone
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   await postJson(agent, `${url}/account`, 'bench', { id: 'bench', host: '127.0.0.1', port: 2525 });
 
@@ -45,7 +45,7 @@ async function main() {
   t0 = performance.now();
   for (let b = 0; b < BATCHES; b++) {
     const payloads = Array.from({ length: 1000 }, (_, i) => toPayload(message(`s${b}-${i}`), 2));
-    relay.store.legacy.messages.enqueueBatch(payloads, Math.floor(Date.now() / 1000));
+    await relay.store.messages.enqueue(payloads, Math.floor(Date.now() / 1000));
   }
   const storeRate = (BATCHES * 1000) / ((performance.now() - t0) / 1000);
 
@@ -64,7 +64,7 @@ async function main() {
     'Ingest (add-messages, synchronous=FULL, one transaction per batch)',
     [
       { what: 'HTTP add-messages, batches of 1,000', 'msg/s': Math.round(httpRate), goal: '>= 20,000' },
-      { what: 'peer: store.enqueueBatch, no HTTP', 'msg/s': Math.round(storeRate), goal: '' },
+      { what: 'peer: store.messages.enqueue, no HTTP', 'msg/s': Math.round(storeRate), goal: '' },
     ],
     {
       'HTTP / store ratio': (httpRate / storeRate).toFixed(2),

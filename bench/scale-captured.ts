@@ -45,7 +45,7 @@ async function relayWith(n: number): Promise<{ relay: Relay; url: string }> {
         raw,
       };
     });
-    relay.store.legacy.captured.insertMany(items);
+    await relay.store.captured.insertMany(items);
   }
   return { relay, url };
 }

@@ -6,17 +6,17 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { RelayConfig } from './config/types.js';
-import type { RelayContext } from './context.js';
+import type { CoreContext, RelayContext } from './context.js';
 import { RelayBus } from './events.js';
 import { createLogger } from './logger.js';
 import { plainSecretCodec, type SecretCodec } from './secrets.js';
 import { openStore, type AsyncSqliteStore } from './store/index.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from './settings/runtime-settings.js';
-import { QueueService } from './messages/queue-service.js';
 import { createDispatcher, type Dispatcher } from './delivery/dispatcher.js';
 import { createSink, type Sink } from './sink/sink.js';
 import { createReporter, type Reporter } from './report/reporter.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createRelayServices, type RelayServices } from './services/index.js';
 import { createApiApp } from './api/app.js';
 
 export interface RelayOptions {
@@ -43,14 +43,17 @@ export interface RelayAddresses {
 }
 
 export interface Relay {
-  readonly ctx: RelayContext;
-  readonly token: string;
-  readonly queue: QueueService;
+  /** what the API and the desktop shell use */
+  readonly services: RelayServices;
+  /** the store's async ports (tests, benches); its .legacy goes away with the synchronous store */
+  readonly store: AsyncSqliteStore;
   readonly dispatcher: Dispatcher;
   readonly sink: Sink;
   readonly reporter: Reporter;
   readonly metrics: Metrics;
-  readonly store: AsyncSqliteStore;
+  /** for tests and entry points: never the store */
+  readonly ctx: CoreContext;
+  readonly token: string;
   readonly uiDir: string | null;
   addresses(): RelayAddresses;
   start(): Promise<RelayAddresses>;
@@ -87,15 +90,35 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     onAccountsChanged: (ids) => bus.emit('accounts', { ids }),
     onBackgroundError: (err) => logger.warn({ err }, 'store background task failed'),
   });
-  const settings = new RuntimeSettings(store.legacy.settings, bus, config, opts.settingsOverrides, opts.secrets);
+  let settings: RuntimeSettings;
+  try {
+    settings = await RuntimeSettings.load({ store: store.settings, bus, config, overrides: opts.settingsOverrides, secrets: opts.secrets });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const core: CoreContext = { config, clock, logger, bus, settings };
+  // temporary: the dispatcher still takes the synchronous store (the engine branch moves it to the ports)
   const ctx: RelayContext = { config, clock, logger, store: store.legacy, bus, settings };
   const token = resolveApiToken(config);
 
-  const queue = new QueueService(ctx);
   const dispatcher = createDispatcher({ ctx });
-  const sink = createSink({ ctx });
-  const reporter = createReporter({ ctx });
-  const metrics = createMetrics({ ctx });
+  const sink = createSink({ captured: store.captured, settings, bus, config, clock, logger });
+  const reporter = createReporter({ reports: store.reports, messages: store.messages, settings, bus, config, clock, logger });
+  const metrics = createMetrics({ messages: store.messages, accounts: store.accounts, settings, bus });
+  const services = createRelayServices({
+    store,
+    settings,
+    bus,
+    clock,
+    logger,
+    defaultPriority: config.defaultPriority,
+    dispatcher,
+    sink,
+    reporter,
+    metrics,
+    addresses: () => relay.addresses(),
+  });
 
   bus.on('dispatch.wake', () => dispatcher.wake());
   bus.on('report.wake', () => reporter.wake());
@@ -106,9 +129,9 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
   let started = false;
 
   const relay: Relay = {
-    ctx,
+    services,
+    ctx: core,
     token,
-    queue,
     dispatcher,
     sink,
     reporter,
@@ -124,7 +147,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
       if (started) return relay.addresses();
       smtpAddr = await sink.start();
       dispatcher.setSandboxTarget(smtpAddr);
-      const app = createApiApp(relay);
+      const app = createApiApp({ services, token, logger, bodyLimitBytes: config.http.bodyLimitBytes, uiDir: relay.uiDir });
       server = http.createServer(app.callback());
       server.keepAliveTimeout = 65_000;
       await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError } from '../core/config/load.js';
 import type { DeliveryMode } from '../core/config/types.js';
 import { createRelay, type Relay } from '../core/relay.js';
 import { errorMessage } from '../core/errors.js';
@@ -32,7 +31,7 @@ import { createDesktopIpcHandlers, registerIpcHandlers, senderCheck } from './ip
 import { createLoginItem, type LoginItem } from './login-item.js';
 import { MainWindow } from './main-window.js';
 import { ModeSwitcher } from './mode-switch.js';
-import { findElectronNativeBinding, isAbiMismatch } from './native-binding.js';
+import { findElectronNativeBinding } from './native-binding.js';
 import { DeliveryNotifier, type NotificationRequest } from './notifications.js';
 import { installRelayCors } from './relay-cors.js';
 import {
@@ -42,6 +41,7 @@ import {
   RENDERER_ORIGIN,
 } from './renderer-protocol.js';
 import { createSafeStorageCodec } from './safe-storage-codec.js';
+import { startFailureDetail } from './start-failure.js';
 import { RelayStatusModel, type TrayVisualState } from './tray/relay-status.js';
 import { TrayController } from './tray/tray-controller.js';
 import { trayIconPath } from './tray/tray-icons.js';
@@ -148,7 +148,7 @@ export class DesktopApp<M = unknown> {
       this.failStart(err);
       return 'failed';
     }
-    this.startShell(startHidden);
+    await this.startShell(startHidden);
     return 'primary';
   }
 
@@ -195,8 +195,9 @@ export class DesktopApp<M = unknown> {
     return loaded.switches.hidden || (this.env.platform === 'darwin' && !!loginItem.wasOpenedAtLogin);
   }
 
-  private startShell(startHidden: boolean): void {
+  private async startShell(startHidden: boolean): Promise<void> {
     const relay = this.relay!;
+    const { services } = relay;
     const { app, protocol, webRequest, ipcMain, clipboard, shell, dialog } = this.electron;
     const devUrl = this.env.env.ELECTRON_RENDERER_URL;
     const rendererUrl = devUrl || RENDERER_ENTRY_URL;
@@ -206,8 +207,8 @@ export class DesktopApp<M = unknown> {
     if (!devUrl) handleRendererProtocol(protocol, rendererDir, this.electron.fetchFile);
     installRelayCors(webRequest, { relayUrl: relay.addresses().url, rendererOrigin });
 
-    this.prefs = new DesktopPrefs(relay.store.legacy.settings);
-    this.modeSwitcher = new ModeSwitcher(relay.ctx.settings, this.prefs, dialog);
+    this.prefs = await DesktopPrefs.load(services.settings);
+    this.modeSwitcher = new ModeSwitcher(services.settings, this.prefs, dialog);
     this.loginItem = createLoginItem({
       app,
       platform: this.env.platform,
@@ -239,7 +240,10 @@ export class DesktopApp<M = unknown> {
       senderCheck(rendererOrigin),
     );
 
-    this.status = new RelayStatusModel(relay, { coalesceMs: this.env.trayCoalesceMs });
+    this.status = await RelayStatusModel.create(
+      { services, connection: () => this.connectionInfo(), logger: this.logger ?? relay.ctx.logger },
+      { coalesceMs: this.env.trayCoalesceMs },
+    );
     const initial = this.status.snapshot();
     this.tray = new TrayController<M>({
       tray: this.electron.createTray(this.icon(initial.visual)),
@@ -257,7 +261,7 @@ export class DesktopApp<M = unknown> {
     this.status.start();
 
     this.notifier = new DeliveryNotifier({
-      bus: relay.ctx.bus,
+      events: services.events,
       clock: relay.ctx.clock,
       show: (n) => this.notify(n),
       isMuted: () => this.prefs!.current().notificationsMuted,
@@ -277,11 +281,11 @@ export class DesktopApp<M = unknown> {
           await this.modeSwitcher!.setMode(mode);
         } finally {
           // a cancelled switch must put the radio item back
-          this.status?.refresh();
+          this.status?.refresh().catch((err: unknown) => this.logger?.debug({ err }, 'tray status refresh skipped'));
         }
       },
       setPaused: (paused) => {
-        this.relay!.ctx.settings.update({ paused });
+        this.relay!.services.settings.update({ paused }).catch((err: unknown) => this.logger?.error({ err }, 'could not change pause'));
       },
       openWindow: () => this.showWindow(),
       copySmtpSettings: () => clipboard.writeText(smtpSettingsText(this.status!.snapshot())),
@@ -295,7 +299,7 @@ export class DesktopApp<M = unknown> {
         this.tray?.rerender();
       },
       setNotificationsMuted: (muted) => {
-        this.prefs!.update({ notificationsMuted: muted });
+        this.prefs!.update({ notificationsMuted: muted }).catch((err: unknown) => this.logger?.error({ err }, 'could not save the preference'));
         this.tray?.rerender();
       },
       quit: () => app.quit(),
@@ -379,19 +383,8 @@ export class DesktopApp<M = unknown> {
 
   private failStart(err: unknown): void {
     const { app, dialog } = this.electron;
-    let detail: string;
-    if (err instanceof ConfigError) detail = err.message;
-    else if (isAbiMismatch(err))
-      detail =
-        `better-sqlite3 is not built for this Electron (${errorMessage(err)}).\n\n` +
-        'Run `npm run native:electron` (needs internet access) and start again.';
-    else if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE')
-      detail =
-        `${errorMessage(err)}\n\nAnother relay (or another program) is using the port. ` +
-        'Stop it, or choose other ports with --port / --smtp-port or in config.ini.';
-    else detail = errorMessage(err);
     this.logger?.error({ err }, 'the relay could not start');
-    dialog.showErrorBox(`${APP_TITLE} could not start`, detail);
+    dialog.showErrorBox(`${APP_TITLE} could not start`, startFailureDetail(err));
     this.quitState = 'stopped';
     app.exit(1);
   }

@@ -1,4 +1,4 @@
-import type { SettingsStore } from '../core/store/settings-store.js';
+import type { SettingsService } from '../core/services/index.js';
 
 /** Preferences of the desktop shell, kept with the relay's settings in its database. */
 export interface DesktopPrefValues {
@@ -10,20 +10,27 @@ export interface DesktopPrefValues {
 const KEY = 'desktop';
 const DEFAULTS: DesktopPrefValues = { realModeConfirmed: false, notificationsMuted: false };
 
-export class DesktopPrefs {
-  private values: DesktopPrefValues;
+type PrefStore = Pick<SettingsService, 'readPref' | 'writePref'>;
 
-  constructor(private readonly store: Pick<SettingsStore, 'get' | 'set'>) {
-    this.values = { ...DEFAULTS, ...(store.get<Partial<DesktopPrefValues>>(KEY) ?? {}) };
+/** Read once at start; the tray reads current() synchronously, update() persists in the background of the caller. */
+export class DesktopPrefs {
+  private constructor(
+    private values: DesktopPrefValues,
+    private readonly store: PrefStore,
+  ) {}
+
+  static async load(store: PrefStore): Promise<DesktopPrefs> {
+    return new DesktopPrefs({ ...DEFAULTS, ...((await store.readPref<Partial<DesktopPrefValues>>(KEY)) ?? {}) }, store);
   }
 
   current(): Readonly<DesktopPrefValues> {
     return this.values;
   }
 
-  update(patch: Partial<DesktopPrefValues>): Readonly<DesktopPrefValues> {
+  /** Applies at once (current() sees it) and resolves once persisted. */
+  async update(patch: Partial<DesktopPrefValues>): Promise<Readonly<DesktopPrefValues>> {
     this.values = { ...this.values, ...patch };
-    this.store.set(KEY, this.values);
+    await this.store.writePref(KEY, this.values);
     return this.values;
   }
 }

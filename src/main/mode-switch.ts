@@ -1,5 +1,5 @@
 import type { DeliveryMode } from '../core/config/types.js';
-import type { RuntimeSettings } from '../core/settings/runtime-settings.js';
+import type { SettingsService } from '../core/services/index.js';
 import type { DesktopPrefs } from './desktop-prefs.js';
 import type { DialogLike } from './electron-types.js';
 
@@ -11,7 +11,7 @@ export type ModeSwitchResult = 'switched' | 'unchanged' | 'cancelled';
  */
 export class ModeSwitcher {
   constructor(
-    private readonly settings: Pick<RuntimeSettings, 'current' | 'update'>,
+    private readonly settings: Pick<SettingsService, 'current' | 'update'>,
     private readonly prefs: DesktopPrefs,
     private readonly dialog: Pick<DialogLike, 'showMessageBox'>,
   ) {}
@@ -31,11 +31,11 @@ export class ModeSwitcher {
         cancelId: 1,
       });
       if (response !== 0) return 'cancelled';
-      this.prefs.update({ realModeConfirmed: true });
+      await this.prefs.update({ realModeConfirmed: true });
     }
     // the dialog may have been open a while: the mode could have changed meanwhile
     if (this.settings.current().delivery_mode === mode) return 'unchanged';
-    this.settings.update({ delivery_mode: mode });
+    await this.settings.update({ delivery_mode: mode });
     return 'switched';
   }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
-import type { CapturedAnnouncement, RelayBus, ReportOutcome } from '../core/events.js';
+import type { CapturedAnnouncement, ReportOutcome } from '../core/events.js';
 import type { MessageEvent } from '../core/messages/types.js';
+import type { LiveEventsService } from '../core/services/index.js';
 
 /**
  * Decides which event of a stream deserves a notification: the first of a burst (an event after
@@ -41,7 +42,7 @@ export interface NotificationRequest {
 }
 
 export interface DeliveryNotifierOptions {
-  bus: RelayBus;
+  events: Pick<LiveEventsService, 'on'>;
   clock: Clock;
   show: (n: NotificationRequest) => void;
   isMuted: () => boolean;
@@ -69,19 +70,13 @@ export class DeliveryNotifier {
   }
 
   start(): void {
-    const { bus } = this.opts;
-    const onMessages = (events: MessageEvent[]) => {
-      for (const ev of events) if (ev.type === 'error') this.onFailure(ev);
-    };
-    const onCaptured = (c: CapturedAnnouncement) => this.onCaptured(c);
-    const onReport = (r: ReportOutcome) => this.onReport(r);
-    bus.on('messages', onMessages);
-    bus.on('captured', onCaptured);
-    bus.on('report', onReport);
+    const { events } = this.opts;
     this.offs.push(
-      () => bus.off('messages', onMessages),
-      () => bus.off('captured', onCaptured),
-      () => bus.off('report', onReport),
+      events.on('messages', (evs: MessageEvent[]) => {
+        for (const ev of evs) if (ev.type === 'error') this.onFailure(ev);
+      }),
+      events.on('captured', (c: CapturedAnnouncement) => this.onCaptured(c)),
+      events.on('report', (r: ReportOutcome) => this.onReport(r)),
     );
   }
 

@@ -212,6 +212,8 @@ describe('desktop app lifecycle with injected Electron objects', () => {
     await until(() => path.basename(tray.image.path) === 'tray-real.png', 'real icon');
     tray.click('mode-sandbox');
     await until(() => relay.ctx.settings.current().delivery_mode === 'sandbox', 'back to sandbox');
+    // the menu is rebuilt from the recounted state a moment later: a user clicks on that one
+    await until(() => tray.item('mode-sandbox')?.checked === true, 'menu rebuilt in sandbox');
     tray.click('mode-real');
     await until(() => relay.ctx.settings.current().delivery_mode === 'real', 'real again');
     expect(s.fx.dialog.boxes).toHaveLength(2);

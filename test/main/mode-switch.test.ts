@@ -13,8 +13,8 @@ describe('switching delivery mode from the tray', () => {
   beforeEach(async () => {
     t = await startTestRelay();
     dialog = new FakeDialog();
-    prefs = new DesktopPrefs(t.relay.store.legacy.settings);
-    switcher = new ModeSwitcher(t.relay.ctx.settings, prefs, dialog);
+    prefs = await DesktopPrefs.load(t.relay.services.settings);
+    switcher = new ModeSwitcher(t.relay.services.settings, prefs, dialog);
   });
 
   afterEach(() => t.stop());
@@ -43,9 +43,9 @@ describe('switching delivery mode from the tray', () => {
     expect(dialog.boxes).toHaveLength(1);
 
     // the confirmation is kept in the relay's database
-    const reread = new DesktopPrefs(t.relay.store.legacy.settings);
+    const reread = await DesktopPrefs.load(t.relay.services.settings);
     expect(reread.current().realModeConfirmed).toBe(true);
-    const again = new ModeSwitcher(t.relay.ctx.settings, reread, dialog);
+    const again = new ModeSwitcher(t.relay.services.settings, reread, dialog);
     expect(await again.setMode('sandbox')).toBe('switched');
     expect(await again.setMode('real')).toBe('switched');
     expect(dialog.boxes).toHaveLength(1);
@@ -53,7 +53,7 @@ describe('switching delivery mode from the tray', () => {
 
   it('switching to sandbox or to the current mode needs no dialog', async () => {
     expect(await switcher.setMode('sandbox')).toBe('unchanged');
-    t.relay.ctx.settings.update({ delivery_mode: 'real' });
+    await t.relay.ctx.settings.update({ delivery_mode: 'real' });
     expect(await switcher.setMode('real')).toBe('unchanged');
     expect(await switcher.setMode('sandbox')).toBe('switched');
     expect(dialog.boxes).toHaveLength(0);
@@ -62,11 +62,11 @@ describe('switching delivery mode from the tray', () => {
   it('does not switch when the mode changed elsewhere while the dialog was open', async () => {
     const slowDialog = {
       showMessageBox: async () => {
-        t.relay.ctx.settings.update({ delivery_mode: 'real' });
+        await t.relay.ctx.settings.update({ delivery_mode: 'real' });
         return { response: 0 };
       },
     };
-    const s = new ModeSwitcher(t.relay.ctx.settings, prefs, slowDialog);
+    const s = new ModeSwitcher(t.relay.services.settings, prefs, slowDialog);
     let settingsEvents = 0;
     t.relay.ctx.bus.on('settings', () => settingsEvents++);
     expect(await s.setMode('real')).toBe('unchanged');

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { RelayBus, type CapturedAnnouncement } from '../../src/core/events.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { createLiveEventsService, type LiveEventsService } from '../../src/core/services/live-events.js';
 import { BurstThrottle, DeliveryNotifier, type NotificationRequest } from '../../src/main/notifications.js';
 
 function captured(id: number, subject = `hello ${id}`): CapturedAnnouncement {
@@ -24,6 +26,11 @@ describe('BurstThrottle', () => {
   });
 });
 
+/** The relay's events service over a bare bus: on() subscribes, its result unsubscribes. */
+function eventsOf(bus: RelayBus): Pick<LiveEventsService, 'on'> {
+  return createLiveEventsService({ bus, stats: { live: () => Promise.reject(new Error('no stats here')) }, logger: silentLogger() });
+}
+
 describe('DeliveryNotifier', () => {
   let bus: RelayBus;
   let clock: ManualClock;
@@ -39,7 +46,7 @@ describe('DeliveryNotifier', () => {
     muted = false;
     focused = false;
     notifier = new DeliveryNotifier({
-      bus,
+      events: eventsOf(bus),
       clock,
       show: (n) => shown.push(n),
       isMuted: () => muted,

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { createSafeStorageCodec, SAFE_STORAGE_PREFIX } from '../../src/main/safe-storage-codec.js';
-import { startTestRelay, tempDir } from '../helpers/relay.js';
+import { startTestRelay, tempDir, type TestRelay } from '../helpers/relay.js';
+import { withSideDb } from '../helpers/sqlite.js';
 import { FakeSafeStorage } from './fakes.js';
 
-function rawAccountPassword(db: import('better-sqlite3').Database, id: string): string | null {
-  return (db.prepare('SELECT password FROM accounts WHERE id = ?').get(id) as { password: string | null }).password;
+/** what is on disk, read past the store (which decodes) */
+function rawAccountPassword(t: TestRelay, id: string): string | null {
+  return withSideDb(t.relay.ctx.config.dbPath, (db) => (db.prepare('SELECT password FROM accounts WHERE id = ?').get(id) as { password: string | null }).password);
 }
 
-function rawRuntimeSettings(db: import('better-sqlite3').Database): Record<string, unknown> {
-  return JSON.parse((db.prepare("SELECT value FROM settings WHERE key = 'runtime'").get() as { value: string }).value);
+function rawRuntimeSettings(t: TestRelay): Record<string, unknown> {
+  return withSideDb(t.relay.ctx.config.dbPath, (db) => JSON.parse((db.prepare("SELECT value FROM settings WHERE key = 'runtime'").get() as { value: string }).value));
 }
 
 describe('passwords at rest with safeStorage', () => {
@@ -19,14 +21,14 @@ describe('passwords at rest with safeStorage', () => {
     try {
       const res = await t.api('/account', { method: 'POST', json: { id: 'smtp1', host: 'smtp.example.com', port: 587, user: 'u', password: 's3cret-pw' } });
       expect(res.status).toBe(200);
-      const stored = rawAccountPassword(t.relay.store.legacy.db, 'smtp1')!;
+      const stored = rawAccountPassword(t, 'smtp1')!;
       expect(stored.startsWith(SAFE_STORAGE_PREFIX)).toBe(true);
       expect(stored).not.toContain('s3cret-pw');
-      expect(t.relay.store.legacy.accounts.get('smtp1')?.password).toBe('s3cret-pw');
+      expect((await t.relay.store.accounts.get('smtp1'))?.password).toBe('s3cret-pw');
 
       const patch = await t.api('/api/settings', { method: 'PATCH', json: { client_sync_password: 'sync-pw', client_sync_token: 'sync-token' } });
       expect(patch.status).toBe(200);
-      const runtime = rawRuntimeSettings(t.relay.store.legacy.db);
+      const runtime = rawRuntimeSettings(t);
       expect(String(runtime.client_sync_password).startsWith(SAFE_STORAGE_PREFIX)).toBe(true);
       expect(JSON.stringify(runtime)).not.toContain('sync-pw');
       expect(JSON.stringify(runtime)).not.toContain('sync-token');
@@ -38,7 +40,7 @@ describe('passwords at rest with safeStorage', () => {
     // a restart with the same keychain reads them
     const again = await startTestRelay({}, { dataDir, secrets: createSafeStorageCodec(safeStorage) });
     try {
-      expect(again.relay.store.legacy.accounts.get('smtp1')?.password).toBe('s3cret-pw');
+      expect((await again.relay.store.accounts.get('smtp1'))?.password).toBe('s3cret-pw');
       expect(again.relay.ctx.settings.current().client_sync_password).toBe('sync-pw');
       expect(again.relay.ctx.settings.current().client_sync_token).toBe('sync-token');
     } finally {
@@ -51,12 +53,12 @@ describe('passwords at rest with safeStorage', () => {
     const headless = await startTestRelay({}, { dataDir });
     await headless.api('/account', { method: 'POST', json: { id: 'plain', host: 'smtp.example.com', port: 25, password: 'plain-pw' } });
     await headless.api('/api/settings', { method: 'PATCH', json: { client_sync_password: 'plain-sync' } });
-    expect(rawAccountPassword(headless.relay.store.legacy.db, 'plain')).toBe('plain-pw');
+    expect(rawAccountPassword(headless, 'plain')).toBe('plain-pw');
     await headless.stop();
 
     const desktop = await startTestRelay({}, { dataDir, secrets: createSafeStorageCodec(new FakeSafeStorage()) });
     try {
-      expect(desktop.relay.store.legacy.accounts.get('plain')?.password).toBe('plain-pw');
+      expect((await desktop.relay.store.accounts.get('plain'))?.password).toBe('plain-pw');
       expect(desktop.relay.ctx.settings.current().client_sync_password).toBe('plain-sync');
     } finally {
       await desktop.stop();

@@ -16,9 +16,9 @@ function payload(id: string): MessagePayload {
   return { id, from: 'app@example.com', to: ['user@example.com'], subject: `subject ${id}`, body: 'hello', content_type: 'plain', priority: 2 };
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -28,10 +28,10 @@ async function until(check: () => boolean, what: string, timeoutMs = 5000): Prom
 function relayActions(t: TestRelay, log: string[]): TrayActions {
   return {
     setMode: (mode) => {
-      t.relay.ctx.settings.update({ delivery_mode: mode });
+      void t.relay.services.settings.update({ delivery_mode: mode });
     },
     setPaused: (paused) => {
-      t.relay.ctx.settings.update({ paused });
+      void t.relay.services.settings.update({ paused });
     },
     openWindow: () => log.push('open'),
     copySmtpSettings: () => log.push('copy-smtp'),
@@ -42,6 +42,15 @@ function relayActions(t: TestRelay, log: string[]): TrayActions {
   };
 }
 
+/** What the desktop app hands the tray model: the relay's services and how to reach it. */
+function statusSource(t: TestRelay) {
+  const connection = () => {
+    const a = t.relay.addresses();
+    return { url: a.url, token: t.relay.token, smtp: a.smtp };
+  };
+  return { services: t.relay.services, connection, logger: t.relay.ctx.logger };
+}
+
 describe('tray state from the relay', () => {
   let t: TestRelay;
   let status: RelayStatusModel;
@@ -49,8 +58,8 @@ describe('tray state from the relay', () => {
   beforeEach(async () => {
     t = await startTestRelay();
     // paused: enqueued messages stay queued, so the counts are stable
-    t.relay.ctx.settings.update({ paused: true });
-    status = new RelayStatusModel(t.relay, { coalesceMs: 10 });
+    await t.relay.ctx.settings.update({ paused: true });
+    status = await RelayStatusModel.create(statusSource(t), { coalesceMs: 10 });
   });
 
   afterEach(async () => {
@@ -64,12 +73,12 @@ describe('tray state from the relay', () => {
     status.onChange(() => updates++);
     expect(status.snapshot()).toMatchObject({ mode: 'sandbox', paused: true, pending: 0, failed: 0, visual: 'paused' });
 
-    t.relay.store.legacy.messages.enqueueBatch([payload('m1'), payload('m2'), payload('m3')], nowSec(t.relay.ctx.clock));
+    await t.relay.store.messages.enqueue([payload('m1'), payload('m2'), payload('m3')], nowSec(t.relay.ctx.clock));
     await until(() => status.snapshot().pending === 3, 'three queued messages in the tray state');
     // one burst of events, one recount
     expect(updates).toBe(1);
 
-    t.relay.ctx.settings.update({ paused: false, delivery_mode: 'real' });
+    await t.relay.ctx.settings.update({ paused: false, delivery_mode: 'real' });
     await until(() => status.snapshot().mode === 'real' && !status.snapshot().paused, 'mode change');
     expect(status.snapshot().api).toEqual({ url: t.url, token: t.token });
     expect(status.snapshot().smtp.port).toBe(t.relay.addresses().smtp.port);
@@ -77,7 +86,7 @@ describe('tray state from the relay', () => {
 
   it('turns failing on a failed attempt or report and clears on success', async () => {
     status.start();
-    t.relay.ctx.settings.update({ paused: false });
+    await t.relay.ctx.settings.update({ paused: false });
     await until(() => status.snapshot().visual === 'sandbox', 'sandbox state');
 
     t.relay.ctx.bus.emit('attempt', { message_id: 'm9', account_id: 'acc', outcome: 'permanent', code: 550 });
@@ -101,8 +110,8 @@ describe('tray state from the relay', () => {
   });
 
   it('builds the menu from the state and its items change the relay', async () => {
-    t.relay.store.legacy.messages.enqueueBatch([payload('a'), payload('b')], nowSec(t.relay.ctx.clock));
-    const snap = status.refresh();
+    await t.relay.store.messages.enqueue([payload('a'), payload('b')], nowSec(t.relay.ctx.clock));
+    const snap = await status.refresh();
     const log: string[] = [];
     const template = buildTrayMenuTemplate(snap, { startAtLogin: false, notificationsMuted: true }, relayActions(t, log));
     const byId = new Map(template.filter((i) => i.id).map((i) => [i.id!, i]));
@@ -121,7 +130,8 @@ describe('tray state from the relay', () => {
     byId.get('mode-real')!.click!();
     expect(t.relay.ctx.settings.current().delivery_mode).toBe('real');
     // persisted: a settings read from the database sees it
-    expect(t.relay.store.legacy.settings.get<{ delivery_mode: string; paused: boolean }>('runtime')).toMatchObject({
+    await until(async () => (await t.relay.store.settings.get<{ delivery_mode: string }>('runtime'))?.delivery_mode === 'real', 'persisted');
+    expect(await t.relay.store.settings.get<{ delivery_mode: string; paused: boolean }>('runtime')).toMatchObject({
       delivery_mode: 'real',
       paused: false,
     });
@@ -132,7 +142,7 @@ describe('tray state from the relay', () => {
   });
 
   it('omits start at login where the platform has none; counts unread captured mail', async () => {
-    const snap = status.refresh();
+    const snap = await status.refresh();
     const template = buildTrayMenuTemplate(snap, { startAtLogin: null, notificationsMuted: false }, relayActions(t, []));
     expect(template.map((i) => i.id)).not.toContain('login');
     expect(template.find((i) => i.id === 'count-captured')?.label).toBe('Captured, unread: 0');
@@ -146,18 +156,18 @@ describe('tray state from the relay', () => {
       transport.close();
     }
     status.start();
-    await until(() => status.refresh().capturedUnread === 2, 'two unread captured messages');
-    const [first, second] = t.relay.store.legacy.captured.list({ limit: 10 }).items;
+    await until(async () => (await status.refresh()).capturedUnread === 2, 'two unread captured messages');
+    const [first, second] = (await t.relay.store.captured.list({ limit: 10 })).items;
     // reading announces nothing on the bus: the periodic recount (or any event) picks it up
     expect((await t.api(`/api/captured/${first.id}`)).status).toBe(200);
-    expect(status.refresh().capturedUnread).toBe(1);
+    expect((await status.refresh()).capturedUnread).toBe(1);
     // a delete is announced, and the tray recounts by itself
     expect((await t.api(`/api/captured/${second.id}`, { method: 'DELETE' })).status).toBeLessThan(300);
     await until(() => status.snapshot().capturedUnread === 0, 'recount after a delete');
   });
 
-  it('tooltip and clipboard texts carry the state and connection details', () => {
-    const snap = status.refresh();
+  it('tooltip and clipboard texts carry the state and connection details', async () => {
+    const snap = await status.refresh();
     expect(formatTooltip(snap)).toBe('Genro Mail Relay — paused (sandbox) · 0 queued · 0 failed · 0 captured unread');
     const long = formatTooltip({ ...snap, deliveryProblem: 'x'.repeat(500) });
     expect(long.length).toBeLessThanOrEqual(127);
@@ -198,7 +208,7 @@ describe('tray state from the relay', () => {
     controller.destroy();
     expect(tray.destroyed).toBe(true);
     // updates after destruction are ignored
-    controller.render(status.refresh());
+    controller.render(await status.refresh());
   });
 
   it('macOS uses template images for every state', () => {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestRelay, tempDir, type TestRelay } from '../helpers/relay.js';
+import { storeConnection } from '../helpers/sqlite.js';
 
 /**
  * Disk full and read-only data folder, on a real small tmpfs mounted for the test (root only);
@@ -59,23 +60,24 @@ describe('storage failures', () => {
     if (real) mounted.push(dataDir);
     const t = await startTestRelay({}, { dataDir });
     try {
-      t.relay.ctx.settings.update({ paused: true });
+      await t.relay.ctx.settings.update({ paused: true });
       await t.api('/account', { method: 'POST', json: { id: 'acc', host: '127.0.0.1', port: 2525 } });
-      if (!real) t.relay.store.legacy.db.pragma(`max_page_count = ${Number(t.relay.store.legacy.db.pragma('page_count', { simple: true })) + 200}`);
+      const db = storeConnection(t.relay.store);
+      if (!real) db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true })) + 200}`);
       const { accepted, reason } = await fillUntil503(t);
       expect(reason).toMatch(/storage unavailable: (the disk is full|disk I\/O error)/);
       const api = await t.api('/api/messages', { method: 'DELETE' });
       expect(api.status).toBeLessThan(500);
       // every accepted batch is complete; the refused batch left nothing behind
-      const counts = t.relay.store.legacy.messages.countByState();
+      const counts = await t.relay.store.messages.countByState();
       expect(counts.queued).toBe(accepted);
 
       if (real) remount(dataDir, 'size=64m');
-      else t.relay.store.legacy.db.pragma('max_page_count = 1073741823');
+      else db.pragma('max_page_count = 1073741823');
       const again = await t.api('/commands/add-messages', { method: 'POST', json: batch('after', 50) });
       expect(again.status).toBe(200);
-      expect(t.relay.store.legacy.messages.countByState().queued).toBe(accepted + 50);
-      expect(t.relay.store.legacy.integrityCheck()).toBe('ok');
+      expect((await t.relay.store.messages.countByState()).queued).toBe(accepted + 50);
+      expect(await t.relay.store.integrityCheck()).toBe('ok');
     } finally {
       await t.stop();
     }
@@ -87,7 +89,7 @@ describe('storage failures', () => {
     if (real) mounted.push(dataDir);
     const t = await startTestRelay({}, { dataDir });
     try {
-      t.relay.ctx.settings.update({ paused: true });
+      await t.relay.ctx.settings.update({ paused: true });
       await t.api('/account', { method: 'POST', json: { id: 'acc', host: '127.0.0.1', port: 2525 } });
       expect((await t.api('/commands/add-messages', { method: 'POST', json: batch('before', 10) })).status).toBe(200);
       // a busy filesystem cannot be remounted read-only under an open database; SQLite's query_only stands in then
@@ -100,17 +102,17 @@ describe('storage failures', () => {
           remounted = false;
         }
       }
-      if (!remounted) t.relay.store.legacy.db.pragma('query_only = ON');
+      if (!remounted) storeConnection(t.relay.store).pragma('query_only = ON');
       const r = await t.api('/commands/add-messages', { method: 'POST', json: batch('ro', 10) });
       expect(r.status).toBe(503);
       expect((await r.json()).detail).toMatch(/storage unavailable/);
       const list = await t.api('/api/messages?limit=5');
       expect(list.status).toBe(200);
       if (remounted) remount(dataDir, 'rw');
-      else t.relay.store.legacy.db.pragma('query_only = OFF');
+      else storeConnection(t.relay.store).pragma('query_only = OFF');
       expect((await t.api('/commands/add-messages', { method: 'POST', json: batch('rw', 10) })).status).toBe(200);
-      expect(t.relay.store.legacy.messages.countByState().queued).toBe(20);
-      expect(t.relay.store.legacy.integrityCheck()).toBe('ok');
+      expect((await t.relay.store.messages.countByState()).queued).toBe(20);
+      expect(await t.relay.store.integrityCheck()).toBe('ok');
       expect(fs.existsSync(dataDir)).toBe(true);
     } finally {
       await t.stop();

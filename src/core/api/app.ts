@@ -1,9 +1,10 @@
 import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
-import type { Relay } from '../relay.js';
+import type { Logger } from 'pino';
+import type { RelayServices } from '../services/index.js';
 import { errorMiddleware } from './middleware/errors.js';
 import { authMiddleware } from './middleware/auth.js';
-import { genropyRoutes } from './routes/genropy.js';
+import { classicRoutes } from './routes/classic.js';
 import { messagesRoutes } from './routes/messages.js';
 import { settingsRoutes } from './routes/settings.js';
 import { statsRoutes } from './routes/stats.js';
@@ -17,17 +18,27 @@ import { uiRoutes, isUiAsset } from './routes/ui.js';
 
 const PUBLIC_PATHS = new Set(['/health', '/openapi.json']);
 
+export interface ApiAppOptions {
+  services: RelayServices;
+  /** the API token every non-public route needs */
+  token: string;
+  logger: Logger;
+  bodyLimitBytes: number;
+  /** folder of the built web UI (null: out/renderer in the project) */
+  uiDir: string | null;
+}
+
 /** Koa app: routes -> small handlers -> core services; one error middleware; zod at the edges. */
-export function createApiApp(relay: Relay): Koa {
+export function createApiApp(opts: ApiAppOptions): Koa {
   const app = new Koa();
   app.proxy = false;
   app.silent = true;
-  const { logger, config } = relay.ctx;
+  const { logger, services } = opts;
 
   app.use(errorMiddleware(logger));
   app.use(
     authMiddleware({
-      token: relay.token,
+      token: opts.token,
       isPublic: (ctx) => PUBLIC_PATHS.has(ctx.path) || ((ctx.method === 'GET' || ctx.method === 'HEAD') && isUiAsset(ctx.path)),
       allowsQueryToken: (ctx) => ctx.path === '/api/events' || /^\/api\/captured\/[^/]+\/(raw|attachments\/\d+|html)$/.test(ctx.path),
     }),
@@ -35,7 +46,7 @@ export function createApiApp(relay: Relay): Koa {
   app.use(
     bodyParser({
       enableTypes: ['json'],
-      jsonLimit: config.http.bodyLimitBytes,
+      jsonLimit: opts.bodyLimitBytes,
       // genro-mail-proxy clients always send JSON; accept a body without a content type as JSON too
       detectJSON: (ctx) => !ctx.get('Content-Type'),
       encoding: 'utf-8',
@@ -43,17 +54,17 @@ export function createApiApp(relay: Relay): Koa {
   );
 
   for (const router of [
-    genropyRoutes(relay),
-    messagesRoutes(relay),
-    settingsRoutes(relay),
-    statsRoutes(relay),
-    accountsApiRoutes(relay),
-    capturedRoutes(relay),
-    eventsRoutes(relay),
-    sendRoutes(relay),
-    metricsRoutes(relay),
-    openapiRoutes(relay),
-    uiRoutes(relay),
+    classicRoutes(services),
+    messagesRoutes(services),
+    settingsRoutes(services),
+    statsRoutes(services),
+    accountsApiRoutes(services),
+    capturedRoutes(services),
+    eventsRoutes(services),
+    sendRoutes(services),
+    metricsRoutes(services),
+    openapiRoutes(),
+    uiRoutes(opts.uiDir),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -21,55 +21,7 @@ export function addressList(value: string | (string | null)[] | null | undefined
   return parts.map((p) => (p ?? '').trim()).filter((p) => p.length > 0);
 }
 
-const CRLF = /[\r\n]/;
-const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
-const HEADER_NAME = /^[!-9;-~]+$/;
-
-/**
- * genro-mail-proxy per-message rules, in the original order (first failure wins), plus the relay's own:
- * CR/LF in a header-bound field and malformed attachments are rejections, not silent fixes.
- */
-export function rejectionReason(
-  m: MessageInput,
-  accountExists: (id: string) => boolean,
-  hasDefaultAccount: boolean,
-): string | null {
-  if (!m.id) return 'missing id';
-  if (!m.from) return 'missing from';
-  if (addressList(m.to).length === 0) return 'missing to';
-  if (m.account_id) {
-    if (!accountExists(m.account_id)) return 'account not found';
-  } else if (!hasDefaultAccount) {
-    return 'missing account configuration';
-  }
-  const headerFields: [string, string | null | undefined][] = [
-    ['id', m.id],
-    ['from', m.from],
-    ['subject', m.subject],
-    ['reply_to', m.reply_to],
-    ['return_path', m.return_path],
-    ['message_id', m.message_id],
-    ['to', Array.isArray(m.to) ? m.to.join(',') : m.to],
-    ['cc', Array.isArray(m.cc) ? m.cc.join(',') : m.cc],
-    ['bcc', Array.isArray(m.bcc) ? m.bcc.join(',') : m.bcc],
-  ];
-  for (const [name, value] of headerFields) {
-    if (value && CRLF.test(value)) return `invalid ${name}: contains CR or LF`;
-  }
-  for (const [name, value] of Object.entries(m.headers ?? {})) {
-    if (!HEADER_NAME.test(name)) return `invalid header name: ${JSON.stringify(name.slice(0, 60))}`;
-    if (value !== null && value !== undefined && CRLF.test(String(value))) return `invalid header ${name}: contains CR or LF`;
-  }
-  for (const [i, a] of (m.attachments ?? []).entries()) {
-    const label = `invalid attachment ${i}${a.filename ? ` (${a.filename})` : ''}`;
-    if (!a.content && !a.url && !a.s3) return `${label}: needs content, url or s3`;
-    if (a.filename && CRLF.test(a.filename)) return `${label}: filename contains CR or LF`;
-    if (a.content && !a.url && !a.s3 && !BASE64.test(a.content)) return `${label}: content is not base64`;
-    if (a.url && !a.s3 && !/^https?:\/\//i.test(a.url)) return `${label}: url must be http or https`;
-  }
-  return null;
-}
-
+/** A classic (genro-mail-proxy) message as the relay keeps it; validated afterwards (validate.ts). */
 export function toPayload(m: MessageInput, defaultPriority: Priority): MessagePayload {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== null && v !== undefined) headers[k] = String(v);

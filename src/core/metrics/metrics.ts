@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { RelayContext } from '../context.js';
-import type { AttemptOutcome, CapturedAnnouncement, ReportOutcome } from '../events.js';
+import type { AttemptOutcome, CapturedAnnouncement, RelayBus, ReportOutcome } from '../events.js';
 import { MESSAGE_STATES, type MessageState } from '../messages/types.js';
+import type { RuntimeSettings } from '../settings/runtime-settings.js';
+import type { AccountsPort, MessagesPort } from '../store/ports.js';
 import { QueueCounts } from './queue-counts.js';
 
 /** Prometheus metrics, fed by the bus and read from the store. */
@@ -12,7 +13,10 @@ export interface Metrics {
 }
 
 export interface MetricsDeps {
-  ctx: RelayContext;
+  messages: Pick<MessagesPort, 'countByState'>;
+  accounts: Pick<AccountsPort, 'list'>;
+  settings: Pick<RuntimeSettings, 'current'>;
+  bus: Pick<RelayBus, 'on' | 'off'>;
   /** how long queue counts are reused between scrapes */
   countsTtlMs?: number;
 }
@@ -30,11 +34,10 @@ const ATTEMPT_OUTCOMES: AttemptOutcome['outcome'][] = ['sent', 'temporary', 'per
  * their own. Counters start at zero at every start; gauges are computed at scrape time.
  */
 export function createMetrics(deps: MetricsDeps): Metrics {
-  const { ctx } = deps;
-  const { bus, store } = ctx;
+  const { bus, settings, messages, accounts } = deps;
   const registry = new Registry();
   const registers = [registry];
-  const counts = new QueueCounts(() => store.messages.countByState(), deps.countsTtlMs ?? 2000);
+  const counts = new QueueCounts(() => messages.countByState(), deps.countsTtlMs ?? 2000);
 
   const sent = new Counter({ name: 'gmp_sent_total', help: 'Messages accepted by the SMTP server (or the sandbox sink).', labelNames: ['account_id'], registers });
   const errors = new Counter({ name: 'gmp_errors_total', help: 'Messages that ended in a final error.', labelNames: ['account_id'], registers });
@@ -46,8 +49,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     name: 'gmp_pending_messages',
     help: 'Messages waiting for delivery (queued, deferred or being sent).',
     registers,
-    collect() {
-      const c = counts.get();
+    async collect() {
+      const c = await counts.get();
       this.set(c.queued + c.deferred + c.sending);
     },
   });
@@ -56,8 +59,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     help: 'Messages in the queue by state.',
     labelNames: ['state'],
     registers,
-    collect() {
-      const c = counts.get();
+    async collect() {
+      const c = await counts.get();
       for (const state of MESSAGE_STATES) this.set({ state }, c[state as MessageState]);
     },
   });
@@ -110,7 +113,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     help: '1 while dispatch and reporting are suspended.',
     registers,
     collect() {
-      this.set(ctx.settings.current().paused ? 1 : 0);
+      this.set(settings.current().paused ? 1 : 0);
     },
   });
   new Gauge({
@@ -118,7 +121,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     help: '1 in sandbox delivery mode, 0 in real delivery mode.',
     registers,
     collect() {
-      this.set(ctx.settings.current().delivery_mode === 'sandbox' ? 1 : 0);
+      this.set(settings.current().delivery_mode === 'sandbox' ? 1 : 0);
     },
   });
 
@@ -127,12 +130,20 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1000 });
 
   // Per-account series exist at zero for every configured account (so rate() works from the first
-  // event); the account list is re-read only when it changes.
-  let knownAccountsVersion = -1;
-  function initAccountSeries(): void {
-    if (store.accounts.changeVersion === knownAccountsVersion) return;
-    knownAccountsVersion = store.accounts.changeVersion;
-    for (const a of store.accounts.list()) for (const c of byAccount) c.labels(a.id).inc(0);
+  // event); the account list is re-read only after the store announced a change.
+  let accountsChanged = true;
+  const onAccounts = () => {
+    accountsChanged = true;
+  };
+  async function initAccountSeries(): Promise<void> {
+    if (!accountsChanged) return;
+    accountsChanged = false;
+    try {
+      for (const a of await accounts.list()) for (const c of byAccount) c.labels(a.id).inc(0);
+    } catch (err) {
+      accountsChanged = true;
+      throw err;
+    }
   }
 
   const onAttempt = (ev: AttemptOutcome) => {
@@ -173,11 +184,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   bus.on('captured', onCaptured);
   bus.on('sink.rejected', onSinkRejected);
   bus.on('report', onReport);
+  bus.on('accounts', onAccounts);
 
   return {
     contentType: 'text/plain; version=0.0.4; charset=utf-8',
     async render() {
-      initAccountSeries();
+      await initAccountSeries();
       return registry.metrics();
     },
     stop() {
@@ -185,6 +197,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       bus.off('captured', onCaptured);
       bus.off('sink.rejected', onSinkRejected);
       bus.off('report', onReport);
+      bus.off('accounts', onAccounts);
       registry.clear();
     },
   };

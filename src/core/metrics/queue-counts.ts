@@ -6,19 +6,25 @@ import type { MessageState } from '../messages/types.js';
  * milliseconds, and every series of one scrape (and scrapes close together) can share one count.
  */
 export class QueueCounts {
-  private value: Record<MessageState, number> | null = null;
+  /** the count in use: a scrape's series and concurrent scrapes share one read */
+  private value: Promise<Record<MessageState, number>> | null = null;
   private at = 0;
 
   constructor(
-    private readonly read: () => Record<MessageState, number>,
+    private readonly read: () => Promise<Record<MessageState, number>>,
     private readonly ttlMs: number,
   ) {}
 
-  get(): Record<MessageState, number> {
+  get(): Promise<Record<MessageState, number>> {
     const now = performance.now();
     if (!this.value || now - this.at >= this.ttlMs) {
-      this.value = this.read();
+      const value = this.read();
+      this.value = value;
       this.at = now;
+      // a failed count is not reused
+      value.catch(() => {
+        if (this.value === value) this.value = null;
+      });
     }
     return this.value;
   }

@@ -1,5 +1,6 @@
-import { nowSec } from '../clock.js';
-import type { RelayContext } from '../context.js';
+import { nowSec, type Clock } from '../clock.js';
+import type { RuntimeSettings } from '../settings/runtime-settings.js';
+import type { MessagesPort, ReportsPort } from '../store/ports.js';
 
 /** What one retention pass removed. */
 export interface RetentionResult {
@@ -10,6 +11,13 @@ export interface RetentionResult {
   send_log: number;
   /** timeline rows left behind by messages deleted elsewhere */
   orphan_events: number;
+}
+
+export interface RetentionDeps {
+  messages: Pick<MessagesPort, 'purgeReported'>;
+  reports: Pick<ReportsPort, 'purgeFinalUnreported' | 'pruneSendLog' | 'pruneOrphanEvents'>;
+  settings: Pick<RuntimeSettings, 'current'>;
+  clock: Clock;
 }
 
 export interface RetentionOptions {
@@ -40,7 +48,7 @@ export class Retention {
   private stopped = false;
 
   constructor(
-    private readonly ctx: RelayContext,
+    private readonly deps: RetentionDeps,
     opts: RetentionOptions = {},
   ) {
     this.batchSize = opts.batchSize ?? 500;
@@ -58,19 +66,19 @@ export class Retention {
 
   /** One full pass of every retention rule (the settings are read now, so changes apply live). */
   async run(): Promise<RetentionResult> {
-    const { store, settings } = this.ctx;
-    const now = nowSec(this.ctx.clock);
+    const { messages, reports, settings } = this.deps;
+    const now = nowSec(this.deps.clock);
     const s = settings.current();
     const result: RetentionResult = { reported: 0, unreported: 0, send_log: 0, orphan_events: 0 };
     if (s.retention_seconds > 0) {
       const before = now - s.retention_seconds;
-      result.reported = await this.repeat(() => store.messages.purgeReported(before, this.batchSize));
+      result.reported = await this.repeat(() => messages.purgeReported(before, this.batchSize));
       // With no application to report to, final messages would otherwise stay forever.
       if (!s.client_sync_url) {
-        result.unreported = await this.repeat(() => store.reports.purgeFinalUnreported(before, this.batchSize));
+        result.unreported = await this.repeat(() => reports.purgeFinalUnreported(before, this.batchSize));
       }
     }
-    result.send_log = await this.repeat(() => store.reports.pruneSendLog(now - SEND_LOG_WINDOW_SECONDS, this.batchSize * 4));
+    result.send_log = await this.repeat(() => reports.pruneSendLog(now - SEND_LOG_WINDOW_SECONDS, this.batchSize * 4));
     result.orphan_events = await this.sweepOrphans(now - ORPHAN_EVENT_AGE_SECONDS);
     return result;
   }
@@ -81,16 +89,16 @@ export class Retention {
    * message already reported). Returns how many were removed.
    */
   async cleanup(olderThanSeconds: number | null | undefined): Promise<number> {
-    const seconds = Math.max(0, olderThanSeconds ?? this.ctx.settings.current().retention_seconds);
+    const seconds = Math.max(0, olderThanSeconds ?? this.deps.settings.current().retention_seconds);
     // reported_ts <= now - seconds
-    const before = nowSec(this.ctx.clock) - seconds + 1;
-    return this.repeat(() => this.ctx.store.messages.purgeReported(before, this.batchSize));
+    const before = nowSec(this.deps.clock) - seconds + 1;
+    return this.repeat(() => this.deps.messages.purgeReported(before, this.batchSize));
   }
 
-  private async repeat(step: () => number): Promise<number> {
+  private async repeat(step: () => Promise<number>): Promise<number> {
     let total = 0;
     while (!this.stopped) {
-      const n = step();
+      const n = await step();
       total += n;
       if (n === 0) break;
       await yieldToLoop();
@@ -105,7 +113,7 @@ export class Retention {
     }
     let total = 0;
     while (!this.stopped) {
-      const step = this.ctx.store.reports.pruneOrphanEvents(this.orphanSeq, this.eventChunk, before);
+      const step = await this.deps.reports.pruneOrphanEvents(this.orphanSeq, this.eventChunk, before);
       total += step.deleted;
       this.orphanSeq = step.nextSeq;
       if (step.done) break;

@@ -1,10 +1,12 @@
 import type { RelayBus } from '../events.js';
-import type { SettingsStore } from '../store/settings-store.js';
+import type { SettingsPort } from '../store/ports.js';
 import type { DeliveryMode, RelayConfig } from '../config/types.js';
 import { plainSecretCodec, type SecretCodec } from '../secrets.js';
 
 /** Settings kept encoded at rest with the relay's SecretCodec (safeStorage on the desktop). */
 const SECRET_KEYS = ['client_sync_password', 'client_sync_token'] as const;
+/** the settings row that holds them */
+export const RUNTIME_SETTINGS_KEY = 'runtime';
 
 /** Settings that can change while the relay runs (UI, PATCH /api/settings, suspend/activate). */
 export interface RuntimeSettingsValues {
@@ -21,18 +23,30 @@ export interface RuntimeSettingsValues {
   sink_retention_age_seconds: number;
 }
 
-/** Reads and updates runtime settings; persisted in the database, announced on the bus. */
-export class RuntimeSettings {
-  private values: RuntimeSettingsValues;
+export interface RuntimeSettingsOptions {
+  store: Pick<SettingsPort, 'get' | 'set'>;
+  bus: Pick<RelayBus, 'emit'>;
+  config: RelayConfig;
+  /** keys given explicitly for this run (CLI flags) win over persisted values */
+  overrides?: Partial<RuntimeSettingsValues>;
+  secrets?: SecretCodec;
+}
 
-  constructor(
-    private readonly store: SettingsStore,
-    private readonly bus: RelayBus,
-    config: RelayConfig,
-    /** keys given explicitly for this run (CLI flags) win over persisted values */
-    overrides: Partial<RuntimeSettingsValues> = {},
-    private readonly secrets: SecretCodec = plainSecretCodec,
-  ) {
+/**
+ * Runtime settings: read synchronously by everyone (the engine on its hot path), changed by
+ * update(), which persists them and then announces the change and the work it may unblock.
+ */
+export class RuntimeSettings {
+  private constructor(
+    private values: RuntimeSettingsValues,
+    /** what the settings row holds (secrets encoded): this class is its only writer */
+    private persisted: Partial<RuntimeSettingsValues>,
+    private readonly opts: RuntimeSettingsOptions,
+  ) {}
+
+  /** Defaults from the configuration, then what was persisted, then the run's overrides. */
+  static async load(opts: RuntimeSettingsOptions): Promise<RuntimeSettings> {
+    const { config } = opts;
     const defaults: RuntimeSettingsValues = {
       delivery_mode: config.deliveryMode,
       paused: false,
@@ -45,30 +59,29 @@ export class RuntimeSettings {
       sink_retention_count: config.sink.retentionCount,
       sink_retention_age_seconds: config.sink.retentionAgeSeconds,
     };
-    const persisted = this.codeSecrets(store.get<Partial<RuntimeSettingsValues>>('runtime') ?? {}, 'decode');
-    this.values = { ...defaults, ...persisted, ...overrides };
+    const persisted = (await opts.store.get<Partial<RuntimeSettingsValues>>(RUNTIME_SETTINGS_KEY)) ?? {};
+    const codec = opts.secrets ?? plainSecretCodec;
+    const values = { ...defaults, ...codeSecrets(persisted, codec, 'decode'), ...opts.overrides };
+    return new RuntimeSettings(values, persisted, opts);
   }
 
   current(): Readonly<RuntimeSettingsValues> {
     return this.values;
   }
 
-  update(patch: Partial<RuntimeSettingsValues>): Readonly<RuntimeSettingsValues> {
+  /**
+   * Applies the patch at once (current() sees it), persists it, then announces `settings` and wakes
+   * dispatch (pause or mode changed) and reporting (resumed, or a sync URL set): the one place that does.
+   */
+  async update(patch: Partial<RuntimeSettingsValues>): Promise<Readonly<RuntimeSettingsValues>> {
     this.values = { ...this.values, ...patch };
-    const persisted = { ...(this.store.get<Partial<RuntimeSettingsValues>>('runtime') ?? {}), ...this.codeSecrets(patch, 'encode') };
-    this.store.set('runtime', persisted);
-    this.bus.emit('settings', this.publicView());
-    if ('paused' in patch || 'delivery_mode' in patch) this.bus.emit('dispatch.wake');
+    this.persisted = { ...this.persisted, ...codeSecrets(patch, this.opts.secrets ?? plainSecretCodec, 'encode') };
+    await this.opts.store.set(RUNTIME_SETTINGS_KEY, this.persisted);
+    const { bus } = this.opts;
+    bus.emit('settings', this.publicView());
+    if ('paused' in patch || 'delivery_mode' in patch) bus.emit('dispatch.wake');
+    if (patch.paused === false || 'client_sync_url' in patch) bus.emit('report.wake');
     return this.values;
-  }
-
-  private codeSecrets(values: Partial<RuntimeSettingsValues>, how: 'encode' | 'decode'): Partial<RuntimeSettingsValues> {
-    const out = { ...values };
-    for (const key of SECRET_KEYS) {
-      const v = out[key];
-      if (typeof v === 'string' && v !== '') out[key] = how === 'encode' ? this.secrets.encode(v) : this.secrets.decode(v);
-    }
-    return out;
   }
 
   /** What the API and SSE show: secrets replaced by whether they are set. */
@@ -76,4 +89,13 @@ export class RuntimeSettings {
     const { client_sync_password, client_sync_token, ...rest } = this.values;
     return { ...rest, client_sync_password_set: !!client_sync_password, client_sync_token_set: !!client_sync_token };
   }
+}
+
+function codeSecrets(values: Partial<RuntimeSettingsValues>, codec: SecretCodec, how: 'encode' | 'decode'): Partial<RuntimeSettingsValues> {
+  const out = { ...values };
+  for (const key of SECRET_KEYS) {
+    const v = out[key];
+    if (typeof v === 'string' && v !== '') out[key] = how === 'encode' ? codec.encode(v) : codec.decode(v);
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import type { CapturedStore, CapturedSummary, NewCaptured } from '../store/captured-store.js';
+import type { CapturedPort, CapturedSummary, NewCaptured } from '../store/ports.js';
 
 interface PendingWrite {
   m: NewCaptured;
@@ -33,8 +33,12 @@ export class CaptureWriter {
   private syncTimer: NodeJS.Timeout | null = null;
   private lastSyncStart = -Infinity;
 
+  /** group commits under way, and who waits for them all to end (close) */
+  private commitsUnderWay = 0;
+  private readonly commitsEnded: (() => void)[] = [];
+
   constructor(
-    private readonly store: CapturedStore,
+    private readonly store: Pick<CapturedPort, 'insertMany' | 'syncCommitted'>,
     private readonly onSyncError: (err: unknown) => void = () => undefined,
   ) {}
 
@@ -52,6 +56,7 @@ export class CaptureWriter {
   /** Commits whatever is waiting and returns once it is on disk (on stop, before the database closes). */
   async close(): Promise<void> {
     while (this.pending.length) this.commit();
+    if (this.commitsUnderWay > 0) await new Promise<void>((resolve) => this.commitsEnded.push(resolve));
     if (this.syncTimer) clearTimeout(this.syncTimer);
     this.syncTimer = null;
     this.lastSyncStart = -Infinity;
@@ -59,6 +64,7 @@ export class CaptureWriter {
     while (this.syncing) await this.syncing;
   }
 
+  /** Takes the next group (up to MAX_GROUP) and starts its transaction now. */
   private readonly commit = (): void => {
     this.scheduled = false;
     const group = this.pending.splice(0, MAX_GROUP);
@@ -66,27 +72,51 @@ export class CaptureWriter {
       this.scheduled = true;
       setImmediate(this.commit);
     }
-    if (group.length === 0) return;
+    if (group.length > 0) void this.insertGroup(group);
+  };
+
+  /**
+   * Never rejects: each write's own promise carries its outcome. The writes settle last, once the
+   * background sync is armed and close() can see the commit ended.
+   */
+  private async insertGroup(group: PendingWrite[]): Promise<void> {
+    this.commitsUnderWay++;
+    const outcomes: (() => void)[] = [];
     try {
-      const saved = this.store.insertManyUnsynced(group);
-      for (let i = 0; i < group.length; i++) group[i].resolve(saved[i]);
+      if (await this.insertAll(group, outcomes)) {
+        this.unsynced = true;
+        this.sync();
+      }
+    } finally {
+      if (--this.commitsUnderWay === 0) for (const ended of this.commitsEnded.splice(0)) ended();
+      for (const settle of outcomes) settle();
+    }
+  }
+
+  /** Stores the group, collecting each write's outcome; false when nothing was stored. */
+  private async insertAll(group: PendingWrite[], outcomes: (() => void)[]): Promise<boolean> {
+    const insert = (items: PendingWrite[]) => this.store.insertMany(items, { durable: false });
+    try {
+      const saved = await insert(group);
+      group.forEach((w, i) => outcomes.push(() => w.resolve(saved[i])));
+      return true;
     } catch (err) {
       if (group.length === 1) {
-        group[0].reject(err);
-        return;
-      }
-      // the group was rolled back as a whole: one at a time, so a failure stays with its message
-      for (const w of group) {
-        try {
-          w.resolve(this.store.insertManyUnsynced([w])[0]);
-        } catch (e) {
-          w.reject(e);
-        }
+        outcomes.push(() => group[0].reject(err));
+        return false;
       }
     }
-    this.unsynced = true;
-    this.sync();
-  };
+    // the group was rolled back as a whole: one at a time, so a failure stays with its message
+    for (const w of group) {
+      try {
+        const [saved] = await insert([w]);
+        outcomes.push(() => w.resolve(saved));
+      } catch (e) {
+        outcomes.push(() => w.reject(e));
+      }
+    }
+    return true;
+  }
 
   /** Starts a background sync of the WAL unless one is running or due soon (its end arms the next). */
   private sync(): void {

@@ -1,6 +1,6 @@
-import { nowSec } from '../clock.js';
-import type { RelayContext } from '../context.js';
-import type { CapturedAnnouncement } from '../events.js';
+import type { Logger } from 'pino';
+import { nowSec, type Clock } from '../clock.js';
+import type { CapturedAnnouncement, RelayBus } from '../events.js';
 import type { CapturedSummary } from '../store/ports.js';
 import type { CaptureWriter } from './capture-writer.js';
 import { quickSummary } from './summarize.js';
@@ -38,11 +38,17 @@ export function announcementOf(c: CapturedSummary): CapturedAnnouncement {
  * (group commit, see CaptureWriter), then the announcement. Throws only when the message could not
  * be stored.
  */
-export async function captureMessage(ctx: RelayContext, writer: CaptureWriter, raw: Buffer, env: CaptureEnvelope): Promise<CapturedSummary> {
+export interface CaptureDeps {
+  clock: Clock;
+  bus: Pick<RelayBus, 'emit'>;
+  logger: Logger;
+}
+
+export async function captureMessage(deps: CaptureDeps, writer: CaptureWriter, raw: Buffer, env: CaptureEnvelope): Promise<CapturedSummary> {
   const captured = await writer.write(
     {
       ...quickSummary(raw),
-      received_ts: nowSec(ctx.clock),
+      received_ts: nowSec(deps.clock),
       mail_from: env.mail_from,
       rcpt_to: env.rcpt_to,
       size: raw.length,
@@ -54,10 +60,10 @@ export async function captureMessage(ctx: RelayContext, writer: CaptureWriter, r
     raw,
   );
   try {
-    ctx.bus.emit('captured', announcementOf(captured));
+    deps.bus.emit('captured', announcementOf(captured));
   } catch (err) {
     // a faulty listener must not turn a stored message into an SMTP failure
-    ctx.logger.error({ err }, 'captured listener failed');
+    deps.logger.error({ err }, 'captured listener failed');
   }
   return captured;
 }

@@ -1,5 +1,5 @@
-import type { RelayContext } from '../context.js';
-import type { CapturedIndexEntry } from '../store/ports.js';
+import type { Logger } from 'pino';
+import type { CapturedIndexEntry, CapturedPort } from '../store/ports.js';
 import { summarizeMessage } from './summarize.js';
 
 /** the sink counts as idle once nothing was captured for this long */
@@ -43,7 +43,10 @@ export class CapturedIndexer {
   /** after a failed slice (e.g. the disk is full), wait before trying again */
   private retryAt = 0;
 
-  constructor(private readonly ctx: RelayContext) {}
+  constructor(
+    private readonly port: Pick<CapturedPort, 'lastId' | 'countUnindexed' | 'unindexed' | 'raw' | 'completeIndex'>,
+    private readonly logger: Logger,
+  ) {}
 
   start(): void {
     this.stopped = false;
@@ -80,8 +83,8 @@ export class CapturedIndexer {
    */
   async flush(maxWaitMs = Number.POSITIVE_INFINITY): Promise<number> {
     if (this.stopped || !this.dirty) return 0;
-    const { captured } = this.ctx.store;
-    const upTo = captured.lastId();
+    const captured = this.port;
+    const upTo = await captured.lastId();
     const deadline = performance.now() + maxWaitMs;
     for (;;) {
       while (this.running) await this.running.catch(() => undefined);
@@ -90,7 +93,7 @@ export class CapturedIndexer {
         if (!(await this.runSlice(upTo, FLUSH_SLICE_MS)).more) return 0;
       } catch (err) {
         // a search still answers, from what is indexed
-        this.ctx.logger.warn({ err }, 'indexing captured mail failed');
+        this.logger.warn({ err }, 'indexing captured mail failed');
         return captured.countUnindexed(upTo);
       }
       if (performance.now() >= deadline) return captured.countUnindexed(upTo);
@@ -120,7 +123,7 @@ export class CapturedIndexer {
       return;
     }
     this.runSlice(Number.MAX_SAFE_INTEGER, idle ? IDLE_SLICE_MS : BUSY_SLICE_MS).catch((err: unknown) => {
-      this.ctx.logger.warn({ err }, 'indexing captured mail failed');
+      this.logger.warn({ err }, 'indexing captured mail failed');
       this.retryAt = performance.now() + BUSY_INTERVAL_MS;
     });
   };
@@ -137,14 +140,14 @@ export class CapturedIndexer {
   }
 
   private async slice(upTo: number, budgetMs: number): Promise<SliceResult> {
-    const { captured } = this.ctx.store;
+    const captured = this.port;
     const capturesBefore = this.lastCapture;
-    const ids = captured.unindexed(upTo, SLICE_MAX);
+    const ids = await captured.unindexed(upTo, SLICE_MAX);
     const t0 = performance.now();
     const entries: CapturedIndexEntry[] = [];
     for (const id of ids) {
       if (this.stopped) break;
-      const raw = captured.raw(id);
+      const raw = await captured.raw(id);
       if (raw) {
         const d = await summarizeMessage(raw);
         entries.push({ id, search_text: d.search_text, attachments: d.attachments, preview: d.preview });
@@ -154,7 +157,7 @@ export class CapturedIndexer {
       }
       if (performance.now() - t0 >= budgetMs) break;
     }
-    captured.completeIndex(entries);
+    await captured.completeIndex(entries);
     const more = ids.length === SLICE_MAX || entries.length < ids.length;
     // nothing left, unless a capture came in while this slice ran
     if (!more && upTo === Number.MAX_SAFE_INTEGER && this.lastCapture === capturesBefore) this.dirty = false;

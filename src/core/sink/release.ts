@@ -1,8 +1,5 @@
-import crypto from 'node:crypto';
-import type { RelayContext } from '../context.js';
-import { RelayError, conflict, notFound } from '../errors.js';
-import type { QueueService } from '../messages/queue-service.js';
 import type { MessagePayload, MessageState, Priority } from '../messages/types.js';
+import type { CapturedSummary } from '../store/ports.js';
 
 export interface ReleaseRequest {
   account_id: string;
@@ -28,34 +25,21 @@ function bareAddress(display: string): string {
 }
 
 /**
- * Queues a captured message for real delivery through the normal pipeline, whatever the delivery
- * mode. The queue entry carries `source_captured_id`: the dispatcher sends the captured raw bytes
- * as they are (envelope from the captured MAIL FROM, or its From header for a null sender).
+ * The queue entry that delivers a captured message for real: enqueued with `source_captured_id`, the
+ * raw bytes go out as they are, so the subject is for display (kept on one line). The sender is the
+ * captured MAIL FROM, or its From header for a null sender ('' when there is neither).
  */
-export function releaseCaptured(
-  deps: { ctx: RelayContext; queue: QueueService },
-  capturedId: number,
-  req: ReleaseRequest,
-): ReleaseResult {
-  const { store } = deps.ctx;
-  const captured = store.captured.get(capturedId);
-  if (!captured) throw notFound('captured message', String(capturedId));
-  if (!store.accounts.exists(req.account_id)) throw notFound('account', req.account_id);
-  const from = captured.mail_from || bareAddress(captured.from);
-  if (!from) throw new RelayError(422, 'no_sender', 'the captured message has neither an envelope sender nor a From address');
-  const to = req.to?.length ? req.to : captured.rcpt_to;
+export function releasePayload(captured: CapturedSummary, req: ReleaseRequest, id: string): MessagePayload {
   const payload: MessagePayload = {
-    id: `release-${capturedId}-${crypto.randomUUID()}`,
+    id,
     account_id: req.account_id,
-    from,
-    to,
-    subject: captured.subject,
+    from: captured.mail_from || bareAddress(captured.from),
+    to: req.to?.length ? req.to : captured.rcpt_to,
+    subject: captured.subject.replace(/[\r\n]+/g, ' '),
     body: '',
     content_type: 'plain',
     priority: req.priority ?? DEFAULT_RELEASE_PRIORITY,
   };
   if (captured.message_id) payload.message_id = captured.message_id;
-  const result = deps.queue.enqueue([payload], { source_captured_id: capturedId });
-  if (result.queued !== 1) throw conflict(`release refused: ${result.rejected[0]?.reason ?? 'not queued'}`);
-  return { id: payload.id, state: store.messages.get(payload.id)?.state ?? 'queued', captured_id: capturedId, account_id: req.account_id, to };
+  return payload;
 }

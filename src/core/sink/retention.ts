@@ -1,5 +1,8 @@
-import { nowSec } from '../clock.js';
-import type { RelayContext } from '../context.js';
+import type { Logger } from 'pino';
+import { nowSec, type Clock } from '../clock.js';
+import type { RelayBus } from '../events.js';
+import type { RuntimeSettings } from '../settings/runtime-settings.js';
+import type { CapturedPort } from '../store/ports.js';
 
 /** rows deleted per transaction: small enough that a capture waiting for the write lock barely notices */
 const BATCH = 100;
@@ -7,6 +10,14 @@ const BATCH = 100;
 const NUDGE_DELAY_MS = 250;
 /** the age limit is checked this often even when nothing arrives */
 const AGE_CHECK_MS = 60_000;
+
+export interface CapturedRetentionDeps {
+  captured: Pick<CapturedPort, 'pruneBatch'>;
+  settings: Pick<RuntimeSettings, 'current'>;
+  bus: Pick<RelayBus, 'emit' | 'on' | 'off'>;
+  clock: Clock;
+  logger: Logger;
+}
 
 /**
  * Keeps captured mail within the retention limits (settings sink_retention_count / _age_seconds).
@@ -21,11 +32,11 @@ export class CapturedRetention {
   /** a settings change may have lowered a limit; checking costs one indexed lookup */
   private readonly onSettings = () => this.nudge();
 
-  constructor(private readonly ctx: RelayContext) {}
+  constructor(private readonly deps: CapturedRetentionDeps) {}
 
   start(): void {
     this.stopped = false;
-    this.ctx.bus.on('settings', this.onSettings);
+    this.deps.bus.on('settings', this.onSettings);
     this.ageTimer = setInterval(() => this.nudge(), AGE_CHECK_MS);
     this.ageTimer.unref();
     this.nudge();
@@ -33,7 +44,7 @@ export class CapturedRetention {
 
   stop(): void {
     this.stopped = true;
-    this.ctx.bus.off('settings', this.onSettings);
+    this.deps.bus.off('settings', this.onSettings);
     if (this.ageTimer) clearInterval(this.ageTimer);
     if (this.nudgeTimer) clearTimeout(this.nudgeTimer);
     this.ageTimer = this.nudgeTimer = null;
@@ -44,46 +55,45 @@ export class CapturedRetention {
     if (this.stopped || this.nudgeTimer || this.draining) return;
     this.nudgeTimer = setTimeout(() => {
       this.nudgeTimer = null;
-      this.drain();
+      void this.drain();
     }, NUDGE_DELAY_MS);
     this.nudgeTimer.unref();
   }
 
   /** Prunes everything over the limits now, in one go; returns how many messages were deleted. */
-  pruneNow(): number {
+  async pruneNow(): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = this.pruneBatch();
+      const n = await this.pruneBatch();
       total += n;
       if (n < BATCH) return total;
     }
   }
 
-  private drain(): void {
-    if (this.stopped) return;
+  private async drain(): Promise<void> {
     this.draining = true;
-    let n = 0;
     try {
-      n = this.pruneBatch();
+      while (!this.stopped) {
+        if ((await this.pruneBatch()) < BATCH) break;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     } catch (err) {
-      this.ctx.logger.warn({ err }, 'captured mail retention failed');
+      this.deps.logger.warn({ err }, 'captured mail retention failed');
+    } finally {
+      this.draining = false;
     }
-    if (n >= BATCH && !this.stopped) {
-      setImmediate(() => this.drain());
-      return;
-    }
-    this.draining = false;
   }
 
-  private pruneBatch(): number {
-    const s = this.ctx.settings.current();
+  private async pruneBatch(): Promise<number> {
+    const { settings, clock, captured, bus } = this.deps;
+    const s = settings.current();
     const age = s.sink_retention_age_seconds;
-    const ids = this.ctx.store.captured.pruneBatch({
+    const ids = await captured.pruneBatch({
       keepCount: s.sink_retention_count,
-      receivedBefore: age > 0 ? nowSec(this.ctx.clock) - age : null,
+      receivedBefore: age > 0 ? nowSec(clock) - age : null,
       batch: BATCH,
     });
-    if (ids.length > 0) this.ctx.bus.emit('captured.removed', { ids });
+    if (ids.length > 0) bus.emit('captured.removed', { ids });
     return ids.length;
   }
 }

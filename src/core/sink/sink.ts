@@ -1,7 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { RelayContext } from '../context.js';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { RelayConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
+import type { RelayBus } from '../events.js';
+import type { RuntimeSettings } from '../settings/runtime-settings.js';
+import type { CapturedPort } from '../store/ports.js';
 import { captureMessage } from './capture.js';
 import { CaptureWriter } from './capture-writer.js';
 import { collectData } from './collect.js';
@@ -15,7 +20,7 @@ export interface Sink {
   start(): Promise<{ host: string; port: number }>;
   stop(): Promise<void>;
   /** applies the retention limits right away (normally done in the background after captures) */
-  pruneNow(): number;
+  pruneNow(): Promise<number>;
   /**
    * Resolves once every message captured so far is in the text index with its exact attachment
    * count (normally done in the background while the sink is idle); searches call it first.
@@ -51,19 +56,27 @@ function envelopeOf(session: SMTPServerSession) {
  * SIZE advertised and enforced (552), a client limit (421). The DATA stream is always read to its
  * end before answering; a message is stored whole or not at all.
  */
-export function createSink(deps: { ctx: RelayContext }): Sink {
-  const { ctx } = deps;
-  const { config } = ctx;
-  const logger = ctx.logger.child({ component: 'sink' });
-  const retention = new CapturedRetention(ctx);
-  const writer = new CaptureWriter(ctx.store.captured, (err) => logger.warn({ err }, 'could not sync captured mail to disk'));
-  const indexer = new CapturedIndexer(ctx);
+export interface SinkDeps {
+  captured: CapturedPort;
+  settings: Pick<RuntimeSettings, 'current'>;
+  bus: Pick<RelayBus, 'emit' | 'on' | 'off'>;
+  config: RelayConfig;
+  clock: Clock;
+  logger: Logger;
+}
+
+export function createSink(deps: SinkDeps): Sink {
+  const { config, bus, clock, captured } = deps;
+  const logger = deps.logger.child({ component: 'sink' });
+  const retention = new CapturedRetention({ captured, settings: deps.settings, bus, clock, logger });
+  const writer = new CaptureWriter(captured, (err) => logger.warn({ err }, 'could not sync captured mail to disk'));
+  const indexer = new CapturedIndexer(captured, logger);
   const sessions = new Set<string>();
   let server: SMTPServer | null = null;
 
   const rejected = (reason: string) => {
     try {
-      ctx.bus.emit('sink.rejected', { reason });
+      bus.emit('sink.rejected', { reason });
     } catch (err) {
       logger.error({ err }, 'sink.rejected listener failed');
     }
@@ -85,7 +98,7 @@ export function createSink(deps: { ctx: RelayContext }): Sink {
     }
     let id: number;
     try {
-      id = (await captureMessage(ctx, writer, data.raw, envelopeOf(session))).id;
+      id = (await captureMessage({ clock, bus, logger }, writer, data.raw, envelopeOf(session))).id;
     } catch (err) {
       logger.error({ err }, 'captured message could not be stored');
       rejected('storage');

@@ -1,7 +1,9 @@
+import type { Logger } from 'pino';
 import type { DeliveryMode } from '../../core/config/types.js';
 import type { AttemptOutcome, ReportOutcome } from '../../core/events.js';
 import type { MessageEvent } from '../../core/messages/types.js';
-import type { Relay } from '../../core/relay.js';
+import type { LiveStats, RelayServices } from '../../core/services/index.js';
+import type { RelayConnectionInfo } from '../../shared/ipc.js';
 
 /** What the tray icon shows, most urgent first: paused, failing, then the delivery mode. */
 export type TrayVisualState = 'sandbox' | 'real' | 'paused' | 'failing';
@@ -24,7 +26,12 @@ export interface RelayStatusSnapshot {
   smtp: { host: string; port: number };
 }
 
-export type RelayStatusSource = Pick<Relay, 'ctx' | 'store' | 'token' | 'addresses'>;
+/** Where the tray's state comes from: the relay's services and how to reach the relay. */
+export interface RelayStatusSource {
+  services: Pick<RelayServices, 'stats' | 'events'>;
+  connection: () => RelayConnectionInfo;
+  logger: Logger;
+}
 
 export function visualState(s: Pick<RelayStatusSnapshot, 'mode' | 'paused' | 'deliveryProblem' | 'syncProblem'>): TrayVisualState {
   if (s.paused) return 'paused';
@@ -42,11 +49,10 @@ export interface RelayStatusOptions {
 const FAILED_ATTEMPTS: ReadonlySet<AttemptOutcome['outcome']> = new Set(['temporary', 'permanent', 'build_error']);
 
 /**
- * The relay's state as the tray sees it, recomputed from the store when the bus announces a
+ * The relay's state as the tray sees it, recomputed from the stats when the relay announces a
  * change. Counting is one GROUP BY, so bursts of events are coalesced into one recount.
  */
 export class RelayStatusModel {
-  private snapshotValue: RelayStatusSnapshot;
   private readonly listeners = new Set<(s: RelayStatusSnapshot) => void>();
   private timer: NodeJS.Timeout | null = null;
   private refreshTimer: NodeJS.Timeout | null = null;
@@ -56,17 +62,22 @@ export class RelayStatusModel {
   private readonly refreshMs: number;
   private readonly unsubscribe: (() => void)[] = [];
 
-  constructor(
-    private readonly relay: RelayStatusSource,
-    opts: RelayStatusOptions = {},
+  private constructor(
+    private readonly source: RelayStatusSource,
+    private snapshotValue: RelayStatusSnapshot,
+    opts: RelayStatusOptions,
   ) {
     this.coalesceMs = opts.coalesceMs ?? 250;
     this.refreshMs = opts.refreshMs ?? 30_000;
-    this.snapshotValue = this.compute();
+  }
+
+  /** A model with its first snapshot counted. */
+  static async create(source: RelayStatusSource, opts: RelayStatusOptions = {}): Promise<RelayStatusModel> {
+    return new RelayStatusModel(source, compute(await source.services.stats.live(), source.connection(), null, null), opts);
   }
 
   start(): void {
-    const bus = this.relay.ctx.bus;
+    const { events } = this.source.services;
     const onChange = () => this.schedule();
     const onAttempt = (a: AttemptOutcome) => {
       if (a.outcome === 'sent') return this.clearDelivery();
@@ -86,19 +97,13 @@ export class RelayStatusModel {
       this.syncProblem = r.ok ? null : (r.error ?? `upstream answered ${r.status ?? 'with an error'}`);
       this.schedule();
     };
-    bus.on('settings', onChange);
-    bus.on('captured', onChange);
-    bus.on('captured.removed', onChange);
-    bus.on('messages', onMessages);
-    bus.on('attempt', onAttempt);
-    bus.on('report', onReport);
     this.unsubscribe.push(
-      () => bus.off('settings', onChange),
-      () => bus.off('captured', onChange),
-      () => bus.off('captured.removed', onChange),
-      () => bus.off('messages', onMessages),
-      () => bus.off('attempt', onAttempt),
-      () => bus.off('report', onReport),
+      events.on('settings', onChange),
+      events.on('captured', onChange),
+      events.on('captured.removed', onChange),
+      events.on('messages', onMessages),
+      events.on('attempt', onAttempt),
+      events.on('report', onReport),
     );
     this.refreshTimer = setInterval(() => this.schedule(), this.refreshMs);
     this.refreshTimer.unref();
@@ -123,10 +128,11 @@ export class RelayStatusModel {
   }
 
   /** Recounts now and tells listeners (also what the coalescing timer runs). */
-  refresh(): RelayStatusSnapshot {
+  async refresh(): Promise<RelayStatusSnapshot> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.snapshotValue = this.compute();
+    const stats = await this.source.services.stats.live();
+    this.snapshotValue = compute(stats, this.source.connection(), this.deliveryProblem, this.syncProblem);
     for (const l of this.listeners) l(this.snapshotValue);
     return this.snapshotValue;
   }
@@ -141,35 +147,27 @@ export class RelayStatusModel {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      try {
-        this.refresh();
-      } catch (err) {
-        // the store closes during shutdown; a late recount has nothing to show
-        this.relay.ctx.logger.debug({ err }, 'tray status refresh skipped');
-      }
+      // the store closes during shutdown; a late recount has nothing to show
+      this.refresh().catch((err: unknown) => this.source.logger.debug({ err }, 'tray status refresh skipped'));
     }, this.coalesceMs);
   }
+}
 
-  private compute(): RelayStatusSnapshot {
-    const { ctx } = this.relay;
-    const store = ctx.store;
-    const settings = ctx.settings.current();
-    const counts = store.messages.countByState();
-    const addresses = this.relay.addresses();
-    const base = {
-      mode: settings.delivery_mode,
-      paused: settings.paused,
-      pending: counts.queued + counts.deferred + counts.sending,
-      deferred: counts.deferred,
-      failed: counts.error,
-      capturedUnread: store.captured.counts().unread,
-      deliveryProblem: this.deliveryProblem,
-      syncProblem: this.syncProblem,
-      api: { url: addresses.url, token: this.relay.token },
-      smtp: { host: addresses.smtp.host, port: addresses.smtp.port },
-    };
-    return { ...base, visual: visualState(base) };
-  }
+function compute(stats: LiveStats, connection: RelayConnectionInfo, deliveryProblem: string | null, syncProblem: string | null): RelayStatusSnapshot {
+  const { counts } = stats;
+  const base = {
+    mode: stats.delivery_mode,
+    paused: stats.paused,
+    pending: counts.queued + counts.deferred + counts.sending,
+    deferred: counts.deferred,
+    failed: counts.error,
+    capturedUnread: stats.captured.unread,
+    deliveryProblem,
+    syncProblem,
+    api: { url: connection.url, token: connection.token },
+    smtp: { host: connection.smtp.host, port: connection.smtp.port },
+  };
+  return { ...base, visual: visualState(base) };
 }
 
 function describeError(ev: MessageEvent): string {

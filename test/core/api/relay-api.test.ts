@@ -5,7 +5,7 @@ let t: TestRelay;
 
 beforeAll(async () => {
   t = await startTestRelay();
-  t.relay.ctx.settings.update({ paused: true });
+  await t.relay.ctx.settings.update({ paused: true });
   await t.api('/account', { method: 'POST', json: { id: 'a1', host: '127.0.0.1', port: 2525 } });
   await t.api('/account', { method: 'POST', json: { id: 'a2', host: '127.0.0.1', port: 2526 } });
   const messages = Array.from({ length: 120 }, (_, i) => ({
@@ -92,7 +92,7 @@ describe('/api/settings and /api/stats', () => {
     expect(after.delivery_mode).toBe('real');
     expect(after.client_sync_password_set).toBe(true);
     expect(JSON.stringify(after)).not.toContain('"pw"');
-    expect(t.relay.store.legacy.settings.get<Record<string, unknown>>('runtime')?.delivery_mode).toBe('real');
+    expect((await t.relay.store.settings.get<Record<string, unknown>>('runtime'))?.delivery_mode).toBe('real');
     await t.api('/api/settings', { method: 'PATCH', json: { delivery_mode: 'sandbox' } });
   });
 

@@ -7,7 +7,7 @@ describe('restart', () => {
     const first = await startTestRelay({ apiToken: null }, { dataDir });
     const token = first.token;
     expect(token.length).toBeGreaterThan(20);
-    first.relay.ctx.settings.update({ paused: true });
+    await first.relay.ctx.settings.update({ paused: true });
     await first.api('/account', { method: 'POST', json: { id: 'acc', host: '127.0.0.1', port: 2525, password: 'pw' } });
     await first.api('/commands/add-messages', {
       method: 'POST',
@@ -19,11 +19,11 @@ describe('restart', () => {
     const second = await startTestRelay({ apiToken: null }, { dataDir });
     try {
       expect(second.token).toBe(token);
-      expect(second.relay.store.legacy.messages.get('keep-1')?.state).toBe('queued');
-      expect(second.relay.store.legacy.accounts.get('acc')?.password).toBe('pw');
+      expect((await second.relay.store.messages.get('keep-1'))?.state).toBe('queued');
+      expect((await second.relay.store.accounts.get('acc'))?.password).toBe('pw');
       expect(second.relay.ctx.settings.current().delivery_mode).toBe('real');
       expect(second.relay.ctx.settings.current().paused).toBe(true);
-      expect(second.relay.store.legacy.integrityCheck()).toBe('ok');
+      expect(await second.relay.store.integrityCheck()).toBe('ok');
     } finally {
       await second.stop();
     }

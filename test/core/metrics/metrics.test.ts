@@ -6,18 +6,22 @@ import { accountWithDefaults, type AccountInput } from '../../../src/core/store/
 import { addFinal, makeContext, payload, type TestContext } from '../report/fixtures.js';
 import { sample, seriesNames } from './prom-text.js';
 
-let opened: { t: TestContext; m: Metrics }[] = [];
-afterEach(() => {
+let opened: { t: Pick<TestContext, 'close'>; m: Metrics }[] = [];
+afterEach(async () => {
   for (const { t, m } of opened) {
     m.stop();
-    t.close();
+    await t.close();
   }
   opened = [];
 });
 
-function setup(countsTtlMs = 0) {
-  const t = makeContext();
-  const m = createMetrics({ ctx: t.ctx, countsTtlMs });
+function metricsDeps(t: TestContext) {
+  return { messages: t.store.messages, accounts: t.store.accounts, settings: t.settings, bus: t.bus };
+}
+
+async function setup(countsTtlMs = 0) {
+  const t = await makeContext();
+  const m = createMetrics({ ...metricsDeps(t), countsTtlMs });
   opened.push({ t, m });
   return { ...t, metrics: m, now: () => nowSec(t.clock) };
 }
@@ -34,14 +38,14 @@ const attempt = (a: Partial<AttemptOutcome> & Pick<AttemptOutcome, 'outcome'>): 
 
 describe('metrics', () => {
   it('renders the Prometheus text format with counters at zero and gauges correct right after start', async () => {
-    const s = setup();
-    s.store.accounts.upsert(account('acc'), s.now());
-    s.store.messages.enqueueBatch([payload('q1'), payload('q2'), { ...payload('d1'), deferred_ts: s.now() + 60 }], s.now());
-    addFinal(s.store, ['s1'], { state: 'sent', ts: s.now() });
-    addFinal(s.store, ['e1'], { state: 'error', ts: s.now() });
+    const s = await setup();
+    await s.store.accounts.upsert(account('acc'), s.now());
+    await s.store.messages.enqueue([payload('q1'), payload('q2'), { ...payload('d1'), deferred_ts: s.now() + 60 }], s.now());
+    await addFinal(s, ['s1'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['e1'], { state: 'error', ts: s.now() });
 
-    const m = createMetrics({ ctx: s.ctx });
-    opened.push({ t: { ...s, close() {} }, m });
+    const m = createMetrics(metricsDeps(s));
+    opened.push({ t: { async close() {} }, m });
     expect(m.contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
     const text = await m.render();
     for (const name of ['gmp_sent_total', 'gmp_errors_total', 'gmp_deferred_total', 'gmp_rate_limited_total']) {
@@ -66,7 +70,7 @@ describe('metrics', () => {
   });
 
   it('counts attempts by account and outcome as the original does', async () => {
-    const s = setup();
+    const s = await setup();
     const emit = (a: Partial<AttemptOutcome> & Pick<AttemptOutcome, 'outcome'>) => s.bus.emit('attempt', attempt(a));
     emit({ outcome: 'sent', latency_seconds: 0.4, attempt_seconds: 0.05 });
     emit({ outcome: 'sent', latency_seconds: 12, attempt_seconds: 0.2 });
@@ -99,7 +103,7 @@ describe('metrics', () => {
   });
 
   it('counts sink captures and rejections, and report successes and failures', async () => {
-    const s = setup();
+    const s = await setup();
     const captured = { id: 1, received_ts: s.now(), from: 'a@x', to: ['b@y'], subject: 's', size: 1234, attachments: 0, mailbox: null, relay_message_id: null };
     s.bus.emit('captured', captured);
     s.bus.emit('captured', { ...captured, id: 2, size: 66 });
@@ -124,10 +128,10 @@ describe('metrics', () => {
   });
 
   it('adds zero series for accounts created later, and follows pause and mode changes', async () => {
-    const s = setup();
+    const s = await setup();
     expect(sample(await s.metrics.render(), 'gmp_sent_total', { account_id: 'late' })).toBeUndefined();
-    s.store.accounts.upsert(account('late'), s.now());
-    s.ctx.settings.update({ paused: true, delivery_mode: 'real' });
+    await s.store.accounts.upsert(account('late'), s.now());
+    await s.settings.update({ paused: true, delivery_mode: 'real' });
     const text = await s.metrics.render();
     expect(sample(text, 'gmp_sent_total', { account_id: 'late' })).toBe(0);
     expect(sample(text, 'gmp_paused')).toBe(1);
@@ -135,20 +139,21 @@ describe('metrics', () => {
   });
 
   it('reuses queue counts between close scrapes instead of counting again', async () => {
-    const s = setup(60_000);
-    s.store.messages.enqueueBatch([payload('c1')], s.now());
+    const s = await setup(60_000);
+    await s.store.messages.enqueue([payload('c1')], s.now());
     expect(sample(await s.metrics.render(), 'gmp_pending_messages')).toBe(1);
-    s.store.messages.enqueueBatch([payload('c2')], s.now());
+    await s.store.messages.enqueue([payload('c2')], s.now());
     expect(sample(await s.metrics.render(), 'gmp_pending_messages')).toBe(1);
-    const fresh = setup(0);
-    fresh.store.messages.enqueueBatch([payload('c1'), payload('c2')], fresh.now());
+    const fresh = await setup(0);
+    await fresh.store.messages.enqueue([payload('c1'), payload('c2')], fresh.now());
     expect(sample(await fresh.metrics.render(), 'gmp_pending_messages')).toBe(2);
   });
 
   it('stops listening when stopped', async () => {
-    const s = setup();
+    const s = await setup();
     s.metrics.stop();
     expect(s.bus.listenerCount('attempt')).toBe(0);
     expect(s.bus.listenerCount('report')).toBe(0);
+    expect(s.bus.listenerCount('accounts')).toBe(0);
   });
 });

@@ -6,11 +6,11 @@ import { makeContext } from '../report/fixtures.js';
 import { seriesNames } from './prom-text.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const t = makeContext();
-const metrics = createMetrics({ ctx: t.ctx });
-afterAll(() => {
+const t = await makeContext();
+const metrics = createMetrics({ messages: t.store.messages, accounts: t.store.accounts, settings: t.settings, bus: t.bus });
+afterAll(async () => {
   metrics.stop();
-  t.close();
+  await t.close();
 });
 
 /** Every metric the relay declares (# TYPE) and every series it exports, histogram children included. */

@@ -1,43 +1,58 @@
 import fs from 'node:fs';
+import type { Logger } from 'pino';
 import { ManualClock, type Clock } from '../../../src/core/clock.js';
-import type { RelayContext } from '../../../src/core/context.js';
+import type { RelayConfig } from '../../../src/core/config/types.js';
 import { RelayBus } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { MessagePayload, MessageState } from '../../../src/core/messages/types.js';
+import type { Relay } from '../../../src/core/relay.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from '../../../src/core/settings/runtime-settings.js';
-import { openSyncStore as openStore, type SyncStore as Store } from '../../../src/core/store/index.js';
+import { openStore, type AsyncSqliteStore, type SyncStore } from '../../../src/core/store/index.js';
 import { tempDir, testConfig, type ConfigPatch } from '../../helpers/relay.js';
+import { withSideDb } from '../../helpers/sqlite.js';
 
 export interface TestContext {
-  ctx: RelayContext;
-  store: Store;
+  store: AsyncSqliteStore;
   bus: RelayBus;
   clock: Clock;
-  close(): void;
+  config: RelayConfig;
+  settings: RuntimeSettings;
+  logger: Logger;
+  close(): Promise<void>;
 }
 
 /** A real store in a temp dir, a bus and runtime settings: what the reporter and metrics get from the relay. */
-export function makeContext(
+export async function makeContext(
   opts: { clock?: Clock; config?: ConfigPatch; settings?: Partial<RuntimeSettingsValues> } = {},
-): TestContext {
+): Promise<TestContext> {
   const dir = tempDir('gmr-report-');
   const config = testConfig(dir, opts.config);
   const bus = new RelayBus();
-  const store = openStore({ path: config.dbPath, onMessageEvents: (evs) => bus.emit('messages', evs) });
-  const settings = new RuntimeSettings(store.settings, bus, config, opts.settings);
+  const store = await openStore({
+    path: config.dbPath,
+    onMessageEvents: (evs) => bus.emit('messages', evs),
+    onAccountsChanged: (ids) => bus.emit('accounts', { ids }),
+  });
+  const settings = await RuntimeSettings.load({ store: store.settings, bus, config, overrides: opts.settings });
   const clock = opts.clock ?? new ManualClock(Date.UTC(2026, 0, 1));
-  const ctx: RelayContext = { config, clock, logger: silentLogger(), store, bus, settings };
   return {
-    ctx,
     store,
     bus,
     clock,
-    close() {
+    config,
+    settings,
+    logger: silentLogger(),
+    async close() {
       bus.removeAllListeners();
-      store.close();
+      await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** What createReporter takes, from a test context. */
+export function reporterDeps(t: TestContext) {
+  return { reports: t.store.reports, messages: t.store.messages, settings: t.settings, bus: t.bus, config: t.config, clock: t.clock, logger: t.logger };
 }
 
 export function payload(id: string, account = 'acc'): MessagePayload {
@@ -53,17 +68,17 @@ export function payload(id: string, account = 'acc'): MessagePayload {
   };
 }
 
-/**
- * Queues messages and moves them to a final state as the dispatcher would (the report loop only
- * reads the final columns).
- */
-export function addFinal(
-  store: Store,
-  ids: string[],
-  outcome: { state: 'sent' | 'error'; ts: number; error?: string; sandbox?: boolean; account?: string },
-): void {
-  store.messages.enqueueBatch(ids.map((id) => payload(id, outcome.account)), outcome.ts - 5);
-  const stmt = store.db.prepare(
+/** A store under test: a test context, or a running relay. */
+export type StoreHolder = Pick<TestContext, 'store' | 'config'> | Pick<Relay, 'store' | 'ctx'>;
+
+function dbPathOf(h: StoreHolder): string {
+  return 'ctx' in h ? h.ctx.config.dbPath : h.config.dbPath;
+}
+
+type Outcome = { state: 'sent' | 'error'; ts: number; error?: string; sandbox?: boolean; account?: string };
+
+function finalise(db: SyncStore['db'], ids: string[], outcome: Outcome): void {
+  const stmt = db.prepare(
     `UPDATE messages SET state = @state, sent_ts = @sent_ts, error_ts = @error_ts, error = @error,
        sandbox = @sandbox, updated_ts = @ts, attempts = 1 WHERE id = @id`,
   );
@@ -80,10 +95,26 @@ export function addFinal(
   }
 }
 
-export function stateOf(store: Store, id: string): MessageState | null {
-  return store.messages.get(id)?.state ?? null;
+/**
+ * Queues messages and moves them to a final state as the dispatcher would (the report loop only
+ * reads the final columns). The synchronous form serves callers still on the legacy store.
+ */
+export function addFinal(store: SyncStore, ids: string[], outcome: Outcome): void;
+export function addFinal(holder: StoreHolder, ids: string[], outcome: Outcome): Promise<void>;
+export function addFinal(target: SyncStore | StoreHolder, ids: string[], outcome: Outcome): void | Promise<void> {
+  const payloads = ids.map((id) => payload(id, outcome.account));
+  if (!('store' in target)) {
+    target.messages.enqueueBatch(payloads, outcome.ts - 5);
+    finalise(target.db, ids, outcome);
+    return;
+  }
+  return target.store.messages.enqueue(payloads, outcome.ts - 5).then(() => withSideDb(dbPathOf(target), (db) => finalise(db, ids, outcome)));
 }
 
-export function reportedTs(store: Store, id: string): number | null {
-  return store.messages.get(id)?.reported_ts ?? null;
+export async function stateOf(h: Pick<StoreHolder, 'store'>, id: string): Promise<MessageState | null> {
+  return (await h.store.messages.get(id))?.state ?? null;
+}
+
+export async function reportedTs(h: Pick<StoreHolder, 'store'>, id: string): Promise<number | null> {
+  return (await h.store.messages.get(id))?.reported_ts ?? null;
 }

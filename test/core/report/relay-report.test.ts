@@ -18,7 +18,7 @@ async function start(client: { user?: string; password?: string; token?: string 
   relay = await startTestRelay({
     client: { url: upstream.url, user: client.user ?? null, password: client.password ?? null, token: client.token ?? null },
   });
-  return { relay, upstream, store: relay.relay.store.legacy, now: () => nowSec(relay!.relay.ctx.clock) };
+  return { relay, upstream, now: () => nowSec(relay!.relay.ctx.clock) };
 }
 
 describe('reporting inside a running relay', () => {
@@ -28,9 +28,9 @@ describe('reporting inside a running relay', () => {
     expect(s.upstream.calls[0].ids).toEqual([]);
     expect(s.upstream.calls[0].authorization).toBe(`Basic ${Buffer.from('mailproxy:pw').toString('base64')}`);
 
-    addFinal(s.store, ['rel-1', 'rel-2'], { state: 'sent', ts: s.now(), sandbox: true });
+    await addFinal(s.relay.relay, ['rel-1', 'rel-2'], { state: 'sent', ts: s.now(), sandbox: true });
     s.relay.relay.ctx.bus.emit('report.wake');
-    await eventually(() => stateOf(s.store, 'rel-2') === 'reported', 'outcomes reported after a wake');
+    await eventually(async () => (await stateOf(s.relay.relay, 'rel-2')) === 'reported', 'outcomes reported after a wake');
     const call = s.upstream.calls.find((c) => c.ids.length > 0)!;
     expect(call.items.map((i) => i.sandbox)).toEqual([true, true]);
 
@@ -47,7 +47,7 @@ describe('reporting inside a running relay', () => {
     await eventually(() => s.upstream.calls.length >= 1, 'start-up sync');
     expect((await s.relay.api('/commands/suspend', { method: 'POST' })).status).toBe(200);
     const calls = s.upstream.calls.length;
-    addFinal(s.store, ['sus-1'], { state: 'error', ts: s.now() });
+    await addFinal(s.relay.relay, ['sus-1'], { state: 'error', ts: s.now() });
     s.relay.relay.ctx.bus.emit('report.wake');
     await s.relay.api('/commands/run-now', { method: 'POST' });
     await new Promise((r) => setTimeout(r, 300));
@@ -55,7 +55,7 @@ describe('reporting inside a running relay', () => {
     expect(s.relay.relay.reporter.status().state).toBe('paused');
 
     expect((await s.relay.api('/commands/activate', { method: 'POST' })).status).toBe(200);
-    await eventually(() => stateOf(s.store, 'sus-1') === 'reported', 'reported after activate');
+    await eventually(async () => (await stateOf(s.relay.relay, 'sus-1')) === 'reported', 'reported after activate');
     expect(s.upstream.calls.at(-1)!.authorization).toBe('Bearer app-token');
   });
 
@@ -66,7 +66,7 @@ describe('reporting inside a running relay', () => {
     try {
       const res = await s.relay.api('/api/settings', { method: 'PATCH', json: { client_sync_url: second.url, client_sync_token: 'new' } });
       expect(res.status).toBe(200);
-      addFinal(s.store, ['moved'], { state: 'sent', ts: s.now() });
+      await addFinal(s.relay.relay, ['moved'], { state: 'sent', ts: s.now() });
       s.relay.relay.ctx.bus.emit('report.wake');
       await eventually(() => second.reportedIds().includes('moved'), 'report to the new URL');
       expect(second.calls.at(-1)!.authorization).toBe('Bearer new');
@@ -81,13 +81,13 @@ describe('reporting inside a running relay', () => {
     upstream.defaultReply = { hang: true };
     relay = await startTestRelay({ client: { url: upstream.url, timeoutMs: 200 } });
     const r = relay;
-    addFinal(r.relay.store.legacy, ['stuck'], { state: 'sent', ts: nowSec(r.relay.ctx.clock) });
+    await addFinal(r.relay, ['stuck'], { state: 'sent', ts: nowSec(r.relay.ctx.clock) });
     await eventually(() => r.relay.reporter.status().state === 'failing', 'failing status');
     const health = await fetch(`${r.url}/health`);
     expect(health.status).toBe(200);
     const status = r.relay.reporter.status();
     expect(status.last_error).toBe('no answer within 200 ms');
     expect(status.failing_since).not.toBeNull();
-    expect(stateOf(r.relay.store.legacy, 'stuck')).toBe('sent');
+    expect(await stateOf(r.relay, 'stuck')).toBe('sent');
   });
 });

@@ -3,7 +3,8 @@ import type { RuntimeSettingsValues } from '../../../src/core/settings/runtime-s
 import { nowSec } from '../../../src/core/clock.js';
 import type { ReportOutcome } from '../../../src/core/events.js';
 import { createReporter, type Reporter, type ReporterTiming } from '../../../src/core/report/reporter.js';
-import { addFinal, makeContext, payload, reportedTs, stateOf, type TestContext } from './fixtures.js';
+import { addFinal, makeContext, payload, reportedTs, reporterDeps, stateOf, type TestContext } from './fixtures.js';
+import { withSideDb } from '../../helpers/sqlite.js';
 import { eventually, FakeUpstream } from './upstream.js';
 
 const FAST: Partial<ReporterTiming> = {
@@ -29,17 +30,17 @@ async function setup(opts: {
 } = {}) {
   const upstream = new FakeUpstream();
   if (opts.upstream !== false) await upstream.start();
-  const t: TestContext = makeContext({
+  const t: TestContext = await makeContext({
     config: { client: { batchSize: 1000, timeoutMs: 2000, ...opts.client }, testMode: opts.testMode ?? false },
     settings: { client_sync_url: upstream.port ? upstream.url : null, ...opts.settings },
   });
-  const reporter: Reporter = createReporter({ ctx: t.ctx, timing: { ...FAST, ...opts.timing } });
+  const reporter: Reporter = createReporter({ ...reporterDeps(t), timing: { ...FAST, ...opts.timing } });
   const outcomes: ReportOutcome[] = [];
   t.bus.on('report', (o) => outcomes.push(o));
   cleanups.push(async () => {
     await reporter.stop();
     await upstream.stop();
-    t.close();
+    await t.close();
   });
   return { ...t, upstream, reporter, outcomes, now: () => nowSec(t.clock) };
 }
@@ -48,10 +49,10 @@ describe('proxy_sync delivery reports', () => {
   it('POSTs only final outcomes with exactly the protocol fields, with Basic auth, and marks them reported', async () => {
     const s = await setup({ settings: { client_sync_user: 'mailproxy', client_sync_password: 'sécret' } });
     const t0 = s.now();
-    addFinal(s.store, ['m-sent'], { state: 'sent', ts: t0 - 10 });
-    addFinal(s.store, ['m-err'], { state: 'error', ts: t0 - 5, error: '550 no such user (SMTP 550)' });
-    addFinal(s.store, ['m-sandbox'], { state: 'sent', ts: t0 - 1, sandbox: true });
-    s.store.messages.enqueueBatch([payload('m-queued'), { ...payload('m-later'), deferred_ts: t0 + 3600 }], t0);
+    await addFinal(s, ['m-sent'], { state: 'sent', ts: t0 - 10 });
+    await addFinal(s, ['m-err'], { state: 'error', ts: t0 - 5, error: '550 no such user (SMTP 550)' });
+    await addFinal(s, ['m-sandbox'], { state: 'sent', ts: t0 - 1, sandbox: true });
+    await s.store.messages.enqueue([payload('m-queued'), { ...payload('m-later'), deferred_ts: t0 + 3600 }], t0);
 
     s.reporter.start();
     await eventually(() => s.upstream.calls.length >= 1, 'first sync');
@@ -65,15 +66,15 @@ describe('proxy_sync delivery reports', () => {
       { id: 'm-sandbox', account_id: 'acc', priority: 2, sent_ts: t0 - 1, error_ts: null, error: null, deferred_ts: null, sandbox: true },
     ]);
 
-    await eventually(() => stateOf(s.store, 'm-sandbox') === 'reported', 'rows marked reported');
+    await eventually(async () => (await stateOf(s, 'm-sandbox')) === 'reported', 'rows marked reported');
     for (const id of ['m-sent', 'm-err', 'm-sandbox']) {
-      expect(stateOf(s.store, id)).toBe('reported');
-      expect(reportedTs(s.store, id)).toBe(t0);
-      const timeline = s.store.messages.timeline(id, 'acc');
+      expect(await stateOf(s, id)).toBe('reported');
+      expect(await reportedTs(s, id)).toBe(t0);
+      const timeline = await s.store.messages.timeline(id, 'acc');
       expect(timeline.at(-1)).toMatchObject({ type: 'reported', state: 'reported', ts: t0 });
     }
-    expect(stateOf(s.store, 'm-queued')).toBe('queued');
-    expect(stateOf(s.store, 'm-later')).toBe('deferred');
+    expect(await stateOf(s, 'm-queued')).toBe('queued');
+    expect(await stateOf(s, 'm-later')).toBe('deferred');
     expect(s.outcomes[0]).toEqual({ ts: t0, ok: true, sent: 3, status: 200 });
     expect(s.reporter.status()).toMatchObject({ enabled: true, state: 'ok', consecutive_failures: 0, last_error: null, last_success_ts: t0 });
 
@@ -86,9 +87,9 @@ describe('proxy_sync delivery reports', () => {
 
   it('uses Bearer when a token is configured (it wins over Basic)', async () => {
     const s = await setup({ settings: { client_sync_token: 'tok-123', client_sync_user: 'u', client_sync_password: 'p' } });
-    addFinal(s.store, ['b1'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['b1'], { state: 'sent', ts: s.now() });
     s.reporter.start();
-    await eventually(() => stateOf(s.store, 'b1') === 'reported', 'b1 reported');
+    await eventually(async () => (await stateOf(s, 'b1')) === 'reported', 'b1 reported');
     expect(s.upstream.calls[0].authorization).toBe('Bearer tok-123');
   });
 
@@ -97,7 +98,7 @@ describe('proxy_sync delivery reports', () => {
     s.reporter.start();
     await eventually(() => s.upstream.calls.length >= 1, 'first sync');
     expect(s.upstream.calls[0].authorization).toBeUndefined();
-    s.ctx.settings.update({ client_sync_url: s.upstream.url.replace('http://', 'http://ann:p%40ss@') });
+    await s.settings.update({ client_sync_url: s.upstream.url.replace('http://', 'http://ann:p%40ss@') });
     await eventually(() => s.upstream.calls.length >= 2, 'sync to the new URL');
     expect(s.upstream.calls[1].authorization).toBe(`Basic ${Buffer.from('ann:p@ss').toString('base64')}`);
     expect(s.reporter.status().url).toBe(s.upstream.url);
@@ -106,8 +107,8 @@ describe('proxy_sync delivery reports', () => {
   it('keeps everything through 500, an HTML error page, a hang past the timeout and a refused connection, then delivers each outcome once', async () => {
     const s = await setup({ client: { timeoutMs: 300 } });
     const port = s.upstream.port;
-    addFinal(s.store, ['f1', 'f2'], { state: 'sent', ts: s.now() });
-    addFinal(s.store, ['f3'], { state: 'error', ts: s.now() });
+    await addFinal(s, ['f1', 'f2'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['f3'], { state: 'error', ts: s.now() });
     s.upstream.reply(
       { status: 500, body: 'Internal Server Error' },
       { status: 502, contentType: 'text/html', body: '<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>' },
@@ -135,15 +136,15 @@ describe('proxy_sync delivery reports', () => {
     expect(failing.last_error).toMatch(/ECONNREFUSED/);
     expect(failing.next_attempt_ts).not.toBeNull();
     for (const id of ['f1', 'f2', 'f3']) {
-      expect(stateOf(s.store, id)).not.toBe('reported');
-      expect(reportedTs(s.store, id)).toBeNull();
+      expect(await stateOf(s, id)).not.toBe('reported');
+      expect(await reportedTs(s, id)).toBeNull();
     }
     // every attempt carried the same outcomes: nothing lost
     for (const call of s.upstream.calls) expect(call.ids).toEqual(['f1', 'f2', 'f3']);
 
     // the application comes back on the same address
     await s.upstream.start(port);
-    await eventually(() => stateOf(s.store, 'f3') === 'reported', 'recovery');
+    await eventually(async () => (await stateOf(s, 'f3')) === 'reported', 'recovery');
     const acked = s.upstream.calls.length;
     expect(s.reporter.status()).toMatchObject({ state: 'ok', consecutive_failures: 0, failing_since: null, last_error: null });
 
@@ -156,7 +157,7 @@ describe('proxy_sync delivery reports', () => {
   it('backs off exponentially while the application keeps failing, and wakes do not bypass the backoff', async () => {
     const s = await setup({ timing: { backoffBaseMs: 100, backoffCapMs: 400 } });
     s.upstream.defaultReply = { status: 503, body: 'busy' };
-    addFinal(s.store, ['x'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['x'], { state: 'sent', ts: s.now() });
     s.reporter.start();
     const times: number[] = [];
     s.bus.on('report', () => times.push(performance.now()));
@@ -175,18 +176,18 @@ describe('proxy_sync delivery reports', () => {
     // syncNow (an operator's "retry now") does
     s.upstream.defaultReply = { status: 200, body: { ok: true } };
     s.reporter.syncNow();
-    await eventually(() => stateOf(s.store, 'x') === 'reported', 'forced sync');
+    await eventually(async () => (await stateOf(s, 'x')) === 'reported', 'forced sync');
   });
 
   it('treats a redirect as a failure (typically a login page), not as an acknowledgement', async () => {
     const s = await setup();
     s.upstream.reply({ status: 302, headers: { Location: '/login' } });
-    addFinal(s.store, ['r1'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['r1'], { state: 'sent', ts: s.now() });
     s.reporter.start();
     await eventually(() => s.outcomes.length >= 1, 'first answer');
     expect(s.outcomes[0]).toMatchObject({ ok: false, status: 302, error: 'HTTP 302 Found (redirect to /login)' });
-    expect(stateOf(s.store, 'r1')).toBe('sent');
-    await eventually(() => stateOf(s.store, 'r1') === 'reported', 'retry acknowledged');
+    expect(await stateOf(s, 'r1')).toBe('sent');
+    await eventually(async () => (await stateOf(s, 'r1')) === 'reported', 'retry acknowledged');
   });
 
   it('acknowledges on any 2xx: Genropy error/not_found lists and a non-JSON body still mark the rows reported', async () => {
@@ -195,26 +196,26 @@ describe('proxy_sync delivery reports', () => {
       { status: 200, body: { error: ['g2'], not_found: ['g3'], queued: 0 } },
       { status: 200, contentType: 'text/html', body: '<html>thanks</html>' },
     );
-    addFinal(s.store, ['g1', 'g3'], { state: 'sent', ts: s.now() });
-    addFinal(s.store, ['g2'], { state: 'error', ts: s.now() });
+    await addFinal(s, ['g1', 'g3'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['g2'], { state: 'error', ts: s.now() });
     s.reporter.start();
-    await eventually(() => ['g1', 'g2', 'g3'].every((id) => stateOf(s.store, id) === 'reported'), 'first batch reported');
+    await eventually(async () => (await Promise.all(['g1', 'g2', 'g3'].map((id) => stateOf(s, id)))).every((st) => st === 'reported'), 'first batch reported');
     expect(s.reporter.status().last_answer).toEqual({ queued: 0, error_ids: 1, not_found_ids: 1, json: true });
 
-    addFinal(s.store, ['h1'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['h1'], { state: 'sent', ts: s.now() });
     s.reporter.wake();
-    await eventually(() => stateOf(s.store, 'h1') === 'reported', 'non-JSON ack');
+    await eventually(async () => (await stateOf(s, 'h1')) === 'reported', 'non-JSON ack');
     expect(s.reporter.status().last_answer).toMatchObject({ json: false });
   });
 
   it('syncs again at once while the application answers queued > 0, reporting what it pushed meanwhile', async () => {
     const s = await setup();
     let pushed = 0;
-    s.upstream.onCall = () => {
+    s.upstream.onCall = async () => {
       // the application pushes work during the sync; it is delivered before the follow-up
       if (pushed < 2) {
         pushed++;
-        addFinal(s.store, [`pushed-${pushed}`], { state: 'sent', ts: s.now() });
+        await addFinal(s, [`pushed-${pushed}`], { state: 'sent', ts: s.now() });
       }
     };
     s.upstream.reply(
@@ -225,7 +226,7 @@ describe('proxy_sync delivery reports', () => {
     s.reporter.start();
     await eventually(() => s.upstream.calls.length >= 3, 'three syncs');
     expect(s.upstream.calls.map((c) => c.ids)).toEqual([[], ['pushed-1'], ['pushed-2']]);
-    await eventually(() => stateOf(s.store, 'pushed-2') === 'reported', 'pushed-2 reported');
+    await eventually(async () => (await stateOf(s, 'pushed-2')) === 'reported', 'pushed-2 reported');
     // after queued: 0 the loop waits for the heartbeat interval (300 s)
     await new Promise((r) => setTimeout(r, 200));
     expect(s.upstream.calls.length).toBe(3);
@@ -234,9 +235,9 @@ describe('proxy_sync delivery reports', () => {
 
   it('bounds every POST to the batch size and drains a backlog without waiting', async () => {
     const s = await setup({ client: { batchSize: 2 } });
-    addFinal(s.store, ['a1', 'a2', 'a3', 'a4', 'a5'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['a1', 'a2', 'a3', 'a4', 'a5'], { state: 'sent', ts: s.now() });
     s.reporter.start();
-    await eventually(() => stateOf(s.store, 'a5') === 'reported', 'backlog drained');
+    await eventually(async () => (await stateOf(s, 'a5')) === 'reported', 'backlog drained');
     const sizes = s.upstream.calls.map((c) => c.ids.length);
     expect(sizes.slice(0, 3)).toEqual([2, 2, 1]);
     expect(s.upstream.reportedIds().slice(0, 5).sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
@@ -256,9 +257,9 @@ describe('proxy_sync delivery reports', () => {
     await new Promise((r) => setTimeout(r, 1300));
     expect(s.upstream.calls.length).toBe(0);
     expect(s.reporter.status().next_attempt_ts).toBeNull();
-    addFinal(s.store, ['tm'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['tm'], { state: 'sent', ts: s.now() });
     s.reporter.wake();
-    await eventually(() => stateOf(s.store, 'tm') === 'reported', 'reported on wake');
+    await eventually(async () => (await stateOf(s, 'tm')) === 'reported', 'reported on wake');
     await new Promise((r) => setTimeout(r, 1300));
     expect(s.upstream.calls.length).toBe(1);
   });
@@ -270,37 +271,37 @@ describe('proxy_sync delivery reports', () => {
     await eventually(() => s.upstream.calls.length >= 1, 'first sync');
     await eventually(() => s.reporter.status().state === 'ok', 'acknowledged');
     expect(s.reporter.status().next_attempt_ts).toBeGreaterThanOrEqual(s.now() + 590);
-    addFinal(s.store, ['q1'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['q1'], { state: 'sent', ts: s.now() });
     s.reporter.wake();
     await new Promise((r) => setTimeout(r, 200));
     expect(s.upstream.calls.length).toBe(1);
     s.reporter.syncNow();
-    await eventually(() => stateOf(s.store, 'q1') === 'reported', 'forced sync');
+    await eventually(async () => (await stateOf(s, 'q1')) === 'reported', 'forced sync');
   });
 
   it('does not report while paused, and reports what piled up on resume', async () => {
     const s = await setup({ settings: { paused: true } });
-    addFinal(s.store, ['p1'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['p1'], { state: 'sent', ts: s.now() });
     s.reporter.start();
     s.reporter.wake();
     s.reporter.syncNow();
     await new Promise((r) => setTimeout(r, 200));
     expect(s.upstream.calls.length).toBe(0);
     expect(s.reporter.status()).toMatchObject({ state: 'paused', paused: true, next_attempt_ts: null });
-    s.ctx.settings.update({ paused: false });
-    await eventually(() => stateOf(s.store, 'p1') === 'reported', 'reported after resume');
+    await s.settings.update({ paused: false });
+    await eventually(async () => (await stateOf(s, 'p1')) === 'reported', 'reported after resume');
   });
 
   it('is disabled without a URL and starts syncing as soon as one is set', async () => {
     const s = await setup({ settings: { client_sync_url: null } });
-    addFinal(s.store, ['u1'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['u1'], { state: 'sent', ts: s.now() });
     s.reporter.start();
     s.reporter.wake();
     await new Promise((r) => setTimeout(r, 100));
     expect(s.reporter.status()).toMatchObject({ enabled: false, state: 'disabled', next_attempt_ts: null });
-    expect(stateOf(s.store, 'u1')).toBe('sent');
-    s.ctx.settings.update({ client_sync_url: s.upstream.url });
-    await eventually(() => stateOf(s.store, 'u1') === 'reported', 'reported once configured');
+    expect(await stateOf(s, 'u1')).toBe('sent');
+    await s.settings.update({ client_sync_url: s.upstream.url });
+    await eventually(async () => (await stateOf(s, 'u1')) === 'reported', 'reported once configured');
   });
 
   it('reports an invalid URL as the failure reason', async () => {
@@ -312,25 +313,25 @@ describe('proxy_sync delivery reports', () => {
 
   it('does not mark a message that was re-queued while its report was in flight', async () => {
     const s = await setup();
-    addFinal(s.store, ['rq', 'keep'], { state: 'error', ts: s.now() });
-    s.upstream.onCall = (call) => {
+    await addFinal(s, ['rq', 'keep'], { state: 'error', ts: s.now() });
+    s.upstream.onCall = async (call) => {
       if (call.ids.includes('rq')) {
         // the application replaces the failed message under the same id meanwhile
-        s.store.messages.enqueueBatch([payload('rq')], s.now());
         s.upstream.onCall = null;
+        await s.store.messages.enqueue([payload('rq')], s.now());
       }
     };
     s.reporter.start();
-    await eventually(() => stateOf(s.store, 'keep') === 'reported', 'keep reported');
-    expect(stateOf(s.store, 'rq')).toBe('queued');
-    expect(reportedTs(s.store, 'rq')).toBeNull();
+    await eventually(async () => (await stateOf(s, 'keep')) === 'reported', 'keep reported');
+    expect(await stateOf(s, 'rq')).toBe('queued');
+    expect(await reportedTs(s, 'rq')).toBeNull();
   });
 
   it('a storage failure is a failing sync with backoff, not a busy loop, and reporting recovers with the storage', async () => {
     const s = await setup();
-    addFinal(s.store, ['st'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['st'], { state: 'sent', ts: s.now() });
     // a real SQLite error on the report query
-    s.store.db.exec('DROP INDEX messages_unreported');
+    withSideDb(s.config.dbPath, (db) => db.exec('DROP INDEX messages_unreported'));
     s.reporter.start();
     s.reporter.wake();
     await eventually(() => s.outcomes.length >= 1, 'failure');
@@ -340,22 +341,22 @@ describe('proxy_sync delivery reports', () => {
     await new Promise((r) => setTimeout(r, 400));
     // base 40 ms doubling to a 200 ms cap: a handful of retries, not thousands
     expect(s.outcomes.length).toBeLessThan(10);
-    s.store.db.exec(`CREATE INDEX messages_unreported ON messages(updated_ts, seq) WHERE state IN ('sent','error')`);
-    await eventually(() => stateOf(s.store, 'st') === 'reported', 'recovered');
+    withSideDb(s.config.dbPath, (db) => db.exec(`CREATE INDEX messages_unreported ON messages(updated_ts, seq) WHERE state IN ('sent','error')`));
+    await eventually(async () => (await stateOf(s, 'st')) === 'reported', 'recovered');
     expect(s.reporter.status().state).toBe('ok');
   });
 
   it('stops promptly during a hanging sync and marks nothing', async () => {
     const s = await setup({ client: { timeoutMs: 30_000 } });
     s.upstream.reply({ hang: true });
-    addFinal(s.store, ['h'], { state: 'sent', ts: s.now() });
+    await addFinal(s, ['h'], { state: 'sent', ts: s.now() });
     s.reporter.start();
     await eventually(() => s.upstream.calls.length >= 1, 'hanging call');
     expect(s.reporter.status().syncing).toBe(true);
     const t = performance.now();
     await s.reporter.stop();
     expect(performance.now() - t).toBeLessThan(5000);
-    expect(stateOf(s.store, 'h')).toBe('sent');
+    expect(await stateOf(s, 'h')).toBe('sent');
     expect(s.outcomes).toEqual([]);
   });
 });

@@ -24,8 +24,8 @@ export class FakeUpstream {
   readonly calls: SyncCall[] = [];
   private script: Reply[] = [];
   defaultReply: Reply = { status: 200, body: { ok: true } };
-  /** runs while the request is being answered (e.g. to change the queue meanwhile) */
-  onCall: ((call: SyncCall) => void) | null = null;
+  /** runs while the request is being answered (e.g. to change the queue meanwhile); the answer waits for it */
+  onCall: ((call: SyncCall) => void | Promise<void>) | null = null;
   private server: http.Server | null = null;
   private readonly hanging = new Set<http.ServerResponse>();
   port = 0;
@@ -59,7 +59,19 @@ export class FakeUpstream {
           items,
         };
         this.calls.push(call);
-        this.onCall?.(call);
+        void Promise.resolve(this.onCall?.(call)).then(() => this.answer(res));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    return this;
+  }
+
+  private answer(res: http.ServerResponse): void {
         const reply = this.script.shift() ?? this.defaultReply;
         if ('hang' in reply) {
           this.hanging.add(res);
@@ -72,15 +84,6 @@ export class FakeUpstream {
           ...reply.headers,
         });
         res.end(payload);
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
-    return this;
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,7 @@ import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { CaptureWriter } from '../../../src/core/sink/capture-writer.js';
 import { quickSummary, summarizeMessage } from '../../../src/core/sink/summarize.js';
-import type { CapturedStore, CapturedSummary, NewCaptured } from '../../../src/core/store/captured-store.js';
+import type { CapturedSummary, NewCaptured } from '../../../src/core/store/ports.js';
 
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
@@ -151,8 +151,10 @@ function fakeStore(fail: (items: { m: NewCaptured }[]) => boolean, syncFails = f
   let nextId = 1;
   let committed = 0;
   const store = {
-    insertManyUnsynced(items: { m: NewCaptured; raw: Buffer }[]): CapturedSummary[] {
+    async insertMany(items: { m: NewCaptured; raw: Buffer }[], opts?: { durable?: boolean }): Promise<CapturedSummary[]> {
       calls.push(items.map((i) => i.m.subject));
+      // the sink never waits for the disk: durability comes from the background sync
+      if (opts?.durable !== false) throw new Error('captured mail must be written with durable: false');
       if (fail(items)) throw new Error('disk full');
       committed += items.length;
       return items.map((i) => ({ id: nextId++, subject: i.m.subject }) as CapturedSummary);
@@ -169,7 +171,7 @@ function fakeStore(fail: (items: { m: NewCaptured }[]) => boolean, syncFails = f
       await new Promise((r) => setImmediate(r));
     }
   };
-  return { store: store as unknown as CapturedStore, calls, syncs, releaseSyncs };
+  return { store, calls, syncs, releaseSyncs };
 }
 
 const captured = (subject: string) => ({ subject }) as NewCaptured;

@@ -99,13 +99,13 @@ describe('captured mail API', () => {
       { index: 0, filename: 'logo.png', content_type: 'image/png', size: PNG.length, cid: 'logo@shop', inline: true },
       { index: 1, filename: 'invoice.pdf', content_type: 'application/pdf', size: PDF.length, cid: null, inline: false },
     ]);
-    expect(t.relay.store.legacy.captured.get(id)!.read).toBe(true);
+    expect((await t.relay.store.captured.get(id))!.read).toBe(true);
 
     const raw = await t.api(`/api/captured/${id}/raw`);
     expect(raw.status).toBe(200);
     expect(raw.headers.get('content-type')).toBe('message/rfc822');
     expect(raw.headers.get('content-disposition')).toBe(`attachment; filename="captured-${id}.eml"`);
-    expect(Buffer.from(await raw.arrayBuffer()).equals(t.relay.store.legacy.captured.raw(id)!)).toBe(true);
+    expect(Buffer.from(await raw.arrayBuffer()).equals((await t.relay.store.captured.raw(id))!)).toBe(true);
 
     const pdf = await t.api(`/api/captured/${id}/attachments/1`);
     expect(pdf.status).toBe(200);
@@ -214,7 +214,7 @@ describe('captured mail API', () => {
     const del = await json<{ ok: boolean }>(`/api/captured/${b}`, { method: 'DELETE' });
     expect(del.body).toEqual({ ok: true });
     expect((await t.api(`/api/captured/${b}`)).status).toBe(404);
-    expect(t.relay.store.legacy.captured.raw(b)).toBeNull();
+    expect(await t.relay.store.captured.raw(b)).toBeNull();
     expect((await json<ListPage>('/api/captured?q=zebra')).body.items.map((i) => i.id)).toEqual([a]);
 
     const all = await json<{ ok: boolean; removed: number }>('/api/captured', { method: 'DELETE' });

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nowSec } from '../../../src/core/clock.js';
 import type { MessagePayload } from '../../../src/core/messages/types.js';
 import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
 import { capturedFixture } from '../../helpers/captured.js';
@@ -67,6 +68,8 @@ describe('GET /api/events (SSE)', () => {
   afterAll(async () => {
     await t.stop();
   });
+  /** straight into the queue: the store announces the rows after its commit */
+  const enqueue = (payloads: MessagePayload[]) => t.relay.store.messages.enqueue(payloads, nowSec(t.relay.ctx.clock));
 
   it('refuses a missing or wrong token and accepts header or query token', async () => {
     const none = await fetch(`${t.url}/api/events`);
@@ -96,7 +99,7 @@ describe('GET /api/events (SSE)', () => {
     const captured = (await until(() => s.of('captured').find((d) => (d as { id: number }).id === capturedId), 'captured frame')) as Record<string, unknown>;
     expect(captured).toMatchObject({ subject: 'live', from: 'app@example.com', to: ['user@example.org'] });
 
-    t.relay.queue.enqueue([payload('sse-1'), payload('sse-2')]);
+    await enqueue([payload('sse-1'), payload('sse-2')]);
     const batch = (await until(() => s.of('messages').find((d) => Array.isArray(d) && d.length === 2), 'messages frame')) as {
       message_id: string;
       type: string;
@@ -112,7 +115,7 @@ describe('GET /api/events (SSE)', () => {
       'stats after activity',
     );
 
-    t.relay.ctx.settings.update({ sink_retention_count: 1234 });
+    await t.relay.ctx.settings.update({ sink_retention_count: 1234 });
     await until(() => s.of('settings').some((d) => (d as { sink_retention_count: number }).sink_retention_count === 1234), 'settings frame');
     expect(JSON.stringify(s.of('settings'))).not.toContain('client_sync_password"');
 
@@ -130,7 +133,7 @@ describe('GET /api/events (SSE)', () => {
     const s = openStream(`${t.url}/api/events?token=${t.token}`);
     await until(() => s.of('stats').length > 0, 'connected');
     const before = s.frames.length;
-    t.relay.queue.enqueue(Array.from({ length: 3000 }, (_, i) => payload(`burst-${i}`)));
+    await enqueue(Array.from({ length: 3000 }, (_, i) => payload(`burst-${i}`)));
     const summary = (await until(() => s.of('messages').find((d) => !Array.isArray(d)), 'coalesced frame')) as {
       coalesced: boolean;
       count: number;
@@ -146,16 +149,12 @@ describe('GET /api/events (SSE)', () => {
   });
 
   it('batches the removals of a large retention prune', async () => {
-    const store = t.relay.store.legacy.captured;
-    store.deleteAll();
-    t.relay.store.legacy.db.transaction(() => {
-      for (let i = 0; i < 1500; i++) {
-        store.insert(capturedFixture(i, { subject: `bulk ${i}`, size: 1, search_text: '' }), Buffer.from('x'));
-      }
-    })();
+    const store = t.relay.store.captured;
+    await store.deleteAll();
+    await store.insertMany(Array.from({ length: 1500 }, (_, i) => ({ m: capturedFixture(i, { subject: `bulk ${i}`, size: 1, search_text: '' }), raw: Buffer.from('x') })));
     const s = openStream(`${t.url}/api/events?token=${t.token}`);
     await until(() => s.of('stats').length > 0, 'connected');
-    t.relay.ctx.settings.update({ sink_retention_count: 50 });
+    await t.relay.ctx.settings.update({ sink_retention_count: 50 });
     const removedCount = () =>
       s.of('captured').reduce<number>((n, d) => {
         const x = d as { ids?: number[]; removed?: number };
@@ -163,7 +162,7 @@ describe('GET /api/events (SSE)', () => {
       }, 0);
     await until(() => removedCount() === 1450, 'all removals announced');
     expect(s.of('captured').length).toBeLessThan(15);
-    expect(store.counts().total).toBe(50);
+    expect((await store.counts()).total).toBe(50);
     s.close();
     await hubDetached();
   });
@@ -174,7 +173,7 @@ describe('GET /api/events (SSE)', () => {
     const clients = Array.from({ length: 5 }, () => openStream(`${t.url}/api/events?token=${t.token}`));
     await until(() => clients.every((c) => c.of('stats').length > 0), 'all connected');
     expect(bus.listenerCount('captured')).toBe(baseline + 1);
-    t.relay.queue.enqueue([payload('fanout')]);
+    await enqueue([payload('fanout')]);
     await until(() => clients.every((c) => c.of('messages').some((d) => JSON.stringify(d).includes('fanout'))), 'fan-out');
     for (const c of clients) c.close();
     await until(() => bus.listenerCount('captured') === baseline, 'listeners removed');

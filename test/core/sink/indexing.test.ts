@@ -3,7 +3,7 @@ import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import type { CapturedAnnouncement } from '../../../src/core/events.js';
 import type { NewCaptured } from '../../../src/core/store/ports.js';
-import { openSyncStore as openStore } from '../../../src/core/store/index.js';
+import { openStore } from '../../../src/core/store/index.js';
 import { startTestRelay, tempDir, type TestRelay } from '../../helpers/relay.js';
 import { capturedFixture } from '../../helpers/captured.js';
 import { until } from './smtp-wire.js';
@@ -80,10 +80,11 @@ describe('background indexing of captured mail', () => {
       const [logo, untyped] = ids.slice(-2);
 
       // answered 250: stored, listed with its summary, announced
-      const store = t.relay.store.legacy.captured;
+      const store = t.relay.store.captured;
       for (let i = 0; i < 80; i++) {
-        expect(store.get(ids[i])).toMatchObject({ subject: `burst ${i}`, from: `sender${i}@example.com`, attachments: i % 10 === 0 ? 1 : 0 });
-        expect(store.get(ids[i])!.preview).toContain(`burstword${i}`);
+        const c = await store.get(ids[i]);
+        expect(c).toMatchObject({ subject: `burst ${i}`, from: `sender${i}@example.com`, attachments: i % 10 === 0 ? 1 : 0 });
+        expect(c!.preview).toContain(`burstword${i}`);
       }
       expect(announced.get(logo)).toMatchObject({ subject: 'with inline logo', attachments: 1 });
 
@@ -91,17 +92,17 @@ describe('background indexing of captured mail', () => {
       const hit = await search(t, 'burstword57');
       expect(hit.items.map((i) => i.id)).toEqual([ids[57]]);
       expect(hit.unindexed).toBeUndefined();
-      expect(store.countUnindexed()).toBe(0);
+      expect(await store.countUnindexed()).toBe(0);
       expect((await search(t, 'body:quokkanotes')).items.map((i) => i.id)).toEqual([untyped]);
       expect((await search(t, 'from:sender12 burstword12')).items.map((i) => i.id)).toEqual([ids[12]]);
 
       // exact counts: the logo shown by the HTML is not an attachment, the untyped text part neither
-      expect(store.get(logo)!.attachments).toBe(1);
-      expect(store.get(untyped)!.attachments).toBe(0);
-      expect(store.get(untyped)!.preview).toBe('first part quokkanotes in the second part');
+      expect((await store.get(logo))!.attachments).toBe(1);
+      expect((await store.get(untyped))!.attachments).toBe(0);
+      expect((await store.get(untyped))!.preview).toBe('first part quokkanotes in the second part');
       const withFiles = (await search(t, 'has:attachment to:team')).items.map((i) => i.id).sort((a, b) => a - b);
       expect(withFiles).toEqual([...ids.filter((_, i) => i < 80 && i % 10 === 0), logo].sort((a, b) => a - b));
-      expect(t.relay.store.legacy.integrityCheck()).toBe('ok');
+      expect(await t.relay.store.integrityCheck()).toBe('ok');
     } finally {
       pool.close();
       await t.stop();
@@ -114,9 +115,9 @@ describe('background indexing of captured mail', () => {
       const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: t.relay.addresses().smtp.port, ignoreTLS: true });
       const id = idOf((await smtp.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'idle', text: 'platypus' })).response);
       smtp.close();
-      const store = t.relay.store.legacy.captured;
-      await until(() => store.countUnindexed() === 0, 'background indexing');
-      expect(store.list({ limit: 5, search: { terms: [{ field: 'body', text: 'platypus' }] } }).items.map((i) => i.id)).toEqual([id]);
+      const store = t.relay.store.captured;
+      await until(async () => (await store.countUnindexed()) === 0, 'background indexing');
+      expect((await store.list({ limit: 5, search: { terms: [{ field: 'body', text: 'platypus' }] } })).items.map((i) => i.id)).toEqual([id]);
     } finally {
       await t.stop();
     }
@@ -126,16 +127,17 @@ describe('background indexing of captured mail', () => {
     const dataDir = tempDir();
     const first = await startTestRelay({}, { dataDir });
     await first.stop();
-    const direct = openStore({ path: path.join(dataDir, 'mail_service.db') });
-    const ids = Array.from({ length: 3 }, (_, i) => direct.captured.insert(unindexed(i), Buffer.from(`Subject: stored ${i}\r\n\r\nleftover${i} text`)).id);
-    expect(direct.captured.countUnindexed()).toBe(3);
-    direct.close();
+    const direct = await openStore({ path: path.join(dataDir, 'mail_service.db') });
+    const saved = await direct.captured.insertMany(Array.from({ length: 3 }, (_, i) => ({ m: unindexed(i), raw: Buffer.from(`Subject: stored ${i}\r\n\r\nleftover${i} text`) })));
+    const ids = saved.map((c) => c.id);
+    expect(await direct.captured.countUnindexed()).toBe(3);
+    await direct.close();
 
     const t = await startTestRelay({}, { dataDir });
     try {
-      const store = t.relay.store.legacy.captured;
-      await until(() => store.countUnindexed() === 0, 'indexing after restart');
-      expect(store.list({ limit: 5, search: { terms: [{ field: 'any', text: 'leftover1' }] } }).items.map((i) => i.id)).toEqual([ids[1]]);
+      const store = t.relay.store.captured;
+      await until(async () => (await store.countUnindexed()) === 0, 'indexing after restart');
+      expect((await store.list({ limit: 5, search: { terms: [{ field: 'any', text: 'leftover1' }] } })).items.map((i) => i.id)).toEqual([ids[1]]);
     } finally {
       await t.stop();
     }
@@ -144,16 +146,14 @@ describe('background indexing of captured mail', () => {
   it('bounds how long a flush waits and reports what is left', async () => {
     const t = await startTestRelay();
     try {
-      const store = t.relay.store.legacy.captured;
-      t.relay.store.legacy.db.transaction(() => {
-        for (let i = 0; i < 300; i++) store.insert(unindexed(i), Buffer.from(`Subject: stored ${i}\r\n\r\nbacklog${i}`));
-      })();
+      const store = t.relay.store.captured;
+      await store.insertMany(Array.from({ length: 300 }, (_, i) => ({ m: unindexed(i), raw: Buffer.from(`Subject: stored ${i}\r\n\r\nbacklog${i}`) })));
       const left = await t.relay.sink.flushIndexing(0);
       expect(left).toBeGreaterThan(0);
       expect(left).toBeLessThan(300);
       expect(await t.relay.sink.flushIndexing()).toBe(0);
-      expect(store.countUnindexed()).toBe(0);
-      expect(store.list({ limit: 5, search: { terms: [{ field: 'any', text: 'backlog299' }] } }).items).toHaveLength(1);
+      expect(await store.countUnindexed()).toBe(0);
+      expect((await store.list({ limit: 5, search: { terms: [{ field: 'any', text: 'backlog299' }] } })).items).toHaveLength(1);
       // nothing waiting: a flush costs nothing and a search reports nothing unindexed
       expect(await t.relay.sink.flushIndexing(0)).toBe(0);
       expect((await search(t, 'backlog7')).unindexed).toBeUndefined();

@@ -25,14 +25,14 @@ describe('captured mail retention', () => {
         ids.push(Number(/captured as (\d+)/.exec(info.response)![1]));
       }
       smtp.close();
-      const store = t.relay.store.legacy.captured;
-      await until(() => store.counts().total === 5, 'retention by count');
-      const kept = store.list({ limit: 50 }).items.map((i) => i.id);
+      const store = t.relay.store.captured;
+      await until(async () => (await store.counts()).total === 5, 'retention by count');
+      const kept = (await store.list({ limit: 50 })).items.map((i) => i.id);
       expect(kept).toEqual(ids.slice(-5).reverse());
-      expect(store.raw(ids[0])).toBeNull();
+      expect(await store.raw(ids[0])).toBeNull();
       // body text is indexed in the background: wait for it, then the pruned ones must be gone from search
       await t.relay.sink.flushIndexing();
-      expect(store.list({ limit: 50, search: { terms: [{ field: 'any', text: 'walrus' }] } }).items.map((i) => i.id)).toEqual(kept);
+      expect((await store.list({ limit: 50, search: { terms: [{ field: 'any', text: 'walrus' }] } })).items.map((i) => i.id)).toEqual(kept);
       expect(removed.sort((a, b) => a - b)).toEqual(ids.slice(0, 7));
     } finally {
       await t.stop();
@@ -43,7 +43,7 @@ describe('captured mail retention', () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const t = await startTestRelay({}, { clock });
     try {
-      const store = t.relay.store.legacy.captured;
+      const store = t.relay.store.captured;
       const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: t.relay.addresses().smtp.port, ignoreTLS: true });
       const send = async (subject: string) =>
         Number(/captured as (\d+)/.exec((await smtp.sendMail({ from: 'a@example.com', to: 'b@example.com', subject, text: 'x' })).response)![1]);
@@ -51,14 +51,14 @@ describe('captured mail retention', () => {
       clock.advance(2 * 3600);
       const fresh = [await send('new 1'), await send('new 2')];
       smtp.close();
-      expect(store.counts().total).toBe(4);
-      t.relay.ctx.settings.update({ sink_retention_age_seconds: 3600 });
-      await until(() => store.counts().total === 2, 'retention by age');
-      expect(store.list({ limit: 10 }).items.map((i) => i.id)).toEqual([...fresh].reverse());
-      expect(old.every((id) => store.get(id) === null)).toBe(true);
+      expect((await store.counts()).total).toBe(4);
+      await t.relay.ctx.settings.update({ sink_retention_age_seconds: 3600 });
+      await until(async () => (await store.counts()).total === 2, 'retention by age');
+      expect((await store.list({ limit: 10 })).items.map((i) => i.id)).toEqual([...fresh].reverse());
+      expect(await Promise.all(old.map((id) => store.get(id)))).toEqual([null, null]);
       clock.advance(2 * 3600);
-      expect(t.relay.sink.pruneNow()).toBe(2);
-      expect(store.counts().total).toBe(0);
+      expect(await t.relay.sink.pruneNow()).toBe(2);
+      expect((await store.counts()).total).toBe(0);
     } finally {
       await t.stop();
     }
@@ -67,24 +67,22 @@ describe('captured mail retention', () => {
   it('prunes a large backlog in small steps while ingest goes on', async () => {
     const t = await startTestRelay({ sink: { retentionCount: 100_000 } });
     try {
-      const store = t.relay.store.legacy.captured;
-      t.relay.store.legacy.db.transaction(() => {
-        for (let i = 0; i < 3000; i++) store.insert(fixture(i, 1_700_000_000 + i), Buffer.from(`Subject: bulk ${i}\r\n\r\nx`));
-      })();
+      const store = t.relay.store.captured;
+      await store.insertMany(Array.from({ length: 3000 }, (_, i) => ({ m: fixture(i, 1_700_000_000 + i), raw: Buffer.from(`Subject: bulk ${i}\r\n\r\nx`) })));
       const removals: number[] = [];
       t.relay.ctx.bus.on('captured.removed', (r) => {
         if (r.ids !== 'all') removals.push(r.ids.length);
       });
-      t.relay.ctx.settings.update({ sink_retention_count: 50 });
+      await t.relay.ctx.settings.update({ sink_retention_count: 50 });
       const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: t.relay.addresses().smtp.port, ignoreTLS: true });
       const info = await smtp.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'during prune', text: 'x' });
       smtp.close();
       const id = Number(/captured as (\d+)/.exec(info.response)![1]);
-      await until(() => store.counts().total === 50, 'prune to 50');
-      expect(store.get(id)).not.toBeNull();
+      await until(async () => (await store.counts()).total === 50, 'prune to 50');
+      expect(await store.get(id)).not.toBeNull();
       expect(removals.length).toBeGreaterThan(10);
       expect(Math.max(...removals)).toBeLessThanOrEqual(100);
-      expect(store.list({ limit: 100, search: { terms: [{ field: 'any', text: 'needle' }] } }).items).toHaveLength(49);
+      expect((await store.list({ limit: 100, search: { terms: [{ field: 'any', text: 'needle' }] } })).items).toHaveLength(49);
     } finally {
       await t.stop();
     }

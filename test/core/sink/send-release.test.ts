@@ -42,8 +42,8 @@ async function startTarget(): Promise<{ port: number; received: Received[]; stop
   };
 }
 
-function addAccount(relay: Relay, id: string, port: number): void {
-  relay.store.legacy.accounts.upsert(
+function addAccount(relay: Relay, id: string, port: number): Promise<void> {
+  return relay.store.accounts.upsert(
     {
       id,
       host: '127.0.0.1',
@@ -75,7 +75,7 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
   beforeAll(async () => {
     target = await startTarget();
     t = await startTestRelay();
-    addAccount(t.relay, 'provider', target.port);
+    await addAccount(t.relay, 'provider', target.port);
   });
   afterAll(async () => {
     await t.stop();
@@ -86,7 +86,7 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
     const res = await t.api(p, { method: 'POST', json, headers });
     return { status: res.status, body: (await res.json()) as T };
   };
-  const message = (id: string): MessageRecord => t.relay.store.legacy.messages.get(id)!;
+  const message = async (id: string): Promise<MessageRecord> => (await t.relay.store.messages.get(id))!;
 
   it('validates the body and names the offending fields', async () => {
     const base = { from: 'app@example.com', to: ['user@example.org'], subject: 'hi', body_text: 'x' };
@@ -125,7 +125,7 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
     expect(r.status).toBe(202);
     expect(r.body.id).toMatch(/^send-/);
     expect(['queued', 'sending', 'sent']).toContain(r.body.state);
-    const m = message(r.body.id);
+    const m = await message(r.body.id);
     expect(m.priority).toBe(0);
     expect(m.payload).toMatchObject({ from: 'App <app@example.com>', to: ['user@example.org'], cc: ['c@example.org'], body: '<b>html</b>', body_text: 'text', content_type: 'html', reply_to: 'help@example.com' });
   });
@@ -140,12 +140,12 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
     });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ state: 'sent', sandbox: true });
-    const captured = t.relay.store.legacy.captured.get(r.body.captured_id)!;
+    const captured = (await t.relay.store.captured.get(r.body.captured_id))!;
     expect(captured).toMatchObject({ subject: 'waited', relay_message_id: r.body.id, rcpt_to: ['user@example.org'] });
     const detail = (await (await t.api(`/api/captured/${captured.id}`)).json()) as { text: string; html: string };
     expect(detail.text.trim()).toBe('plain part');
     expect(detail.html).toContain('<p>html part</p>');
-    const timeline = t.relay.store.legacy.messages.timeline(r.body.id, null);
+    const timeline = await t.relay.store.messages.timeline(r.body.id, null);
     expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['queued', 'sent', 'captured']));
 
     const again = await post<ErrorBody>('/api/send', { id: r.body.id, from: 'app@example.com', to: ['u@example.org'], subject: 's', body_text: 'x' });
@@ -153,24 +153,24 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
   });
 
   it('answers 202 when the outcome is not known within the wait', async () => {
-    t.relay.ctx.settings.update({ paused: true });
+    await t.relay.ctx.settings.update({ paused: true });
     try {
       const r = await post<{ id: string; state: string }>('/api/send?wait=1', { from: 'app@example.com', to: ['u@example.org'], subject: 'paused', body_text: 'x' });
       expect(r.status).toBe(202);
       expect(r.body.state).toBe('queued');
     } finally {
-      t.relay.ctx.settings.update({ paused: false });
+      await t.relay.ctx.settings.update({ paused: false });
     }
   });
 
   it('refuses a send without account in real mode', async () => {
-    t.relay.ctx.settings.update({ delivery_mode: 'real' });
+    await t.relay.ctx.settings.update({ delivery_mode: 'real' });
     try {
       const r = await post<ErrorBody>('/api/send', { from: 'app@example.com', to: ['u@example.org'], subject: 's', body_text: 'x' });
       expect(r.status).toBe(422);
       expect(r.body.error.fields?.[0].field).toBe('account_id');
     } finally {
-      t.relay.ctx.settings.update({ delivery_mode: 'sandbox' });
+      await t.relay.ctx.settings.update({ delivery_mode: 'sandbox' });
     }
   });
 
@@ -196,7 +196,7 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
       body_html: '<p>the body</p>',
     });
     const capturedId = sent.body.captured_id;
-    const raw = t.relay.store.legacy.captured.raw(capturedId)!;
+    const raw = (await t.relay.store.captured.raw(capturedId))!;
     expect(t.relay.ctx.settings.current().delivery_mode).toBe('sandbox');
 
     const r = await post<{ id: string; state: string; captured_id: number; account_id: string; to: string[] }>(`/api/captured/${capturedId}/release`, {
@@ -205,11 +205,11 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
     expect(r.status).toBe(202);
     expect(r.body).toMatchObject({ captured_id: capturedId, account_id: 'provider', to: ['first@example.org', 'second@example.org'] });
     expect(r.body.id).toMatch(new RegExp(`^release-${capturedId}-`));
-    const queued = message(r.body.id);
+    const queued = await message(r.body.id);
     expect(queued).toMatchObject({ source_captured_id: capturedId, account_id: 'provider' });
     expect(queued.payload).toMatchObject({ from: 'app@example.com', to: ['first@example.org', 'second@example.org'], subject: 'release me' });
 
-    const done = await until(() => (message(r.body.id).state === 'sent' ? message(r.body.id) : null), 'released message sent', 20_000);
+    const done = await until(async () => ((await message(r.body.id)).state === 'sent' ? message(r.body.id) : null), 'released message sent', 20_000);
     expect(done.sandbox).toBe(false);
     const got = await until(() => target.received.find((m) => m.raw.includes('release me')), 'delivery at the target');
     expect(got.from).toBe('app@example.com');
@@ -219,7 +219,7 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
     // other recipients on request
     const r2 = await post<{ id: string }>(`/api/captured/${capturedId}/release`, { account_id: 'provider', to: ['qa@example.org'], priority: 'low' });
     expect(r2.status).toBe(202);
-    expect(message(r2.body.id).priority).toBe(3);
+    expect((await message(r2.body.id)).priority).toBe(3);
     await until(() => target.received.find((m) => m.to.length === 1 && m.to[0] === 'qa@example.org'), 'delivery to the override');
   });
 
@@ -238,9 +238,12 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
       ['e2e-1', 'e2e one'],
       ['e2e-2', 'e2e two'],
     ]) {
-      const m = await until(() => (message(id).state === 'sent' && message(id).captured_id ? message(id) : null), `${id} captured`, 20_000);
+      const m = await until(async () => {
+        const q = await message(id);
+        return q.state === 'sent' && q.captured_id ? q : null;
+      }, `${id} captured`, 20_000);
       expect(m.sandbox).toBe(true);
-      const c = t.relay.store.legacy.captured.get(m.captured_id!)!;
+      const c = (await t.relay.store.captured.get(m.captured_id!))!;
       expect(c).toMatchObject({ subject, relay_message_id: id });
       const list = (await (await t.api(`/api/captured?q=${encodeURIComponent(`subject:"${subject}"`)}`)).json()) as { items: { id: number }[] };
       expect(list.items.map((i) => i.id)).toEqual([c.id]);

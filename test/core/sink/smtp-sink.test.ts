@@ -33,7 +33,7 @@ describe('sandbox SMTP sink', () => {
     await t.stop();
   });
 
-  const count = () => t.relay.store.legacy.captured.counts().total;
+  const count = async () => (await t.relay.store.captured.counts()).total;
 
   it('binds a free port when configured with 0 and answers DATA with the captured id', async () => {
     expect(port).toBeGreaterThan(0);
@@ -46,9 +46,9 @@ describe('sandbox SMTP sink', () => {
     expect(m).not.toBeNull();
     const id = Number(m![1]);
     expect(announced).toEqual([id]);
-    const c = t.relay.store.legacy.captured.get(id)!;
+    const c = (await t.relay.store.captured.get(id))!;
     expect(c).toMatchObject({ mail_from: 'app@example.com', rcpt_to: ['user@example.org'], subject: 'hello', mailbox: null, preview: 'hi there' });
-    expect(t.relay.store.legacy.captured.raw(id)!.toString()).toContain('hi there');
+    expect((await t.relay.store.captured.raw(id))!.toString()).toContain('hi there');
   });
 
   it('accepts optional AUTH with any credentials and tags the mailbox with the username', async () => {
@@ -59,7 +59,7 @@ describe('sandbox SMTP sink', () => {
       text: 'x',
     });
     const id = Number(/captured as (\d+)/.exec(info.response)![1]);
-    expect(t.relay.store.legacy.captured.get(id)!.mailbox).toBe('project-x');
+    expect((await t.relay.store.captured.get(id))!.mailbox).toBe('project-x');
   });
 
   it('offers STARTTLS with the certificate generated into the data directory', async () => {
@@ -78,7 +78,7 @@ describe('sandbox SMTP sink', () => {
 
     const info = await transport(port, { requireTLS: true }).sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'tls', text: 'x' });
     const id = Number(/captured as (\d+)/.exec(info.response)![1]);
-    expect(t.relay.store.legacy.captured.get(id)!.tls).toBe(true);
+    expect((await t.relay.store.captured.get(id))!.tls).toBe(true);
   });
 
   it('answers malformed commands with the right codes and keeps the session usable', async () => {
@@ -113,7 +113,7 @@ describe('sandbox SMTP sink', () => {
   });
 
   it('captures SMTPUTF8 and 8BITMIME mail with 8-bit addresses and headers', async () => {
-    const before = count();
+    const before = await count();
     const { wire } = await SmtpWire.connect(port);
     await wire.cmd('EHLO client.test');
     expect((await wire.cmd('MAIL FROM:<jörg@bücher.de> SMTPUTF8 BODY=8BITMIME'))!.code).toBe(250);
@@ -124,13 +124,13 @@ describe('sandbox SMTP sink', () => {
     expect(r!.code).toBe(250);
     const id = Number(/captured as (\d+)/.exec(r!.text)![1]);
     await wire.quit();
-    const c = t.relay.store.legacy.captured.get(id)!;
+    const c = (await t.relay.store.captured.get(id))!;
     expect(c.mail_from).toBe('jörg@bücher.de');
     expect(c.rcpt_to).toEqual(['用户@例子.广告']);
     expect(c.subject).toBe('Grüße 日本');
     expect(c.from).toBe('Jörg <jörg@bücher.de>');
     expect(c.preview).toBe('Körper ü');
-    expect(count()).toBe(before + 1);
+    expect(await count()).toBe(before + 1);
     // Latin-1 bytes in a header (no SMTPUTF8) are still stored whole and summarised
     const { wire: w2 } = await SmtpWire.connect(port);
     await w2.cmd('EHLO client.test');
@@ -142,7 +142,7 @@ describe('sandbox SMTP sink', () => {
     expect(r2!.code).toBe(250);
     const id2 = Number(/captured as (\d+)/.exec(r2!.text)![1]);
     await w2.quit();
-    expect(t.relay.store.legacy.captured.get(id2)!.subject).toMatch(/^caf/);
+    expect((await t.relay.store.captured.get(id2))!.subject).toMatch(/^caf/);
   });
 
   it('captures broken MIME as it came', async () => {
@@ -152,7 +152,7 @@ describe('sandbox SMTP sink', () => {
       '--zz\r\nContent-Type: application/octet-stream; name="x.bin"\r\nContent-Disposition: attachment; filename="x.bin"\r\n\r\nunterminated';
     const info = await transport(port).sendMail({ envelope: { from: 'a@example.com', to: ['b@example.com'] }, raw });
     const id = Number(/captured as (\d+)/.exec(info.response)![1]);
-    const c = t.relay.store.legacy.captured.get(id)!;
+    const c = (await t.relay.store.captured.get(id))!;
     expect(c.subject).toBe('broken');
     expect(c.size).toBe(Buffer.byteLength(raw) + 2);
     const res = await t.api(`/api/captured/${id}`);
@@ -162,7 +162,7 @@ describe('sandbox SMTP sink', () => {
   });
 
   it('refuses a 0-byte message with 554 and stores nothing', async () => {
-    const before = count();
+    const before = await count();
     const { wire } = await SmtpWire.connect(port);
     await wire.cmd('EHLO client.test');
     await wire.cmd('MAIL FROM:<a@example.com>');
@@ -170,7 +170,7 @@ describe('sandbox SMTP sink', () => {
     expect((await wire.cmd('DATA'))!.code).toBe(354);
     expect((await wire.cmd('.'))!.code).toBe(554);
     await wire.quit();
-    expect(count()).toBe(before);
+    expect(await count()).toBe(before);
     expect(rejections).toContain('empty');
   });
 
@@ -183,10 +183,10 @@ describe('sandbox SMTP sink', () => {
         raw,
       });
       const id = Number(/captured as (\d+)/.exec(info.response)![1]);
-      const c = relay.relay.store.legacy.captured.get(id)!;
+      const c = (await relay.relay.store.captured.get(id))!;
       expect(c.subject).toBe('huge header');
       expect(c.to).toEqual(['b@example.com']);
-      expect(relay.relay.store.legacy.captured.raw(id)!.length).toBe(c.size);
+      expect((await relay.relay.store.captured.raw(id))!.length).toBe(c.size);
       const res = await relay.api(`/api/captured/${id}`);
       expect(res.status).toBe(200);
       const detail = (await res.json()) as { headers: { key: string; value: string }[] };
@@ -197,7 +197,7 @@ describe('sandbox SMTP sink', () => {
   });
 
   it('stores nothing when the client disconnects mid-DATA, and keeps serving', async () => {
-    const before = count();
+    const before = await count();
     const { wire } = await SmtpWire.connect(port);
     await wire.cmd('EHLO client.test');
     await wire.cmd('MAIL FROM:<a@example.com>');
@@ -207,14 +207,14 @@ describe('sandbox SMTP sink', () => {
     await new Promise((r) => setTimeout(r, 50));
     wire.destroy();
     await until(() => rejections.includes('disconnected'), 'disconnect rejection');
-    expect(count()).toBe(before);
+    expect(await count()).toBe(before);
     const info = await transport(port).sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'next', text: 'x' });
     expect(info.response).toMatch(/captured as/);
-    expect(count()).toBe(before + 1);
+    expect(await count()).toBe(before + 1);
   });
 
   it('enforces SIZE: 552 for a declared or an actual oversize message, nothing stored', async () => {
-    const before = count();
+    const before = await count();
     const { wire } = await SmtpWire.connect(port);
     await wire.cmd('EHLO client.test');
     expect((await wire.cmd(`MAIL FROM:<a@example.com> SIZE=${MAX_SIZE + 1}`))!.code).toBe(552);
@@ -235,12 +235,12 @@ describe('sandbox SMTP sink', () => {
     expect(r!.code).toBe(552);
     expect((await w2.cmd('NOOP'))!.code).toBe(250);
     await w2.quit();
-    expect(count()).toBe(before);
+    expect(await count()).toBe(before);
     expect(rejections).toContain('size');
   });
 
   it('captures concurrent senders, every message once', async () => {
-    const before = count();
+    const before = await count();
     const pool = transport(port, { pool: true, maxConnections: 5 });
     const infos = await Promise.all(
       Array.from({ length: 100 }, (_, i) => pool.sendMail({ from: 'a@example.com', to: `r${i}@example.com`, subject: `n${i}`, text: `m${i}` })),
@@ -248,7 +248,7 @@ describe('sandbox SMTP sink', () => {
     pool.close();
     const ids = infos.map((i) => Number(/captured as (\d+)/.exec(i.response)![1]));
     expect(new Set(ids).size).toBe(100);
-    expect(count()).toBe(before + 100);
+    expect(await count()).toBe(before + 100);
   });
 });
 
@@ -298,8 +298,8 @@ describe('sandbox SMTP sink client limit', () => {
   it('says which address it cannot listen on', async () => {
     const blocker = await startTestRelay();
     try {
-      const { ctx } = blocker.relay;
-      const sink = createSink({ ctx: { ...ctx, config: { ...ctx.config, smtpPort: blocker.relay.addresses().smtp.port } } });
+      const { ctx, store } = blocker.relay;
+      const sink = createSink({ ...ctx, captured: store.captured, config: { ...ctx.config, smtpPort: blocker.relay.addresses().smtp.port } });
       await expect(sink.start()).rejects.toThrow(/sandbox SMTP sink cannot listen on 127\.0\.0\.1:\d+/);
     } finally {
       await blocker.stop();

@@ -1,19 +1,9 @@
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { ClassicDetailError, RelayError, storageUnavailable } from '../../errors.js';
+import { ValidationError } from '../../services/errors.js';
 
-export interface FieldIssue {
-  /** dotted path of the offending field, e.g. "messages.3.subject" */
-  field: string;
-  message: string;
-}
-
-/** Schema violation: 422 as genro-mail-proxy (pydantic) does. */
-export class ValidationError extends RelayError {
-  constructor(readonly issues: FieldIssue[]) {
-    super(422, 'validation_error', issues.map((i) => `${i.field || 'body'}: ${i.message}`).join('; '), issues);
-  }
-}
+export { ValidationError, type FieldIssue } from '../../services/errors.js';
 
 /** Classic (genro-mail-proxy) routes answer `{"detail": ...}`; the relay's /api routes `{"error": {code, message}}`. */
 export function isClassicPath(path: string): boolean {

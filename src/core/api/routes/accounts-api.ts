@@ -1,9 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { Relay } from '../../relay.js';
-import { nowSec } from '../../clock.js';
-import { conflict, notFound } from '../../errors.js';
-import type { Account } from '../../store/ports.js';
+import type { RelayServices } from '../../services/index.js';
 import { openapi } from '../openapi.js';
 
 const idParam = z.object({ id: z.string() });
@@ -83,45 +80,21 @@ openapi.registerPath({
   },
 });
 
-async function accountViewOf(relay: Relay, a: Account): Promise<z.infer<typeof accountView>> {
-  const { password, ...rest } = a;
-  const status = relay.dispatcher.accountStatus(a.id);
-  return {
-    ...rest,
-    password_set: password !== null && password !== '',
-    rate: await relay.dispatcher.rateLimitState(a.id),
-    in_flight: status.in_flight,
-    backoff_until: status.backoff_until,
-    backoff_error: status.backoff_error,
-    pool_open: status.pool_open,
-  };
-}
-
 /** GET /api/accounts, POST /api/accounts/{id}/verify, POST /api/messages/{id}/retry (delivery engine) */
-export function accountsApiRoutes(relay: Relay): Router {
-  const { store, bus, clock } = relay.ctx;
+export function accountsApiRoutes(services: Pick<RelayServices, 'accounts' | 'messages'>): Router {
+  const { accounts, messages } = services;
   const router = new Router();
 
   router.get('/api/accounts', async (c) => {
-    c.body = { items: await Promise.all(store.accounts.list().map((a) => accountViewOf(relay, a))), next_cursor: null };
+    c.body = { items: await accounts.listWithDelivery(), next_cursor: null };
   });
 
   router.post('/api/accounts/:id/verify', async (c) => {
-    const id = c.params.id;
-    if (!store.accounts.exists(id)) throw notFound('account', id);
-    c.body = await relay.dispatcher.verifyAccount(id);
+    c.body = await accounts.verify(c.params.id);
   });
 
-  router.post('/api/messages/:id/retry', (c) => {
-    const id = c.params.id;
-    const r = store.dispatch.retry(id, nowSec(clock));
-    if (r.status === 'not_found') throw notFound('message', id);
-    if (r.status === 'conflict') {
-      if (r.state === 'reported' || r.state === 'sent') throw conflict(`message '${id}' was already sent`);
-      throw conflict(`message '${id}' is ${r.state === 'sending' ? 'being sent' : 'already queued'}`);
-    }
-    bus.emit('dispatch.wake');
-    c.body = { ok: true, message: r.message };
+  router.post('/api/messages/:id/retry', async (c) => {
+    c.body = { ok: true, message: await messages.retry(c.params.id) };
   });
 
   return router;

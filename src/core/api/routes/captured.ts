@@ -1,16 +1,14 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
-import type { Relay } from '../../relay.js';
 import { notFound } from '../../errors.js';
 import { normalisePriority } from '../../messages/normalise.js';
-import { attachmentAt, inspectMessage, renderableHtml } from '../../sink/inspect.js';
-import { releaseCaptured } from '../../sink/release.js';
-import { parseCapturedSearch } from '../../sink/search-query.js';
+import { hasCrLf } from '../../messages/validate.js';
+import type { RelayServices } from '../../services/index.js';
 import { parseBody, parseQuery } from '../validate.js';
 import { openapi } from '../openapi.js';
 
-const noCrLf = (s: string) => !/[\r\n]/.test(s);
+const noCrLf = (s: string) => !hasCrLf(s);
 const ADDRESS = /^[^\s<>@]+@[^\s<>@]+$/u;
 
 export const listCapturedQuery = z.object({
@@ -114,46 +112,26 @@ function untrustedContent(c: Koa.Context, csp: string): void {
 
 const SAFE_INLINE = /^image\/(png|jpe?g|gif|webp|bmp|avif)$/i;
 
-/** how long a search waits for the background indexer to catch up with a burst of captures */
-const SEARCH_INDEX_WAIT_MS = 5000;
-
 /** /api/captured (sandbox sink) */
-export function capturedRoutes(relay: Relay): Router {
-  const { store, bus } = relay.ctx;
+export function capturedRoutes(services: Pick<RelayServices, 'captured'>): Router {
+  const { captured } = services;
   const router = new Router({ prefix: '/api/captured' });
 
-  const rawOf = (id: number): Buffer => {
-    const raw = store.captured.raw(id);
-    if (!raw) throw notFound('captured message', String(id));
-    return raw;
-  };
-
   router.get('/', async (c) => {
-    const q = parseQuery(c, listCapturedQuery);
-    // the sink indexes message text in the background: a search covers everything captured so far
-    const unindexed = q.q ? await relay.sink.flushIndexing(SEARCH_INDEX_WAIT_MS) : 0;
-    const page = store.captured.list({ limit: q.limit, cursor: q.cursor, search: q.q ? parseCapturedSearch(q.q) : undefined });
-    c.body = { ...page, ...store.captured.counts(), ...(unindexed > 0 ? { unindexed } : {}) };
+    c.body = await captured.list(parseQuery(c, listCapturedQuery));
   });
 
-  router.delete('/', (c) => {
-    const removed = store.captured.deleteAll();
-    bus.emit('captured.removed', { ids: 'all' });
-    c.body = { ok: true, removed };
+  router.delete('/', async (c) => {
+    c.body = { ok: true, removed: await captured.deleteAll() };
   });
 
   router.get('/:id', async (c) => {
-    const id = capturedId(c.params.id);
-    const summary = store.captured.get(id);
-    if (!summary) throw notFound('captured message', c.params.id);
-    const view = await inspectMessage(rawOf(id));
-    if (!summary.read) store.captured.markRead(id);
-    c.body = { ...summary, read: true, ...view };
+    c.body = await captured.detail(capturedId(c.params.id));
   });
 
-  router.get('/:id/raw', (c) => {
+  router.get('/:id/raw', async (c) => {
     const id = capturedId(c.params.id);
-    const raw = rawOf(id);
+    const raw = await captured.raw(id);
     c.attachment(`captured-${id}.eml`);
     c.type = 'message/rfc822';
     untrustedContent(c, "default-src 'none'; sandbox");
@@ -163,8 +141,7 @@ export function capturedRoutes(relay: Relay): Router {
   router.get('/:id/html', async (c) => {
     const id = capturedId(c.params.id);
     const { remote } = parseQuery(c, htmlQuery);
-    const html = await renderableHtml(rawOf(id));
-    if (html === null) throw notFound('HTML body of captured message', String(id));
+    const html = await captured.html(id);
     const remoteSrc = truthy(remote) ? ' http: https:' : '';
     untrustedContent(
       c,
@@ -179,8 +156,7 @@ export function capturedRoutes(relay: Relay): Router {
     const id = capturedId(c.params.id);
     const index = /^\d{1,6}$/.test(c.params.index) ? Number(c.params.index) : -1;
     const { inline } = parseQuery(c, attachmentQuery);
-    const att = index >= 0 ? await attachmentAt(rawOf(id), index) : null;
-    if (!att) throw notFound('attachment', `${id}/${c.params.index}`);
+    const att = await captured.attachment(id, index);
     const name = att.filename || `attachment-${index}`;
     if (truthy(inline) && SAFE_INLINE.test(att.content_type)) c.attachment(name, { type: 'inline' });
     else c.attachment(name);
@@ -189,23 +165,20 @@ export function capturedRoutes(relay: Relay): Router {
     c.body = att.content;
   });
 
-  router.delete('/:id', (c) => {
-    const id = capturedId(c.params.id);
-    if (!store.captured.delete(id)) throw notFound('captured message', c.params.id);
-    bus.emit('captured.removed', { ids: [id] });
+  router.delete('/:id', async (c) => {
+    await captured.delete(capturedId(c.params.id));
     c.body = { ok: true };
   });
 
-  router.post('/:id/release', (c) => {
+  router.post('/:id/release', async (c) => {
     const id = capturedId(c.params.id);
     const body = parseBody(c, releaseBody);
-    const result = releaseCaptured(relay, id, {
+    c.body = await captured.release(id, {
       account_id: body.account_id,
       to: body.to,
       priority: body.priority === undefined ? undefined : normalisePriority(body.priority, 1),
     });
     c.status = 202;
-    c.body = result;
   });
 
   return router;

@@ -1,8 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { Relay } from '../../relay.js';
 import { MESSAGE_STATES } from '../../messages/types.js';
-import { notFound } from '../../errors.js';
+import type { RelayServices } from '../../services/index.js';
 import { parseQuery } from '../validate.js';
 import { openapi } from '../openapi.js';
 
@@ -36,42 +35,20 @@ openapi.registerPath({
 });
 
 /** The relay's own message routes: paginated summaries and a detail view with the timeline. */
-export function messagesRoutes(relay: Relay): Router {
-  const { store } = relay.ctx;
+export function messagesRoutes(services: Pick<RelayServices, 'messages'>): Router {
+  const { messages } = services;
   const router = new Router({ prefix: '/api/messages' });
 
-  router.get('/', (c) => {
-    const q = parseQuery(c, listMessagesQuery);
-    c.body = store.messages.list(q);
+  router.get('/', async (c) => {
+    c.body = await messages.list(parseQuery(c, listMessagesQuery));
   });
 
-  router.get('/:id', (c) => {
-    const m = store.messages.get(c.params.id);
-    if (!m) throw notFound('message', c.params.id);
-    const { payload, ...rest } = m;
-    c.body = {
-      message: {
-        ...rest,
-        payload: {
-          ...payload,
-          body_size: payload.body.length,
-          body: payload.body.length > 64 * 1024 ? `${payload.body.slice(0, 64 * 1024)}…` : payload.body,
-          attachments: payload.attachments?.map((a) => ({
-            filename: a.filename ?? null,
-            source: a.s3 ? 's3' : a.url ? 'url' : 'content',
-            ...(a.url ? { url: a.url } : {}),
-            ...(a.s3 ? { s3: a.s3 } : {}),
-            ...(a.content ? { size: Math.floor((a.content.length * 3) / 4) } : {}),
-          })),
-        },
-      },
-      timeline: store.messages.timeline(m.id, m.account_id),
-    };
+  router.get('/:id', async (c) => {
+    c.body = await messages.detail(c.params.id);
   });
 
-  router.delete('/:id', (c) => {
-    const r = relay.queue.deleteMessages([c.params.id]);
-    if (r.removed === 0) throw notFound('message', c.params.id);
+  router.delete('/:id', async (c) => {
+    await messages.delete(c.params.id);
     c.body = { ok: true };
   });
 

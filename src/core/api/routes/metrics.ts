@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { Relay } from '../../relay.js';
+import type { RelayServices } from '../../services/index.js';
 import { openapi } from '../openapi.js';
 
 openapi.registerPath({
@@ -14,12 +14,13 @@ openapi.registerPath({
 });
 
 /** GET /metrics */
-export function metricsRoutes(relay: Relay): Router {
+export function metricsRoutes(services: Pick<RelayServices, 'metrics'>): Router {
+  const { metrics } = services;
   const router = new Router();
   router.get('/metrics', async (c) => {
-    const text = await relay.metrics.render();
+    const text = await metrics.render();
     c.body = text;
-    c.set('Content-Type', relay.metrics.contentType);
+    c.set('Content-Type', metrics.contentType);
     c.set('Cache-Control', 'no-store');
   });
   return router;

@@ -1,10 +1,8 @@
 import Router from '@koa/router';
-import type { Relay } from '../../relay.js';
 import { openApiDocument } from '../openapi.js';
 import { RELAY_VERSION } from '../../version.js';
 
-export function openapiRoutes(relay: Relay): Router {
-  void relay;
+export function openapiRoutes(): Router {
   const router = new Router();
   let cached: object | null = null;
   router.get('/openapi.json', (c) => {

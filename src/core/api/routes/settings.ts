@@ -1,10 +1,11 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { Relay } from '../../relay.js';
+import type { RelayServices } from '../../services/index.js';
+import { hasCrLf } from '../../messages/validate.js';
 import { parseBody } from '../validate.js';
 import { openapi } from '../openapi.js';
 
-const noCrLf = (s: string) => !/[\r\n]/.test(s);
+const noCrLf = (s: string) => !hasCrLf(s);
 
 export const settingsPatch = z
   .object({
@@ -35,21 +36,14 @@ openapi.registerPath({
   responses: { 200: { description: 'settings' }, 422: { description: 'invalid value (names the field)' } },
 });
 
-export function settingsView(relay: Relay) {
-  const a = relay.addresses();
-  return { ...relay.ctx.settings.publicView(), smtp: a.smtp, api: { url: a.url } };
-}
-
-export function settingsRoutes(relay: Relay): Router {
+export function settingsRoutes(services: Pick<RelayServices, 'settings'>): Router {
+  const { settings } = services;
   const router = new Router({ prefix: '/api/settings' });
   router.get('/', (c) => {
-    c.body = settingsView(relay);
+    c.body = settings.view();
   });
-  router.patch('/', (c) => {
-    const patch = parseBody(c, settingsPatch);
-    relay.ctx.settings.update(patch);
-    if (patch.paused === false || 'client_sync_url' in patch) relay.ctx.bus.emit('report.wake');
-    c.body = settingsView(relay);
+  router.patch('/', async (c) => {
+    c.body = await settings.update(parseBody(c, settingsPatch));
   });
   return router;
 }

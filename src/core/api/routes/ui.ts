@@ -3,7 +3,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import type Koa from 'koa';
-import type { Relay } from '../../relay.js';
 import { uiCsp } from '../../../shared/csp.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -110,8 +109,8 @@ function send(c: Koa.Context, hit: FileHit, cacheControl: string): void {
 }
 
 /** The web UI's static files at /, with the page itself for client-side routes. */
-export function uiRoutes(relay: Relay): Router {
-  const dir = resolveUiDir(relay.uiDir);
+export function uiRoutes(uiDir: string | null): Router {
+  const dir = resolveUiDir(uiDir);
   const router = new Router();
 
   const serveIndex = async (c: Koa.Context) => {

@@ -1,8 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { Relay } from '../../relay.js';
-import { nowSec } from '../../clock.js';
-import { ClassicDetailError, RelayError } from '../../errors.js';
+import { ClassicDetailError } from '../../errors.js';
+import type { RelayServices } from '../../services/index.js';
 import { parseBody, parseQuery } from '../validate.js';
 import { openapi } from '../openapi.js';
 import {
@@ -11,7 +10,7 @@ import {
   cleanupMessagesInput,
   deleteMessagesInput,
 } from '../../messages/payload-schema.js';
-import { accountInfo, classicMessageRecord } from './genropy-views.js';
+import { accountInfo, classicMessageRecord } from './classic-views.js';
 
 const ok = z.object({ ok: z.boolean() });
 const activeAnswer = z.object({ ok: z.boolean(), active: z.boolean() });
@@ -39,39 +38,36 @@ openapi.registerPath({ method: 'delete', path: '/account/{id}', request: { param
 openapi.registerPath({ method: 'get', path: '/messages', request: { query: z.object({ active_only: z.string().optional() }) }, responses: { 200: { description: '{"ok":true,"messages":[MessageRecord]}' } } });
 
 /** The classic genro-mail-proxy wire protocol (version A/B, with the documented behaviour where code and docs differ). */
-export function genropyRoutes(relay: Relay): Router {
-  const { ctx, queue } = relay;
+export function classicRoutes(services: Pick<RelayServices, 'control' | 'messages' | 'accounts'>): Router {
+  const { control, messages, accounts } = services;
   const router = new Router();
-  const active = () => !ctx.settings.current().paused;
 
   router.get('/health', (c) => {
     c.body = { status: 'ok' };
   });
 
   router.get('/status', (c) => {
-    c.body = { ok: true, active: active() };
+    c.body = { ok: true, active: control.active() };
   });
 
   router.post('/commands/run-now', (c) => {
-    ctx.bus.emit('dispatch.wake');
-    ctx.bus.emit('report.wake');
+    control.runNow();
     c.body = { ok: true };
   });
 
-  router.post('/commands/suspend', (c) => {
-    ctx.settings.update({ paused: true });
+  router.post('/commands/suspend', async (c) => {
+    await control.suspend();
     c.body = { ok: true, active: false };
   });
 
-  router.post('/commands/activate', (c) => {
-    ctx.settings.update({ paused: false });
-    ctx.bus.emit('report.wake');
+  router.post('/commands/activate', async (c) => {
+    await control.activate();
     c.body = { ok: true, active: true };
   });
 
-  router.post('/commands/add-messages', (c) => {
+  router.post('/commands/add-messages', async (c) => {
     const body = parseBody(c, addMessagesInput);
-    const result = queue.addMessages(body.messages, body.default_priority);
+    const result = await messages.add(body.messages, body.default_priority);
     if (result.allRejected) {
       throw new ClassicDetailError(400, {
         error: 'all messages rejected',
@@ -85,60 +81,35 @@ export function genropyRoutes(relay: Relay): Router {
     };
   });
 
-  router.post('/commands/delete-messages', (c) => {
+  router.post('/commands/delete-messages', async (c) => {
     const body = parseBody(c, deleteMessagesInput);
-    const result = queue.deleteMessages(body.ids);
+    const result = await messages.deleteMany(body.ids);
     c.body = { ok: true, removed: result.removed, not_found: result.not_found };
   });
 
   router.post('/commands/cleanup-messages', async (c) => {
     const body = parseBody(c, cleanupMessagesInput);
-    c.body = { ok: true, removed: await relay.reporter.cleanup(body.older_than_seconds) };
+    c.body = { ok: true, removed: await messages.cleanup(body.older_than_seconds) };
   });
 
-  router.post('/account', (c) => {
-    const a = parseBody(c, accountInput);
-    if (a.fallbacks?.includes(a.id)) throw new RelayError(422, 'validation_error', 'fallbacks: an account cannot fall back to itself');
-    const positive = (n: number | null | undefined) => (n !== null && n !== undefined && n > 0 ? n : null);
-    ctx.store.accounts.upsert(
-      {
-        id: a.id,
-        host: a.host,
-        port: a.port,
-        user: a.user ?? null,
-        // an omitted password keeps the stored one (so an edit need not resend it); null clears it
-        password: a.password === undefined ? (ctx.store.accounts.get(a.id)?.password ?? null) : a.password,
-        ttl: a.ttl ?? 300,
-        limit_per_minute: positive(a.limit_per_minute),
-        limit_per_hour: positive(a.limit_per_hour),
-        limit_per_day: positive(a.limit_per_day),
-        limit_behavior: a.limit_behavior === 'error' || a.limit_behavior === 'reject' ? 'error' : 'defer',
-        use_tls: a.use_tls ?? null,
-        batch_size: positive(a.batch_size),
-        timeout: positive(a.timeout),
-        max_connections: positive(a.max_connections),
-        fallbacks: a.fallbacks?.length ? a.fallbacks : null,
-        weight: a.weight ?? null,
-      },
-      nowSec(ctx.clock),
-    );
-    ctx.bus.emit('dispatch.wake');
+  router.post('/account', async (c) => {
+    await accounts.upsert(parseBody(c, accountInput));
     c.body = { ok: true };
   });
 
-  router.get('/accounts', (c) => {
-    c.body = { ok: true, accounts: ctx.store.accounts.list().map(accountInfo) };
+  router.get('/accounts', async (c) => {
+    c.body = { ok: true, accounts: (await accounts.list()).map(accountInfo) };
   });
 
-  router.delete('/account/:id', (c) => {
-    ctx.store.accounts.delete(c.params.id);
+  router.delete('/account/:id', async (c) => {
+    await accounts.delete(c.params.id);
     c.body = { ok: true };
   });
 
-  router.get('/messages', (c) => {
+  router.get('/messages', async (c) => {
     const q = parseQuery(c, z.object({ active_only: z.string().optional() }));
     const activeOnly = ['1', 'true', 'yes', 'on'].includes((q.active_only ?? '').toLowerCase());
-    c.body = { ok: true, messages: ctx.store.messages.listAll({ activeOnly }).map(classicMessageRecord) };
+    c.body = { ok: true, messages: (await messages.listAll(activeOnly)).map(classicMessageRecord) };
   });
 
   return router;

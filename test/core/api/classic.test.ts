@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withSideDb } from '../../helpers/sqlite.js';
 import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
 
 let t: TestRelay;
@@ -21,7 +22,7 @@ async function addMessages(body: unknown) {
 beforeAll(async () => {
   // paused: nothing is dispatched while these tests inspect the queue
   t = await startTestRelay();
-  t.relay.ctx.settings.update({ paused: true });
+  await t.relay.ctx.settings.update({ paused: true });
   const r = await t.api('/account', { method: 'POST', json: { id: 'acc', host: '127.0.0.1', port: 2525 } });
   expect(r.status).toBe(200);
 });
@@ -90,7 +91,7 @@ describe('add-messages', () => {
       { id: 'crlf', reason: 'invalid subject: contains CR or LF' },
       { id: 'crlf-header', reason: 'invalid header X-Tag: contains CR or LF' },
     ]);
-    const stored = t.relay.store.legacy.messages.get('ok-2');
+    const stored = await t.relay.store.messages.get('ok-2');
     expect(stored?.payload.to).toEqual(['a@example.com', 'b@example.com']);
     expect(stored?.state).toBe('queued');
   });
@@ -108,7 +109,7 @@ describe('add-messages', () => {
     const r = await addMessages({ messages });
     expect(r.status).toBe(400);
     expect(r.body).toEqual({ detail: { error: 'Cannot enqueue more than 1000 messages at once', rejected: null } });
-    expect(t.relay.store.legacy.messages.get('big-0')).toBeNull();
+    expect(await t.relay.store.messages.get('big-0')).toBeNull();
   });
 
   it('answers 422 naming the field for schema violations, writing nothing', async () => {
@@ -116,7 +117,7 @@ describe('add-messages', () => {
     expect(r.status).toBe(422);
     const detail = r.body.detail as { loc: string[]; msg: string }[];
     expect(detail.some((d) => d.loc.join('.') === 'body.messages.1.subject')).toBe(true);
-    expect(t.relay.store.legacy.messages.get('s1')).toBeNull();
+    expect(await t.relay.store.messages.get('s1')).toBeNull();
 
     const wrongType = await addMessages({ messages: [msg('s3', { priority: 'urgent' })] });
     expect(wrongType.status).toBe(422);
@@ -138,7 +139,7 @@ describe('add-messages', () => {
       body: JSON.stringify({ messages: [msg('huge', { body: 'x'.repeat(11 * 1024 * 1024) })] }),
     });
     expect(huge.status).toBe(413);
-    expect(t.relay.store.legacy.messages.get('huge')).toBeNull();
+    expect(await t.relay.store.messages.get('huge')).toBeNull();
   });
 
   it('normalises priorities, applies default_priority and schedules deferred_ts', async () => {
@@ -153,10 +154,10 @@ describe('add-messages', () => {
       ],
     });
     expect(r.body.queued).toBe(4);
-    expect(t.relay.store.legacy.messages.get('p-label')?.priority).toBe(1);
-    expect(t.relay.store.legacy.messages.get('p-num')?.priority).toBe(3);
-    expect(t.relay.store.legacy.messages.get('p-default')?.priority).toBe(3);
-    const d = t.relay.store.legacy.messages.get('p-deferred');
+    expect((await t.relay.store.messages.get('p-label'))?.priority).toBe(1);
+    expect((await t.relay.store.messages.get('p-num'))?.priority).toBe(3);
+    expect((await t.relay.store.messages.get('p-default'))?.priority).toBe(3);
+    const d = await t.relay.store.messages.get('p-deferred');
     expect(d?.state).toBe('deferred');
     expect(d?.deferred_ts).toBe(future);
     expect(d?.deferred_reason).toBe('scheduled');
@@ -164,24 +165,24 @@ describe('add-messages', () => {
 
   it('replaces a pending or failed id in place but refuses a sent one', async () => {
     await addMessages({ messages: [msg('up-1', { subject: 'first' })] });
-    const before = t.relay.store.legacy.messages.get('up-1')!;
+    const before = (await t.relay.store.messages.get('up-1'))!;
     const r = await addMessages({ messages: [msg('up-1', { subject: 'second' })] });
     expect(r.body.queued).toBe(1);
-    const after = t.relay.store.legacy.messages.get('up-1')!;
+    const after = (await t.relay.store.messages.get('up-1'))!;
     expect(after.subject).toBe('second');
     expect(after.created_ts).toBe(before.created_ts);
 
     // mark it sent directly in the database, as a delivery would
-    t.relay.store.legacy.db.prepare(`UPDATE messages SET state='sent', sent_ts=unixepoch() WHERE id='up-1'`).run();
+    withSideDb(t.relay.ctx.config.dbPath, (db) => db.prepare(`UPDATE messages SET state='sent', sent_ts=unixepoch() WHERE id='up-1'`).run());
     const again = await addMessages({ messages: [msg('up-1', { subject: 'third' }), msg('up-2')] });
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ ok: true, queued: 1, rejected: [{ id: 'up-1', reason: 'already sent' }] });
-    expect(t.relay.store.legacy.messages.get('up-1')?.subject).toBe('second');
+    expect((await t.relay.store.messages.get('up-1'))?.subject).toBe('second');
 
-    t.relay.store.legacy.db.prepare(`UPDATE messages SET state='error', error_ts=unixepoch(), error='boom' WHERE id='up-2'`).run();
+    withSideDb(t.relay.ctx.config.dbPath, (db) => db.prepare(`UPDATE messages SET state='error', error_ts=unixepoch(), error='boom' WHERE id='up-2'`).run());
     const retried = await addMessages({ messages: [msg('up-2', { subject: 'retry' })] });
     expect(retried.body.queued).toBe(1);
-    const m = t.relay.store.legacy.messages.get('up-2')!;
+    const m = (await t.relay.store.messages.get('up-2'))!;
     expect(m.state).toBe('queued');
     expect(m.error).toBeNull();
   });
@@ -207,7 +208,7 @@ describe('messages, delete, cleanup', () => {
     await addMessages({ messages: [msg('del-1'), msg('del-2')] });
     const r = await t.api('/commands/delete-messages', { method: 'POST', json: { ids: ['del-1', 'del-1', 'ghost', '', null, 'del-2'] } });
     expect(await r.json()).toEqual({ ok: true, removed: 2, not_found: ['ghost'] });
-    expect(t.relay.store.legacy.messages.timeline('del-1', null)).toEqual([]);
+    expect(await t.relay.store.messages.timeline('del-1', null)).toEqual([]);
     const bad = await t.api('/commands/delete-messages', { method: 'POST', json: { ids: 'del-1' } });
     expect(bad.status).toBe(422);
   });
@@ -215,12 +216,12 @@ describe('messages, delete, cleanup', () => {
   it('cleanup removes only reported final messages older than the window', async () => {
     await addMessages({ messages: [msg('cl-1'), msg('cl-2')] });
     const old = Math.floor(Date.now() / 1000) - 10_000;
-    t.relay.store.legacy.db.prepare(`UPDATE messages SET state='reported', sent_ts=?, reported_ts=? WHERE id='cl-1'`).run(old, old);
+    withSideDb(t.relay.ctx.config.dbPath, (db) => db.prepare(`UPDATE messages SET state='reported', sent_ts=?, reported_ts=? WHERE id='cl-1'`).run(old, old));
     const none = await (await t.api('/commands/cleanup-messages', { method: 'POST', json: { older_than_seconds: 20_000 } })).json();
     expect(none).toEqual({ ok: true, removed: 0 });
     const some = await (await t.api('/commands/cleanup-messages', { method: 'POST', json: { older_than_seconds: 0 } })).json();
     expect(some).toEqual({ ok: true, removed: 1 });
-    expect(t.relay.store.legacy.messages.get('cl-2')).not.toBeNull();
+    expect(await t.relay.store.messages.get('cl-2')).not.toBeNull();
     const noBody = await t.api('/commands/cleanup-messages', { method: 'POST' });
     expect(noBody.status).toBe(200);
   });
@@ -256,14 +257,14 @@ describe('accounts', () => {
 
     // an edit without the password keeps it; an explicit null clears it
     await t.api('/account', { method: 'POST', json: { id: 'acc2', host: 'smtp2.example.com', port: 587, user: 'u' } });
-    expect(t.relay.store.legacy.accounts.get('acc2')?.password).toBe('secret');
-    expect(t.relay.store.legacy.accounts.get('acc2')?.host).toBe('smtp2.example.com');
+    expect((await t.relay.store.accounts.get('acc2'))?.password).toBe('secret');
+    expect((await t.relay.store.accounts.get('acc2'))?.host).toBe('smtp2.example.com');
     await t.api('/account', { method: 'POST', json: { id: 'acc2', host: 'smtp2.example.com', port: 587, user: 'u', password: null } });
-    expect(t.relay.store.legacy.accounts.get('acc2')?.password).toBeNull();
+    expect((await t.relay.store.accounts.get('acc2'))?.password).toBeNull();
 
     await addMessages({ messages: [msg('acc2-msg', { account_id: 'acc2' })] });
     expect((await t.api('/account/acc2', { method: 'DELETE' })).status).toBe(200);
-    expect(t.relay.store.legacy.messages.get('acc2-msg')).toBeNull();
+    expect(await t.relay.store.messages.get('acc2-msg')).toBeNull();
     expect((await t.api('/account/never-existed', { method: 'DELETE' })).status).toBe(200);
   });
 

@@ -1,5 +1,5 @@
-import type { Account } from '../../store/ports.js';
 import type { MessageRecord } from '../../messages/types.js';
+import type { PublicAccount } from '../../services/index.js';
 
 /** genro-mail-proxy answers omit null fields (response_model_exclude_none). */
 export function omitNulls<T extends object>(o: T): Partial<T> {
@@ -13,8 +13,8 @@ function sqlTimestamp(epochSeconds: number): string {
 }
 
 /** AccountInfo: every field but the password. */
-export function accountInfo(a: Account) {
-  const { password: _password, updated_ts: _updated, ...rest } = a;
+export function accountInfo(a: PublicAccount) {
+  const { password_set: _password, updated_ts: _updated, ...rest } = a;
   return omitNulls(rest);
 }
 

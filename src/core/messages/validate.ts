@@ -1,0 +1,129 @@
+import type { MessagePayload } from './types.js';
+
+/**
+ * The one validation of a message payload, whatever brought it (classic add-messages, /api/send,
+ * a captured message released): each entry point normalises its input to a MessagePayload, asks
+ * here, and words the answer its own way (a classic rejection reason, a 422 naming the field, a 404).
+ */
+export type PayloadRule =
+  /** id, from or to is empty */
+  | 'missing'
+  | 'account_not_found'
+  /** no account_id where one is needed (classic protocol, real delivery) */
+  | 'account_required'
+  /** CR or LF in a field that ends up in a header: header injection */
+  | 'crlf'
+  | 'header_name'
+  /** an attachment with neither content, url nor s3 */
+  | 'attachment_source'
+  | 'base64'
+  | 'url';
+
+export interface PayloadIssue {
+  /** where, in the payload: ['subject'], ['to', 1], ['headers', 'X-Tag'], ['attachments', 0, 'content'] */
+  path: (string | number)[];
+  rule: PayloadRule;
+}
+
+export interface PayloadRules {
+  accountExists(id: string): boolean;
+  accountRequired: boolean;
+}
+
+const CRLF = /[\r\n]/;
+const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
+/** RFC 5322 field name: printable US-ASCII except the colon */
+const HEADER_NAME = /^[!-9;-~]+$/;
+const HTTP_URL = /^https?:\/\//i;
+
+export const hasCrLf = (s: string): boolean => CRLF.test(s);
+
+const SINGLE_FIELDS = ['id', 'from', 'subject', 'reply_to', 'return_path', 'message_id'] as const;
+const LIST_FIELDS = ['to', 'cc', 'bcc'] as const;
+
+/** The first problem of a payload, in genro-mail-proxy's order (first failure wins), or null. */
+export function payloadIssue(p: MessagePayload, rules: PayloadRules): PayloadIssue | null {
+  if (!p.id) return { path: ['id'], rule: 'missing' };
+  if (!p.from) return { path: ['from'], rule: 'missing' };
+  if (p.to.length === 0) return { path: ['to'], rule: 'missing' };
+  if (p.account_id) {
+    if (!rules.accountExists(p.account_id)) return { path: ['account_id'], rule: 'account_not_found' };
+  } else if (rules.accountRequired) {
+    return { path: ['account_id'], rule: 'account_required' };
+  }
+  return headerSafetyIssue(p);
+}
+
+function headerSafetyIssue(p: MessagePayload): PayloadIssue | null {
+  for (const name of SINGLE_FIELDS) {
+    const value = p[name];
+    if (value && hasCrLf(value)) return { path: [name], rule: 'crlf' };
+  }
+  for (const name of LIST_FIELDS) {
+    const i = (p[name] ?? []).findIndex(hasCrLf);
+    if (i >= 0) return { path: [name, i], rule: 'crlf' };
+  }
+  for (const [name, value] of Object.entries(p.headers ?? {})) {
+    if (!HEADER_NAME.test(name)) return { path: ['headers', name], rule: 'header_name' };
+    if (hasCrLf(value)) return { path: ['headers', name], rule: 'crlf' };
+  }
+  for (const [i, a] of (p.attachments ?? []).entries()) {
+    if (!a.content && !a.url && !a.s3) return { path: ['attachments', i], rule: 'attachment_source' };
+    for (const name of ['filename', 'content_type', 'cid'] as const) {
+      const value = a[name];
+      if (value && hasCrLf(value)) return { path: ['attachments', i, name], rule: 'crlf' };
+    }
+    // only the source delivery uses is checked: s3 wins over url, url over content
+    if (a.content && !a.url && !a.s3 && !BASE64.test(a.content)) return { path: ['attachments', i, 'content'], rule: 'base64' };
+    if (a.url && !a.s3 && !HTTP_URL.test(a.url)) return { path: ['attachments', i, 'url'], rule: 'url' };
+  }
+  return null;
+}
+
+const FIELD_TEXT: Record<PayloadRule, string> = {
+  missing: 'is required',
+  account_not_found: 'account not found',
+  account_required: 'required in real delivery mode',
+  crlf: 'must not contain CR or LF',
+  header_name: 'must be a header name',
+  attachment_source: 'needs content, url or s3',
+  base64: 'must be base64',
+  url: 'must be an http(s) URL',
+};
+
+/** The issue as a field error: `{field: "headers.X-Tag", message: "must not contain CR or LF"}`. */
+export function fieldError(issue: PayloadIssue, p: MessagePayload): { field: string; message: string } {
+  const field = issue.path.join('.');
+  if (issue.rule === 'account_not_found') return { field, message: `account '${p.account_id}' not found` };
+  return { field, message: FIELD_TEXT[issue.rule] };
+}
+
+/** The issue as genro-mail-proxy words a rejection (`rejected[].reason` of add-messages). */
+export function classicReason(issue: PayloadIssue, p: MessagePayload): string {
+  const [top, key, sub] = issue.path;
+  switch (issue.rule) {
+    case 'missing':
+      return `missing ${String(top)}`;
+    case 'account_not_found':
+      return 'account not found';
+    case 'account_required':
+      return 'missing account configuration';
+    case 'header_name':
+      return `invalid header name: ${JSON.stringify(String(key).slice(0, 60))}`;
+    case 'crlf':
+      if (top === 'headers') return `invalid header ${String(key)}: contains CR or LF`;
+      if (top === 'attachments') return `${attachmentLabel(p, Number(key))}: ${String(sub)} contains CR or LF`;
+      return `invalid ${String(top)}: contains CR or LF`;
+    case 'attachment_source':
+      return `${attachmentLabel(p, Number(key))}: needs content, url or s3`;
+    case 'base64':
+      return `${attachmentLabel(p, Number(key))}: content is not base64`;
+    case 'url':
+      return `${attachmentLabel(p, Number(key))}: url must be http or https`;
+  }
+}
+
+function attachmentLabel(p: MessagePayload, i: number): string {
+  const filename = p.attachments?.[i]?.filename;
+  return `invalid attachment ${i}${filename ? ` (${filename})` : ''}`;
+}

@@ -1,0 +1,118 @@
+import type { ReportOutcome } from '../events.js';
+import type { RuntimeSettingsValues } from '../settings/runtime-settings.js';
+import type { RetentionResult } from './retention.js';
+import type { SyncAnswer } from './sync-client.js';
+
+/** What the UI, the status command and GET /api/stats show about reporting. */
+export interface ReportStatus {
+  /** a sync URL is configured */
+  enabled: boolean;
+  paused: boolean;
+  /** the sync URL without credentials */
+  url: string | null;
+  /** disabled: no URL; paused; idle: no sync yet; ok: the last sync was acknowledged; failing */
+  state: 'disabled' | 'paused' | 'idle' | 'ok' | 'failing';
+  syncing: boolean;
+  last: ReportOutcome | null;
+  last_success_ts: number | null;
+  /** when the current run of failures started, null when the last sync succeeded */
+  failing_since: number | null;
+  consecutive_failures: number;
+  last_error: string | null;
+  /** epoch seconds of the next planned sync (heartbeat, retry or follow-up), null when none */
+  next_attempt_ts: number | null;
+  /** what the application said in its last acknowledgement */
+  last_answer: { queued: number; error_ids: number; not_found_ids: number; json: boolean } | null;
+  /** the last retention pass */
+  retention: (RetentionResult & { ts: number }) | null;
+}
+
+/** What only the facade knows when the status is read. */
+export interface LiveFacts {
+  settings: Readonly<RuntimeSettingsValues>;
+  failures: number;
+  syncing: boolean;
+  nextAttemptTs: number | null;
+}
+
+/** The outcomes of past syncs and retention passes, as shown (timestamps are epoch seconds). */
+export class ReportBoard {
+  private lastOutcome: ReportOutcome | null = null;
+  private lastSuccessTs: number | null = null;
+  private failingSince: number | null = null;
+  private lastError: string | null = null;
+  private lastAnswer: ReportStatus['last_answer'] = null;
+  private lastRetention: ReportStatus['retention'] = null;
+
+  get last(): ReportOutcome | null {
+    return this.lastOutcome;
+  }
+
+  succeeded(ts: number, sent: number, answer: SyncAnswer): ReportOutcome {
+    this.failingSince = null;
+    this.lastError = null;
+    this.lastSuccessTs = ts;
+    this.lastAnswer = { queued: answer.queued, error_ids: answer.errorIds.length, not_found_ids: answer.notFoundIds.length, json: answer.json };
+    this.lastOutcome = { ts, ok: true, sent, status: answer.status };
+    return this.lastOutcome;
+  }
+
+  /** Records a failure; `changed` says whether its message differs from the previous one. */
+  failed(ts: number, message: string, status: number | undefined): { outcome: ReportOutcome; changed: boolean } {
+    this.failingSince ??= ts;
+    const changed = message !== this.lastError;
+    this.lastError = message;
+    this.lastOutcome = { ts, ok: false, sent: 0, ...(status !== undefined ? { status } : {}), error: message };
+    return { outcome: this.lastOutcome, changed };
+  }
+
+  /** a new destination: its failures start a new run */
+  retargeted(): void {
+    this.failingSince = null;
+  }
+
+  retention(result: RetentionResult, ts: number): void {
+    this.lastRetention = { ...result, ts };
+  }
+
+  view(facts: LiveFacts): ReportStatus {
+    const s = facts.settings;
+    const enabled = !!s.client_sync_url;
+    const state: ReportStatus['state'] = !enabled
+      ? 'disabled'
+      : s.paused
+        ? 'paused'
+        : facts.failures > 0
+          ? 'failing'
+          : this.lastOutcome
+            ? 'ok'
+            : 'idle';
+    return {
+      enabled,
+      paused: s.paused,
+      url: redact(s.client_sync_url),
+      state,
+      syncing: facts.syncing,
+      last: this.lastOutcome,
+      last_success_ts: this.lastSuccessTs,
+      failing_since: this.failingSince,
+      consecutive_failures: facts.failures,
+      last_error: this.lastError,
+      next_attempt_ts: facts.nextAttemptTs,
+      last_answer: this.lastAnswer,
+      retention: this.lastRetention,
+    };
+  }
+}
+
+function redact(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,121 @@
+import crypto from 'node:crypto';
+import { conflict, notFound, RelayError } from '../errors.js';
+import type { RelayBus } from '../events.js';
+import { fieldError } from '../messages/validate.js';
+import type { MessagesPort, CapturedPort, CapturedSummary, Page } from '../store/ports.js';
+import { attachmentAt, inspectMessage, renderableHtml, type InspectedAttachment, type InspectedMessage } from '../sink/inspect.js';
+import { releasePayload, type ReleaseRequest, type ReleaseResult } from '../sink/release.js';
+import { parseCapturedSearch } from '../sink/search-query.js';
+import type { Sink } from '../sink/sink.js';
+import type { MessageIntake } from './intake.js';
+
+export type { ReleaseRequest, ReleaseResult } from '../sink/release.js';
+
+/** how long a search waits for the background indexer to catch up with a burst of captures */
+const SEARCH_INDEX_WAIT_MS = 5000;
+
+export type CapturedPage = Page<CapturedSummary> & {
+  total: number;
+  unread: number;
+  /** messages a search could not wait for (not yet in the text index) */
+  unindexed?: number;
+};
+
+/** the summary with the parsed message (whose attachment list replaces the summary's count) */
+export type CapturedDetail = Omit<CapturedSummary, 'attachments'> & InspectedMessage;
+
+export type CapturedAttachment = InspectedAttachment & { content: Buffer };
+
+export interface CapturedService {
+  /** newest first; `q` searches (after waiting a moment for the indexer, see SEARCH_INDEX_WAIT_MS) */
+  list(query: { q?: string; limit: number; cursor?: string }): Promise<CapturedPage>;
+  /** summary, headers, text, html and attachments; marks the message read */
+  detail(id: number): Promise<CapturedDetail>;
+  raw(id: number): Promise<Buffer>;
+  /** the HTML body with cid: images inlined; 404 without one */
+  html(id: number): Promise<string>;
+  attachment(id: number, index: number): Promise<CapturedAttachment>;
+  delete(id: number): Promise<void>;
+  deleteAll(): Promise<number>;
+  /** queues the captured message for real delivery through the account, whatever the mode */
+  release(id: number, req: ReleaseRequest): Promise<ReleaseResult>;
+}
+
+export interface CapturedServiceDeps {
+  captured: CapturedPort;
+  messages: Pick<MessagesPort, 'get'>;
+  sink: Pick<Sink, 'flushIndexing'>;
+  intake: MessageIntake;
+  bus: Pick<RelayBus, 'emit'>;
+}
+
+export function createCapturedService(deps: CapturedServiceDeps): CapturedService {
+  const { captured, bus } = deps;
+
+  const rawOf = async (id: number): Promise<Buffer> => {
+    const raw = await captured.raw(id);
+    if (!raw) throw notFound('captured message', String(id));
+    return raw;
+  };
+
+  return {
+    async list(q) {
+      // the sink indexes message text in the background: a search covers everything captured so far
+      const unindexed = q.q ? await deps.sink.flushIndexing(SEARCH_INDEX_WAIT_MS) : 0;
+      const page = await captured.list({ limit: q.limit, cursor: q.cursor, search: q.q ? parseCapturedSearch(q.q) : undefined });
+      return { ...page, ...(await captured.counts()), ...(unindexed > 0 ? { unindexed } : {}) };
+    },
+
+    async detail(id) {
+      const summary = await captured.get(id);
+      if (!summary) throw notFound('captured message', String(id));
+      const view = await inspectMessage(await rawOf(id));
+      if (!summary.read) await captured.markRead(id);
+      return { ...summary, read: true, ...view };
+    },
+
+    raw: rawOf,
+
+    async html(id) {
+      const html = await renderableHtml(await rawOf(id));
+      if (html === null) throw notFound('HTML body of captured message', String(id));
+      return html;
+    },
+
+    async attachment(id, index) {
+      const att = index >= 0 ? await attachmentAt(await rawOf(id), index) : null;
+      if (!att) throw notFound('attachment', `${id}/${index}`);
+      return att;
+    },
+
+    async delete(id) {
+      if (!(await captured.delete(id))) throw notFound('captured message', String(id));
+      bus.emit('captured.removed', { ids: [id] });
+    },
+
+    async deleteAll() {
+      const removed = await captured.deleteAll();
+      bus.emit('captured.removed', { ids: 'all' });
+      return removed;
+    },
+
+    async release(id, req) {
+      const summary = await captured.get(id);
+      if (!summary) throw notFound('captured message', String(id));
+      const payload = releasePayload(summary, req, `release-${id}-${crypto.randomUUID()}`);
+      const { issues, result } = await deps.intake.admit([payload], { accountRequired: true, source_captured_id: id });
+      const [issue] = issues;
+      if (issue?.rule === 'account_not_found') throw notFound('account', req.account_id);
+      if (issue?.rule === 'missing' && issue.path[0] === 'from') {
+        throw new RelayError(422, 'no_sender', 'the captured message has neither an envelope sender nor a From address');
+      }
+      if (issue) {
+        const e = fieldError(issue, payload);
+        throw new RelayError(422, 'invalid_message', `release refused: ${e.field} ${e.message}`);
+      }
+      if (result.queued !== 1) throw conflict(`release refused: ${result.rejected[0]?.reason ?? 'not queued'}`);
+      const queued = await deps.messages.get(payload.id);
+      return { id: payload.id, state: queued?.state ?? 'queued', captured_id: id, account_id: req.account_id, to: payload.to };
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { RelayError } from '../errors.js';
+
+export interface FieldIssue {
+  /** dotted path of the offending field, e.g. "messages.3.subject" */
+  field: string;
+  message: string;
+}
+
+/** Schema or rule violation naming each field: 422, as genro-mail-proxy (pydantic) answers. */
+export class ValidationError extends RelayError {
+  constructor(readonly issues: FieldIssue[]) {
+    super(422, 'validation_error', issues.map((i) => `${i.field || 'body'}: ${i.message}`).join('; '), issues);
+  }
+}

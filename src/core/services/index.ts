@@ -1,0 +1,84 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Dispatcher } from '../delivery/dispatcher.js';
+import type { RelayBus } from '../events.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Priority } from '../messages/types.js';
+import type { Reporter } from '../report/reporter.js';
+import type { RuntimeSettings } from '../settings/runtime-settings.js';
+import type { Sink } from '../sink/sink.js';
+import type { Store } from '../store/ports.js';
+import { createAccountsService, type AccountsService } from './accounts.js';
+import { createCapturedService, type CapturedService } from './captured.js';
+import { createControlService, type ControlService } from './control.js';
+import { MessageIntake } from './intake.js';
+import { createLiveEventsService, type LiveEventsService } from './live-events.js';
+import { createMessagesService, type MessagesService } from './messages.js';
+import { createSendService, type SendService } from './send.js';
+import { createSettingsService, type ListenAddresses, type SettingsService } from './settings.js';
+import { createStatsService, type StatsService } from './stats.js';
+
+/**
+ * Everything the API and the desktop shell may ask of the relay, one service per domain. Each owns
+ * its rules and announces its own changes (wakes, bus events) after its store call returned.
+ */
+export interface RelayServices {
+  readonly messages: MessagesService;
+  readonly accounts: AccountsService;
+  readonly captured: CapturedService;
+  readonly send: SendService;
+  readonly settings: SettingsService;
+  readonly stats: StatsService;
+  readonly control: ControlService;
+  readonly events: LiveEventsService;
+  /** the Prometheus exposition */
+  readonly metrics: Pick<Metrics, 'contentType' | 'render'>;
+}
+
+/** The collaborators the services are built from (the composition root has them all). */
+export interface RelayServicesDeps {
+  store: Store;
+  settings: RuntimeSettings;
+  bus: RelayBus;
+  clock: Clock;
+  logger: Logger;
+  defaultPriority: Priority;
+  dispatcher: Pick<Dispatcher, 'accountStatus' | 'rateLimitState' | 'verifyAccount' | 'inFlight'>;
+  sink: Pick<Sink, 'flushIndexing'>;
+  reporter: Pick<Reporter, 'status' | 'cleanup'>;
+  metrics: Pick<Metrics, 'contentType' | 'render'>;
+  addresses: () => ListenAddresses;
+}
+
+export function createRelayServices(deps: RelayServicesDeps): RelayServices {
+  const { store, settings, bus, clock } = deps;
+  const intake = new MessageIntake({ store, bus, clock });
+  const stats = createStatsService({ messages: store.messages, captured: store.captured, settings, dispatcher: deps.dispatcher, reporter: deps.reporter });
+  return {
+    messages: createMessagesService({
+      messages: store.messages,
+      intake,
+      cleanup: (olderThan) => deps.reporter.cleanup(olderThan),
+      bus,
+      clock,
+      defaultPriority: deps.defaultPriority,
+    }),
+    accounts: createAccountsService({ accounts: store.accounts, store, dispatcher: deps.dispatcher, bus, clock }),
+    captured: createCapturedService({ captured: store.captured, messages: store.messages, sink: deps.sink, intake, bus }),
+    send: createSendService({ intake, messages: store.messages, settings, bus }),
+    settings: createSettingsService({ settings, store: store.settings, addresses: deps.addresses }),
+    stats,
+    control: createControlService({ settings, bus }),
+    events: createLiveEventsService({ bus, stats, logger: deps.logger }),
+    metrics: deps.metrics,
+  };
+}
+
+export type { AccountsService, AccountView, PublicAccount } from './accounts.js';
+export type { CapturedService, CapturedPage, CapturedDetail, ReleaseRequest, ReleaseResult } from './captured.js';
+export type { ControlService } from './control.js';
+export type { FrameClient, LiveEventName, LiveEventsService } from './live-events.js';
+export type { AddMessagesResult, MessageDetail, MessagesService } from './messages.js';
+export type { SendOutcome, SendRequest, SendService } from './send.js';
+export type { ListenAddresses, SettingsService, SettingsView } from './settings.js';
+export type { LiveStats, StatsOverview, StatsService } from './stats.js';
