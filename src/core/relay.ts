@@ -92,7 +92,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
   const token = resolveApiToken(config);
 
   const queue = new QueueService(ctx);
-  const dispatcher = createDispatcher({ ctx });
+  const dispatcher = createDispatcher({ store, settings, bus, config, clock, logger });
   const sink = createSink({ ctx });
   const reporter = createReporter({ ctx });
   const metrics = createMetrics({ ctx });
