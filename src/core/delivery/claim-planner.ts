@@ -5,6 +5,7 @@ import { bulkCaps, decideClaimed, saturatedAccounts, sendCaps, type AccountState
 import { CLAIM_AHEAD, newDelivery, type ClaimPorts, type Delivery, type DeliveryLedger, type RoundPlan } from './delivery.js';
 import { backoffDeferral, claimFailure, rateLimitDeferral } from './outcomes.js';
 import { LONGEST_WINDOW, type RateLimiter } from './rate-limiter.js';
+import { accountConcurrency } from './transports.js';
 
 /** at most this many messages are claimed for sending per round */
 const SEND_BATCH = 200;
@@ -20,6 +21,19 @@ export interface ClaimPlannerDeps {
   random: () => number;
   /** the sandbox sink listens */
   sandboxReady(): boolean;
+}
+
+/** The engine's state as decisions read it: the account snapshot, backoffs, rate windows, the ledger's slots. */
+export function engineAccountState(book: AccountBook, limiter: RateLimiter, ledger: DeliveryLedger, config: RelayConfig): AccountState {
+  return {
+    account: (id) => book.get(id),
+    accounts: () => book.list(),
+    backoffUntil: (id, now) => book.backoffUntil(id, now),
+    backoffError: (id) => book.backoffError(id),
+    rate: (acc, now) => limiter.check(acc, now),
+    rateSaturated: (acc, now) => limiter.saturated(acc, now),
+    claimFree: (acc) => accountConcurrency(acc, config) * CLAIM_AHEAD - ledger.claimedFor(acc.id),
+  };
 }
 
 /** What the decisions of one round write in its transaction besides the claim. */

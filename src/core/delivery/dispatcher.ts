@@ -5,15 +5,14 @@ import type { RelayBus } from '../events.js';
 import type { RuntimeSettingsValues } from '../settings/runtime-settings.js';
 import type { Store } from '../store/ports.js';
 import { AccountBook } from './account-book.js';
-import type { AccountState } from './claim-decisions.js';
-import { ClaimPlanner } from './claim-planner.js';
-import { CLAIM_AHEAD, DeliveryLedger, RoundQueue, type RoundClaim, type RoundPlan } from './delivery.js';
+import { ClaimPlanner, engineAccountState } from './claim-planner.js';
+import { DeliveryLedger, RoundQueue, type RoundClaim, type RoundPlan } from './delivery.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import { released } from './outcomes.js';
 import { Pump } from './pump.js';
 import { RateLimiter, type RateWindowState } from './rate-limiter.js';
 import { SendRunner } from './send-run.js';
-import { accountConcurrency, type VerifyResult } from './transports.js';
+import type { VerifyResult } from './transports.js';
 
 export type { RateWindowState } from './rate-limiter.js';
 export type { VerifyResult } from './transports.js';
@@ -85,7 +84,7 @@ class DeliveryEngine implements Dispatcher {
     const { config, logger, clock, store, settings } = deps;
     const random = deps.random ?? Math.random;
     const { ledger, book, limiter, rounds } = this;
-    const state = this.accountState();
+    const state = engineAccountState(book, limiter, ledger, config);
     this.planner = new ClaimPlanner({ ledger, book, limiter, state, config, random, sandboxReady: () => this.sandboxTarget !== null });
     const claim: RoundClaim = {
       prepare: (tx, now) => this.planner.prepare(tx, now),
@@ -144,21 +143,6 @@ class DeliveryEngine implements Dispatcher {
       nextSendDeadline: () => this.runner.nextDeadline(),
     });
     deps.bus.on('accounts', () => book.markStale());
-  }
-
-  /** What the decisions read: the account snapshot, backoffs, rate windows and the ledger's claim slots. */
-  private accountState(): AccountState {
-    const { book, limiter, ledger } = this;
-    const config = this.deps.config;
-    return {
-      account: (id) => book.get(id),
-      accounts: () => book.list(),
-      backoffUntil: (id, now) => book.backoffUntil(id, now),
-      backoffError: (id) => book.backoffError(id),
-      rate: (acc, now) => limiter.check(acc, now),
-      rateSaturated: (acc, now) => limiter.saturated(acc, now),
-      claimFree: (acc) => accountConcurrency(acc, config) * CLAIM_AHEAD - ledger.claimedFor(acc.id),
-    };
   }
 
   private now(): number {
