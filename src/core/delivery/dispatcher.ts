@@ -168,9 +168,12 @@ class DeliveryEngine implements Dispatcher {
     if (this.running) return;
     this.running = true;
     this.writer.open();
+    const { store, logger } = this.deps;
     // whatever a previous run left leased was in flight when it ended: back to the queue
-    const released = await this.deps.store.dispatch.releaseExpiredLeases(this.now(), Infinity, this.ledger.ids());
-    if (released > 0) this.deps.logger.info({ released }, 'returned leased messages to the queue');
+    const released = await store.dispatch.releaseExpiredLeases(this.now(), Infinity, this.ledger.ids());
+    if (released > 0) logger.info({ released }, 'returned leased messages to the queue');
+    // the account snapshot and rate windows (reloaded after every announced change)
+    await this.rounds.run(() => this.planner.prepare(store, this.now()));
     this.pump.request();
   }
 

@@ -36,10 +36,9 @@ export interface PumpDeps {
 }
 
 /**
- * When the engine wakes and what it does then. A pump runs when woken (new work, run-now, activate,
- * settings, a recorded outcome) or when the single timer fires at the next due time, foreign lease
- * expiry, backoff end, send deadline or pool idle deadline: it aborts overdue sends, returns expired
- * leases, promotes due messages and claims in rounds of one transaction each.
+ * When the engine wakes (a wake call, or its single timer: next due message, foreign lease expiry, backoff
+ * end, send deadline, idle pool) and what it does then: abort overdue sends, return expired leases,
+ * promote due messages, claim in rounds of one transaction each.
  */
 export class Pump {
   private wanted = false;

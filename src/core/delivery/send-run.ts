@@ -44,10 +44,9 @@ export interface SendRunnerDeps {
 }
 
 /**
- * The sending side: claimed deliveries wait here for a connection (global and per-account limits), then
- * run one at a time each: build the MIME message, send it through the account's pool (or the sandbox
- * sink), reconnect once after a 421 on a used connection, back the account off on connection failures,
- * fail over along the route on temporary ones.
+ * The sending side: claimed deliveries wait here for a connection, then each builds its MIME message and
+ * sends it through its account's pool (or the sandbox sink), reconnecting once after a 421 on a used
+ * connection, backing the account off on connection failures, failing over on temporary ones.
  */
 export class SendRunner {
   /** claimed deliveries waiting for a connection, in dispatch order */
