@@ -64,11 +64,23 @@ export class ClaimPlanner {
     }
   }
 
+  /** Claim slots left, and the accounts whose messages are claimed in bulk to be deferred. */
+  private room(now: number, sandboxMode: boolean): { free: number; saturated: Set<string> } {
+    const free = this.deps.config.delivery.maxConcurrency * CLAIM_AHEAD - this.deps.ledger.claimed();
+    return { free, saturated: sandboxMode ? new Set<string>() : saturatedAccounts(this.deps.state, now) };
+  }
+
+  /** Whether a round could claim anything (false: no transaction is worth opening). */
+  mayClaim(now: number, sandboxMode: boolean): boolean {
+    if (this.deps.book.isStale()) return true;
+    const { free, saturated } = this.room(now, sandboxMode);
+    return free > 0 || saturated.size > 0;
+  }
+
   /** Claims due messages into `plan` and decides each, within the caller's transaction (after `prepare`). */
   async fill(plan: RoundPlan, tx: ClaimPorts, now: number, sandboxMode: boolean): Promise<void> {
-    const { ledger, state, config } = this.deps;
-    const free = config.delivery.maxConcurrency * CLAIM_AHEAD - ledger.claimed();
-    const saturated = sandboxMode ? new Set<string>() : saturatedAccounts(state, now);
+    const { state, config } = this.deps;
+    const { free, saturated } = this.room(now, sandboxMode);
     if (free <= 0 && saturated.size === 0) return;
     const leaseUntil = now + config.delivery.leaseSeconds;
     const rows: ClaimedMessage[] = [];

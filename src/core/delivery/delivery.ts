@@ -91,6 +91,8 @@ export type ClaimPorts = Pick<TransactionPorts, 'dispatch' | 'accounts'>;
 export interface RoundClaim {
   /** reads what the claim needs (accounts, rate windows), before the transaction writes anything */
   prepare(tx: ClaimPorts, now: number): Promise<void>;
+  /** false when a round could claim nothing now (no transaction is worth opening) */
+  mayClaim(now: number): boolean;
   /** claims and decides into the plan; nothing when claims are off (stopped, paused, no sink) */
   fill(plan: RoundPlan, tx: ClaimPorts, now: number): Promise<void>;
   /** the transaction rolled back: gives back the slots the plan took */

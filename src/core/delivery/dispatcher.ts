@@ -88,6 +88,7 @@ class DeliveryEngine implements Dispatcher {
     this.planner = new ClaimPlanner({ ledger, book, limiter, state, config, random, sandboxReady: () => this.sandboxTarget !== null });
     const claim: RoundClaim = {
       prepare: (tx, now) => this.planner.prepare(tx, now),
+      mayClaim: (now) => this.claimable() && this.planner.mayClaim(now, settings.current().delivery_mode === 'sandbox'),
       fill: async (plan, tx, now) => {
         if (this.claimable()) await this.planner.fill(plan, tx, now, settings.current().delivery_mode === 'sandbox');
       },
@@ -136,7 +137,6 @@ class DeliveryEngine implements Dispatcher {
       book,
       claim,
       running: () => this.running,
-      claimable: () => this.claimable(),
       sandboxReady: () => this.sandboxTarget !== null,
       abortOverdueSends: () => this.runner.abortOverdue(),
       closeIdlePools: () => this.runner.closeIdle(),

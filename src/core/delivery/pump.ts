@@ -24,8 +24,6 @@ export interface PumpDeps {
   book: AccountBook;
   claim: RoundClaim;
   running(): boolean;
-  /** claims may happen now (running, not paused, in sandbox mode a sink to send to) */
-  claimable(): boolean;
   /** sandbox mode has a sink to send to */
   sandboxReady(): boolean;
   abortOverdueSends(): void;
@@ -119,7 +117,7 @@ export class Pump {
   private claimRound(now: number): Promise<boolean> {
     const { claim } = this.deps;
     return this.deps.rounds.run(async () => {
-      if (!this.deps.claimable()) return false;
+      if (!claim.mayClaim(now)) return false;
       const plan = emptyPlan();
       try {
         await this.deps.store.transaction(

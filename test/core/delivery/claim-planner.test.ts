@@ -58,8 +58,19 @@ describe('claim planner (on a real store, without a relay)', () => {
     expect(plan.starts.map((d) => d.row.id)).toEqual(['m0', 'm1']);
     expect([ledger.claimed(), ledger.claimedFor('acc')]).toEqual([2, 2]);
     expect(await states(ids)).toEqual(['sending', 'sending', 'queued', 'queued', 'queued']);
-    // no slot left: the next round claims nothing
+    // no slot left for the account: the next round claims nothing
     expect((await round()).claimed).toBe(0);
+  });
+
+  it('a round is not worth a transaction once every claim slot of the relay is taken', async () => {
+    const many = Array.from({ length: 25 }, (_, i) => `q${i}`);
+    await setup({ max_connections: 10 }, many);
+    expect(planner.mayClaim(NOW, false)).toBe(true);
+    expect((await round()).claimed).toBe(20);
+    expect(planner.mayClaim(NOW, false)).toBe(false);
+    // unless the account snapshot must be reloaded first
+    book.markStale();
+    expect(planner.mayClaim(NOW, false)).toBe(true);
   });
 
   it('defers what the rate limit does not allow, then claims the rest of a saturated account in bulk', async () => {
