@@ -61,12 +61,10 @@ export interface Delivery {
   readonly claimedAt: number;
   readonly target: DeliveryTarget;
   phase: DeliveryPhase;
-  /** aborted when the relay stops: ends attachment downloads and the running attempt */
-  readonly stopping: AbortController;
 }
 
 export function newDelivery(row: ClaimedMessage, payload: MessagePayload, target: DeliveryTarget, now: number): Delivery {
-  return { row, payload, claimedAt: now, target, phase: { name: 'waiting' }, stopping: new AbortController() };
+  return { row, payload, claimedAt: now, target, phase: { name: 'waiting' } };
 }
 
 /** What a claim round decided, applied after its transaction commits (or undone after a rollback). */

@@ -168,6 +168,7 @@ class DeliveryEngine implements Dispatcher {
     if (this.running) return;
     this.running = true;
     this.writer.open();
+    this.runner.open();
     const { store, logger } = this.deps;
     // whatever a previous run left leased was in flight when it ended: back to the queue
     const released = await store.dispatch.releaseExpiredLeases(this.now(), Infinity, this.ledger.ids());

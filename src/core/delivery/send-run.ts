@@ -51,6 +51,8 @@ export interface SendRunnerDeps {
 export class SendRunner {
   /** claimed deliveries waiting for a connection, in dispatch order */
   private waiting: Delivery[] = [];
+  /** aborted when the relay stops: ends attachment downloads, and tells the sends it stopped them */
+  private stopping = new AbortController();
   private readonly transports: Transports;
   private readonly attachments: AttachmentResolver;
 
@@ -61,6 +63,11 @@ export class SendRunner {
 
   private now(): number {
     return nowSec(this.deps.clock);
+  }
+
+  /** (Re)starts after a stop. */
+  open(): void {
+    if (this.stopping.signal.aborted) this.stopping = new AbortController();
   }
 
   /** Queues claimed deliveries behind those already waiting. */
@@ -120,18 +127,18 @@ export class SendRunner {
   }
 
   private async run(d: Delivery): Promise<void> {
-    const end = (outcome: Outcome) => this.deps.ended(d, outcome);
+    const stopping = this.stopping.signal;
     let mail: SendMailOptions;
     try {
-      mail = await this.build(d);
+      mail = await this.build(d, stopping);
     } catch (err) {
-      return end(d.stopping.signal.aborted ? released('shutdown') : buildFailure(d, err, this.now()));
+      return this.deps.ended(d, stopping.aborted ? released('shutdown') : buildFailure(d, err, this.now()));
     }
     let reconnected = false;
     for (;;) {
-      if (d.stopping.signal.aborted) return end(released('shutdown'));
+      if (stopping.aborted) return this.deps.ended(d, released('shutdown'));
       const mailer = this.mailerFor(d);
-      if (!mailer) return end(released('held'));
+      if (!mailer) return this.deps.ended(d, released('held'));
       const attempt: SendAttempt = { startedMs: performance.now(), controller: new AbortController() };
       this.setAttempt(d, attempt);
       let info: SentInfo;
@@ -142,7 +149,7 @@ export class SendRunner {
         info = await sending;
       } catch (err) {
         this.setAttempt(d, null);
-        if (d.stopping.signal.aborted) return end(released('shutdown'));
+        if (stopping.aborted) return this.deps.ended(d, released('shutdown'));
         const timedOut = attempt.controller.signal.reason instanceof SendTimeout;
         const failure = failureOf(err, timedOut ? this.deps.config.delivery.sendTimeoutMs : null);
         const step = afterFailure(failure, { sandbox: d.target.kind === 'sandbox', reconnected });
@@ -153,10 +160,10 @@ export class SendRunner {
         const now = this.now();
         if (step.backOff) this.backOff(d, failure.text, now);
         if (step.failover && this.failover(d, failure, now)) continue;
-        return end(step.permanent ? errorOutcome(d, failure, 'permanent', now) : this.temporary(d, failure, now));
+        return this.deps.ended(d, step.permanent ? errorOutcome(d, failure, 'permanent', now) : this.temporary(d, failure, now));
       }
       this.setAttempt(d, null);
-      return end(sentOutcome(d, info, this.now()));
+      return this.deps.ended(d, sentOutcome(d, info, this.now()));
     }
   }
 
@@ -167,14 +174,14 @@ export class SendRunner {
     return sink ? this.transports.forSandbox(sink) : null;
   }
 
-  private async build(d: Delivery): Promise<SendMailOptions> {
+  private async build(d: Delivery, stopping: AbortSignal): Promise<SendMailOptions> {
     const source = d.row.source_captured_id;
     if (source !== null) {
       const raw = await this.deps.captured.raw(source);
       if (!raw) throw new MessageBuildError(`captured message ${source} is no longer available`);
       return buildRawMail(d.payload, raw);
     }
-    const attachments = await this.attachments.resolve(d.payload.attachments, d.stopping.signal);
+    const attachments = await this.attachments.resolve(d.payload.attachments, stopping);
     return buildMail(d.payload, attachments);
   }
 
@@ -229,10 +236,8 @@ export class SendRunner {
 
   /** The relay stops: every delivery abandons its work. */
   abortAll(): void {
-    for (const d of this.deps.ledger.all()) {
-      d.stopping.abort(new Error('relay stopping'));
-      this.attemptOf(d)?.controller.abort(new Error('relay stopping'));
-    }
+    this.stopping.abort(new Error('relay stopping'));
+    for (const d of this.deps.ledger.all()) this.attemptOf(d)?.controller.abort(new Error('relay stopping'));
   }
 
   verify(account: Account): Promise<VerifyResult> {
