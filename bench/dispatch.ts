@@ -3,6 +3,7 @@
  * same messages (goal >= 1.0x); then over a slow link (+20 ms per SMTP reply, +100 ms per connect), relay vs a
  * client that reconnects for every message (goal >= 25x).
  */
+import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import { createRelay, type Relay } from '../src/core/relay.js';
 import { defaultConfig } from '../src/core/config/types.js';
@@ -37,7 +38,7 @@ async function queuedRelay(port: number, queued: number, maxConnections: number)
   config.delivery.maxPerAccount = maxConnections;
   const relay = await createRelay({ config, logger: silentLogger(), settingsOverrides: { delivery_mode: 'real', paused: true } });
   await relay.start();
-  relay.store.legacy.accounts.upsert(
+  await relay.store.accounts.upsert(
     accountWithDefaults({ id: 'bench', host: '127.0.0.1', port, use_tls: false, max_connections: maxConnections }),
     Math.floor(Date.now() / 1000),
   );
@@ -46,18 +47,23 @@ async function queuedRelay(port: number, queued: number, maxConnections: number)
     const batch = Array.from({ length: Math.min(1000, queued - done) }, (_, k) =>
       toPayload({ id: `m${done + k}`, account_id: 'bench', from: 'bench@example.com', to: ['rcpt@example.com'], subject: `dispatch ${done + k}`, body: BODY }, 2),
     );
-    relay.store.legacy.messages.enqueueBatch(batch, now);
+    await relay.store.messages.enqueue(batch, now);
   }
   // a queue that grew over time has its WAL folded into the database; measure that steady state, not
   // the checkpoint of a million rows written a second ago
-  relay.store.legacy.db.pragma('wal_checkpoint(TRUNCATE)');
+  const db = new Database(config.dbPath);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  const setPaused = async (paused: boolean) => {
+    await relay.ctx.settings.update({ paused });
+  };
   let sent = 0;
   let waiter: { target: number; resolve: () => void } | null = null;
   relay.ctx.bus.on('attempt', (a) => {
     if (a.outcome !== 'sent') return;
     sent++;
     if (waiter && sent >= waiter.target) {
-      relay.ctx.settings.update({ paused: true });
+      setPaused(true).catch((err) => console.error(err));
       waiter.resolve();
       waiter = null;
     }
@@ -72,7 +78,7 @@ async function queuedRelay(port: number, queued: number, maxConnections: number)
       await idle();
       const done = new Promise<void>((resolve) => (waiter = { target: sent + n, resolve }));
       const t0 = performance.now();
-      relay.ctx.settings.update({ paused: false });
+      await setPaused(false);
       await done;
       return n / ((performance.now() - t0) / 1000);
     },

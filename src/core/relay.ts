@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { RelayConfig } from './config/types.js';
-import type { CoreContext, RelayContext } from './context.js';
+import type { CoreContext } from './context.js';
 import { RelayBus } from './events.js';
 import { createLogger } from './logger.js';
 import { plainSecretCodec, type SecretCodec } from './secrets.js';
@@ -98,11 +98,9 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     throw err;
   }
   const core: CoreContext = { config, clock, logger, bus, settings };
-  // temporary: the dispatcher still takes the synchronous store (the engine branch moves it to the ports)
-  const ctx: RelayContext = { config, clock, logger, store: store.legacy, bus, settings };
   const token = resolveApiToken(config);
 
-  const dispatcher = createDispatcher({ ctx });
+  const dispatcher = createDispatcher({ store, settings, bus, config, clock, logger });
   const sink = createSink({ captured: store.captured, settings, bus, config, clock, logger });
   const reporter = createReporter({ reports: store.reports, messages: store.messages, settings, bus, config, clock, logger });
   const metrics = createMetrics({ messages: store.messages, accounts: store.accounts, settings, bus });

@@ -10,7 +10,7 @@ const TOKEN = 'crash-token';
 const TOTAL = 3000;
 const KILLS = 5;
 const CONCURRENCY = 10;
-/** the dispatcher leases up to twice its connections (claim-ahead, src/core/delivery/dispatcher.ts) */
+/** the dispatcher leases up to twice its connections (CLAIM_AHEAD, src/core/delivery/delivery.ts) */
 const MAX_LEASED = 2 * CONCURRENCY;
 
 const smtp = new CountingSmtpServer(3);

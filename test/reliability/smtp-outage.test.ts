@@ -27,7 +27,7 @@ describe('target SMTP server outage', () => {
       const downUntil = Date.now() + 2500;
       let sawBackoff = false;
       while (Date.now() < downUntil) {
-        const counts = t.relay.store.legacy.messages.countByState();
+        const counts = await t.relay.store.messages.countByState();
         expect(counts.error).toBe(0);
         expect(counts.sent).toBe(0);
         if (counts.deferred > 0) sawBackoff = true;
@@ -39,12 +39,12 @@ describe('target SMTP server outage', () => {
       await server.listen(port);
       const deadline = Date.now() + 30_000;
       for (;;) {
-        const c = t.relay.store.legacy.messages.countByState();
+        const c = await t.relay.store.messages.countByState();
         if (c.sent + c.reported === 200) break;
         if (Date.now() > deadline) throw new Error(`not delivered: ${JSON.stringify(c)}`);
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(t.relay.store.legacy.messages.countByState().error).toBe(0);
+      expect((await t.relay.store.messages.countByState()).error).toBe(0);
       expect(server.seen.size).toBe(200);
       expect(server.duplicates()).toBe(0);
     } finally {

@@ -16,7 +16,8 @@ export const RATE_WINDOWS: readonly { window: RateWindowName; seconds: number; f
   { window: 'day', seconds: 86400, field: 'limit_per_day' },
 ];
 
-const LONGEST_WINDOW = 86400;
+/** the longest window: sends older than this count for nothing */
+export const LONGEST_WINDOW = 86400;
 /** a booking nobody claimed for this long (its message was deleted or retried) is dropped */
 const STALE_BOOKING_SECONDS = 600;
 
@@ -72,19 +73,36 @@ function upperBound(arr: number[], x: number): number {
 export class RateLimiter {
   private readonly accounts = new Map<string, AccountWindowState>();
 
-  constructor(private readonly loadSends: (accountId: string, since: number) => number[]) {}
+  /** Whether the account's windows must be seeded from the send log before they are used. */
+  needsSeed(account: RateLimits): boolean {
+    return hasLimits(account) && !this.accounts.get(account.id)?.tracked;
+  }
 
-  private stateOf(account: RateLimits, now: number): AccountWindowState {
-    let st = this.accounts.get(account.id);
+  /** Starts tracking an account's windows with its sends of the longest window (ascending). */
+  seed(accountId: string, sends: readonly number[]): void {
+    const st = this.entry(accountId);
+    st.sends = [...sends];
+    st.tracked = true;
+  }
+
+  /** Whether the windows of the account are counted here (else the send log has the counts). */
+  tracks(account: RateLimits): boolean {
+    return hasLimits(account) && this.accounts.get(account.id)?.tracked === true;
+  }
+
+  private entry(accountId: string): AccountWindowState {
+    let st = this.accounts.get(accountId);
     if (!st) {
       st = { sends: [], tracked: false, inFlight: 0, bookings: [], bookingById: new Map() };
-      this.accounts.set(account.id, st);
+      this.accounts.set(accountId, st);
     }
+    return st;
+  }
+
+  private stateOf(account: RateLimits, now: number): AccountWindowState {
+    const st = this.entry(account.id);
     if (hasLimits(account)) {
-      if (!st.tracked) {
-        st.sends = this.loadSends(account.id, now - LONGEST_WINDOW);
-        st.tracked = true;
-      } else if (st.sends.length > 0 && st.sends[0] <= now - LONGEST_WINDOW) {
+      if (st.tracked && st.sends.length > 0 && st.sends[0] <= now - LONGEST_WINDOW) {
         st.sends.splice(0, upperBound(st.sends, now - LONGEST_WINDOW));
       }
     } else if (st.tracked) {
@@ -176,14 +194,13 @@ export class RateLimiter {
     return this.accounts.get(accountId)?.inFlight ?? 0;
   }
 
-  /** Live state per window for the API; `countsFromLog` gives exact counts for untracked accounts. */
-  state(
-    account: RateLimits,
-    now: number,
-    countsFromLog: () => Record<RateWindowName, number>,
-  ): RateWindowState[] {
+  /**
+   * Live state per window for the API. `fromLog` (the send log's counts) stands in for the sends of an
+   * account whose windows are not tracked here (`tracks` is false); in-flight sends are always this process's.
+   */
+  state(account: RateLimits, now: number, fromLog: Record<RateWindowName, number> | null): RateWindowState[] {
     const st = this.stateOf(account, now);
-    const logCounts = st.tracked ? null : countsFromLog();
+    const logCounts = st.tracked ? null : fromLog;
     return RATE_WINDOWS.map((w) => {
       const limit = limitOf(account, w.field);
       const used = logCounts ? logCounts[w.window] + st.inFlight : this.used(st, w.seconds, now);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDeliveryRelay, type DeliveryFixture } from './helpers/fixture.js';
-import { closedPort, waitFor, trackedTargets } from './helpers/smtp-target.js';
+import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
+import { closedPort, waitFor, trackedTargets } from '../../support/delivery/smtp-target.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();
@@ -23,9 +23,9 @@ describe('GET /api/accounts', () => {
   it('lists accounts without passwords, with live rate-limit state per window', async () => {
     const smtp = await target({ auth: { user: 'u', pass: 'secret' } });
     f = await startDeliveryRelay();
-    f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port, user: 'u', password: 'secret', limit_per_minute: 2, limit_per_day: 100 });
-    f.addAccount({ id: 'free', host: smtp.host, port: smtp.port });
-    f.enqueue(['a', 'b', 'c'].map((id) => ({ id, account_id: 'acc' })));
+    await f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port, user: 'u', password: 'secret', limit_per_minute: 2, limit_per_day: 100 });
+    await f.addAccount({ id: 'free', host: smtp.host, port: smtp.port });
+    await f.enqueue(['a', 'b', 'c'].map((id) => ({ id, account_id: 'acc' })));
     await f.waitState('a', 'sent');
     await f.waitState('b', 'sent');
     await f.waitState('c', 'deferred');
@@ -52,9 +52,9 @@ describe('GET /api/accounts', () => {
     const slow = await target({ data: () => ({ delayMs: 400 }) });
     const deadPort = await closedPort();
     f = await startDeliveryRelay();
-    f.addAccount({ id: 'slow', host: slow.host, port: slow.port, limit_per_minute: 10 });
-    f.addAccount({ id: 'dead', host: '127.0.0.1', port: deadPort });
-    f.enqueue([{ id: 's', account_id: 'slow' }, { id: 'd', account_id: 'dead' }]);
+    await f.addAccount({ id: 'slow', host: slow.host, port: slow.port, limit_per_minute: 10 });
+    await f.addAccount({ id: 'dead', host: '127.0.0.1', port: deadPort });
+    await f.enqueue([{ id: 's', account_id: 'slow' }, { id: 'd', account_id: 'dead' }]);
     await f.waitState('d', 'deferred');
     await waitFor(() => f!.t.relay.dispatcher.inFlight() === 1, 'send in flight');
     const body = (await (await f.t.api('/api/accounts')).json()) as { items: AccountView[] };
@@ -69,7 +69,7 @@ describe('POST /api/accounts/{id}/verify', () => {
   it('says ok when the server accepts the connection and the credentials', async () => {
     const smtp = await target({ auth: { user: 'u', pass: 'secret' } });
     f = await startDeliveryRelay();
-    f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port, user: 'u', password: 'secret' });
+    await f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port, user: 'u', password: 'secret' });
     const res = await f.t.api('/api/accounts/acc/verify', { method: 'POST' });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, stage: 'ok', message: 'connected and authenticated' });
@@ -80,9 +80,9 @@ describe('POST /api/accounts/{id}/verify', () => {
     const tlsTarget = await target({ options: { secure: true } });
     const deadPort = await closedPort();
     f = await startDeliveryRelay();
-    f.addAccount({ id: 'badpw', host: smtp.host, port: smtp.port, user: 'u', password: 'nope' });
-    f.addAccount({ id: 'down', host: '127.0.0.1', port: deadPort });
-    f.addAccount({ id: 'selfsigned', host: tlsTarget.host, port: tlsTarget.port, use_tls: true });
+    await f.addAccount({ id: 'badpw', host: smtp.host, port: smtp.port, user: 'u', password: 'nope' });
+    await f.addAccount({ id: 'down', host: '127.0.0.1', port: deadPort });
+    await f.addAccount({ id: 'selfsigned', host: tlsTarget.host, port: tlsTarget.port, use_tls: true });
 
     const auth = await (await f.t.api('/api/accounts/badpw/verify', { method: 'POST' })).json();
     expect(auth).toMatchObject({ ok: false, stage: 'auth', code: 535 });
@@ -110,8 +110,8 @@ describe('POST /api/messages/{id}/retry', () => {
     let reject = true;
     const smtp = await target({ data: () => (reject ? { code: 550, message: 'no' } : 'accept') });
     f = await startDeliveryRelay();
-    f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port });
-    f.enqueue([{ id: 'bad', account_id: 'acc' }, { id: 'later', account_id: 'acc', deferred_ts: f.now() + 3600 }]);
+    await f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port });
+    await f.enqueue([{ id: 'bad', account_id: 'acc' }, { id: 'later', account_id: 'acc', deferred_ts: f.now() + 3600 }]);
     await f.waitState('bad', 'error');
 
     expect((await f.t.api('/api/messages/ghost/retry', { method: 'POST' })).status).toBe(404);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AttemptOutcome } from '../../../src/core/events.js';
-import { startDeliveryRelay, type DeliveryFixture } from './helpers/fixture.js';
-import { startSmtpTarget, waitFor, type SmtpTarget } from './helpers/smtp-target.js';
+import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
+import { startSmtpTarget, waitFor, type SmtpTarget } from '../../support/delivery/smtp-target.js';
 
 let f: DeliveryFixture | null = null;
 const targets: SmtpTarget[] = [];
@@ -16,7 +16,7 @@ async function setup(limits: { limit_per_minute?: number; limit_per_hour?: numbe
   const smtp = await startSmtpTarget();
   targets.push(smtp);
   f = await startDeliveryRelay();
-  f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port, ...limits });
+  await f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port, ...limits });
   return smtp;
 }
 
@@ -27,16 +27,16 @@ describe('dispatch: rate limits', () => {
     const smtp = await setup({ limit_per_minute: 2 });
     const fx = f!;
     const t0 = fx.now();
-    fx.enqueue(ids('m', 5).map((id) => ({ id, account_id: 'acc' })));
+    await fx.enqueue(ids('m', 5).map((id) => ({ id, account_id: 'acc' })));
     await fx.waitState('m0', 'sent');
     await fx.waitState('m1', 'sent');
     expect(smtp.messages).toHaveLength(2);
     for (const id of ['m2', 'm3', 'm4']) await fx.waitState(id, 'deferred');
-    expect(fx.msg('m0').state).toBe('sent');
-    expect(fx.msg('m2')).toMatchObject({ deferred_reason: 'rate_limited', deferred_ts: t0 + 60, retry_count: 0, attempts: 0 });
-    expect(fx.msg('m3').deferred_ts).toBe(t0 + 60);
-    expect(fx.msg('m4').deferred_ts).toBe(t0 + 120);
-    const ev = fx.t.relay.store.legacy.messages.timeline('m2', null).find((e) => e.type === 'rate_limited');
+    expect((await fx.msg('m0')).state).toBe('sent');
+    expect(await fx.msg('m2')).toMatchObject({ deferred_reason: 'rate_limited', deferred_ts: t0 + 60, retry_count: 0, attempts: 0 });
+    expect((await fx.msg('m3')).deferred_ts).toBe(t0 + 60);
+    expect((await fx.msg('m4')).deferred_ts).toBe(t0 + 120);
+    const ev = (await fx.timeline('m2')).find((e) => e.type === 'rate_limited');
     expect(ev?.detail).toMatchObject({ window: 'minute', limit: 2, account: 'acc', deferred_ts: t0 + 60 });
 
     expect((await fx.t.relay.dispatcher.rateLimitState('acc'))[0]).toEqual({ window: 'minute', used: 2, limit: 2, next_free_ts: t0 + 60 });
@@ -47,7 +47,7 @@ describe('dispatch: rate limits', () => {
     fx.advance(1);
     await fx.waitState('m2', 'sent');
     await fx.waitState('m3', 'sent');
-    expect(fx.msg('m4').state).toBe('deferred');
+    expect((await fx.msg('m4')).state).toBe('deferred');
     fx.advance(60);
     await fx.waitState('m4', 'sent');
     expect(smtp.messages).toHaveLength(5);
@@ -57,8 +57,8 @@ describe('dispatch: rate limits', () => {
     const smtp = await startSmtpTarget({ data: () => ({ delayMs: 100 }) });
     targets.push(smtp);
     f = await startDeliveryRelay();
-    f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port, limit_per_minute: 3, max_connections: 5 });
-    f.enqueue(ids('c', 6).map((id) => ({ id, account_id: 'acc' })));
+    await f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port, limit_per_minute: 3, max_connections: 5 });
+    await f.enqueue(ids('c', 6).map((id) => ({ id, account_id: 'acc' })));
     await waitFor(() => smtp.messages.length === 3, 'three sends');
     for (const id of ['c3', 'c4', 'c5']) await f.waitState(id, 'deferred');
     expect(smtp.attempts).toHaveLength(3);
@@ -68,7 +68,7 @@ describe('dispatch: rate limits', () => {
     const smtp = await setup({ limit_per_hour: 2 });
     const fx = f!;
     const t0 = fx.now();
-    fx.enqueue(ids('h', 3).map((id) => ({ id, account_id: 'acc' })));
+    await fx.enqueue(ids('h', 3).map((id) => ({ id, account_id: 'acc' })));
     // sends are stamped with the clock when the server accepts them: let them finish before moving it
     await fx.waitState('h0', 'sent');
     await fx.waitState('h1', 'sent');
@@ -77,7 +77,7 @@ describe('dispatch: rate limits', () => {
     expect((await fx.t.relay.dispatcher.rateLimitState('acc'))[1]).toEqual({ window: 'hour', used: 2, limit: 2, next_free_ts: t0 + 3600 });
     fx.advance(1800);
     await new Promise((r) => setTimeout(r, 80));
-    expect(fx.msg('h2').state).toBe('deferred');
+    expect((await fx.msg('h2')).state).toBe('deferred');
     fx.advance(1800);
     await fx.waitState('h2', 'sent');
     expect(smtp.messages).toHaveLength(3);
@@ -87,17 +87,17 @@ describe('dispatch: rate limits', () => {
     const smtp = await setup({ limit_per_day: 2 });
     const fx = f!;
     const t0 = fx.now();
-    fx.enqueue([{ id: 'd0', account_id: 'acc' }]);
+    await fx.enqueue([{ id: 'd0', account_id: 'acc' }]);
     await fx.waitState('d0', 'sent');
     fx.advance(3600);
     const t1 = fx.now();
-    fx.enqueue([{ id: 'd1', account_id: 'acc' }, { id: 'd2', account_id: 'acc' }, { id: 'd3', account_id: 'acc' }]);
+    await fx.enqueue([{ id: 'd1', account_id: 'acc' }, { id: 'd2', account_id: 'acc' }, { id: 'd3', account_id: 'acc' }]);
     await fx.waitState('d1', 'sent');
     expect((await fx.waitState('d2', 'deferred')).deferred_ts).toBe(t0 + 86400);
     expect((await fx.waitState('d3', 'deferred')).deferred_ts).toBe(t1 + 86400);
     fx.advance(86400 - 3600);
     await fx.waitState('d2', 'sent');
-    expect(fx.msg('d3').state).toBe('deferred');
+    expect((await fx.msg('d3')).state).toBe('deferred');
     fx.advance(3600);
     await fx.waitState('d3', 'sent');
     expect(smtp.messages).toHaveLength(4);
@@ -108,7 +108,7 @@ describe('dispatch: rate limits', () => {
     const fx = f!;
     const outcomes: AttemptOutcome[] = [];
     fx.t.relay.ctx.bus.on('attempt', (a) => outcomes.push(a));
-    fx.enqueue([{ id: 'e0', account_id: 'acc' }, { id: 'e1', account_id: 'acc' }]);
+    await fx.enqueue([{ id: 'e0', account_id: 'acc' }, { id: 'e1', account_id: 'acc' }]);
     await fx.waitState('e0', 'sent');
     const m = await fx.waitState('e1', 'error');
     expect(m.error).toBe("Rate limit exceeded: 1 per minute for account 'acc'");
@@ -120,20 +120,20 @@ describe('dispatch: rate limits', () => {
     const smtp = await setup({ limit_per_minute: 1 });
     const fx = f!;
     const t0 = fx.now();
-    fx.enqueue(ids('low', 3).map((id) => ({ id, account_id: 'acc', priority: 3 })));
+    await fx.enqueue(ids('low', 3).map((id) => ({ id, account_id: 'acc', priority: 3 })));
     await fx.waitState('low0', 'sent');
     await fx.waitState('low2', 'deferred');
-    expect(fx.msg('low1').deferred_ts).toBe(t0 + 60);
-    expect(fx.msg('low2').deferred_ts).toBe(t0 + 120);
-    fx.enqueue([{ id: 'urgent', account_id: 'acc', priority: 0 }]);
+    expect((await fx.msg('low1')).deferred_ts).toBe(t0 + 60);
+    expect((await fx.msg('low2')).deferred_ts).toBe(t0 + 120);
+    await fx.enqueue([{ id: 'urgent', account_id: 'acc', priority: 0 }]);
     const u = await fx.waitState('urgent', 'deferred');
     expect(u.deferred_ts).toBe(t0 + 60);
     fx.advance(60);
     await fx.waitState('urgent', 'sent');
     await fx.waitState('low1', 'deferred');
     // low1 lost its slot to the urgent message and waits for the next one
-    const low1 = await waitFor(() => {
-      const m = fx.msg('low1');
+    const low1 = await waitFor(async () => {
+      const m = await fx.msg('low1');
       return m.state === 'deferred' && m.deferred_ts! > t0 + 60 ? m : null;
     }, 'low1 rescheduled');
     expect(low1.deferred_ts).toBeGreaterThanOrEqual(t0 + 120);
@@ -145,9 +145,9 @@ describe('dispatch: rate limits', () => {
     targets.push(sink);
     f = await startDeliveryRelay({ deliveryMode: 'sandbox' });
     f.t.relay.dispatcher.setSandboxTarget({ host: sink.host, port: sink.port });
-    f.addAccount({ id: 'acc', host: '127.0.0.1', port: 1, limit_per_minute: 1 });
-    f.enqueue(ids('s', 3).map((id) => ({ id, account_id: 'acc' })));
+    await f.addAccount({ id: 'acc', host: '127.0.0.1', port: 1, limit_per_minute: 1 });
+    await f.enqueue(ids('s', 3).map((id) => ({ id, account_id: 'acc' })));
     for (const id of ids('s', 3)) await f.waitState(id, 'sent');
-    expect(f.t.relay.store.legacy.dispatch.rateWindowCounts('acc', f.now()).minute).toBe(0);
+    expect((await f.t.relay.store.dispatch.rateWindowCounts('acc', f.now())).minute).toBe(0);
   });
 });

@@ -6,8 +6,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/relay.js';
-import { startDeliveryRelay, type DeliveryFixture } from './helpers/fixture.js';
-import { startSmtpTarget, type SmtpTarget } from './helpers/smtp-target.js';
+import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
+import { startSmtpTarget, type SmtpTarget } from '../../support/delivery/smtp-target.js';
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
@@ -88,14 +88,14 @@ async function relayWithAccount(maxBytes = 1024 * 1024, timeoutMs = 2000): Promi
       s3: { endpoint: s3Endpoint, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true },
     },
   });
-  fx.addAccount({ id: 'acc', host: smtp.host, port: smtp.port });
+  await fx.addAccount({ id: 'acc', host: smtp.host, port: smtp.port });
   return fx;
 }
 
 describe('dispatch: message building', () => {
   it('builds headers, keeps Bcc in the envelope only, and uses return_path as envelope sender', async () => {
     f = await relayWithAccount();
-    f.enqueue([
+    await f.enqueue([
       {
         id: 'm',
         account_id: 'acc',
@@ -137,7 +137,7 @@ describe('dispatch: message building', () => {
 
   it('sends a plain body as text only', async () => {
     f = await relayWithAccount();
-    f.enqueue([{ id: 'plain', account_id: 'acc', body: 'just text', content_type: 'plain' }]);
+    await f.enqueue([{ id: 'plain', account_id: 'acc', body: 'just text', content_type: 'plain' }]);
     await f.waitState('plain', 'sent');
     const parsed = await simpleParser(smtp.messages[0].raw);
     expect(parsed.text?.trim()).toBe('just text');
@@ -147,7 +147,7 @@ describe('dispatch: message building', () => {
   it('gives a message without message_id a unique Message-ID at the sender domain, and unique boundaries', async () => {
     f = await relayWithAccount();
     const html = { account_id: 'acc', from: 'app@sender.example', content_type: 'html', body: '<p>hi</p>' };
-    f.enqueue([{ id: 'g1', ...html }, { id: 'g2', ...html }]);
+    await f.enqueue([{ id: 'g1', ...html }, { id: 'g2', ...html }]);
     const [a, b] = [await f.waitState('g1', 'sent'), await f.waitState('g2', 'sent')];
     expect(a.smtp_message_id).toMatch(/^<[0-9a-f-]{36}@sender\.example>$/);
     expect(b.smtp_message_id).not.toBe(a.smtp_message_id);
@@ -163,7 +163,7 @@ describe('dispatch: message building', () => {
 
   it('refuses header values with line breaks (defensively, after the API) as a message error', async () => {
     f = await relayWithAccount();
-    f.enqueue([
+    await f.enqueue([
       { id: 'inj1', account_id: 'acc', subject: 'hi\r\nBcc: victim@example.com' },
       { id: 'inj2', account_id: 'acc', headers: { 'X-Evil': 'a\nb' } },
       { id: 'inj3', account_id: 'acc', headers: { Bcc: 'hidden@example.com' } },
@@ -180,7 +180,7 @@ describe('dispatch: message building', () => {
 describe('dispatch: attachments', () => {
   it('attaches base64 content, a URL and an S3 object', async () => {
     f = await relayWithAccount();
-    f.enqueue([
+    await f.enqueue([
       {
         id: 'att',
         account_id: 'acc',
@@ -204,7 +204,7 @@ describe('dispatch: attachments', () => {
 
   it('fails the message with a clear reason when an attachment cannot be obtained', async () => {
     f = await relayWithAccount(2048, 800);
-    f.enqueue([
+    await f.enqueue([
       { id: 'a404', account_id: 'acc', attachments: [{ url: `${webUrl}/files/missing.pdf` }] },
       { id: 'afile', account_id: 'acc', attachments: [{ url: 'file:///etc/passwd' }] },
       { id: 'abig', account_id: 'acc', attachments: [{ url: `${webUrl}/files/big.bin` }] },
@@ -224,7 +224,7 @@ describe('dispatch: attachments', () => {
     expect(await err('b64')).toBe("attachment 1 'x.bin': content is not valid base64");
     expect(await err('none')).toBe("attachment 1 'x.bin': give exactly one of content, url or s3");
     expect(smtp.attempts).toHaveLength(0);
-    const ev = f.t.relay.store.legacy.messages.timeline('a404', null).find((e) => e.type === 'error');
+    const ev = (await f.timeline('a404')).find((e) => e.type === 'error');
     expect(ev?.detail?.error).toContain('HTTP 404');
   });
 });

@@ -1,0 +1,86 @@
+import type { Account, AccountsPort } from '../store/ports.js';
+
+interface Backoff {
+  until: number;
+  failures: number;
+  error: string;
+}
+
+/**
+ * The accounts as the engine sees them: a snapshot of the store's accounts that decisions read
+ * synchronously (reloaded after the store announces a change), and the accounts backing off after
+ * connection failures.
+ */
+export class AccountBook {
+  private accounts: readonly Account[] = [];
+  private byId = new Map<string, Account>();
+  private stale = true;
+  private readonly backoffs = new Map<string, Backoff>();
+
+  /** The store committed a change of accounts: the next claim reloads the snapshot first. */
+  markStale(): void {
+    this.stale = true;
+  }
+
+  isStale(): boolean {
+    return this.stale;
+  }
+
+  /** Reloads the snapshot; a change announced while it loads leaves it stale for the next claim. */
+  async reload(port: Pick<AccountsPort, 'list'>): Promise<void> {
+    this.stale = false;
+    try {
+      const list = await port.list();
+      this.accounts = list;
+      this.byId = new Map(list.map((a) => [a.id, a]));
+    } catch (err) {
+      this.stale = true;
+      throw err;
+    }
+  }
+
+  get(id: string): Account | null {
+    return this.byId.get(id) ?? null;
+  }
+
+  /** ordered by id */
+  list(): readonly Account[] {
+    return this.accounts;
+  }
+
+  /** When the account's backoff ends, or null when it is not backing off. */
+  backoffUntil(id: string, now: number): number | null {
+    const b = this.backoffs.get(id);
+    return b && b.until > now ? b.until : null;
+  }
+
+  /** The failure that made the account back off last. */
+  backoffError(id: string): string | null {
+    return this.backoffs.get(id)?.error ?? null;
+  }
+
+  /**
+   * A connection-level failure: the account backs off for `delay(n)` seconds, n counting the failures in a
+   * row from 0, unless it is backing off already. Says until when, and whether this failure started it.
+   */
+  backOff(id: string, error: string, now: number, delay: (n: number) => number): { until: number; started: boolean } {
+    const b = this.backoffs.get(id);
+    if (b && b.until > now) return { until: b.until, started: false };
+    const failures = (b?.failures ?? 0) + 1;
+    const until = now + delay(failures - 1);
+    this.backoffs.set(id, { until, failures, error });
+    return { until, started: true };
+  }
+
+  /** The account's server accepted a message: its failures are forgotten. */
+  recovered(id: string): void {
+    this.backoffs.delete(id);
+  }
+
+  /** the ends of the backoffs still running */
+  backoffEnds(now: number): number[] {
+    const out: number[] = [];
+    for (const b of this.backoffs.values()) if (b.until > now) out.push(b.until);
+    return out;
+  }
+}

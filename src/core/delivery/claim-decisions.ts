@@ -1,0 +1,187 @@
+import type { MessagePayload } from '../messages/types.js';
+import type { Account, ClaimCaps, ClaimedMessage } from '../store/ports.js';
+import { DEFAULT_ACCOUNT_ID } from './delivery.js';
+import type { RateCheck, RateWindowName } from './rate-limiter.js';
+import { backoffDelay, type RetrySettings } from './retry-policy.js';
+import { routeOrder } from './routing.js';
+
+/**
+ * Pure decisions of a claim: what to do with a claimed message, which account of its route takes it,
+ * how many messages of each account a claim may take. They read the engine's state through
+ * `AccountState` and change nothing.
+ */
+
+/** What the decisions read of the engine's state (the account snapshot, backoffs, rate windows, slots). */
+export interface AccountState {
+  account(id: string): Account | null;
+  accounts(): readonly Account[];
+  /** when the account's backoff ends, null when it is not backing off */
+  backoffUntil(id: string, now: number): number | null;
+  backoffError(id: string): string | null;
+  rate(account: Account, now: number): RateCheck;
+  /** no send of the account can start now because of its rate limits */
+  rateSaturated(account: Account, now: number): boolean;
+  /** claim slots the account has left (CLAIM_AHEAD x its connections, less those held; may be negative) */
+  claimFree(account: Account): number;
+}
+
+export interface RateHit {
+  account: Account;
+  until: number;
+  window: RateWindowName;
+  limit: number;
+}
+
+export type AccountPick =
+  | { kind: 'account'; account: Account }
+  /** none can take it: the earliest rate slot among the rate-limited ones, the earliest backoff end */
+  | { kind: 'none'; rate: RateHit | null; backoffUntil: number | null };
+
+/**
+ * The first account of the route not tried yet that is not backing off, has a free rate slot and
+ * (preferably) a free claim slot; one without a free claim slot if no other will do.
+ */
+export function pickAccount(route: readonly Account[], tried: ReadonlySet<string>, state: AccountState, now: number): AccountPick {
+  let rate: RateHit | null = null;
+  let backoffUntil: number | null = null;
+  let busy: Account | null = null;
+  for (const acc of route) {
+    if (tried.has(acc.id)) continue;
+    const until = state.backoffUntil(acc.id, now);
+    if (until !== null) {
+      backoffUntil = backoffUntil === null ? until : Math.min(backoffUntil, until);
+      continue;
+    }
+    const check = state.rate(acc, now);
+    if (!check.ok) {
+      if (!rate || check.until < rate.until) rate = { account: acc, until: check.until, window: check.window, limit: check.limit };
+      continue;
+    }
+    if (state.claimFree(acc) <= 0) {
+      busy ??= acc;
+      continue;
+    }
+    return { kind: 'account', account: acc };
+  }
+  if (busy) return { kind: 'account', account: busy };
+  return { kind: 'none', rate, backoffUntil };
+}
+
+export type ClaimDecision =
+  /** fails at once, without an attempt */
+  | { kind: 'fail'; account: string | null; error: string; outcome: 'build_error' | 'permanent' | 'rate_limited' }
+  /** sandbox mode with no sink to deliver to: back to the queue */
+  | { kind: 'hold' }
+  | { kind: 'sandbox'; payload: MessagePayload }
+  | { kind: 'send'; payload: MessagePayload; route: Account[]; via: Account }
+  /** waits for the account's next free rate slot */
+  | { kind: 'rate_limited'; account: Account; window: RateWindowName; limit: number }
+  /** waits for the end of its account's backoff */
+  | { kind: 'backoff'; account: string; until: number; error: string };
+
+export interface ClaimContext {
+  sandboxMode: boolean;
+  /** the sandbox sink listens */
+  sandboxReady: boolean;
+  state: AccountState;
+  now: number;
+  random: () => number;
+  retry: RetrySettings;
+}
+
+/** What happens to a claimed message: a send (sandbox or through an account), a wait, or a failure. */
+export function decideClaimed(row: ClaimedMessage, c: ClaimContext): ClaimDecision {
+  let payload: MessagePayload;
+  try {
+    payload = JSON.parse(row.payload) as MessagePayload;
+  } catch {
+    return { kind: 'fail', account: null, error: 'Stored payload is not valid JSON', outcome: 'build_error' };
+  }
+  // a released captured message goes out for real, whatever the mode
+  if (row.source_captured_id === null && c.sandboxMode) return c.sandboxReady ? { kind: 'sandbox', payload } : { kind: 'hold' };
+  const primary = c.state.account(row.account_id ?? DEFAULT_ACCOUNT_ID);
+  if (!primary) return { kind: 'fail', account: null, error: 'Missing SMTP account configuration', outcome: 'permanent' };
+  const route = routeOrder(primary, (id) => c.state.account(id), c.random);
+  const pick = pickAccount(route, new Set(), c.state, c.now);
+  if (pick.kind === 'account') return { kind: 'send', payload, route, via: pick.account };
+  if (pick.rate) {
+    const { account, window, limit } = pick.rate;
+    if (primary.limit_behavior === 'error') {
+      const error = `Rate limit exceeded: ${limit} per ${window} for account '${account.id}'`;
+      return { kind: 'fail', account: account.id, error, outcome: 'rate_limited' };
+    }
+    return { kind: 'rate_limited', account, window, limit };
+  }
+  return {
+    kind: 'backoff',
+    account: primary.id,
+    until: pick.backoffUntil ?? c.now + backoffDelay(c.retry, 0, c.random),
+    error: c.state.backoffError(primary.id) ?? 'account backing off',
+  };
+}
+
+/** The account and its fallbacks, unweighted (the accounts that may carry its messages). */
+function routeGroup(primary: Account, state: AccountState): Account[] {
+  return routeOrder({ ...primary, weight: null }, (id) => state.account(id));
+}
+
+function usable(acc: Account, state: AccountState, now: number): boolean {
+  return state.backoffUntil(acc.id, now) === null && !state.rateSaturated(acc, now);
+}
+
+/**
+ * Accounts none of whose route can send now because of rate limits: their messages are claimed in bulk
+ * to be deferred (or failed) instead of taking claim slots.
+ */
+export function saturatedAccounts(state: AccountState, now: number): Set<string> {
+  const out = new Set<string>();
+  for (const acc of state.accounts()) {
+    let rateLimited = false;
+    let canSend = false;
+    for (const m of routeGroup(acc, state)) {
+      if (state.backoffUntil(m.id, now) !== null) continue;
+      if (state.rateSaturated(m, now)) {
+        rateLimited = true;
+        continue;
+      }
+      canSend = true;
+      break;
+    }
+    if (!canSend && rateLimited) out.add(acc.id);
+  }
+  return out;
+}
+
+/** How many more messages of an account may be claimed for sending now (`missing`: for an unknown account). */
+export function claimCap(accountId: string, state: AccountState, now: number, saturated: ReadonlySet<string>, missing: number): number {
+  if (saturated.has(accountId)) return 0;
+  const primary = state.account(accountId);
+  // an unknown account's messages fail at once: missing account configuration
+  if (!primary) return missing;
+  let cap = 0;
+  for (const acc of routeGroup(primary, state)) {
+    if (!usable(acc, state, now)) continue;
+    const free = Math.max(0, state.claimFree(acc));
+    // without weights the first usable account takes the message; with weights, any of them
+    if (primary.weight === null || primary.weight === undefined) return free;
+    cap += free;
+  }
+  return cap;
+}
+
+/** Caps of a claim for sending: each account's free slots; accounts not in the snapshot up to `batch`. */
+export function sendCaps(state: AccountState, now: number, saturated: ReadonlySet<string>, batch: number): ClaimCaps {
+  const perAccount = new Map<string, number>();
+  for (const acc of state.accounts()) perAccount.set(acc.id, claimCap(acc.id, state, now, saturated, batch));
+  const noAccount = perAccount.get(DEFAULT_ACCOUNT_ID) ?? claimCap(DEFAULT_ACCOUNT_ID, state, now, saturated, batch);
+  return { perAccount, noAccount, otherAccounts: batch };
+}
+
+/** Caps of the bulk claim of rate-limited accounts' messages: `batch` of each saturated account, nothing else. */
+export function bulkCaps(saturated: ReadonlySet<string>, batch: number): ClaimCaps {
+  return {
+    perAccount: new Map(Array.from(saturated, (id) => [id, batch])),
+    noAccount: saturated.has(DEFAULT_ACCOUNT_ID) ? batch : 0,
+    otherAccounts: 0,
+  };
+}

@@ -1,0 +1,144 @@
+import type { RelayConfig } from '../config/types.js';
+import type { ClaimedMessage, DeferOutcome, ErrorOutcome } from '../store/ports.js';
+import type { AccountBook } from './account-book.js';
+import { bulkCaps, decideClaimed, saturatedAccounts, sendCaps, type AccountState, type ClaimDecision } from './claim-decisions.js';
+import { CLAIM_AHEAD, newDelivery, type ClaimPorts, type Delivery, type DeliveryLedger, type RoundPlan } from './delivery.js';
+import { backoffDeferral, claimFailure, rateLimitDeferral } from './outcomes.js';
+import { LONGEST_WINDOW, type RateLimiter } from './rate-limiter.js';
+import { accountConcurrency } from './transports.js';
+
+/** at most this many messages are claimed for sending per round */
+const SEND_BATCH = 200;
+/** messages of rate-limited accounts are claimed (to be deferred or failed) this many at a time */
+const BULK_BATCH = 500;
+
+export interface ClaimPlannerDeps {
+  ledger: DeliveryLedger;
+  book: AccountBook;
+  limiter: RateLimiter;
+  state: AccountState;
+  config: RelayConfig;
+  random: () => number;
+  /** the sandbox sink listens */
+  sandboxReady(): boolean;
+}
+
+/** The engine's state as decisions read it: the account snapshot, backoffs, rate windows, the ledger's slots. */
+export function engineAccountState(book: AccountBook, limiter: RateLimiter, ledger: DeliveryLedger, config: RelayConfig): AccountState {
+  return {
+    account: (id) => book.get(id),
+    accounts: () => book.list(),
+    backoffUntil: (id, now) => book.backoffUntil(id, now),
+    backoffError: (id) => book.backoffError(id),
+    rate: (acc, now) => limiter.check(acc, now),
+    rateSaturated: (acc, now) => limiter.saturated(acc, now),
+    claimFree: (acc) => accountConcurrency(acc, config) * CLAIM_AHEAD - ledger.claimedFor(acc.id),
+  };
+}
+
+/** What the decisions of one round write in its transaction besides the claim. */
+interface Writes {
+  defers: DeferOutcome[];
+  errors: ErrorOutcome[];
+  holds: string[];
+}
+
+/**
+ * Plans claim rounds inside a transaction: computes the caps from the ledger, the rate windows and the
+ * backoffs, claims due messages, decides each one (claim-decisions.ts) and writes the deferrals and
+ * failures. The sends it plans start after the commit; `undo` gives back their slots after a rollback.
+ */
+export class ClaimPlanner {
+  constructor(private readonly deps: ClaimPlannerDeps) {}
+
+  /**
+   * Reads what the claim needs before the transaction writes anything: the account snapshot if a change
+   * was announced, and the rate windows of accounts with limits seen for the first time.
+   */
+  async prepare(tx: ClaimPorts, now: number): Promise<void> {
+    const { book, limiter } = this.deps;
+    if (!book.isStale()) return;
+    await book.reload(tx.accounts);
+    for (const acc of book.list()) {
+      if (limiter.needsSeed(acc)) limiter.seed(acc.id, await tx.dispatch.sendLogSince(acc.id, now - LONGEST_WINDOW));
+    }
+  }
+
+  /** Claim slots left, and the accounts whose messages are claimed in bulk to be deferred. */
+  private room(now: number, sandboxMode: boolean): { free: number; saturated: Set<string> } {
+    const free = this.deps.config.delivery.maxConcurrency * CLAIM_AHEAD - this.deps.ledger.claimed();
+    return { free, saturated: sandboxMode ? new Set<string>() : saturatedAccounts(this.deps.state, now) };
+  }
+
+  /** Whether a round could claim anything (false: no transaction is worth opening). */
+  mayClaim(now: number, sandboxMode: boolean): boolean {
+    if (this.deps.book.isStale()) return true;
+    const { free, saturated } = this.room(now, sandboxMode);
+    return free > 0 || saturated.size > 0;
+  }
+
+  /** Claims due messages into `plan` and decides each, within the caller's transaction (after `prepare`). */
+  async fill(plan: RoundPlan, tx: ClaimPorts, now: number, sandboxMode: boolean): Promise<void> {
+    const { state, config } = this.deps;
+    const { free, saturated } = this.room(now, sandboxMode);
+    if (free <= 0 && saturated.size === 0) return;
+    const leaseUntil = now + config.delivery.leaseSeconds;
+    const rows: ClaimedMessage[] = [];
+    if (saturated.size > 0) rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: BULK_BATCH, caps: bulkCaps(saturated, BULK_BATCH) })));
+    if (free > 0) {
+      const caps = sandboxMode ? undefined : sendCaps(state, now, saturated, SEND_BATCH);
+      rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: Math.min(free, SEND_BATCH), caps })));
+    }
+    plan.claimed += rows.length;
+    const writes: Writes = { defers: [], errors: [], holds: [] };
+    const context = { sandboxMode, sandboxReady: this.deps.sandboxReady(), state, now, random: this.deps.random, retry: config.delivery };
+    for (const row of rows) this.apply(decideClaimed(row, context), row, now, plan, writes);
+    if (writes.defers.length > 0) await tx.dispatch.defer(writes.defers, now);
+    if (writes.errors.length > 0) await tx.dispatch.markError(writes.errors, now);
+    if (writes.holds.length > 0) await tx.dispatch.releaseLeases(writes.holds, now, 'held');
+    if (writes.errors.length > 0) plan.reportWake = true;
+  }
+
+  /** The round's transaction rolled back: gives back the slots its planned sends took. */
+  undo(plan: RoundPlan): void {
+    for (const d of plan.starts) this.deps.ledger.unclaim(d);
+    plan.starts = [];
+  }
+
+  private start(d: Delivery, now: number, plan: RoundPlan): void {
+    this.deps.ledger.claim(d, now);
+    plan.starts.push(d);
+  }
+
+  private apply(decision: ClaimDecision, row: ClaimedMessage, now: number, plan: RoundPlan, writes: Writes): void {
+    switch (decision.kind) {
+      case 'fail': {
+        const f = claimFailure(row, decision.account, decision.error, decision.outcome, now);
+        writes.errors.push(f.error);
+        plan.attempts.push(f.attempt);
+        return;
+      }
+      case 'hold':
+        writes.holds.push(row.id);
+        return;
+      case 'sandbox':
+        return this.start(newDelivery(row, decision.payload, { kind: 'sandbox' }, now), now, plan);
+      case 'send':
+        return this.start(
+          newDelivery(row, decision.payload, { kind: 'account', route: decision.route, via: decision.via, failover: [] }, now),
+          now,
+          plan,
+        );
+      case 'rate_limited': {
+        const until = this.deps.limiter.reserve(decision.account, now, row.id, row.priority);
+        const r = rateLimitDeferral(row, decision.account.id, until, decision.window, decision.limit);
+        writes.defers.push(r.defer);
+        plan.attempts.push(r.attempt);
+        return;
+      }
+      case 'backoff':
+        writes.defers.push(backoffDeferral(row, decision.account, decision.until, decision.error));
+        return;
+    }
+  }
+}
