@@ -36,6 +36,7 @@ export type CapturedFrame = z.infer<typeof capturedFrame>;
 
 /** `accounts`: accounts inserted, replaced or deleted (the bus announcement). */
 export const accountsFrame = z.object({ ids: z.array(z.string()) }).strict().meta({ id: 'AccountsFrame' });
+export type AccountsFrame = z.infer<typeof accountsFrame>;
 
 export const SSE_FRAMES = {
   messages: messagesFrame,
