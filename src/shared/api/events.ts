@@ -50,6 +50,12 @@ export const SSE_FRAMES = {
   accounts: accountsFrame,
 } as const;
 
+/** For OpenAPI: the `data` of each event of GET /api/events, by event name. */
+export const eventFrames = z
+  .object(SSE_FRAMES)
+  .partial()
+  .meta({ id: 'EventFrames', description: 'The JSON `data` of each Server-Sent Event, by event name (one event per frame)' });
+
 export type SseEventName = keyof typeof SSE_FRAMES;
 export const SSE_EVENT_NAMES = Object.keys(SSE_FRAMES) as SseEventName[];
 export type SseFrame<N extends SseEventName> = z.infer<(typeof SSE_FRAMES)[N]>;
