@@ -1,8 +1,8 @@
+import type { MessageDetail as MessageDetailAnswer, MessageInput } from '../../shared/api/index.js';
 import { nowSec, type Clock } from '../clock.js';
 import { ClassicDetailError, conflict, notFound } from '../errors.js';
 import type { RelayBus } from '../events.js';
 import { normalisePriority, toPayload } from '../messages/normalise.js';
-import type { MessageDetail as MessageDetailAnswer, MessageInput } from '../../shared/api/index.js';
 import type { MessageRecord, MessageSummary, Priority } from '../messages/types.js';
 import { classicReason } from '../messages/validate.js';
 import type { EnqueueResult, ListMessagesQuery, MessagesPort, Page } from '../store/ports.js';
