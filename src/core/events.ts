@@ -1,22 +1,11 @@
 import { EventEmitter } from 'node:events';
+import type { AccountsFrame, CapturedAnnouncement, ReportOutcome } from '../shared/api/index.js';
 import type { MessageEvent } from './messages/types.js';
 
-/**
- * The relay's in-process event bus. Everything that happens is announced here after it is on disk;
- * SSE, metrics, the tray and the report loop listen. Listeners must not throw.
- */
-export interface CapturedAnnouncement {
-  id: number;
-  received_ts: number;
-  from: string;
-  to: string[];
-  subject: string;
-  size: number;
-  attachments: number;
-  mailbox: string | null;
-  relay_message_id: string | null;
-}
+/** What the SSE frames carry, announced as the shared API shapes them. */
+export type { CapturedAnnouncement, ReportOutcome } from '../shared/api/index.js';
 
+/** One delivery attempt's outcome, for metrics and the tray (not an API shape). */
 export interface AttemptOutcome {
   message_id: string;
   account_id: string | null;
@@ -31,14 +20,6 @@ export interface AttemptOutcome {
   deferred?: boolean;
 }
 
-export interface ReportOutcome {
-  ts: number;
-  ok: boolean;
-  sent: number;
-  status?: number;
-  error?: string;
-}
-
 export interface RelayEventMap {
   /** message timeline rows, in commit order (a batch at a time) */
   messages: [MessageEvent[]];
@@ -46,9 +27,10 @@ export interface RelayEventMap {
   /** captured mail deleted (by the API or retention); 'all' after a delete-all */
   'captured.removed': [{ ids: number[] | 'all' }];
   'sink.rejected': [{ reason: string }];
+  /** the public settings after a change (PublicSettings) */
   settings: [Record<string, unknown>];
   /** accounts inserted, replaced or deleted (after the commit) */
-  accounts: [{ ids: string[] }];
+  accounts: [AccountsFrame];
   attempt: [AttemptOutcome];
   report: [ReportOutcome];
   /** work may be available for dispatch (new messages, run-now, activate, settings change) */
@@ -57,6 +39,10 @@ export interface RelayEventMap {
   'report.wake': [];
 }
 
+/**
+ * The relay's in-process event bus. Everything that happens is announced here after it is on disk;
+ * SSE, metrics, the tray and the report loop listen. Listeners must not throw.
+ */
 export class RelayBus extends EventEmitter<RelayEventMap> {
   constructor() {
     super({ captureRejections: false });

@@ -5,6 +5,7 @@ import {
   capturedFrame,
   cleanupMessagesInput,
   describeIssues,
+  fieldIssues,
   MESSAGE_STATES,
   messageEvent,
   messageInput,
@@ -164,6 +165,18 @@ describe('event frames', () => {
     expect(bad).toEqual({ ok: false, error: expect.stringContaining('messages frame: 0.ts: ') });
   });
 
+  it('a refused union names what was expected, a refused record key the rule it broke', () => {
+    const message = { id: 'a', from: 'f', to: 'x', subject: 's', body: 'b' };
+    expect(fail(messageInput, { ...message, priority: 'soon' })).toBe("priority: Input should be 'immediate', 'high', 'medium', 'low' or an integer");
+    expect(fail(messageInput, { ...message, to: 5 })).toBe('to: Invalid input: expected string or array, received number');
+    expect(fail(releaseBody, { account_id: 'acc', priority: 'soon' })).toMatch(/^priority: Invalid option: expected one of "immediate"\|"high"\|"medium"\|"low"$/);
+    expect(fail(releaseBody, { account_id: 'acc', priority: 4 })).toMatch(/^priority: Too big: expected number to be <=3$/);
+    const headers = sendBody.safeParse({ from: 'a@x.org', to: 'b@x.org', subject: 's', body_text: 'x', headers: { 'Bad Name': 'a' } });
+    expect(fieldIssues(headers.error!)).toEqual([{ field: 'headers.Bad Name', message: 'must be a header name' }]);
+    const noBody = cleanupMessagesInput.safeParse({ older_than_seconds: 'soon' });
+    expect(fieldIssues(noBody.error!)).toEqual([{ field: 'older_than_seconds', message: 'Input should be a valid integer' }]);
+  });
+
   it('describeIssues names the closest branch of a union and counts the rest', () => {
     const r = messagesFrame.safeParse([{ ...ev, ts: 'now', type: 1, state: 'x', account_id: 5 }]);
     expect(describeIssues(r.error!)).toMatch(/^0\.account_id: .*; 0\.ts: .*; 0\.type: .* \(\+1 more\)$/);
@@ -198,6 +211,17 @@ describe('requests', () => {
     expect(fail(sendBody, { from: 'a@x.org', to: 'b@x.org', subject: 's' })).toBe('body_text: body_text or body_html is required');
     expect(fail(sendBody, { from: 'a@x.org', to: 'b@x.org', subject: 's\r\nBcc: c@x.org', body_text: 'x' })).toBe('subject: must not contain CR or LF');
     expect(fail(sendBody, { from: 'a@x.org', to: [], subject: 's', body_text: 'x' })).toBe('to: needs at least one recipient');
+  });
+
+  it('send attachments: only the source delivery uses is checked, as the one validation does', () => {
+    const base = { from: 'a@x.org', to: 'b@x.org', subject: 's', body_text: 'x' };
+    const att = (a: Record<string, unknown>) => ({ ...base, attachments: [a] });
+    sendBody.parse(att({ content: 'aGVsbG8=' }));
+    sendBody.parse(att({ url: 'https://x.org/f', content: '!!' }));
+    sendBody.parse(att({ s3: { bucket: 'b', key: 'k' }, url: 'ftp://x' }));
+    expect(fail(sendBody, att({ content: '!!' }))).toBe('attachments.0.content: must be base64');
+    expect(fail(sendBody, att({ url: 'ftp://x', content: 'aGVsbG8=' }))).toBe('attachments.0.url: must be an http(s) URL');
+    expect(fail(sendBody, att({ filename: 'a.txt' }))).toBe('attachments.0: needs content, url or s3');
   });
 
   it('settings patch: known keys only, each checked', () => {

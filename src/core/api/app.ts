@@ -1,6 +1,8 @@
 import Koa from 'koa';
+import type Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Logger } from 'pino';
+import { API_ROUTES } from '../../shared/api/routes.js';
 import type { RelayServices } from '../services/index.js';
 import { errorMiddleware } from './middleware/errors.js';
 import { authMiddleware } from './middleware/auth.js';
@@ -16,7 +18,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { uiRoutes, isUiAsset } from './routes/ui.js';
 
-const PUBLIC_PATHS = new Set(['/health', '/openapi.json']);
+/** the routes the contract declares public (`security: []`): /health and /openapi.json */
+const PUBLIC_PATHS = new Set(API_ROUTES.filter((r) => r.security?.length === 0).map((r) => r.path));
 
 export interface ApiAppOptions {
   services: RelayServices;
@@ -53,7 +56,16 @@ export function createApiApp(opts: ApiAppOptions): Koa {
     }),
   );
 
-  for (const router of [
+  for (const router of apiRouters(services, opts.uiDir)) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  return app;
+}
+
+/** Every router of the app, in the order they are tried (the UI's catch-all last). */
+export function apiRouters(services: RelayServices, uiDir: string | null): Router[] {
+  return [
     classicRoutes(services),
     messagesRoutes(services),
     settingsRoutes(services),
@@ -64,10 +76,6 @@ export function createApiApp(opts: ApiAppOptions): Koa {
     sendRoutes(services),
     metricsRoutes(services),
     openapiRoutes(),
-    uiRoutes(opts.uiDir),
-  ]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
-  return app;
+    uiRoutes(uiDir),
+  ];
 }

@@ -1,22 +1,19 @@
 import type Koa from 'koa';
 import type { z } from 'zod';
+import { fieldIssues } from '../../shared/api/common.js';
 import { ValidationError } from './middleware/errors.js';
 
-function issuesOf(error: z.ZodError) {
-  return error.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message }));
-}
-
-/** Parses the request body with a zod schema; a violation is a 422 naming each field. */
+/** Parses the request body with a shared schema; a violation is a 422 naming each field. */
 export function parseBody<S extends z.ZodType>(ctx: Koa.Context, schema: S): z.infer<S> {
   const body = (ctx.request as { body?: unknown }).body;
   const r = schema.safeParse(body === undefined ? {} : body);
-  if (!r.success) throw new ValidationError(issuesOf(r.error));
+  if (!r.success) throw new ValidationError(fieldIssues(r.error));
   return r.data;
 }
 
-/** Parses the query string with a zod schema; a violation is a 422 naming each parameter. */
+/** Parses the query string with a shared schema; a violation is a 422 naming each parameter. */
 export function parseQuery<S extends z.ZodType>(ctx: Koa.Context, schema: S): z.infer<S> {
   const r = schema.safeParse(ctx.query);
-  if (!r.success) throw new ValidationError(issuesOf(r.error));
+  if (!r.success) throw new ValidationError(fieldIssues(r.error));
   return r.data;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AccountView } from '../../shared/api/accounts.js';
 import { nowSec, type Clock } from '../clock.js';
 import type { RelayConfig } from '../config/types.js';
 import type { RelayBus } from '../events.js';
@@ -18,16 +19,8 @@ export type { RateWindowState } from './rate-limiter.js';
 export type { VerifyResult } from './transports.js';
 export { DEFAULT_ACCOUNT_ID } from './delivery.js';
 
-/** Delivery state of an account besides its rate windows (GET /api/accounts). */
-export interface AccountDeliveryStatus {
-  /** sends in progress through this account */
-  in_flight: number;
-  /** connection-level failures hold the account back until then (epoch seconds) */
-  backoff_until: number | null;
-  backoff_error: string | null;
-  /** a connection pool is open for the account */
-  pool_open: boolean;
-}
+/** Delivery state of an account besides its rate windows: the live fields of the shared AccountView. */
+export type AccountDeliveryStatus = Pick<AccountView, 'in_flight' | 'backoff_until' | 'backoff_error' | 'pool_open'>;
 
 /** Pulls due messages from the queue and delivers them (real SMTP pools, or the sandbox sink). */
 export interface Dispatcher {

@@ -1,14 +1,8 @@
+import type { RateWindow as RateWindowState, RateWindowName } from '../../shared/api/accounts.js';
 import type { Account } from '../store/ports.js';
 
-export type RateWindowName = 'minute' | 'hour' | 'day';
-
-export interface RateWindowState {
-  window: RateWindowName;
-  used: number;
-  limit: number | null;
-  /** epoch seconds when the next slot frees, null when a slot is free now */
-  next_free_ts: number | null;
-}
+/** One window's live state as GET /api/accounts shows it (the shared RateWindow). */
+export type { RateWindowName, RateWindow as RateWindowState } from '../../shared/api/accounts.js';
 
 export const RATE_WINDOWS: readonly { window: RateWindowName; seconds: number; field: Exclude<keyof RateLimits, 'id'> }[] = [
   { window: 'minute', seconds: 60, field: 'limit_per_minute' },

@@ -3,19 +3,15 @@ import type Mail from 'nodemailer/lib/mailer';
 import type { SendMailOptions } from 'nodemailer/lib/mailer';
 import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from 'nodemailer/lib/smtp-pool';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
+import type { VerifyResult } from '../../shared/api/accounts.js';
 import type { RelayConfig } from '../config/types.js';
 import type { Account } from '../store/ports.js';
 
 export type PoolMailer = Mail<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
 export type SentInfo = SMTPPoolSentMessageInfo;
 
-export interface VerifyResult {
-  ok: boolean;
-  /** connect | tls | auth | ok */
-  stage: 'connect' | 'tls' | 'auth' | 'ok';
-  message: string;
-  code?: number;
-}
+/** POST /api/accounts/{id}/verify: which stage failed (connect, tls, auth), or ok. */
+export type { VerifyResult } from '../../shared/api/accounts.js';
 
 /** Ports where the submission standard (RFC 6409) expects STARTTLS before AUTH. */
 const STARTTLS_REQUIRED_PORTS = new Set([587]);

@@ -1,23 +1,9 @@
-import type { AttachmentSpec, MessagePayload } from './types.js';
+import type { z } from 'zod';
+import type { sendBody } from '../../shared/api/send.js';
+import type { MessagePayload } from './types.js';
 
-/**
- * A ProtoPost-style send (POST /api/send) once its shape is checked: addresses as lists, either body.
- * Mirrors the route's zod schema until that schema moves to src/shared/api and this becomes its z.infer.
- */
-export interface SendRequest {
-  id?: string;
-  account_id?: string;
-  from: string;
-  to: string[];
-  cc?: string[];
-  bcc?: string[];
-  reply_to?: string;
-  subject: string;
-  body_text?: string;
-  body_html?: string;
-  headers?: Record<string, string>;
-  attachments?: AttachmentSpec[];
-}
+/** A ProtoPost-style send (POST /api/send) once the shared schema parsed it: addresses as lists. */
+export type SendRequest = z.infer<typeof sendBody>;
 
 /** The queued form of a send: immediate priority; an HTML body carries the text one as its alternative. */
 export function sendPayload(b: SendRequest, id: string): MessagePayload {

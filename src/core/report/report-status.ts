@@ -1,31 +1,10 @@
-import type { ReportOutcome } from '../events.js';
+import type { ReportOutcome, ReportStatus } from '../../shared/api/stats.js';
 import type { RuntimeSettingsValues } from '../settings/runtime-settings.js';
 import type { RetentionResult } from './retention.js';
 import type { SyncAnswer } from './sync-client.js';
 
-/** What the UI, the status command and GET /api/stats show about reporting. */
-export interface ReportStatus {
-  /** a sync URL is configured */
-  enabled: boolean;
-  paused: boolean;
-  /** the sync URL without credentials */
-  url: string | null;
-  /** disabled: no URL; paused; idle: no sync yet; ok: the last sync was acknowledged; failing */
-  state: 'disabled' | 'paused' | 'idle' | 'ok' | 'failing';
-  syncing: boolean;
-  last: ReportOutcome | null;
-  last_success_ts: number | null;
-  /** when the current run of failures started, null when the last sync succeeded */
-  failing_since: number | null;
-  consecutive_failures: number;
-  last_error: string | null;
-  /** epoch seconds of the next planned sync (heartbeat, retry or follow-up), null when none */
-  next_attempt_ts: number | null;
-  /** what the application said in its last acknowledgement */
-  last_answer: { queued: number; error_ids: number; not_found_ids: number; json: boolean } | null;
-  /** the last retention pass */
-  retention: (RetentionResult & { ts: number }) | null;
-}
+/** What the UI, the status command and GET /api/stats show about reporting (the shared API's shape). */
+export type { ReportStatus } from '../../shared/api/stats.js';
 
 /** What only the facade knows when the status is read. */
 export interface LiveFacts {

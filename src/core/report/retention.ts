@@ -1,17 +1,10 @@
+import type { RetentionPass } from '../../shared/api/stats.js';
 import { nowSec, type Clock } from '../clock.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import type { MessagesPort, ReportsPort } from '../store/ports.js';
 
-/** What one retention pass removed. */
-export interface RetentionResult {
-  /** reported final messages past retention */
-  reported: number;
-  /** final messages past retention that had nobody to be reported to (no sync URL configured) */
-  unreported: number;
-  send_log: number;
-  /** timeline rows left behind by messages deleted elsewhere */
-  orphan_events: number;
-}
+/** What one retention pass removed (the shared RetentionPass without its time). */
+export type RetentionResult = Omit<RetentionPass, 'ts'>;
 
 export interface RetentionDeps {
   messages: Pick<MessagesPort, 'purgeReported'>;

@@ -1,21 +1,15 @@
+import type { AccountInputBody, AccountView, VerifyResult } from '../../shared/api/index.js';
 import { nowSec, type Clock } from '../clock.js';
-import type { Dispatcher, RateWindowState, VerifyResult } from '../delivery/dispatcher.js';
+import type { Dispatcher } from '../delivery/dispatcher.js';
 import { notFound, RelayError } from '../errors.js';
 import type { RelayBus } from '../events.js';
-import type { AccountInputBody } from '../messages/payload-schema.js';
 import type { Account, AccountInput, AccountsPort, Store } from '../store/ports.js';
 
-/** An account as the API shows it: never the password, only whether one is set. */
-export type PublicAccount = Omit<Account, 'password'> & { password_set: boolean };
+/** An account with the engine's live view of it (GET /api/accounts): the shared AccountView. */
+export type { AccountView } from '../../shared/api/index.js';
 
-/** An account with the engine's live view of it (GET /api/accounts). */
-export type AccountView = PublicAccount & {
-  rate: RateWindowState[];
-  in_flight: number;
-  backoff_until: number | null;
-  backoff_error: string | null;
-  pool_open: boolean;
-};
+/** An account as the API shows it, without the engine's live view: never the password, only whether one is set. */
+export type PublicAccount = Omit<AccountView, 'rate' | 'in_flight' | 'backoff_until' | 'backoff_error' | 'pool_open'>;
 
 export interface AccountsService {
   /** genro-mail-proxy POST /account: insert or replace; an omitted password keeps the stored one */

@@ -1,28 +1,22 @@
 import crypto from 'node:crypto';
+import type { CapturedDetail, CapturedPage, ReleaseAnswer } from '../../shared/api/index.js';
 import { conflict, notFound, RelayError } from '../errors.js';
 import type { RelayBus } from '../events.js';
 import { fieldError } from '../messages/validate.js';
-import type { MessagesPort, CapturedPort, CapturedSummary, Page } from '../store/ports.js';
-import { attachmentAt, inspectMessage, renderableHtml, type InspectedAttachment, type InspectedMessage } from '../sink/inspect.js';
-import { releasePayload, type ReleaseRequest, type ReleaseResult } from '../sink/release.js';
+import type { MessagesPort, CapturedPort } from '../store/ports.js';
+import { attachmentAt, inspectMessage, renderableHtml, type InspectedAttachment } from '../sink/inspect.js';
+import { releasePayload, type ReleaseRequest } from '../sink/release.js';
 import { parseCapturedSearch } from '../sink/search-query.js';
 import type { Sink } from '../sink/sink.js';
 import type { MessageIntake } from './intake.js';
 
-export type { ReleaseRequest, ReleaseResult } from '../sink/release.js';
+export type { ReleaseRequest } from '../sink/release.js';
+/** The answers of GET /api/captured, GET /api/captured/{id} and the release: the shared API's shapes. */
+export type { CapturedDetail, CapturedPage } from '../../shared/api/index.js';
+export type ReleaseResult = ReleaseAnswer;
 
 /** how long a search waits for the background indexer to catch up with a burst of captures */
 const SEARCH_INDEX_WAIT_MS = 5000;
-
-export type CapturedPage = Page<CapturedSummary> & {
-  total: number;
-  unread: number;
-  /** messages a search could not wait for (not yet in the text index) */
-  unindexed?: number;
-};
-
-/** the summary with the parsed message (whose attachment list replaces the summary's count) */
-export type CapturedDetail = Omit<CapturedSummary, 'attachments'> & InspectedMessage;
 
 export type CapturedAttachment = InspectedAttachment & { content: Buffer };
 

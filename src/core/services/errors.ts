@@ -1,10 +1,7 @@
+import type { FieldIssue } from '../../shared/api/index.js';
 import { RelayError } from '../errors.js';
 
-export interface FieldIssue {
-  /** dotted path of the offending field, e.g. "messages.3.subject" */
-  field: string;
-  message: string;
-}
+export type { FieldIssue } from '../../shared/api/index.js';
 
 /** Schema or rule violation naming each field: 422, as genro-mail-proxy (pydantic) answers. */
 export class ValidationError extends RelayError {

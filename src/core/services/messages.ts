@@ -1,9 +1,9 @@
+import type { MessageDetail as MessageDetailAnswer, MessageInput } from '../../shared/api/index.js';
 import { nowSec, type Clock } from '../clock.js';
 import { ClassicDetailError, conflict, notFound } from '../errors.js';
 import type { RelayBus } from '../events.js';
 import { normalisePriority, toPayload } from '../messages/normalise.js';
-import type { MessageInput } from '../messages/payload-schema.js';
-import type { MessageEvent, MessagePayload, MessageRecord, MessageSummary, Priority } from '../messages/types.js';
+import type { MessageRecord, MessageSummary, Priority } from '../messages/types.js';
 import { classicReason } from '../messages/validate.js';
 import type { EnqueueResult, ListMessagesQuery, MessagesPort, Page } from '../store/ports.js';
 import type { MessageIntake } from './intake.js';
@@ -18,12 +18,7 @@ export interface AddMessagesResult extends EnqueueResult {
 }
 
 /** One message as the detail view shows it: the payload with its body cut short and attachments summarised. */
-export type MessageDetail = Omit<MessageRecord, 'payload'> & {
-  payload: Omit<MessagePayload, 'attachments'> & {
-    body_size: number;
-    attachments?: { filename: string | null; source: 's3' | 'url' | 'content'; url?: string; s3?: { bucket: string; key: string }; size?: number }[];
-  };
-};
+export type MessageDetail = MessageDetailAnswer['message'];
 
 export interface MessagesService {
   /** genro-mail-proxy add-messages: each message validated, the valid ones queued in one transaction */
@@ -37,7 +32,7 @@ export interface MessagesService {
   list(query: ListMessagesQuery): Promise<Page<MessageSummary>>;
   /** every message in dispatch order (genro-mail-proxy GET /messages) */
   listAll(activeOnly: boolean): Promise<MessageRecord[]>;
-  detail(id: string): Promise<{ message: MessageDetail; timeline: MessageEvent[] }>;
+  detail(id: string): Promise<MessageDetailAnswer>;
   /** a failed or waiting message goes back to the queue now; 404 unknown, 409 queued, sending or sent */
   retry(id: string): Promise<MessageSummary>;
 }

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
+import type { SendAccepted, SendOutcome as FinalOutcome } from '../../shared/api/index.js';
 import { conflict } from '../errors.js';
 import type { RelayBus } from '../events.js';
 import { sendPayload, type SendRequest } from '../messages/send-payload.js';
-import type { MessageEvent, MessageState, RecipientResult } from '../messages/types.js';
+import type { MessageEvent } from '../messages/types.js';
 import { fieldError } from '../messages/validate.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import type { MessagesPort } from '../store/ports.js';
@@ -14,20 +15,8 @@ export type { SendRequest } from '../messages/send-payload.js';
 /** the longest a send may wait for its outcome */
 export const MAX_WAIT_SECONDS = 30;
 
-/** Where a send stands when the answer goes out: its final outcome, or still on its way. */
-export type SendOutcome =
-  | { final: false; id: string; state: MessageState | 'deleted' }
-  | {
-      final: true;
-      id: string;
-      state: MessageState;
-      sandbox: boolean;
-      captured_id: number | null;
-      error: string | null;
-      sent_ts: number | null;
-      error_ts: number | null;
-      recipients: RecipientResult[] | null;
-    };
+/** Where a send stands when the answer goes out: its final outcome (the 200), or still on its way (the 202). */
+export type SendOutcome = ({ final: true } & FinalOutcome) | ({ final: false } & SendAccepted);
 
 export interface SendService {
   /**

@@ -1,3 +1,4 @@
+import type { Settings } from '../../shared/api/settings.js';
 import { RelayError } from '../errors.js';
 import { RUNTIME_SETTINGS_KEY, type RuntimeSettings, type RuntimeSettingsValues } from '../settings/runtime-settings.js';
 import type { SettingsPort } from '../store/ports.js';
@@ -10,7 +11,7 @@ export interface ListenAddresses {
 }
 
 /** GET /api/settings: the settings without secrets, plus where to reach the relay. */
-export type SettingsView = Record<string, unknown> & { smtp: ListenAddresses['smtp']; api: { url: string } };
+export type SettingsView = Settings;
 
 export interface SettingsService {
   /** the live values (secrets included: for the desktop shell, never for an API answer) */

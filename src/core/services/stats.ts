@@ -1,29 +1,15 @@
+import type { Stats, StatsFrame } from '../../shared/api/index.js';
 import type { Dispatcher } from '../delivery/dispatcher.js';
-import type { DeliveryMode } from '../config/types.js';
 import type { MessageState } from '../messages/types.js';
-import type { Reporter, ReportStatus } from '../report/reporter.js';
+import type { Reporter } from '../report/reporter.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import type { CapturedPort, MessagesPort } from '../store/ports.js';
 
 /** The relay at a glance (SSE `stats` frames, the tray). */
-export interface LiveStats {
-  counts: Record<MessageState, number>;
-  captured: { total: number; unread: number };
-  in_flight: number;
-  delivery_mode: DeliveryMode;
-  paused: boolean;
-}
+export type LiveStats = StatsFrame;
 
 /** GET /api/stats */
-export interface StatsOverview {
-  counts: Record<MessageState, number>;
-  captured: { total: number; unread: number };
-  accounts: { account_id: string | null; counts: Partial<Record<MessageState, number>> }[];
-  delivery_mode: DeliveryMode;
-  paused: boolean;
-  in_flight: number;
-  report: ReportStatus;
-}
+export type StatsOverview = Stats;
 
 export interface StatsService {
   live(): Promise<LiveStats>;

@@ -1,3 +1,4 @@
+import type { PublicSettings } from '../../shared/api/settings.js';
 import type { RelayBus } from '../events.js';
 import type { SettingsPort } from '../store/ports.js';
 import type { DeliveryMode, RelayConfig } from '../config/types.js';
@@ -85,7 +86,7 @@ export class RuntimeSettings {
   }
 
   /** What the API and SSE show: secrets replaced by whether they are set. */
-  publicView(): Record<string, unknown> {
+  publicView(): PublicSettings {
     const { client_sync_password, client_sync_token, ...rest } = this.values;
     return { ...rest, client_sync_password_set: !!client_sync_password, client_sync_token_set: !!client_sync_token };
   }

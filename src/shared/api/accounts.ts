@@ -62,6 +62,7 @@ export const accountsPage = z
   .object({ items: z.array(accountView), next_cursor: z.null() })
   .strict()
   .meta({ id: 'AccountsPage' });
+export type AccountsPage = z.infer<typeof accountsPage>;
 
 /** POST /api/accounts/{id}/verify: stage names what failed (connect, tls, auth), ok on success. */
 export const verifyResult = z

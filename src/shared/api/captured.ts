@@ -104,6 +104,7 @@ export const capturedAttachmentQuery = z.object({ inline: z.enum(['0', '1', 'tru
 // ---- DELETE /api/captured (DELETE /api/captured/{id} answers Ok) ---------------------------------
 
 export const deleteAllCapturedAnswer = z.object({ ok: z.literal(true), removed: int }).strict().meta({ id: 'DeleteAllCapturedAnswer' });
+export type DeleteAllCapturedAnswer = z.infer<typeof deleteAllCapturedAnswer>;
 
 // ---- POST /api/captured/{id}/release -------------------------------------------------------------
 

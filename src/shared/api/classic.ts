@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { limitBehavior } from './accounts.js';
 import { messagePayload } from './messages.js';
-import { messageState, priority } from './states.js';
+import { messageState, priority, PRIORITY_LABELS } from './states.js';
 
 /**
  * The classic genro-mail-proxy wire protocol: request bodies (MessagePayload, AccountPayload) with
@@ -13,17 +13,18 @@ import { messageState, priority } from './states.js';
 
 const addressList = z.union([z.string(), z.array(z.string().nullable())]);
 const optionalAddressList = addressList.nullish();
-const intLike = z.union([z.number().int(), z.string().regex(/^-?\d+$/, 'Input should be a valid integer').transform(Number)]);
+const INTEGER = /^-?\d+$/;
+const intLike = z.union([z.number().int(), z.string().regex(INTEGER, 'Input should be a valid integer').transform(Number)]);
 
+const isPriorityText = (s: string) => INTEGER.test(s) || Object.hasOwn(PRIORITY_LABELS, s.toLowerCase());
+
+/** An integer, or a label or integer as a string; one rule for strings so a refusal says what was expected. */
 export const priorityInput = z.union([
   z.number().int(),
-  z.string().regex(/^-?\d+$/).transform(Number),
   z
     .string()
-    .refine((s) => ['immediate', 'high', 'medium', 'low'].includes(s.toLowerCase()), {
-      message: "Input should be 'immediate', 'high', 'medium', 'low' or an integer",
-    })
-    .transform((s) => s.toLowerCase()),
+    .refine(isPriorityText, { message: "Input should be 'immediate', 'high', 'medium', 'low' or an integer" })
+    .transform((s) => (INTEGER.test(s) ? Number(s) : s.toLowerCase())),
 ]);
 
 export const attachmentInput = z.object({
@@ -103,9 +104,11 @@ export const classicMessagesQuery = z.object({ active_only: z.string().optional(
 const int = z.number().int();
 
 export const healthAnswer = z.object({ status: z.literal('ok') }).strict().meta({ id: 'Health' });
+export type HealthAnswer = z.infer<typeof healthAnswer>;
 
 /** /status, /commands/suspend, /commands/activate: whether dispatch runs. */
 export const activeAnswer = z.object({ ok: z.literal(true), active: z.boolean() }).strict().meta({ id: 'ActiveAnswer' });
+export type ActiveAnswer = z.infer<typeof activeAnswer>;
 
 export const addMessagesAnswer = z
   .object({
@@ -116,13 +119,16 @@ export const addMessagesAnswer = z
   })
   .strict()
   .meta({ id: 'AddMessagesAnswer' });
+export type AddMessagesAnswer = z.infer<typeof addMessagesAnswer>;
 
 export const deleteMessagesAnswer = z
   .object({ ok: z.literal(true), removed: int, not_found: z.array(z.string()) })
   .strict()
   .meta({ id: 'DeleteMessagesAnswer' });
+export type DeleteMessagesAnswer = z.infer<typeof deleteMessagesAnswer>;
 
 export const cleanupMessagesAnswer = z.object({ ok: z.literal(true), removed: int }).strict().meta({ id: 'CleanupMessagesAnswer' });
+export type CleanupMessagesAnswer = z.infer<typeof cleanupMessagesAnswer>;
 
 /** AccountInfo: every field of the account but the password, null fields left out. */
 export const classicAccountInfo = z
@@ -152,6 +158,7 @@ export const classicAccountsAnswer = z
   .object({ ok: z.literal(true), accounts: z.array(classicAccountInfo) })
   .strict()
   .meta({ id: 'AccountsAnswer' });
+export type ClassicAccountsAnswer = z.infer<typeof classicAccountsAnswer>;
 
 /** MessageRecord of GET /messages: the stored payload under `message` (with retry_count once retried). */
 export const classicMessageRecord = z
@@ -179,3 +186,4 @@ export const classicMessagesAnswer = z
   .object({ ok: z.literal(true), messages: z.array(classicMessageRecord) })
   .strict()
   .meta({ id: 'MessagesAnswer' });
+export type ClassicMessagesAnswer = z.infer<typeof classicMessagesAnswer>;

@@ -46,6 +46,7 @@ export const classicErrorDetail = z
   .object({ error: z.string(), rejected: z.array(classicRejectedItem).nullable() })
   .strict()
   .meta({ id: 'ClassicErrorDetail' });
+export type ClassicErrorDetail = z.infer<typeof classicErrorDetail>;
 
 export const classicError = z
   .object({ detail: z.union([z.string(), z.array(classicValidationIssue), classicErrorDetail]) })

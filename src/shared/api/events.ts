@@ -36,6 +36,7 @@ export type CapturedFrame = z.infer<typeof capturedFrame>;
 
 /** `accounts`: accounts inserted, replaced or deleted (the bus announcement). */
 export const accountsFrame = z.object({ ids: z.array(z.string()) }).strict().meta({ id: 'AccountsFrame' });
+export type AccountsFrame = z.infer<typeof accountsFrame>;
 
 export const SSE_FRAMES = {
   messages: messagesFrame,
@@ -48,6 +49,12 @@ export const SSE_FRAMES = {
   report: reportOutcome,
   accounts: accountsFrame,
 } as const;
+
+/** For OpenAPI: the `data` of each event of GET /api/events, by event name. */
+export const eventFrames = z
+  .object(SSE_FRAMES)
+  .partial()
+  .meta({ id: 'EventFrames', description: 'The JSON `data` of each Server-Sent Event, by event name (one event per frame)' });
 
 export type SseEventName = keyof typeof SSE_FRAMES;
 export const SSE_EVENT_NAMES = Object.keys(SSE_FRAMES) as SseEventName[];

@@ -10,6 +10,7 @@ import {
   releaseBody,
 } from './captured.js';
 import { okAnswer } from './common.js';
+import { eventFrames } from './events.js';
 import { listMessagesQuery, messageDetail, messagesPage, retryAnswer } from './messages.js';
 import { attachmentParams, body, idParams, json, raw, RELAY_401, relayFail, type ApiRoute } from './route-kit.js';
 import { sendAccepted, sendBody, sendOutcome, sendQuery } from './send.js';
@@ -175,7 +176,7 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
     path: '/api/events',
     summary: 'Server-Sent Events (token as header or ?token=)',
     description: [
-      'Events, each `data` being JSON (schemas: MessagesFrame, CapturedFrame, PublicSettings, StatsFrame, ReportOutcome):',
+      'Events, each `data` being JSON (EventFrames gives the schema of each: MessagesFrame, CapturedFrame, PublicSettings, StatsFrame, ReportOutcome):',
       '`messages`: an array of timeline rows (MessageEvent), coalesced per ~200 ms; a burst over the cap is sent as',
       '`{coalesced: true, count, states: {state: n}}` instead (refetch the list).',
       '`captured`: one captured-mail summary per frame; a burst of more than 20 per ~200 ms is sent as `{coalesced: true, count}`;',
@@ -184,6 +185,6 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
       'sent on connect and then only when it changed, at most every 2 s. `report`: outcome of a delivery-report sync.',
       'A comment line is sent every 15 s as a heartbeat.',
     ].join(' '),
-    responses: { 200: raw('text/event-stream', 'the event stream'), ...RELAY_401 },
+    responses: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: eventFrames } } }, ...RELAY_401 },
   },
 ];

@@ -17,16 +17,27 @@ const mailbox = z
   .refine((s) => MAILBOX.test(s), 'must be an e-mail address');
 const mailboxes = z.union([mailbox.transform((s) => [s]), z.array(mailbox).max(1000)]);
 
+const HTTP_URL = /^https?:\/\//i;
+
+/** Only the source delivery uses is checked (s3, else url, else content), as the relay's one validation does. */
 const sendAttachment = z
   .object({
     filename: z.string().max(255).refine(noCrLf, 'must not contain CR or LF').optional(),
-    content: z.string().regex(BASE64, 'must be base64').optional(),
-    url: z.string().regex(/^https?:\/\/\S+$/i, 'must be an http(s) URL').optional(),
+    /** base64 */
+    content: z.string().optional(),
+    /** http(s) */
+    url: z.string().optional(),
     s3: z.object({ bucket: z.string().min(1), key: z.string().min(1) }).optional(),
     content_type: z.string().max(200).refine(noCrLf, 'must not contain CR or LF').optional(),
     cid: z.string().max(200).refine(noCrLf, 'must not contain CR or LF').optional(),
   })
-  .refine((a) => !!(a.content || a.url || a.s3), 'needs content, url or s3');
+  .superRefine((a, ctx) => {
+    if (a.s3) return;
+    if (a.url) {
+      if (!HTTP_URL.test(a.url)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be an http(s) URL' });
+    } else if (!a.content) ctx.addIssue({ code: 'custom', message: 'needs content, url or s3' });
+    else if (!BASE64.test(a.content)) ctx.addIssue({ code: 'custom', path: ['content'], message: 'must be base64' });
+  });
 
 export const sendBody = z
   .object({

@@ -24,9 +24,19 @@ export type ReportOutcome = z.infer<typeof reportOutcome>;
 
 /** What one retention pass removed, and when. */
 export const retentionPass = z
-  .object({ reported: int, unreported: int, send_log: int, orphan_events: int, ts: int })
+  .object({
+    /** reported final messages past retention */
+    reported: int,
+    /** final messages past retention that had nobody to be reported to (no sync URL configured) */
+    unreported: int,
+    send_log: int,
+    /** timeline rows left behind by messages deleted elsewhere */
+    orphan_events: int,
+    ts: int,
+  })
   .strict()
   .meta({ id: 'RetentionPass' });
+export type RetentionPass = z.infer<typeof retentionPass>;
 
 export const REPORT_STATES = ['disabled', 'paused', 'idle', 'ok', 'failing'] as const;
 

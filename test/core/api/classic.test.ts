@@ -121,6 +121,12 @@ describe('add-messages', () => {
 
     const wrongType = await addMessages({ messages: [msg('s3', { priority: 'urgent' })] });
     expect(wrongType.status).toBe(422);
+    // a union field says what it expected, not zod's bare "Invalid input"
+    expect(wrongType.body.detail).toEqual([
+      { loc: ['body', 'messages', '0', 'priority'], msg: "Input should be 'immediate', 'high', 'medium', 'low' or an integer", type: 'value_error' },
+    ]);
+    const numberAsText = await addMessages({ messages: [msg('s4', { to: 5 })] });
+    expect(numberAsText.body.detail).toEqual([{ loc: ['body', 'messages', '0', 'to'], msg: 'Invalid input: expected string or array, received number', type: 'value_error' }]);
     const notList = await addMessages({ messages: 'nope' });
     expect(notList.status).toBe(422);
   });

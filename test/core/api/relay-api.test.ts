@@ -125,6 +125,21 @@ describe('/api/settings and /api/stats', () => {
     for (const p of ['/commands/add-messages', '/account', '/api/messages', '/api/settings', '/api/stats']) expect(doc.paths).toHaveProperty(p);
   });
 
+  it('names what a union or record-key field expected in a 422', async () => {
+    const send = await t.api('/api/send', {
+      method: 'POST',
+      json: { from: 'a@example.com', to: 'not an address', subject: 's', body_text: 'x', headers: { 'Bad Name': 'v' } },
+    });
+    expect(send.status).toBe(422);
+    expect((await send.json()).error.fields).toEqual([
+      { field: 'to', message: 'must be an e-mail address' },
+      { field: 'headers.Bad Name', message: 'must be a header name' },
+    ]);
+    const release = await t.api('/api/captured/1/release', { method: 'POST', json: { account_id: 'a1', priority: 'soon' } });
+    expect(release.status).toBe(422);
+    expect((await release.json()).error.fields).toEqual([{ field: 'priority', message: 'Invalid option: expected one of "immediate"|"high"|"medium"|"low"' }]);
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     const r = await t.api('/api/nothing-here');
     expect(r.status).toBe(404);

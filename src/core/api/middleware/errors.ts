@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import type { Logger } from 'pino';
+import type { ClassicErrorBody, RelayErrorBody } from '../../../shared/api/index.js';
 import { ClassicDetailError, RelayError, storageUnavailable } from '../../errors.js';
 import { ValidationError } from '../../services/errors.js';
 
@@ -71,11 +72,11 @@ export function errorMiddleware(logger: Logger): Koa.Middleware {
         if (err instanceof ValidationError) {
           ctx.body = {
             detail: err.issues.map((i) => ({ loc: ['body', ...i.field.split('.').filter(Boolean)], msg: i.message, type: 'value_error' })),
-          };
+          } satisfies ClassicErrorBody;
         } else if (err instanceof ClassicDetailError) {
           ctx.body = { detail: err.detail };
         } else {
-          ctx.body = { detail: message };
+          ctx.body = { detail: message } satisfies ClassicErrorBody;
         }
       } else {
         ctx.body = {
@@ -84,7 +85,7 @@ export function errorMiddleware(logger: Logger): Koa.Middleware {
             message,
             ...(err instanceof ValidationError ? { fields: err.issues } : {}),
           },
-        };
+        } satisfies RelayErrorBody;
       }
       if (status === 401) ctx.set('WWW-Authenticate', 'Bearer');
     }

@@ -1,41 +1,24 @@
 import Router from '@koa/router';
-import { z } from 'zod';
-import { ClassicDetailError } from '../../errors.js';
-import type { RelayServices } from '../../services/index.js';
-import { parseBody, parseQuery } from '../validate.js';
-import { openapi } from '../openapi.js';
 import {
   accountInput,
   addMessagesInput,
+  classicMessagesQuery,
   cleanupMessagesInput,
   deleteMessagesInput,
-} from '../../messages/payload-schema.js';
+  type ActiveAnswer,
+  type AddMessagesAnswer,
+  type CleanupMessagesAnswer,
+  type ClassicAccountsAnswer,
+  type ClassicErrorDetail,
+  type ClassicMessagesAnswer,
+  type DeleteMessagesAnswer,
+  type HealthAnswer,
+  type OkAnswer,
+} from '../../../shared/api/index.js';
+import { ClassicDetailError } from '../../errors.js';
+import type { RelayServices } from '../../services/index.js';
+import { parseBody, parseQuery } from '../validate.js';
 import { accountInfo, classicMessageRecord } from './classic-views.js';
-
-const ok = z.object({ ok: z.boolean() });
-const activeAnswer = z.object({ ok: z.boolean(), active: z.boolean() });
-
-openapi.registerPath({ method: 'get', path: '/health', summary: 'Liveness (public)', responses: { 200: { description: '{"status":"ok"}' } } });
-openapi.registerPath({ method: 'get', path: '/status', summary: 'Authenticated status', responses: { 200: { description: 'ok', content: { 'application/json': { schema: activeAnswer } } } } });
-for (const cmd of ['run-now', 'suspend', 'activate'])
-  openapi.registerPath({ method: 'post', path: `/commands/${cmd}`, summary: `genro-mail-proxy ${cmd}`, responses: { 200: { description: 'ok', content: { 'application/json': { schema: cmd === 'run-now' ? ok : activeAnswer } } } } });
-openapi.registerPath({
-  method: 'post',
-  path: '/commands/add-messages',
-  summary: 'Queue up to 1,000 messages (insert or replace by id)',
-  request: { body: { content: { 'application/json': { schema: addMessagesInput } } } },
-  responses: {
-    200: { description: '{"ok":true,"queued":N,"rejected":[{"id","reason"}]}' },
-    400: { description: 'all messages rejected, or more than 1,000' },
-    422: { description: 'schema violation' },
-  },
-});
-openapi.registerPath({ method: 'post', path: '/commands/delete-messages', request: { body: { content: { 'application/json': { schema: deleteMessagesInput } } } }, responses: { 200: { description: '{"ok":true,"removed":N,"not_found":[ids]}' } } });
-openapi.registerPath({ method: 'post', path: '/commands/cleanup-messages', request: { body: { content: { 'application/json': { schema: z.object({ older_than_seconds: z.number().int().nullish() }) } } } }, responses: { 200: { description: '{"ok":true,"removed":N}' } } });
-openapi.registerPath({ method: 'post', path: '/account', summary: 'Create or replace an SMTP account', request: { body: { content: { 'application/json': { schema: accountInput } } } }, responses: { 200: { description: 'ok' }, 422: { description: 'schema violation' } } });
-openapi.registerPath({ method: 'get', path: '/accounts', responses: { 200: { description: '{"ok":true,"accounts":[AccountInfo]} (no passwords)' } } });
-openapi.registerPath({ method: 'delete', path: '/account/{id}', request: { params: z.object({ id: z.string() }) }, responses: { 200: { description: 'ok (also for unknown ids)' } } });
-openapi.registerPath({ method: 'get', path: '/messages', request: { query: z.object({ active_only: z.string().optional() }) }, responses: { 200: { description: '{"ok":true,"messages":[MessageRecord]}' } } });
 
 /** The classic genro-mail-proxy wire protocol (version A/B, with the documented behaviour where code and docs differ). */
 export function classicRoutes(services: Pick<RelayServices, 'control' | 'messages' | 'accounts'>): Router {
@@ -43,26 +26,26 @@ export function classicRoutes(services: Pick<RelayServices, 'control' | 'message
   const router = new Router();
 
   router.get('/health', (c) => {
-    c.body = { status: 'ok' };
+    c.body = { status: 'ok' } satisfies HealthAnswer;
   });
 
   router.get('/status', (c) => {
-    c.body = { ok: true, active: control.active() };
+    c.body = { ok: true, active: control.active() } satisfies ActiveAnswer;
   });
 
   router.post('/commands/run-now', (c) => {
     control.runNow();
-    c.body = { ok: true };
+    c.body = { ok: true } satisfies OkAnswer;
   });
 
   router.post('/commands/suspend', async (c) => {
     await control.suspend();
-    c.body = { ok: true, active: false };
+    c.body = { ok: true, active: false } satisfies ActiveAnswer;
   });
 
   router.post('/commands/activate', async (c) => {
     await control.activate();
-    c.body = { ok: true, active: true };
+    c.body = { ok: true, active: true } satisfies ActiveAnswer;
   });
 
   router.post('/commands/add-messages', async (c) => {
@@ -72,44 +55,44 @@ export function classicRoutes(services: Pick<RelayServices, 'control' | 'message
       throw new ClassicDetailError(400, {
         error: 'all messages rejected',
         rejected: result.rejected.map((r) => ({ id: r.id || null, reason: r.reason })),
-      });
+      } satisfies ClassicErrorDetail);
     }
     c.body = {
       ok: true,
       queued: result.queued,
       rejected: result.rejected.map((r) => (r.id ? r : { reason: r.reason })),
-    };
+    } satisfies AddMessagesAnswer;
   });
 
   router.post('/commands/delete-messages', async (c) => {
     const body = parseBody(c, deleteMessagesInput);
     const result = await messages.deleteMany(body.ids);
-    c.body = { ok: true, removed: result.removed, not_found: result.not_found };
+    c.body = { ok: true, removed: result.removed, not_found: result.not_found } satisfies DeleteMessagesAnswer;
   });
 
   router.post('/commands/cleanup-messages', async (c) => {
     const body = parseBody(c, cleanupMessagesInput);
-    c.body = { ok: true, removed: await messages.cleanup(body.older_than_seconds) };
+    c.body = { ok: true, removed: await messages.cleanup(body.older_than_seconds) } satisfies CleanupMessagesAnswer;
   });
 
   router.post('/account', async (c) => {
     await accounts.upsert(parseBody(c, accountInput));
-    c.body = { ok: true };
+    c.body = { ok: true } satisfies OkAnswer;
   });
 
   router.get('/accounts', async (c) => {
-    c.body = { ok: true, accounts: (await accounts.list()).map(accountInfo) };
+    c.body = { ok: true, accounts: (await accounts.list()).map(accountInfo) } satisfies ClassicAccountsAnswer;
   });
 
   router.delete('/account/:id', async (c) => {
     await accounts.delete(c.params.id);
-    c.body = { ok: true };
+    c.body = { ok: true } satisfies OkAnswer;
   });
 
   router.get('/messages', async (c) => {
-    const q = parseQuery(c, z.object({ active_only: z.string().optional() }));
+    const q = parseQuery(c, classicMessagesQuery);
     const activeOnly = ['1', 'true', 'yes', 'on'].includes((q.active_only ?? '').toLowerCase());
-    c.body = { ok: true, messages: (await messages.listAll(activeOnly)).map(classicMessageRecord) };
+    c.body = { ok: true, messages: (await messages.listAll(activeOnly)).map(classicMessageRecord) } satisfies ClassicMessagesAnswer;
   });
 
   return router;

@@ -1,23 +1,5 @@
 import Router from '@koa/router';
 import type { RelayServices } from '../../services/index.js';
-import { openapi } from '../openapi.js';
-
-openapi.registerPath({
-  method: 'get',
-  path: '/api/events',
-  summary: 'Server-Sent Events (token as header or ?token=)',
-  description: [
-    'Events, each `data` being JSON:',
-    '`messages`: an array of timeline rows (MessageEvent), coalesced per ~200 ms; a burst over the cap is sent as',
-    '`{coalesced: true, count, states: {state: n}}` instead (refetch the list).',
-    '`captured`: one captured-mail summary per frame; a burst of more than 20 per ~200 ms is sent as `{coalesced: true, count}`;',
-    'deletions as `{type: "deleted", ids}`, `{type: "cleared"}` (delete all), or `{coalesced: true, removed}` for a large prune.',
-    '`settings`: the settings after a change. `stats`: `{counts, captured: {total, unread}, in_flight, delivery_mode, paused}`,',
-    'sent on connect and then only when it changed, at most every 2 s. `report`: outcome of a delivery-report sync.',
-    'A comment line is sent every 15 s as a heartbeat.',
-  ].join(' '),
-  responses: { 200: { description: 'text/event-stream' } },
-});
 
 /** GET /api/events (Server-Sent Events): the live events service's frames, written to the raw response. */
 export function eventsRoutes(services: Pick<RelayServices, 'events'>): Router {

@@ -1,13 +1,12 @@
 import Router from '@koa/router';
+import type { Stats } from '../../../shared/api/index.js';
 import type { RelayServices } from '../../services/index.js';
-import { openapi } from '../openapi.js';
 
-openapi.registerPath({ method: 'get', path: '/api/stats', summary: 'Counts by state, per account; report status', responses: { 200: { description: 'stats' } } });
-
+/** GET /api/stats */
 export function statsRoutes(services: Pick<RelayServices, 'stats'>): Router {
   const router = new Router();
   router.get('/api/stats', async (c) => {
-    c.body = await services.stats.overview();
+    c.body = (await services.stats.overview()) satisfies Stats;
   });
   return router;
 }
