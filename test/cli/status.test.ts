@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../src/cli/status.js';
 import { startTestRelay, tempDir, TEST_TOKEN, type ConfigPatch, type TestRelay } from '../helpers/relay.js';
-import { until } from '../shared/contract-support.js';
+import { until } from '../support/api/contract.js';
 
 let relays: TestRelay[] = [];
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES, SSE_FRAMES, type CapturedSummary, type MessageSummary } from '../../src/shared/api/index.js';
-import { startTestRelay, type TestRelay } from '../helpers/relay.js';
+import { API_ROUTES, SSE_FRAMES, type CapturedSummary, type MessageSummary } from '../../../src/shared/api/index.js';
+import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
 import {
   acknowledgingApp,
   checkFrame,
@@ -10,7 +10,7 @@ import {
   rejectingSmtpServer,
   until,
   type Answer,
-} from './contract-support.js';
+} from '../../support/api/contract.js';
 
 /**
  * Every route of a real relay, its answers (errors included) checked against the shared schemas of

@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { API_ROUTES, SSE_FRAMES } from '../../src/shared/api/index.js';
+import { API_ROUTES, SSE_FRAMES } from '../../../src/shared/api/index.js';
 
 type Def = { type: string; [key: string]: unknown };
 const defOf = (s: z.ZodType) => s._zod.def as unknown as Def;

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { expect } from 'vitest';
-import { API_ROUTES, describeIssues, SSE_FRAMES, type ApiRoute, type SseEventName } from '../../src/shared/api/index.js';
+import { API_ROUTES, describeIssues, SSE_FRAMES, type ApiRoute, type SseEventName } from '../../../src/shared/api/index.js';
 
 /** An answer as the contract test sees it. */
 export interface Answer {

@@ -24,8 +24,8 @@ import {
   type MessageSummary,
   type Priority,
   type SseFrame,
-} from '../../src/shared/api/index.js';
-import * as coreModel from '../../src/core/messages/types.js';
+} from '../../../src/shared/api/index.js';
+import * as coreModel from '../../../src/core/messages/types.js';
 
 const summary = (patch: Record<string, unknown> = {}) => ({
   id: 'm1',
