@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/relay.js';
+import { tempDir } from '../support/relay/test-relay.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 

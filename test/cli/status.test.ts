@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../src/cli/status.js';
-import { startTestRelay, tempDir, TEST_TOKEN, type ConfigPatch, type TestRelay } from '../helpers/relay.js';
+import { startTestRelay, tempDir, TEST_TOKEN, type ConfigPatch, type TestRelay } from '../support/relay/test-relay.js';
 import { until } from '../support/api/contract.js';
 
 let relays: TestRelay[] = [];

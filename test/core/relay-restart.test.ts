@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startTestRelay, tempDir } from '../helpers/relay.js';
+import { startTestRelay, tempDir } from '../support/relay/test-relay.js';
 
 describe('restart', () => {
   it('keeps accounts, messages, settings and the generated token', async () => {

@@ -1,9 +1,9 @@
 import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRelay, type TestRelay } from '../helpers/relay.js';
-import { ensureRendererBuilt, eventually, launchChromium, screenshot, BROWSER_AVAILABLE } from './browser.js';
-import { makePng, startRemoteContentServer, startSyncEndpoint, startUpstreamSmtp } from './fixtures.js';
+import { startTestRelay, type TestRelay } from '../support/relay/test-relay.js';
+import { ensureRendererBuilt, eventually, launchChromium, screenshot, BROWSER_AVAILABLE } from '../support/e2e/browser.js';
+import { makePng, startRemoteContentServer, startSyncEndpoint, startUpstreamSmtp } from '../support/e2e/servers.js';
 
 /**
  * The web UI in real Chromium against a real headless relay (sandbox mode: the dispatcher really sends

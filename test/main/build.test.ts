@@ -3,7 +3,7 @@ import { builtinModules } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/relay.js';
+import { tempDir } from '../support/relay/test-relay.js';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -17,7 +17,7 @@ function bareImports(code: string): Set<string> {
   return found;
 }
 
-/** A line the fake Electron (fixtures/fake-electron.mjs) printed. */
+/** A line the fake Electron (test/support/main/fake-electron.mjs) printed. */
 interface FakeReport {
   what: string;
   ids?: string[];
@@ -86,7 +86,7 @@ describe('npm run build (electron-vite build)', () => {
     const base = tempDir('gmr-bundle-');
     const child = spawn(
       process.execPath,
-      ['--import', path.join(__dirname, 'fixtures', 'electron-loader.mjs'), path.join(outDir, 'main', 'index.js'), '--port', '0', '--smtp-port', '0', '--data-dir', path.join(base, 'data'), '--api-token', 'bundle-token'],
+      ['--import', path.join(__dirname, '..', 'support', 'main', 'electron-loader.mjs'), path.join(outDir, 'main', 'index.js'), '--port', '0', '--smtp-port', '0', '--data-dir', path.join(base, 'data'), '--api-token', 'bundle-token'],
       { cwd: base, env: { ...process.env, FAKE_APP_PATH: root, FAKE_APP_DATA: base, GMP_LOG_LEVEL: 'info', ELECTRON_RENDERER_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';

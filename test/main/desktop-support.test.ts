@@ -5,8 +5,8 @@ import { loadDesktopConfig, splitDesktopArgv } from '../../src/main/desktop-conf
 import { createLoginItem } from '../../src/main/login-item.js';
 import { ELECTRON_NATIVE_DIR, findElectronNativeBinding, isAbiMismatch, NATIVE_BINARY, NATIVE_INFO } from '../../src/main/native-binding.js';
 import { resolveRendererFile } from '../../src/main/renderer-protocol.js';
-import { tempDir } from '../helpers/relay.js';
-import { FakeApp } from './fakes.js';
+import { tempDir } from '../support/relay/test-relay.js';
+import { FakeApp } from '../support/main/fakes.js';
 
 describe('desktop command line and configuration', () => {
   it('keeps relay flags, takes --hidden, drops Chromium switches and stray words', () => {

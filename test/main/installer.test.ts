@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_ID } from '../../src/main/desktop-app.js';
-import { tempDir } from '../helpers/relay.js';
+import { tempDir } from '../support/relay/test-relay.js';
 
 const root = path.resolve(__dirname, '../..');
 const require = createRequire(path.join(root, 'package.json'));

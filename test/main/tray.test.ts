@@ -7,8 +7,8 @@ import { RelayStatusModel, visualState } from '../../src/main/tray/relay-status.
 import { TrayController } from '../../src/main/tray/tray-controller.js';
 import { trayIconPath } from '../../src/main/tray/tray-icons.js';
 import { apiSettingsText, buildTrayMenuTemplate, formatTooltip, smtpSettingsText, type TrayActions } from '../../src/main/tray/tray-menu.js';
-import { startTestRelay, type TestRelay } from '../helpers/relay.js';
-import { FakeImage, FakeTray, fakeMenuFactory, type FakeMenu } from './fakes.js';
+import { startTestRelay, type TestRelay } from '../support/relay/test-relay.js';
+import { FakeImage, FakeTray, fakeMenuFactory, type FakeMenu } from '../support/main/fakes.js';
 
 const RESOURCES = path.resolve(__dirname, '../../resources');
 

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/relay.js';
-import { CountingSmtpServer } from '../helpers/counting-smtp.js';
+import { tempDir } from '../support/relay/test-relay.js';
+import { CountingSmtpServer } from '../support/smtp/counting-smtp.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TOKEN = 'crash-token';

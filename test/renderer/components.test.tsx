@@ -10,7 +10,7 @@ import { QueueView } from '../../src/renderer/src/views/queue/QueueView.js';
 import { DeliverySection } from '../../src/renderer/src/views/settings/DeliverySection.js';
 import { RetentionSection } from '../../src/renderer/src/views/settings/RetentionSection.js';
 import type { Settings } from '../../src/renderer/src/api/types.js';
-import { FakeEventSource, SETTINGS, STATS, account, fakeRelay, summary, type Handler } from './fakes.js';
+import { FakeEventSource, SETTINGS, STATS, account, fakeRelay, summary, type Handler } from '../support/renderer/fakes.js';
 
 // jsdom does no layout: give scroll containers a size so the virtualised lists render rows
 beforeAll(() => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestRelay } from '../../helpers/relay.js';
+import { startTestRelay } from '../../support/relay/test-relay.js';
 import { eventTypes, startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
-import { slowDataProbe, waitFor, trackedTargets } from '../../support/delivery/smtp-target.js';
+import { slowDataProbe, waitFor, trackedTargets } from '../../support/smtp/smtp-target.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AttemptOutcome } from '../../../src/core/events.js';
 import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
-import { startSmtpTarget, waitFor, type SmtpTarget } from '../../support/delivery/smtp-target.js';
+import { startSmtpTarget, waitFor, type SmtpTarget } from '../../support/smtp/smtp-target.js';
 
 let f: DeliveryFixture | null = null;
 const targets: SmtpTarget[] = [];

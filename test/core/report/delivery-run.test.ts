@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
-import { sample } from '../metrics/prom-text.js';
-import { eventually, FakeUpstream } from './upstream.js';
+import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
+import { sample } from '../../support/metrics/prom-text.js';
+import { eventually, FakeUpstream } from '../../support/report/upstream.js';
 
 let relay: TestRelay | null = null;
 let upstream: FakeUpstream | null = null;

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { nowSec } from '../../../src/core/clock.js';
-import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
-import { addFinal, stateOf } from './fixtures.js';
-import { eventually, FakeUpstream } from './upstream.js';
+import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
+import { addFinal, stateOf } from '../../support/report/fixtures.js';
+import { eventually, FakeUpstream } from '../../support/report/upstream.js';
 
 let relay: TestRelay | null = null;
 let upstream: FakeUpstream | null = null;

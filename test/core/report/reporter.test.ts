@@ -3,9 +3,9 @@ import type { RuntimeSettingsValues } from '../../../src/core/settings/runtime-s
 import { nowSec } from '../../../src/core/clock.js';
 import type { ReportOutcome } from '../../../src/core/events.js';
 import { createReporter, type Reporter, type ReporterTiming } from '../../../src/core/report/reporter.js';
-import { addFinal, makeContext, payload, reportedTs, reporterDeps, stateOf, type TestContext } from './fixtures.js';
-import { withSideDb } from '../../helpers/sqlite.js';
-import { eventually, FakeUpstream } from './upstream.js';
+import { addFinal, makeContext, payload, reportedTs, reporterDeps, stateOf, type TestContext } from '../../support/report/fixtures.js';
+import { withSideDb } from '../../support/sqlite/side-db.js';
+import { eventually, FakeUpstream } from '../../support/report/upstream.js';
 
 const FAST: Partial<ReporterTiming> = {
   backoffBaseMs: 40,

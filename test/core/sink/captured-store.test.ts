@@ -7,8 +7,8 @@ import { scanHeaderDigest, summarizeMessage } from '../../../src/core/sink/summa
 import { ftsQuery } from '../../../src/core/store/captured-store.js';
 import type { NewCaptured } from '../../../src/core/store/ports.js';
 import { openStore, type AsyncSqliteStore as Store } from '../../../src/core/store/index.js';
-import { tempDir } from '../../helpers/relay.js';
-import { storeConnection, withSideDb } from '../../helpers/sqlite.js';
+import { tempDir } from '../../support/relay/test-relay.js';
+import { storeConnection, withSideDb } from '../../support/sqlite/side-db.js';
 
 function fixture(i: number, over: Partial<NewCaptured> = {}): NewCaptured {
   return {

@@ -3,9 +3,9 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nowSec } from '../../../src/core/clock.js';
 import type { MessagePayload } from '../../../src/core/messages/types.js';
-import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
-import { capturedFixture } from '../../helpers/captured.js';
-import { until } from './smtp-wire.js';
+import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
+import { capturedFixture } from '../../support/captured/captured-fixture.js';
+import { until } from '../../support/smtp/smtp-wire.js';
 
 interface Frame {
   event: string;

@@ -2,9 +2,9 @@ import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import type { NewCaptured } from '../../../src/core/store/ports.js';
-import { startTestRelay } from '../../helpers/relay.js';
-import { capturedFixture } from '../../helpers/captured.js';
-import { until } from './smtp-wire.js';
+import { startTestRelay } from '../../support/relay/test-relay.js';
+import { capturedFixture } from '../../support/captured/captured-fixture.js';
+import { until } from '../../support/smtp/smtp-wire.js';
 
 function fixture(i: number, received_ts: number): NewCaptured {
   return capturedFixture(i, { received_ts, subject: `bulk ${i}`, search_text: `needle${i % 2 === 0 ? ' even' : ''}` });

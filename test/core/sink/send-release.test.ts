@@ -3,8 +3,8 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../../src/core/messages/types.js';
 import type { Relay } from '../../../src/core/relay.js';
-import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
-import { until } from './smtp-wire.js';
+import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
+import { until } from '../../support/smtp/smtp-wire.js';
 
 interface Received {
   from: string;

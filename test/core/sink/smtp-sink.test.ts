@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
+import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
 import { createSink } from '../../../src/core/sink/sink.js';
-import { SmtpWire, until } from './smtp-wire.js';
+import { SmtpWire, until } from '../../support/smtp/smtp-wire.js';
 
 const MAX_SIZE = 64 * 1024;
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, SSE_FRAMES, type CapturedSummary, type MessageSummary } from '../../../src/shared/api/index.js';
-import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
+import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
 import {
   acknowledgingApp,
   checkFrame,

@@ -1,8 +1,8 @@
 import { ManualClock, nowSec } from '../../../src/core/clock.js';
 import type { MessageEvent, MessagePayload, MessageRecord, MessageState } from '../../../src/core/messages/types.js';
 import { accountWithDefaults, type AccountInput } from '../../../src/core/store/records.js';
-import { startTestRelay, type ConfigPatch, type TestRelay } from '../../helpers/relay.js';
-import { waitFor } from './smtp-target.js';
+import { startTestRelay, type ConfigPatch, type TestRelay } from '../relay/test-relay.js';
+import { waitFor } from '../smtp/smtp-target.js';
 
 export interface DeliveryFixture {
   t: TestRelay;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withSideDb } from '../../../helpers/sqlite.js';
-import { startTestRelay, type TestRelay } from '../../../helpers/relay.js';
+import { withSideDb } from '../../../support/sqlite/side-db.js';
+import { startTestRelay, type TestRelay } from '../../../support/relay/test-relay.js';
 
 let t: TestRelay;
 

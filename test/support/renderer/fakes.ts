@@ -1,6 +1,6 @@
-import { RelayApi } from '../../src/renderer/src/api/client.js';
-import type { AccountView, Settings, Stats } from '../../src/renderer/src/api/types.js';
-import { EventStream, type EventSourceLike } from '../../src/renderer/src/api/event-stream.js';
+import { RelayApi } from '../../../src/renderer/src/api/client.js';
+import type { AccountView, Settings, Stats } from '../../../src/renderer/src/api/types.js';
+import { EventStream, type EventSourceLike } from '../../../src/renderer/src/api/event-stream.js';
 
 export type Handler = (url: URL, init: RequestInit) => unknown;
 

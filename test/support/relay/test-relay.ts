@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRelay, type Relay, type RelayOptions } from '../../src/core/relay.js';
-import { defaultConfig, type RelayConfig } from '../../src/core/config/types.js';
-import { silentLogger } from '../../src/core/logger.js';
+import { createRelay, type Relay, type RelayOptions } from '../../../src/core/relay.js';
+import { defaultConfig, type RelayConfig } from '../../../src/core/config/types.js';
+import { silentLogger } from '../../../src/core/logger.js';
 
 export const TEST_TOKEN = 'test-token';
 

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const ROOT = path.resolve(here, '../..');
+export const ROOT = path.resolve(here, '../../..');
 export const UI_DIR = path.join(ROOT, 'out', 'renderer');
-export const SCREENSHOTS = path.join(here, 'screenshots');
+export const SCREENSHOTS = path.join(ROOT, 'test', 'e2e', 'screenshots');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import type { AsyncSqliteStore } from '../../src/core/store/index.js';
-import type { DB } from '../../src/core/store/index.js';
+import type { AsyncSqliteStore } from '../../../src/core/store/index.js';
+import type { DB } from '../../../src/core/store/index.js';
 
 /**
  * Runs fn on a connection of its own to a database file: fixtures and checks the store's ports have

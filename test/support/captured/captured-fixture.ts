@@ -1,4 +1,4 @@
-import type { NewCaptured } from '../../src/core/store/ports.js';
+import type { NewCaptured } from '../../../src/core/store/ports.js';
 
 /**
  * A captured message as the sink would store it: a@example.com to b@example.com, received at

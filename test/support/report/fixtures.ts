@@ -8,8 +8,8 @@ import type { MessagePayload, MessageState } from '../../../src/core/messages/ty
 import type { Relay } from '../../../src/core/relay.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from '../../../src/core/settings/runtime-settings.js';
 import { openStore, type AsyncSqliteStore, type SyncStore } from '../../../src/core/store/index.js';
-import { tempDir, testConfig, type ConfigPatch } from '../../helpers/relay.js';
-import { withSideDb } from '../../helpers/sqlite.js';
+import { tempDir, testConfig, type ConfigPatch } from '../relay/test-relay.js';
+import { withSideDb } from '../sqlite/side-db.js';
 
 export interface TestContext {
   store: AsyncSqliteStore;

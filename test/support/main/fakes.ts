@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ElectronDeps } from '../../src/main/desktop-app.js';
+import type { ElectronDeps } from '../../../src/main/desktop-app.js';
 import type {
   AppLike,
   BrowserWindowLike,
@@ -13,7 +13,7 @@ import type {
   MenuItemTemplate,
   MessageBoxOptions,
   PreventableEvent,
-} from '../../src/main/electron-types.js';
+} from '../../../src/main/electron-types.js';
 
 /**
  * Small stand-ins for Electron's objects: they keep the state a real one would have (visible,
