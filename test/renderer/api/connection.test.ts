@@ -5,7 +5,7 @@ import {
   resolveConnection,
   tokenFromHash,
   type ConnectionEnv,
-} from '../../src/renderer/src/api/connection.js';
+} from '../../../src/renderer/src/api/connection.js';
 
 function env(hash: string, stored: string | null = null, desktop?: ConnectionEnv['desktop']) {
   const store = new Map<string, string>();

@@ -5,8 +5,8 @@ import {
   formFromAccount,
   validateAccountForm,
   type AccountForm,
-} from '../../src/renderer/src/views/accounts/account-form.js';
-import { account as accountView } from '../support/renderer/fakes.js';
+} from '../../../../src/renderer/src/views/accounts/account-form.js';
+import { account as accountView } from '../../../support/renderer/fakes.js';
 
 const valid: AccountForm = { ...EMPTY_FORM, id: 'primary', host: 'smtp.example.com', port: '587' };
 const ctx = { editing: false, existingIds: ['backup', 'primary-old'] };

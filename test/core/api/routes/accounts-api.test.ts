@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
-import { closedPort, waitFor, trackedTargets } from '../../support/smtp/smtp-target.js';
+import { startDeliveryRelay, type DeliveryFixture } from '../../../support/delivery/fixture.js';
+import { closedPort, waitFor, trackedTargets } from '../../../support/smtp/smtp-target.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();

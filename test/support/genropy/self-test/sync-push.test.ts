@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { registeredApp, lastPush, pushedIds, type Setup } from './fixtures.js';
+import { registeredApp, lastPush, pushedIds, type Setup } from './registered-app.js';
 import { relaySync } from './stub-relay.js';
 
 let s: Setup;

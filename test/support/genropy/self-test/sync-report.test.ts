@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUTH_ERROR_TEXT, UserTable, decideTransient, verifyBasic } from '../support/genropy/index.js';
-import { registeredApp, lastPush, pushedIds, type Setup } from './fixtures.js';
+import { AUTH_ERROR_TEXT, UserTable, decideTransient, verifyBasic } from '../index.js';
+import { registeredApp, lastPush, pushedIds, type Setup } from './registered-app.js';
 import { callApp, relaySync } from './stub-relay.js';
 
 let s: Setup;

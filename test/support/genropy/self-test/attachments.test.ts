@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AUTH_ERROR_TEXT } from '../support/genropy/index.js';
-import { registeredApp, type Setup } from './fixtures.js';
+import { AUTH_ERROR_TEXT } from '../index.js';
+import { registeredApp, type Setup } from './registered-app.js';
 import { callApp, fetchAttachment } from './stub-relay.js';
 
 let s: Setup;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ExchangeLog, GenropyClient, accountPayload, type GenropyClientOptions } from '../support/genropy/index.js';
+import { ExchangeLog, GenropyClient, accountPayload, type GenropyClientOptions } from '../index.js';
 import { StubRelay } from './stub-relay.js';
 
 let relay: StubRelay;

@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GenropyApp } from '../support/genropy/index.js';
+import type { GenropyApp } from '../index.js';
 
 export interface StubCall {
   method: string;

@@ -1,6 +1,6 @@
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
+import { startTestRelay, type TestRelay } from '../../../support/relay/test-relay.js';
 
 // 1x1 transparent PNG
 const PNG = Buffer.from(

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageRecord } from '../../../src/core/messages/types.js';
-import type { Relay } from '../../../src/core/relay.js';
-import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
-import { until } from '../../support/smtp/smtp-wire.js';
+import type { MessageRecord } from '../../../../src/core/messages/types.js';
+import type { Relay } from '../../../../src/core/relay.js';
+import { startTestRelay, type TestRelay } from '../../../support/relay/test-relay.js';
+import { until } from '../../../support/smtp/smtp-wire.js';
 
 interface Received {
   from: string;

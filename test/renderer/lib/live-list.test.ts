@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LiveList } from '../../src/renderer/src/lib/live-list.js';
-import type { Page } from '../../src/renderer/src/api/types.js';
+import { LiveList } from '../../../src/renderer/src/lib/live-list.js';
+import type { Page } from '../../../src/renderer/src/api/types.js';
 
 interface Row {
   id: string;

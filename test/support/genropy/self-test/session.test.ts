@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUTH_ERROR_TEXT, GenropyApp } from '../support/genropy/index.js';
-import { lastPush, pushedIds } from './fixtures.js';
+import { AUTH_ERROR_TEXT, GenropyApp } from '../index.js';
+import { lastPush, pushedIds } from './registered-app.js';
 import { StubRelay, TestClock, fetchAttachment, relaySync } from './stub-relay.js';
 
 const stops: (() => Promise<void>)[] = [];

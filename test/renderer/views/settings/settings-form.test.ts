@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Settings } from '../../src/renderer/src/api/types.js';
+import type { Settings } from '../../../../src/renderer/src/api/types.js';
 import {
   retentionFormFrom,
   retentionPatch,
@@ -7,8 +7,8 @@ import {
   syncPatch,
   validateRetentionForm,
   validateSyncForm,
-} from '../../src/renderer/src/views/settings/settings-form.js';
-import { SETTINGS } from '../support/renderer/fakes.js';
+} from '../../../../src/renderer/src/views/settings/settings-form.js';
+import { SETTINGS } from '../../../support/renderer/fakes.js';
 
 const settings = { ...SETTINGS, client_sync_url: 'https://app.example/sync', client_sync_password_set: true } as Settings;
 

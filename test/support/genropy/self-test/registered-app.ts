@@ -1,4 +1,4 @@
-import { GenropyApp, type GenropyAppOptions } from '../support/genropy/index.js';
+import { GenropyApp, type GenropyAppOptions } from '../index.js';
 import { StubRelay, TestClock } from './stub-relay.js';
 
 export interface Setup {

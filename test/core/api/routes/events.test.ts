@@ -1,11 +1,11 @@
 import http from 'node:http';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nowSec } from '../../../src/core/clock.js';
-import type { MessagePayload } from '../../../src/core/messages/types.js';
-import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
-import { capturedFixture } from '../../support/captured/captured-fixture.js';
-import { until } from '../../support/smtp/smtp-wire.js';
+import { nowSec } from '../../../../src/core/clock.js';
+import type { MessagePayload } from '../../../../src/core/messages/types.js';
+import { startTestRelay, type TestRelay } from '../../../support/relay/test-relay.js';
+import { capturedFixture } from '../../../support/captured/captured-fixture.js';
+import { until } from '../../../support/smtp/smtp-wire.js';
 
 interface Frame {
   event: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
-import { sample } from '../../support/metrics/prom-text.js';
+import { startTestRelay, type TestRelay } from '../../../support/relay/test-relay.js';
+import { sample } from '../../../support/metrics/prom-text.js';
 
 let t: TestRelay;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capturedChange, matchesSearch } from '../../src/renderer/src/views/captured/captured-events.js';
+import { capturedChange, matchesSearch } from '../../../../src/renderer/src/views/captured/captured-events.js';
 
 const mail = { id: 4, received_ts: 1_700_000_000, from: 'App <app@example.com>', to: ['user@example.com'], subject: 'Invoice 12', size: 900, attachments: 1, mailbox: 'billing', relay_message_id: null };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPreviewDocument, normalizeHeaders, previewCsp } from '../../src/renderer/src/views/captured/preview-document.js';
+import { buildPreviewDocument, normalizeHeaders, previewCsp } from '../../../../src/renderer/src/views/captured/preview-document.js';
 
 const cidUrl = (cid: string) => (cid === 'logo@x' ? 'http://127.0.0.1:8000/api/captured/1/attachments/0?token=t' : null);
 const build = (html: string, allowRemote = false) => buildPreviewDocument({ html, allowRemote, cidUrl, relayOrigin: 'http://127.0.0.1:8000' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMessagesTimeout, interpretReply, usesAdminToken, type RawReply } from '../support/genropy/index.js';
+import { addMessagesTimeout, interpretReply, usesAdminToken, type RawReply } from '../index.js';
 
 const URL_ = 'http://127.0.0.1:8000/commands/add-messages?tenant_id=acme';
 const reply = (status: number, body: unknown, reason = ''): RawReply => ({

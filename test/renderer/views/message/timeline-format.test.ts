@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeEvent } from '../../src/renderer/src/views/message/timeline-format.js';
-import type { MessageEvent } from '../../src/renderer/src/api/types.js';
+import { describeEvent } from '../../../../src/renderer/src/views/message/timeline-format.js';
+import type { MessageEvent } from '../../../../src/renderer/src/api/types.js';
 
 const ev = (type: string, state: MessageEvent['state'], detail?: Record<string, unknown>): MessageEvent => ({
   seq: 1,
