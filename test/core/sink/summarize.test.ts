@@ -1,8 +1,6 @@
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { describe, expect, it } from 'vitest';
-import { CaptureWriter } from '../../../src/core/sink/capture-writer.js';
-import { quickSummary, summarizeMessage } from '../../../src/core/sink/summarize.js';
-import type { CapturedSummary, NewCaptured } from '../../../src/core/store/ports.js';
+import { quickSummary, scanHeaderDigest, summarizeMessage } from '../../../src/core/sink/summarize.js';
 
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
@@ -144,122 +142,57 @@ describe('capture-time summary (no MIME parse)', () => {
   });
 });
 
-function fakeStore(fail: (items: { m: NewCaptured }[]) => boolean, syncFails = false) {
-  const calls: string[][] = [];
-  /** each sync waits until the test releases it */
-  const syncs: { release: () => void; committedBefore: number }[] = [];
-  let nextId = 1;
-  let committed = 0;
-  const store = {
-    async insertMany(items: { m: NewCaptured; raw: Buffer }[], opts?: { durable?: boolean }): Promise<CapturedSummary[]> {
-      calls.push(items.map((i) => i.m.subject));
-      // the sink never waits for the disk: durability comes from the background sync
-      if (opts?.durable !== false) throw new Error('captured mail must be written with durable: false');
-      if (fail(items)) throw new Error('disk full');
-      committed += items.length;
-      return items.map((i) => ({ id: nextId++, subject: i.m.subject }) as CapturedSummary);
-    },
-    syncCommitted(): Promise<void> {
-      return new Promise((resolve, reject) =>
-        syncs.push({ release: () => (syncFails ? reject(new Error('EIO: fsync failed')) : resolve()), committedBefore: committed }),
-      );
-    },
-  };
-  const releaseSyncs = async () => {
-    for (let i = 0; i < 20; i++) {
-      while (syncs.length) syncs.shift()!.release();
-      await new Promise((r) => setImmediate(r));
-    }
-  };
-  return { store, calls, syncs, releaseSyncs };
-}
-
-const captured = (subject: string) => ({ subject }) as NewCaptured;
-
-describe('group commit of captured mail', () => {
-  it('writes the captures of one event-loop turn in one transaction and answers after its commit', async () => {
-    const { store, calls, syncs } = fakeStore(() => false);
-    const writer = new CaptureWriter(store);
-    let settled = 0;
-    const writes = ['a', 'b', 'c'].map((s) => writer.write(captured(s), Buffer.from(s)).then((r) => (settled++, r)));
-    await Promise.resolve();
-    expect(settled).toBe(0);
-    const saved = await Promise.all(writes);
-    expect(calls).toEqual([['a', 'b', 'c']]);
-    expect(saved.map((s) => [s.id, s.subject])).toEqual([
-      [1, 'a'],
-      [2, 'b'],
-      [3, 'c'],
-    ]);
-    // the WAL sync follows in the background, covering everything committed before it
-    expect(syncs.map((s) => s.committedBefore)).toEqual([3]);
+describe('message summary from the full MIME parse (and its header-scan fallback)', () => {
+  it('counts attachments but not inline images, and extracts text from HTML-only mail', async () => {
+    const raw = Buffer.from(
+      [
+        'From: =?UTF-8?Q?Z=C3=B6e?= <zoe@example.com>',
+        'To: a@example.com, "B, C" <bc@example.com>',
+        'Subject: =?UTF-8?B?SGVsbG8gV8O2cmxk?=',
+        'Date: Tue, 01 Dec 2026 10:00:00 +0000',
+        'Message-ID: <abc@example.com>',
+        'Content-Type: multipart/mixed; boundary="m"',
+        '',
+        '--m',
+        'Content-Type: multipart/related; boundary="r"',
+        '',
+        '--r',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        '<style>p{color:red}</style><p>Hello &amp; welcome</p><img src="cid:i1">',
+        '--r',
+        'Content-Type: image/png',
+        'Content-ID: <i1>',
+        'Content-Disposition: inline',
+        'Content-Transfer-Encoding: base64',
+        '',
+        'iVBORw0KGgo=',
+        '--r--',
+        '--m',
+        'Content-Type: text/plain; name="notes.txt"',
+        'Content-Disposition: attachment; filename="notes.txt"',
+        '',
+        'attached',
+        '--m--',
+        '',
+      ].join('\r\n'),
+    );
+    const d = await summarizeMessage(raw);
+    expect(d).toMatchObject({
+      from: 'Zöe <zoe@example.com>',
+      to: ['a@example.com', 'B, C <bc@example.com>'],
+      subject: 'Hello Wörld',
+      date_ts: Math.floor(Date.UTC(2026, 11, 1, 10) / 1000),
+      message_id: '<abc@example.com>',
+      attachments: 1,
+      preview: 'Hello & welcome',
+    });
+    expect(d.search_text).not.toContain('color');
   });
 
-  it('runs one background sync at a time, at most every 100 ms; commits made meanwhile share the next one', async () => {
-    const { store, calls, syncs, releaseSyncs } = fakeStore(() => false);
-    const writer = new CaptureWriter(store);
-    const t0 = performance.now();
-    await writer.write(captured('a'), Buffer.from('a'));
-    await writer.write(captured('b'), Buffer.from('b'));
-    await writer.write(captured('c'), Buffer.from('c'));
-    expect(calls).toEqual([['a'], ['b'], ['c']]);
-    expect(syncs.map((s) => s.committedBefore)).toEqual([1]);
-    await releaseSyncs();
-    // b and c wait for the interval, then one sync covers both
-    expect(syncs).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 120));
-    expect(syncs.map((s) => s.committedBefore)).toEqual([3]);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(99);
-    await releaseSyncs();
-    await new Promise((r) => setTimeout(r, 120));
-    // nothing new was committed: no sync
-    expect(syncs).toHaveLength(0);
-  });
-
-  it('close() syncs at once, without waiting for the interval', async () => {
-    const { store, syncs, releaseSyncs } = fakeStore(() => false);
-    const writer = new CaptureWriter(store);
-    await writer.write(captured('a'), Buffer.from('a'));
-    await releaseSyncs();
-    await writer.write(captured('b'), Buffer.from('b'));
-    expect(syncs).toHaveLength(0);
-    const closing = writer.close();
-    expect(syncs.map((s) => s.committedBefore)).toEqual([2]);
-    await releaseSyncs();
-    await closing;
-  });
-
-  it('keeps a failure with its own message: the others of the group are stored one by one', async () => {
-    const { store, calls } = fakeStore((items) => items.some((i) => i.m.subject === 'bad'));
-    const writer = new CaptureWriter(store);
-    const results = await Promise.allSettled(['a', 'bad', 'c'].map((s) => writer.write(captured(s), Buffer.from(s))));
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(calls).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
-  });
-
-  it('reports a failed sync and syncs again after the next commit', async () => {
-    const { store, syncs, releaseSyncs } = fakeStore(() => false, true);
-    const errors: unknown[] = [];
-    const writer = new CaptureWriter(store, (err) => errors.push(err));
-    await writer.write(captured('x'), Buffer.from('x'));
-    await releaseSyncs();
-    expect(String(errors[0])).toMatch(/fsync failed/);
-    await writer.write(captured('y'), Buffer.from('y'));
-    await new Promise((r) => setTimeout(r, 120));
-    expect(syncs).toHaveLength(1);
-  });
-
-  it('close() commits what is waiting and returns once it is synced', async () => {
-    const { store, calls, releaseSyncs } = fakeStore(() => false);
-    const writer = new CaptureWriter(store);
-    const w = writer.write(captured('x'), Buffer.from('x'));
-    let closed = false;
-    const closing = writer.close().then(() => (closed = true));
-    expect(calls).toEqual([['x']]);
-    await new Promise((r) => setTimeout(r, 5));
-    expect(closed).toBe(false);
-    await releaseSyncs();
-    await closing;
-    expect((await w).id).toBe(1);
+  it('falls back to a header scan for input the MIME parser refuses', () => {
+    const raw = Buffer.from(`Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\nFrom: A <a@example.com>\r\nX-Big: ${'y'.repeat(2_000_000)}\r\nTo: b@example.com\r\n  , c@example.com\r\n\r\nbody`);
+    const d = scanHeaderDigest(raw);
+    expect(d).toMatchObject({ subject: 'Grüße', from: 'A <a@example.com>', to: ['b@example.com', 'c@example.com'], attachments: 0 });
   });
 });
