@@ -3,7 +3,8 @@ import { nowSec } from '../../../src/core/clock.js';
 import type { AttemptOutcome } from '../../../src/core/events.js';
 import { createMetrics, type Metrics } from '../../../src/core/metrics/metrics.js';
 import { accountWithDefaults, type AccountInput } from '../../../src/core/store/records.js';
-import { addFinal, makeContext, payload, type TestContext } from '../../support/report/fixtures.js';
+import { makeContext, type TestContext } from '../../support/relay/context.js';
+import { addFinal, payload } from '../../support/report/final-messages.js';
 import { sample, seriesNames } from '../../support/metrics/prom-text.js';
 
 let opened: { t: Pick<TestContext, 'close'>; m: Metrics }[] = [];

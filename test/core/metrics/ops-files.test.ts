@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../src/core/metrics/metrics.js';
-import { makeContext } from '../../support/report/fixtures.js';
+import { makeContext } from '../../support/relay/context.js';
 import { seriesNames } from '../../support/metrics/prom-text.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { nowSec } from '../../../src/core/clock.js';
 import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
-import { addFinal, stateOf } from '../../support/report/fixtures.js';
+import { addFinal, stateOf } from '../../support/report/final-messages.js';
 import { eventually, FakeUpstream } from '../../support/report/upstream.js';
 
 let relay: TestRelay | null = null;

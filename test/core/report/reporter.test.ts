@@ -3,7 +3,9 @@ import type { RuntimeSettingsValues } from '../../../src/core/settings/runtime-s
 import { nowSec } from '../../../src/core/clock.js';
 import type { ReportOutcome } from '../../../src/core/events.js';
 import { createReporter, type Reporter, type ReporterTiming } from '../../../src/core/report/reporter.js';
-import { addFinal, makeContext, payload, reportedTs, reporterDeps, stateOf, type TestContext } from '../../support/report/fixtures.js';
+import { makeContext, type TestContext } from '../../support/relay/context.js';
+import { addFinal, payload, reportedTs, stateOf } from '../../support/report/final-messages.js';
+import { reporterDeps } from '../../support/report/reporter-deps.js';
 import { withSideDb } from '../../support/sqlite/side-db.js';
 import { eventually, FakeUpstream } from '../../support/report/upstream.js';
 

@@ -3,7 +3,9 @@ import type { RuntimeSettingsValues } from '../../../src/core/settings/runtime-s
 import { ManualClock, nowSec } from '../../../src/core/clock.js';
 import { createReporter } from '../../../src/core/report/reporter.js';
 import { ORPHAN_EVENT_AGE_SECONDS, Retention, SEND_LOG_WINDOW_SECONDS, type RetentionOptions } from '../../../src/core/report/retention.js';
-import { addFinal, makeContext, payload, reporterDeps, stateOf, type TestContext } from '../../support/report/fixtures.js';
+import { makeContext, type TestContext } from '../../support/relay/context.js';
+import { addFinal, payload, stateOf } from '../../support/report/final-messages.js';
+import { reporterDeps } from '../../support/report/reporter-deps.js';
 import { withSideDb } from '../../support/sqlite/side-db.js';
 
 const DAY = 86_400;

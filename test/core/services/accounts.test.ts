@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { accountFromInput, createAccountsService, publicAccount } from '../../../src/core/services/accounts.js';
 import type { AccountInputBody } from '../../../src/core/messages/payload-schema.js';
 import { RelayError } from '../../../src/core/errors.js';
-import { makeContext, type TestContext } from '../../support/report/fixtures.js';
+import { makeContext, type TestContext } from '../../support/relay/context.js';
 
 const body = (over: Partial<AccountInputBody> = {}): AccountInputBody => ({ id: 'acc', host: 'smtp.example.com', port: 587, ...over });
 

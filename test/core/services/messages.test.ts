@@ -7,7 +7,7 @@ import { ValidationError } from '../../../src/core/services/errors.js';
 import { MessageIntake } from '../../../src/core/services/intake.js';
 import { createMessagesService } from '../../../src/core/services/messages.js';
 import { createSendService } from '../../../src/core/services/send.js';
-import { makeContext, type TestContext } from '../../support/report/fixtures.js';
+import { makeContext, type TestContext } from '../../support/relay/context.js';
 
 let t: TestContext | null = null;
 afterEach(async () => {

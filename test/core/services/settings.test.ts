@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RuntimeSettings } from '../../../src/core/settings/runtime-settings.js';
 import { createControlService } from '../../../src/core/services/control.js';
 import { createSettingsService } from '../../../src/core/services/settings.js';
-import { makeContext, type TestContext } from '../../support/report/fixtures.js';
+import { makeContext, type TestContext } from '../../support/relay/context.js';
 
 let t: TestContext | null = null;
 afterEach(async () => {

@@ -1,59 +1,8 @@
-import fs from 'node:fs';
-import type { Logger } from 'pino';
-import { ManualClock, type Clock } from '../../../src/core/clock.js';
-import type { RelayConfig } from '../../../src/core/config/types.js';
-import { RelayBus } from '../../../src/core/events.js';
-import { silentLogger } from '../../../src/core/logger.js';
 import type { MessagePayload, MessageState } from '../../../src/core/messages/types.js';
 import type { Relay } from '../../../src/core/relay.js';
-import { RuntimeSettings, type RuntimeSettingsValues } from '../../../src/core/settings/runtime-settings.js';
-import { openStore, type AsyncSqliteStore, type SyncStore } from '../../../src/core/store/index.js';
-import { tempDir, testConfig, type ConfigPatch } from '../relay/test-relay.js';
+import type { SyncStore } from '../../../src/core/store/index.js';
 import { withSideDb } from '../sqlite/side-db.js';
-
-export interface TestContext {
-  store: AsyncSqliteStore;
-  bus: RelayBus;
-  clock: Clock;
-  config: RelayConfig;
-  settings: RuntimeSettings;
-  logger: Logger;
-  close(): Promise<void>;
-}
-
-/** A real store in a temp dir, a bus and runtime settings: what the reporter and metrics get from the relay. */
-export async function makeContext(
-  opts: { clock?: Clock; config?: ConfigPatch; settings?: Partial<RuntimeSettingsValues> } = {},
-): Promise<TestContext> {
-  const dir = tempDir('gmr-report-');
-  const config = testConfig(dir, opts.config);
-  const bus = new RelayBus();
-  const store = await openStore({
-    path: config.dbPath,
-    onMessageEvents: (evs) => bus.emit('messages', evs),
-    onAccountsChanged: (ids) => bus.emit('accounts', { ids }),
-  });
-  const settings = await RuntimeSettings.load({ store: store.settings, bus, config, overrides: opts.settings });
-  const clock = opts.clock ?? new ManualClock(Date.UTC(2026, 0, 1));
-  return {
-    store,
-    bus,
-    clock,
-    config,
-    settings,
-    logger: silentLogger(),
-    async close() {
-      bus.removeAllListeners();
-      await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** What createReporter takes, from a test context. */
-export function reporterDeps(t: TestContext) {
-  return { reports: t.store.reports, messages: t.store.messages, settings: t.settings, bus: t.bus, config: t.config, clock: t.clock, logger: t.logger };
-}
+import type { TestContext } from '../relay/context.js';
 
 export function payload(id: string, account = 'acc'): MessagePayload {
   return {
