@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Logger } from 'pino';
+import { afterEach } from 'vitest';
 import { ManualClock, type Clock } from '../../../src/core/clock.js';
 import type { RelayConfig } from '../../../src/core/config/types.js';
 import { RelayBus } from '../../../src/core/events.js';
@@ -45,4 +46,24 @@ export async function makeContext(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** For a test file: each call of the returned function opens a context that is closed after its test. */
+export function contextPerTest(opts: Parameters<typeof makeContext>[0] = {}): () => Promise<TestContext> {
+  const open: TestContext[] = [];
+  afterEach(async () => {
+    for (const c of open.splice(0)) await c.close();
+  });
+  return async () => {
+    const c = await makeContext(opts);
+    open.push(c);
+    return c;
+  };
+}
+
+/** The settings and wake announcements the bus carries from now on, by name, in order. */
+export function heardAnnouncements(bus: RelayBus): string[] {
+  const heard: string[] = [];
+  for (const name of ['settings', 'dispatch.wake', 'report.wake'] as const) bus.on(name, () => heard.push(name));
+  return heard;
 }
