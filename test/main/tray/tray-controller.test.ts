@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RelayStatusModel } from '../../../src/main/tray/relay-status.js';
+import { TrayController } from '../../../src/main/tray/tray-controller.js';
+import { trayIconPath } from '../../../src/main/tray/tray-icons.js';
+import type { TestRelay } from '../../support/relay/test-relay.js';
+import { FakeImage, FakeTray, fakeMenuFactory, type FakeMenu } from '../../support/main/fakes.js';
+import { relayActions, startPausedTrayRelay } from '../../support/main/tray-relay.js';
+import { waitFor } from '../../support/common/wait.js';
+
+const RESOURCES = path.resolve(__dirname, '../../../resources');
+
+describe('tray controller on a running relay', () => {
+  let t: TestRelay;
+  let status: RelayStatusModel;
+
+  beforeEach(async () => {
+    ({ t, status } = await startPausedTrayRelay());
+  });
+
+  afterEach(async () => {
+    status.stop();
+    await t.stop();
+  });
+
+  it('the tray controller follows the state: icon per state, tooltip, rebuilt menu', async () => {
+    const tray = new FakeTray(new FakeImage(''));
+    const log: string[] = [];
+    const controller = new TrayController<FakeMenu>({
+      tray,
+      menu: fakeMenuFactory,
+      icon: (state) => new FakeImage(trayIconPath(RESOURCES, state, 'linux')),
+      actions: relayActions(t, log),
+      prefs: () => ({ startAtLogin: false, notificationsMuted: false }),
+      platform: 'linux',
+    });
+    status.onChange((s) => controller.render(s));
+    status.start();
+    controller.render(status.snapshot());
+    expect(path.basename(tray.image.path)).toBe('tray-paused.png');
+    expect(tray.image.isEmpty()).toBe(false);
+
+    tray.click('pause');
+    await waitFor(() => tray.item('pause')?.label === 'Pause dispatch', 'menu rebuilt after resuming');
+    expect(path.basename(tray.image.path)).toBe('tray-sandbox.png');
+    expect(tray.tooltip).toContain('sandbox');
+
+    tray.click('mode-real');
+    await waitFor(() => tray.item('mode-real')?.checked === true, 'real mode checked');
+    expect(path.basename(tray.image.path)).toBe('tray-real.png');
+    expect(tray.tooltip).toContain('REAL delivery');
+
+    // a plain click opens the window on Linux and Windows
+    tray.emit('click');
+    expect(log).toContain('open');
+    controller.destroy();
+    expect(tray.destroyed).toBe(true);
+    // updates after destruction are ignored
+    controller.render(await status.refresh());
+  });
+});
