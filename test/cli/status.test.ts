@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../src/cli/status.js';
 import { startTestRelay, tempDir, TEST_TOKEN, type ConfigPatch, type TestRelay } from '../support/relay/test-relay.js';
-import { until } from '../support/api/contract.js';
+import { waitFor } from '../support/common/wait.js';
 
 let relays: TestRelay[] = [];
 afterEach(async () => {
@@ -168,7 +168,7 @@ describe('relay status', () => {
   it('exits 1 while reporting to the application fails, naming the error', async () => {
     const port = await closedPort();
     const r = await relay({ client: { url: `http://127.0.0.1:${port}/sync` } });
-    await until(async () => ((await (await r.api('/api/stats')).json()) as { report: { state: string } }).report.state === 'failing', 'failing sync');
+    await waitFor(async () => ((await (await r.api('/api/stats')).json()) as { report: { state: string } }).report.state === 'failing', 'failing sync');
     const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
     expect(code).toBe(1);
     expect(out).toMatch(/- reporting to the application failing.*ECONNREFUSED/);

@@ -2,18 +2,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../support/relay/test-relay.js';
+import { waitFor } from '../support/common/wait.js';
 
 const root = path.resolve(__dirname, '../..');
-
-async function until<T>(probe: () => T | null | Promise<T | null>, what: string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== null) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function alive(pid: number): boolean {
   try {
@@ -41,8 +32,8 @@ describe.skipIf(process.platform !== 'linux')('npm start without an Electron run
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      const url = await until(() => /API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] ?? null, `the API address (stdout: ${stdout} stderr: ${stderr})`, 60_000);
-      const health = await until(
+      const url = await waitFor(() => /API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] ?? null, `the API address (stdout: ${stdout} stderr: ${stderr})`, 60_000);
+      const health = await waitFor(
         async () => {
           try {
             const r = await fetch(`${url}/health`);
@@ -71,7 +62,7 @@ describe.skipIf(process.platform !== 'linux')('npm start without an Electron run
       if (alive(child.pid!)) process.kill(-child.pid!, 'SIGKILL');
     }
     // nothing of the group is left
-    await until(() => {
+    await waitFor(() => {
       try {
         process.kill(-child.pid!, 0);
         return null;

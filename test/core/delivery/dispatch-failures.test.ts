@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AttemptOutcome } from '../../../src/core/events.js';
 import { eventTypes, startDeliveryRelay, timelineDetail, type DeliveryFixture } from '../../support/delivery/fixture.js';
-import { closedPort, waitFor, trackedTargets } from '../../support/smtp/smtp-target.js';
+import { closedPort, trackedTargets } from '../../support/smtp/smtp-target.js';
+import { waitFor } from '../../support/common/wait.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();

@@ -4,7 +4,8 @@ import { openStore } from '../../../src/core/store/index.js';
 import { tempDir } from '../../support/relay/test-relay.js';
 import { accountWithDefaults } from '../../../src/core/store/records.js';
 import { T0, eventTypes, startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
-import { waitFor, trackedTargets } from '../../support/smtp/smtp-target.js';
+import { trackedTargets } from '../../support/smtp/smtp-target.js';
+import { waitFor } from '../../support/common/wait.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();

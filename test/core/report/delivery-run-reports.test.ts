@@ -3,7 +3,8 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
 import { sample } from '../../support/metrics/prom-text.js';
-import { eventually, FakeUpstream } from '../../support/report/upstream.js';
+import { FakeUpstream } from '../../support/report/upstream.js';
+import { waitFor } from '../../support/common/wait.js';
 
 let relay: TestRelay | null = null;
 let upstream: FakeUpstream | null = null;
@@ -59,7 +60,7 @@ describe('a real delivery run (sandbox mode)', () => {
     const added = await r.api('/commands/add-messages', { method: 'POST', json: { messages } });
     expect(await added.json()).toMatchObject({ ok: true, queued: N, rejected: [] });
 
-    await eventually(() => new Set(upstream!.reportedIds()).size === N, 'every outcome reported', 20_000);
+    await waitFor(() => new Set(upstream!.reportedIds()).size === N, 'every outcome reported', 20_000);
     const items = upstream.calls.flatMap((c) => c.items);
     expect(items.map((i) => i.id).sort()).toEqual(messages.map((m) => m.id).sort());
     for (const item of items) {
@@ -68,7 +69,7 @@ describe('a real delivery run (sandbox mode)', () => {
     }
     expect(upstream.calls.every((c) => c.authorization === `Basic ${Buffer.from('mailproxy:pw').toString('base64')}`)).toBe(true);
 
-    const text = await eventually(async () => {
+    const text = await waitFor(async () => {
       const t = await (await r.api('/metrics')).text();
       return sample(t, 'gmp_reported_messages_total') === N && sample(t, 'gmp_queue_messages', { state: 'reported' }) === N ? t : null;
     }, 'metrics after the run');
@@ -95,7 +96,7 @@ describe('a real delivery run (sandbox mode)', () => {
     });
     expect(await added.json()).toMatchObject({ ok: true, queued: 2 });
 
-    await eventually(() => new Set(upstream!.reportedIds()).size === 2, 'both outcomes reported', 20_000);
+    await waitFor(() => new Set(upstream!.reportedIds()).size === 2, 'both outcomes reported', 20_000);
     const items = Object.fromEntries(upstream.calls.flatMap((c) => c.items).map((i) => [i.id, i]));
     expect(items['real-ok']).toMatchObject({ account_id: 'smtp-real', error_ts: null, error: null });
     expect(items['real-ok'].sent_ts).toEqual(expect.any(Number));
@@ -105,7 +106,7 @@ describe('a real delivery run (sandbox mode)', () => {
     expect(String(items['real-bad'].error)).toContain('550');
     expect(Object.keys(items['real-bad']).sort()).toEqual(['account_id', 'deferred_ts', 'error', 'error_ts', 'id', 'priority', 'sent_ts']);
 
-    const text = await eventually(async () => {
+    const text = await waitFor(async () => {
       const t = await (await r.api('/metrics')).text();
       return sample(t, 'gmp_reported_messages_total') === 2 ? t : null;
     }, 'metrics after the run');

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nowSec } from '../../../src/core/clock.js';
 import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
 import { addFinal, stateOf } from '../../support/report/final-messages.js';
-import { eventually, FakeUpstream } from '../../support/report/upstream.js';
+import { FakeUpstream } from '../../support/report/upstream.js';
+import { waitFor } from '../../support/common/wait.js';
 
 let relay: TestRelay | null = null;
 let upstream: FakeUpstream | null = null;
@@ -24,27 +25,27 @@ async function start(client: { user?: string; password?: string; token?: string 
 describe('reporting inside a running relay', () => {
   it('syncs at start, reports after dispatch activity, and answers run-now with a sync', async () => {
     const s = await start({ user: 'mailproxy', password: 'pw' });
-    await eventually(() => s.upstream.calls.length >= 1, 'start-up sync');
+    await waitFor(() => s.upstream.calls.length >= 1, 'start-up sync');
     expect(s.upstream.calls[0].ids).toEqual([]);
     expect(s.upstream.calls[0].authorization).toBe(`Basic ${Buffer.from('mailproxy:pw').toString('base64')}`);
 
     await addFinal(s.relay.relay, ['rel-1', 'rel-2'], { state: 'sent', ts: s.now(), sandbox: true });
     s.relay.relay.ctx.bus.emit('report.wake');
-    await eventually(async () => (await stateOf(s.relay.relay, 'rel-2')) === 'reported', 'outcomes reported after a wake');
+    await waitFor(async () => (await stateOf(s.relay.relay, 'rel-2')) === 'reported', 'outcomes reported after a wake');
     const call = s.upstream.calls.find((c) => c.ids.length > 0)!;
     expect(call.items.map((i) => i.sandbox)).toEqual([true, true]);
 
     const before = s.upstream.calls.length;
     const res = await s.relay.api('/commands/run-now', { method: 'POST' });
     expect(res.status).toBe(200);
-    await eventually(() => s.upstream.calls.length > before, 'run-now sync');
+    await waitFor(() => s.upstream.calls.length > before, 'run-now sync');
     expect(s.upstream.calls.at(-1)!.ids).toEqual([]);
     expect(s.relay.relay.reporter.status()).toMatchObject({ enabled: true, state: 'ok' });
   });
 
   it('suspend stops reporting and activate resumes it', async () => {
     const s = await start({ token: 'app-token' });
-    await eventually(() => s.upstream.calls.length >= 1, 'start-up sync');
+    await waitFor(() => s.upstream.calls.length >= 1, 'start-up sync');
     expect((await s.relay.api('/commands/suspend', { method: 'POST' })).status).toBe(200);
     const calls = s.upstream.calls.length;
     await addFinal(s.relay.relay, ['sus-1'], { state: 'error', ts: s.now() });
@@ -55,20 +56,20 @@ describe('reporting inside a running relay', () => {
     expect(s.relay.relay.reporter.status().state).toBe('paused');
 
     expect((await s.relay.api('/commands/activate', { method: 'POST' })).status).toBe(200);
-    await eventually(async () => (await stateOf(s.relay.relay, 'sus-1')) === 'reported', 'reported after activate');
+    await waitFor(async () => (await stateOf(s.relay.relay, 'sus-1')) === 'reported', 'reported after activate');
     expect(s.upstream.calls.at(-1)!.authorization).toBe('Bearer app-token');
   });
 
   it('follows a sync URL changed through PATCH /api/settings without a restart', async () => {
     const s = await start();
-    await eventually(() => s.upstream.calls.length >= 1, 'start-up sync');
+    await waitFor(() => s.upstream.calls.length >= 1, 'start-up sync');
     const second = await new FakeUpstream().start();
     try {
       const res = await s.relay.api('/api/settings', { method: 'PATCH', json: { client_sync_url: second.url, client_sync_token: 'new' } });
       expect(res.status).toBe(200);
       await addFinal(s.relay.relay, ['moved'], { state: 'sent', ts: s.now() });
       s.relay.relay.ctx.bus.emit('report.wake');
-      await eventually(() => second.reportedIds().includes('moved'), 'report to the new URL');
+      await waitFor(() => second.reportedIds().includes('moved'), 'report to the new URL');
       expect(second.calls.at(-1)!.authorization).toBe('Bearer new');
       expect(s.upstream.reportedIds()).not.toContain('moved');
     } finally {
@@ -82,7 +83,7 @@ describe('reporting inside a running relay', () => {
     relay = await startTestRelay({ client: { url: upstream.url, timeoutMs: 200 } });
     const r = relay;
     await addFinal(r.relay, ['stuck'], { state: 'sent', ts: nowSec(r.relay.ctx.clock) });
-    await eventually(() => r.relay.reporter.status().state === 'failing', 'failing status');
+    await waitFor(() => r.relay.reporter.status().state === 'failing', 'failing status');
     const health = await fetch(`${r.url}/health`);
     expect(health.status).toBe(200);
     const status = r.relay.reporter.status();

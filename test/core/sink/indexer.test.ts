@@ -6,7 +6,7 @@ import type { NewCaptured } from '../../../src/core/store/ports.js';
 import { openStore } from '../../../src/core/store/index.js';
 import { startTestRelay, tempDir, type TestRelay } from '../../support/relay/test-relay.js';
 import { capturedFixture } from '../../support/captured/captured-fixture.js';
-import { until } from '../../support/smtp/smtp-wire.js';
+import { waitFor } from '../../support/common/wait.js';
 
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
@@ -116,7 +116,7 @@ describe('background indexing of captured mail', () => {
       const id = idOf((await smtp.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'idle', text: 'platypus' })).response);
       smtp.close();
       const store = t.relay.store.captured;
-      await until(async () => (await store.countUnindexed()) === 0, 'background indexing');
+      await waitFor(async () => (await store.countUnindexed()) === 0, 'background indexing');
       expect((await store.list({ limit: 5, search: { terms: [{ field: 'body', text: 'platypus' }] } })).items.map((i) => i.id)).toEqual([id]);
     } finally {
       await t.stop();
@@ -136,7 +136,7 @@ describe('background indexing of captured mail', () => {
     const t = await startTestRelay({}, { dataDir });
     try {
       const store = t.relay.store.captured;
-      await until(async () => (await store.countUnindexed()) === 0, 'indexing after restart');
+      await waitFor(async () => (await store.countUnindexed()) === 0, 'indexing after restart');
       expect((await store.list({ limit: 5, search: { terms: [{ field: 'any', text: 'leftover1' }] } })).items.map((i) => i.id)).toEqual([ids[1]]);
     } finally {
       await t.stop();

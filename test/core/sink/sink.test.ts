@@ -5,7 +5,8 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
 import { createSink } from '../../../src/core/sink/sink.js';
-import { SmtpWire, until } from '../../support/smtp/smtp-wire.js';
+import { SmtpWire } from '../../support/smtp/smtp-wire.js';
+import { waitFor } from '../../support/common/wait.js';
 
 const MAX_SIZE = 64 * 1024;
 
@@ -206,7 +207,7 @@ describe('sandbox SMTP sink', () => {
     wire.write('Subject: cut short\r\n\r\n' + 'x'.repeat(10_000));
     await new Promise((r) => setTimeout(r, 50));
     wire.destroy();
-    await until(() => rejections.includes('disconnected'), 'disconnect rejection');
+    await waitFor(() => rejections.includes('disconnected'), 'disconnect rejection');
     expect(await count()).toBe(before);
     const info = await transport(port).sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'next', text: 'x' });
     expect(info.response).toMatch(/captured as/);
@@ -268,7 +269,7 @@ describe('sandbox SMTP sink client limit', () => {
       await c.wire.closed;
       expect(reasons).toContain('too_many_clients');
       await a.wire.quit();
-      const d = await until(async () => {
+      const d = await waitFor(async () => {
         const x = await SmtpWire.connect(port);
         if (x.greeting?.code === 220) return x;
         x.wire.destroy();

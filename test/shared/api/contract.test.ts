@@ -8,9 +8,9 @@ import {
   ContractChecker,
   openEventStream,
   rejectingSmtpServer,
-  until,
   type Answer,
 } from '../../support/api/contract.js';
+import { waitFor } from '../../support/common/wait.js';
 
 /**
  * Every route of a real relay, its answers (errors included) checked against the shared schemas of
@@ -197,7 +197,7 @@ describe('the API answers as its contract says', () => {
       json: { id: 'real-ok', account_id: 'acc', from: 'app@example.com', to: ['ok@example.com'], subject: 'accepted', body_text: 'b' },
     });
     await expectStatus(200, 'POST', '/api/messages/real-err/retry');
-    await until(async () => (await relay.api('/api/messages/real-err').then((r) => r.json()) as { message: { state: string } }).message.state === 'error', 'the retried message to fail again');
+    await waitFor(async () => (await relay.api('/api/messages/real-err').then((r) => r.json()) as { message: { state: string } }).message.state === 'error', 'the retried message to fail again');
     await expectStatus(200, 'PATCH', '/api/settings', { json: { delivery_mode: 'sandbox' } });
 
     expect(await expectStatus(200, 'POST', '/api/accounts/acc/verify')).toMatchObject({ ok: true, stage: 'ok' });
@@ -219,7 +219,7 @@ describe('the API answers as its contract says', () => {
   });
 
   it('stats carry the report status once the application acknowledged, and the retention pass', async () => {
-    await until(async () => {
+    await waitFor(async () => {
       const s = (await relay.api('/api/stats').then((r) => r.json())) as { report: { state: string; retention: unknown } };
       return s.report.state === 'ok' && s.report.retention !== null;
     }, 'an acknowledged report and a retention pass');
@@ -232,7 +232,7 @@ describe('the API answers as its contract says', () => {
   });
 
   it('captured mail: list, search, detail, source, html, attachments, release and deletes', async () => {
-    await until(async () => ((await relay.api('/api/captured').then((r) => r.json())) as { total: number }).total >= 3, 'three captured mails');
+    await waitFor(async () => ((await relay.api('/api/captured').then((r) => r.json())) as { total: number }).total >= 3, 'three captured mails');
     const page = await expectStatus(200, 'GET', '/api/captured?limit=2');
     expect(page.next_cursor).toEqual(expect.any(String));
     await expectStatus(200, 'GET', `/api/captured?cursor=${encodeURIComponent(String(page.next_cursor))}`);
@@ -287,10 +287,10 @@ describe('the API answers as its contract says', () => {
     // a burst over the cap is announced as a count; captures and a clear-all follow
     const burst = Array.from({ length: 600 }, (_, i) => ({ id: `burst-${i}`, account_id: 'acc', from: 'a@example.com', to: 'b@example.com', subject: `b${i}`, body: 'x' }));
     await expectStatus(200, 'POST', '/commands/add-messages', { json: { messages: burst } });
-    await until(async () => ((await relay.api('/api/stats').then((r) => r.json())) as { counts: { queued: number; sending: number } }).counts.queued === 0, 'the burst delivered to the sandbox', 30_000);
+    await waitFor(async () => ((await relay.api('/api/stats').then((r) => r.json())) as { counts: { queued: number; sending: number } }).counts.queued === 0, 'the burst delivered to the sandbox', 30_000);
     await expectStatus(200, 'DELETE', '/api/captured');
     await expectStatus(200, 'PATCH', '/api/settings', { json: { paused: false } });
-    await until(() => events.frames.some((f) => f.event === 'captured' && f.data.includes('"cleared"')), 'the cleared frame');
+    await waitFor(() => events.frames.some((f) => f.event === 'captured' && f.data.includes('"cleared"')), 'the cleared frame');
     for (const f of events.frames) checkFrame(f);
     const kinds = new Set(events.frames.map((f) => `${f.event}${f.data.startsWith('[') ? '[]' : f.data.includes('"coalesced"') ? '~' : ''}`));
     // (whether captures come as one frame each or as a count depends on the machine's speed)

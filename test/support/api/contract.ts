@@ -148,16 +148,6 @@ export async function acknowledgingApp(): Promise<{ url: string; reports: number
   };
 }
 
-/** Polls until `fn` is true (or fails naming what it waited for). */
-export async function until(fn: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** A port nothing listens on. */
 export async function closedPort(): Promise<number> {
   const server = http.createServer();

@@ -2,7 +2,7 @@ import { ManualClock, nowSec } from '../../../src/core/clock.js';
 import type { MessageEvent, MessagePayload, MessageRecord, MessageState } from '../../../src/core/messages/types.js';
 import { accountWithDefaults, type AccountInput } from '../../../src/core/store/records.js';
 import { startTestRelay, type ConfigPatch, type TestRelay } from '../relay/test-relay.js';
-import { waitFor } from '../smtp/smtp-target.js';
+import { waitFor } from '../common/wait.js';
 
 export interface DeliveryFixture {
   t: TestRelay;

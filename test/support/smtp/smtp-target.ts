@@ -172,17 +172,6 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Polls until `fn` returns a truthy value (no timed assertions). */
-export async function waitFor<T>(fn: () => T | Promise<T>, what = 'condition', timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /**
  * `target(...)` for a test file: starts SMTP targets that are closed after each test. Call it before the
  * file's own afterEach (hooks run last-registered first, so the relay stops before its targets close).

@@ -108,14 +108,3 @@ export class SmtpWire {
     this.socket.destroy();
   }
 }
-
-/** Polls until `fn` returns a truthy value (no timing assumptions beyond the deadline). */
-export async function until<T>(fn: () => T | Promise<T>, what = 'condition', timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../../../src/core/messages/types.js';
 import type { Relay } from '../../../../src/core/relay.js';
 import { startTestRelay, type TestRelay } from '../../../support/relay/test-relay.js';
-import { until } from '../../../support/smtp/smtp-wire.js';
+import { waitFor } from '../../../support/common/wait.js';
 
 interface Received {
   from: string;
@@ -209,9 +209,9 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
     expect(queued).toMatchObject({ source_captured_id: capturedId, account_id: 'provider' });
     expect(queued.payload).toMatchObject({ from: 'app@example.com', to: ['first@example.org', 'second@example.org'], subject: 'release me' });
 
-    const done = await until(async () => ((await message(r.body.id)).state === 'sent' ? message(r.body.id) : null), 'released message sent', 20_000);
+    const done = await waitFor(async () => ((await message(r.body.id)).state === 'sent' ? message(r.body.id) : null), 'released message sent', 20_000);
     expect(done.sandbox).toBe(false);
-    const got = await until(() => target.received.find((m) => m.raw.includes('release me')), 'delivery at the target');
+    const got = await waitFor(() => target.received.find((m) => m.raw.includes('release me')), 'delivery at the target');
     expect(got.from).toBe('app@example.com');
     expect(got.to).toEqual(['first@example.org', 'second@example.org']);
     expect(got.raw.equals(raw)).toBe(true);
@@ -220,7 +220,7 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
     const r2 = await post<{ id: string }>(`/api/captured/${capturedId}/release`, { account_id: 'provider', to: ['qa@example.org'], priority: 'low' });
     expect(r2.status).toBe(202);
     expect((await message(r2.body.id)).priority).toBe(3);
-    await until(() => target.received.find((m) => m.to.length === 1 && m.to[0] === 'qa@example.org'), 'delivery to the override');
+    await waitFor(() => target.received.find((m) => m.to.length === 1 && m.to[0] === 'qa@example.org'), 'delivery to the override');
   });
 
   it('sandbox mode end to end: add-messages to captured, linked both ways', async () => {
@@ -238,7 +238,7 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
       ['e2e-1', 'e2e one'],
       ['e2e-2', 'e2e two'],
     ]) {
-      const m = await until(async () => {
+      const m = await waitFor(async () => {
         const q = await message(id);
         return q.state === 'sent' && q.captured_id ? q : null;
       }, `${id} captured`, 20_000);
