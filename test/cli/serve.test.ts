@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../support/relay/test-relay.js';
 import { waitFor } from '../support/common/wait.js';
-
-const ROOT = path.resolve(__dirname, '../..');
+import { tempDir } from '../support/common/temp-dir.js';
+import { PROJECT_ROOT } from '../support/common/paths.js';
 
 function runServe(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', ...args], {
-    cwd: ROOT,
+    cwd: PROJECT_ROOT,
     env: { ...process.env, GMP_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../src/cli/status.js';
-import { startTestRelay, tempDir, TEST_TOKEN, type ConfigPatch, type TestRelay } from '../support/relay/test-relay.js';
+import { startTestRelay, TEST_TOKEN, type ConfigPatch, type TestRelay } from '../support/relay/test-relay.js';
 import { waitFor } from '../support/common/wait.js';
+import { closedPort } from '../support/common/ports.js';
+import { tempDir } from '../support/common/temp-dir.js';
 
 let relays: TestRelay[] = [];
 afterEach(async () => {
@@ -36,14 +38,6 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   let err = '';
   const code = await statusCommand(args, { out: (s) => (out += s), err: (s) => (err += s), env: { GMP_DATA_DIR: tempDir(), ...env } });
   return { code, out, err };
-}
-
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 describe('relay status', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startTestRelay, tempDir } from '../support/relay/test-relay.js';
+import { startTestRelay } from '../support/relay/test-relay.js';
+import { tempDir } from '../support/common/temp-dir.js';
 
 describe('restart', () => {
   it('keeps accounts, messages, settings and the generated token', async () => {

@@ -3,9 +3,8 @@ import { builtinModules } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/relay/test-relay.js';
-
-const root = path.resolve(__dirname, '../..');
+import { tempDir } from '../support/common/temp-dir.js';
+import { PROJECT_ROOT } from '../support/common/paths.js';
 
 /** Bare module specifiers a bundle imports or requires. */
 function bareImports(code: string): Set<string> {
@@ -36,11 +35,11 @@ describe('npm run build (electron-vite build)', () => {
 
   beforeAll(() => {
     // inside the project (in the gitignored .vite/), so the bundle resolves node_modules like out/ does
-    fs.mkdirSync(path.join(root, '.vite'), { recursive: true });
-    buildDir = fs.mkdtempSync(path.join(root, '.vite', 'build-test-'));
+    fs.mkdirSync(path.join(PROJECT_ROOT, '.vite'), { recursive: true });
+    buildDir = fs.mkdtempSync(path.join(PROJECT_ROOT, '.vite', 'build-test-'));
     outDir = path.join(buildDir, 'out');
-    const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--outDir', outDir], {
-      cwd: root,
+    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--outDir', outDir], {
+      cwd: PROJECT_ROOT,
       encoding: 'utf8',
       env: { ...process.env, NODE_ENV: 'production' },
     });
@@ -58,7 +57,7 @@ describe('npm run build (electron-vite build)', () => {
 
     // main: ESM, starts the desktop app; every runtime import is a builtin, electron or a
     // production dependency (the packaged app has no devDependencies)
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     const allowed = new Set([...Object.keys(pkg.dependencies), 'electron']);
     const imports = bareImports(main);
     expect(imports.has('electron')).toBe(true);
@@ -87,7 +86,7 @@ describe('npm run build (electron-vite build)', () => {
     const child = spawn(
       process.execPath,
       ['--import', path.join(__dirname, '..', 'support', 'main', 'electron-loader.mjs'), path.join(outDir, 'main', 'index.js'), '--port', '0', '--smtp-port', '0', '--data-dir', path.join(base, 'data'), '--api-token', 'bundle-token'],
-      { cwd: base, env: { ...process.env, FAKE_APP_PATH: root, FAKE_APP_DATA: base, GMP_LOG_LEVEL: 'info', ELECTRON_RENDERER_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: base, env: { ...process.env, FAKE_APP_PATH: PROJECT_ROOT, FAKE_APP_DATA: base, GMP_LOG_LEVEL: 'info', ELECTRON_RENDERER_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
     let stderr = '';

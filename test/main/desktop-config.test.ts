@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDesktopConfig, splitDesktopArgv } from '../../src/main/desktop-config.js';
-import { tempDir } from '../support/relay/test-relay.js';
+import { tempDir } from '../support/common/temp-dir.js';
 
 describe('desktop command line and configuration', () => {
   it('keeps relay flags, takes --hidden, drops Chromium switches and stray words', () => {

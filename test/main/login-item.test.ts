@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLoginItem } from '../../src/main/login-item.js';
-import { tempDir } from '../support/relay/test-relay.js';
 import { FakeApp } from '../support/main/fakes.js';
+import { tempDir } from '../support/common/temp-dir.js';
 
 describe('start at login', () => {
   it('uses the OS login items on macOS and Windows', () => {

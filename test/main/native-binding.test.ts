@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ELECTRON_NATIVE_DIR, findElectronNativeBinding, isAbiMismatch, NATIVE_BINARY, NATIVE_INFO } from '../../src/main/native-binding.js';
-import { tempDir } from '../support/relay/test-relay.js';
+import { tempDir } from '../support/common/temp-dir.js';
 
 describe('Electron-ABI better-sqlite3 lookup', () => {
   const runtime = { electron: '45.4.1', modules: '150', platform: 'linux', arch: 'x64' };

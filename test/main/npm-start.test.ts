@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../support/relay/test-relay.js';
 import { waitFor } from '../support/common/wait.js';
-
-const root = path.resolve(__dirname, '../..');
+import { tempDir } from '../support/common/temp-dir.js';
+import { PROJECT_ROOT } from '../support/common/paths.js';
 
 function alive(pid: number): boolean {
   try {
@@ -21,7 +19,7 @@ describe.skipIf(process.platform !== 'linux')('npm start without an Electron run
     const dataDir = tempDir('gmr-start-');
     const env = { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '', GMP_API_TOKEN: 'start-token', GMP_LOG_LEVEL: 'warn' };
     const child = spawn(process.execPath, ['scripts/start.mjs', '--port', '0', '--smtp-port', '0', '--data-dir', dataDir], {
-      cwd: root,
+      cwd: PROJECT_ROOT,
       env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { CapturedAnnouncement } from '../../../src/core/events.js';
 import type { NewCaptured } from '../../../src/core/store/ports.js';
 import { openStore } from '../../../src/core/store/index.js';
-import { startTestRelay, tempDir, type TestRelay } from '../../support/relay/test-relay.js';
+import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
 import { capturedFixture } from '../../support/captured/captured-fixture.js';
 import { waitFor } from '../../support/common/wait.js';
+import { tempDir } from '../../support/common/temp-dir.js';
 
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',

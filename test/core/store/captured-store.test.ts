@@ -5,8 +5,8 @@ import { parseCapturedSearch } from '../../../src/core/sink/search-query.js';
 import { ftsQuery } from '../../../src/core/store/captured-store.js';
 import type { NewCaptured } from '../../../src/core/store/ports.js';
 import { openStore, type AsyncSqliteStore as Store } from '../../../src/core/store/index.js';
-import { tempDir } from '../../support/relay/test-relay.js';
 import { storeConnection, withSideDb } from '../../support/sqlite/side-db.js';
+import { tempDir } from '../../support/common/temp-dir.js';
 
 function fixture(i: number, over: Partial<NewCaptured> = {}): NewCaptured {
   return {

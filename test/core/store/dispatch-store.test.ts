@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSyncStore as openStore, type SyncStore as Store } from '../../../src/core/store/index.js';
 import type { MessagePayload } from '../../../src/core/messages/types.js';
-import { tempDir } from '../../support/relay/test-relay.js';
+import { tempDir } from '../../support/common/temp-dir.js';
 
 let store: Store;
 const NOW = 1_767_261_600;

@@ -5,7 +5,7 @@ import { openDatabase } from '../../../src/core/store/db.js';
 import { openSyncStore as openStore, type SyncStore as Store } from '../../../src/core/store/index.js';
 import { WalCheckpointer } from '../../../src/core/store/wal-checkpointer.js';
 import { capturedFixture } from '../../support/captured/captured-fixture.js';
-import { tempDir } from '../../support/relay/test-relay.js';
+import { tempDir } from '../../support/common/temp-dir.js';
 
 const raw = Buffer.alloc(4000, 'x');
 

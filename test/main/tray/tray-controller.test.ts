@@ -7,8 +7,7 @@ import type { TestRelay } from '../../support/relay/test-relay.js';
 import { FakeImage, FakeTray, fakeMenuFactory, type FakeMenu } from '../../support/main/fakes.js';
 import { relayActions, startPausedTrayRelay } from '../../support/main/tray-relay.js';
 import { waitFor } from '../../support/common/wait.js';
-
-const RESOURCES = path.resolve(__dirname, '../../../resources');
+import { RESOURCES } from '../../support/common/paths.js';
 
 describe('tray controller on a running relay', () => {
   let t: TestRelay;

@@ -2,8 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trayIconPath } from '../../../src/main/tray/tray-icons.js';
 import { FakeImage } from '../../support/main/fakes.js';
-
-const RESOURCES = path.resolve(__dirname, '../../../resources');
+import { RESOURCES } from '../../support/common/paths.js';
 
 describe('tray icons', () => {
   it('macOS uses template images for every state', () => {

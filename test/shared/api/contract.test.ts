@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, SSE_FRAMES, type CapturedSummary, type MessageSummary } from '../../../src/shared/api/index.js';
 import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
-import {
-  acknowledgingApp,
-  checkFrame,
-  closedPort,
-  ContractChecker,
-  openEventStream,
-  rejectingSmtpServer,
-  type Answer,
-} from '../../support/api/contract.js';
+import { acknowledgingApp, checkFrame, ContractChecker, openEventStream, rejectingSmtpServer, type Answer } from '../../support/api/contract.js';
 import { waitFor } from '../../support/common/wait.js';
+import { closedPort } from '../../support/common/ports.js';
 
 /**
  * Every route of a real relay, its answers (errors included) checked against the shared schemas of

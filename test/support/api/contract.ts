@@ -147,12 +147,3 @@ export async function acknowledgingApp(): Promise<{ url: string; reports: number
       }),
   };
 }
-
-/** A port nothing listens on. */
-export async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}

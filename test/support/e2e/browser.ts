@@ -1,13 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { PROJECT_ROOT } from '../common/paths.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const ROOT = path.resolve(here, '../../..');
-export const UI_DIR = path.join(ROOT, 'out', 'renderer');
-export const SCREENSHOTS = path.join(ROOT, 'test', 'e2e', 'screenshots');
+export const UI_DIR = path.join(PROJECT_ROOT, 'out', 'renderer');
+export const SCREENSHOTS = path.join(PROJECT_ROOT, 'test', 'e2e', 'screenshots');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
@@ -32,10 +30,10 @@ function newestMtime(dir: string): number {
 export function ensureRendererBuilt(): string {
   const index = path.join(UI_DIR, 'index.html');
   const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  if (built === 0 || Math.max(newestMtime(path.join(ROOT, 'src', 'renderer')), newestMtime(path.join(ROOT, 'src', 'shared'))) > built) {
+  if (built === 0 || Math.max(newestMtime(path.join(PROJECT_ROOT, 'src', 'renderer')), newestMtime(path.join(PROJECT_ROOT, 'src', 'shared'))) > built) {
     try {
-      execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src/renderer/vite.config.ts'], {
-        cwd: ROOT,
+      execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src/renderer/vite.config.ts'], {
+        cwd: PROJECT_ROOT,
         stdio: 'pipe',
         timeout: 180_000,
         // vitest sets NODE_ENV=test, which would make Vite bundle React's development build

@@ -7,7 +7,8 @@ import { RelayBus } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from '../../../src/core/settings/runtime-settings.js';
 import { openStore, type AsyncSqliteStore } from '../../../src/core/store/index.js';
-import { tempDir, testConfig, type ConfigPatch } from './test-relay.js';
+import { testConfig, type ConfigPatch } from './test-relay.js';
+import { tempDir } from '../common/temp-dir.js';
 
 export interface TestContext {
   store: AsyncSqliteStore;

@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createRelay, type Relay, type RelayOptions } from '../../../src/core/relay.js';
 import { defaultConfig, type RelayConfig } from '../../../src/core/config/types.js';
 import { silentLogger } from '../../../src/core/logger.js';
+import { tempDir } from '../common/temp-dir.js';
 
 export const TEST_TOKEN = 'test-token';
 
@@ -24,10 +22,6 @@ export type ConfigPatch = Partial<Omit<RelayConfig, 'delivery' | 'client' | 'att
   sink?: Partial<RelayConfig['sink']>;
   http?: Partial<RelayConfig['http']>;
 };
-
-export function tempDir(prefix = 'gmr-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
 
 export function testConfig(dataDir: string, patch: ConfigPatch = {}): RelayConfig {
   const base = defaultConfig(dataDir);

@@ -162,16 +162,6 @@ export async function startSmtpTarget(script: TargetScript = {}): Promise<SmtpTa
   };
 }
 
-/** A port nothing listens on (bound then released). */
-export async function closedPort(): Promise<number> {
-  const net = await import('node:net');
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
 /**
  * `target(...)` for a test file: starts SMTP targets that are closed after each test. Call it before the
  * file's own afterEach (hooks run last-registered first, so the relay stops before its targets close).

@@ -3,7 +3,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUiAsset, projectRoot, resolveUiDir } from '../../../../src/core/api/routes/ui.js';
-import { startTestRelay, tempDir, type TestRelay } from '../../../support/relay/test-relay.js';
+import { startTestRelay, type TestRelay } from '../../../support/relay/test-relay.js';
+import { tempDir } from '../../../support/common/temp-dir.js';
 
 /** Serving the built web UI at / (a fake build in a temp folder: this suite does not need Vite). */
 describe('web UI static files', () => {
