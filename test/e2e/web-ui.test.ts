@@ -3,7 +3,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../support/relay/test-relay.js';
 import { ensureRendererBuilt, launchChromium, screenshot, BROWSER_AVAILABLE, BROWSER_PACE } from '../support/e2e/browser.js';
-import { makePng, startRemoteContentServer, startSyncEndpoint, startUpstreamSmtp } from '../support/e2e/servers.js';
+import { makePng, startRemoteContentServer } from '../support/e2e/remote-content.js';
+import { FakeUpstream } from '../support/report/upstream.js';
+import { startSmtpTarget } from '../support/smtp/smtp-target.js';
 import { waitFor } from '../support/common/wait.js';
 
 /**
@@ -226,7 +228,7 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
   });
 
   it('configures upstream delivery reports and shows how the last sync went', async () => {
-    const app = await startSyncEndpoint();
+    const app = await new FakeUpstream().start();
     try {
       const section = page.getByRole('region', { name: 'Delivery reports to your application' });
       await section.getByLabel('Sync URL').fill('not a url');
@@ -238,7 +240,7 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
       await section.getByText('Saved').waitFor();
       const settings = (await (await relay.api('/api/settings')).json()) as Record<string, unknown>;
       expect(settings).toMatchObject({ client_sync_url: app.url, client_sync_user: 'genropy', client_sync_password_set: true });
-      await waitFor(async () => app.reports().length > 0, { what: 'a delivery report to reach the application', ...BROWSER_PACE });
+      await waitFor(async () => app.calls.length > 0, { what: 'a delivery report to reach the application', ...BROWSER_PACE });
       await section.getByText(/Last sync succeeded/).waitFor({ timeout: 20_000 });
       await page.locator('.status-report', { hasText: 'reports ✓' }).waitFor();
       await screenshot(page, '09-settings-sync');
@@ -249,7 +251,11 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
   });
 
   it('creates an account with validation, verifies it and shows its rate-limit state', async () => {
-    const upstream = await startUpstreamSmtp();
+    // the provider of the account: takes user/secret, refuses bounce@… for good
+    const upstream = await startSmtpTarget({
+      auth: { user: 'user', pass: 'secret' },
+      rcpt: (address) => (address.startsWith('bounce@') ? { code: 550, message: '5.1.1 no such user' } : null),
+    });
     try {
       await page.getByRole('link', { name: 'Accounts' }).click();
       await page.getByText('No SMTP accounts yet').waitFor();
@@ -285,13 +291,13 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
       await page.getByRole('button', { name: 'Release…' }).click();
       await page.getByRole('dialog', { name: 'Deliver this message for real?' }).getByRole('button', { name: 'Release for real delivery' }).click();
       await page.getByText('Queued as').waitFor();
-      await waitFor(async () => upstream.received() >= 1, { what: 'the released mail to reach the upstream server', ...BROWSER_PACE });
+      await waitFor(async () => upstream.messages.length >= 1, { what: 'the released mail to reach the upstream server', ...BROWSER_PACE });
 
       // real delivery through the account moves its gauge; one recipient is refused for good
       await relay.api('/api/settings', { method: 'PATCH', json: { delivery_mode: 'real' } });
       const bounced = await send('Will bounce', { account_id: 'primary', to: ['bounce@example.com'] });
       for (let i = 0; i < 4; i++) await send(`Real ${i}`, { account_id: 'primary' });
-      await waitFor(async () => upstream.received() >= 5, { what: 'the upstream server to receive the messages', ...BROWSER_PACE });
+      await waitFor(async () => upstream.messages.length >= 5, { what: 'the upstream server to receive the messages', ...BROWSER_PACE });
       await page.getByRole('link', { name: 'Accounts' }).click();
       const perMinute = card.locator('.gauge-value').first();
       await waitFor(async () => (await perMinute.textContent()) === '5 / 5', { what: 'the per-minute gauge to fill up', ...BROWSER_PACE });
@@ -328,7 +334,7 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
       await page.getByText('No SMTP accounts yet').waitFor();
       await relay.api('/api/settings', { method: 'PATCH', json: { delivery_mode: 'sandbox' } });
     } finally {
-      await upstream.stop();
+      await upstream.close();
     }
   });
 

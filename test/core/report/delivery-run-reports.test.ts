@@ -1,48 +1,25 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
 import { sample } from '../../support/metrics/prom-text.js';
 import { FakeUpstream } from '../../support/report/upstream.js';
+import { startSmtpTarget, type SmtpTarget } from '../../support/smtp/smtp-target.js';
 import { waitFor } from '../../support/common/wait.js';
 
 let relay: TestRelay | null = null;
 let upstream: FakeUpstream | null = null;
-let smtp: SMTPServer | null = null;
+let smtp: SmtpTarget | null = null;
 afterEach(async () => {
   await relay?.stop();
   await upstream?.stop();
-  if (smtp) await new Promise<void>((r) => smtp!.close(() => r()));
+  await smtp?.close();
   relay = null;
   upstream = null;
   smtp = null;
 });
 
-/** A real SMTP server that accepts everything except mail to rejected@… (550). */
-async function startSmtpTarget(): Promise<number> {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (address.address.startsWith('rejected@')) {
-        const err = Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 });
-        return callback(err);
-      }
-      callback();
-    },
-    onData(stream, _session, callback) {
-      stream.on('end', () => callback());
-      stream.resume();
-    },
-  });
-  await new Promise<void>((r) => smtp!.listen(0, '127.0.0.1', () => r()));
-  return (smtp.server.address() as AddressInfo).port;
-}
-
 const N = 5;
 
-describe('a real delivery run (sandbox mode)', () => {
+describe('a real delivery run, as reported to the application and counted in /metrics', () => {
   it('delivers to the sink, reports every outcome once with sandbox: true, and counts it all in /metrics', async () => {
     upstream = await new FakeUpstream().start();
     relay = await startTestRelay({ deliveryMode: 'sandbox', client: { url: upstream.url, user: 'mailproxy', password: 'pw' } });
@@ -84,7 +61,9 @@ describe('a real delivery run (sandbox mode)', () => {
   });
 
   it('real mode: a sent and a refused message are reported with their outcome and counted per account', async () => {
-    const port = await startSmtpTarget();
+    // accepts everything except mail to rejected@… (550)
+    smtp = await startSmtpTarget({ rcpt: (a) => (a.startsWith('rejected@') ? { code: 550, message: '5.1.1 mailbox unavailable' } : null) });
+    const port = smtp.port;
     upstream = await new FakeUpstream().start();
     relay = await startTestRelay({ deliveryMode: 'real', client: { url: upstream.url, token: 'app' } });
     const r = relay;

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, SSE_FRAMES, type CapturedSummary, type MessageSummary } from '../../../src/shared/api/index.js';
 import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
-import { acknowledgingApp, checkFrame, ContractChecker, openEventStream, rejectingSmtpServer, type Answer } from '../../support/api/contract.js';
+import {
+  acknowledgingApp,
+  checkFrame,
+  ContractChecker,
+  openEventStream,
+  rejectingSmtpServer,
+  type Answer,
+} from '../../support/api/contract.js';
 import { waitFor } from '../../support/common/wait.js';
 import { closedPort } from '../../support/common/ports.js';
 

@@ -1,8 +1,9 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { expect } from 'vitest';
 import { API_ROUTES, describeIssues, SSE_FRAMES, type ApiRoute, type SseEventName } from '../../../src/shared/api/index.js';
+import { waitFor } from '../common/wait.js';
+import { FakeUpstream } from '../report/upstream.js';
+import { startSmtpTarget, type SmtpTarget } from '../smtp/smtp-target.js';
+import { readEventStream, type SseFrame } from './event-stream.js';
 
 /** An answer as the contract test sees it. */
 export interface Answer {
@@ -53,45 +54,13 @@ export class ContractChecker {
   }
 }
 
-/** One named SSE frame as received. */
-export interface SseFrame {
-  event: string;
-  data: string;
-}
-
 /** Reads GET /api/events with a token header, collecting frames until `close()`. */
 export async function openEventStream(url: string, token: string): Promise<{ frames: SseFrame[]; contentType: string; close: () => void }> {
-  const controller = new AbortController();
-  const res = await fetch(`${url}/api/events`, { headers: { 'X-API-Token': token }, signal: controller.signal });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  const frames: SseFrame[] = [];
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          let event = 'message';
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event: ')) event = line.slice(7);
-            else if (line.startsWith('data: ')) data.push(line.slice(6));
-          }
-          if (data.length) frames.push({ event, data: data.join('\n') });
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return { frames, contentType: res.headers.get('content-type') ?? '', close: () => controller.abort() };
+  const stream = readEventStream(`${url}/api/events`, { 'X-API-Token': token });
+  await waitFor(() => stream.status(), 'the event stream to answer');
+  expect(stream.status()).toBe(200);
+  expect(stream.contentType()).toMatch(/^text\/event-stream/);
+  return { frames: stream.frames, contentType: stream.contentType(), close: stream.close };
 }
 
 /** Validates one frame strictly against the schema of its event name. */
@@ -102,48 +71,19 @@ export function checkFrame(f: SseFrame): void {
 }
 
 /** A real SMTP server on 127.0.0.1 that refuses recipients starting with `reject` (550) and takes the rest. */
-export async function rejectingSmtpServer(): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (address.address.startsWith('reject')) return callback(Object.assign(new Error('5.1.1 user unknown'), { responseCode: 550 }));
-      callback();
-    },
-    onData(stream, _session, callback) {
-      stream.resume();
-      stream.on('end', () => callback());
-    },
-  });
-  server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+export function rejectingSmtpServer(): Promise<SmtpTarget> {
+  return startSmtpTarget({ rcpt: (address) => (address.startsWith('reject') ? { code: 550, message: '5.1.1 user unknown' } : null) });
 }
 
 /** The application's proxy_sync endpoint: acknowledges every delivery report. */
 export async function acknowledgingApp(): Promise<{ url: string; reports: number; close: () => Promise<void> }> {
-  const state = { reports: 0 };
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      state.reports++;
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ ok: true, queued: 0 }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const app = await new FakeUpstream().start();
+  app.defaultReply = { status: 200, body: { ok: true, queued: 0 } };
   return {
-    url: `http://127.0.0.1:${port}/proxy_sync`,
+    url: app.url,
     get reports() {
-      return state.reports;
+      return app.calls.length;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => app.stop(),
   };
 }

@@ -7,6 +7,8 @@ export interface ReceivedMail {
   from: string;
   to: string[];
   raw: string;
+  /** the same message as the bytes received */
+  bytes: Buffer;
   /** number of the connection it came on (1-based) */
   connection: number;
 }
@@ -111,11 +113,13 @@ export async function startSmtpTarget(script: TargetScript = {}): Promise<SmtpTa
         from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
         to: session.envelope.rcptTo.map((r) => r.address),
         raw: '',
+        bytes: Buffer.alloc(0),
         connection: connectionOf.get(session.id) ?? 0,
       };
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        mail.raw = Buffer.concat(chunks).toString('utf8');
+        mail.bytes = Buffer.concat(chunks);
+        mail.raw = mail.bytes.toString('utf8');
         attempts.push(mail);
         const reply = script.data?.(mail, attempts.length) ?? 'accept';
         const accept = () => {

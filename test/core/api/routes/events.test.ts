@@ -1,4 +1,3 @@
-import http from 'node:http';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nowSec } from '../../../../src/core/clock.js';
@@ -6,50 +5,7 @@ import type { MessagePayload } from '../../../../src/core/messages/types.js';
 import { startTestRelay, type TestRelay } from '../../../support/relay/test-relay.js';
 import { capturedFixture } from '../../../support/captured/captured-fixture.js';
 import { waitFor } from '../../../support/common/wait.js';
-
-interface Frame {
-  event: string;
-  data: unknown;
-}
-
-/** A real HTTP client reading the event stream frame by frame. */
-function openStream(url: string, headers: Record<string, string> = {}) {
-  const frames: Frame[] = [];
-  const comments: string[] = [];
-  let status = 0;
-  let contentType = '';
-  let buffer = '';
-  const req = http.get(url, { headers }, (res) => {
-    status = res.statusCode ?? 0;
-    contentType = String(res.headers['content-type'] ?? '');
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buffer += chunk;
-      let idx: number;
-      while ((idx = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, idx);
-        buffer = buffer.slice(idx + 2);
-        let event = 'message';
-        const data: string[] = [];
-        for (const line of block.split('\n')) {
-          if (line.startsWith(':')) comments.push(line);
-          else if (line.startsWith('event: ')) event = line.slice(7);
-          else if (line.startsWith('data: ')) data.push(line.slice(6));
-        }
-        if (data.length) frames.push({ event, data: JSON.parse(data.join('\n')) });
-      }
-    });
-  });
-  req.on('error', () => {});
-  return {
-    frames,
-    comments,
-    status: () => status,
-    contentType: () => contentType,
-    of: (event: string) => frames.filter((f) => f.event === event).map((f) => f.data),
-    close: () => req.destroy(),
-  };
-}
+import { readEventStream } from '../../../support/api/event-stream.js';
 
 function payload(id: string): MessagePayload {
   return { id, from: 'app@example.com', to: ['user@example.org'], subject: `s ${id}`, body: 'b', content_type: 'plain', priority: 2 };
@@ -76,7 +32,7 @@ describe('GET /api/events (SSE)', () => {
     expect(none.status).toBe(401);
     const wrong = await fetch(`${t.url}/api/events?token=nope`);
     expect(wrong.status).toBe(401);
-    const byHeader = openStream(`${t.url}/api/events`, { Authorization: `Bearer ${t.token}` });
+    const byHeader = readEventStream(`${t.url}/api/events`, { Authorization: `Bearer ${t.token}` });
     await waitFor(() => byHeader.of('stats').length > 0, 'stats on connect');
     expect(byHeader.status()).toBe(200);
     expect(byHeader.contentType()).toMatch(/^text\/event-stream/);
@@ -87,7 +43,7 @@ describe('GET /api/events (SSE)', () => {
   it('streams stats, captured mail, message transitions, settings and deletions', async () => {
     const bus = t.relay.ctx.bus;
     const baseline = bus.listenerCount('messages');
-    const s = openStream(`${t.url}/api/events?token=${t.token}`);
+    const s = readEventStream(`${t.url}/api/events?token=${t.token}`);
     const first = (await waitFor(() => s.of('stats')[0], 'initial stats')) as { counts: Record<string, number>; captured: { total: number } };
     expect(first.counts).toMatchObject({ queued: 0, sent: 0 });
     expect(bus.listenerCount('messages')).toBe(baseline + 1);
@@ -130,7 +86,7 @@ describe('GET /api/events (SSE)', () => {
   });
 
   it('coalesces a burst instead of streaming thousands of rows', async () => {
-    const s = openStream(`${t.url}/api/events?token=${t.token}`);
+    const s = readEventStream(`${t.url}/api/events?token=${t.token}`);
     await waitFor(() => s.of('stats').length > 0, 'connected');
     const before = s.frames.length;
     await enqueue(Array.from({ length: 3000 }, (_, i) => payload(`burst-${i}`)));
@@ -152,7 +108,7 @@ describe('GET /api/events (SSE)', () => {
     const store = t.relay.store.captured;
     await store.deleteAll();
     await store.insertMany(Array.from({ length: 1500 }, (_, i) => ({ m: capturedFixture(i, { subject: `bulk ${i}`, size: 1, search_text: '' }), raw: Buffer.from('x') })));
-    const s = openStream(`${t.url}/api/events?token=${t.token}`);
+    const s = readEventStream(`${t.url}/api/events?token=${t.token}`);
     await waitFor(() => s.of('stats').length > 0, 'connected');
     await t.relay.ctx.settings.update({ sink_retention_count: 50 });
     const removedCount = () =>
@@ -170,7 +126,7 @@ describe('GET /api/events (SSE)', () => {
   it('serves several clients from one set of bus listeners', async () => {
     const bus = t.relay.ctx.bus;
     const baseline = bus.listenerCount('captured');
-    const clients = Array.from({ length: 5 }, () => openStream(`${t.url}/api/events?token=${t.token}`));
+    const clients = Array.from({ length: 5 }, () => readEventStream(`${t.url}/api/events?token=${t.token}`));
     await waitFor(() => clients.every((c) => c.of('stats').length > 0), 'all connected');
     expect(bus.listenerCount('captured')).toBe(baseline + 1);
     await enqueue([payload('fanout')]);

@@ -1,85 +1,26 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nowSec } from '../../../../src/core/clock.js';
 import type { MessageRecord } from '../../../../src/core/messages/types.js';
-import type { Relay } from '../../../../src/core/relay.js';
+import { accountWithDefaults } from '../../../../src/core/store/records.js';
 import { startTestRelay, type TestRelay } from '../../../support/relay/test-relay.js';
 import { waitFor } from '../../../support/common/wait.js';
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: Buffer;
-}
-
-/** A real SMTP server standing in for the provider that real delivery goes to. */
-async function startTarget(): Promise<{ port: number; received: Received[]; stop: () => Promise<void> }> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    hideSTARTTLS: true,
-    disableReverseLookup: true,
-    logger: false,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks),
-        });
-        cb(null, 'queued at target');
-      });
-    },
-  });
-  server.on('error', () => {});
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    received,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-function addAccount(relay: Relay, id: string, port: number): Promise<void> {
-  return relay.store.accounts.upsert(
-    {
-      id,
-      host: '127.0.0.1',
-      port,
-      user: null,
-      password: null,
-      ttl: 300,
-      limit_per_minute: null,
-      limit_per_hour: null,
-      limit_per_day: null,
-      limit_behavior: 'defer',
-      use_tls: false,
-      batch_size: null,
-      timeout: null,
-      max_connections: null,
-      fallbacks: null,
-      weight: null,
-    },
-    Math.floor(Date.now() / 1000),
-  );
-}
+import { startSmtpTarget, type SmtpTarget } from '../../../support/smtp/smtp-target.js';
 
 type ErrorBody = { error: { code: string; message: string; fields?: { field: string; message: string }[] } };
 
 describe('POST /api/send and POST /api/captured/{id}/release', () => {
   let t: TestRelay;
-  let target: Awaited<ReturnType<typeof startTarget>>;
+  // the provider that real delivery goes to
+  let target: SmtpTarget;
 
   beforeAll(async () => {
-    target = await startTarget();
+    target = await startSmtpTarget();
     t = await startTestRelay();
-    await addAccount(t.relay, 'provider', target.port);
+    await t.relay.store.accounts.upsert(accountWithDefaults({ id: 'provider', host: '127.0.0.1', port: target.port, use_tls: false }), nowSec(t.relay.ctx.clock));
   });
   afterAll(async () => {
     await t.stop();
-    await target.stop();
+    await target.close();
   });
 
   const post = async <T>(p: string, json: unknown, headers?: Record<string, string>) => {
@@ -211,16 +152,16 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
 
     const done = await waitFor(async () => ((await message(r.body.id)).state === 'sent' ? message(r.body.id) : null), 'released message sent', 20_000);
     expect(done.sandbox).toBe(false);
-    const got = await waitFor(() => target.received.find((m) => m.raw.includes('release me')), 'delivery at the target');
+    const got = await waitFor(() => target.messages.find((m) => m.raw.includes('release me')), 'delivery at the target');
     expect(got.from).toBe('app@example.com');
     expect(got.to).toEqual(['first@example.org', 'second@example.org']);
-    expect(got.raw.equals(raw)).toBe(true);
+    expect(got.bytes.equals(raw)).toBe(true);
 
     // other recipients on request
     const r2 = await post<{ id: string }>(`/api/captured/${capturedId}/release`, { account_id: 'provider', to: ['qa@example.org'], priority: 'low' });
     expect(r2.status).toBe(202);
     expect((await message(r2.body.id)).priority).toBe(3);
-    await waitFor(() => target.received.find((m) => m.to.length === 1 && m.to[0] === 'qa@example.org'), 'delivery to the override');
+    await waitFor(() => target.messages.find((m) => m.to.length === 1 && m.to[0] === 'qa@example.org'), 'delivery to the override');
   });
 
   it('sandbox mode end to end: add-messages to captured, linked both ways', async () => {
@@ -248,6 +189,6 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
       const list = (await (await t.api(`/api/captured?q=${encodeURIComponent(`subject:"${subject}"`)}`)).json()) as { items: { id: number }[] };
       expect(list.items.map((i) => i.id)).toEqual([c.id]);
     }
-    expect(target.received.some((m) => m.raw.includes('e2e one'))).toBe(false);
+    expect(target.messages.some((m) => m.raw.includes('e2e one'))).toBe(false);
   });
 });
