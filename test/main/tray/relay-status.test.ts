@@ -1,24 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nowSec } from '../../../src/core/clock.js';
-import { visualState, type RelayStatusModel } from '../../../src/main/tray/relay-status.js';
-import type { TestRelay } from '../../support/relay/test-relay.js';
-import { payload, startPausedTrayRelay } from '../../support/main/tray-relay.js';
+import { visualState } from '../../../src/main/tray/relay-status.js';
+import { payload, itOnPausedRelay } from '../../support/main/tray-relay.js';
 import { waitFor } from '../../support/common/wait.js';
 
 describe('tray state from the relay', () => {
-  let t: TestRelay;
-  let status: RelayStatusModel;
-
-  beforeEach(async () => {
-    ({ t, status } = await startPausedTrayRelay());
-  });
-
-  afterEach(async () => {
-    status.stop();
-    await t.stop();
-  });
-
-  it('counts queued and failed messages from the store and follows bus events', async () => {
+  itOnPausedRelay('counts queued and failed messages from the store and follows bus events', async ({ t, status }) => {
     status.start();
     let updates = 0;
     status.onChange(() => updates++);
@@ -35,7 +22,7 @@ describe('tray state from the relay', () => {
     expect(status.snapshot().smtp.port).toBe(t.relay.addresses().smtp.port);
   });
 
-  it('turns failing on a failed attempt or report and clears on success', async () => {
+  itOnPausedRelay('turns failing on a failed attempt or report and clears on success', async ({ t, status }) => {
     status.start();
     await t.relay.ctx.settings.update({ paused: false });
     await waitFor(() => status.snapshot().visual === 'sandbox', 'sandbox state');

@@ -1,28 +1,14 @@
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RelayStatusModel } from '../../../src/main/tray/relay-status.js';
+import { describe, expect } from 'vitest';
 import { TrayController } from '../../../src/main/tray/tray-controller.js';
 import { trayIconPath } from '../../../src/main/tray/tray-icons.js';
-import type { TestRelay } from '../../support/relay/test-relay.js';
 import { FakeImage, FakeTray, fakeMenuFactory, type FakeMenu } from '../../support/main/fakes.js';
-import { relayActions, startPausedTrayRelay } from '../../support/main/tray-relay.js';
+import { relayActions, itOnPausedRelay } from '../../support/main/tray-relay.js';
 import { waitFor } from '../../support/common/wait.js';
 import { RESOURCES } from '../../support/common/paths.js';
 
 describe('tray controller on a running relay', () => {
-  let t: TestRelay;
-  let status: RelayStatusModel;
-
-  beforeEach(async () => {
-    ({ t, status } = await startPausedTrayRelay());
-  });
-
-  afterEach(async () => {
-    status.stop();
-    await t.stop();
-  });
-
-  it('the tray controller follows the state: icon per state, tooltip, rebuilt menu', async () => {
+  itOnPausedRelay('the tray controller follows the state: icon per state, tooltip, rebuilt menu', async ({ t, status }) => {
     const tray = new FakeTray(new FakeImage(''));
     const log: string[] = [];
     const controller = new TrayController<FakeMenu>({

@@ -1,26 +1,12 @@
 import nodemailer from 'nodemailer';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { nowSec } from '../../../src/core/clock.js';
-import type { RelayStatusModel } from '../../../src/main/tray/relay-status.js';
 import { apiSettingsText, buildTrayMenuTemplate, formatTooltip, smtpSettingsText } from '../../../src/main/tray/tray-menu.js';
-import type { TestRelay } from '../../support/relay/test-relay.js';
-import { payload, relayActions, startPausedTrayRelay } from '../../support/main/tray-relay.js';
+import { payload, relayActions, itOnPausedRelay } from '../../support/main/tray-relay.js';
 import { waitFor } from '../../support/common/wait.js';
 
 describe('tray menu, tooltip and clipboard texts from the relay state', () => {
-  let t: TestRelay;
-  let status: RelayStatusModel;
-
-  beforeEach(async () => {
-    ({ t, status } = await startPausedTrayRelay());
-  });
-
-  afterEach(async () => {
-    status.stop();
-    await t.stop();
-  });
-
-  it('builds the menu from the state and its items change the relay', async () => {
+  itOnPausedRelay('builds the menu from the state and its items change the relay', async ({ t, status }) => {
     await t.relay.store.messages.enqueue([payload('a'), payload('b')], nowSec(t.relay.ctx.clock));
     const snap = await status.refresh();
     const log: string[] = [];
@@ -52,7 +38,7 @@ describe('tray menu, tooltip and clipboard texts from the relay state', () => {
     expect(log).toEqual(['mute:false', 'login:true', 'quit']);
   });
 
-  it('omits start at login where the platform has none; counts unread captured mail', async () => {
+  itOnPausedRelay('omits start at login where the platform has none; counts unread captured mail', async ({ t, status }) => {
     const snap = await status.refresh();
     const template = buildTrayMenuTemplate(snap, { startAtLogin: null, notificationsMuted: false }, relayActions(t, []));
     expect(template.map((i) => i.id)).not.toContain('login');
@@ -77,7 +63,7 @@ describe('tray menu, tooltip and clipboard texts from the relay state', () => {
     await waitFor(() => status.snapshot().capturedUnread === 0, 'recount after a delete');
   });
 
-  it('tooltip and clipboard texts carry the state and connection details', async () => {
+  itOnPausedRelay('tooltip and clipboard texts carry the state and connection details', async ({ t, status }) => {
     const snap = await status.refresh();
     expect(formatTooltip(snap)).toBe('Genro Mail Relay — paused (sandbox) · 0 queued · 0 failed · 0 captured unread');
     const long = formatTooltip({ ...snap, deliveryProblem: 'x'.repeat(500) });

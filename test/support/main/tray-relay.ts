@@ -1,3 +1,4 @@
+import { test } from 'vitest';
 import type { MessagePayload } from '../../../src/core/messages/types.js';
 import { RelayStatusModel } from '../../../src/main/tray/relay-status.js';
 import type { TrayActions } from '../../../src/main/tray/tray-menu.js';
@@ -35,10 +36,20 @@ export function statusSource(t: TestRelay) {
   return { services: t.relay.services, connection, logger: t.relay.ctx.logger };
 }
 
-/** A relay with dispatch paused (enqueued messages stay queued, so counts are stable) and its tray model. */
-export async function startPausedTrayRelay(): Promise<{ t: TestRelay; status: RelayStatusModel }> {
-  const t = await startTestRelay();
-  await t.relay.ctx.settings.update({ paused: true });
-  const status = await RelayStatusModel.create(statusSource(t), { coalesceMs: 10 });
-  return { t, status };
-}
+/**
+ * `it` with two fixtures: `t`, a relay with dispatch paused (enqueued messages stay queued, so counts are
+ * stable), and `status`, its tray model. Both are stopped after the test, the model first.
+ */
+export const itOnPausedRelay = test.extend<{ t: TestRelay; status: RelayStatusModel }>({
+  t: async ({ task: _task }, use) => {
+    const t = await startTestRelay();
+    await t.relay.ctx.settings.update({ paused: true });
+    await use(t);
+    await t.stop();
+  },
+  status: async ({ t }, use) => {
+    const status = await RelayStatusModel.create(statusSource(t), { coalesceMs: 10 });
+    await use(status);
+    status.stop();
+  },
+});
