@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { DesktopApp, USER_DATA_FOLDER } from '../../src/main/desktop-app.js';
 import { AUTOSTART_FILE } from '../../src/main/login-item.js';
 import { IpcChannel, type RelayConnectionInfo } from '../../src/shared/ipc.js';
-import { fakeElectron, type FakeMenu } from '../support/main/fakes.js';
+import { fakeElectron, type FakeMenu } from '../support/main/electron-fakes.js';
 import { waitFor } from '../support/common/wait.js';
 import { tempDir } from '../support/common/temp-dir.js';
 import { RESOURCES } from '../support/common/paths.js';

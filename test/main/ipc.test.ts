@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDesktopIpcHandlers, invokeHandler, registerIpcHandlers, senderCheck, type IpcHandlers } from '../../src/main/ipc.js';
 import { IpcChannel, IpcError, isIpcResult } from '../../src/shared/ipc.js';
-import { FakeClipboard, FakeIpcMain, FakeShell } from '../support/main/fakes.js';
+import { FakeClipboard, FakeIpcMain, FakeShell } from '../support/main/electron-fakes.js';
 import { tempDir } from '../support/common/temp-dir.js';
 
 const ORIGIN = 'app://renderer';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLoginItem } from '../../src/main/login-item.js';
-import { FakeApp } from '../support/main/fakes.js';
+import { FakeApp } from '../support/main/electron-fakes.js';
 import { tempDir } from '../support/common/temp-dir.js';
 
 describe('start at login', () => {

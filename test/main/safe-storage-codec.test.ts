@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSafeStorageCodec, SAFE_STORAGE_PREFIX } from '../../src/main/safe-storage-codec.js';
 import { startTestRelay, type TestRelay } from '../support/relay/test-relay.js';
 import { withSideDb } from '../support/sqlite/side-db.js';
-import { FakeSafeStorage } from '../support/main/fakes.js';
+import { FakeSafeStorage } from '../support/main/electron-fakes.js';
 import { tempDir } from '../support/common/temp-dir.js';
 
 /** what is on disk, read past the store (which decodes) */

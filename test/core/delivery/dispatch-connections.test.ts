@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
+import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/delivery-relay.js';
 import { slowDataProbe, trackedTargets } from '../../support/smtp/smtp-target.js';
 import { waitFor } from '../../support/common/wait.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestRelay } from '../../support/relay/test-relay.js';
-import { eventTypes, startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
+import { eventTypes, startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/delivery-relay.js';
 import { slowDataProbe, trackedTargets } from '../../support/smtp/smtp-target.js';
 import { waitFor } from '../../support/common/wait.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AttemptOutcome } from '../../../src/core/events.js';
-import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
+import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/delivery-relay.js';
 import { startSmtpTarget, type SmtpTarget } from '../../support/smtp/smtp-target.js';
 import { waitFor } from '../../support/common/wait.js';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { TrayController } from '../../../src/main/tray/tray-controller.js';
 import { trayIconPath } from '../../../src/main/tray/tray-icons.js';
-import { FakeImage, FakeTray, fakeMenuFactory, type FakeMenu } from '../../support/main/fakes.js';
+import { FakeImage, FakeTray, fakeMenuFactory, type FakeMenu } from '../../support/main/electron-fakes.js';
 import { relayActions, itOnPausedRelay } from '../../support/main/tray-relay.js';
 import { waitFor } from '../../support/common/wait.js';
 import { RESOURCES } from '../../support/common/paths.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trayIconPath } from '../../../src/main/tray/tray-icons.js';
-import { FakeImage } from '../../support/main/fakes.js';
+import { FakeImage } from '../../support/main/electron-fakes.js';
 import { RESOURCES } from '../../support/common/paths.js';
 
 describe('tray icons', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, RelayApi, errorFromResponse } from '../../../src/renderer/src/api/client.js';
-import { account, fakeFetch, summary } from '../../support/renderer/fakes.js';
+import { account, fakeFetch, summary } from '../../support/renderer/fake-relay.js';
 
 describe('errorFromResponse', () => {
   it('reads the relay, classic and plain error shapes', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventStream } from '../../../src/renderer/src/api/event-stream.js';
-import { FakeEventSource } from '../../support/renderer/fakes.js';
+import { FakeEventSource } from '../../support/renderer/fake-relay.js';
 
 describe('EventStream', () => {
   beforeEach(() => {

@@ -2,7 +2,7 @@ import { cleanup, render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { RelayProvider } from '../../../src/renderer/src/state/relay-context.js';
-import { FakeEventSource, SETTINGS, STATS, fakeRelay, type Handler } from './fakes.js';
+import { FakeEventSource, SETTINGS, STATS, fakeRelay, type Handler } from './fake-relay.js';
 
 /** For a component test file: a clean DOM around each test, and scroll containers with a size. */
 export function useComponentDom(): void {

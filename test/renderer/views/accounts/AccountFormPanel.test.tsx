@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../../src/renderer/src/api/client.js';
 import { AccountFormPanel } from '../../../../src/renderer/src/views/accounts/AccountFormPanel.js';
-import { account } from '../../../support/renderer/fakes.js';
+import { account } from '../../../support/renderer/fake-relay.js';
 import { useComponentDom } from '../../../support/renderer/render-with-relay.js';
 
 useComponentDom();

@@ -6,7 +6,7 @@ import {
   validateAccountForm,
   type AccountForm,
 } from '../../../../src/renderer/src/views/accounts/account-form.js';
-import { account as accountView } from '../../../support/renderer/fakes.js';
+import { account as accountView } from '../../../support/renderer/fake-relay.js';
 
 const valid: AccountForm = { ...EMPTY_FORM, id: 'primary', host: 'smtp.example.com', port: '587' };
 const ctx = { editing: false, existingIds: ['backup', 'primary-old'] };

@@ -1,7 +1,7 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { QueueView } from '../../../../src/renderer/src/views/queue/QueueView.js';
-import { FakeEventSource, summary } from '../../../support/renderer/fakes.js';
+import { FakeEventSource, summary } from '../../../support/renderer/fake-relay.js';
 import { useComponentDom, withRelay } from '../../../support/renderer/render-with-relay.js';
 
 useComponentDom();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, eventsFromPayload, matchesFilter, mayEnterList } from '../../../../src/renderer/src/views/queue/queue-events.js';
 import type { MessageEvent, MessageSummary } from '../../../../src/renderer/src/api/types.js';
-import { summary } from '../../../support/renderer/fakes.js';
+import { summary } from '../../../support/renderer/fake-relay.js';
 
 const row = (patch: Record<string, unknown> = {}) => summary('m1', patch) as MessageSummary;
 const ev = (type: string, state: MessageEvent['state'], detail?: Record<string, unknown>, ts = 1_700_000_100): MessageEvent => ({

@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Settings } from '../../../../src/renderer/src/api/types.js';
 import { RetentionSection } from '../../../../src/renderer/src/views/settings/RetentionSection.js';
-import { SETTINGS } from '../../../support/renderer/fakes.js';
+import { SETTINGS } from '../../../support/renderer/fake-relay.js';
 import { useComponentDom, withRelay } from '../../../support/renderer/render-with-relay.js';
 
 useComponentDom();

@@ -8,7 +8,7 @@ import {
   validateRetentionForm,
   validateSyncForm,
 } from '../../../../src/renderer/src/views/settings/settings-form.js';
-import { SETTINGS } from '../../../support/renderer/fakes.js';
+import { SETTINGS } from '../../../support/renderer/fake-relay.js';
 
 const settings = { ...SETTINGS, client_sync_url: 'https://app.example/sync', client_sync_password_set: true } as Settings;
 

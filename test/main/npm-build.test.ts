@@ -85,7 +85,7 @@ describe('npm run build (electron-vite build)', () => {
     const base = tempDir('gmr-bundle-');
     const child = spawn(
       process.execPath,
-      ['--import', path.join(__dirname, '..', 'support', 'main', 'electron-loader.mjs'), path.join(outDir, 'main', 'index.js'), '--port', '0', '--smtp-port', '0', '--data-dir', path.join(base, 'data'), '--api-token', 'bundle-token'],
+      ['--import', path.join(PROJECT_ROOT, 'test', 'support', 'main', 'electron-loader.mjs'), path.join(outDir, 'main', 'index.js'), '--port', '0', '--smtp-port', '0', '--data-dir', path.join(base, 'data'), '--api-token', 'bundle-token'],
       { cwd: base, env: { ...process.env, FAKE_APP_PATH: PROJECT_ROOT, FAKE_APP_DATA: base, GMP_LOG_LEVEL: 'info', ELECTRON_RENDERER_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
