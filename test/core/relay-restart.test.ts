@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { startTestRelay } from '../support/relay/test-relay.js';
 import { tempDir } from '../support/common/temp-dir.js';
 
-describe('restart', () => {
+describe('a relay restarted on the same data folder', () => {
   it('keeps accounts, messages, settings and the generated token', async () => {
     const dataDir = tempDir();
     const first = await startTestRelay({ apiToken: null }, { dataDir });

@@ -37,7 +37,7 @@ const attempt = (a: Partial<AttemptOutcome> & Pick<AttemptOutcome, 'outcome'>): 
   ...a,
 });
 
-describe('metrics', () => {
+describe('Prometheus metrics of the relay', () => {
   it('renders the Prometheus text format with counters at zero and gauges correct right after start', async () => {
     const s = await setup();
     await s.store.accounts.upsert(account('acc'), s.now());

@@ -26,7 +26,7 @@ function metricNames(text: string): string[] {
   return [...new Set([...text.matchAll(/\b((?:gmp|nodejs|process)_[a-z0-9_]+)\b/g)].map((m) => m[1]))];
 }
 
-describe('ops files', () => {
+describe('ops files (Grafana dashboard, Prometheus alerts) against the exported series', () => {
   it('the Grafana dashboard is valid JSON and only queries series the relay exports', async () => {
     const dashboard = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'ops/grafana/genro-mail-relay.json'), 'utf8'));
     expect(dashboard.uid).toBe('genro-mail-relay');

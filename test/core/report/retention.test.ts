@@ -45,7 +45,7 @@ function eventCount(t: TestContext, id?: string): number {
   });
 }
 
-describe('retention', () => {
+describe('retention of reported messages and old rows', () => {
   it('purges reported messages and their events once retention_seconds have passed since the report, and nothing else', async () => {
     const t = await setup();
     const retention = retentionOf(t);
