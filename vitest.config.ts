@@ -9,7 +9,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'core', include: ['test/core/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/main/**/*.test.ts', 'test/shared/**/*.test.ts', 'test/genropy-double/**/*.test.ts'], environment: 'node' },
+        test: { name: 'core', include: ['test/core/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/main/**/*.test.ts', 'test/shared/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        // the Genropy test double's own tests, next to the double (they test test/support, not src/)
+        extends: true,
+        test: { name: 'genropy-double', include: ['test/support/genropy/**/*.test.ts'], environment: 'node' },
       },
       {
         extends: true,

@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/relay.js';
-
-const ROOT = path.resolve(__dirname, '../..');
+import { waitFor } from '../support/common/wait.js';
+import { tempDir } from '../support/common/temp-dir.js';
+import { PROJECT_ROOT } from '../support/common/paths.js';
 
 function runServe(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', ...args], {
-    cwd: ROOT,
+    cwd: PROJECT_ROOT,
     env: { ...process.env, GMP_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -19,20 +18,12 @@ function runServe(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { child, exited, out: () => out, err: () => err };
 }
 
-async function waitFor(check: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('relay serve', () => {
   it('prints the chosen ports and the UI link, serves /health, stops on SIGTERM', async () => {
     const dataDir = tempDir();
     const p = runServe(['--port', '0', '--smtp-port', '0', '--data-dir', dataDir, '--api-token', 'cli-token']);
     try {
-      await waitFor(() => /Web UI:/.test(p.out()));
+      await waitFor(() => /Web UI:/.test(p.out()), 'the Web UI line', 20_000);
       const url = /API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(p.out())![1];
       expect(p.out()).toMatch(/#token=cli-token/);
       expect(p.out()).toMatch(/SMTP sink:\s+127\.0\.0\.1:\d+/);

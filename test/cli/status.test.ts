@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../src/cli/status.js';
-import { startTestRelay, tempDir, TEST_TOKEN, type ConfigPatch, type TestRelay } from '../helpers/relay.js';
-import { until } from '../shared/contract-support.js';
+import { startTestRelay, TEST_TOKEN, type ConfigPatch, type TestRelay } from '../support/relay/test-relay.js';
+import { waitFor } from '../support/common/wait.js';
+import { closedPort } from '../support/common/ports.js';
+import { tempDir } from '../support/common/temp-dir.js';
 
 let relays: TestRelay[] = [];
 afterEach(async () => {
@@ -36,14 +38,6 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   let err = '';
   const code = await statusCommand(args, { out: (s) => (out += s), err: (s) => (err += s), env: { GMP_DATA_DIR: tempDir(), ...env } });
   return { code, out, err };
-}
-
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 describe('relay status', () => {
@@ -168,7 +162,7 @@ describe('relay status', () => {
   it('exits 1 while reporting to the application fails, naming the error', async () => {
     const port = await closedPort();
     const r = await relay({ client: { url: `http://127.0.0.1:${port}/sync` } });
-    await until(async () => ((await (await r.api('/api/stats')).json()) as { report: { state: string } }).report.state === 'failing', 'failing sync');
+    await waitFor(async () => ((await (await r.api('/api/stats')).json()) as { report: { state: string } }).report.state === 'failing', 'failing sync');
     const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
     expect(code).toBe(1);
     expect(out).toMatch(/- reporting to the application failing.*ECONNREFUSED/);

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRelay, type TestRelay } from '../helpers/relay.js';
-import { ensureRendererBuilt, launchChromium, screenshot, BROWSER_AVAILABLE } from './browser.js';
+import { startTestRelay, type TestRelay } from '../support/relay/test-relay.js';
+import { ensureRendererBuilt, launchChromium, screenshot, BROWSER_AVAILABLE } from '../support/e2e/browser.js';
 
 const TOTAL = 100_000;
 

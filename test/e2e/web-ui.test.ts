@@ -1,9 +1,12 @@
 import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRelay, type TestRelay } from '../helpers/relay.js';
-import { ensureRendererBuilt, eventually, launchChromium, screenshot, BROWSER_AVAILABLE } from './browser.js';
-import { makePng, startRemoteContentServer, startSyncEndpoint, startUpstreamSmtp } from './fixtures.js';
+import { startTestRelay, type TestRelay } from '../support/relay/test-relay.js';
+import { ensureRendererBuilt, launchChromium, screenshot, BROWSER_AVAILABLE, BROWSER_PACE } from '../support/e2e/browser.js';
+import { makePng, startRemoteContentServer } from '../support/e2e/remote-content.js';
+import { FakeUpstream } from '../support/report/upstream.js';
+import { startSmtpTarget } from '../support/smtp/smtp-target.js';
+import { waitFor } from '../support/common/wait.js';
 
 /**
  * The web UI in real Chromium against a real headless relay (sandbox mode: the dispatcher really sends
@@ -73,13 +76,13 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
     await relay.api('/api/settings', { method: 'PATCH', json: { paused: true } });
     await page.locator('.mode-paused').waitFor();
     const id = await send('Live lifecycle check');
-    await eventually(async () => (await badgeOf(id).textContent())?.startsWith('queued'), 'the row to appear as queued');
+    await waitFor(async () => (await badgeOf(id).textContent())?.startsWith('queued'), { what: 'the row to appear as queued', ...BROWSER_PACE });
     await screenshot(page, '02-queue-queued');
 
     // resume from the header, as a user would; no reload from here on
     await page.getByRole('button', { name: 'Resume' }).click();
-    await eventually(async () => (await badgeOf(id).textContent())?.startsWith('sent'), 'the row to turn sent');
-    await eventually(async () => Number(await page.locator('.count-sent .count-n').textContent()) >= 1, 'the sent count in the header');
+    await waitFor(async () => (await badgeOf(id).textContent())?.startsWith('sent'), { what: 'the row to turn sent', ...BROWSER_PACE });
+    await waitFor(async () => Number(await page.locator('.count-sent .count-n').textContent()) >= 1, { what: 'the sent count in the header', ...BROWSER_PACE });
 
     await page.locator(`.queue-row[data-id="${id}"]`).click();
     const detail = page.getByRole('complementary', { name: `Message ${id}` });
@@ -115,20 +118,20 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
       await relay.api('/account', { method: 'POST', json: { id: 'bulk', host: '127.0.0.1', port: 1 } });
       const added = await relay.api('/commands/add-messages', { method: 'POST', json: { messages } });
       expect(added.status).toBe(200);
-      await eventually(async () => (await page.locator('.queue-row[data-id="bulk-599"]').count()) > 0, 'the new head rows to arrive live');
+      await waitFor(async () => (await page.locator('.queue-row[data-id="bulk-599"]').count()) > 0, { what: 'the new head rows to arrive live', ...BROWSER_PACE });
       expect(await page.locator('.vlist-scroll .queue-row').count()).toBeLessThan(80);
-      await eventually(async () => {
+      await waitFor(async () => {
         await page.locator('.vlist-scroll').evaluate((el) => (el.scrollTop = el.scrollHeight));
         return (await page.locator('.queue-row[data-id="bulk-0"]').count()) > 0;
-      }, 'the next page to load on scroll');
+      }, { what: 'the next page to load on scroll', ...BROWSER_PACE });
       expect(await page.locator('.vlist-scroll .queue-row').count()).toBeLessThan(80);
 
       const stateFilter = page.getByLabel('State', { exact: true });
       await stateFilter.selectOption('sent');
-      await eventually(async () => {
+      await waitFor(async () => {
         const states = await page.locator('.vlist-scroll .queue-row .badge').allTextContents();
         return states.length > 0 && states.every((s) => s.startsWith('sent'));
-      }, 'only sent rows');
+      }, { what: 'only sent rows', ...BROWSER_PACE });
       expect(page.url()).toContain('state=sent');
       await stateFilter.selectOption('');
     } finally {
@@ -136,7 +139,7 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
       await relay.api('/account/bulk', { method: 'DELETE' });
       await relay.api('/api/settings', { method: 'PATCH', json: { paused: false } });
     }
-    await eventually(async () => (await page.locator('.queue-row[data-id^="bulk-"]').count()) === 0, 'deleted rows to leave the list');
+    await waitFor(async () => (await page.locator('.queue-row[data-id^="bulk-"]').count()) === 0, { what: 'deleted rows to leave the list', ...BROWSER_PACE });
   });
 
   it('opens a captured HTML mail: sandboxed preview, remote content blocked until allowed, tabs', async () => {
@@ -174,15 +177,15 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
       expect(sandbox).not.toContain('allow-same-origin');
       const frame = page.frameLocator('iframe[title="HTML preview: Your order #1234"]');
       await frame.getByText('Thanks for your order').waitFor();
-      await eventually(() => frame.locator('#logo').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 64), 'the cid: image to load');
+      await waitFor(() => frame.locator('#logo').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 64), { what: 'the cid: image to load', ...BROWSER_PACE });
       await page.getByText('1 remote resource blocked').waitFor();
       expect(remote.hits()).toBe(0);
       expect(await frame.getByText('script ran').count()).toBe(0);
-      await eventually(async () => !(await row.getAttribute('class'))?.includes('unread'), 'the mail to be marked read');
+      await waitFor(async () => !(await row.getAttribute('class'))?.includes('unread'), { what: 'the mail to be marked read', ...BROWSER_PACE });
       await screenshot(page, '04-captured-html');
 
       await page.getByRole('button', { name: 'Load remote images' }).click();
-      await eventually(async () => remote.hits() > 0, 'the remote image to load once allowed');
+      await waitFor(async () => remote.hits() > 0, { what: 'the remote image to load once allowed', ...BROWSER_PACE });
 
       await page.getByRole('radio', { name: 'Mobile' }).click();
       expect(await frameEl.evaluate((el) => el.getBoundingClientRect().width)).toBe(375);
@@ -225,7 +228,7 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
   });
 
   it('configures upstream delivery reports and shows how the last sync went', async () => {
-    const app = await startSyncEndpoint();
+    const app = await new FakeUpstream().start();
     try {
       const section = page.getByRole('region', { name: 'Delivery reports to your application' });
       await section.getByLabel('Sync URL').fill('not a url');
@@ -237,7 +240,7 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
       await section.getByText('Saved').waitFor();
       const settings = (await (await relay.api('/api/settings')).json()) as Record<string, unknown>;
       expect(settings).toMatchObject({ client_sync_url: app.url, client_sync_user: 'genropy', client_sync_password_set: true });
-      await eventually(async () => app.reports().length > 0, 'a delivery report to reach the application');
+      await waitFor(async () => app.calls.length > 0, { what: 'a delivery report to reach the application', ...BROWSER_PACE });
       await section.getByText(/Last sync succeeded/).waitFor({ timeout: 20_000 });
       await page.locator('.status-report', { hasText: 'reports ✓' }).waitFor();
       await screenshot(page, '09-settings-sync');
@@ -248,7 +251,11 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
   });
 
   it('creates an account with validation, verifies it and shows its rate-limit state', async () => {
-    const upstream = await startUpstreamSmtp();
+    // the provider of the account: takes user/secret, refuses bounce@… for good
+    const upstream = await startSmtpTarget({
+      auth: { user: 'user', pass: 'secret' },
+      rcpt: (address) => (address.startsWith('bounce@') ? { code: 550, message: '5.1.1 no such user' } : null),
+    });
     try {
       await page.getByRole('link', { name: 'Accounts' }).click();
       await page.getByText('No SMTP accounts yet').waitFor();
@@ -284,16 +291,16 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
       await page.getByRole('button', { name: 'Release…' }).click();
       await page.getByRole('dialog', { name: 'Deliver this message for real?' }).getByRole('button', { name: 'Release for real delivery' }).click();
       await page.getByText('Queued as').waitFor();
-      await eventually(async () => upstream.received() >= 1, 'the released mail to reach the upstream server');
+      await waitFor(async () => upstream.messages.length >= 1, { what: 'the released mail to reach the upstream server', ...BROWSER_PACE });
 
       // real delivery through the account moves its gauge; one recipient is refused for good
       await relay.api('/api/settings', { method: 'PATCH', json: { delivery_mode: 'real' } });
       const bounced = await send('Will bounce', { account_id: 'primary', to: ['bounce@example.com'] });
       for (let i = 0; i < 4; i++) await send(`Real ${i}`, { account_id: 'primary' });
-      await eventually(async () => upstream.received() >= 5, 'the upstream server to receive the messages');
+      await waitFor(async () => upstream.messages.length >= 5, { what: 'the upstream server to receive the messages', ...BROWSER_PACE });
       await page.getByRole('link', { name: 'Accounts' }).click();
       const perMinute = card.locator('.gauge-value').first();
-      await eventually(async () => (await perMinute.textContent()) === '5 / 5', 'the per-minute gauge to fill up');
+      await waitFor(async () => (await perMinute.textContent()) === '5 / 5', { what: 'the per-minute gauge to fill up', ...BROWSER_PACE });
       await card.getByText(/next free slot in/).waitFor();
       await screenshot(page, '11-accounts');
 
@@ -306,7 +313,7 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
       await detail.getByRole('button', { name: 'Retry now' }).click();
       await detail.getByText('Rate limited', { exact: true }).waitFor({ timeout: 20_000 });
       await detail.getByText('account rate limit reached').waitFor();
-      await eventually(async () => (await badgeOf(bounced).textContent())?.startsWith('deferred'), 'the list row to show the deferral');
+      await waitFor(async () => (await badgeOf(bounced).textContent())?.startsWith('deferred'), { what: 'the list row to show the deferral', ...BROWSER_PACE });
       await screenshot(page, '13-message-rate-limited');
 
       // edit: the password must be typed again; then delete, which takes the account's messages along
@@ -319,7 +326,7 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
       await edit.getByLabel('Password').fill('secret');
       await edit.getByRole('button', { name: 'Save changes' }).click();
       await edit.waitFor({ state: 'detached' });
-      await eventually(async () => (await perMinute.textContent())?.endsWith('/ 50'), 'the new limit on the card');
+      await waitFor(async () => (await perMinute.textContent())?.endsWith('/ 50'), { what: 'the new limit on the card', ...BROWSER_PACE });
       await card.getByRole('button', { name: 'Delete account primary' }).click();
       const confirm = page.getByRole('dialog', { name: 'Delete account primary?' });
       await confirm.getByText(/all of its messages/).waitFor();
@@ -327,7 +334,7 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
       await page.getByText('No SMTP accounts yet').waitFor();
       await relay.api('/api/settings', { method: 'PATCH', json: { delivery_mode: 'sandbox' } });
     } finally {
-      await upstream.stop();
+      await upstream.close();
     }
   });
 

@@ -6,19 +6,12 @@ import { silentLogger } from '../../src/core/logger.js';
 import { DesktopApp, USER_DATA_FOLDER } from '../../src/main/desktop-app.js';
 import { AUTOSTART_FILE } from '../../src/main/login-item.js';
 import { IpcChannel, type RelayConnectionInfo } from '../../src/shared/ipc.js';
-import { tempDir } from '../helpers/relay.js';
-import { fakeElectron, type FakeMenu } from './fakes.js';
+import { fakeElectron, type FakeMenu } from '../support/main/electron-fakes.js';
+import { waitFor } from '../support/common/wait.js';
+import { tempDir } from '../support/common/temp-dir.js';
+import { RESOURCES } from '../support/common/paths.js';
 
-const RESOURCES = path.resolve(__dirname, '../../resources');
 const RENDERER = 'app://renderer';
-
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface Started {
   desktop: DesktopApp<FakeMenu>;
@@ -193,29 +186,29 @@ describe('desktop app lifecycle with injected Electron objects', () => {
 
     tray.click('pause');
     expect(relay.ctx.settings.current().paused).toBe(true);
-    await until(() => tray.item('pause')?.label === 'Resume dispatch', 'menu rebuilt as paused');
+    await waitFor(() => tray.item('pause')?.label === 'Resume dispatch', 'menu rebuilt as paused');
     expect(path.basename(tray.image.path)).toBe('tray-paused.png');
     const view = (await (await fetch(`${conn.url}/api/settings`, { headers: { 'X-API-Token': conn.token } })).json()) as { paused: boolean };
     expect(view.paused).toBe(true);
     tray.click('pause');
-    await until(() => tray.item('pause')?.label === 'Pause dispatch', 'menu rebuilt as running');
+    await waitFor(() => tray.item('pause')?.label === 'Pause dispatch', 'menu rebuilt as running');
 
     // first switch to real asks; the answer "stay in sandbox" keeps sandbox and the radio item
     s.fx.dialog.responses = [1];
     tray.click('mode-real');
-    await until(() => s.fx.dialog.boxes.length === 1, 'confirmation dialog');
-    await until(() => tray.item('mode-sandbox')?.checked === true, 'menu rebuilt after cancelling');
+    await waitFor(() => s.fx.dialog.boxes.length === 1, 'confirmation dialog');
+    await waitFor(() => tray.item('mode-sandbox')?.checked === true, 'menu rebuilt after cancelling');
     expect(relay.ctx.settings.current().delivery_mode).toBe('sandbox');
     s.fx.dialog.responses = [0];
     tray.click('mode-real');
-    await until(() => relay.ctx.settings.current().delivery_mode === 'real', 'real mode');
-    await until(() => path.basename(tray.image.path) === 'tray-real.png', 'real icon');
+    await waitFor(() => relay.ctx.settings.current().delivery_mode === 'real', 'real mode');
+    await waitFor(() => path.basename(tray.image.path) === 'tray-real.png', 'real icon');
     tray.click('mode-sandbox');
-    await until(() => relay.ctx.settings.current().delivery_mode === 'sandbox', 'back to sandbox');
+    await waitFor(() => relay.ctx.settings.current().delivery_mode === 'sandbox', 'back to sandbox');
     // the menu is rebuilt from the recounted state a moment later: a user clicks on that one
-    await until(() => tray.item('mode-sandbox')?.checked === true, 'menu rebuilt in sandbox');
+    await waitFor(() => tray.item('mode-sandbox')?.checked === true, 'menu rebuilt in sandbox');
     tray.click('mode-real');
-    await until(() => relay.ctx.settings.current().delivery_mode === 'real', 'real again');
+    await waitFor(() => relay.ctx.settings.current().delivery_mode === 'real', 'real again');
     expect(s.fx.dialog.boxes).toHaveLength(2);
 
     tray.click('copy-api');

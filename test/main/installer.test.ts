@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_ID } from '../../src/main/desktop-app.js';
-import { tempDir } from '../helpers/relay.js';
+import { tempDir } from '../support/common/temp-dir.js';
+import { PROJECT_ROOT } from '../support/common/paths.js';
 
-const root = path.resolve(__dirname, '../..');
-const require = createRequire(path.join(root, 'package.json'));
+const require = createRequire(path.join(PROJECT_ROOT, 'package.json'));
 
 interface Fuses {
   FuseV1Options: Record<string, number>;
@@ -25,7 +25,7 @@ describe('installer configuration', () => {
   it('electron-builder.yml passes electron-builder’s own schema validation', async () => {
     const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config.js');
     const { DebugLogger } = require('builder-util');
-    const config = await getConfig(root, null, null);
+    const config = await getConfig(PROJECT_ROOT, null, null);
     await validateConfiguration(config, new DebugLogger(false));
     // Windows attributes notifications to the installer's appId
     expect(config.appId).toBe(APP_ID);
@@ -34,16 +34,16 @@ describe('installer configuration', () => {
     expect(config.mac.target).toEqual(['dmg']);
     expect(config.npmRebuild).toBe(true);
     expect(config.asarUnpack).toContain('**/node_modules/better-sqlite3/**');
-    expect(fs.existsSync(path.join(root, config.afterPack))).toBe(true);
+    expect(fs.existsSync(path.join(PROJECT_ROOT, config.afterPack))).toBe(true);
   });
 
   it('ships icons for the installers and every tray state', () => {
-    expect(pngSize(path.join(root, 'build', 'icon.png'))).toEqual({ width: 1024, height: 1024 });
-    expect(pngSize(path.join(root, 'resources', 'icon.png'))).toEqual({ width: 512, height: 512 });
+    expect(pngSize(path.join(PROJECT_ROOT, 'build', 'icon.png'))).toEqual({ width: 1024, height: 1024 });
+    expect(pngSize(path.join(PROJECT_ROOT, 'resources', 'icon.png'))).toEqual({ width: 512, height: 512 });
     for (const state of ['sandbox', 'real', 'paused', 'failing']) {
       for (const variant of ['', 'Template']) {
-        expect(pngSize(path.join(root, 'resources', 'tray', `tray-${state}${variant}.png`))).toEqual({ width: 16, height: 16 });
-        expect(pngSize(path.join(root, 'resources', 'tray', `tray-${state}${variant}@2x.png`))).toEqual({ width: 32, height: 32 });
+        expect(pngSize(path.join(PROJECT_ROOT, 'resources', 'tray', `tray-${state}${variant}.png`))).toEqual({ width: 16, height: 16 });
+        expect(pngSize(path.join(PROJECT_ROOT, 'resources', 'tray', `tray-${state}${variant}@2x.png`))).toEqual({ width: 32, height: 32 });
       }
     }
   });
@@ -51,7 +51,7 @@ describe('installer configuration', () => {
   it('the afterPack hook flips the hardening fuses on the packaged binary', async () => {
     const fuses = require('@electron/fuses') as Fuses;
     const { FuseV1Options } = fuses;
-    const afterPack = require(path.join(root, 'scripts', 'after-pack.cjs')) as ((ctx: object) => Promise<void>) & { FUSES: Record<string, boolean> };
+    const afterPack = require(path.join(PROJECT_ROOT, 'scripts', 'after-pack.cjs')) as ((ctx: object) => Promise<void>) & { FUSES: Record<string, boolean> };
     // a stand-in executable: filler, the fuse sentinel, wire version 1, 8 fuses as Electron ships them
     const appOutDir = tempDir('gmr-pack-');
     const binary = path.join(appOutDir, 'genro-mail-relay');
@@ -81,7 +81,7 @@ describe('installer configuration', () => {
   });
 
   it('names the packaged executable as electron-builder does on each platform', () => {
-    const { electronBinaryPath } = require(path.join(root, 'scripts', 'after-pack.cjs')) as { electronBinaryPath: (c: object) => string };
+    const { electronBinaryPath } = require(path.join(PROJECT_ROOT, 'scripts', 'after-pack.cjs')) as { electronBinaryPath: (c: object) => string };
     const packager = { executableName: 'genro-mail-relay', appInfo: { productFilename: 'Genro Mail Relay' } };
     expect(electronBinaryPath({ appOutDir: '/o', electronPlatformName: 'linux', packager })).toBe(path.join('/o', 'genro-mail-relay'));
     expect(electronBinaryPath({ appOutDir: '/o', electronPlatformName: 'win32', packager })).toBe(path.join('/o', 'Genro Mail Relay.exe'));
@@ -89,7 +89,7 @@ describe('installer configuration', () => {
   });
 
   it('the CI workflow builds on the three hosted OSes', () => {
-    const wf = fs.readFileSync(path.join(root, '.github', 'workflows', 'installers.yml'), 'utf8');
+    const wf = fs.readFileSync(path.join(PROJECT_ROOT, '.github', 'workflows', 'installers.yml'), 'utf8');
     for (const os of ['ubuntu-latest', 'windows-latest', 'macos-latest']) expect(wf).toContain(`os: ${os}`);
     expect(wf).toContain('npm run dist --');
   });

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDesktopIpcHandlers, invokeHandler, registerIpcHandlers, senderCheck, type IpcHandlers } from '../../src/main/ipc.js';
 import { IpcChannel, IpcError, isIpcResult } from '../../src/shared/ipc.js';
-import { tempDir } from '../helpers/relay.js';
-import { FakeClipboard, FakeIpcMain, FakeShell } from './fakes.js';
+import { FakeClipboard, FakeIpcMain, FakeShell } from '../support/main/electron-fakes.js';
+import { tempDir } from '../support/common/temp-dir.js';
 
 const ORIGIN = 'app://renderer';
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DesktopPrefs } from '../../src/main/desktop-prefs.js';
 import { ModeSwitcher } from '../../src/main/mode-switch.js';
-import { startTestRelay, type TestRelay } from '../helpers/relay.js';
-import { FakeDialog } from './fakes.js';
+import { startTestRelay, type TestRelay } from '../support/relay/test-relay.js';
+import { FakeDialog } from '../support/main/electron-fakes.js';
 
 describe('switching delivery mode from the tray', () => {
   let t: TestRelay;

@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/relay.js';
-import { CountingSmtpServer } from '../helpers/counting-smtp.js';
+import { CountingSmtpServer } from '../support/smtp/counting-smtp.js';
+import { tempDir } from '../support/common/temp-dir.js';
+import { PROJECT_ROOT } from '../support/common/paths.js';
 
-const ROOT = path.resolve(__dirname, '../..');
 const TOKEN = 'crash-token';
 const TOTAL = 3000;
 const KILLS = 5;
@@ -25,7 +25,7 @@ function startRelay(dataDir: string): { child: ChildProcess; url: Promise<string
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', dataDir, '--api-token', TOKEN, '--delivery-mode', 'real', '--max-concurrency', String(CONCURRENCY), '--retry-delays', '1'],
-    { cwd: ROOT, env: { ...process.env, GMP_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: PROJECT_ROOT, env: { ...process.env, GMP_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = new Promise<string>((resolve, reject) => {
     let out = '';

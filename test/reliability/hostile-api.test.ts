@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRelay, type TestRelay } from '../helpers/relay.js';
+import { startTestRelay, type TestRelay } from '../support/relay/test-relay.js';
 
 let t: TestRelay;
 

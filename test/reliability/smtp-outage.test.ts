@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startTestRelay } from '../helpers/relay.js';
-import { CountingSmtpServer } from '../helpers/counting-smtp.js';
+import { startTestRelay } from '../support/relay/test-relay.js';
+import { CountingSmtpServer } from '../support/smtp/counting-smtp.js';
 
 describe('target SMTP server outage', () => {
   it('keeps every message through an outage and delivers all of them once the server is back', async () => {

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTestRelay, tempDir, type TestRelay } from '../helpers/relay.js';
-import { storeConnection } from '../helpers/sqlite.js';
+import { startTestRelay, type TestRelay } from '../support/relay/test-relay.js';
+import { storeConnection } from '../support/sqlite/side-db.js';
+import { tempDir } from '../support/common/temp-dir.js';
 
 /**
  * Disk full and read-only data folder, on a real small tmpfs mounted for the test (root only);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
+import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
 
 let t: TestRelay;
 

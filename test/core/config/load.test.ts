@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/core/config/load.js';
-import { tempDir } from '../../helpers/relay.js';
+import { tempDir } from '../../support/common/temp-dir.js';
 
 function withIni(content: string): string {
   const dir = tempDir('gmr-config-');

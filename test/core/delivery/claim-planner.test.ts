@@ -7,8 +7,8 @@ import { DeliveryLedger, emptyPlan } from '../../../src/core/delivery/delivery.j
 import { RateLimiter } from '../../../src/core/delivery/rate-limiter.js';
 import { openStore, type AsyncSqliteStore } from '../../../src/core/store/index.js';
 import { accountWithDefaults, type AccountInput } from '../../../src/core/store/records.js';
-import { tempDir } from '../../helpers/relay.js';
-import { payload } from '../../support/delivery/fixture.js';
+import { payload } from '../../support/delivery/delivery-relay.js';
+import { tempDir } from '../../support/common/temp-dir.js';
 
 const NOW = 1_800_000_000;
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
-import { slowDataProbe, waitFor, trackedTargets } from '../../support/delivery/smtp-target.js';
+import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/delivery-relay.js';
+import { slowDataProbe, trackedTargets } from '../../support/smtp/smtp-target.js';
+import { waitFor } from '../../support/common/wait.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();

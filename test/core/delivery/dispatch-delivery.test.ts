@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestRelay } from '../../helpers/relay.js';
-import { eventTypes, startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
-import { slowDataProbe, waitFor, trackedTargets } from '../../support/delivery/smtp-target.js';
+import { startTestRelay } from '../../support/relay/test-relay.js';
+import { eventTypes, startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/delivery-relay.js';
+import { slowDataProbe, trackedTargets } from '../../support/smtp/smtp-target.js';
+import { waitFor } from '../../support/common/wait.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AttemptOutcome } from '../../../src/core/events.js';
-import { eventTypes, startDeliveryRelay, timelineDetail, type DeliveryFixture } from '../../support/delivery/fixture.js';
-import { closedPort, waitFor, trackedTargets } from '../../support/delivery/smtp-target.js';
+import { eventTypes, startDeliveryRelay, timelineDetail, type DeliveryFixture } from '../../support/delivery/delivery-relay.js';
+import { trackedTargets } from '../../support/smtp/smtp-target.js';
+import { waitFor } from '../../support/common/wait.js';
+import { closedPort } from '../../support/common/ports.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();

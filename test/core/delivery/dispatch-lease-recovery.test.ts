@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { nowSec } from '../../../src/core/clock.js';
 import { openStore } from '../../../src/core/store/index.js';
-import { tempDir } from '../../helpers/relay.js';
 import { accountWithDefaults } from '../../../src/core/store/records.js';
-import { T0, eventTypes, startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
-import { waitFor, trackedTargets } from '../../support/delivery/smtp-target.js';
+import { T0, eventTypes, startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/delivery-relay.js';
+import { trackedTargets } from '../../support/smtp/smtp-target.js';
+import { waitFor } from '../../support/common/wait.js';
+import { tempDir } from '../../support/common/temp-dir.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();

@@ -5,9 +5,9 @@ import { createRequire } from 'node:module';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../helpers/relay.js';
-import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
-import { startSmtpTarget, type SmtpTarget } from '../../support/delivery/smtp-target.js';
+import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/delivery-relay.js';
+import { startSmtpTarget, type SmtpTarget } from '../../support/smtp/smtp-target.js';
+import { tempDir } from '../../support/common/temp-dir.js';
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AttemptOutcome } from '../../../src/core/events.js';
-import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
-import { startSmtpTarget, waitFor, type SmtpTarget } from '../../support/delivery/smtp-target.js';
+import { startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/delivery-relay.js';
+import { startSmtpTarget, type SmtpTarget } from '../../support/smtp/smtp-target.js';
+import { waitFor } from '../../support/common/wait.js';
 
 let f: DeliveryFixture | null = null;
 const targets: SmtpTarget[] = [];

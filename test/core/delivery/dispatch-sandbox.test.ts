@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventTypes, startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/fixture.js';
-import { trackedTargets } from '../../support/delivery/smtp-target.js';
+import { eventTypes, startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/delivery-relay.js';
+import { trackedTargets } from '../../support/smtp/smtp-target.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../../src/core/delivery/rate-limiter.js';
-import { accountWithDefaults, type Account } from '../../../src/core/store/records.js';
-
-function account(id: string, over: Partial<Account> = {}): Account {
-  return { ...accountWithDefaults({ id, host: 'h', port: 25 }), created_at: '', updated_ts: 0, ...over };
-}
+import { account } from '../../support/delivery/records.js';
 
 /** A limiter whose windows of `id` start from these sends (as the dispatcher seeds them from the send log). */
 function seeded(id: string, sends: number[]): RateLimiter {

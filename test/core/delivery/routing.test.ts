@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { routeOrder } from '../../../src/core/delivery/routing.js';
-import { accountWithDefaults, type Account } from '../../../src/core/store/records.js';
-
-function account(id: string, over: Partial<Account> = {}): Account {
-  return { ...accountWithDefaults({ id, host: 'h', port: 25 }), created_at: '', updated_ts: 0, ...over };
-}
+import { account } from '../../support/delivery/records.js';
 
 describe('routing', () => {
   const accounts = new Map(

@@ -3,8 +3,9 @@ import { nowSec } from '../../../src/core/clock.js';
 import type { AttemptOutcome } from '../../../src/core/events.js';
 import { createMetrics, type Metrics } from '../../../src/core/metrics/metrics.js';
 import { accountWithDefaults, type AccountInput } from '../../../src/core/store/records.js';
-import { addFinal, makeContext, payload, type TestContext } from '../report/fixtures.js';
-import { sample, seriesNames } from './prom-text.js';
+import { makeContext, type TestContext } from '../../support/relay/context.js';
+import { addFinal, payload } from '../../support/report/final-messages.js';
+import { sample, seriesNames } from '../../support/metrics/prom-text.js';
 
 let opened: { t: Pick<TestContext, 'close'>; m: Metrics }[] = [];
 afterEach(async () => {
@@ -36,7 +37,7 @@ const attempt = (a: Partial<AttemptOutcome> & Pick<AttemptOutcome, 'outcome'>): 
   ...a,
 });
 
-describe('metrics', () => {
+describe('Prometheus metrics of the relay', () => {
   it('renders the Prometheus text format with counters at zero and gauges correct right after start', async () => {
     const s = await setup();
     await s.store.accounts.upsert(account('acc'), s.now());

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../src/core/metrics/metrics.js';
-import { makeContext } from '../report/fixtures.js';
-import { seriesNames } from './prom-text.js';
+import { makeContext } from '../../support/relay/context.js';
+import { seriesNames } from '../../support/metrics/prom-text.js';
+import { PROJECT_ROOT } from '../../support/common/paths.js';
 
-const root = path.resolve(import.meta.dirname, '../../..');
 const t = await makeContext();
 const metrics = createMetrics({ messages: t.store.messages, accounts: t.store.accounts, settings: t.settings, bus: t.bus });
 afterAll(async () => {
@@ -26,9 +26,9 @@ function metricNames(text: string): string[] {
   return [...new Set([...text.matchAll(/\b((?:gmp|nodejs|process)_[a-z0-9_]+)\b/g)].map((m) => m[1]))];
 }
 
-describe('ops files', () => {
+describe('ops files (Grafana dashboard, Prometheus alerts) against the exported series', () => {
   it('the Grafana dashboard is valid JSON and only queries series the relay exports', async () => {
-    const dashboard = JSON.parse(fs.readFileSync(path.join(root, 'ops/grafana/genro-mail-relay.json'), 'utf8'));
+    const dashboard = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'ops/grafana/genro-mail-relay.json'), 'utf8'));
     expect(dashboard.uid).toBe('genro-mail-relay');
     const exprs: string[] = dashboard.panels.flatMap((p: { targets?: { expr: string }[] }) => (p.targets ?? []).map((x) => x.expr));
     expect(exprs.length).toBeGreaterThan(20);
@@ -43,7 +43,7 @@ describe('ops files', () => {
   });
 
   it('the example alert rules only use series the relay exports', async () => {
-    const text = fs.readFileSync(path.join(root, 'ops/prometheus/alerts.yml'), 'utf8');
+    const text = fs.readFileSync(path.join(PROJECT_ROOT, 'ops/prometheus/alerts.yml'), 'utf8');
     expect(text).toMatch(/^groups:/m);
     const names = metricNames(text);
     expect(names.length).toBeGreaterThan(5);

@@ -3,9 +3,12 @@ import type { RuntimeSettingsValues } from '../../../src/core/settings/runtime-s
 import { nowSec } from '../../../src/core/clock.js';
 import type { ReportOutcome } from '../../../src/core/events.js';
 import { createReporter, type Reporter, type ReporterTiming } from '../../../src/core/report/reporter.js';
-import { addFinal, makeContext, payload, reportedTs, reporterDeps, stateOf, type TestContext } from './fixtures.js';
-import { withSideDb } from '../../helpers/sqlite.js';
-import { eventually, FakeUpstream } from './upstream.js';
+import { makeContext, type TestContext } from '../../support/relay/context.js';
+import { addFinal, payload, reportedTs, stateOf } from '../../support/report/final-messages.js';
+import { reporterDeps } from '../../support/report/reporter-deps.js';
+import { withSideDb } from '../../support/sqlite/side-db.js';
+import { FakeUpstream } from '../../support/report/upstream.js';
+import { waitFor } from '../../support/common/wait.js';
 
 const FAST: Partial<ReporterTiming> = {
   backoffBaseMs: 40,
@@ -55,7 +58,7 @@ describe('proxy_sync delivery reports', () => {
     await s.store.messages.enqueue([payload('m-queued'), { ...payload('m-later'), deferred_ts: t0 + 3600 }], t0);
 
     s.reporter.start();
-    await eventually(() => s.upstream.calls.length >= 1, 'first sync');
+    await waitFor(() => s.upstream.calls.length >= 1, 'first sync');
     const call = s.upstream.calls[0];
     expect(call.authorization).toBe(`Basic ${Buffer.from('mailproxy:sécret').toString('base64')}`);
     expect(call.contentType).toMatch(/application\/json/);
@@ -66,7 +69,7 @@ describe('proxy_sync delivery reports', () => {
       { id: 'm-sandbox', account_id: 'acc', priority: 2, sent_ts: t0 - 1, error_ts: null, error: null, deferred_ts: null, sandbox: true },
     ]);
 
-    await eventually(async () => (await stateOf(s, 'm-sandbox')) === 'reported', 'rows marked reported');
+    await waitFor(async () => (await stateOf(s, 'm-sandbox')) === 'reported', 'rows marked reported');
     for (const id of ['m-sent', 'm-err', 'm-sandbox']) {
       expect(await stateOf(s, id)).toBe('reported');
       expect(await reportedTs(s, id)).toBe(t0);
@@ -80,7 +83,7 @@ describe('proxy_sync delivery reports', () => {
 
     // nothing is reported twice: the next sync is an empty heartbeat
     s.reporter.wake();
-    await eventually(() => s.upstream.calls.length >= 2, 'second sync');
+    await waitFor(() => s.upstream.calls.length >= 2, 'second sync');
     expect(s.upstream.calls[1].ids).toEqual([]);
     expect(s.upstream.reportedIds()).toEqual(['m-sent', 'm-err', 'm-sandbox']);
   });
@@ -89,17 +92,17 @@ describe('proxy_sync delivery reports', () => {
     const s = await setup({ settings: { client_sync_token: 'tok-123', client_sync_user: 'u', client_sync_password: 'p' } });
     await addFinal(s, ['b1'], { state: 'sent', ts: s.now() });
     s.reporter.start();
-    await eventually(async () => (await stateOf(s, 'b1')) === 'reported', 'b1 reported');
+    await waitFor(async () => (await stateOf(s, 'b1')) === 'reported', 'b1 reported');
     expect(s.upstream.calls[0].authorization).toBe('Bearer tok-123');
   });
 
   it('sends credentials written in the URL as Basic auth, and no auth header when none is configured', async () => {
     const s = await setup();
     s.reporter.start();
-    await eventually(() => s.upstream.calls.length >= 1, 'first sync');
+    await waitFor(() => s.upstream.calls.length >= 1, 'first sync');
     expect(s.upstream.calls[0].authorization).toBeUndefined();
     await s.settings.update({ client_sync_url: s.upstream.url.replace('http://', 'http://ann:p%40ss@') });
-    await eventually(() => s.upstream.calls.length >= 2, 'sync to the new URL');
+    await waitFor(() => s.upstream.calls.length >= 2, 'sync to the new URL');
     expect(s.upstream.calls[1].authorization).toBe(`Basic ${Buffer.from('ann:p@ss').toString('base64')}`);
     expect(s.reporter.status().url).toBe(s.upstream.url);
   });
@@ -116,17 +119,17 @@ describe('proxy_sync delivery reports', () => {
     );
     s.reporter.start();
 
-    await eventually(() => s.outcomes.length >= 1, 'first failure');
+    await waitFor(() => s.outcomes.length >= 1, 'first failure');
     expect(s.outcomes[0]).toMatchObject({ ok: false, sent: 0, status: 500 });
     expect(s.outcomes[0].error).toContain('HTTP 500');
-    await eventually(() => s.outcomes.length >= 2, 'second failure');
+    await waitFor(() => s.outcomes.length >= 2, 'second failure');
     expect(s.outcomes[1]).toMatchObject({ ok: false, status: 502, error: 'HTTP 502 Bad Gateway: 502 Bad Gateway' });
-    await eventually(() => s.outcomes.length >= 3, 'timeout');
+    await waitFor(() => s.outcomes.length >= 3, 'timeout');
     expect(s.outcomes[2].error).toBe('no answer within 300 ms');
 
     // now the application is down
     await s.upstream.stop();
-    await eventually(() => s.outcomes.length >= 4, 'connection refused');
+    await waitFor(() => s.outcomes.length >= 4, 'connection refused');
     expect(s.outcomes[3].error).toMatch(/ECONNREFUSED/);
 
     const failing = s.reporter.status();
@@ -144,12 +147,12 @@ describe('proxy_sync delivery reports', () => {
 
     // the application comes back on the same address
     await s.upstream.start(port);
-    await eventually(async () => (await stateOf(s, 'f3')) === 'reported', 'recovery');
+    await waitFor(async () => (await stateOf(s, 'f3')) === 'reported', 'recovery');
     const acked = s.upstream.calls.length;
     expect(s.reporter.status()).toMatchObject({ state: 'ok', consecutive_failures: 0, failing_since: null, last_error: null });
 
     s.reporter.wake();
-    await eventually(() => s.upstream.calls.length > acked, 'a later sync');
+    await waitFor(() => s.upstream.calls.length > acked, 'a later sync');
     expect(s.upstream.calls.at(-1)!.ids).toEqual([]);
     expect(s.upstream.calls.slice(0, acked).every((c) => c.ids.join() === 'f1,f2,f3')).toBe(true);
   });
@@ -161,7 +164,7 @@ describe('proxy_sync delivery reports', () => {
     s.reporter.start();
     const times: number[] = [];
     s.bus.on('report', () => times.push(performance.now()));
-    await eventually(() => times.length >= 5, 'five failures', 15_000);
+    await waitFor(() => times.length >= 5, 'five failures', 15_000);
     for (let i = 0; i < 10; i++) s.reporter.wake();
     const gaps = times.slice(1).map((t, i) => t - times[i]);
     // base 100 ms doubling with ±10% jitter, capped at 400 ms: never faster than the schedule
@@ -176,7 +179,7 @@ describe('proxy_sync delivery reports', () => {
     // syncNow (an operator's "retry now") does
     s.upstream.defaultReply = { status: 200, body: { ok: true } };
     s.reporter.syncNow();
-    await eventually(async () => (await stateOf(s, 'x')) === 'reported', 'forced sync');
+    await waitFor(async () => (await stateOf(s, 'x')) === 'reported', 'forced sync');
   });
 
   it('treats a redirect as a failure (typically a login page), not as an acknowledgement', async () => {
@@ -184,10 +187,10 @@ describe('proxy_sync delivery reports', () => {
     s.upstream.reply({ status: 302, headers: { Location: '/login' } });
     await addFinal(s, ['r1'], { state: 'sent', ts: s.now() });
     s.reporter.start();
-    await eventually(() => s.outcomes.length >= 1, 'first answer');
+    await waitFor(() => s.outcomes.length >= 1, 'first answer');
     expect(s.outcomes[0]).toMatchObject({ ok: false, status: 302, error: 'HTTP 302 Found (redirect to /login)' });
     expect(await stateOf(s, 'r1')).toBe('sent');
-    await eventually(async () => (await stateOf(s, 'r1')) === 'reported', 'retry acknowledged');
+    await waitFor(async () => (await stateOf(s, 'r1')) === 'reported', 'retry acknowledged');
   });
 
   it('acknowledges on any 2xx: Genropy error/not_found lists and a non-JSON body still mark the rows reported', async () => {
@@ -199,12 +202,12 @@ describe('proxy_sync delivery reports', () => {
     await addFinal(s, ['g1', 'g3'], { state: 'sent', ts: s.now() });
     await addFinal(s, ['g2'], { state: 'error', ts: s.now() });
     s.reporter.start();
-    await eventually(async () => (await Promise.all(['g1', 'g2', 'g3'].map((id) => stateOf(s, id)))).every((st) => st === 'reported'), 'first batch reported');
+    await waitFor(async () => (await Promise.all(['g1', 'g2', 'g3'].map((id) => stateOf(s, id)))).every((st) => st === 'reported'), 'first batch reported');
     expect(s.reporter.status().last_answer).toEqual({ queued: 0, error_ids: 1, not_found_ids: 1, json: true });
 
     await addFinal(s, ['h1'], { state: 'sent', ts: s.now() });
     s.reporter.wake();
-    await eventually(async () => (await stateOf(s, 'h1')) === 'reported', 'non-JSON ack');
+    await waitFor(async () => (await stateOf(s, 'h1')) === 'reported', 'non-JSON ack');
     expect(s.reporter.status().last_answer).toMatchObject({ json: false });
   });
 
@@ -224,9 +227,9 @@ describe('proxy_sync delivery reports', () => {
       { status: 200, body: { ok: true, queued: 0 } },
     );
     s.reporter.start();
-    await eventually(() => s.upstream.calls.length >= 3, 'three syncs');
+    await waitFor(() => s.upstream.calls.length >= 3, 'three syncs');
     expect(s.upstream.calls.map((c) => c.ids)).toEqual([[], ['pushed-1'], ['pushed-2']]);
-    await eventually(async () => (await stateOf(s, 'pushed-2')) === 'reported', 'pushed-2 reported');
+    await waitFor(async () => (await stateOf(s, 'pushed-2')) === 'reported', 'pushed-2 reported');
     // after queued: 0 the loop waits for the heartbeat interval (300 s)
     await new Promise((r) => setTimeout(r, 200));
     expect(s.upstream.calls.length).toBe(3);
@@ -237,7 +240,7 @@ describe('proxy_sync delivery reports', () => {
     const s = await setup({ client: { batchSize: 2 } });
     await addFinal(s, ['a1', 'a2', 'a3', 'a4', 'a5'], { state: 'sent', ts: s.now() });
     s.reporter.start();
-    await eventually(async () => (await stateOf(s, 'a5')) === 'reported', 'backlog drained');
+    await waitFor(async () => (await stateOf(s, 'a5')) === 'reported', 'backlog drained');
     const sizes = s.upstream.calls.map((c) => c.ids.length);
     expect(sizes.slice(0, 3)).toEqual([2, 2, 1]);
     expect(s.upstream.reportedIds().slice(0, 5).sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
@@ -246,7 +249,7 @@ describe('proxy_sync delivery reports', () => {
   it('sends an empty report as a heartbeat every report_interval_seconds', async () => {
     const s = await setup({ settings: { report_interval_seconds: 1 } });
     s.reporter.start();
-    await eventually(() => s.upstream.calls.length >= 3, 'three heartbeats', 8000);
+    await waitFor(() => s.upstream.calls.length >= 3, 'three heartbeats', 8000);
     expect(s.upstream.calls.every((c) => c.ids.length === 0)).toBe(true);
     expect(s.outcomes.every((o) => o.ok && o.sent === 0)).toBe(true);
   });
@@ -259,7 +262,7 @@ describe('proxy_sync delivery reports', () => {
     expect(s.reporter.status().next_attempt_ts).toBeNull();
     await addFinal(s, ['tm'], { state: 'sent', ts: s.now() });
     s.reporter.wake();
-    await eventually(async () => (await stateOf(s, 'tm')) === 'reported', 'reported on wake');
+    await waitFor(async () => (await stateOf(s, 'tm')) === 'reported', 'reported on wake');
     await new Promise((r) => setTimeout(r, 1300));
     expect(s.upstream.calls.length).toBe(1);
   });
@@ -268,15 +271,15 @@ describe('proxy_sync delivery reports', () => {
     const s = await setup();
     s.upstream.reply({ status: 200, body: { ok: true, next_sync_after: s.now() + 600 } });
     s.reporter.start();
-    await eventually(() => s.upstream.calls.length >= 1, 'first sync');
-    await eventually(() => s.reporter.status().state === 'ok', 'acknowledged');
+    await waitFor(() => s.upstream.calls.length >= 1, 'first sync');
+    await waitFor(() => s.reporter.status().state === 'ok', 'acknowledged');
     expect(s.reporter.status().next_attempt_ts).toBeGreaterThanOrEqual(s.now() + 590);
     await addFinal(s, ['q1'], { state: 'sent', ts: s.now() });
     s.reporter.wake();
     await new Promise((r) => setTimeout(r, 200));
     expect(s.upstream.calls.length).toBe(1);
     s.reporter.syncNow();
-    await eventually(async () => (await stateOf(s, 'q1')) === 'reported', 'forced sync');
+    await waitFor(async () => (await stateOf(s, 'q1')) === 'reported', 'forced sync');
   });
 
   it('does not report while paused, and reports what piled up on resume', async () => {
@@ -289,7 +292,7 @@ describe('proxy_sync delivery reports', () => {
     expect(s.upstream.calls.length).toBe(0);
     expect(s.reporter.status()).toMatchObject({ state: 'paused', paused: true, next_attempt_ts: null });
     await s.settings.update({ paused: false });
-    await eventually(async () => (await stateOf(s, 'p1')) === 'reported', 'reported after resume');
+    await waitFor(async () => (await stateOf(s, 'p1')) === 'reported', 'reported after resume');
   });
 
   it('is disabled without a URL and starts syncing as soon as one is set', async () => {
@@ -301,13 +304,13 @@ describe('proxy_sync delivery reports', () => {
     expect(s.reporter.status()).toMatchObject({ enabled: false, state: 'disabled', next_attempt_ts: null });
     expect(await stateOf(s, 'u1')).toBe('sent');
     await s.settings.update({ client_sync_url: s.upstream.url });
-    await eventually(async () => (await stateOf(s, 'u1')) === 'reported', 'reported once configured');
+    await waitFor(async () => (await stateOf(s, 'u1')) === 'reported', 'reported once configured');
   });
 
   it('reports an invalid URL as the failure reason', async () => {
     const s = await setup({ settings: { client_sync_url: 'ftp://example.invalid/x' } });
     s.reporter.start();
-    await eventually(() => s.outcomes.length >= 1, 'failure');
+    await waitFor(() => s.outcomes.length >= 1, 'failure');
     expect(s.outcomes[0]).toMatchObject({ ok: false, error: "client_sync_url must be http(s), got 'ftp:'" });
   });
 
@@ -322,7 +325,7 @@ describe('proxy_sync delivery reports', () => {
       }
     };
     s.reporter.start();
-    await eventually(async () => (await stateOf(s, 'keep')) === 'reported', 'keep reported');
+    await waitFor(async () => (await stateOf(s, 'keep')) === 'reported', 'keep reported');
     expect(await stateOf(s, 'rq')).toBe('queued');
     expect(await reportedTs(s, 'rq')).toBeNull();
   });
@@ -334,7 +337,7 @@ describe('proxy_sync delivery reports', () => {
     withSideDb(s.config.dbPath, (db) => db.exec('DROP INDEX messages_unreported'));
     s.reporter.start();
     s.reporter.wake();
-    await eventually(() => s.outcomes.length >= 1, 'failure');
+    await waitFor(() => s.outcomes.length >= 1, 'failure');
     expect(s.outcomes[0]).toMatchObject({ ok: false, sent: 0 });
     expect(s.outcomes[0].error).toMatch(/^could not read the outcomes to report: .*messages_unreported/);
     expect(s.upstream.calls.length).toBe(0);
@@ -342,7 +345,7 @@ describe('proxy_sync delivery reports', () => {
     // base 40 ms doubling to a 200 ms cap: a handful of retries, not thousands
     expect(s.outcomes.length).toBeLessThan(10);
     withSideDb(s.config.dbPath, (db) => db.exec(`CREATE INDEX messages_unreported ON messages(updated_ts, seq) WHERE state IN ('sent','error')`));
-    await eventually(async () => (await stateOf(s, 'st')) === 'reported', 'recovered');
+    await waitFor(async () => (await stateOf(s, 'st')) === 'reported', 'recovered');
     expect(s.reporter.status().state).toBe('ok');
   });
 
@@ -351,7 +354,7 @@ describe('proxy_sync delivery reports', () => {
     s.upstream.reply({ hang: true });
     await addFinal(s, ['h'], { state: 'sent', ts: s.now() });
     s.reporter.start();
-    await eventually(() => s.upstream.calls.length >= 1, 'hanging call');
+    await waitFor(() => s.upstream.calls.length >= 1, 'hanging call');
     expect(s.reporter.status().syncing).toBe(true);
     const t = performance.now();
     await s.reporter.stop();

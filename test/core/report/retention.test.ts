@@ -3,8 +3,10 @@ import type { RuntimeSettingsValues } from '../../../src/core/settings/runtime-s
 import { ManualClock, nowSec } from '../../../src/core/clock.js';
 import { createReporter } from '../../../src/core/report/reporter.js';
 import { ORPHAN_EVENT_AGE_SECONDS, Retention, SEND_LOG_WINDOW_SECONDS, type RetentionOptions } from '../../../src/core/report/retention.js';
-import { addFinal, makeContext, payload, reporterDeps, stateOf, type TestContext } from './fixtures.js';
-import { withSideDb } from '../../helpers/sqlite.js';
+import { makeContext, type TestContext } from '../../support/relay/context.js';
+import { addFinal, payload, stateOf } from '../../support/report/final-messages.js';
+import { reporterDeps } from '../../support/report/reporter-deps.js';
+import { withSideDb } from '../../support/sqlite/side-db.js';
 
 const DAY = 86_400;
 const WEEK = 7 * DAY;
@@ -43,7 +45,7 @@ function eventCount(t: TestContext, id?: string): number {
   });
 }
 
-describe('retention', () => {
+describe('retention of reported messages and old rows', () => {
   it('purges reported messages and their events once retention_seconds have passed since the report, and nothing else', async () => {
     const t = await setup();
     const retention = retentionOf(t);

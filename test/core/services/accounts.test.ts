@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { accountFromInput, createAccountsService, publicAccount } from '../../../src/core/services/accounts.js';
 import type { AccountInputBody } from '../../../src/core/messages/payload-schema.js';
 import { RelayError } from '../../../src/core/errors.js';
-import { makeContext, type TestContext } from '../report/fixtures.js';
+import { contextPerTest } from '../../support/relay/context.js';
 
 const body = (over: Partial<AccountInputBody> = {}): AccountInputBody => ({ id: 'acc', host: 'smtp.example.com', port: 587, ...over });
 
@@ -61,15 +61,10 @@ describe('account rules (genro-mail-proxy POST /account)', () => {
 });
 
 describe('accounts service', () => {
-  let t: TestContext | null = null;
-  afterEach(async () => {
-    await t?.close();
-    t = null;
-  });
+  const context = contextPerTest();
 
   it('stores the account, keeps its password on an edit, wakes dispatch after the commit; the store announces the change', async () => {
-    t = await makeContext();
-    const ctx = t;
+    const ctx = await context();
     const events: string[] = [];
     ctx.bus.on('dispatch.wake', () => events.push('wake'));
     ctx.bus.on('accounts', ({ ids }) => events.push(`accounts:${ids.join(',')}`));

@@ -1,38 +1,24 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { accountWithDefaults } from '../../../src/core/store/records.js';
-import { nowSec } from '../../../src/core/clock.js';
+import { describe, expect, it } from 'vitest';
 import { ClassicDetailError } from '../../../src/core/errors.js';
 import type { MessageInput } from '../../../src/core/messages/payload-schema.js';
-import { ValidationError } from '../../../src/core/services/errors.js';
-import { MessageIntake } from '../../../src/core/services/intake.js';
 import { createMessagesService } from '../../../src/core/services/messages.js';
-import { createSendService } from '../../../src/core/services/send.js';
-import { makeContext, type TestContext } from '../report/fixtures.js';
+import { contextPerTest } from '../../support/relay/context.js';
+import { withIntake } from '../../support/services/intake-context.js';
 
-let t: TestContext | null = null;
-afterEach(async () => {
-  await t?.close();
-  t = null;
-});
+const context = contextPerTest();
 
 async function setup() {
-  t = await makeContext();
-  const ctx = t;
-  await ctx.store.accounts.upsert(accountWithDefaults({ id: 'acc', host: '127.0.0.1', port: 2525 }), nowSec(ctx.clock));
-  const wakes: string[] = [];
-  ctx.bus.on('dispatch.wake', () => wakes.push('dispatch'));
-  const intake = new MessageIntake({ store: ctx.store, bus: ctx.bus, clock: ctx.clock });
+  const ctx = await withIntake(await context());
   const cleanups: (number | null | undefined)[] = [];
   const messages = createMessagesService({
     messages: ctx.store.messages,
-    intake,
+    intake: ctx.intake,
     cleanup: async (s) => (cleanups.push(s), 7),
     bus: ctx.bus,
     clock: ctx.clock,
     defaultPriority: 2,
   });
-  const send = createSendService({ intake, messages: ctx.store.messages, settings: ctx.settings, bus: ctx.bus });
-  return { ...ctx, wakes, messages, send, cleanups };
+  return { ...ctx, messages, cleanups };
 }
 
 const msg = (id: string, over: Partial<MessageInput> = {}): MessageInput => ({ id, account_id: 'acc', from: 'a@example.com', to: 'b@example.com', subject: `s ${id}`, body: 'b', ...over });
@@ -97,70 +83,5 @@ describe('messages service (classic intake)', () => {
       { filename: null, source: 'url', url: 'https://example.com/f.pdf' },
     ]);
     expect(timeline.map((e) => e.type)).toEqual(['queued']);
-  });
-});
-
-describe('send service', () => {
-  const base = { from: 'app@example.com', to: ['user@example.org'], subject: 'hi', body_text: 'x' };
-
-  it('names the field the one validation refuses, before anything is queued', async () => {
-    const s = await setup();
-    const field = async (req: Parameters<typeof s.send.send>[0]) => {
-      const err = await s.send.send(req).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ValidationError);
-      return (err as ValidationError).issues;
-    };
-    expect(await field({ ...base, account_id: 'nope' })).toEqual([{ field: 'account_id', message: "account 'nope' not found" }]);
-    expect(await field({ ...base, headers: { 'X-T': 'a\r\nb' } })).toEqual([{ field: 'headers.X-T', message: 'must not contain CR or LF' }]);
-    expect(await field({ ...base, attachments: [{ content: '!!' }] })).toEqual([{ field: 'attachments.0.content', message: 'must be base64' }]);
-    await s.settings.update({ delivery_mode: 'real' });
-    expect(await field(base)).toEqual([{ field: 'account_id', message: 'required in real delivery mode' }]);
-    expect((await s.store.messages.countByState()).queued).toBe(0);
-    expect(s.wakes).toEqual(['dispatch']);
-  });
-
-  it('queues at immediate priority and, without a wait, answers with the state at once', async () => {
-    const s = await setup();
-    const r = await s.send.send({ ...base, id: 'send-1', body_html: '<b>x</b>' });
-    expect(r).toEqual({ final: false, id: 'send-1', state: 'queued' });
-    expect((await s.store.messages.get('send-1'))?.payload).toMatchObject({ priority: 0, content_type: 'html', body: '<b>x</b>', body_text: 'x' });
-    await expect(s.send.send({ ...base, id: 'send-1' })).resolves.toMatchObject({ final: false });
-  });
-
-  it('stops waiting when the client goes away', async () => {
-    const s = await setup();
-    const gone = new AbortController();
-    const waiting = s.send.send({ ...base, id: 'w1' }, { waitSeconds: 30, signal: gone.signal });
-    setTimeout(() => gone.abort(), 20);
-    expect(await waiting).toEqual({ final: false, id: 'w1', state: 'queued' });
-    expect(s.bus.listenerCount('messages')).toBe(0);
-  });
-});
-
-describe('message intake', () => {
-  it('checks and queues in one transaction, one account lookup per distinct id, only the acceptable payloads', async () => {
-    const calls: string[] = [];
-    const tx = {
-      accounts: { get: async (id: string) => (calls.push(`get ${id}`), id === 'acc' ? { id } : null) },
-      messages: {
-        enqueue: async (batch: { id: string }[], _now: number, opts: object) => (calls.push(`enqueue ${batch.map((b) => b.id).join(',')} ${JSON.stringify(opts)}`), { queued: batch.length, rejected: [] }),
-      },
-    };
-    const store = {
-      transaction: async <T>(fn: (t: never) => Promise<T>) => {
-        calls.push('begin');
-        const r = await fn(tx as never);
-        calls.push('commit');
-        return r;
-      },
-    };
-    const wakes: string[] = [];
-    const intake = new MessageIntake({ store, bus: { emit: (e: string) => wakes.push(e) } as never, clock: { nowMs: () => 0 } });
-    const p = (id: string, account_id?: string) => ({ id, account_id, from: 'a@x', to: ['b@x'], subject: 's', body: 'b', content_type: 'plain', priority: 2 as const });
-    const { issues, result } = await intake.admit([p('1', 'acc'), p('2', 'ghost'), p('3', 'acc')], { accountRequired: true, source_captured_id: 9 });
-    expect(issues).toEqual([null, { path: ['account_id'], rule: 'account_not_found' }, null]);
-    expect(result.queued).toBe(2);
-    expect(calls).toEqual(['begin', 'get acc', 'get ghost', 'enqueue 1,3 {"source_captured_id":9}', 'commit']);
-    expect(wakes).toEqual(['dispatch.wake']);
   });
 });

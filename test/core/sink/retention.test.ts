@@ -2,9 +2,9 @@ import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import type { NewCaptured } from '../../../src/core/store/ports.js';
-import { startTestRelay } from '../../helpers/relay.js';
-import { capturedFixture } from '../../helpers/captured.js';
-import { until } from './smtp-wire.js';
+import { startTestRelay } from '../../support/relay/test-relay.js';
+import { capturedFixture } from '../../support/captured/captured-fixture.js';
+import { waitFor } from '../../support/common/wait.js';
 
 function fixture(i: number, received_ts: number): NewCaptured {
   return capturedFixture(i, { received_ts, subject: `bulk ${i}`, search_text: `needle${i % 2 === 0 ? ' even' : ''}` });
@@ -26,7 +26,7 @@ describe('captured mail retention', () => {
       }
       smtp.close();
       const store = t.relay.store.captured;
-      await until(async () => (await store.counts()).total === 5, 'retention by count');
+      await waitFor(async () => (await store.counts()).total === 5, 'retention by count');
       const kept = (await store.list({ limit: 50 })).items.map((i) => i.id);
       expect(kept).toEqual(ids.slice(-5).reverse());
       expect(await store.raw(ids[0])).toBeNull();
@@ -53,7 +53,7 @@ describe('captured mail retention', () => {
       smtp.close();
       expect((await store.counts()).total).toBe(4);
       await t.relay.ctx.settings.update({ sink_retention_age_seconds: 3600 });
-      await until(async () => (await store.counts()).total === 2, 'retention by age');
+      await waitFor(async () => (await store.counts()).total === 2, 'retention by age');
       expect((await store.list({ limit: 10 })).items.map((i) => i.id)).toEqual([...fresh].reverse());
       expect(await Promise.all(old.map((id) => store.get(id)))).toEqual([null, null]);
       clock.advance(2 * 3600);
@@ -78,7 +78,7 @@ describe('captured mail retention', () => {
       const info = await smtp.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'during prune', text: 'x' });
       smtp.close();
       const id = Number(/captured as (\d+)/.exec(info.response)![1]);
-      await until(async () => (await store.counts()).total === 50, 'prune to 50');
+      await waitFor(async () => (await store.counts()).total === 50, 'prune to 50');
       expect(await store.get(id)).not.toBeNull();
       expect(removals.length).toBeGreaterThan(10);
       expect(Math.max(...removals)).toBeLessThanOrEqual(100);

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/core/store/db.js';
 import { openSyncStore as openStore, type SyncStore as Store } from '../../../src/core/store/index.js';
 import { WalCheckpointer } from '../../../src/core/store/wal-checkpointer.js';
-import { capturedFixture } from '../../helpers/captured.js';
-import { tempDir } from '../../helpers/relay.js';
+import { capturedFixture } from '../../support/captured/captured-fixture.js';
+import { tempDir } from '../../support/common/temp-dir.js';
 
 const raw = Buffer.alloc(4000, 'x');
 

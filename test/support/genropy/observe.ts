@@ -121,23 +121,5 @@ export class ExchangeLog {
   }
 }
 
-/** Polls `predicate` until it returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(
-  predicate: () => T | Promise<T>,
-  opts: { timeoutMs?: number; what?: string; intervalMs?: number } = {},
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await predicate();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${opts.what ?? 'a condition'}${last ? `: ${String(last)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 20));
-  }
-}
+/** Polls until a predicate holds: the suites' one poll helper. */
+export { waitFor } from '../common/wait.js';

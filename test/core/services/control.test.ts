@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { createControlService } from '../../../src/core/services/control.js';
+import { contextPerTest, heardAnnouncements } from '../../support/relay/context.js';
+
+const context = contextPerTest({ settings: { client_sync_url: null } });
+
+async function setup() {
+  const ctx = await context();
+  return { ...ctx, heard: heardAnnouncements(ctx.bus) };
+}
+
+describe('control service', () => {
+  it('suspend, activate and run-now announce through the settings and the wakes', async () => {
+    const s = await setup();
+    const control = createControlService({ settings: s.settings, bus: s.bus });
+    await control.suspend();
+    expect(control.active()).toBe(false);
+    s.heard.length = 0;
+    await control.activate();
+    expect(control.active()).toBe(true);
+    expect(s.heard).toEqual(['settings', 'dispatch.wake', 'report.wake']);
+    s.heard.length = 0;
+    control.runNow();
+    expect(s.heard).toEqual(['dispatch.wake', 'report.wake']);
+  });
+});

@@ -1,0 +1,49 @@
+import { act, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { QueueView } from '../../../../src/renderer/src/views/queue/QueueView.js';
+import { FakeEventSource, summary } from '../../../support/renderer/fake-relay.js';
+import { useComponentDom, withRelay } from '../../../support/renderer/render-with-relay.js';
+
+useComponentDom();
+
+describe('QueueView', () => {
+  it('shows the queue and applies live events without reloading', async () => {
+    let list = [summary('m2', { subject: 'Second' }), summary('m1', { subject: 'First' })];
+    const relay = withRelay({ 'GET /api/messages': () => ({ items: list, next_cursor: null }) }, <QueueView route={{ view: 'queue', params: {} }} />);
+    await screen.findByText('First');
+    const listCalls = () => relay.calls.filter((c) => c.url.pathname === '/api/messages').length;
+    const before = listCalls();
+    const es = FakeEventSource.last();
+    act(() => es.open());
+
+    act(() => es.send('messages', [{ message_id: 'm1', account_id: 'acc', ts: 1_700_000_050, type: 'sent', state: 'sent', detail: { sandbox: true } }]));
+    const row = () => document.querySelector('.queue-row[data-id="m1"] .badge')!;
+    await waitFor(() => expect(row().textContent).toMatch(/^sent/));
+    expect(listCalls()).toBe(before);
+
+    // an unknown message: the head of the list is fetched again
+    list = [summary('m3', { subject: 'Third' }), ...list];
+    act(() => es.send('messages', [{ message_id: 'm3', account_id: 'acc', ts: 1_700_000_060, type: 'queued', state: 'queued' }]));
+    await screen.findByText('Third', {}, { timeout: 3000 });
+    expect(listCalls()).toBe(before + 1);
+
+    act(() => es.send('messages', [{ message_id: 'm2', account_id: 'acc', ts: 1_700_000_070, type: 'deleted', state: 'deleted' }]));
+    await waitFor(() => expect(screen.queryByText('Second')).toBeNull());
+  });
+
+  it('tells a new user how to send the first message', async () => {
+    withRelay({ 'GET /api/messages': () => ({ items: [], next_cursor: null }) }, <QueueView route={{ view: 'queue', params: {} }} />);
+    expect(await screen.findByText('The queue is empty')).toBeTruthy();
+    const snippet = screen.getByText(/curl -X POST/);
+    expect(snippet.textContent).toContain('http://127.0.0.1:8000/api/send');
+    expect(snippet.textContent).not.toContain('tok\'');
+  });
+
+  it('passes filters from the route to the API and offers to clear them', async () => {
+    const relay = withRelay({ 'GET /api/messages': () => ({ items: [], next_cursor: null }) }, <QueueView route={{ view: 'queue', params: { state: 'error', q: 'invoice' } }} />);
+    expect(await screen.findByText('No messages match these filters')).toBeTruthy();
+    const call = relay.calls.find((c) => c.url.pathname === '/api/messages')!;
+    expect(call.url.searchParams.get('state')).toBe('error');
+    expect(call.url.searchParams.get('q')).toBe('invoice');
+  });
+});
