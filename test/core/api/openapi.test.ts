@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRouters } from '../../../src/core/api/app.js';
 import { API_ROUTES } from '../../../src/shared/api/index.js';
-import { startTestRelay, type TestRelay } from '../../helpers/relay.js';
+import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
 
 type Operation = { requestBody?: unknown; parameters?: { in: string; name: string }[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
