@@ -59,7 +59,8 @@ export class AccountStore {
     const row = this.getStmt.get(id);
     if (!row) return null;
     const acc = this.fromRow(row);
-    this.cache.set(id, acc);
+    // never cache what a rollback could take back
+    if (!this.events.accountChangedUncommitted(id)) this.cache.set(id, acc);
     return acc;
   }
 

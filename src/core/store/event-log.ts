@@ -57,6 +57,11 @@ export class EventLog {
     this.pendingAccounts.push(id);
   }
 
+  /** The open transaction changed this account: what it reads of it may still be rolled back. */
+  accountChangedUncommitted(id: string): boolean {
+    return this.pendingAccounts.includes(id);
+  }
+
   /**
    * Runs fn in one IMMEDIATE transaction (nested calls join the outer one), then announces its events.
    * `durable: false` commits without waiting for the disk (synchronous=NORMAL for this commit only):
