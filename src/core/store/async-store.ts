@@ -49,8 +49,8 @@ function settle<T>(work: () => T): Promise<T> {
   }
 }
 
-/** The ports over the synchronous SQLite classes, each call run through `run`. */
-function portsOver(s: SyncStore, run: Runner): TransactionPorts {
+/** The ports over the synchronous SQLite classes, each call run through `run`; `inTransaction`: tx's ports. */
+function portsOver(s: SyncStore, run: Runner, inTransaction: boolean): TransactionPorts {
   const messages: MessagesPort = {
     enqueue: (batch, now, opts) => run(() => s.messages.enqueueBatch(batch, now, opts)),
     get: (id) => run(() => s.messages.get(id)),
@@ -102,7 +102,9 @@ function portsOver(s: SyncStore, run: Runner): TransactionPorts {
     all: () => run(() => s.settings.all()),
   };
   const captured: CapturedPort = {
-    insertMany: (items, opts) => run(() => (opts?.durable === false ? s.captured.insertManyUnsynced(items) : s.captured.insertMany(items))),
+    // inside a transaction the main connection holds the write lock: join it (its durability applies)
+    insertMany: (items, opts) =>
+      run(() => (opts?.durable === false && !inTransaction ? s.captured.insertManyUnsynced(items) : s.captured.insertMany(items))),
     syncCommitted: () => s.captured.syncCommitted(),
     unindexed: (upToId, limit) => run(() => s.captured.unindexed(upToId, limit)),
     lastId: () => run(() => s.captured.lastId()),
@@ -133,8 +135,8 @@ export type AsyncSqliteStore = Store & { readonly legacy: SyncStore };
 
 export function asyncStoreOver(sync: SyncStore): AsyncSqliteStore {
   const gate = new Gate();
-  const outside = portsOver(sync, gate.run);
-  const inside = portsOver(sync, settle);
+  const outside = portsOver(sync, gate.run, false);
+  const inside = portsOver(sync, settle, true);
   return {
     ...outside,
     legacy: sync,

@@ -148,6 +148,14 @@ export function transactionContract(factory: StoreFactory): void {
       expect((await s.store.accounts.get('acc'))?.port).toBe(587);
     });
 
+    it('rolls back captured mail stored without waiting for the disk, like any other call of the transaction', async () => {
+      await expect(s.store.transaction(async (tx) => {
+        await tx.captured.insertMany([{ m: capturedMail(1), raw: rawOf(1) }], { durable: false });
+        throw new Error('boom');
+      })).rejects.toThrow('boom');
+      expect(await s.store.captured.counts()).toEqual({ total: 0, unread: 0 });
+    });
+
     it('answers an integrity check', async () => {
       await s.store.messages.enqueue([payload('m1')], NOW);
       expect(await s.store.integrityCheck()).toBe('ok');
