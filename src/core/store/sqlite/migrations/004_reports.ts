@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Delivery reports need no schema of their own: the report loop reads the core partial index

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Mail captured by the sandbox sink. Summary columns serve lists and filters; the raw source is kept
