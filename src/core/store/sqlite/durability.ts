@@ -65,10 +65,8 @@ export interface RelaxedCommits {
 /**
  * `durable: false` transactions (dispatch bookkeeping): the commit survives a crash of the process and
  * reaches the disk with the next durable commit or checkpoint; delivery is at-least-once, so a power
- * loss can only make a few messages go out twice. Each switch re-prepares its PRAGMA (~10 µs a pair).
+ * loss can only make a few messages go out twice. A PRAGMA acts when compiled: exec, not a prepared run.
  */
 export function relaxedCommits(db: DB): RelaxedCommits {
-  const normal = db.prepare('PRAGMA synchronous = NORMAL');
-  const full = db.prepare('PRAGMA synchronous = FULL');
-  return { enter: () => void normal.run(), leave: () => void full.run() };
+  return { enter: () => db.exec('PRAGMA synchronous = NORMAL'), leave: () => db.exec('PRAGMA synchronous = FULL') };
 }

@@ -1,12 +1,16 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../../../src/core/store/index.js';
 import type { NewCaptured } from '../../../../src/core/store/ports.js';
-import { openTempStore, type TempStore } from '../../../support/store/sqlite.js';
+import { openConnections } from '../../../../src/core/store/sqlite/connections.js';
+import { TransactionRunner } from '../../../../src/core/store/sqlite/transaction-runner.js';
+import { openTempStore, tempStoreDir, type TempStore } from '../../../support/store/sqlite.js';
 import { capturedMail, payload, NOW } from '../../../support/store/fixtures.js';
 
 const SYNC_FULL = 2;
+const SYNC_NORMAL = 1;
 
 function capture(i: number, over: Partial<NewCaptured> = {}): { m: NewCaptured; raw: Buffer } {
   return { m: capturedMail(i, over), raw: Buffer.from(`Subject: ${i}\r\n\r\nx`) };
@@ -34,6 +38,24 @@ describe('SQLite durability', () => {
       autocheckpoint: db.pragma('wal_autocheckpoint', { simple: true }),
     }));
     expect(pragmas).toEqual({ journal: 'wal', synchronous: SYNC_FULL, limit: 64 * 1024 * 1024, cache: -32000, autocheckpoint: 10_000 });
+  });
+
+  it('commits a durable: false transaction at synchronous=NORMAL, then goes back to FULL', () => {
+    const { main, unsynced } = openConnections({ path: path.join(tempStoreDir(), 'relay.db') });
+    try {
+      const runner = new TransactionRunner(main, {});
+      const level = () => main.pragma('synchronous', { simple: true });
+      expect(runner.write(level, { durable: false })).toBe(SYNC_NORMAL);
+      expect(level()).toBe(SYNC_FULL);
+      expect(runner.write(level)).toBe(SYNC_FULL);
+      // a write inside an open transaction takes that transaction's durability
+      expect(runner.write(() => runner.write(level), { durable: false })).toBe(SYNC_NORMAL);
+      expect(() => runner.write(() => { throw new Error('no'); }, { durable: false })).toThrow('no');
+      expect(level()).toBe(SYNC_FULL);
+    } finally {
+      unsynced?.close();
+      main.close();
+    }
   });
 
   it('commits unsynced captures that another connection reads at once, then syncs the WAL in the background', async () => {
