@@ -3,6 +3,7 @@ import type {
   Account,
   AccountInput,
   AttemptStart,
+  CapturedCounts,
   CapturedIndexEntry,
   CapturedSummary,
   ClaimedMessage,
@@ -120,7 +121,7 @@ export interface CapturedPort {
   linkMessage(capturedId: number, messageId: string): Promise<void>;
   /** newest first, keyset-paginated */
   list(query: ListCapturedQuery): Promise<Page<CapturedSummary>>;
-  counts(): Promise<{ total: number; unread: number }>;
+  counts(): Promise<CapturedCounts>;
   markRead(id: number, read?: boolean): Promise<boolean>;
   delete(id: number): Promise<boolean>;
   deleteAll(): Promise<number>;
