@@ -188,10 +188,8 @@ export interface NewCaptured {
   helo: string | null;
   tls: boolean;
   /**
-   * Bounded text extract, indexed for search (with subject and addresses) and not stored
-   * otherwise. Left out, the message is stored unindexed, invisible to text search until
-   * completeIndex() (the sink's background indexer) indexes it: the capture commit then writes
-   * no full-text index pages at all.
+   * Bounded text extract, indexed for search with subject and addresses, not stored. Left out, the
+   * message is stored unindexed (its commit writes no index pages) until completeIndex() indexes it.
    */
   search_text?: string;
 }

@@ -1,10 +1,8 @@
 import type { Migration } from './migration.js';
 
 /**
- * Delivery engine indexes.
- * - messages_queued_account: the claim takes the head of each account's queue (priority, FIFO), so
- *   an account held back by its concurrency limit never hides the work of other accounts behind it.
- * - send_log_ts: pruning the send log past the longest rate window without a scan.
+ * Delivery engine indexes: the head of each account's queue (so an account held back never hides the
+ * others' work behind it), and the send log by time (pruned without a scan).
  */
 export const migration003: Migration = {
   version: 3,
