@@ -51,13 +51,15 @@ export function prepareClaimStatements({ db }: Pick<TransactionRunner, 'db'>) {
       `SELECT seq, priority FROM messages INDEXED BY messages_queued_account
        WHERE ${guardOf('claim')} AND account_id IS NULL ORDER BY priority, seq LIMIT ?`,
     ),
+    // the rows are found by seq (the rowid): NOT INDEXED keeps the state guard from routing the lookup
+    // through messages_state_seq, one index search more per row
     claimSeqs: db.prepare<[number, number, string], ClaimedMessage>(
-      `UPDATE messages SET state = ${stateWritten('claim')}, lease_until = ?, updated_ts = ?
+      `UPDATE messages NOT INDEXED SET state = ${stateWritten('claim')}, lease_until = ?, updated_ts = ?
        WHERE seq IN (SELECT value FROM json_each(?)) AND ${guardOf('claim')}
        ${CLAIM_RETURNING}`,
     ),
     claimHead: db.prepare<[number, number, number], ClaimedMessage>(
-      `UPDATE messages SET state = ${stateWritten('claim')}, lease_until = ?, updated_ts = ?
+      `UPDATE messages NOT INDEXED SET state = ${stateWritten('claim')}, lease_until = ?, updated_ts = ?
        WHERE seq IN (SELECT seq FROM messages INDEXED BY messages_queued
                      WHERE ${guardOf('claim')} ORDER BY priority, seq LIMIT ?) AND ${guardOf('claim')}
        ${CLAIM_RETURNING}`,

@@ -142,6 +142,9 @@ describe('SQLite dispatch', () => {
         expect(planOf(db, sql, ...params), name).toMatch(new RegExp(`INDEX ${index}`));
       }
       expect(planOf(db, st.claimHead.source, NOW + 60, NOW, 5)).not.toMatch(/TEMP B-TREE/);
+      // the claimed rows themselves are reached by their rowid, whatever the guard
+      expect(planOf(db, st.claimHead.source, NOW + 60, NOW, 5)).toMatch(/^SEARCH messages USING INTEGER PRIMARY KEY/);
+      expect(planOf(db, st.claimSeqs.source, NOW + 60, NOW, '[1,2]')).toMatch(/^SEARCH messages USING INTEGER PRIMARY KEY/);
     });
     let claimed = 0;
     const seen = new Set<number>();
