@@ -154,7 +154,7 @@ export class DispatchClaims {
     return this.scope(() =>
       this.runner.write(() => {
         const rows = this.st.releaseExpired.all(now, limit, JSON.stringify(excludeIds));
-        for (const r of rows) this.recordRelease(r, now, TRANSITIONS.expire.events[0], targetState('expire'));
+        for (const r of rows) this.recordRelease('expire', r, now);
         return rows.length;
       }),
     );
@@ -165,7 +165,7 @@ export class DispatchClaims {
       if (ids.length === 0) return 0;
       return this.runner.write(() => {
         const rows = this.st.releaseIds.all(now, JSON.stringify(ids));
-        for (const r of rows) this.recordRelease(r, now, TRANSITIONS.release.events[0], targetState('release'), { reason });
+        for (const r of rows) this.recordRelease('release', r, now, { reason });
         return rows.length;
       });
     });
@@ -175,7 +175,8 @@ export class DispatchClaims {
     return this.scope(() => this.st.leased.get()?.n ?? 0);
   }
 
-  private recordRelease(r: Released, now: number, type: string, state: ReturnType<typeof targetState>, detail?: Record<string, unknown>): void {
-    this.runner.outbox.record({ message_id: r.id, account_id: r.account_id, ts: now, type, state, ...(detail ? { detail } : {}) });
+  private recordRelease(t: 'expire' | 'release', r: Released, now: number, detail?: Record<string, unknown>): void {
+    const [type] = TRANSITIONS[t].events;
+    this.runner.outbox.record({ message_id: r.id, account_id: r.account_id, ts: now, type, state: targetState(t), ...(detail ? { detail } : {}) });
   }
 }
