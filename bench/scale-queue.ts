@@ -2,7 +2,7 @@
  * Scale: the queue with N (default 1,000,000) messages: paginated list p50 (goal <= 20 ms), filtered lists,
  * stats, and the cost of selecting due work. Peer in the same run: the same queries at 10,000 messages.
  */
-import { openStore, type AsyncSqliteStore as Store } from '../src/core/store/index.js';
+import { openStore, type SqliteStore as Store } from '../src/core/store/index.js';
 import { toPayload } from '../src/core/messages/normalise.js';
 import { arg, percentile, report, tempDir } from './lib.js';
 

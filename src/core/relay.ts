@@ -10,7 +10,7 @@ import type { CoreContext } from './context.js';
 import { RelayBus } from './events.js';
 import { createLogger } from './logger.js';
 import { plainSecretCodec, type SecretCodec } from './secrets.js';
-import { openStore, type AsyncSqliteStore } from './store/index.js';
+import { openStore, type SqliteStore } from './store/index.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from './settings/runtime-settings.js';
 import { createDispatcher, type Dispatcher } from './delivery/dispatcher.js';
 import { createSink, type Sink } from './sink/sink.js';
@@ -45,8 +45,8 @@ export interface RelayAddresses {
 export interface Relay {
   /** what the API and the desktop shell use */
   readonly services: RelayServices;
-  /** the store's async ports (tests, benches); its .legacy goes away with the synchronous store */
-  readonly store: AsyncSqliteStore;
+  /** the store's ports (tests, benches) */
+  readonly store: SqliteStore;
   readonly dispatcher: Dispatcher;
   readonly sink: Sink;
   readonly reporter: Reporter;

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../support/relay/test-relay.js';
-import { storeConnection } from '../support/sqlite/side-db.js';
 import { tempDir } from '../support/common/temp-dir.js';
 
 /**
@@ -63,8 +62,8 @@ describe('storage failures', () => {
     try {
       await t.relay.ctx.settings.update({ paused: true });
       await t.api('/account', { method: 'POST', json: { id: 'acc', host: '127.0.0.1', port: 2525 } });
-      const db = storeConnection(t.relay.store);
-      if (!real) db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true })) + 200}`);
+      const store = t.relay.store;
+      if (!real) await store.withConnection((db) => db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true })) + 200}`));
       const { accepted, reason } = await fillUntil503(t);
       expect(reason).toMatch(/storage unavailable: (the disk is full|disk I\/O error)/);
       const api = await t.api('/api/messages', { method: 'DELETE' });
@@ -74,7 +73,7 @@ describe('storage failures', () => {
       expect(counts.queued).toBe(accepted);
 
       if (real) remount(dataDir, 'size=64m');
-      else db.pragma('max_page_count = 1073741823');
+      else await store.withConnection((db) => db.pragma('max_page_count = 1073741823'));
       const again = await t.api('/commands/add-messages', { method: 'POST', json: batch('after', 50) });
       expect(again.status).toBe(200);
       expect((await t.relay.store.messages.countByState()).queued).toBe(accepted + 50);
@@ -103,14 +102,14 @@ describe('storage failures', () => {
           remounted = false;
         }
       }
-      if (!remounted) storeConnection(t.relay.store).pragma('query_only = ON');
+      if (!remounted) await t.relay.store.withConnection((db) => db.pragma('query_only = ON'));
       const r = await t.api('/commands/add-messages', { method: 'POST', json: batch('ro', 10) });
       expect(r.status).toBe(503);
       expect((await r.json()).detail).toMatch(/storage unavailable/);
       const list = await t.api('/api/messages?limit=5');
       expect(list.status).toBe(200);
       if (remounted) remount(dataDir, 'rw');
-      else storeConnection(t.relay.store).pragma('query_only = OFF');
+      else await t.relay.store.withConnection((db) => db.pragma('query_only = OFF'));
       expect((await t.api('/commands/add-messages', { method: 'POST', json: batch('rw', 10) })).status).toBe(200);
       expect((await t.relay.store.messages.countByState()).queued).toBe(20);
       expect(await t.relay.store.integrityCheck()).toBe('ok');

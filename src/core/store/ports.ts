@@ -3,6 +3,7 @@ import type {
   Account,
   AccountInput,
   AttemptStart,
+  CapturedCounts,
   CapturedIndexEntry,
   CapturedSummary,
   ClaimedMessage,
@@ -24,10 +25,9 @@ import type {
 export type * from './records.js';
 
 /**
- * The store's surface: one port per concern, every method async, so that a second backend
- * (PostgreSQL) can implement the same interfaces. Callers import these types only, never a backend.
- * Timeline rows written by a transition are announced after its transaction commits (the outbox),
- * never for one that rolled back: see StoreAnnouncements.
+ * The store's surface: one port per concern, every method async, so that a second backend (PostgreSQL)
+ * can implement the same interfaces. Callers import these types only; StoreAnnouncements says what is
+ * announced after each commit (never for a rollback).
  */
 
 /** Queue-level operations on messages: accept, inspect, delete, retry. */
@@ -102,7 +102,8 @@ export interface SettingsPort {
 export interface CapturedPort {
   /**
    * Stores messages in one transaction, all or none; summaries in the same order. `durable: false`
-   * commits without waiting for the disk (made durable later by `syncCommitted`).
+   * commits without waiting for the disk (durable once `syncCommitted` resolves); inside
+   * Store.transaction the call is part of it and the transaction's durability applies.
    */
   insertMany(items: { m: NewCaptured; raw: Buffer }[], opts?: { durable?: boolean }): Promise<CapturedSummary[]>;
   /** resolves once every commit made so far is on disk */
@@ -120,7 +121,7 @@ export interface CapturedPort {
   linkMessage(capturedId: number, messageId: string): Promise<void>;
   /** newest first, keyset-paginated */
   list(query: ListCapturedQuery): Promise<Page<CapturedSummary>>;
-  counts(): Promise<{ total: number; unread: number }>;
+  counts(): Promise<CapturedCounts>;
   markRead(id: number, read?: boolean): Promise<boolean>;
   delete(id: number): Promise<boolean>;
   deleteAll(): Promise<number>;

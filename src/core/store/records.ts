@@ -1,4 +1,6 @@
 import type { DeferredReason, MessageState, MessageSummary, Priority, RecipientResult } from '../messages/types.js';
+import type { LimitBehavior } from '../../shared/api/accounts.js';
+import type { CapturedCounts, CapturedSummary } from '../../shared/api/captured.js';
 
 /**
  * The records that cross the store's ports (./ports.ts): what callers hand to the store and get back.
@@ -7,7 +9,7 @@ import type { DeferredReason, MessageState, MessageSummary, Priority, RecipientR
 
 // ---- accounts ----------------------------------------------------------------------------------
 
-export type LimitBehavior = 'defer' | 'error';
+export type { LimitBehavior };
 /** An SMTP account (genro-mail-proxy AccountPayload plus the relay's routing fields). */
 export interface Account {
   id: string;
@@ -162,6 +164,11 @@ export interface ClaimRequest {
 
 // ---- captured mail -----------------------------------------------------------------------------
 
+/** A captured message as lists show it (summary columns only, never the source): the API's own shape. */
+export type { CapturedSummary };
+/** How many captured messages there are, and how many unread (the API's own shape). */
+export type { CapturedCounts };
+
 /** What the sink extracted from one accepted message (everything but the raw source). */
 export interface NewCaptured {
   received_ts: number;
@@ -181,10 +188,8 @@ export interface NewCaptured {
   helo: string | null;
   tls: boolean;
   /**
-   * Bounded text extract, indexed for search (with subject and addresses) and not stored
-   * otherwise. Left out, the message is stored unindexed, invisible to text search until
-   * completeIndex() (the sink's background indexer) indexes it: the capture commit then writes
-   * no full-text index pages at all.
+   * Bounded text extract, indexed for search with subject and addresses, not stored. Left out, the
+   * message is stored unindexed (its commit writes no index pages) until completeIndex() indexes it.
    */
   search_text?: string;
 }
@@ -194,28 +199,6 @@ export interface CapturedIndexEntry {
   search_text: string;
   attachments: number;
   preview: string;
-}
-/** A captured message as lists show it: summary columns only, never the source. */
-export interface CapturedSummary {
-  id: number;
-  received_ts: number;
-  mail_from: string;
-  rcpt_to: string[];
-  from: string;
-  to: string[];
-  cc: string[];
-  subject: string;
-  date_ts: number | null;
-  size: number;
-  attachments: number;
-  mailbox: string | null;
-  read: boolean;
-  message_id: string | null;
-  relay_message_id: string | null;
-  preview: string;
-  remote_address: string | null;
-  helo: string | null;
-  tls: boolean;
 }
 export type SearchField = 'any' | 'subject' | 'sender' | 'recipients' | 'body';
 /** A parsed search: every term must match (in its field), plus exact filters on summary columns. */

@@ -5,14 +5,14 @@ import { AccountBook } from '../../../src/core/delivery/account-book.js';
 import { ClaimPlanner, engineAccountState } from '../../../src/core/delivery/claim-planner.js';
 import { DeliveryLedger, emptyPlan } from '../../../src/core/delivery/delivery.js';
 import { RateLimiter } from '../../../src/core/delivery/rate-limiter.js';
-import { openStore, type AsyncSqliteStore } from '../../../src/core/store/index.js';
+import { openStore, type SqliteStore } from '../../../src/core/store/index.js';
 import { accountWithDefaults, type AccountInput } from '../../../src/core/store/records.js';
 import { payload } from '../../support/delivery/delivery-relay.js';
 import { tempDir } from '../../support/common/temp-dir.js';
 
 const NOW = 1_800_000_000;
 
-let store: AsyncSqliteStore;
+let store: SqliteStore;
 let book: AccountBook;
 let limiter: RateLimiter;
 let ledger: DeliveryLedger;

@@ -6,12 +6,12 @@ import type { RelayConfig } from '../../../src/core/config/types.js';
 import { RelayBus } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from '../../../src/core/settings/runtime-settings.js';
-import { openStore, type AsyncSqliteStore } from '../../../src/core/store/index.js';
+import { openStore, type SqliteStore } from '../../../src/core/store/index.js';
 import { testConfig, type ConfigPatch } from './test-relay.js';
 import { tempDir } from '../common/temp-dir.js';
 
 export interface TestContext {
-  store: AsyncSqliteStore;
+  store: SqliteStore;
   bus: RelayBus;
   clock: Clock;
   config: RelayConfig;

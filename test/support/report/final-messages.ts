@@ -1,7 +1,6 @@
 import type { MessagePayload, MessageState } from '../../../src/core/messages/types.js';
 import type { Relay } from '../../../src/core/relay.js';
-import type { SyncStore } from '../../../src/core/store/index.js';
-import { withSideDb } from '../sqlite/side-db.js';
+import { withSideDb, type DB } from '../sqlite/side-db.js';
 import type { TestContext } from '../relay/context.js';
 
 export function payload(id: string, account = 'acc'): MessagePayload {
@@ -26,7 +25,7 @@ function dbPathOf(h: StoreHolder): string {
 
 type Outcome = { state: 'sent' | 'error'; ts: number; error?: string; sandbox?: boolean; account?: string };
 
-function finalise(db: SyncStore['db'], ids: string[], outcome: Outcome): void {
+function finalise(db: DB, ids: string[], outcome: Outcome): void {
   const stmt = db.prepare(
     `UPDATE messages SET state = @state, sent_ts = @sent_ts, error_ts = @error_ts, error = @error,
        sandbox = @sandbox, updated_ts = @ts, attempts = 1 WHERE id = @id`,
@@ -46,18 +45,11 @@ function finalise(db: SyncStore['db'], ids: string[], outcome: Outcome): void {
 
 /**
  * Queues messages and moves them to a final state as the dispatcher would (the report loop only
- * reads the final columns). The synchronous form serves callers still on the legacy store.
+ * reads the final columns).
  */
-export function addFinal(store: SyncStore, ids: string[], outcome: Outcome): void;
-export function addFinal(holder: StoreHolder, ids: string[], outcome: Outcome): Promise<void>;
-export function addFinal(target: SyncStore | StoreHolder, ids: string[], outcome: Outcome): void | Promise<void> {
-  const payloads = ids.map((id) => payload(id, outcome.account));
-  if (!('store' in target)) {
-    target.messages.enqueueBatch(payloads, outcome.ts - 5);
-    finalise(target.db, ids, outcome);
-    return;
-  }
-  return target.store.messages.enqueue(payloads, outcome.ts - 5).then(() => withSideDb(dbPathOf(target), (db) => finalise(db, ids, outcome)));
+export async function addFinal(target: StoreHolder, ids: string[], outcome: Outcome): Promise<void> {
+  await target.store.messages.enqueue(ids.map((id) => payload(id, outcome.account)), outcome.ts - 5);
+  withSideDb(dbPathOf(target), (db) => finalise(db, ids, outcome));
 }
 
 export async function stateOf(h: Pick<StoreHolder, 'store'>, id: string): Promise<MessageState | null> {

@@ -135,6 +135,27 @@ export function transactionContract(factory: StoreFactory): void {
       expect(announcedRows(s.announced)).toEqual(['w:queued:queued', 'x:queued:queued']);
     });
 
+    it('leaves no trace of accounts written and read inside a rolled-back transaction', async () => {
+      await s.store.accounts.upsert(account('acc', { port: 587 }), NOW);
+      await expect(s.store.transaction(async (tx) => {
+        await tx.accounts.upsert(account('new'), NOW + 1);
+        await tx.accounts.upsert(account('acc', { port: 2525 }), NOW + 1);
+        expect((await tx.accounts.get('new'))?.id).toBe('new');
+        expect((await tx.accounts.get('acc'))?.port).toBe(2525);
+        throw new Error('boom');
+      })).rejects.toThrow('boom');
+      expect(await s.store.accounts.get('new')).toBeNull();
+      expect((await s.store.accounts.get('acc'))?.port).toBe(587);
+    });
+
+    it('rolls back captured mail stored without waiting for the disk, like any other call of the transaction', async () => {
+      await expect(s.store.transaction(async (tx) => {
+        await tx.captured.insertMany([{ m: capturedMail(1), raw: rawOf(1) }], { durable: false });
+        throw new Error('boom');
+      })).rejects.toThrow('boom');
+      expect(await s.store.captured.counts()).toEqual({ total: 0, unread: 0 });
+    });
+
     it('answers an integrity check', async () => {
       await s.store.messages.enqueue([payload('m1')], NOW);
       expect(await s.store.integrityCheck()).toBe('ok');

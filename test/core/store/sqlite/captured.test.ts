@@ -1,12 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCapturedSearch } from '../../../src/core/sink/search-query.js';
-import { ftsQuery } from '../../../src/core/store/captured-store.js';
-import type { NewCaptured } from '../../../src/core/store/ports.js';
-import { openStore, type AsyncSqliteStore as Store } from '../../../src/core/store/index.js';
-import { storeConnection, withSideDb } from '../../support/sqlite/side-db.js';
-import { tempDir } from '../../support/common/temp-dir.js';
+import { parseCapturedSearch } from '../../../../src/core/sink/search-query.js';
+import type { SqliteStore } from '../../../../src/core/store/index.js';
+import type { NewCaptured } from '../../../../src/core/store/ports.js';
+import { listSql } from '../../../../src/core/store/sqlite/captured-reads.js';
+import { prepareRetentionStatements } from '../../../../src/core/store/sqlite/captured-retention.js';
+import { encodeCursor } from '../../../../src/core/store/sqlite/cursor.js';
+import { ftsQuery } from '../../../../src/core/store/sqlite/fts-query.js';
+import { openTempStore, planOf, type TempStore } from '../../../support/store/sqlite.js';
 
 function fixture(i: number, over: Partial<NewCaptured> = {}): NewCaptured {
   return {
@@ -31,7 +31,7 @@ function fixture(i: number, over: Partial<NewCaptured> = {}): NewCaptured {
   };
 }
 
-describe('FTS5 query of the captured search', () => {
+describe('FTS5 query building', () => {
   it('quotes every term for FTS5, so operators and punctuation are plain text', () => {
     expect(ftsQuery([{ field: 'any', text: 'a"b OR cd' }])).toBe('"a""b OR cd"*');
     expect(ftsQuery([{ field: 'any', text: 'a b' }])).toBe('"a b"');
@@ -40,14 +40,14 @@ describe('FTS5 query of the captured search', () => {
   });
 });
 
-describe('captured store', () => {
-  let store: Store;
-  let dir: string;
+describe('SQLite captured store', () => {
+  let t: TempStore;
+  let store: SqliteStore;
   beforeEach(async () => {
-    dir = tempDir();
-    store = await openStore({ path: path.join(dir, 'relay.db') });
+    t = await openTempStore();
+    store = t.store;
   });
-  afterEach(() => store.close());
+  afterEach(() => t.remove());
   const insert = async (m: NewCaptured, raw: Buffer) => (await store.captured.insertMany([{ m, raw }]))[0];
 
   it('stores the source once and returns summaries without it', async () => {
@@ -62,30 +62,6 @@ describe('captured store', () => {
     expect((await store.captured.get(1))!.read).toBe(true);
     expect(await store.captured.markRead(99)).toBe(false);
     expect(await store.integrityCheck()).toBe('ok');
-  });
-
-  it('commits unsynced captures that another connection reads at once, then syncs the WAL in the background', async () => {
-    const saved = await store.captured.insertMany(
-      [1, 2].map((i) => ({ m: fixture(i), raw: Buffer.from(`Subject: ${i}\r\n\r\nx`) })),
-      { durable: false },
-    );
-    expect(saved.map((s) => s.subject)).toEqual(['subject 1', 'subject 2']);
-    // the commit is in the WAL: a second connection (another process would do the same) sees it
-    const other = await openStore({ path: path.join(dir, 'relay.db') });
-    expect((await other.captured.get(saved[1].id))?.subject).toBe('subject 2');
-    await other.close();
-    await store.captured.syncCommitted();
-    await store.captured.syncCommitted();
-    // the connection is back to full sync for everything else
-    expect(storeConnection(store).pragma('synchronous', { simple: true })).toBe(2);
-  });
-
-  it('reports a WAL it cannot open as a failed sync, not a crash', async () => {
-    const fresh = await openStore({ path: path.join(dir, 'other.db') });
-    await fresh.captured.insertMany([{ m: fixture(1), raw: Buffer.from('x') }], { durable: false });
-    fs.unlinkSync(path.join(dir, 'other.db-wal'));
-    await expect(fresh.captured.syncCommitted()).rejects.toThrow(/ENOENT/);
-    await fresh.close();
   });
 
   it('survives hostile search input', async () => {
@@ -121,23 +97,18 @@ describe('captured store', () => {
         await tx.captured.insertMany(Array.from({ length: 1000 }, (_, k) => ({ m: fixture(i + k), raw })));
       }
     });
-    const plan = (sql: string) =>
-      withSideDb(path.join(dir, 'relay.db'), (db) =>
-        db
-          .prepare(`EXPLAIN QUERY PLAN ${sql}`)
-          .all()
-          .map((r) => (r as { detail: string }).detail)
-          .join(' | '),
-      );
-    const listPlan = plan('SELECT c.id FROM captured c WHERE c.id < 100 ORDER BY c.id DESC LIMIT 51');
-    expect(listPlan).toContain('INTEGER PRIMARY KEY');
-    const searchPlan = plan(
-      "SELECT c.id FROM captured_fts f JOIN captured c ON c.id = f.rowid WHERE captured_fts MATCH 'x' AND f.rowid < 100 ORDER BY f.rowid DESC LIMIT 51",
-    );
-    expect(searchPlan).toContain('VIRTUAL TABLE INDEX');
-    expect(searchPlan).not.toContain('TEMP B-TREE');
-    expect(plan('SELECT c.id FROM captured c WHERE c.is_read = 0 ORDER BY c.id DESC LIMIT 51')).toContain('captured_unread');
-    expect(plan('SELECT id FROM captured WHERE received_ts < 5 ORDER BY received_ts LIMIT 100')).toContain('captured_received');
+    await store.withConnection((db) => {
+      const plan = (q: Parameters<typeof listSql>[0]) => {
+        const { sql, params } = listSql(q);
+        return planOf(db, sql, params);
+      };
+      expect(plan({ limit: 50, cursor: encodeCursor(100) })).toContain('INTEGER PRIMARY KEY');
+      const searchPlan = plan({ limit: 50, cursor: encodeCursor(100), search: parseCapturedSearch('x') });
+      expect(searchPlan).toContain('VIRTUAL TABLE INDEX');
+      expect(searchPlan).not.toContain('TEMP B-TREE');
+      expect(plan({ limit: 50, search: parseCapturedSearch('is:unread') })).toContain('captured_unread');
+      expect(planOf(db, prepareRetentionStatements({ db }).olderThan.source, 5, 100)).toContain('captured_received');
+    });
 
     const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
       const t0 = performance.now();

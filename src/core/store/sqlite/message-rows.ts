@@ -7,7 +7,7 @@ import type {
   MessageSummary,
   Priority,
   RecipientResult,
-} from '../messages/types.js';
+} from '../../messages/types.js';
 
 /** Column list for summaries: never reads the payload. */
 export const SUMMARY_COLUMNS = `id, account_id, priority, state, subject, from_addr, to_addrs, created_ts, updated_ts,

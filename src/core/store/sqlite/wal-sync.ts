@@ -1,12 +1,10 @@
 import fs from 'node:fs';
-import type { DB } from './db.js';
+import type { Database as DB } from 'better-sqlite3';
 
 /**
- * Durability for commits made with synchronous=NORMAL, off the event loop. Such a commit appends its
- * frames to the write-ahead log without an fsync; an fdatasync of the WAL file, run on libuv's thread
- * pool, then makes them as durable as a synchronous=FULL commit would have (SQLite itself syncs the WAL
- * before a checkpoint and the WAL header when the log is reused), while the main thread goes on
- * serving. One sync covers every commit made before it started.
+ * Makes commits made with synchronous=NORMAL durable off the event loop: an fdatasync of the WAL on
+ * libuv's thread pool, as durable as a FULL commit (SQLite syncs the WAL itself before a checkpoint and
+ * when the log is reused). One sync covers every commit made before it started.
  */
 export class WalSync {
   private fd: number | null = null;

@@ -1,13 +1,9 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
- * Mail captured by the sandbox sink. Summary columns serve lists and filters; the raw source is kept
- * once, in its own table, so list queries never touch it; a contentless FTS5 index (rowid = captured
- * id) serves search over subject, addresses and a bounded extract of the text.
- * AUTOINCREMENT: ids are never reused, so cursors and messages.captured_id stay unambiguous.
- * `indexed` = 0 marks a message captured with its header summary only and no row in captured_fts
- * yet: the sink's background indexer parses it later for the search index and the exact attachment
- * count (captured_unindexed finds that backlog without a scan).
+ * Captured mail: summary columns for lists, the raw source once in its own table, a contentless FTS5
+ * index (rowid = id). AUTOINCREMENT keeps ids (cursors, messages.captured_id) unambiguous; `indexed = 0`
+ * marks the backlog the sink's indexer parses later (captured_unindexed finds it without a scan).
  */
 export const migration002: Migration = {
   version: 2,

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Core queue schema. States are explicit (`state`), the genro-mail-proxy timestamp columns are kept

@@ -3,12 +3,9 @@ import { migration001 } from './001_core.js';
 import { migration002 } from './002_captured.js';
 import { migration003 } from './003_delivery.js';
 import { migration004 } from './004_reports.js';
+import type { Migration } from './migration.js';
 
-export interface Migration {
-  version: number;
-  name: string;
-  up: (db: Database.Database) => void;
-}
+export type { Migration };
 
 export const MIGRATIONS: Migration[] = [migration001, migration002, migration003, migration004];
 

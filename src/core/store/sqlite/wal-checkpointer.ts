@@ -1,28 +1,12 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { DB } from './db.js';
-
-/** a checkpoint follows this long after the first commit it covers: at most one per interval under load */
-const CHECKPOINT_INTERVAL_MS = 100;
-/**
- * Past this many WAL pages the committing connection checkpoints itself, as SQLite does past 1,000.
- * A WAL only starts over from its beginning when a commit finds every frame checkpointed, which a
- * checkpoint running beside a steady writer never achieves; this bounds the WAL (~40 MB) under
- * sustained writes. By then the worker has copied all but the last interval's pages.
- */
-const WAL_LIMIT_PAGES = 10_000;
-/** the worker (a thread with its own V8 heap, ~10 MB) stops after this long without writes */
-const IDLE_STOP_MS = 10_000;
-/** how long close() waits for a worker to close its connection (it may be in the middle of a checkpoint) */
-const CLOSE_WAIT_MS = 10_000;
-/** SQLite's own threshold, used again when checkpoints cannot run on the worker */
-const AUTOCHECKPOINT_PAGES = 1000;
+import type { Database as DB } from 'better-sqlite3';
+import { CHECKPOINTS } from './durability.js';
 
 /**
- * The worker: its own connection to the same database file, running PASSIVE checkpoints on request.
- * A passive checkpoint never waits for the main connection's readers or writer, nor blocks them.
- * Plain CommonJS given as source, so it runs unchanged under tsx, vitest, the built CLI and Electron.
- * Once its connection is closed it says so in a shared flag, which close() waits for synchronously.
+ * The worker: its own connection running PASSIVE checkpoints (they never wait for nor block ours).
+ * CommonJS given as source, so it runs unchanged under tsx, vitest, the built CLI and Electron; once
+ * its connection is closed it says so in a shared flag, which close() waits for.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -52,14 +36,9 @@ parentPort.on('message', (cmd) => {
 `;
 
 /**
- * Moves WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside the commit that
- * crosses 1,000 WAL pages, on the committing thread: it copies those pages into the database file and
- * fsyncs twice, stalling every request and SMTP session for that long. Here commits call `wrote()`,
- * and a worker thread checkpoints at most every CHECKPOINT_INTERVAL_MS while writes go on (once more
- * after they stop); the connections checkpoint themselves only past WAL_LIMIT_PAGES, which under
- * sustained writes lets the WAL start over. The worker starts on the first checkpoint and stops after
- * IDLE_STOP_MS without writes, so an idle relay has no extra thread. If the worker cannot run, the
- * connections checkpoint as SQLite does by default.
+ * Moves WAL checkpoints off the event loop: SQLite's own runs inside the commit crossing 1,000 pages
+ * (a copy and two fsyncs that stall every request). Commits call `wrote()`; a worker thread, started on
+ * demand and stopped when idle, checkpoints soon after (see CHECKPOINTS for the bounds).
  */
 export class WalCheckpointer {
   private worker: Worker | null = null;
@@ -82,10 +61,10 @@ export class WalCheckpointer {
     private readonly opts: { nativeBinding?: string; onError: (err: Error) => void; idleStopMs?: number },
   ) {
     this.db = connections[0];
-    for (const c of connections) c.pragma(`wal_autocheckpoint = ${WAL_LIMIT_PAGES}`);
+    for (const c of connections) c.pragma(`wal_autocheckpoint = ${CHECKPOINTS.walLimitPages}`);
   }
 
-  /** Something was committed: a checkpoint follows within CHECKPOINT_INTERVAL_MS. */
+  /** Something was committed: a checkpoint follows within CHECKPOINTS.intervalMs. */
   wrote(): void {
     if (this.timer || this.stopped || !this.db.open) return;
     if (this.idleTimer) clearTimeout(this.idleTimer);
@@ -94,7 +73,7 @@ export class WalCheckpointer {
       this.again = true;
       return;
     }
-    this.timer = setTimeout(this.checkpoint, CHECKPOINT_INTERVAL_MS);
+    this.timer = setTimeout(this.checkpoint, CHECKPOINTS.intervalMs);
     this.timer.unref();
   }
 
@@ -113,7 +92,7 @@ export class WalCheckpointer {
     this.stopped = true;
     this.stopWorker();
     try {
-      for (const flag of this.closing) Atomics.wait(flag, 0, 0, CLOSE_WAIT_MS);
+      for (const flag of this.closing) Atomics.wait(flag, 0, 0, CHECKPOINTS.closeWaitMs);
     } catch {
       // a thread that may not block (not the case in Node or Electron's main process): the worker
       // still closes its connection, a moment later
@@ -169,7 +148,7 @@ export class WalCheckpointer {
         this.again = false;
         this.wrote();
       } else if (!this.timer && !this.stopped) {
-        this.idleTimer = setTimeout(() => this.stopWorker(), this.opts.idleStopMs ?? IDLE_STOP_MS);
+        this.idleTimer = setTimeout(() => this.stopWorker(), this.opts.idleStopMs ?? CHECKPOINTS.idleStopMs);
         this.idleTimer.unref();
       }
     });
@@ -187,6 +166,6 @@ export class WalCheckpointer {
     void this.worker?.terminate();
     this.worker = null;
     this.closedFlag = null;
-    for (const c of this.connections) if (c.open) c.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    for (const c of this.connections) if (c.open) c.pragma(`wal_autocheckpoint = ${CHECKPOINTS.fallbackPages}`);
   }
 }

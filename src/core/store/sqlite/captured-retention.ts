@@ -1,0 +1,81 @@
+import type { RetentionLimits } from '../records.js';
+import type { Scope } from './gate.js';
+import type { TransactionRunner } from './transaction-runner.js';
+
+export function prepareRetentionStatements({ db }: Pick<TransactionRunner, 'db'>) {
+  return {
+    deleteRow: db.prepare<[number]>('DELETE FROM captured WHERE id = ?'),
+    deleteRaw: db.prepare<[number]>('DELETE FROM captured_raw WHERE id = ?'),
+    deleteFts: db.prepare<[number]>('DELETE FROM captured_fts WHERE rowid = ?'),
+    countAll: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM captured'),
+    deleteAll: db.prepare('DELETE FROM captured'),
+    deleteAllRaw: db.prepare('DELETE FROM captured_raw'),
+    deleteAllFts: db.prepare(`INSERT INTO captured_fts(captured_fts) VALUES ('delete-all')`),
+    nthNewest: db.prepare<[number], { id: number }>('SELECT id FROM captured ORDER BY id DESC LIMIT 1 OFFSET ?'),
+    olderThan: db.prepare<[number, number], { id: number }>('SELECT id FROM captured WHERE received_ts < ? ORDER BY received_ts LIMIT ?'),
+    upTo: db.prepare<[number, number], { id: number }>('SELECT id FROM captured WHERE id <= ? ORDER BY id LIMIT ?'),
+  };
+}
+
+/** Deleting captured mail: one message, all of it, or retention's bounded batches (summary, source and index together). */
+export class CapturedRetention {
+  private readonly st;
+
+  constructor(
+    private readonly runner: TransactionRunner,
+    private readonly scope: Scope,
+  ) {
+    this.st = runner.once(prepareRetentionStatements);
+  }
+
+  delete(id: number) {
+    return this.scope(() => this.deleteIds([id]) > 0);
+  }
+
+  /** Returns how many there were. */
+  deleteAll() {
+    return this.scope(() =>
+      this.runner.write(() => {
+        const n = this.st.countAll.get()?.n ?? 0;
+        this.st.deleteAll.run();
+        this.st.deleteAllRaw.run();
+        this.st.deleteAllFts.run();
+        return n;
+      }),
+    );
+  }
+
+  /**
+   * Deletes at most `limits.batch` messages beyond the count limit or older than the age limit, oldest
+   * first, so that ingest never waits long for the write lock; an empty list: nothing left to prune.
+   */
+  pruneBatch(limits: RetentionLimits) {
+    return this.scope(() => {
+      const ids = new Set<number>();
+      if (limits.keepCount > 0) {
+        const boundary = this.st.nthNewest.get(limits.keepCount);
+        if (boundary) for (const r of this.st.upTo.all(boundary.id, limits.batch)) ids.add(r.id);
+      }
+      if (limits.receivedBefore !== null && ids.size < limits.batch) {
+        for (const r of this.st.olderThan.all(limits.receivedBefore, limits.batch - ids.size)) ids.add(r.id);
+      }
+      if (ids.size === 0) return [];
+      const list = [...ids];
+      this.deleteIds(list);
+      return list;
+    });
+  }
+
+  private deleteIds(ids: number[]): number {
+    return this.runner.write(() => {
+      let n = 0;
+      for (const id of ids) {
+        if (this.st.deleteRow.run(id).changes === 0) continue;
+        this.st.deleteRaw.run(id);
+        this.st.deleteFts.run(id);
+        n++;
+      }
+      return n;
+    });
+  }
+}

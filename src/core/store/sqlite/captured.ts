@@ -1,0 +1,68 @@
+import type { CapturedPort } from '../ports.js';
+import type { CapturedIndexEntry, ListCapturedQuery, NewCaptured, RetentionLimits } from '../records.js';
+import { CapturedReads } from './captured-reads.js';
+import { CapturedRetention } from './captured-retention.js';
+import { CapturedWrites, type UnsyncedCaptures } from './captured-writes.js';
+import type { Scope } from './gate.js';
+import type { TransactionRunner } from './transaction-runner.js';
+
+/** Mail captured by the sandbox sink: what the sink writes, what the inbox reads, what retention deletes. */
+export class SqliteCaptured implements CapturedPort {
+  private readonly writes: CapturedWrites;
+  private readonly reads: CapturedReads;
+  private readonly retention: CapturedRetention;
+
+  constructor(runner: TransactionRunner, scope: Scope, unsynced: UnsyncedCaptures) {
+    this.writes = new CapturedWrites(runner, scope, unsynced);
+    this.reads = new CapturedReads(runner, scope);
+    this.retention = new CapturedRetention(runner, scope);
+  }
+
+  insertMany(items: { m: NewCaptured; raw: Buffer }[], opts?: { durable?: boolean }) {
+    return this.writes.insertMany(items, opts);
+  }
+  syncCommitted() {
+    return this.writes.syncCommitted();
+  }
+  completeIndex(entries: CapturedIndexEntry[]) {
+    return this.writes.completeIndex(entries);
+  }
+  linkMessage(capturedId: number, messageId: string) {
+    return this.writes.linkMessage(capturedId, messageId);
+  }
+  markRead(id: number, read?: boolean) {
+    return this.writes.markRead(id, read);
+  }
+
+  get(id: number) {
+    return this.reads.get(id);
+  }
+  raw(id: number) {
+    return this.reads.raw(id);
+  }
+  list(query: ListCapturedQuery) {
+    return this.reads.list(query);
+  }
+  counts() {
+    return this.reads.counts();
+  }
+  unindexed(upToId: number, limit: number) {
+    return this.reads.unindexed(upToId, limit);
+  }
+  lastId() {
+    return this.reads.lastId();
+  }
+  countUnindexed(upToId?: number) {
+    return this.reads.countUnindexed(upToId);
+  }
+
+  delete(id: number) {
+    return this.retention.delete(id);
+  }
+  deleteAll() {
+    return this.retention.deleteAll();
+  }
+  pruneBatch(limits: RetentionLimits) {
+    return this.retention.pruneBatch(limits);
+  }
+}

@@ -1,0 +1,178 @@
+import { TRANSITIONS } from '../../messages/state-machine.js';
+import type { AttemptStart, DeferOutcome, ErrorOutcome, SentOutcome } from '../records.js';
+import type { Scope } from './gate.js';
+import type { TransactionRunner } from './transaction-runner.js';
+import { guardOf, stateWritten, statesGuard, targetState } from './transitions.js';
+
+/** counts the attempt an outcome ends (see AttemptCount) in the outcome's own update */
+const COUNT_ATTEMPT = `attempts = attempts + (@started_ts IS NOT NULL), first_attempt_ts = coalesce(first_attempt_ts, @started_ts)`;
+
+export function prepareOutcomeStatements({ db }: Pick<TransactionRunner, 'db'>) {
+  return {
+    isLeased: db.prepare<[string], { one: number }>(
+      `SELECT 1 AS one FROM messages WHERE id = ? AND ${statesGuard([targetState('claim')])}`,
+    ),
+    sent: db.prepare(
+      `UPDATE messages SET state = ${stateWritten('sent')}, sent_ts = @now, updated_ts = @now, deferred_ts = NULL, ${COUNT_ATTEMPT},
+         deferred_reason = NULL, error = NULL, error_ts = NULL, lease_until = NULL, sandbox = @sandbox,
+         captured_id = @captured_id, smtp_message_id = @smtp_message_id, recipients = @recipients
+       WHERE id = @id AND ${guardOf('sent')}`,
+    ),
+    sendLogInsert: db.prepare<[string, number]>('INSERT INTO send_log (account_id, ts) VALUES (?, ?)'),
+    error: db.prepare(
+      `UPDATE messages SET state = ${stateWritten('fail')}, error_ts = @now, error = @error, updated_ts = @now, ${COUNT_ATTEMPT},
+         deferred_ts = NULL, deferred_reason = NULL, lease_until = NULL,
+         recipients = coalesce(@recipients, recipients)
+       WHERE id = @id AND ${guardOf('fail')}`,
+    ),
+    defer: db.prepare(
+      `UPDATE messages SET state = ${stateWritten('defer')}, deferred_ts = @until, deferred_reason = @reason,
+         updated_ts = @now, lease_until = NULL, ${COUNT_ATTEMPT}
+       WHERE id = @id AND ${guardOf('defer')}`,
+    ),
+    deferRetry: db.prepare(
+      `UPDATE messages SET state = ${stateWritten('defer')}, deferred_ts = @until, deferred_reason = @reason,
+         retry_count = @retry_count, updated_ts = @now, lease_until = NULL, ${COUNT_ATTEMPT}
+       WHERE id = @id AND ${guardOf('defer')}`,
+    ),
+    rateCounts: db.prepare<[number, number, string, number], { minute: number | null; hour: number | null; day: number }>(
+      `SELECT sum(ts > ?) AS minute, sum(ts > ?) AS hour, count(*) AS day
+       FROM send_log WHERE account_id = ? AND ts > ?`,
+    ),
+    sendLogSince: db.prepare<[string, number], { ts: number }>('SELECT ts FROM send_log WHERE account_id = ? AND ts > ? ORDER BY ts'),
+  };
+}
+
+/**
+ * The outcomes of sends (sent, error, deferred), each with its timeline row, and the send log that
+ * the rate limits read. A second outcome for the same lease changes nothing: the guards need `sending`.
+ */
+export class DispatchOutcomes {
+  private readonly st;
+
+  constructor(
+    private readonly runner: TransactionRunner,
+    private readonly scope: Scope,
+  ) {
+    this.st = runner.once(prepareOutcomeStatements);
+  }
+
+  /** The attempt itself is counted by the update that records its outcome: one row update fewer per send. */
+  beginAttempts(items: AttemptStart[], now: number) {
+    return this.scope(() => {
+      if (items.length === 0) return;
+      this.runner.write(() => {
+        for (const it of items) {
+          if (!this.st.isLeased.get(it.id)) continue;
+          this.runner.outbox.record({
+            message_id: it.id,
+            account_id: it.account_id,
+            ts: now,
+            type: 'attempt',
+            state: targetState('claim'),
+            detail: { attempt: it.attempt, ...it.detail },
+          });
+        }
+      });
+    });
+  }
+
+  markSent(items: SentOutcome[], now: number) {
+    return this.scope(() => {
+      if (items.length === 0) return;
+      this.runner.write(() => {
+        for (const it of items) {
+          // a real delivery counts against the rate limits even if the row went away meanwhile
+          if (it.via_account !== null && !it.sandbox) this.st.sendLogInsert.run(it.via_account, now);
+          const changed = this.st.sent.run({
+            id: it.id,
+            now,
+            sandbox: it.sandbox ? 1 : 0,
+            captured_id: it.captured_id,
+            smtp_message_id: it.smtp_message_id,
+            recipients: it.recipients ? JSON.stringify(it.recipients) : null,
+            started_ts: it.started_ts ?? null,
+          }).changes;
+          if (changed === 0) continue;
+          this.runner.outbox.record({
+            message_id: it.id,
+            account_id: it.account_id,
+            ts: now,
+            type: TRANSITIONS.sent.events[0],
+            state: targetState('sent'),
+            detail: {
+              ...it.detail,
+              sandbox: it.sandbox,
+              ...(it.captured_id !== null ? { captured_id: it.captured_id } : {}),
+              ...(it.smtp_message_id ? { smtp_message_id: it.smtp_message_id } : {}),
+            },
+          });
+        }
+      });
+    });
+  }
+
+  markError(items: ErrorOutcome[], now: number) {
+    return this.scope(() => {
+      if (items.length === 0) return;
+      this.runner.write(() => {
+        for (const it of items) {
+          const changed = this.st.error.run({
+            id: it.id,
+            now,
+            error: it.error,
+            recipients: it.recipients ? JSON.stringify(it.recipients) : null,
+            started_ts: it.started_ts ?? null,
+          }).changes;
+          if (changed === 0) continue;
+          this.runner.outbox.record({
+            message_id: it.id,
+            account_id: it.account_id,
+            ts: now,
+            type: TRANSITIONS.fail.events[0],
+            state: targetState('fail'),
+            detail: { error: it.error, ...it.detail },
+          });
+        }
+      });
+    });
+  }
+
+  /** Back to waiting until `until`: retry backoff, account backoff or rate limit. */
+  defer(items: DeferOutcome[], now: number) {
+    return this.scope(() => {
+      if (items.length === 0) return;
+      this.runner.write(() => {
+        for (const it of items) {
+          const params = { id: it.id, now, until: it.until, reason: it.reason, retry_count: it.retry_count, started_ts: it.started_ts ?? null };
+          const stmt = it.retry_count === undefined ? this.st.defer : this.st.deferRetry;
+          if (stmt.run(params).changes === 0) continue;
+          this.runner.outbox.record({
+            message_id: it.id,
+            account_id: it.account_id,
+            ts: now,
+            type: it.reason === 'rate_limited' ? 'rate_limited' : 'deferred',
+            state: targetState('defer'),
+            detail: {
+              reason: it.reason,
+              deferred_ts: it.until,
+              ...(it.retry_count !== undefined ? { retry_count: it.retry_count } : {}),
+              ...it.detail,
+            },
+          });
+        }
+      });
+    });
+  }
+
+  rateWindowCounts(accountId: string, now: number) {
+    return this.scope(() => {
+      const r = this.st.rateCounts.get(now - 60, now - 3600, accountId, now - 86400);
+      return { minute: r?.minute ?? 0, hour: r?.hour ?? 0, day: r?.day ?? 0 };
+    });
+  }
+
+  sendLogSince(accountId: string, since: number) {
+    return this.scope(() => this.st.sendLogSince.all(accountId, since).map((r) => r.ts));
+  }
+}

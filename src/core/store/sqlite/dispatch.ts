@@ -1,0 +1,58 @@
+import type { DispatchPort } from '../ports.js';
+import type { AttemptStart, ClaimRequest, DeferOutcome, ErrorOutcome, SentOutcome } from '../records.js';
+import { DispatchClaims } from './dispatch-claims.js';
+import { DispatchOutcomes } from './dispatch-outcomes.js';
+import type { Scope } from './gate.js';
+import type { TransactionRunner } from './transaction-runner.js';
+
+/** The delivery engine's port: claims and leases on one side, outcomes and the send log on the other. */
+export class SqliteDispatch implements DispatchPort {
+  private readonly claims: DispatchClaims;
+  private readonly outcomes: DispatchOutcomes;
+
+  constructor(runner: TransactionRunner, scope: Scope) {
+    this.claims = new DispatchClaims(runner, scope);
+    this.outcomes = new DispatchOutcomes(runner, scope);
+  }
+
+  promoteDue(now: number) {
+    return this.claims.promoteDue(now);
+  }
+  nextDueTs() {
+    return this.claims.nextDueTs();
+  }
+  nextLeaseExpiry(excludeIds?: readonly string[]) {
+    return this.claims.nextLeaseExpiry(excludeIds);
+  }
+  claim(req: ClaimRequest) {
+    return this.claims.claim(req);
+  }
+  releaseExpiredLeases(now: number, expiredAt: number, excludeIds?: readonly string[]) {
+    return this.claims.releaseExpiredLeases(now, expiredAt, excludeIds);
+  }
+  releaseLeases(ids: string[], now: number, reason: string) {
+    return this.claims.releaseLeases(ids, now, reason);
+  }
+  countLeased() {
+    return this.claims.countLeased();
+  }
+
+  beginAttempts(items: AttemptStart[], now: number) {
+    return this.outcomes.beginAttempts(items, now);
+  }
+  markSent(items: SentOutcome[], now: number) {
+    return this.outcomes.markSent(items, now);
+  }
+  markError(items: ErrorOutcome[], now: number) {
+    return this.outcomes.markError(items, now);
+  }
+  defer(items: DeferOutcome[], now: number) {
+    return this.outcomes.defer(items, now);
+  }
+  rateWindowCounts(accountId: string, now: number) {
+    return this.outcomes.rateWindowCounts(accountId, now);
+  }
+  sendLogSince(accountId: string, since: number) {
+    return this.outcomes.sendLogSince(accountId, since);
+  }
+}

@@ -1,0 +1,225 @@
+import { TRANSITIONS, decideEnqueue } from '../../messages/state-machine.js';
+import { PENDING_STATES, type MessagePayload, type MessageState } from '../../messages/types.js';
+import type { MessagesPort } from '../ports.js';
+import type { EnqueueResult, ListMessagesQuery } from '../records.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { SUMMARY_COLUMNS, rowToEvent, rowToRecord, rowToSummary, type EventRow, type FullRow, type SummaryRow } from './message-rows.js';
+import type { Scope } from './gate.js';
+import type { TransactionRunner } from './transaction-runner.js';
+import { guardOf, guardWithin, stateWritten, statesGuard, targetState } from './transitions.js';
+
+function prepare({ db }: Pick<TransactionRunner, 'db'>) {
+  return {
+    existing: db.prepare<[string], { state: MessageState; sent_ts: number | null }>('SELECT state, sent_ts FROM messages WHERE id = ?'),
+    insert: db.prepare(
+      `INSERT INTO messages (id, account_id, priority, state, payload, subject, from_addr, to_addrs,
+         created_ts, updated_ts, deferred_ts, deferred_reason, source_captured_id)
+       VALUES (@id, @account_id, @priority, @state, @payload, @subject, @from_addr, @to_addrs,
+         @now, @now, @deferred_ts, @deferred_reason, @source_captured_id)`,
+    ),
+    // a replaced message keeps its seq (queue position) and created_ts, as genro-mail-proxy does
+    replace: db.prepare(
+      `UPDATE messages SET account_id = @account_id, priority = @priority, state = @state, payload = @payload,
+         subject = @subject, from_addr = @from_addr, to_addrs = @to_addrs, updated_ts = @now,
+         deferred_ts = @deferred_ts, deferred_reason = @deferred_reason, sent_ts = NULL, error_ts = NULL,
+         error = NULL, reported_ts = NULL, retry_count = 0, attempts = 0, first_attempt_ts = NULL,
+         lease_until = NULL, sandbox = 0, smtp_message_id = NULL, captured_id = NULL, recipients = NULL,
+         source_captured_id = @source_captured_id
+       WHERE id = @id AND ${guardOf('replace')}`,
+    ),
+    full: db.prepare<[string], FullRow>('SELECT * FROM messages WHERE id = ?'),
+    events: db.prepare<[string], EventRow>(
+      'SELECT seq, message_id, ts, type, state, detail FROM message_events WHERE message_id = ? ORDER BY seq',
+    ),
+    all: db.prepare<[], FullRow>('SELECT * FROM messages ORDER BY priority ASC, seq ASC'),
+    active: db.prepare<[], FullRow>(`SELECT * FROM messages WHERE ${statesGuard(PENDING_STATES)} ORDER BY priority ASC, seq ASC`),
+    deleteOne: db.prepare<[string], { account_id: string | null }>(
+      `DELETE FROM messages WHERE id = ? AND ${guardOf('delete')} RETURNING account_id`,
+    ),
+    deleteEvents: db.prepare<[string]>('DELETE FROM message_events WHERE message_id = ?'),
+    retry: db.prepare<[number, string], SummaryRow>(
+      `UPDATE messages SET state = ${stateWritten('retry')}, retry_count = 0, deferred_ts = NULL, deferred_reason = NULL,
+         error = NULL, error_ts = NULL, reported_ts = NULL, first_attempt_ts = NULL, lease_until = NULL, updated_ts = ?
+       WHERE id = ? AND ${guardOf('retry')}
+       RETURNING ${SUMMARY_COLUMNS}`,
+    ),
+    reportedBefore: db.prepare<[number, number], { id: string }>(
+      `SELECT id FROM messages INDEXED BY messages_reported
+       WHERE ${guardWithin('purge', [targetState('report')])} AND reported_ts < ? ORDER BY reported_ts LIMIT ?`,
+    ),
+    // one statement per table for a whole batch (ids as a JSON array)
+    deleteEventsIn: db.prepare<[string]>('DELETE FROM message_events WHERE message_id IN (SELECT value FROM json_each(?))'),
+    deleteMessagesIn: db.prepare<[string]>('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))'),
+    countByState: db.prepare<[], { state: MessageState; n: number }>('SELECT state, COUNT(*) AS n FROM messages GROUP BY state'),
+    countByAccount: db.prepare<[], { account_id: string | null; state: MessageState; n: number }>(
+      'SELECT account_id, state, COUNT(*) AS n FROM messages GROUP BY account_id, state',
+    ),
+  };
+}
+
+/** The queue as a whole (MessagesPort): accept, inspect, delete, retry; the engine's transitions are dispatch's. */
+export class SqliteMessages implements MessagesPort {
+  private readonly st;
+
+  constructor(
+    private readonly runner: TransactionRunner,
+    private readonly scope: Scope,
+  ) {
+    this.st = runner.once(prepare);
+  }
+
+  enqueue(batch: MessagePayload[], now: number, opts: { source_captured_id?: number } = {}): Promise<EnqueueResult> {
+    return this.scope(() => this.runner.write(() => this.enqueueNow(batch, now, opts.source_captured_id ?? null)));
+  }
+
+  private enqueueNow(batch: MessagePayload[], now: number, sourceCapturedId: number | null): EnqueueResult {
+    const rejected: { id: string; reason: string }[] = [];
+    let queued = 0;
+    for (const m of batch) {
+      const existing = this.st.existing.get(m.id);
+      const scheduled = m.deferred_ts !== undefined && m.deferred_ts > now;
+      const decision = decideEnqueue(existing ? { state: existing.state, delivered: existing.sent_ts !== null } : null, scheduled);
+      if (decision.kind === 'refuse') {
+        rejected.push({ id: m.id, reason: decision.reason });
+        continue;
+      }
+      const row = {
+        id: m.id,
+        account_id: m.account_id ?? null,
+        priority: m.priority,
+        state: decision.state,
+        payload: JSON.stringify(m),
+        subject: m.subject.slice(0, 500),
+        from_addr: m.from.slice(0, 500),
+        to_addrs: m.to.join(', ').slice(0, 1000),
+        now,
+        deferred_ts: scheduled ? m.deferred_ts! : null,
+        deferred_reason: scheduled ? 'scheduled' : null,
+        source_captured_id: sourceCapturedId,
+      };
+      if (decision.kind === 'insert') this.st.insert.run(row);
+      else if (this.st.replace.run(row).changes === 0) throw new Error(`replacing ${m.id}: the state machine refused it`);
+      queued++;
+      this.runner.outbox.record({
+        message_id: m.id,
+        account_id: row.account_id,
+        ts: now,
+        type: TRANSITIONS[decision.kind === 'insert' ? 'enqueue' : 'replace'].events[0],
+        state: decision.state,
+        detail: {
+          priority: m.priority,
+          ...(scheduled ? { deferred_ts: m.deferred_ts, reason: 'scheduled' } : {}),
+          ...(sourceCapturedId !== null ? { source_captured_id: sourceCapturedId } : {}),
+        },
+      });
+    }
+    return { queued, rejected };
+  }
+
+  get(id: string) {
+    return this.scope(() => {
+      const row = this.st.full.get(id);
+      return row ? rowToRecord(row) : null;
+    });
+  }
+
+  timeline(id: string, accountId: string | null) {
+    return this.scope(() => this.st.events.all(id).map((r) => rowToEvent(r, accountId)));
+  }
+
+  list(query: ListMessagesQuery) {
+    return this.scope(() => {
+      const where: string[] = [];
+      const params: Record<string, unknown> = { limit: query.limit + 1 };
+      if (query.state) {
+        where.push('state = @state');
+        params.state = query.state;
+      }
+      if (query.account_id) {
+        where.push('account_id = @account_id');
+        params.account_id = query.account_id;
+      }
+      if (query.q) {
+        where.push(`(id LIKE @q ESCAPE '\\' OR subject LIKE @q ESCAPE '\\' OR from_addr LIKE @q ESCAPE '\\' OR to_addrs LIKE @q ESCAPE '\\')`);
+        params.q = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      }
+      const cursor = decodeCursor(query.cursor);
+      if (cursor !== null) {
+        where.push('seq < @cursor');
+        params.cursor = cursor;
+      }
+      const sql = `SELECT seq, ${SUMMARY_COLUMNS} FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY seq DESC LIMIT @limit`;
+      const rows = this.runner.db.prepare<Record<string, unknown>, SummaryRow & { seq: number }>(sql).all(params);
+      const more = rows.length > query.limit;
+      const page = more ? rows.slice(0, query.limit) : rows;
+      return { items: page.map(rowToSummary), next_cursor: more ? encodeCursor(page[page.length - 1].seq) : null };
+    });
+  }
+
+  listAll(opts: { activeOnly?: boolean } = {}) {
+    return this.scope(() => (opts.activeOnly ? this.st.active : this.st.all).all().map(rowToRecord));
+  }
+
+  deleteMany(ids: string[], now: number) {
+    return this.scope(() =>
+      this.runner.write(() => {
+        const notFound: string[] = [];
+        let removed = 0;
+        for (const id of ids) {
+          const row = this.st.deleteOne.get(id);
+          if (!row) {
+            notFound.push(id);
+            continue;
+          }
+          this.st.deleteEvents.run(id);
+          removed++;
+          const type = TRANSITIONS.delete.events[0];
+          this.runner.outbox.notify({ message_id: id, account_id: row.account_id, ts: now, type, state: TRANSITIONS.delete.to });
+        }
+        return { removed, not_found: notFound };
+      }),
+    );
+  }
+
+  retry(id: string, now: number) {
+    return this.scope(() =>
+      this.runner.write(() => {
+        const row = this.st.retry.get(now, id);
+        if (!row) {
+          const existing = this.st.existing.get(id);
+          return existing ? { status: 'conflict' as const, state: existing.state } : { status: 'not_found' as const };
+        }
+        const type = TRANSITIONS.retry.events[0];
+        this.runner.outbox.record({ message_id: id, account_id: row.account_id, ts: now, type, state: targetState('retry') });
+        return { status: 'ok' as const, message: rowToSummary(row) };
+      }),
+    );
+  }
+
+  purgeReported(before: number, limit = 5000) {
+    return this.scope(() => {
+      // served by the partial index messages_reported and by message_events(message_id)
+      const ids = this.st.reportedBefore.all(before, limit).map((r) => r.id);
+      if (ids.length === 0) return 0;
+      const list = JSON.stringify(ids);
+      this.runner.write(() => {
+        this.st.deleteEventsIn.run(list);
+        this.st.deleteMessagesIn.run(list);
+      });
+      return ids.length;
+    });
+  }
+
+  countByState() {
+    return this.scope(() => {
+      const out: Record<MessageState, number> = { queued: 0, deferred: 0, sending: 0, sent: 0, error: 0, reported: 0 };
+      for (const r of this.st.countByState.all()) out[r.state] = r.n;
+      return out;
+    });
+  }
+
+  countByAccount() {
+    return this.scope(() => this.st.countByAccount.all());
+  }
+}

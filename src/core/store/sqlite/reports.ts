@@ -1,0 +1,149 @@
+import { TRANSITIONS } from '../../messages/state-machine.js';
+import type { Priority } from '../../messages/types.js';
+import type { ReportsPort } from '../ports.js';
+import type { DeliveryReportItem, OrphanSweepStep, PendingReport } from '../records.js';
+import type { Scope } from './gate.js';
+import type { TransactionRunner } from './transaction-runner.js';
+import { guardOf, guardWithin, stateWritten, targetState } from './transitions.js';
+
+interface PendingRow {
+  id: string;
+  account_id: string | null;
+  priority: number;
+  sent_ts: number | null;
+  error_ts: number | null;
+  error: string | null;
+  deferred_ts: number | null;
+  sandbox: number;
+}
+
+/** The partial indexes are named: without statistics the planner would sort the whole backlog each cycle. */
+function prepare({ db }: Pick<TransactionRunner, 'db'>) {
+  return {
+    pending: db.prepare<[number], PendingRow>(
+      `SELECT id, account_id, priority, sent_ts, error_ts, error, deferred_ts, sandbox
+       FROM messages INDEXED BY messages_unreported WHERE ${guardOf('report')} ORDER BY updated_ts, seq LIMIT ?`,
+    ),
+    // only the outcome that was reported: a row re-queued (or re-sent) meanwhile is reported again later
+    markOne: db.prepare<
+      { id: string; now: number; sent_ts: number | null; error_ts: number | null; error: string | null },
+      { account_id: string | null }
+    >(
+      `UPDATE messages SET state = ${stateWritten('report')}, reported_ts = @now, updated_ts = @now
+       WHERE id = @id AND ${guardOf('report')} AND sent_ts IS @sent_ts AND error_ts IS @error_ts AND error IS @error
+       RETURNING account_id`,
+    ),
+    // final messages never reported are exactly those `report` starts from
+    finalUnreportedBefore: db.prepare<[number, number], { id: string }>(
+      `SELECT id FROM messages INDEXED BY messages_unreported
+       WHERE ${guardWithin('purge', TRANSITIONS.report.from)} AND updated_ts < ? ORDER BY updated_ts, seq LIMIT ?`,
+    ),
+    deleteEventsOf: db.prepare<[string]>('DELETE FROM message_events WHERE message_id IN (SELECT value FROM json_each(?))'),
+    deleteMessagesIn: db.prepare<[string]>('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))'),
+    // served by send_log_ts (migration 003)
+    pruneSendLog: db.prepare<[number, number]>('DELETE FROM send_log WHERE rowid IN (SELECT rowid FROM send_log WHERE ts < ? LIMIT ?)'),
+    eventSeqBounds: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM message_events'),
+    maxEventTsInRange: db.prepare<[number, number], { m: number | null }>('SELECT MAX(ts) AS m FROM message_events WHERE seq > ? AND seq <= ?'),
+    deleteOrphansInRange: db.prepare<[number, number, number]>(
+      `DELETE FROM message_events WHERE seq IN (
+         SELECT e.seq FROM message_events e
+         WHERE e.seq > ? AND e.seq <= ? AND e.ts < ?
+           AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = e.message_id))`,
+    ),
+  };
+}
+
+/**
+ * Final outcomes waiting to be reported to the application, their acknowledgement, and the
+ * housekeeping deletes of retention (each a small bounded batch, so dispatch never waits long).
+ */
+export class SqliteReports implements ReportsPort {
+  private readonly st;
+
+  constructor(
+    private readonly runner: TransactionRunner,
+    private readonly scope: Scope,
+  ) {
+    this.st = runner.once(prepare);
+  }
+
+  pending(limit: number) {
+    return this.scope(() =>
+      this.st.pending.all(limit).map((r): PendingReport => {
+        const item: DeliveryReportItem = {
+          id: r.id,
+          account_id: r.account_id,
+          priority: r.priority as Priority,
+          sent_ts: r.sent_ts,
+          error_ts: r.error_ts,
+          error: r.error,
+          deferred_ts: r.deferred_ts,
+        };
+        if (r.sandbox === 1) item.sandbox = true;
+        return { item };
+      }),
+    );
+  }
+
+  markReported(reports: PendingReport[], now: number) {
+    return this.scope(() => {
+      if (reports.length === 0) return 0;
+      return this.runner.write(() => {
+        let marked = 0;
+        for (const { item } of reports) {
+          const row = this.st.markOne.get({ id: item.id, now, sent_ts: item.sent_ts, error_ts: item.error_ts, error: item.error });
+          if (!row) continue;
+          marked++;
+          this.runner.outbox.record({
+            message_id: item.id,
+            account_id: row.account_id,
+            ts: now,
+            type: TRANSITIONS.report.events[0],
+            state: targetState('report'),
+            detail: { outcome: item.sent_ts !== null ? 'sent' : 'error' },
+          });
+        }
+        return marked;
+      });
+    });
+  }
+
+  /** Used only when no application is configured to report to. */
+  purgeFinalUnreported(before: number, limit: number) {
+    return this.scope(() => {
+      const ids = this.st.finalUnreportedBefore.all(before, limit).map((r) => r.id);
+      if (ids.length === 0) return 0;
+      const list = JSON.stringify(ids);
+      this.runner.write(() => {
+        this.st.deleteEventsOf.run(list);
+        this.st.deleteMessagesIn.run(list);
+      });
+      return ids.length;
+    });
+  }
+
+  /** Rate windows look back one day at most. */
+  pruneSendLog(before: number, limit: number) {
+    return this.scope(() => this.runner.write(() => this.st.pruneSendLog.run(before, limit).changes));
+  }
+
+  /**
+   * Examines the rows with seq in (afterSeq, afterSeq + chunk] and deletes those older than `before`
+   * whose message is gone. It only moves past a range whose rows are all older than `before`, so a
+   * caller keeping `nextSeq` visits every row once it is old enough.
+   */
+  pruneOrphanEvents(afterSeq: number, chunk: number, before: number) {
+    return this.scope((): OrphanSweepStep => {
+      const bounds = this.st.eventSeqBounds.get();
+      const maxSeq = bounds?.hi ?? 0;
+      if (afterSeq >= maxSeq) return { deleted: 0, nextSeq: Math.min(afterSeq, maxSeq), done: true };
+      // skip the range already emptied by purges
+      const from = Math.max(afterSeq, (bounds?.lo ?? 1) - 1);
+      const upTo = Math.min(from + chunk, maxSeq);
+      const deleted = this.runner.write(() => this.st.deleteOrphansInRange.run(from, upTo, before).changes);
+      const newest = this.st.maxEventTsInRange.get(from, upTo)?.m ?? null;
+      if (newest !== null && newest >= before) return { deleted, nextSeq: from, done: true };
+      return { deleted, nextSeq: upTo, done: upTo >= maxSeq };
+    });
+  }
+}

@@ -1,0 +1,160 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MessagePayload } from '../../../../src/core/messages/types.js';
+import { prepareClaimStatements } from '../../../../src/core/store/sqlite/dispatch-claims.js';
+import type { SqliteStore } from '../../../../src/core/store/index.js';
+import { openTempStore, planOf, type TempStore } from '../../../support/store/sqlite.js';
+
+let t: TempStore;
+let store: SqliteStore;
+const NOW = 1_767_261_600;
+
+beforeEach(async () => {
+  t = await openTempStore();
+  store = t.store;
+});
+afterEach(() => t.remove());
+
+function msg(id: string, over: Partial<MessagePayload> = {}): MessagePayload {
+  return { id, from: 'a@x.test', to: ['b@x.test'], subject: id, body: '', content_type: 'plain', priority: 2, ...over };
+}
+
+const sent = (id: string, over: Record<string, unknown> = {}) => ({
+  id,
+  account_id: null,
+  via_account: 'acc',
+  sandbox: false,
+  captured_id: null,
+  smtp_message_id: null,
+  recipients: null,
+  detail: {},
+  ...over,
+});
+
+describe('SQLite dispatch', () => {
+  it('claims by priority then FIFO and leases the rows', async () => {
+    await store.messages.enqueue([msg('l1', { priority: 3 }), msg('m1'), msg('i1', { priority: 0 }), msg('m2'), msg('h1', { priority: 1 })], NOW);
+    const rows = await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 4 });
+    expect(rows.map((r) => r.id)).toEqual(['i1', 'h1', 'm1', 'm2']);
+    const m = (await store.messages.get('i1'))!;
+    expect(m.state).toBe('sending');
+    expect(m.lease_until).toBe(NOW + 60);
+    expect((await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 10 })).map((r) => r.id)).toEqual(['l1']);
+    expect(await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 10 })).toEqual([]);
+  });
+
+  it("takes at most each account's cap from the head of its own queue, so a busy account hides nobody", async () => {
+    const busy = Array.from({ length: 500 }, (_, i) => msg(`busy${i}`, { account_id: 'busy' }));
+    await store.messages.enqueue([...busy, msg('other1', { account_id: 'other' }), msg('loose1'), msg('urgent', { account_id: 'busy', priority: 0 })], NOW);
+    const caps = { perAccount: new Map([['busy', 2], ['other', 5]]), noAccount: 1, otherAccounts: 0 };
+    const rows = await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 50, caps });
+    expect(rows.map((r) => r.id)).toEqual(['urgent', 'busy0', 'other1', 'loose1']);
+    const none = await store.dispatch.claim({
+      now: NOW,
+      leaseUntil: NOW + 60,
+      limit: 50,
+      caps: { perAccount: new Map([['busy', 0]]), noAccount: 5, otherAccounts: 5 },
+    });
+    expect(none).toEqual([]);
+  });
+
+  it('promotes due deferred messages and reports the next due time', async () => {
+    await store.messages.enqueue([msg('s1', { deferred_ts: NOW + 10 }), msg('s2', { deferred_ts: NOW + 20 })], NOW);
+    expect(await store.dispatch.nextDueTs()).toBe(NOW + 10);
+    expect(await store.dispatch.promoteDue(NOW + 9)).toBe(0);
+    expect(await store.dispatch.promoteDue(NOW + 10)).toBe(1);
+    expect((await store.messages.get('s1'))!.state).toBe('queued');
+    expect(await store.dispatch.nextDueTs()).toBe(NOW + 20);
+  });
+
+  it('records outcomes with their events, and guards against rows no longer leased', async () => {
+    await store.messages.enqueue([msg('ok'), msg('bad'), msg('wait')], NOW);
+    await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 10 });
+    await store.dispatch.beginAttempts([{ id: 'ok', account_id: null, attempt: 1, detail: { account: 'acc' } }], NOW);
+    await store.dispatch.markSent([sent('ok', { smtp_message_id: '<x@y>', started_ts: NOW })], NOW + 1);
+    // decided at claim time: no SMTP attempt to count
+    await store.dispatch.markError([{ id: 'bad', account_id: null, error: 'boom (SMTP 550)', detail: { code: 550 } }], NOW + 1);
+    await store.dispatch.defer([{ id: 'wait', account_id: null, until: NOW + 61, reason: 'retry', retry_count: 1, detail: {} }], NOW + 1);
+    expect(await store.messages.get('ok')).toMatchObject({ state: 'sent', sent_ts: NOW + 1, attempts: 1, first_attempt_ts: NOW, smtp_message_id: '<x@y>' });
+    expect(await store.messages.get('bad')).toMatchObject({ state: 'error', error: 'boom (SMTP 550)', error_ts: NOW + 1, attempts: 0, first_attempt_ts: null });
+    expect(await store.messages.get('wait')).toMatchObject({ state: 'deferred', deferred_ts: NOW + 61, deferred_reason: 'retry', retry_count: 1 });
+    const timeline = await store.messages.timeline('ok', null);
+    expect(timeline.map((e) => e.type)).toEqual(['queued', 'attempt', 'sent']);
+    expect(timeline[1].detail).toMatchObject({ attempt: 1, account: 'acc' });
+    expect(await store.dispatch.rateWindowCounts('acc', NOW + 1)).toEqual({ minute: 1, hour: 1, day: 1 });
+    // a second outcome for the same message changes nothing
+    await store.dispatch.markError([{ id: 'ok', account_id: null, error: 'late', detail: {} }], NOW + 2);
+    expect((await store.messages.get('ok'))!.state).toBe('sent');
+  });
+
+  it('releases expired leases except those still being sent here', async () => {
+    await store.messages.enqueue([msg('a'), msg('b')], NOW);
+    await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 30, limit: 10 });
+    expect(await store.dispatch.nextLeaseExpiry()).toBe(NOW + 30);
+    expect(await store.dispatch.nextLeaseExpiry([])).toBe(NOW + 30);
+    // this process's own sends are ignored
+    expect(await store.dispatch.nextLeaseExpiry(['a', 'b'])).toBeNull();
+    expect(await store.dispatch.nextLeaseExpiry(['a'])).toBe(NOW + 30);
+    expect(await store.dispatch.releaseExpiredLeases(NOW + 29, NOW + 29)).toBe(0);
+    expect(await store.dispatch.releaseExpiredLeases(NOW + 30, NOW + 30, ['a'])).toBe(1);
+    expect((await store.messages.get('a'))!.state).toBe('sending');
+    expect((await store.messages.get('b'))!.state).toBe('queued');
+    expect((await store.messages.timeline('b', null)).map((e) => e.type)).toEqual(['queued', 'lease_expired']);
+  });
+
+  it('retry: error or deferred back to queued with a fresh budget; 404/409 cases', async () => {
+    await store.messages.enqueue([msg('e'), msg('q')], NOW);
+    await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 30, limit: 1 });
+    await store.dispatch.markError([{ id: 'e', account_id: null, error: 'x', detail: {} }], NOW);
+    expect(await store.messages.retry('e', NOW + 5)).toMatchObject({ status: 'ok', message: { id: 'e', state: 'queued', error: null, retry_count: 0 } });
+    expect(await store.messages.retry('q', NOW)).toEqual({ status: 'conflict', state: 'queued' });
+    expect(await store.messages.retry('nope', NOW)).toEqual({ status: 'not_found' });
+  });
+
+  it('prunes the send log past the longest window', async () => {
+    await store.messages.enqueue([msg('a'), msg('b')], NOW);
+    await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 30, limit: 2 });
+    await store.dispatch.markSent([sent('a')], NOW - 90_000);
+    await store.dispatch.markSent([sent('b')], NOW);
+    expect(await store.dispatch.sendLogSince('acc', 0)).toEqual([NOW - 90_000, NOW]);
+    expect(await store.reports.pruneSendLog(NOW - 86_400, 1000)).toBe(1);
+    expect(await store.dispatch.sendLogSince('acc', 0)).toEqual([NOW]);
+  });
+
+  it('claims from a large queue through the partial indexes (no full scans)', async () => {
+    const batch: MessagePayload[] = [];
+    for (let i = 0; i < 50_000; i++) batch.push(msg(`bulk${i}`, { account_id: `acc${i % 5}`, priority: (i % 4) as 0 | 1 | 2 | 3 }));
+    await store.messages.enqueue(batch, NOW);
+    await store.withConnection((db) => {
+      const st = prepareClaimStatements({ db });
+      expect(planOf(db, st.headOfAccount.source, 'acc1', 5)).toMatch(/USING (COVERING )?INDEX messages_queued_account \(account_id=\?\)/);
+      for (const [name, index] of [
+        ['nextDue', 'messages_deferred'],
+        ['promote', 'messages_deferred'],
+        ['earliestLease', 'messages_sending'],
+        ['nextLease', 'messages_sending'],
+        ['releaseExpired', 'messages_sending'],
+        ['leased', 'messages_sending'],
+        ['claimHead', 'messages_queued'],
+        ['claimableAccounts', 'messages_queued_account'],
+      ] as const) {
+        const sql = st[name].source;
+        const params = (sql.match(/\?/g) ?? []).map((_, i, all) => (sql.includes('json_each') && i === all.length - 1 ? '[]' : NOW));
+        expect(planOf(db, sql, ...params), name).toMatch(new RegExp(`INDEX ${index}`));
+      }
+      expect(planOf(db, st.claimHead.source, NOW + 60, NOW, 5)).not.toMatch(/TEMP B-TREE/);
+      // the claimed rows themselves are reached by their rowid, whatever the guard
+      expect(planOf(db, st.claimHead.source, NOW + 60, NOW, 5)).toMatch(/^SEARCH messages USING INTEGER PRIMARY KEY/);
+      expect(planOf(db, st.claimSeqs.source, NOW + 60, NOW, '[1,2]')).toMatch(/^SEARCH messages USING INTEGER PRIMARY KEY/);
+    });
+    let claimed = 0;
+    const seen = new Set<number>();
+    for (let round = 0; round < 20; round++) {
+      const rows = await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 100, caps: { perAccount: new Map(), noAccount: 20, otherAccounts: 20 } });
+      claimed += rows.length;
+      for (const r of rows) seen.add(r.priority);
+    }
+    expect(claimed).toBe(2000);
+    // priority first across accounts: the first claims are all immediate
+    expect([...seen]).toEqual([0]);
+  });
+});

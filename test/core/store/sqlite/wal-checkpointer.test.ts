@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SqliteStore } from '../../../../src/core/store/index.js';
+import { openConnections } from '../../../../src/core/store/sqlite/connections.js';
+import { WalCheckpointer } from '../../../../src/core/store/sqlite/wal-checkpointer.js';
+import { capturedMail } from '../../../support/store/fixtures.js';
+import { openTempStore, tempStoreDir, type TempStore } from '../../../support/store/sqlite.js';
+
+const raw = Buffer.alloc(4000, 'x');
+
+/** n unindexed captures, one commit each, without waiting for the disk; no timer runs in between */
+async function capture(store: SqliteStore, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await store.captured.insertMany([{ m: capturedMail(i, { size: raw.length, search_text: undefined }), raw }], { durable: false });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await sleep(50);
+  }
+}
+
+/** A plain connection of its own to a fresh file (no store, so no other checkpointer). */
+function plainConnection(file: string) {
+  const { main, unsynced } = openConnections({ path: file });
+  unsynced?.close();
+  return main;
+}
+
+describe('WAL checkpoints on a worker thread', () => {
+  let t: TempStore | null = null;
+  afterEach(async () => {
+    await t?.remove();
+    t = null;
+  });
+
+  it('the connections leave checkpoints to the worker, which copies the WAL into the database file soon after writes', async () => {
+    t = await openTempStore();
+    const { store, file } = t;
+    expect(await store.withConnection((db) => db.pragma('wal_autocheckpoint', { simple: true }))).toBe(10_000);
+    const before = fs.statSync(file).size;
+    // ~2,500 WAL pages: SQLite would have checkpointed twice inside these commits
+    await capture(store, 350);
+    expect(fs.statSync(file).size).toBe(before);
+    await waitFor(() => fs.statSync(file).size > before + 1_000_000);
+    expect(await store.integrityCheck()).toBe('ok');
+    // still readable and writable alongside the worker's connection
+    await capture(store, 10);
+    expect((await store.captured.counts()).total).toBe(360);
+    // captures went through their own synchronous=NORMAL connection: the main one stays FULL (2)
+    expect(await store.withConnection((db) => db.pragma('synchronous', { simple: true }))).toBe(2);
+  });
+
+  it('sustained writes that never leave the worker a finished checkpoint still keep the WAL bounded', async () => {
+    t = await openTempStore();
+    // ~30,000 WAL pages without a pause (no timer or worker message is handled in between): only the
+    // connections' own checkpoint past 10,000 pages lets the WAL start over
+    await capture(t.store, 4200);
+    expect(fs.statSync(`${t.file}-wal`).size).toBeLessThan(12_000 * 4120);
+    expect((await t.store.captured.counts()).total).toBe(4200);
+  });
+
+  it('close() returns once the worker has closed its connection: the last close removes the WAL, the folder can go at once', async () => {
+    const dir = tempStoreDir();
+    const first = await openTempStore({}, dir);
+    const before = fs.statSync(first.file).size;
+    await capture(first.store, 200);
+    await waitFor(() => fs.statSync(first.file).size > before);
+    await capture(first.store, 20);
+    await first.store.close();
+    expect(fs.readdirSync(dir)).toEqual(['relay.db']);
+    t = await openTempStore({}, dir);
+    expect((await t.store.captured.counts()).total).toBe(220);
+    expect(await t.store.integrityCheck()).toBe('ok');
+  });
+
+  it('the worker stops once writes pause and starts again with the next ones', async () => {
+    const file = path.join(tempStoreDir(), 'plain.db');
+    const db = plainConnection(file);
+    const checkpointer = new WalCheckpointer([db], {
+      onError: (err) => {
+        throw err;
+      },
+      idleStopMs: 200,
+    });
+    db.exec('CREATE TABLE blobs (b BLOB)');
+    const insert = db.prepare('INSERT INTO blobs (b) VALUES (?)');
+    const write = () => {
+      for (let i = 0; i < 100; i++) insert.run(raw);
+      checkpointer.wrote();
+    };
+    const size = () => fs.statSync(file).size;
+    try {
+      let before = size();
+      write();
+      await waitFor(() => size() > before);
+      expect(checkpointer.workerRunning).toBe(true);
+      await waitFor(() => !checkpointer.workerRunning);
+      before = size();
+      write();
+      await waitFor(() => size() > before);
+      expect(checkpointer.workerRunning).toBe(true);
+      checkpointer.close();
+      expect(checkpointer.workerRunning).toBe(false);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('close() does not wait long for a worker that dies before it could answer', async () => {
+    const db = plainConnection(path.join(tempStoreDir(), 'plain.db'));
+    const broken = new WalCheckpointer([db], { nativeBinding: path.join(tempStoreDir(), 'missing.node'), onError: () => undefined });
+    try {
+      broken.wrote();
+      // just after the worker started, before its failure reached this thread
+      const ms = await new Promise<number>((resolve) =>
+        setTimeout(() => {
+          const t0 = performance.now();
+          broken.close();
+          resolve(performance.now() - t0);
+        }, 101),
+      );
+      expect(ms).toBeLessThan(2000);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('falls back to SQLite checkpoints on the main thread, with an error, when the worker cannot run', async () => {
+    t = await openTempStore();
+    const { store } = t;
+    const errors: Error[] = [];
+    // a second checkpointer on the same connection whose worker cannot load SQLite
+    const broken = await store.withConnection(
+      (db) => new WalCheckpointer([db], { nativeBinding: path.join(tempStoreDir(), 'missing.node'), onError: (err) => errors.push(err) }),
+    );
+    broken.wrote();
+    await waitFor(() => errors.length > 0);
+    expect(errors[0].message).toMatch(/WAL checkpoints run on the main thread from now on/);
+    expect(await store.withConnection((db) => db.pragma('wal_autocheckpoint', { simple: true }))).toBe(1000);
+    broken.close();
+    await capture(store, 5);
+    expect((await store.captured.counts()).total).toBe(5);
+  });
+});
