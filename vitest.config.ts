@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    setupFiles: ['test/support/common/setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     projects: [

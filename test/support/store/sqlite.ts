@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { openStore, type SqliteStore, type StoreOptions } from '../../../src/core/store/index.js';
+import { tempDir } from '../common/temp-dir.js';
 
 /** A SQLite store in a fresh temp folder, and how to throw both away. */
 export interface TempStore {
@@ -14,7 +14,7 @@ export interface TempStore {
 }
 
 export function tempStoreDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'gmr-sqlite-'));
+  return tempDir('gmr-sqlite-');
 }
 
 export async function openTempStore(opts: Omit<StoreOptions, 'path'> = {}, dir = tempStoreDir()): Promise<TempStore> {
