@@ -113,7 +113,7 @@ export class RelayApi {
     return this.connection.baseUrl.replace(/\/$/, '') + path;
   }
 
-  /** A URL usable where headers cannot be set (EventSource, <img>, downloads): token as a query parameter. */
+  /** A URL usable where headers cannot be set (EventSource): token as a query parameter. */
   tokenUrl(path: string): string {
     const sep = path.includes('?') ? '&' : '?';
     return this.url(`${path}${sep}token=${encodeURIComponent(this.connection.token)}`);
@@ -225,9 +225,6 @@ export class RelayApi {
   }
   attachmentBlob(id: number, index: number): Promise<Blob> {
     return this.blob(`/api/captured/${id}/attachments/${index}`);
-  }
-  attachmentUrl(id: number, index: number): string {
-    return this.tokenUrl(`/api/captured/${id}/attachments/${index}`);
   }
   deleteCaptured(id: number): Promise<unknown> {
     return this.request('DELETE', `/api/captured/${id}`);
