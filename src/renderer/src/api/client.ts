@@ -8,6 +8,8 @@ import {
   settingsView,
   statsAnswer,
 } from '../../../shared/api/index.js';
+import type { EventSourceFactory } from './event-stream.js';
+import { FetchEventSource } from './fetch-event-source.js';
 import type {
   AccountInput,
   AccountView,
@@ -101,7 +103,7 @@ function queryString(params: Record<string, string | number | null | undefined>)
   return s ? `?${s}` : '';
 }
 
-/** The relay's HTTP API. Every call carries the token; a 401 calls `onUnauthorized`. */
+/** The relay's HTTP API. Every call carries the token in a header, never in a URL; a 401 calls `onUnauthorized`. */
 export class RelayApi {
   constructor(
     readonly connection: Connection,
@@ -113,10 +115,9 @@ export class RelayApi {
     return this.connection.baseUrl.replace(/\/$/, '') + path;
   }
 
-  /** A URL usable where headers cannot be set (EventSource): token as a query parameter. */
-  tokenUrl(path: string): string {
-    const sep = path.includes('?') ? '&' : '?';
-    return this.url(`${path}${sep}token=${encodeURIComponent(this.connection.token)}`);
+  /** Opens Server-Sent Events streams of this relay with the token in a header: no URL carries it. */
+  eventSources(): EventSourceFactory {
+    return (url) => new FetchEventSource(url, { 'X-API-Token': this.connection.token }, this.fetchImpl);
   }
 
   /** A JSON answer checked against its contract: a relay answering out of contract is an error, not data. */
