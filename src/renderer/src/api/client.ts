@@ -238,6 +238,11 @@ export class RelayApi {
   }
 }
 
+/** Resolves when the relay accepts the connection's token; an ApiError (status 401 when refused) otherwise. */
+export async function checkConnection(c: Connection): Promise<void> {
+  await new RelayApi(c).settings();
+}
+
 /** A classic AccountInfo (no live state) as the accounts view shows it: nothing in flight, no backoff. */
 export function accountFromClassic(a: ClassicAccountInfo): AccountView {
   return {
