@@ -1,6 +1,6 @@
 /**
- * The web UI page's Content-Security-Policy, built in one place for the two ways the page gets it:
- * the relay's response header when it serves the page, and the meta tag of the built index.html.
+ * The Content-Security-Policies of the web UI page and of captured mail's HTML, built in one place:
+ * as the relay's response headers and as the meta tags of the built page and of the preview frame.
  */
 
 export type CspDirectives = Readonly<Record<string, readonly string[]>>;
@@ -35,5 +35,22 @@ export function uiCsp(where: 'header' | 'meta'): string {
     'base-uri': ["'self'"],
     'form-action': ["'self'"],
     ...(where === 'header' ? { 'frame-ancestors': ["'none'"] } : {}),
+  });
+}
+
+/**
+ * Captured mail's HTML: never scripts; inline parts only as data:/blob: URLs (a relay URL would need the API
+ * token, which must never sit in untrusted mail); remote loads only once the user allows them.
+ * `meta`: the UI's preview frame (its iframe carries the sandbox). `header`: GET /api/captured/:id/html.
+ */
+export function previewCsp(allowRemote: boolean, where: 'header' | 'meta'): string {
+  const remote = allowRemote ? ['*', 'http:', 'https:'] : [];
+  return serializeCsp({
+    'default-src': ["'none'"],
+    'img-src': [...remote, 'data:', 'blob:'],
+    'style-src': [...remote, "'unsafe-inline'"],
+    'font-src': [...remote, 'data:'],
+    'media-src': [...remote, 'data:', 'blob:'],
+    ...(where === 'header' ? { sandbox: ['allow-popups', 'allow-popups-to-escape-sandbox'] } : {}),
   });
 }

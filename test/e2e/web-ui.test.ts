@@ -43,11 +43,12 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
     return ((await res.json()) as { id: string }).id;
   };
 
-  it('logs in through the #token link, strips the token and remembers it', async () => {
+  it('logs in through the #token link, strips the token and remembers it for the tab', async () => {
     await page.goto(relay.relay.addresses().uiUrl);
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
     expect(page.url()).not.toContain('token');
-    expect(await page.evaluate(() => localStorage.getItem('gmr.apiToken'))).toBe(relay.token);
+    expect(await page.evaluate(() => sessionStorage.getItem('gmr.apiToken'))).toBe(relay.token);
+    expect(await page.evaluate(() => localStorage.getItem('gmr.apiToken'))).toBeNull();
     await page.getByText('The queue is empty').waitFor();
     await screenshot(page, '01-queue-empty');
 
@@ -68,7 +69,8 @@ describe.runIf(BROWSER_AVAILABLE)('web UI (Chromium, real relay)', () => {
     await input.fill(relay.token);
     await p.getByRole('button', { name: 'Sign in' }).click();
     await p.getByRole('navigation', { name: 'Views' }).waitFor();
-    expect(await p.evaluate(() => localStorage.getItem('gmr.apiToken'))).toBe(relay.token);
+    expect(await p.evaluate(() => sessionStorage.getItem('gmr.apiToken'))).toBe(relay.token);
+    expect(await p.evaluate(() => localStorage.getItem('gmr.apiToken'))).toBeNull();
     await fresh.close();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serializeCsp, uiCsp } from '../../src/shared/csp.js';
+import { previewCsp, serializeCsp, uiCsp } from '../../src/shared/csp.js';
 import { RENDERER_CSP } from '../../src/renderer/csp.js';
 
 describe('the UI page policy', () => {
@@ -22,5 +22,19 @@ describe('the UI page policy', () => {
 
   it('serializes directives in order', () => {
     expect(serializeCsp({ 'default-src': ["'none'"], sandbox: [] })).toBe("default-src 'none'; sandbox");
+  });
+});
+
+describe('the captured HTML policy', () => {
+  it('no scripts, inline parts as data:/blob: only (never a relay URL), nothing remote until allowed', () => {
+    expect(previewCsp(false, 'meta')).toBe("default-src 'none'; img-src data: blob:; style-src 'unsafe-inline'; font-src data:; media-src data: blob:");
+    expect(previewCsp(true, 'meta')).toBe(
+      "default-src 'none'; img-src * http: https: data: blob:; style-src * http: https: 'unsafe-inline'; font-src * http: https: data:; media-src * http: https: data: blob:",
+    );
+  });
+
+  it('as GET /api/captured/:id/html sends it: the same, sandboxed without scripts', () => {
+    expect(previewCsp(false, 'header')).toBe(`${previewCsp(false, 'meta')}; sandbox allow-popups allow-popups-to-escape-sandbox`);
+    expect(previewCsp(true, 'header')).toBe(`${previewCsp(true, 'meta')}; sandbox allow-popups allow-popups-to-escape-sandbox`);
   });
 });

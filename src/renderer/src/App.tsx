@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { Connection } from './api/client.js';
-import { baseUrlFor, browserEnv, forgetToken, rememberToken, resolveConnection } from './api/connection.js';
+import { checkConnection } from './api/client.js';
+import { baseUrlFor, browserEnv, forgetToken, rememberToken, startSession, type SessionStart } from './api/connection.js';
 import { useShortcuts } from './hooks/useShortcuts.js';
 import { Header } from './layout/Header.js';
 import { NavTabs } from './layout/NavTabs.js';
@@ -15,20 +15,16 @@ import { LoginView } from './views/login/LoginView.js';
 import { QueueView } from './views/queue/QueueView.js';
 import { SettingsView } from './views/settings/SettingsView.js';
 
-type Session = { state: 'resolving' } | { state: 'login'; baseUrl: string; notice: string | null } | { state: 'ready'; connection: Connection };
+type Session = { state: 'resolving' } | SessionStart;
 
-/** Finds the connection (link, desktop bridge, remembered token or login form), then shows the relay. */
+/** Finds the connection (link, desktop bridge, token remembered for this tab, or login form), then shows the relay. */
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'resolving' });
 
   useEffect(() => {
     const env = browserEnv();
     let live = true;
-    void (async () => {
-      const c = await resolveConnection(env);
-      if (!live) return;
-      setSession(c ? { state: 'ready', connection: c } : { state: 'login', baseUrl: await baseUrlFor(env), notice: null });
-    })();
+    void startSession(env, checkConnection).then((s) => live && setSession(s));
     return () => {
       live = false;
     };

@@ -27,7 +27,18 @@ describe('RelayApi', () => {
     expect(calls[0].url.search).toBe('?state=error&account_id=acc&limit=50');
     expect((calls[0].init.headers as Record<string, string>)['X-API-Token']).toBe('tok');
     expect(calls[1].url.pathname).toBe('/api/messages/a%2Fb/retry');
-    expect(api.tokenUrl('/api/events')).toBe('http://h:1/api/events?token=tok');
+  });
+
+  it('opens the event stream with the token in a header, never in the URL', async () => {
+    const { fetchImpl, calls } = fakeFetch({
+      'GET /api/events': () => new Response('retry: 2000\n\n', { headers: { 'Content-Type': 'text/event-stream' } }),
+    });
+    const api = new RelayApi({ baseUrl: 'http://h:1/', token: 'tok' }, () => {}, fetchImpl);
+    const source = api.eventSources()(api.url('/api/events'));
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    source.close();
+    expect(calls[0].url.href).toBe('http://h:1/api/events');
+    expect(calls[0].init.headers).toMatchObject({ 'X-API-Token': 'tok', Accept: 'text/event-stream' });
   });
 
   it('calls onUnauthorized on a 401 and throws an ApiError', async () => {

@@ -12,7 +12,7 @@ describe('EventStream', () => {
   const sent = { seq: 7, message_id: 'm', account_id: null, ts: 1_700_000_000, type: 'sent', state: 'sent', detail: { sandbox: true } };
 
   it('parses named events and ignores names it does not know', () => {
-    const stream = new EventStream('/api/events?token=t', (u) => new FakeEventSource(u));
+    const stream = new EventStream('/api/events', (u) => new FakeEventSource(u));
     const got: unknown[] = [];
     const resync = vi.fn();
     stream.on('messages', (d) => got.push(d));
@@ -25,7 +25,7 @@ describe('EventStream', () => {
     es.send('unknown-event', { x: 1 });
     expect(got).toEqual([[sent]]);
     expect(resync).not.toHaveBeenCalled();
-    expect(es.url).toBe('/api/events?token=t');
+    expect(es.url).toBe('/api/events');
   });
 
   it('passes on no frame that breaks its contract, and has the views resync instead', () => {

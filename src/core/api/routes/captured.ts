@@ -11,6 +11,7 @@ import {
   type OkAnswer,
   type ReleaseAnswer,
 } from '../../../shared/api/index.js';
+import { previewCsp } from '../../../shared/csp.js';
 import { notFound } from '../../errors.js';
 import { normalisePriority } from '../../messages/normalise.js';
 import type { RelayServices } from '../../services/index.js';
@@ -63,12 +64,7 @@ export function capturedRoutes(services: Pick<RelayServices, 'captured'>): Route
     const id = capturedId(c.params.id);
     const { remote } = parseQuery(c, capturedHtmlQuery);
     const html = await captured.html(id);
-    const remoteSrc = truthy(remote) ? ' http: https:' : '';
-    untrustedContent(
-      c,
-      `default-src 'none'; img-src data: cid:${remoteSrc}; style-src 'unsafe-inline'${remoteSrc}; font-src data:${remoteSrc}; ` +
-        'sandbox allow-popups allow-popups-to-escape-sandbox',
-    );
+    untrustedContent(c, previewCsp(truthy(remote), 'header'));
     c.type = 'text/html; charset=utf-8';
     c.body = html;
   });

@@ -8,6 +8,8 @@ import {
   settingsView,
   statsAnswer,
 } from '../../../shared/api/index.js';
+import type { EventSourceFactory } from './event-stream.js';
+import { FetchEventSource } from './fetch-event-source.js';
 import type {
   AccountInput,
   AccountView,
@@ -101,7 +103,7 @@ function queryString(params: Record<string, string | number | null | undefined>)
   return s ? `?${s}` : '';
 }
 
-/** The relay's HTTP API. Every call carries the token; a 401 calls `onUnauthorized`. */
+/** The relay's HTTP API. Every call carries the token in a header, never in a URL; a 401 calls `onUnauthorized`. */
 export class RelayApi {
   constructor(
     readonly connection: Connection,
@@ -113,10 +115,9 @@ export class RelayApi {
     return this.connection.baseUrl.replace(/\/$/, '') + path;
   }
 
-  /** A URL usable where headers cannot be set (EventSource, <img>, downloads): token as a query parameter. */
-  tokenUrl(path: string): string {
-    const sep = path.includes('?') ? '&' : '?';
-    return this.url(`${path}${sep}token=${encodeURIComponent(this.connection.token)}`);
+  /** Opens Server-Sent Events streams of this relay with the token in a header: no URL carries it. */
+  eventSources(): EventSourceFactory {
+    return (url) => new FetchEventSource(url, { 'X-API-Token': this.connection.token }, this.fetchImpl);
   }
 
   /** A JSON answer checked against its contract: a relay answering out of contract is an error, not data. */
@@ -226,9 +227,6 @@ export class RelayApi {
   attachmentBlob(id: number, index: number): Promise<Blob> {
     return this.blob(`/api/captured/${id}/attachments/${index}`);
   }
-  attachmentUrl(id: number, index: number): string {
-    return this.tokenUrl(`/api/captured/${id}/attachments/${index}`);
-  }
   deleteCaptured(id: number): Promise<unknown> {
     return this.request('DELETE', `/api/captured/${id}`);
   }
@@ -238,6 +236,11 @@ export class RelayApi {
   releaseCaptured(id: number, accountId: string): Promise<ReleaseAnswer> {
     return this.request('POST', `/api/captured/${id}/release`, { account_id: accountId });
   }
+}
+
+/** Resolves when the relay accepts the connection's token; an ApiError (status 401 when refused) otherwise. */
+export async function checkConnection(c: Connection): Promise<void> {
+  await new RelayApi(c).settings();
 }
 
 /** A classic AccountInfo (no live state) as the accounts view shows it: nothing in flight, no backoff. */

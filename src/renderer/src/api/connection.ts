@@ -18,7 +18,10 @@ export const TOKEN_STORAGE_KEY = 'gmr.apiToken';
 export interface ConnectionEnv {
   location: Pick<Location, 'hash' | 'pathname' | 'search' | 'origin' | 'protocol'>;
   history: Pick<History, 'replaceState'>;
+  /** where an accepted token is kept: sessionStorage (this tab, until it closes) */
   storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+  /** where older versions kept the token for good (localStorage): only cleared */
+  legacyStorage?: Pick<Storage, 'removeItem'> | null;
   desktop?: DesktopBridge;
 }
 
@@ -48,23 +51,52 @@ function sameOriginBase(env: ConnectionEnv): string {
   return /^https?:$/.test(env.location.protocol) ? '' : 'http://127.0.0.1:8000';
 }
 
+export interface FoundConnection {
+  connection: Connection;
+  /** from a `#token=` link: not yet accepted by the relay, hence not remembered */
+  fromLink: boolean;
+}
+
 /**
- * Finds the relay and its token: the `#token=` link (then strips it from the address bar and remembers it),
- * the Electron preload, or a token remembered earlier. Returns null when the user has to type it.
+ * Finds the relay and its token: the `#token=` link (then strips it from the address bar), the Electron
+ * preload, or a token remembered earlier. Returns null when the user has to type it. Remembers nothing.
  */
-export async function resolveConnection(env: ConnectionEnv): Promise<Connection | null> {
+export async function resolveConnection(env: ConnectionEnv): Promise<FoundConnection | null> {
   const fromHash = tokenFromHash(env.location.hash);
   if (fromHash) {
     env.history.replaceState(null, '', env.location.pathname + env.location.search + hashWithoutToken(env.location.hash));
-    env.storage?.setItem(TOKEN_STORAGE_KEY, fromHash);
     const desktop = await desktopConnection(env.desktop);
-    return { baseUrl: desktop?.baseUrl ?? sameOriginBase(env), token: fromHash };
+    return { connection: { baseUrl: desktop?.baseUrl ?? sameOriginBase(env), token: fromHash }, fromLink: true };
   }
   const desktop = await desktopConnection(env.desktop);
-  if (desktop?.token) return desktop;
+  if (desktop?.token) return { connection: desktop, fromLink: false };
   const stored = env.storage?.getItem(TOKEN_STORAGE_KEY);
-  if (stored) return { baseUrl: desktop?.baseUrl ?? sameOriginBase(env), token: stored };
+  if (stored) return { connection: { baseUrl: desktop?.baseUrl ?? sameOriginBase(env), token: stored }, fromLink: false };
   return null;
+}
+
+export type SessionStart = { state: 'ready'; connection: Connection } | { state: 'login'; baseUrl: string; notice: string | null };
+
+export const LINK_REFUSED = 'The relay did not accept the token in the link (it may have changed). Enter the current one.';
+
+/**
+ * What the page opens with. A link's token is remembered only once `check` shows the relay accepts it; a
+ * refused one leads to the form. When the relay cannot be reached the views say so, and nothing is kept.
+ */
+export async function startSession(env: ConnectionEnv, check: (c: Connection) => Promise<void>): Promise<SessionStart> {
+  env.legacyStorage?.removeItem(TOKEN_STORAGE_KEY);
+  const found = await resolveConnection(env);
+  if (!found) return { state: 'login', baseUrl: await baseUrlFor(env), notice: null };
+  const { connection } = found;
+  if (!found.fromLink) return { state: 'ready', connection };
+  try {
+    await check(connection);
+  } catch (err) {
+    if ((err as { status?: unknown }).status === 401) return { state: 'login', baseUrl: connection.baseUrl, notice: LINK_REFUSED };
+    return { state: 'ready', connection };
+  }
+  rememberToken(env, connection.token);
+  return { state: 'ready', connection };
 }
 
 /** The base URL to use with a token typed into the login form. */
@@ -92,12 +124,21 @@ export function forgetToken(env: ConnectionEnv): void {
   env.storage?.removeItem(TOKEN_STORAGE_KEY);
 }
 
-export function browserEnv(): ConnectionEnv {
-  let storage: ConnectionEnv['storage'] = null;
+/** Web storage can be switched off (or throw on access): then the token lives in memory only. */
+function storageOf(get: () => Storage): Storage | null {
   try {
-    storage = window.localStorage;
+    return get();
   } catch {
-    storage = null;
+    return null;
   }
-  return { location: window.location, history: window.history, storage, desktop: window.relayDesktop };
+}
+
+export function browserEnv(): ConnectionEnv {
+  return {
+    location: window.location,
+    history: window.history,
+    storage: storageOf(() => window.sessionStorage),
+    legacyStorage: storageOf(() => window.localStorage),
+    desktop: window.relayDesktop,
+  };
 }

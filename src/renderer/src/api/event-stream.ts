@@ -2,8 +2,8 @@ import { parseSseFrame, SSE_EVENT_NAMES, type SseEventName, type SseFrame } from
 
 /**
  * The relay's Server-Sent Events (`/api/events`), fanned out to subscribers by event name, each frame
- * checked against its contract first. EventSource reconnects by itself after a dropped connection; when
- * the server refuses the stream (readyState CLOSED) we reconnect with backoff. After any reconnect, and
+ * checked against its contract first. The source (EventSource-like) reconnects by itself after a dropped
+ * connection; when the server refuses the stream (readyState CLOSED) we reconnect with backoff. After any reconnect, and
  * for a frame that cannot be read, a 'resync' is announced so views refetch what they may have missed.
  */
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
@@ -40,7 +40,8 @@ export class EventStream {
 
   constructor(
     private readonly url: string,
-    private readonly factory: EventSourceFactory = (u) => new EventSource(u) as unknown as EventSourceLike,
+    /** the app's is `RelayApi.eventSources()`: the token in a header */
+    private readonly factory: EventSourceFactory,
   ) {}
 
   get status(): StreamStatus {

@@ -48,7 +48,7 @@ export interface RelayProviderProps {
 /** Owns the API client, the event stream and the relay-wide state every view shows (stats, settings). */
 export function RelayProvider({ connection, onUnauthorized, children, api: givenApi, events: givenEvents }: RelayProviderProps) {
   const api = useMemo(() => givenApi ?? new RelayApi(connection, onUnauthorized), [givenApi, connection, onUnauthorized]);
-  const events = useMemo(() => givenEvents ?? new EventStream(api.tokenUrl('/api/events')), [givenEvents, api]);
+  const events = useMemo(() => givenEvents ?? new EventStream(api.url('/api/events'), api.eventSources()), [givenEvents, api]);
   const [streamStatus, setStreamStatus] = useState<StreamStatus>(events.status);
   const [stats, setStats] = useState<StatsState | null>(null);
   const [settings, setSettings] = useState<Settings | null>(null);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildPreviewDocument, normalizeHeaders, previewCsp } from '../../../../src/renderer/src/views/captured/preview-document.js';
+import { previewCsp } from '../../../../src/shared/csp.js';
+import { buildPreviewDocument, normalizeHeaders } from '../../../../src/renderer/src/views/captured/preview-document.js';
 
-const cidUrl = (cid: string) => (cid === 'logo@x' ? 'http://127.0.0.1:8000/api/captured/1/attachments/0?token=t' : null);
-const build = (html: string, allowRemote = false) => buildPreviewDocument({ html, allowRemote, cidUrl, relayOrigin: 'http://127.0.0.1:8000' });
+const LOGO = 'data:image/png;base64,iVBORw0KGgo=';
+const cidUrl = (cid: string) => (cid === 'logo@x' ? LOGO : null);
+const build = (html: string, allowRemote = false) => buildPreviewDocument({ html, allowRemote, cidUrl });
 
 function parse(srcdoc: string): Document {
   return new DOMParser().parseFromString(srcdoc, 'text/html');
@@ -19,7 +21,8 @@ describe('buildPreviewDocument', () => {
     expect(cspIndex).toBeLessThan(linkIndex);
     const csp = metas[cspIndex].getAttribute('content')!;
     expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain('img-src data: blob: http://127.0.0.1:8000');
+    // inline parts arrive as data:/blob: URLs: the frame may not reach the relay (or anything else)
+    expect(csp).toBe("default-src 'none'; img-src data: blob:; style-src 'unsafe-inline'; font-src data:; media-src data: blob:");
     expect(csp).not.toMatch(/img-src[^;]*https:/);
     expect(csp).not.toContain('script-src');
     expect(doc.querySelector('meta[name="referrer"]')?.getAttribute('content')).toBe('no-referrer');
@@ -27,7 +30,7 @@ describe('buildPreviewDocument', () => {
   });
 
   it('allows remote images and styles (never scripts) once the user asks', () => {
-    const csp = previewCsp(true, 'http://127.0.0.1:8000');
+    const csp = previewCsp(true, 'meta');
     expect(csp).toContain('img-src * http: https:');
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain('script-src');
@@ -47,7 +50,7 @@ describe('buildPreviewDocument', () => {
     expect(doc.body.textContent).toContain('ok');
   });
 
-  it('points cid: images at the attachment URL, in attributes and in CSS', () => {
+  it('points cid: images at the URL given for the part, in attributes and in CSS', () => {
     const { srcdoc, remoteCount } = build(`<body><img src="cid:logo@x"><img src="CID:<logo@x>">
       <div style="background:url('cid:logo@x')"></div><style>.a{background:url(cid:logo@x)}</style>
       <img src="cid:unknown@x"></body>`);

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { CapturedAttachment } from '../../api/types.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { useObjectUrl } from '../../hooks/useObjectUrl.js';
 import { safeFilename, saveBlob } from '../../lib/clipboard.js';
 import { errorMessage } from '../../lib/errors.js';
 import { formatBytes } from '../../lib/format.js';
@@ -10,9 +11,15 @@ function extension(name: string): string {
   return m ? m[1].toUpperCase() : 'FILE';
 }
 
-export function AttachmentsTab({ attachments, url, download }: {
-  attachments: CapturedAttachment[];
-  url: (index: number) => string;
+/** An image attachment's thumbnail, fetched with the token in a header and shown from a blob: URL. */
+function Thumbnail({ index, name, load }: { index: number; name: string; load: (index: number) => Promise<Blob> }) {
+  const url = useObjectUrl(useCallback(() => load(index), [load, index]));
+  return url ? <img src={url} alt={name} className="thumb" /> : <span className="thumb" aria-hidden="true" />;
+}
+
+export function AttachmentsTab({ attachments, download }: {
+  attachments: readonly CapturedAttachment[];
+  /** fetches an attachment (thumbnails and downloads) */
   download: (index: number) => Promise<Blob>;
 }) {
   const [error, setError] = useState<string | null>(null);
@@ -26,7 +33,7 @@ export function AttachmentsTab({ attachments, url, download }: {
           const isImage = a.content_type.startsWith('image/') && a.content_type !== 'image/svg+xml';
           return (
             <li key={a.index}>
-              {isImage ? <img src={url(a.index)} alt={name} loading="lazy" className="thumb" /> : <span className="thumb file-icon" aria-hidden="true">{extension(name)}</span>}
+              {isImage ? <Thumbnail index={a.index} name={name} load={download} /> : <span className="thumb file-icon" aria-hidden="true">{extension(name)}</span>}
               <div className="att-meta">
                 <strong>{name}</strong>
                 <span className="muted">

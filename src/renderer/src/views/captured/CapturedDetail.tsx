@@ -17,14 +17,6 @@ import { ReleaseControl } from './ReleaseControl.js';
 
 type TabKey = 'html' | 'text' | 'headers' | 'raw' | 'attachments';
 
-function relayOriginOf(baseUrl: string): string {
-  try {
-    return new URL(baseUrl || window.location.href).origin;
-  } catch {
-    return '';
-  }
-}
-
 /** One captured mail: preview, text, headers, source, attachments; download, delete, release. */
 export function CapturedDetail({ id, accounts, onClose, onDeleted, onOpened }: {
   id: number;
@@ -60,7 +52,7 @@ export function CapturedDetail({ id, accounts, onClose, onDeleted, onOpened }: {
   useShortcuts({ Escape: () => !confirmDelete && onClose() });
 
   const attachments = useMemo(() => mail?.attachments ?? [], [mail]);
-  const attachmentUrl = useCallback((index: number) => api.attachmentUrl(id, index), [api, id]);
+  const loadAttachment = useCallback((index: number) => api.attachmentBlob(id, index), [api, id]);
   const loadRaw = useCallback(() => api.capturedRaw(id), [api, id]);
   const to = recipients(mail?.to ?? '');
 
@@ -168,8 +160,7 @@ export function CapturedDetail({ id, accounts, onClose, onDeleted, onOpened }: {
                 <HtmlPreview
                   html={mail.html}
                   attachments={attachments}
-                  attachmentUrl={attachmentUrl}
-                  relayOrigin={relayOriginOf(api.connection.baseUrl)}
+                  loadPart={loadAttachment}
                   subject={mail.subject ?? ''}
                 />
               ) : (
@@ -182,7 +173,7 @@ export function CapturedDetail({ id, accounts, onClose, onDeleted, onOpened }: {
             {tab === 'headers' ? <HeadersTab headers={mail.headers} /> : null}
             {tab === 'raw' ? <RawTab load={loadRaw} /> : null}
             {tab === 'attachments' ? (
-              <AttachmentsTab attachments={attachments} url={attachmentUrl} download={(i) => api.attachmentBlob(id, i)} />
+              <AttachmentsTab attachments={attachments} download={loadAttachment} />
             ) : null}
           </div>
         </>

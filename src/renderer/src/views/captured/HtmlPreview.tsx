@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { CapturedAttachment } from '../../api/types.js';
+import { useInlineParts } from './inline-parts.js';
 import { buildPreviewDocument } from './preview-document.js';
 
 const WIDTHS = [
@@ -10,26 +11,24 @@ const WIDTHS = [
 ] as const;
 type WidthKey = (typeof WIDTHS)[number]['key'];
 
-/** The mail's HTML in a frame without scripts; remote content blocked until the user allows it. */
-export function HtmlPreview({ html, attachments, attachmentUrl, relayOrigin, subject }: {
+/**
+ * The mail's HTML in a frame without scripts; remote content blocked until the user allows it. Inline
+ * parts are fetched first (`loadPart`, token in a header) and shown as data: URLs.
+ */
+export function HtmlPreview({ html, attachments, loadPart, subject }: {
   html: string;
-  attachments: CapturedAttachment[];
-  attachmentUrl: (index: number) => string;
-  relayOrigin: string;
+  attachments: readonly CapturedAttachment[];
+  loadPart: (index: number) => Promise<Blob>;
   subject: string;
 }) {
   const [allowRemote, setAllowRemote] = useState(false);
   const [width, setWidth] = useState<WidthKey>('full');
-  const preview = useMemo(() => {
-    const byCid = new Map<string, number>();
-    for (const a of attachments) if (a.cid) byCid.set(a.cid.replace(/^<|>$/g, ''), a.index);
-    return buildPreviewDocument({
-      html,
-      allowRemote,
-      relayOrigin,
-      cidUrl: (cid) => (byCid.has(cid) ? attachmentUrl(byCid.get(cid)!) : null),
-    });
-  }, [html, allowRemote, attachments, attachmentUrl, relayOrigin]);
+  const parts = useInlineParts(html, attachments, loadPart);
+  const preview = useMemo(
+    () => (parts ? buildPreviewDocument({ html, allowRemote, cidUrl: (cid) => parts.get(cid) ?? null }) : null),
+    [html, allowRemote, parts],
+  );
+  if (!preview) return <p className="muted pad">Loading preview…</p>;
   const px = WIDTHS.find((w) => w.key === width)?.px ?? null;
 
   return (

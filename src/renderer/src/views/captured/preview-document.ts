@@ -1,16 +1,16 @@
+import { previewCsp } from '../../../../shared/csp.js';
+
 /**
  * Builds the document shown in the HTML preview frame. The frame is sandboxed without scripts; on top of
  * that a Content-Security-Policy in the document blocks every remote load (tracking pixels, web fonts,
- * remote CSS) until the user allows remote images. Inline images (`cid:`) are pointed at the relay's
- * attachment URLs, which stay allowed.
+ * remote CSS) until the user allows remote images. Inline images (`cid:`) become the data:/blob: URLs the
+ * caller fetched with the token in a header: no URL in the mail may carry a credential.
  */
 export interface PreviewOptions {
   html: string;
   allowRemote: boolean;
-  /** the URL serving the attachment with this Content-ID (without angle brackets), or null */
+  /** the data: or blob: URL of the part with this Content-ID (without angle brackets), or null */
   cidUrl: (cid: string) => string | null;
-  /** origin of the relay (for cid images while remote loads are blocked), e.g. http://127.0.0.1:8000 */
-  relayOrigin: string;
 }
 
 export interface PreviewDocument {
@@ -21,13 +21,6 @@ export interface PreviewDocument {
 
 const REMOTE = /^\s*(https?:)?\/\//i;
 const CSS_URL = /url\(\s*(['"]?)(.*?)\1\s*\)/gi;
-
-export function previewCsp(allowRemote: boolean, relayOrigin: string): string {
-  const local = relayOrigin ? ` ${relayOrigin}` : '';
-  return allowRemote
-    ? "default-src 'none'; img-src * http: https: data: blob:; style-src * http: https: 'unsafe-inline'; font-src * http: https: data:; media-src * http: https: data:"
-    : `default-src 'none'; img-src data: blob:${local}; style-src 'unsafe-inline'; font-src data:; media-src data:${local}`;
-}
 
 function stripCid(ref: string): string {
   return ref.replace(/^cid:/i, '').replace(/^<|>$/g, '').trim();
@@ -96,7 +89,7 @@ export function buildPreviewDocument(opts: PreviewOptions): PreviewDocument {
   base.setAttribute('target', '_blank');
   // the policy must come first: it only governs what the parser meets after it
   head.prepend(
-    meta({ 'http-equiv': 'Content-Security-Policy', content: previewCsp(opts.allowRemote, opts.relayOrigin) }),
+    meta({ 'http-equiv': 'Content-Security-Policy', content: previewCsp(opts.allowRemote, 'meta') }),
     meta({ name: 'referrer', content: 'no-referrer' }),
     base,
   );

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { RelayApi, type Connection } from '../../api/client.js';
+import { checkConnection, type Connection } from '../../api/client.js';
 import { Field } from '../../components/Field.js';
 import { errorMessage } from '../../lib/errors.js';
 
@@ -25,7 +25,7 @@ export function LoginView({ baseUrl, notice, onLogin, check }: {
     setBusy(true);
     const connection = { baseUrl, token: t };
     try {
-      await (check ?? ((c) => new RelayApi(c).settings().then(() => undefined)))(connection);
+      await (check ?? checkConnection)(connection);
       onLogin(connection);
     } catch (err) {
       setError((err as { status?: number }).status === 401 ? 'The relay did not accept this token.' : `Cannot reach the relay: ${errorMessage(err)}`);
