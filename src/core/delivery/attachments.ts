@@ -1,7 +1,11 @@
 import path from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Config } from '../config/types.js';
 import type { AttachmentSpec } from '../messages/types.js';
+import { AttachmentError } from './attachments/errors.js';
+import { S3Source } from './attachments/s3-fetch.js';
+import { fetchUrl, type LookupAll } from './attachments/url-fetch.js';
+
+export { AttachmentError } from './attachments/errors.js';
 
 /** An attachment ready for nodemailer: bytes in memory, never a path or URL nodemailer would fetch. */
 export interface ResolvedAttachment {
@@ -16,14 +20,9 @@ export interface AttachmentOptions {
   /** per attachment and for all of a message's attachments together */
   maxBytes: number;
   s3: S3Config;
-}
-
-/** An attachment that could not be obtained: the message fails with this reason. */
-export class AttachmentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AttachmentError';
-  }
+  allowPrivateNetworks: boolean;
+  /** tests resolve host names themselves */
+  lookup?: LookupAll;
 }
 
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
@@ -38,11 +37,13 @@ function baseName(p: string): string | undefined {
   return b && b !== '/' ? b : undefined;
 }
 
-/** Fetches attachment content (base64, http(s) URL, S3 object) with timeouts and size limits. */
+/** Fetches attachment content (base64, http(s) URL guarded against private networks, S3 object) with timeouts and size limits. */
 export class AttachmentResolver {
-  private s3Client: S3Client | null = null;
+  private readonly s3: S3Source;
 
-  constructor(private readonly opts: AttachmentOptions) {}
+  constructor(private readonly opts: AttachmentOptions) {
+    this.s3 = new S3Source(opts);
+  }
 
   async resolve(specs: AttachmentSpec[] | undefined, signal?: AbortSignal): Promise<ResolvedAttachment[]> {
     if (!specs?.length) return [];
@@ -61,7 +62,7 @@ export class AttachmentResolver {
         derivedName = safeUrlName(spec.url);
       } else {
         const s3 = spec.s3!;
-        content = await this.fetchS3(s3.bucket, s3.key, label, signal);
+        content = await this.s3.fetch(s3.bucket, s3.key, label, signal);
         derivedName = baseName(s3.key);
       }
       total += content.length;
@@ -88,122 +89,19 @@ export class AttachmentResolver {
     return buf;
   }
 
+  /** A url attachment that failed fails its message, whatever the cause. */
   private async fetchUrl(url: string, label: string, signal?: AbortSignal): Promise<Buffer> {
-    let parsed: URL;
+    const { timeoutMs, maxBytes, allowPrivateNetworks, lookup } = this.opts;
     try {
-      parsed = new URL(url);
-    } catch {
-      throw new AttachmentError(`${label}: invalid URL '${url}'`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new AttachmentError(`${label}: only http and https URLs are fetched, not '${parsed.protocol}'`);
-    }
-    const where = `${label} (${redact(parsed)})`;
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    let res: Response;
-    try {
-      res = await fetch(parsed, { signal: combined, redirect: 'follow' });
+      return await fetchUrl(url, label, { timeoutMs, maxBytes, allowPrivateNetworks, lookup, signal, showUrl: true });
     } catch (err) {
-      if (timeout.aborted) throw new AttachmentError(`${where}: no answer within ${this.opts.timeoutMs} ms`);
-      throw new AttachmentError(`${where}: ${causeOf(err)}`);
-    }
-    if (!res.ok) {
-      await res.body?.cancel().catch(() => {});
-      throw new AttachmentError(`${where}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
-    }
-    const declared = Number(res.headers.get('content-length'));
-    if (Number.isFinite(declared) && declared > this.opts.maxBytes) {
-      await res.body?.cancel().catch(() => {});
-      throw new AttachmentError(`${where}: ${declared} bytes exceed the size limit of ${this.opts.maxBytes} bytes`);
-    }
-    try {
-      return await readLimited(res.body, this.opts.maxBytes, where);
-    } catch (err) {
-      if (err instanceof AttachmentError) throw err;
-      if (timeout.aborted) throw new AttachmentError(`${where}: download not finished within ${this.opts.timeoutMs} ms`);
-      throw new AttachmentError(`${where}: ${causeOf(err)}`);
-    }
-  }
-
-  /** The AWS SDK is loaded on the first S3 attachment: most relays never need its ~20 MB. */
-  private async client(): Promise<{ client: S3Client; GetObjectCommand: typeof import('@aws-sdk/client-s3').GetObjectCommand }> {
-    const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
-    if (!this.s3Client) {
-      const c = this.opts.s3;
-      this.s3Client = new S3Client({
-        region: c.region,
-        ...(c.endpoint ? { endpoint: c.endpoint } : {}),
-        forcePathStyle: c.forcePathStyle,
-        ...(c.accessKeyId && c.secretAccessKey
-          ? { credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey } }
-          : {}),
-      });
-    }
-    return { client: this.s3Client, GetObjectCommand };
-  }
-
-  private async fetchS3(bucket: string, key: string, label: string, signal?: AbortSignal): Promise<Buffer> {
-    const where = `${label} (s3://${bucket}/${key})`;
-    if (!bucket || !key) throw new AttachmentError(`${where}: bucket and key are required`);
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-    const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      const { client, GetObjectCommand } = await this.client();
-      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
-      if (res.ContentLength !== undefined && res.ContentLength > this.opts.maxBytes) {
-        throw new AttachmentError(`${where}: ${res.ContentLength} bytes exceed the size limit of ${this.opts.maxBytes} bytes`);
-      }
-      if (!res.Body) throw new AttachmentError(`${where}: empty response`);
-      const bytes = Buffer.from(await res.Body.transformToByteArray());
-      if (bytes.length > this.opts.maxBytes) {
-        throw new AttachmentError(`${where}: ${bytes.length} bytes exceed the size limit of ${this.opts.maxBytes} bytes`);
-      }
-      return bytes;
-    } catch (err) {
-      if (err instanceof AttachmentError) throw err;
-      if (timeout.aborted) throw new AttachmentError(`${where}: no answer within ${this.opts.timeoutMs} ms`);
-      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) throw new AttachmentError(`${where}: object not found`);
-      if (e.name === 'NoSuchBucket') throw new AttachmentError(`${where}: bucket not found`);
-      throw new AttachmentError(`${where}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${causeOf(err)}`);
+      throw err instanceof AttachmentError ? new AttachmentError(err.message) : err;
     }
   }
 
   close(): void {
-    this.s3Client?.destroy();
-    this.s3Client = null;
+    this.s3.close();
   }
-}
-
-async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number, where: string): Promise<Buffer> {
-  if (!body) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new AttachmentError(`${where}: more than ${maxBytes} bytes (size limit)`);
-    }
-    chunks.push(Buffer.from(value));
-  }
-  return Buffer.concat(chunks, size);
-}
-
-function causeOf(err: unknown): string {
-  const e = err as { message?: string; cause?: { message?: string; code?: string } };
-  const cause = e?.cause?.code ?? e?.cause?.message;
-  const msg = e?.message ?? String(err);
-  return cause && !msg.includes(cause) ? `${msg} (${cause})` : msg;
-}
-
-/** The URL without credentials or query (it may carry a signature) for error texts. */
-function redact(u: URL): string {
-  return `${u.protocol}//${u.host}${u.pathname}`;
 }
 
 function safeUrlName(url: string): string | undefined {

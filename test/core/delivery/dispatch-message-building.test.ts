@@ -85,6 +85,8 @@ async function relayWithAccount(maxBytes = 1024 * 1024, timeoutMs = 2000): Promi
     attachments: {
       timeoutMs,
       maxBytes,
+      // the test's file server listens on 127.0.0.1
+      allowPrivateNetworks: true,
       s3: { endpoint: s3Endpoint, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true },
     },
   });
