@@ -12,6 +12,7 @@ import { MessageBuildError, buildMail, buildRawMail } from './message-builder.js
 import {
   afterFailure,
   buildFailure,
+  buildFailureOf,
   errorOutcome,
   failureOf,
   released,
@@ -132,7 +133,11 @@ export class SendRunner {
     try {
       mail = await this.build(d, stopping);
     } catch (err) {
-      return this.deps.ended(d, stopping.aborted ? released('shutdown') : buildFailure(d, err, this.now()));
+      if (stopping.aborted) return this.deps.ended(d, released('shutdown'));
+      // an attachment source that may answer later: retried on the schedule (#14.3)
+      const failure = buildFailureOf(err);
+      const now = this.now();
+      return this.deps.ended(d, failure.kind === 'temporary' ? this.temporary(d, failure, now) : buildFailure(d, err, now));
     }
     let reconnected = false;
     for (;;) {
