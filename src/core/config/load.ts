@@ -42,6 +42,7 @@ export const CONFIG_SOURCES = {
   clientPassword: S('client', 'client_sync_password', 'GMP_CLIENT_SYNC_PASSWORD'),
   clientToken: S('client', 'client_sync_token', 'GMP_CLIENT_SYNC_TOKEN'),
   clientInterval: S('client', 'sync_interval_seconds', 'GMP_CLIENT_SYNC_INTERVAL', 'sync-interval'),
+  clientAttachmentUrl: S('client', 'client_attachment_url', 'GMP_CLIENT_ATTACHMENT_URL'),
   sendInterval: S('delivery', 'send_interval_seconds', 'GMP_SEND_LOOP_INTERVAL'),
   testMode: S('delivery', 'test_mode', 'GMP_TEST_MODE'),
   defaultPriority: S('delivery', 'default_priority', 'GMP_DEFAULT_PRIORITY'),
@@ -66,6 +67,9 @@ export const CONFIG_SOURCES = {
   s3SecretKey: S('attachments', 's3_secret_access_key', 'GMP_S3_SECRET_ACCESS_KEY'),
   attachmentTimeout: S('attachments', 'timeout_seconds', 'GMP_ATTACHMENT_TIMEOUT'),
   attachmentMaxBytes: S('attachments', 'max_bytes', 'GMP_ATTACHMENT_MAX_BYTES'),
+  attachmentAllowPrivate: S('attachments', 'allow_private_networks', 'GMP_ATTACHMENT_ALLOW_PRIVATE_NETWORKS'),
+  attachmentCacheMaxBytes: S('attachments', 'cache_max_bytes', 'GMP_ATTACHMENT_CACHE_MAX_BYTES'),
+  attachmentCacheMaxAge: S('attachments', 'cache_max_age_seconds', 'GMP_ATTACHMENT_CACHE_MAX_AGE_SECONDS'),
   logLevel: S('logging', 'level', 'GMP_LOG_LEVEL', 'log-level'),
   logDelivery: S('logging', 'delivery_activity', 'GMP_LOG_DELIVERY_ACTIVITY'),
 } as const;
@@ -186,6 +190,9 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   c.client.password = str('clientPassword') ?? null;
   c.client.token = str('clientToken') ?? null;
   c.client.intervalSeconds = int('clientInterval', 1, 86400) ?? c.client.intervalSeconds;
+  c.client.attachmentUrl = str('clientAttachmentUrl') ?? null;
+  if (c.client.attachmentUrl && !/^https?:\/\//i.test(c.client.attachmentUrl))
+    throw new ConfigError(origin('clientAttachmentUrl')!.key, 'must be an http(s) URL');
   c.schedulerActive = bool('schedulerActive') ?? c.client.url !== null;
   c.sendLoopIntervalSeconds = Math.max(0.05, num('sendInterval', 0) ?? c.sendLoopIntervalSeconds);
   c.testMode = bool('testMode') ?? false;
@@ -229,6 +236,9 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   const timeoutSeconds = num('attachmentTimeout', 0.1);
   if (timeoutSeconds !== undefined) c.attachments.timeoutMs = Math.round(timeoutSeconds * 1000);
   c.attachments.maxBytes = int('attachmentMaxBytes', 1, 2 ** 31) ?? c.attachments.maxBytes;
+  c.attachments.allowPrivateNetworks = bool('attachmentAllowPrivate') ?? false;
+  c.attachments.cacheMaxBytes = int('attachmentCacheMaxBytes', 0, Number.MAX_SAFE_INTEGER) ?? c.attachments.cacheMaxBytes;
+  c.attachments.cacheMaxAgeSeconds = int('attachmentCacheMaxAge', 0, 100 * 365 * 86400) ?? c.attachments.cacheMaxAgeSeconds;
   const level = str('logLevel');
   if (level !== undefined) {
     const l = level.toLowerCase() === 'warning' ? 'warn' : level.toLowerCase();

@@ -12,6 +12,8 @@ export interface ClientSyncConfig {
   batchSize: number;
   /** request timeout, ms */
   timeoutMs: number;
+  /** the default tenant's attachment endpoint; null: derived from `url` when it ends with /proxy_sync */
+  attachmentUrl: string | null;
 }
 
 export interface S3Config {
@@ -74,6 +76,11 @@ export interface RelayConfig {
     timeoutMs: number;
     maxBytes: number;
     s3: S3Config;
+    /** attachment URLs may reach loopback, private and link-local addresses (off: refused) */
+    allowPrivateNetworks: boolean;
+    /** the endpoint attachment cache (<dataDir>/attachment-cache): total size and age of its files */
+    cacheMaxBytes: number;
+    cacheMaxAgeSeconds: number;
   };
   sink: {
     maxSize: number;
@@ -107,7 +114,7 @@ export function defaultConfig(dataDir = './data'): RelayConfig {
     sendLoopIntervalSeconds: 0.5,
     logLevel: 'info',
     logDeliveryActivity: false,
-    client: { url: null, user: null, password: null, token: null, intervalSeconds: 300, batchSize: 1000, timeoutMs: 30_000 },
+    client: { url: null, user: null, password: null, token: null, intervalSeconds: 300, batchSize: 1000, timeoutMs: 30_000, attachmentUrl: null },
     delivery: {
       retryDelays: [...DEFAULT_RETRY_DELAYS],
       maxRetries: 5,
@@ -125,6 +132,9 @@ export function defaultConfig(dataDir = './data'): RelayConfig {
       timeoutMs: 30_000,
       maxBytes: 25 * 1024 * 1024,
       s3: { endpoint: null, region: 'us-east-1', accessKeyId: null, secretAccessKey: null, forcePathStyle: true },
+      allowPrivateNetworks: false,
+      cacheMaxBytes: 256 * 1024 * 1024,
+      cacheMaxAgeSeconds: 7 * 86400,
     },
     sink: { maxSize: 25 * 1024 * 1024, maxClients: 50, retentionCount: 5000, retentionAgeSeconds: 0 },
     http: { bodyLimitBytes: 10 * 1024 * 1024 },

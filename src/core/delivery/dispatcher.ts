@@ -6,6 +6,7 @@ import type { RelayBus } from '../events.js';
 import type { RuntimeSettingsValues } from '../settings/runtime-settings.js';
 import type { Store } from '../store/ports.js';
 import { AccountBook } from './account-book.js';
+import { defaultTenantEndpoints, type AttachmentEndpoints } from './attachments.js';
 import { ClaimPlanner, engineAccountState } from './claim-planner.js';
 import { DeliveryLedger, RoundQueue, type RoundClaim, type RoundPlan } from './delivery.js';
 import { OutcomeWriter } from './outcome-writer.js';
@@ -48,6 +49,8 @@ export interface DispatcherDeps {
   logger: Logger;
   /** randomness for jitter and weighted routing (tests pin it) */
   random?: () => number;
+  /** each tenant's attachment endpoint; absent: the default tenant's, from the [client] settings */
+  attachmentEndpoints?: AttachmentEndpoints;
 }
 
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
@@ -102,6 +105,7 @@ class DeliveryEngine implements Dispatcher {
       attemptStarted: (a) => this.writer.attemptStarted(a),
       ended: (d, outcome) => this.writer.add(d, outcome),
       attemptDeadline: (ms) => this.pump.watchDeadline(ms),
+      attachmentEndpoints: deps.attachmentEndpoints ?? defaultTenantEndpoints(settings, config.client.attachmentUrl),
     });
     this.writer = new OutcomeWriter({
       store,

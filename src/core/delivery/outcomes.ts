@@ -136,11 +136,19 @@ export function errorOutcome(d: Delivery, failure: FailureClass, outcome: Attemp
   };
 }
 
-/** The message could not be built (attachments, headers, a captured source gone): it fails for good. */
-export function buildFailure(d: Delivery, err: unknown, now: number): Outcome {
+/**
+ * Why a message could not be built (attachments, headers, a captured source gone): temporary only for
+ * an attachment whose source may answer later (a 5xx, a timeout, a refused connection).
+ */
+export function buildFailureOf(err: unknown): FailureClass {
   const text =
     err instanceof AttachmentError || err instanceof MessageBuildError ? err.message : `Message could not be built: ${errorMessage(err)}`;
-  return errorOutcome(d, { kind: 'permanent', scope: 'message', text }, 'build_error', now);
+  return { kind: err instanceof AttachmentError && err.temporary ? 'temporary' : 'permanent', scope: 'message', text };
+}
+
+/** The message could not be built: it fails for good. */
+export function buildFailure(d: Delivery, err: unknown, now: number): Outcome {
+  return errorOutcome(d, { ...buildFailureOf(err), kind: 'permanent' }, 'build_error', now);
 }
 
 /**

@@ -5,13 +5,14 @@ import { nowSec, type Clock } from '../clock.js';
 import type { RelayConfig } from '../config/types.js';
 import type { Account, AttemptStart, CapturedPort } from '../store/ports.js';
 import type { AccountBook } from './account-book.js';
-import { AttachmentResolver } from './attachments.js';
+import { AttachmentResolver, attachmentOptions, tenantOf, type AttachmentEndpoints } from './attachments.js';
 import { pickAccount, type AccountState } from './claim-decisions.js';
 import { SendTimeout, type Delivery, type DeliveryLedger, type SendAttempt } from './delivery.js';
 import { MessageBuildError, buildMail, buildRawMail } from './message-builder.js';
 import {
   afterFailure,
   buildFailure,
+  buildFailureOf,
   errorOutcome,
   failureOf,
   released,
@@ -41,6 +42,8 @@ export interface SendRunnerDeps {
   ended(d: Delivery, outcome: Outcome): void;
   /** an SMTP attempt started: its deadline must be watched */
   attemptDeadline(deadlineMs: number): void;
+  /** where `fetch_mode: "endpoint"` attachments come from, per tenant */
+  attachmentEndpoints: AttachmentEndpoints;
 }
 
 /**
@@ -58,7 +61,8 @@ export class SendRunner {
 
   constructor(private readonly deps: SendRunnerDeps) {
     this.transports = new Transports(deps.config, () => deps.clock.nowMs());
-    this.attachments = new AttachmentResolver(deps.config.attachments);
+    const cacheError = (err: unknown) => deps.logger.warn({ err }, 'attachment cache: a write or prune failed');
+    this.attachments = new AttachmentResolver(attachmentOptions(deps.config, cacheError), deps.attachmentEndpoints);
   }
 
   private now(): number {
@@ -132,7 +136,11 @@ export class SendRunner {
     try {
       mail = await this.build(d, stopping);
     } catch (err) {
-      return this.deps.ended(d, stopping.aborted ? released('shutdown') : buildFailure(d, err, this.now()));
+      if (stopping.aborted) return this.deps.ended(d, released('shutdown'));
+      // an attachment source that may answer later: retried on the schedule (#14.3)
+      const failure = buildFailureOf(err);
+      const now = this.now();
+      return this.deps.ended(d, failure.kind === 'temporary' ? this.temporary(d, failure, now) : buildFailure(d, err, now));
     }
     let reconnected = false;
     for (;;) {
@@ -181,7 +189,7 @@ export class SendRunner {
       if (!raw) throw new MessageBuildError(`captured message ${source} is no longer available`);
       return buildRawMail(d.payload, raw);
     }
-    const attachments = await this.attachments.resolve(d.payload.attachments, stopping);
+    const attachments = await this.attachments.resolve(d.payload.attachments, { tenantId: tenantOf(d.row), signal: stopping });
     return buildMail(d.payload, attachments);
   }
 

@@ -85,6 +85,8 @@ async function relayWithAccount(maxBytes = 1024 * 1024, timeoutMs = 2000): Promi
     attachments: {
       timeoutMs,
       maxBytes,
+      // the test's file server listens on 127.0.0.1
+      allowPrivateNetworks: true,
       s3: { endpoint: s3Endpoint, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true },
     },
   });
@@ -222,7 +224,7 @@ describe('dispatch: attachments', () => {
     expect(await err('aslow')).toBe(`attachment 1 (${webUrl}/files/slow): no answer within 800 ms`);
     expect(await err('s3missing')).toBe('attachment 1 (s3://mail-files/nope.pdf): object not found');
     expect(await err('b64')).toBe("attachment 1 'x.bin': content is not valid base64");
-    expect(await err('none')).toBe("attachment 1 'x.bin': give exactly one of content, url or s3");
+    expect(await err('none')).toBe("attachment 1 'x.bin': give exactly one of content, url, s3 or storage_path");
     expect(smtp.attempts).toHaveLength(0);
     const ev = (await f.timeline('a404')).find((e) => e.type === 'error');
     expect(ev?.detail?.error).toContain('HTTP 404');
