@@ -1,7 +1,7 @@
 import { fetchFromEndpoint } from './endpoint-fetch.js';
 import type { AttachmentEndpoints } from './endpoints.js';
 import { AttachmentError } from './errors.js';
-import { MD5_HEX, md5Hex, type Md5Cache } from './md5-cache.js';
+import { MD5_HEX, cacheScope, md5Hex, type Md5Cache } from './md5-cache.js';
 
 export interface EndpointSourceOptions {
   endpoints: AttachmentEndpoints;
@@ -39,7 +39,7 @@ export class EndpointSource {
     const md5 = r.contentMd5 === null ? null : r.contentMd5.trim().toLowerCase();
     if (md5 !== null && !MD5_HEX.test(md5)) throw new AttachmentError(`${r.prefix}content_md5 is not an MD5 (32 hexadecimal digits)`);
     if (md5 !== null) {
-      const cached = await this.o.cache.get(md5).catch(() => null);
+      const cached = await this.o.cache.get(md5, cacheScope(r.tenantId)).catch(() => null);
       if (cached) return cached;
     }
     const key = JSON.stringify([r.tenantId, r.storagePath, md5]);
@@ -64,7 +64,7 @@ export class EndpointSource {
     if (md5 === null) return bytes;
     const actual = md5Hex(bytes);
     if (actual !== md5) throw new AttachmentError(`${r.prefix}the content does not match content_md5 (its MD5 is ${actual})`);
-    await this.o.cache.put(md5, bytes).catch((err: unknown) => this.o.onCacheError?.(err));
+    await this.o.cache.put(md5, bytes, cacheScope(r.tenantId)).catch((err: unknown) => this.o.onCacheError?.(err));
     return bytes;
   }
 

@@ -3,6 +3,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 export const MD5_HEX = /^[0-9a-f]{32}$/;
+/** `<scope>-<md5>`: a file is cached per application, so no tenant can ask for another's file by its MD5 */
+const CACHE_NAME = /^([0-9a-f]{16})-([0-9a-f]{32})$/;
+
+/** The cache scope of a tenant: a short digest of its id (the default tenant's is that of ''). */
+export function cacheScope(tenantId: string): string {
+  return crypto.createHash('sha256').update(tenantId).digest('hex').slice(0, 16);
+}
 
 export function md5Hex(bytes: Buffer): string {
   return crypto.createHash('md5').update(bytes).digest('hex');
@@ -30,7 +37,7 @@ const TEMP_PREFIX = '.tmp-';
 const STALE_TEMP_MS = 3600_000;
 
 /**
- * Fetched attachments by MD5 in one folder: `<dir>/<md5>`, written atomically (temp file, then rename)
+ * Fetched attachments by tenant and MD5 in one folder: `<dir>/<scope>-<md5>`, written atomically (temp file, then rename)
  * and private (0600), checked against their name when read. Bounded by total size and age: pruned in the
  * background after writes and every so often, least recently used first.
  */
@@ -47,15 +54,15 @@ export class Md5Cache {
     return (this.o.nowMs ?? Date.now)();
   }
 
-  private fileOf(md5: string): string {
+  private fileOf(md5: string, scope: string): string {
     if (!MD5_HEX.test(md5)) throw new Error(`not an MD5: ${md5}`);
-    return path.join(this.o.dir, md5);
+    return path.join(this.o.dir, `${scope}-${md5}`);
   }
 
-  /** The cached bytes of `md5`, or null; a file whose content no longer matches is removed. */
-  async get(md5: string): Promise<Buffer | null> {
+  /** The cached bytes of `md5` for this tenant's scope, or null; a file whose content no longer matches is removed. */
+  async get(md5: string, scope: string): Promise<Buffer | null> {
     this.startTimer();
-    const file = this.fileOf(md5);
+    const file = this.fileOf(md5, scope);
     let bytes: Buffer;
     try {
       bytes = await fs.readFile(file);
@@ -72,9 +79,9 @@ export class Md5Cache {
   }
 
   /** Keeps `bytes`, whose MD5 the caller has checked to be `md5`; larger than the whole cache: not kept. */
-  async put(md5: string, bytes: Buffer): Promise<void> {
+  async put(md5: string, bytes: Buffer, scope: string): Promise<void> {
     this.startTimer();
-    const file = this.fileOf(md5);
+    const file = this.fileOf(md5, scope);
     if (bytes.length > this.o.maxBytes) return;
     await fs.mkdir(this.o.dir, { recursive: true, mode: 0o700 });
     const temp = path.join(this.o.dir, `${TEMP_PREFIX}${md5}-${crypto.randomBytes(6).toString('hex')}`);
@@ -120,7 +127,7 @@ export class Md5Cache {
       const file = path.join(this.o.dir, name);
       const st = await fs.stat(file).catch(() => null);
       if (!st?.isFile()) continue;
-      const stale = name.startsWith(TEMP_PREFIX) ? now - st.mtimeMs > STALE_TEMP_MS : !MD5_HEX.test(name) || now - st.mtimeMs > this.o.maxAgeSeconds * 1000;
+      const stale = name.startsWith(TEMP_PREFIX) ? now - st.mtimeMs > STALE_TEMP_MS : !CACHE_NAME.test(name) || now - st.mtimeMs > this.o.maxAgeSeconds * 1000;
       if (stale) {
         await fs.rm(file, { force: true });
         removed++;

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { cacheScope } from '../../../../src/core/delivery/attachments/md5-cache.js';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AttachmentInput } from '../../../../src/core/delivery/attachments.js';
@@ -53,7 +54,7 @@ describe('endpoint attachments (#14.3): fetched from the application', () => {
     await waitFor(() => r!.smtp.messages.length === 1000, { what: '1,000 messages sent', timeoutMs: 60_000 });
     for (const id of ['c0', 'c499', 'c999']) expect((await r.f.msg(id)).state).toBe('sent');
     expect(r.app.counters.attachmentRequests).toBe(1);
-    const cached = path.join(r.f.t.dataDir, 'attachment-cache', circular.content_md5!);
+    const cached = path.join(r.f.t.dataDir, 'attachment-cache', `${cacheScope('')}-${circular.content_md5!}`);
     expect(fs.readFileSync(cached).equals(PDF)).toBe(true);
     expect(fs.statSync(cached).mode & 0o777).toBe(0o600);
     const files = await attachmentsOf(r.smtp.messages[999].raw);
