@@ -1,3 +1,4 @@
+import { decode as decodeBytes } from 'libmime/lib/charset.js';
 import { headerText } from './mime-words.js';
 
 /**
@@ -231,21 +232,13 @@ function decodeQuotedPrintable(b: Buffer): Buffer {
   return out.subarray(0, o);
 }
 
-const decoders = new Map<string, TextDecoder | null>();
+/** Charset names mailparser reads as UTF-8 without decoding (compared without case and punctuation). */
+const AS_UTF8 = new Set(['', 'ascii', 'usascii', 'utf8']);
 
+/** Body bytes in a charset, as mailparser decodes them: iconv-lite through libmime, unknown charsets as UTF-8. */
 function decodeCharset(bytes: Buffer, charset: string): string {
-  const label = charset.trim().toLowerCase();
-  if (label === 'utf-8' || label === 'utf8' || label === 'us-ascii' || label === 'ascii' || label === '') return bytes.toString('utf8');
-  let decoder = decoders.get(label);
-  if (decoder === undefined) {
-    try {
-      decoder = new TextDecoder(label);
-    } catch {
-      decoder = null;
-    }
-    if (decoders.size < 100) decoders.set(label, decoder);
-  }
-  return decoder ? decoder.decode(bytes) : bytes.toString('latin1');
+  if (AS_UTF8.has(charset.toLowerCase().replace(/[^a-z0-9]+/g, ''))) return bytes.toString('utf8');
+  return decodeBytes(bytes, charset);
 }
 
 /** The first `limit` raw bytes of a text part, transfer-decoded and charset-decoded. */

@@ -120,6 +120,17 @@ describe('capture-time summary (no MIME parse)', () => {
     expect(quickSummary(unknown).preview).toBe('still readable');
   });
 
+  it('reads windows-1252 and multibyte body text as mailparser does (not through TextDecoder)', async () => {
+    const outlook = mime('Subject: t', 'Content-Type: text/plain; charset="Windows-1252"', 'Content-Transfer-Encoding: quoted-printable', '', 'Preis =80 100, =93netto=94');
+    expect(quickSummary(outlook).preview).toBe('Preis € 100, “netto”');
+    const sjis = Buffer.concat([mime('Subject: t', 'Content-Type: text/plain; charset=Shift_JIS', '', ''), Buffer.from([0x93, 0xfa, 0x96, 0x7b, 0x8c, 0xea])]);
+    expect(quickSummary(sjis).preview).toBe('日本語');
+    for (const raw of [outlook, sjis]) {
+      const { search_text: _text, ...full } = await summarizeMessage(raw);
+      expect(quickSummary(raw)).toEqual(full);
+    }
+  });
+
   it('never fails on broken structure', () => {
     const broken = [
       mime('Subject: no boundary', 'Content-Type: multipart/mixed', '', 'text'),
