@@ -1,3 +1,4 @@
+import { decodeHTML } from 'entities';
 import { MailParser, parseAddressHeader, type AddressObject, type EmailAddress, type HeaderValue } from 'mailparser';
 import { leadingText, MIME_FIELDS, readHeaderBlock, sketchBody } from './mime-scan.js';
 import { decodeMimeWords } from './mime-words.js';
@@ -67,24 +68,16 @@ function dateTs(v: unknown): number | null {
   return ms !== undefined && Number.isFinite(ms) ? Math.floor(ms / 1000) : null;
 }
 
-/** Cheap HTML to text for search and preview: drops style/script/comments and tags, decodes the common entities. */
+/** Cheap HTML to text for search and preview: drops style/script/comments and tags, decodes every HTML entity. */
 export function htmlToSearchText(html: string): string {
-  return html
+  const stripped = html
     .slice(0, LIMITS.searchText * 4)
     .replace(/<(style|script|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')
     // as in a browser, an unclosed style or script runs to the end (here: of a clipped document)
     .replace(/<(style|script)\b[\s\S]*$/i, ' ')
     .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/gi, ' ')
-    .replace(/&amp;/gi, '&')
-    .replace(/&lt;/gi, '<')
-    .replace(/&gt;/gi, '>')
-    .replace(/&quot;/gi, '"')
-    .replace(/&#(\d+);/g, (m, n: string) => {
-      const cp = Number(n);
-      return cp > 0 && cp < 0x110000 ? String.fromCodePoint(cp) : m;
-    });
+    .replace(/<[^>]*>/g, ' ');
+  return decodeHTML(stripped).replace(/\u00a0/g, ' ');
 }
 
 function bodyText(text: string | undefined, html: string | false | undefined): string {

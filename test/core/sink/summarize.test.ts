@@ -201,6 +201,15 @@ describe('message summary from the full MIME parse (and its header-scan fallback
     expect(d.search_text).not.toContain('color');
   });
 
+  it('decodes every HTML entity of an HTML-only body once, for the preview and for search', async () => {
+    const raw = mime('Subject: t', 'Content-Type: text/html; charset=utf-8', '', '<p>It&rsquo;s caf&eacute; time: &#x20AC;5&nbsp;each, write &amp;lt;b&amp;gt; for bold &copy; 2026</p>');
+    const text = 'It’s café time: €5 each, write &lt;b&gt; for bold © 2026';
+    expect(quickSummary(raw).preview).toBe(text);
+    const d = await summarizeMessage(raw);
+    expect(d.preview).toBe(text);
+    expect(d.search_text.trim()).toBe(text);
+  });
+
   it('falls back to a header scan for input the MIME parser refuses', () => {
     const raw = Buffer.from(`Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\nFrom: A <a@example.com>\r\nX-Big: ${'y'.repeat(2_000_000)}\r\nTo: b@example.com\r\n  , c@example.com\r\n\r\nbody`);
     const d = scanHeaderDigest(raw);
