@@ -1,6 +1,8 @@
 import { decodeHTML } from 'entities';
 import { MailParser, parseAddressHeader, type AddressObject, type EmailAddress, type HeaderValue } from 'mailparser';
-import { leadingText, MIME_FIELDS, readHeaderBlock, sketchBody } from './mime-scan.js';
+import { leadingText } from './body-text.js';
+import { MIME_FIELDS, readHeaderBlock } from './header-block.js';
+import { sketchBody } from './mime-scan.js';
 import { decodeMimeWords } from './mime-words.js';
 
 /** What lists need from a message. */
