@@ -1,4 +1,4 @@
-import { MIME_FIELDS, readHeaderBlock, type HeaderBlock } from './header-block.js';
+import { ADDRESS_LISTS, MIME_FIELDS, readHeaderBlock, type HeaderBlock } from './header-block.js';
 
 /**
  * A fast, approximate walk over a message's MIME structure for the capture hot path: only header
@@ -9,6 +9,8 @@ import { MIME_FIELDS, readHeaderBlock, type HeaderBlock } from './header-block.j
  */
 
 const MAX_FIELD = 4000;
+/** what is read of an embedded message's header block */
+const EMBEDDED_FIELDS: ReadonlySet<string> = new Set([...MIME_FIELDS, 'from', 'subject', 'date', ...ADDRESS_LISTS]);
 const MAX_DEPTH = 20;
 const MAX_PARTS = 500;
 /** mailparser treats these as body text rather than attachments (keepDeliveryStatus off) */
@@ -61,12 +63,20 @@ export interface TextPart {
   end: number;
   encoding: string;
   charset: string;
+  /** text/plain with format=flowed (RFC 3676), and whether delsp=yes */
+  flowed: boolean;
+  delSp: boolean;
 }
 
-/** What the walk found: the attachment count and where the body text is. */
+/** The header block of an embedded message: mailparser writes its From, Subject, Date, To and Cc into the text. */
+export interface EmbeddedHeaders {
+  headers: HeaderBlock;
+}
+
+/** What the walk found: the attachment count and where the body text is, in document order. */
 export interface BodySketch {
   attachments: number;
-  text: TextPart[];
+  text: (TextPart | EmbeddedHeaders)[];
   html: TextPart[];
 }
 
@@ -140,7 +150,9 @@ function walkEntity(raw: Buffer, block: HeaderBlock, end: number, parentType: st
 
   // an embedded message written as text is parsed into its own parts (mailsplit's rule)
   if (type === 'message/rfc822' && disposition === 'inline' && ['', '7bit', '8bit', 'binary'].includes(encoding)) {
-    walkEntity(raw, readHeaderBlock(raw, block.bodyStart, end, MIME_FIELDS, MAX_FIELD), end, type, related, depth + 1, w);
+    const inner = readHeaderBlock(raw, block.bodyStart, end, EMBEDDED_FIELDS, MAX_FIELD, ADDRESS_LISTS);
+    w.text.push({ headers: inner });
+    walkEntity(raw, inner, end, type, related, depth + 1, w);
     return;
   }
 
@@ -151,7 +163,10 @@ function walkEntity(raw: Buffer, block: HeaderBlock, end: number, parentType: st
     if (!inlineRelated) w.attachments++;
     return;
   }
-  const part = { start: block.bodyStart, end, encoding, charset: ct.params.get('charset') ?? 'utf-8' };
+  // mailsplit unfolds format=flowed in text/plain only
+  const flowed = type === 'text/plain' && ct.params.get('format')?.trim().toLowerCase() === 'flowed';
+  const delSp = flowed && ct.params.get('delsp')?.trim().toLowerCase() === 'yes';
+  const part = { start: block.bodyStart, end, encoding, charset: ct.params.get('charset') ?? 'utf-8', flowed, delSp };
   if (type === 'text/html') w.html.push(part);
   else w.text.push(part);
 }
