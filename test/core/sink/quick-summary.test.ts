@@ -2,7 +2,7 @@ import type { SendMailOptions } from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { quickSummary } from '../../../src/core/sink/quick-summary.js';
 import { summarizeMessage } from '../../../src/core/sink/summarize.js';
-import { buildMail as build, mime, PNG } from '../../support/sink/mime.js';
+import { composeMail as build, mime, PNG } from '../../support/sink/mime.js';
 
 describe('capture-time summary (no MIME parse)', () => {
   it('agrees with the full parse on the mail applications send', async () => {

@@ -10,7 +10,7 @@ export const PNG = Buffer.from(
 export const mime = (...lines: string[]): Buffer => Buffer.from(lines.join('\r\n'), 'latin1');
 
 /** The bytes nodemailer would send for these options, as an application's mail reaches the sink. */
-export async function buildMail(mail: SendMailOptions): Promise<Buffer> {
+export async function composeMail(mail: SendMailOptions): Promise<Buffer> {
   const info = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail(mail);
   return info.message as Buffer;
 }
