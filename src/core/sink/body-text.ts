@@ -23,7 +23,7 @@ function decodeQuotedPrintable(b: Buffer): Buffer {
     if (isBlank(c)) {
       let j = i + 1;
       while (j < n && isBlank(b[j])) j++;
-      if (j < n && !isLineEnd(b[j])) o += b.copy(out, o, i, j);
+      if (j < n && !isLineEnd(b[j])) while (i < j) out[o++] = b[i++];
       i = j - 1;
       continue;
     }
@@ -52,7 +52,7 @@ const AS_UTF8 = new Set(['', 'ascii', 'usascii', 'utf8']);
 
 /** Body bytes in a charset, as mailparser decodes them: iconv-lite through libmime, unknown charsets as UTF-8. */
 function decodeCharset(bytes: Buffer, charset: string): string {
-  if (AS_UTF8.has(charset.toLowerCase().replace(/[^a-z0-9]+/g, ''))) return bytes.toString('utf8');
+  if (charset === 'utf-8' || AS_UTF8.has(charset.toLowerCase().replace(/[^a-z0-9]+/g, ''))) return bytes.toString('utf8');
   return decodeBytes(bytes, charset);
 }
 
