@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../support/relay/test-relay.js';
 import { tempDir } from '../support/common/temp-dir.js';
 
 /**
  * Disk full and read-only data folder, on a real small tmpfs mounted for the test (root only);
- * where mounting is not permitted, SQLite's own limits stand in (max_page_count, query_only).
+ * where that is not possible, SQLite's own limits stand in (max_page_count, query_only). Which
+ * mode runs is decided before the tests and written in their titles; a real mode never falls back.
  */
 function tryMount(dir: string, opts: string): boolean {
   try {
@@ -19,6 +21,40 @@ function tryMount(dir: string, opts: string): boolean {
 function remount(dir: string, opts: string): void {
   execFileSync('mount', ['-o', `remount,${opts}`, dir], { stdio: 'ignore' });
 }
+
+/** A tmpfs can be mounted here (root, and a kernel or sandbox that allows it). */
+function probeMount(): boolean {
+  const dir = tempDir('gmr-probe-');
+  if (!tryMount(dir, 'size=1m')) return false;
+  execFileSync('umount', [dir], { stdio: 'ignore' });
+  return true;
+}
+
+/**
+ * A tmpfs with a file open for writing can be remounted read-only here. Linux refuses that (EBUSY)
+ * while a writer is open, as SQLite's always is, so the real read-only mode rarely runs.
+ */
+function probeReadOnlyRemount(): boolean {
+  const dir = tempDir('gmr-probe-');
+  if (!tryMount(dir, 'size=1m')) return false;
+  const fd = fs.openSync(path.join(dir, 'open-for-writing'), 'w');
+  try {
+    remount(dir, 'ro');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    fs.closeSync(fd);
+    execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+  }
+}
+
+const REAL_DISK_FULL = probeMount();
+const REAL_READ_ONLY = REAL_DISK_FULL && probeReadOnlyRemount();
+const DISK_FULL_MODE = REAL_DISK_FULL ? 'real: a 4 MB tmpfs' : "simulated: SQLite's max_page_count, mounting is not permitted here";
+const READ_ONLY_MODE = REAL_READ_ONLY
+  ? 'real: the tmpfs remounted read-only'
+  : `simulated: SQLite's query_only, ${REAL_DISK_FULL ? 'the kernel refuses to remount a filesystem read-only under an open writer' : 'mounting is not permitted here'}`;
 
 const mounted: string[] = [];
 afterAll(() => {
@@ -54,10 +90,13 @@ async function fillUntil503(t: TestRelay): Promise<{ accepted: number; reason: s
 }
 
 describe('storage failures', () => {
-  it('disk full: 503 with a reason, nothing half-written, recovery when space returns', async () => {
+  it(`disk full (${DISK_FULL_MODE}): 503 with a reason, nothing half-written, recovery when space returns`, async () => {
     const dataDir = tempDir();
-    const real = tryMount(dataDir, 'size=4m');
-    if (real) mounted.push(dataDir);
+    const real = REAL_DISK_FULL;
+    if (real) {
+      expect(tryMount(dataDir, 'size=4m'), 'mounting the tmpfs').toBe(true);
+      mounted.push(dataDir);
+    }
     const t = await startTestRelay({}, { dataDir });
     try {
       await t.relay.ctx.settings.update({ paused: true });
@@ -83,32 +122,26 @@ describe('storage failures', () => {
     }
   });
 
-  it('read-only data folder: 503 with a reason, reads still work, recovery when writable again', async () => {
+  it(`read-only data folder (${READ_ONLY_MODE}): 503 with a reason, reads still work, recovery when writable again`, async () => {
     const dataDir = tempDir();
-    const real = tryMount(dataDir, 'size=32m');
-    if (real) mounted.push(dataDir);
+    const real = REAL_READ_ONLY;
+    if (real) {
+      expect(tryMount(dataDir, 'size=32m'), 'mounting the tmpfs').toBe(true);
+      mounted.push(dataDir);
+    }
     const t = await startTestRelay({}, { dataDir });
     try {
       await t.relay.ctx.settings.update({ paused: true });
       await t.api('/account', { method: 'POST', json: { id: 'acc', host: '127.0.0.1', port: 2525 } });
       expect((await t.api('/commands/add-messages', { method: 'POST', json: batch('before', 10) })).status).toBe(200);
-      // a busy filesystem cannot be remounted read-only under an open database; SQLite's query_only stands in then
-      let remounted = false;
-      if (real) {
-        try {
-          remount(dataDir, 'ro');
-          remounted = true;
-        } catch {
-          remounted = false;
-        }
-      }
-      if (!remounted) await t.relay.store.withConnection((db) => db.pragma('query_only = ON'));
+      if (real) remount(dataDir, 'ro');
+      else await t.relay.store.withConnection((db) => db.pragma('query_only = ON'));
       const r = await t.api('/commands/add-messages', { method: 'POST', json: batch('ro', 10) });
       expect(r.status).toBe(503);
       expect((await r.json()).detail).toMatch(/storage unavailable/);
       const list = await t.api('/api/messages?limit=5');
       expect(list.status).toBe(200);
-      if (remounted) remount(dataDir, 'rw');
+      if (real) remount(dataDir, 'rw');
       else await t.relay.store.withConnection((db) => db.pragma('query_only = OFF'));
       expect((await t.api('/commands/add-messages', { method: 'POST', json: batch('rw', 10) })).status).toBe(200);
       expect((await t.relay.store.messages.countByState()).queued).toBe(20);

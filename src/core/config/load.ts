@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import ini from 'ini';
+import { IniError, IniFile } from './ini.js';
 import { defaultConfig, type DeliveryMode, type RelayConfig } from './types.js';
 import type { RuntimeSettingsValues } from '../settings/runtime-settings.js';
 
@@ -16,8 +16,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-type Ini = Record<string, Record<string, string | undefined> | undefined>;
 
 /** A setting's sources: genro-mail-proxy's config.ini key and GMP_* variable, and the relay's CLI flag. */
 interface Source {
@@ -101,11 +99,28 @@ const FLAG_OPTIONS = Object.fromEntries(
     .map((s) => [s.flag!, { type: 'string' as const }]),
 );
 
-function readIni(file: string): Ini {
+function readIni(file: string): IniFile {
+  let text: string;
   try {
-    return ini.parse(fs.readFileSync(file, 'utf8')) as Ini;
+    text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError('config', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return IniFile.parse(text);
+  } catch (err) {
+    if (err instanceof IniError) throw new ConfigError(`${file} ${err.where}`, err.message);
+    throw err;
+  }
+}
+
+/** A value of the ini, interpolated; an uninterpolatable one stops start-up naming its key. */
+function iniValue(ini: IniFile | null, section: string, key: string): string | undefined {
+  try {
+    return ini?.get(section, key);
+  } catch (err) {
+    if (err instanceof IniError) throw new ConfigError(err.where, err.message);
+    throw err;
   }
 }
 
@@ -131,7 +146,7 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
 
   const explicitConfig = flags.config ?? env.GMP_CONFIG;
   const configPath = path.resolve(cwd, explicitConfig ?? 'config.ini');
-  let iniData: Ini = {};
+  let iniData: IniFile | null = null;
   let configFile: string | null = null;
   if (fs.existsSync(configPath)) {
     iniData = readIni(configPath);
@@ -143,9 +158,8 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   const origin = (name: SourceName): { value: string; key: string; fromFlag: boolean } | undefined => {
     const s = CONFIG_SOURCES[name];
     if (s.flag && flags[s.flag] !== undefined) return { value: flags[s.flag]!, key: `--${s.flag}`, fromFlag: true };
-    const iniValue = iniData[s.section]?.[s.key];
-    if (iniValue !== undefined && iniValue !== null && String(iniValue).trim() !== '')
-      return { value: String(iniValue).trim(), key: `[${s.section}] ${s.key}`, fromFlag: false };
+    const fromIni = iniValue(iniData, s.section, s.key);
+    if (fromIni !== undefined && fromIni.trim() !== '') return { value: fromIni.trim(), key: `[${s.section}] ${s.key}`, fromFlag: false };
     const envValue = env[s.env];
     if (envValue !== undefined && envValue.trim() !== '') return { value: envValue.trim(), key: s.env, fromFlag: false };
     return undefined;

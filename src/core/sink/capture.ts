@@ -3,7 +3,7 @@ import { nowSec, type Clock } from '../clock.js';
 import type { CapturedAnnouncement, RelayBus } from '../events.js';
 import type { CapturedSummary } from '../store/ports.js';
 import type { CaptureWriter } from './capture-writer.js';
-import { quickSummary } from './summarize.js';
+import { quickSummary } from './quick-summary.js';
 
 /** The SMTP session facts kept with a captured message. */
 export interface CaptureEnvelope {

@@ -1,4 +1,4 @@
-import { headerText } from './mime-words.js';
+import { ADDRESS_LISTS, MIME_FIELDS, readHeaderBlock, type HeaderBlock } from './header-block.js';
 
 /**
  * A fast, approximate walk over a message's MIME structure for the capture hot path: only header
@@ -8,50 +8,9 @@ import { headerText } from './mime-words.js';
  * and records mailparser's own answer.
  */
 
-/** Unfolded values of the wanted header fields of one MIME entity, and where its body starts. */
-export interface HeaderBlock {
-  fields: Map<string, string>;
-  bodyStart: number;
-}
-
-/**
- * Reads the header block that starts at `start`: the first occurrence of each wanted field
- * (lower-case names), unfolded, each line and value clipped to `maxValue`. Linear in the block and
- * copies nothing beyond the clipped values, so a huge or broken header costs no memory.
- */
-export function readHeaderBlock(raw: Buffer, start: number, end: number, wanted: ReadonlySet<string>, maxValue: number): HeaderBlock {
-  const fields = new Map<string, string>();
-  // most header lines are not wanted: those are skipped by the length of their name, without a string
-  let longest = 0;
-  for (const name of wanted) longest = Math.max(longest, name.length);
-  let current: string | null = null;
-  let pos = start;
-  while (pos < end) {
-    let nl = raw.indexOf(0x0a, pos);
-    if (nl < 0 || nl >= end) nl = end;
-    let lineEnd = nl;
-    if (lineEnd > pos && raw[lineEnd - 1] === 0x0d) lineEnd--;
-    if (lineEnd === pos) return { fields, bodyStart: Math.min(nl + 1, end) };
-    const first = raw[pos];
-    const line = raw.subarray(pos, Math.min(lineEnd, pos + maxValue));
-    if (first === 0x20 || first === 0x09) {
-      const value = current === null ? undefined : fields.get(current);
-      if (value !== undefined && value.length < maxValue) fields.set(current!, (value + headerText(line)).slice(0, maxValue));
-    } else {
-      const colon = line.indexOf(0x3a);
-      const name = colon > 0 && colon <= longest + 8 ? raw.toString('latin1', pos, pos + colon).trim().toLowerCase() : null;
-      current = name !== null && wanted.has(name) && !fields.has(name) ? name : null;
-      if (current !== null) fields.set(current, headerText(line.subarray(colon + 1)));
-    }
-    pos = nl + 1;
-  }
-  return { fields, bodyStart: end };
-}
-
-/** The MIME fields that shape an entity's body. */
-export const MIME_FIELDS: ReadonlySet<string> = new Set(['content-type', 'content-disposition', 'content-transfer-encoding', 'content-id']);
-
 const MAX_FIELD = 4000;
+/** what is read of an embedded message's header block */
+const EMBEDDED_FIELDS: ReadonlySet<string> = new Set([...MIME_FIELDS, 'from', 'subject', 'date', ...ADDRESS_LISTS]);
 const MAX_DEPTH = 20;
 const MAX_PARTS = 500;
 /** mailparser treats these as body text rather than attachments (keepDeliveryStatus off) */
@@ -104,12 +63,20 @@ export interface TextPart {
   end: number;
   encoding: string;
   charset: string;
+  /** text/plain with format=flowed (RFC 3676), and whether delsp=yes */
+  flowed: boolean;
+  delSp: boolean;
 }
 
-/** What the walk found: the attachment count and where the body text is. */
+/** The header block of an embedded message: mailparser writes its From, Subject, Date, To and Cc into the text. */
+export interface EmbeddedHeaders {
+  headers: HeaderBlock;
+}
+
+/** What the walk found: the attachment count and where the body text is, in document order. */
 export interface BodySketch {
   attachments: number;
-  text: TextPart[];
+  text: (TextPart | EmbeddedHeaders)[];
   html: TextPart[];
 }
 
@@ -183,7 +150,9 @@ function walkEntity(raw: Buffer, block: HeaderBlock, end: number, parentType: st
 
   // an embedded message written as text is parsed into its own parts (mailsplit's rule)
   if (type === 'message/rfc822' && disposition === 'inline' && ['', '7bit', '8bit', 'binary'].includes(encoding)) {
-    walkEntity(raw, readHeaderBlock(raw, block.bodyStart, end, MIME_FIELDS, MAX_FIELD), end, type, related, depth + 1, w);
+    const inner = readHeaderBlock(raw, block.bodyStart, end, EMBEDDED_FIELDS, MAX_FIELD, ADDRESS_LISTS);
+    w.text.push({ headers: inner });
+    walkEntity(raw, inner, end, type, related, depth + 1, w);
     return;
   }
 
@@ -194,7 +163,10 @@ function walkEntity(raw: Buffer, block: HeaderBlock, end: number, parentType: st
     if (!inlineRelated) w.attachments++;
     return;
   }
-  const part = { start: block.bodyStart, end, encoding, charset: ct.params.get('charset') ?? 'utf-8' };
+  // mailsplit unfolds format=flowed in text/plain only
+  const flowed = type === 'text/plain' && ct.params.get('format')?.trim().toLowerCase() === 'flowed';
+  const delSp = flowed && ct.params.get('delsp')?.trim().toLowerCase() === 'yes';
+  const part = { start: block.bodyStart, end, encoding, charset: ct.params.get('charset') ?? 'utf-8', flowed, delSp };
   if (type === 'text/html') w.html.push(part);
   else w.text.push(part);
 }
@@ -204,98 +176,4 @@ export function sketchBody(raw: Buffer, top: HeaderBlock): BodySketch {
   const w: Walk = { attachments: 0, text: [], html: [], parts: 0 };
   walkEntity(raw, top, raw.length, null, false, 0, w);
   return { attachments: w.attachments, text: w.text, html: w.html };
-}
-
-const hexValue = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1);
-
-function decodeQuotedPrintable(b: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(b.length);
-  let o = 0;
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i];
-    if (c !== 0x3d) {
-      out[o++] = c;
-      continue;
-    }
-    if (b[i + 1] === 0x0a) i += 1;
-    else if (b[i + 1] === 0x0d && b[i + 2] === 0x0a) i += 2;
-    else {
-      const hi = hexValue(b[i + 1]);
-      const lo = hexValue(b[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out[o++] = hi * 16 + lo;
-        i += 2;
-      } else out[o++] = c;
-    }
-  }
-  return out.subarray(0, o);
-}
-
-const decoders = new Map<string, TextDecoder | null>();
-
-function decodeCharset(bytes: Buffer, charset: string): string {
-  const label = charset.trim().toLowerCase();
-  if (label === 'utf-8' || label === 'utf8' || label === 'us-ascii' || label === 'ascii' || label === '') return bytes.toString('utf8');
-  let decoder = decoders.get(label);
-  if (decoder === undefined) {
-    try {
-      decoder = new TextDecoder(label);
-    } catch {
-      decoder = null;
-    }
-    if (decoders.size < 100) decoders.set(label, decoder);
-  }
-  return decoder ? decoder.decode(bytes) : bytes.toString('latin1');
-}
-
-/** The first `limit` raw bytes of a text part, transfer-decoded and charset-decoded. */
-export function decodeTextPrefix(raw: Buffer, part: TextPart, limit: number): string {
-  const truncated = part.end - part.start > limit;
-  let slice = raw.subarray(part.start, truncated ? part.start + limit : part.end);
-  if (part.encoding === 'base64') {
-    if (truncated) {
-      const lastLine = slice.lastIndexOf(0x0a);
-      if (lastLine > 0) slice = slice.subarray(0, lastLine);
-    }
-    return decodeCharset(Buffer.from(slice.toString('latin1'), 'base64'), part.charset);
-  }
-  if (part.encoding === 'quoted-printable') return decodeCharset(decodeQuotedPrintable(slice), part.charset);
-  return decodeCharset(slice, part.charset);
-}
-
-/** How much body text to decode: when the text read so far is enough, and raw bytes read per text or HTML part at most. */
-export interface TextLimits {
-  enough: (text: string) => boolean;
-  textBytes: number;
-  htmlBytes: number;
-}
-
-/** A text part's text, decoding no more than needed: a growing prefix, up to `maxBytes` raw bytes. */
-function decodePartText(raw: Buffer, part: TextPart, before: string, enough: (text: string) => boolean, maxBytes: number): string {
-  const length = part.end - part.start;
-  for (let bytes = Math.min(maxBytes, 256); ; bytes = Math.min(maxBytes, bytes * 4)) {
-    const text = decodeTextPrefix(raw, part, bytes);
-    if (bytes >= length || bytes >= maxBytes || enough(before + text)) return text;
-  }
-}
-
-/**
- * The start of the body text as mailparser would give it: the plain-text parts (joined), or the
- * HTML parts when there is no plain text. `toText` turns HTML into text.
- */
-export function leadingText(raw: Buffer, sketch: BodySketch, limits: TextLimits, toText: (html: string) => string): string {
-  let text = '';
-  for (const part of sketch.text) {
-    if (text) text += '\n';
-    text += decodePartText(raw, part, text, limits.enough, limits.textBytes);
-    if (limits.enough(text)) break;
-  }
-  if (text.trim()) return text;
-  const part = sketch.html[0];
-  if (!part) return '';
-  // HTML often opens with kilobytes of style: read more only when the text so far is not enough
-  for (let bytes = Math.min(limits.htmlBytes, 4096); ; bytes = Math.min(limits.htmlBytes, bytes * 4)) {
-    const html = toText(decodeTextPrefix(raw, part, bytes));
-    if (bytes >= part.end - part.start || bytes >= limits.htmlBytes || limits.enough(html)) return html;
-  }
 }

@@ -1,41 +1,17 @@
-/** RFC 2047 encoded words (`=?charset?B|Q?text?=`) in header values, decoded for display. */
-const ENCODED_WORD = /=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g;
-/** whitespace between two adjacent encoded words is not part of the text (RFC 2047 §6.2) */
-const BETWEEN_WORDS = /(=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)\s+(?==\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)/g;
+import libmime from 'libmime';
 
-function decoderFor(charset: string): TextDecoder {
-  try {
-    return new TextDecoder(charset.replace(/\*.*$/, '').toLowerCase());
-  } catch {
-    return new TextDecoder('latin1');
-  }
-}
-
-function qBytes(text: string): Buffer {
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '_') bytes.push(0x20);
-    else if (ch === '=' && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else bytes.push(ch.charCodeAt(0) & 0xff);
-  }
-  return Buffer.from(bytes);
-}
-
+/**
+ * RFC 2047 encoded words (`=?charset?B|Q?text?=`) in a header value, decoded as mailparser decodes
+ * them: adjacent words are joined before decoding, so a character split across two words survives,
+ * and charsets go through iconv-lite (Node 20's TextDecoder reads windows-1252 as Latin-1).
+ */
 export function decodeMimeWords(value: string): string {
   if (!value.includes('=?')) return value;
-  return value
-    .replace(BETWEEN_WORDS, '$1')
-    .replace(ENCODED_WORD, (word, charset: string, encoding: string, text: string) => {
-      const bytes = encoding.toUpperCase() === 'B' ? Buffer.from(text, 'base64') : qBytes(text);
-      try {
-        return decoderFor(charset).decode(bytes);
-      } catch {
-        return word;
-      }
-    });
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
 }
 
 /** Header values as stored: raw 8-bit bytes are UTF-8 (SMTPUTF8) when valid, else Latin-1. */

@@ -60,6 +60,85 @@ delivery_activity = yes
     expect(config.logDeliveryActivity).toBe(true);
   });
 
+  it("reads the original's config.ini.example unchanged (comments, commented-out keys, its values)", () => {
+    // genro-mail-proxy's config.ini.example as the original shipped it (abridged comments)
+    const cwd = withIni(`# genro-mail-proxy Configuration Example
+# =======================================
+#
+# Configuration priority: INI file > Environment variables > Defaults
+
+[storage]
+# SQLite database path used by the service.
+# Environment variable: GMP_DB_PATH
+# Default: /data/mail_service.db
+db_path = /tmp/mail_service.db
+
+[server]
+# HTTP server host address
+# host = 0.0.0.0
+
+# port = 8000
+
+# API authentication token
+# Secures the FastAPI endpoints: every HTTP request must include X-API-Token: <value>
+# api_token = your-api-token
+
+[scheduler]
+# Global on/off switch for the mail dispatcher
+active = true
+
+[client]
+client_sync_url = http://127.0.0.1:8081/email/mailproxy/mp_endpoint/proxy_sync
+
+# Client sync authentication - use either user/password OR token
+client_sync_user = syncuser
+client_sync_password = syncpass
+
+# client_sync_token = mytoken  # use this instead of user/password when available
+
+[delivery]
+send_interval_seconds = 0.5
+test_mode = false
+default_priority = 2
+delivery_report_retention_seconds = 604800
+batch_size_per_account = 50
+
+[logging]
+# When true, each SMTP attempt and client sync exchange is logged to the console
+delivery_activity = true
+`);
+    const { config } = loadConfig({ cwd, env: {} });
+    expect(config.dbPath).toBe('/tmp/mail_service.db');
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.port).toBe(8000);
+    expect(config.apiToken).toBeNull();
+    expect(config.schedulerActive).toBe(true);
+    expect(config.client).toMatchObject({ url: 'http://127.0.0.1:8081/email/mailproxy/mp_endpoint/proxy_sync', user: 'syncuser', password: 'syncpass', token: null });
+    expect(config.sendLoopIntervalSeconds).toBe(0.5);
+    expect(config.testMode).toBe(false);
+    expect(config.defaultPriority).toBe(2);
+    expect(config.retentionSeconds).toBe(604800);
+    expect(config.batchSizePerAccount).toBe(50);
+    expect(config.logDeliveryActivity).toBe(true);
+  });
+
+  it('reads config.ini as configparser does: "key: value" lines, %% for a percent sign, continuation lines', () => {
+    const cwd = withIni('[server]\nport: 8100\nAPI_TOKEN : 100%%-secret\n[client]\nclient_sync_password=p%%ss\n[delivery]\nretry_delays = 30,\n  60,\n  120\n');
+    const { config } = loadConfig({ cwd, env: {} });
+    expect(config.port).toBe(8100);
+    expect(config.apiToken).toBe('100%-secret');
+    expect(config.client.password).toBe('p%ss');
+    expect(config.delivery.retryDelays).toEqual([30, 60, 120]);
+  });
+
+  it('stops on a line configparser refuses or a value it cannot interpolate, naming the file line or the key', () => {
+    const bad = withIni('[server]\nport = 8100\nthis line has no delimiter\n');
+    expect(() => loadConfig({ cwd: bad, env: {} })).toThrow(ConfigError);
+    expect(() => loadConfig({ cwd: bad, env: {} })).toThrow(`invalid configuration: ${path.join(bad, 'config.ini')} line 3: expected "key = value" or "key: value"`);
+    const percent = withIni('[server]\napi_token = 50%off\n');
+    expect(() => loadConfig({ cwd: percent, env: {} })).toThrow(/invalid configuration: \[server\] api_token: '%' must be followed by '%'/);
+  });
+
   it('precedence: ini over env over default, flags over both', () => {
     const cwd = withIni('[server]\nport = 8100\n');
     const env = { GMP_PORT: '8200', GMP_HOST: '127.0.0.2', GMP_API_TOKEN: 'env-token' };

@@ -8,11 +8,7 @@ import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.j
 import { capturedFixture } from '../../support/captured/captured-fixture.js';
 import { waitFor } from '../../support/common/wait.js';
 import { tempDir } from '../../support/common/temp-dir.js';
-
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
-  'base64',
-);
+import { PNG } from '../../support/sink/mime.js';
 
 /** a part without Content-Type, named like a text file: mailparser reads it as inline text, not as an attachment */
 const UNTYPED_PART = [
