@@ -88,6 +88,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     secrets: opts.secrets ?? plainSecretCodec,
     onMessageEvents: (events) => bus.emit('messages', events),
     onAccountsChanged: (ids) => bus.emit('accounts', { ids }),
+    onTenantsChanged: (ids) => bus.emit('tenants', { ids }),
     onBackgroundError: (err) => logger.warn({ err }, 'store background task failed'),
   });
   let settings: RuntimeSettings;
@@ -98,7 +99,13 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     throw err;
   }
   const core: CoreContext = { config, clock, logger, bus, settings };
-  const token = resolveApiToken(config);
+  let token: string;
+  try {
+    token = resolveApiToken(config);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 
   const dispatcher = createDispatcher({ store, settings, bus, config, clock, logger });
   const sink = createSink({ captured: store.captured, settings, bus, config, clock, logger });
@@ -116,6 +123,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     reporter,
     metrics,
     addresses: () => relay.addresses(),
+    adminToken: token,
   });
 
   bus.on('dispatch.wake', () => dispatcher.wake());
@@ -145,7 +153,13 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
       if (started) return relay.addresses();
       smtpAddr = await sink.start();
       dispatcher.setSandboxTarget(smtpAddr);
-      const app = createApiApp({ services, token, logger, bodyLimitBytes: config.http.bodyLimitBytes, uiDir: relay.uiDir });
+      const app = createApiApp({
+        services,
+        logger,
+        bodyLimitBytes: config.http.bodyLimitBytes,
+        classicBodyLimitBytes: config.http.classicBodyLimitBytes,
+        uiDir: relay.uiDir,
+      });
       server = http.createServer(app.callback());
       server.keepAliveTimeout = 65_000;
       await new Promise<void>((resolve, reject) => {
