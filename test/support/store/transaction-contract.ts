@@ -23,7 +23,7 @@ export function transactionContract(factory: StoreFactory): void {
           await tx.settings.set('k', 'v');
           // its own writes are visible inside; nothing is announced before the commit
           expect((await tx.messages.get(key('m2')))?.state).toBe('deferred');
-          expect(s.announced).toEqual({ messages: [], accounts: [] });
+          expect(s.announced).toEqual({ messages: [], accounts: [], tenants: [] });
           return claimed.map((m) => m.id);
         },
         { durable: false },
@@ -78,7 +78,7 @@ export function transactionContract(factory: StoreFactory): void {
       expect(await s.store.settings.get('k')).toBe(1);
       expect(await s.store.captured.counts()).toEqual({ total: 0, unread: 0 });
       expect(await s.store.dispatch.countLeased()).toBe(0);
-      expect(s.announced).toEqual({ messages: [], accounts: [] });
+      expect(s.announced).toEqual({ messages: [], accounts: [], tenants: [] });
     });
 
     it('keeps calls from outside out of an open transaction: they run after it, in arrival order', async () => {
