@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AccountsFrame, CapturedAnnouncement, ReportOutcome } from '../shared/api/index.js';
+import type { AccountsFrame, CapturedAnnouncement, ReportOutcome, TenantsFrame } from '../shared/api/index.js';
 import type { MessageEvent } from './messages/types.js';
 
 /** What the SSE frames carry, announced as the shared API shapes them. */
@@ -31,6 +31,8 @@ export interface RelayEventMap {
   settings: [Record<string, unknown>];
   /** accounts inserted, replaced or deleted (after the commit) */
   accounts: [AccountsFrame];
+  /** tenants inserted, changed or deleted (after the commit) */
+  tenants: [TenantsFrame];
   attempt: [AttemptOutcome];
   report: [ReportOutcome];
   /** work may be available for dispatch (new messages, run-now, activate, settings change) */

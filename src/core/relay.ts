@@ -13,6 +13,7 @@ import { plainSecretCodec, type SecretCodec } from './secrets.js';
 import { openStore, type SqliteStore } from './store/index.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from './settings/runtime-settings.js';
 import { createDispatcher, type Dispatcher } from './delivery/dispatcher.js';
+import { defaultTenantEndpoints, tenantAttachmentEndpoints } from './delivery/attachments.js';
 import { createSink, type Sink } from './sink/sink.js';
 import { createReporter, type Reporter } from './report/reporter.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -88,6 +89,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     secrets: opts.secrets ?? plainSecretCodec,
     onMessageEvents: (events) => bus.emit('messages', events),
     onAccountsChanged: (ids) => bus.emit('accounts', { ids }),
+    onTenantsChanged: (ids) => bus.emit('tenants', { ids }),
     onBackgroundError: (err) => logger.warn({ err }, 'store background task failed'),
   });
   let settings: RuntimeSettings;
@@ -98,9 +100,16 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     throw err;
   }
   const core: CoreContext = { config, clock, logger, bus, settings };
-  const token = resolveApiToken(config);
+  let token: string;
+  try {
+    token = resolveApiToken(config);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 
-  const dispatcher = createDispatcher({ store, settings, bus, config, clock, logger });
+  const attachmentEndpoints = tenantAttachmentEndpoints({ get: (id) => store.tenants.get(id) }, defaultTenantEndpoints(settings, config.client.attachmentUrl));
+  const dispatcher = createDispatcher({ store, settings, bus, config, clock, logger, attachmentEndpoints });
   const sink = createSink({ captured: store.captured, settings, bus, config, clock, logger });
   const reporter = createReporter({ reports: store.reports, messages: store.messages, settings, bus, config, clock, logger });
   const metrics = createMetrics({ messages: store.messages, accounts: store.accounts, settings, bus });
@@ -116,6 +125,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     reporter,
     metrics,
     addresses: () => relay.addresses(),
+    adminToken: token,
   });
 
   bus.on('dispatch.wake', () => dispatcher.wake());
@@ -145,7 +155,13 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
       if (started) return relay.addresses();
       smtpAddr = await sink.start();
       dispatcher.setSandboxTarget(smtpAddr);
-      const app = createApiApp({ services, token, logger, bodyLimitBytes: config.http.bodyLimitBytes, uiDir: relay.uiDir });
+      const app = createApiApp({
+        services,
+        logger,
+        bodyLimitBytes: config.http.bodyLimitBytes,
+        classicBodyLimitBytes: config.http.classicBodyLimitBytes,
+        uiDir: relay.uiDir,
+      });
       server = http.createServer(app.callback());
       server.keepAliveTimeout = 65_000;
       await new Promise<void>((resolve, reject) => {

@@ -27,8 +27,9 @@ async function failMessage(r: TestRelay, id: string, error: string): Promise<voi
   const payload = { id, account_id: 'acc', from: 'app@example.com', to: ['user@example.com'], subject: 's', body: 'b', content_type: 'plain', priority: 2 as const };
   await r.relay.store.transaction(async (tx) => {
     await tx.messages.enqueue([payload], now);
-    expect(await tx.dispatch.claim({ now, leaseUntil: now + 60, limit: 1 })).toHaveLength(1);
-    await tx.dispatch.markError([{ id, account_id: 'acc', error, detail: {}, started_ts: now }], now);
+    const claimed = await tx.dispatch.claim({ now, leaseUntil: now + 60, limit: 1 });
+    expect(claimed).toHaveLength(1);
+    await tx.dispatch.markError([{ seq: claimed[0].seq, account_id: 'acc', error, detail: {}, started_ts: now }], now);
   });
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startTestRelay } from '../support/relay/test-relay.js';
 import { tempDir } from '../support/common/temp-dir.js';
+import { messageKey as key } from '../../src/core/store/records.js';
 
 describe('a relay restarted on the same data folder', () => {
   it('keeps accounts, messages, settings and the generated token', async () => {
@@ -20,8 +21,8 @@ describe('a relay restarted on the same data folder', () => {
     const second = await startTestRelay({ apiToken: null }, { dataDir });
     try {
       expect(second.token).toBe(token);
-      expect((await second.relay.store.messages.get('keep-1'))?.state).toBe('queued');
-      expect((await second.relay.store.accounts.get('acc'))?.password).toBe('pw');
+      expect((await second.relay.store.messages.get(key('keep-1')))?.state).toBe('queued');
+      expect((await second.relay.store.accounts.get('', 'acc'))?.password).toBe('pw');
       expect(second.relay.ctx.settings.current().delivery_mode).toBe('real');
       expect(second.relay.ctx.settings.current().paused).toBe(true);
       expect(await second.relay.store.integrityCheck()).toBe('ok');

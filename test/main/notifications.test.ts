@@ -78,20 +78,20 @@ describe('DeliveryNotifier', () => {
 
   it('announces the first delivery failure of a burst with its reason', () => {
     bus.emit('messages', [
-      { message_id: 'm1', account_id: 'acc', ts: 1, type: 'error', state: 'error', detail: { error: '550 mailbox unavailable' } },
-      { message_id: 'm2', account_id: 'acc', ts: 1, type: 'error', state: 'error', detail: { error: '550 mailbox unavailable' } },
-      { message_id: 'm3', account_id: 'acc', ts: 1, type: 'sent', state: 'sent' },
+      { message_id: 'm1', tenant_id: '', account_id: 'acc', ts: 1, type: 'error', state: 'error', detail: { error: '550 mailbox unavailable' } },
+      { message_id: 'm2', tenant_id: '', account_id: 'acc', ts: 1, type: 'error', state: 'error', detail: { error: '550 mailbox unavailable' } },
+      { message_id: 'm3', tenant_id: '', account_id: 'acc', ts: 1, type: 'sent', state: 'sent' },
     ]);
     expect(shown).toEqual([{ kind: 'failure', title: 'Delivery failed', body: 'Message m1: 550 mailbox unavailable' }]);
     clock.advance(60);
-    bus.emit('messages', [{ message_id: 'm4', account_id: null, ts: 2, type: 'error', state: 'error' }]);
+    bus.emit('messages', [{ message_id: 'm4', tenant_id: '', account_id: null, ts: 2, type: 'error', state: 'error' }]);
     expect(shown[1].body).toBe('Message m4: delivery failed (1 more failed since the last notice)');
   });
 
   it('stays silent while muted, without replaying the burst on unmute', () => {
     muted = true;
     bus.emit('captured', captured(1));
-    bus.emit('messages', [{ message_id: 'm1', account_id: null, ts: 1, type: 'error', state: 'error' }]);
+    bus.emit('messages', [{ message_id: 'm1', tenant_id: '', account_id: null, ts: 1, type: 'error', state: 'error' }]);
     bus.emit('report', { ts: 1, ok: false, sent: 0, error: 'connection refused' });
     expect(shown).toHaveLength(0);
     muted = false;
@@ -103,7 +103,7 @@ describe('DeliveryNotifier', () => {
   it('skips captured mail while the window has focus, but not failures', () => {
     focused = true;
     bus.emit('captured', captured(1));
-    bus.emit('messages', [{ message_id: 'm1', account_id: null, ts: 1, type: 'error', state: 'error' }]);
+    bus.emit('messages', [{ message_id: 'm1', tenant_id: '', account_id: null, ts: 1, type: 'error', state: 'error' }]);
     expect(shown.map((n) => n.kind)).toEqual(['failure']);
   });
 

@@ -25,7 +25,7 @@ describe('passwords at rest with safeStorage', () => {
       const stored = rawAccountPassword(t, 'smtp1')!;
       expect(stored.startsWith(SAFE_STORAGE_PREFIX)).toBe(true);
       expect(stored).not.toContain('s3cret-pw');
-      expect((await t.relay.store.accounts.get('smtp1'))?.password).toBe('s3cret-pw');
+      expect((await t.relay.store.accounts.get('', 'smtp1'))?.password).toBe('s3cret-pw');
 
       const patch = await t.api('/api/settings', { method: 'PATCH', json: { client_sync_password: 'sync-pw', client_sync_token: 'sync-token' } });
       expect(patch.status).toBe(200);
@@ -41,7 +41,7 @@ describe('passwords at rest with safeStorage', () => {
     // a restart with the same keychain reads them
     const again = await startTestRelay({}, { dataDir, secrets: createSafeStorageCodec(safeStorage) });
     try {
-      expect((await again.relay.store.accounts.get('smtp1'))?.password).toBe('s3cret-pw');
+      expect((await again.relay.store.accounts.get('', 'smtp1'))?.password).toBe('s3cret-pw');
       expect(again.relay.ctx.settings.current().client_sync_password).toBe('sync-pw');
       expect(again.relay.ctx.settings.current().client_sync_token).toBe('sync-token');
     } finally {
@@ -59,7 +59,7 @@ describe('passwords at rest with safeStorage', () => {
 
     const desktop = await startTestRelay({}, { dataDir, secrets: createSafeStorageCodec(new FakeSafeStorage()) });
     try {
-      expect((await desktop.relay.store.accounts.get('plain'))?.password).toBe('plain-pw');
+      expect((await desktop.relay.store.accounts.get('', 'plain'))?.password).toBe('plain-pw');
       expect(desktop.relay.ctx.settings.current().client_sync_password).toBe('plain-sync');
     } finally {
       await desktop.stop();

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../support/relay/test-relay.js';
+import { messageKey as key } from '../../src/core/store/records.js';
 
 let t: TestRelay;
 
@@ -125,11 +126,11 @@ describe('hostile API input', () => {
     expect(await t.relay.store.integrityCheck()).toBe('ok');
   });
 
-  it('answers a 30 MB body with 413 and no partial write', async () => {
-    const big = JSON.stringify({ messages: [{ id: 'huge', account_id: 'x', from: 'a@b.c', to: 'd@e.f', subject: 's', body: 'x'.repeat(30 * 1024 * 1024) }] });
+  it('answers a body over the classic 64 MB limit with 413 and no partial write', async () => {
+    const big = JSON.stringify({ messages: [{ id: 'huge', account_id: 'x', from: 'a@b.c', to: 'd@e.f', subject: 's', body: 'x'.repeat(70 * 1024 * 1024) }] });
     const status = await raw('POST', '/commands/add-messages', big, { 'Content-Type': 'application/json' });
     expect(status).toBe(413);
-    expect(await t.relay.store.messages.get('huge')).toBeNull();
+    expect(await t.relay.store.messages.get(key('huge'))).toBeNull();
     expect((await fetch(`${t.url}/health`)).status).toBe(200);
   });
 
@@ -141,7 +142,7 @@ describe('hostile API input', () => {
         json: { messages: [{ id: `crlf-${field}`, account_id: 'acc', from: 'a@b.c', to: 'd@e.f', subject: 's', body: 'b', [field]: 'x\r\nBcc: evil@example.com' }] },
       });
       expect(res.status).toBe(400);
-      expect(await t.relay.store.messages.get(`crlf-${field}`)).toBeNull();
+      expect(await t.relay.store.messages.get(key(`crlf-${field}`))).toBeNull();
     }
   });
 });

@@ -1,12 +1,13 @@
 import Koa from 'koa';
 import type Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
 import type { Logger } from 'pino';
-import { API_ROUTES } from '../../shared/api/routes.js';
+import { API_ROUTES, isAdminOnly, type ApiRoute } from '../../shared/api/routes.js';
 import type { RelayServices } from '../services/index.js';
-import { errorMiddleware } from './middleware/errors.js';
-import { authMiddleware } from './middleware/auth.js';
+import { errorMiddleware, isClassicPath } from './middleware/errors.js';
+import { authMiddleware, type Access } from './middleware/auth.js';
+import { jsonBody } from './middleware/json-body.js';
 import { classicRoutes } from './routes/classic.js';
+import { tenantRoutes } from './routes/tenants.js';
 import { messagesRoutes } from './routes/messages.js';
 import { settingsRoutes } from './routes/settings.js';
 import { statsRoutes } from './routes/stats.js';
@@ -21,12 +22,25 @@ import { uiRoutes, isUiAsset } from './routes/ui.js';
 /** the routes the contract declares public (`security: []`): /health and /openapi.json */
 const PUBLIC_PATHS = new Set(API_ROUTES.filter((r) => r.security?.length === 0).map((r) => r.path));
 
+const matcher = (r: ApiRoute) => ({ method: r.method.toUpperCase(), path: new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`) });
+/** the tenant administration of genro-mail-proxy v0.6.10 (`security: ADMIN_ONLY`) */
+const ADMIN_ROUTES = API_ROUTES.filter(isAdminOnly).map(matcher);
+
+/** Who may call what (see Access): the relay's own routes and the tenant administration are the admin token's. */
+export function accessOf(ctx: Koa.Context): Access {
+  if (PUBLIC_PATHS.has(ctx.path) || ((ctx.method === 'GET' || ctx.method === 'HEAD') && isUiAsset(ctx.path))) return 'public';
+  if (ADMIN_ROUTES.some((r) => r.method === ctx.method && r.path.test(ctx.path))) return 'admin';
+  if (!isClassicPath(ctx.path) || ctx.path === '/metrics') return 'relay';
+  return 'any';
+}
+
 export interface ApiAppOptions {
   services: RelayServices;
-  /** the API token every non-public route needs */
-  token: string;
   logger: Logger;
+  /** the largest body of the relay's own routes (/api/*) */
   bodyLimitBytes: number;
+  /** the largest body of the genro-mail-proxy routes (a 1,000-message add-messages) */
+  classicBodyLimitBytes: number;
   /** folder of the built web UI (null: out/renderer in the project) */
   uiDir: string | null;
 }
@@ -41,20 +55,12 @@ export function createApiApp(opts: ApiAppOptions): Koa {
   app.use(errorMiddleware(logger));
   app.use(
     authMiddleware({
-      token: opts.token,
-      isPublic: (ctx) => PUBLIC_PATHS.has(ctx.path) || ((ctx.method === 'GET' || ctx.method === 'HEAD') && isUiAsset(ctx.path)),
+      authenticate: (token) => services.tenants.authenticate(token),
+      access: accessOf,
       allowsQueryToken: (ctx) => ctx.path === '/api/events' || /^\/api\/captured\/[^/]+\/(raw|attachments\/\d+|html)$/.test(ctx.path),
     }),
   );
-  app.use(
-    bodyParser({
-      enableTypes: ['json'],
-      jsonLimit: opts.bodyLimitBytes,
-      // genro-mail-proxy clients always send JSON; accept a body without a content type as JSON too
-      detectJSON: (ctx) => !ctx.get('Content-Type'),
-      encoding: 'utf-8',
-    }),
-  );
+  app.use(jsonBody({ limitFor: (ctx) => (isClassicPath(ctx.path) ? opts.classicBodyLimitBytes : opts.bodyLimitBytes) }));
 
   for (const router of apiRouters(services, opts.uiDir)) {
     app.use(router.routes());
@@ -67,6 +73,7 @@ export function createApiApp(opts: ApiAppOptions): Koa {
 export function apiRouters(services: RelayServices, uiDir: string | null): Router[] {
   return [
     classicRoutes(services),
+    tenantRoutes(services),
     messagesRoutes(services),
     settingsRoutes(services),
     statsRoutes(services),

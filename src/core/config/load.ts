@@ -34,6 +34,7 @@ export const CONFIG_SOURCES = {
   port: S('server', 'port', 'GMP_PORT', 'port'),
   apiToken: S('server', 'api_token', 'GMP_API_TOKEN', 'api-token'),
   bodyLimit: S('server', 'body_limit_bytes', 'GMP_BODY_LIMIT_BYTES', 'body-limit'),
+  classicBodyLimit: S('server', 'classic_body_limit_bytes', 'GMP_CLASSIC_BODY_LIMIT_BYTES', 'classic-body-limit'),
   schedulerActive: S('scheduler', 'active', 'GMP_SCHEDULER_ACTIVE'),
   clientUrl: S('client', 'client_sync_url', 'GMP_CLIENT_SYNC_URL', 'client-sync-url'),
   clientUser: S('client', 'client_sync_user', 'GMP_CLIENT_SYNC_USER'),
@@ -197,6 +198,7 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   c.port = int('port', 0, 65535) ?? c.port;
   c.apiToken = str('apiToken') ?? null;
   c.http.bodyLimitBytes = int('bodyLimit', 1024, 1024 * 1024 * 1024) ?? c.http.bodyLimitBytes;
+  c.http.classicBodyLimitBytes = int('classicBodyLimit', 1024, 1024 * 1024 * 1024) ?? c.http.classicBodyLimitBytes;
   c.client.url = str('clientUrl') ?? null;
   if (c.client.url && !/^https?:\/\//i.test(c.client.url))
     throw new ConfigError(origin('clientUrl')!.key, 'must be an http(s) URL');

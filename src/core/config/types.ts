@@ -90,7 +90,10 @@ export interface RelayConfig {
     retentionAgeSeconds: number;
   };
   http: {
+    /** the relay's own routes (/api/*) */
     bodyLimitBytes: number;
+    /** the genro-mail-proxy routes: a 1,000-message add-messages of Genropy's is ~14 MB of JSON */
+    classicBodyLimitBytes: number;
   };
 }
 
@@ -137,6 +140,6 @@ export function defaultConfig(dataDir = './data'): RelayConfig {
       cacheMaxAgeSeconds: 7 * 86400,
     },
     sink: { maxSize: 25 * 1024 * 1024, maxClients: 50, retentionCount: 5000, retentionAgeSeconds: 0 },
-    http: { bodyLimitBytes: 10 * 1024 * 1024 },
+    http: { bodyLimitBytes: 10 * 1024 * 1024, classicBodyLimitBytes: 64 * 1024 * 1024 },
   };
 }

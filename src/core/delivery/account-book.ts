@@ -1,4 +1,4 @@
-import type { Account, AccountsPort } from '../store/ports.js';
+import { accountKey, type Account, type AccountsPort } from '../store/ports.js';
 
 interface Backoff {
   until: number;
@@ -7,13 +7,13 @@ interface Backoff {
 }
 
 /**
- * The accounts as the engine sees them: a snapshot of the store's accounts that decisions read
- * synchronously (reloaded after the store announces a change), and the accounts backing off after
- * connection failures.
+ * The accounts as the engine sees them: a snapshot of the store's accounts (every tenant's) that
+ * decisions read synchronously (reloaded after the store announces a change), and the accounts backing
+ * off after connection failures. Accounts are keyed by accountKey(tenant_id, id).
  */
 export class AccountBook {
   private accounts: readonly Account[] = [];
-  private byId = new Map<string, Account>();
+  private byKey = new Map<string, Account>();
   private stale = true;
   private readonly backoffs = new Map<string, Backoff>();
 
@@ -32,49 +32,49 @@ export class AccountBook {
     try {
       const list = await port.list();
       this.accounts = list;
-      this.byId = new Map(list.map((a) => [a.id, a]));
+      this.byKey = new Map(list.map((a) => [accountKey(a.tenant_id, a.id), a]));
     } catch (err) {
       this.stale = true;
       throw err;
     }
   }
 
-  get(id: string): Account | null {
-    return this.byId.get(id) ?? null;
+  get(tenantId: string, id: string): Account | null {
+    return this.byKey.get(accountKey(tenantId, id)) ?? null;
   }
 
-  /** ordered by id */
+  /** ordered by tenant, then id */
   list(): readonly Account[] {
     return this.accounts;
   }
 
-  /** When the account's backoff ends, or null when it is not backing off. */
-  backoffUntil(id: string, now: number): number | null {
-    const b = this.backoffs.get(id);
+  /** When the account's (by key) backoff ends, or null when it is not backing off. */
+  backoffUntil(key: string, now: number): number | null {
+    const b = this.backoffs.get(key);
     return b && b.until > now ? b.until : null;
   }
 
   /** The failure that made the account back off last. */
-  backoffError(id: string): string | null {
-    return this.backoffs.get(id)?.error ?? null;
+  backoffError(key: string): string | null {
+    return this.backoffs.get(key)?.error ?? null;
   }
 
   /**
    * A connection-level failure: the account backs off for `delay(n)` seconds, n counting the failures in a
    * row from 0, unless it is backing off already. Says until when, and whether this failure started it.
    */
-  backOff(id: string, error: string, now: number, delay: (n: number) => number): { until: number; started: boolean } {
-    const b = this.backoffs.get(id);
+  backOff(key: string, error: string, now: number, delay: (n: number) => number): { until: number; started: boolean } {
+    const b = this.backoffs.get(key);
     if (b && b.until > now) return { until: b.until, started: false };
     const failures = (b?.failures ?? 0) + 1;
     const until = now + delay(failures - 1);
-    this.backoffs.set(id, { until, failures, error });
+    this.backoffs.set(key, { until, failures, error });
     return { until, started: true };
   }
 
   /** The account's server accepted a message: its failures are forgotten. */
-  recovered(id: string): void {
-    this.backoffs.delete(id);
+  recovered(key: string): void {
+    this.backoffs.delete(key);
   }
 
   /** the ends of the backoffs still running */

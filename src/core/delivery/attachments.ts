@@ -10,7 +10,7 @@ import { fetchUrl, type LookupAll } from './attachments/url-fetch.js';
 
 export { AttachmentError } from './attachments/errors.js';
 export type { AttachmentEndpoint, AttachmentEndpoints, ClientAuth, TenantEndpointFields } from './attachments/endpoints.js';
-export { DEFAULT_TENANT_ID, defaultTenantEndpoints, tenantAttachmentEndpoints, tenantOf } from './attachments/endpoints.js';
+export { defaultTenantEndpoints, tenantAttachmentEndpoints } from './attachments/endpoints.js';
 export type { AttachmentInput } from './attachments/source.js';
 
 /** An attachment ready for nodemailer: bytes in memory, never a path or URL nodemailer would fetch. */

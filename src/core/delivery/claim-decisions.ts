@@ -1,6 +1,6 @@
 import type { MessagePayload } from '../messages/types.js';
-import type { Account, ClaimCaps, ClaimedMessage } from '../store/ports.js';
-import { DEFAULT_ACCOUNT_ID } from './delivery.js';
+import { DEFAULT_TENANT, type Account, type ClaimCaps, type ClaimedMessage } from '../store/ports.js';
+import { DEFAULT_ACCOUNT_ID, keyOf } from './delivery.js';
 import type { RateCheck, RateWindowName } from './rate-limiter.js';
 import { backoffDelay, type RetrySettings } from './retry-policy.js';
 import { routeOrder } from './routing.js';
@@ -13,11 +13,11 @@ import { routeOrder } from './routing.js';
 
 /** What the decisions read of the engine's state (the account snapshot, backoffs, rate windows, slots). */
 export interface AccountState {
-  account(id: string): Account | null;
+  account(tenantId: string, id: string): Account | null;
   accounts(): readonly Account[];
-  /** when the account's backoff ends, null when it is not backing off */
-  backoffUntil(id: string, now: number): number | null;
-  backoffError(id: string): string | null;
+  /** when the account's (by key) backoff ends, null when it is not backing off */
+  backoffUntil(key: string, now: number): number | null;
+  backoffError(key: string): string | null;
   rate(account: Account, now: number): RateCheck;
   /** no send of the account can start now because of its rate limits */
   rateSaturated(account: Account, now: number): boolean;
@@ -38,16 +38,16 @@ export type AccountPick =
   | { kind: 'none'; rate: RateHit | null; backoffUntil: number | null };
 
 /**
- * The first account of the route not tried yet that is not backing off, has a free rate slot and
- * (preferably) a free claim slot; one without a free claim slot if no other will do.
+ * The first account of the route not tried yet (`tried`: account keys) that is not backing off, has a
+ * free rate slot and (preferably) a free claim slot; one without a free claim slot if no other will do.
  */
 export function pickAccount(route: readonly Account[], tried: ReadonlySet<string>, state: AccountState, now: number): AccountPick {
   let rate: RateHit | null = null;
   let backoffUntil: number | null = null;
   let busy: Account | null = null;
   for (const acc of route) {
-    if (tried.has(acc.id)) continue;
-    const until = state.backoffUntil(acc.id, now);
+    if (tried.has(keyOf(acc))) continue;
+    const until = state.backoffUntil(keyOf(acc), now);
     if (until !== null) {
       backoffUntil = backoffUntil === null ? until : Math.min(backoffUntil, until);
       continue;
@@ -99,9 +99,9 @@ export function decideClaimed(row: ClaimedMessage, c: ClaimContext): ClaimDecisi
   }
   // a released captured message goes out for real, whatever the mode
   if (row.source_captured_id === null && c.sandboxMode) return c.sandboxReady ? { kind: 'sandbox', payload } : { kind: 'hold' };
-  const primary = c.state.account(row.account_id ?? DEFAULT_ACCOUNT_ID);
+  const primary = c.state.account(row.tenant_id, row.account_id ?? DEFAULT_ACCOUNT_ID);
   if (!primary) return { kind: 'fail', account: null, error: 'Missing SMTP account configuration', outcome: 'permanent' };
-  const route = routeOrder(primary, (id) => c.state.account(id), c.random);
+  const route = routeOrder(primary, (id) => c.state.account(primary.tenant_id, id), c.random);
   const pick = pickAccount(route, new Set(), c.state, c.now);
   if (pick.kind === 'account') return { kind: 'send', payload, route, via: pick.account };
   if (pick.rate) {
@@ -116,22 +116,22 @@ export function decideClaimed(row: ClaimedMessage, c: ClaimContext): ClaimDecisi
     kind: 'backoff',
     account: primary.id,
     until: pick.backoffUntil ?? c.now + backoffDelay(c.retry, 0, c.random),
-    error: c.state.backoffError(primary.id) ?? 'account backing off',
+    error: c.state.backoffError(keyOf(primary)) ?? 'account backing off',
   };
 }
 
-/** The account and its fallbacks, unweighted (the accounts that may carry its messages). */
+/** The account and its fallbacks (of its tenant), unweighted (the accounts that may carry its messages). */
 function routeGroup(primary: Account, state: AccountState): Account[] {
-  return routeOrder({ ...primary, weight: null }, (id) => state.account(id));
+  return routeOrder({ ...primary, weight: null }, (id) => state.account(primary.tenant_id, id));
 }
 
 function usable(acc: Account, state: AccountState, now: number): boolean {
-  return state.backoffUntil(acc.id, now) === null && !state.rateSaturated(acc, now);
+  return state.backoffUntil(keyOf(acc), now) === null && !state.rateSaturated(acc, now);
 }
 
 /**
- * Accounts none of whose route can send now because of rate limits: their messages are claimed in bulk
- * to be deferred (or failed) instead of taking claim slots.
+ * Accounts (their keys) none of whose route can send now because of rate limits: their messages are
+ * claimed in bulk to be deferred (or failed) instead of taking claim slots.
  */
 export function saturatedAccounts(state: AccountState, now: number): Set<string> {
   const out = new Set<string>();
@@ -139,7 +139,7 @@ export function saturatedAccounts(state: AccountState, now: number): Set<string>
     let rateLimited = false;
     let canSend = false;
     for (const m of routeGroup(acc, state)) {
-      if (state.backoffUntil(m.id, now) !== null) continue;
+      if (state.backoffUntil(keyOf(m), now) !== null) continue;
       if (state.rateSaturated(m, now)) {
         rateLimited = true;
         continue;
@@ -147,15 +147,21 @@ export function saturatedAccounts(state: AccountState, now: number): Set<string>
       canSend = true;
       break;
     }
-    if (!canSend && rateLimited) out.add(acc.id);
+    if (!canSend && rateLimited) out.add(keyOf(acc));
   }
   return out;
 }
 
 /** How many more messages of an account may be claimed for sending now (`missing`: for an unknown account). */
-export function claimCap(accountId: string, state: AccountState, now: number, saturated: ReadonlySet<string>, missing: number): number {
-  if (saturated.has(accountId)) return 0;
-  const primary = state.account(accountId);
+export function claimCap(
+  account: { tenant_id: string; id: string },
+  state: AccountState,
+  now: number,
+  saturated: ReadonlySet<string>,
+  missing: number,
+): number {
+  if (saturated.has(keyOf(account))) return 0;
+  const primary = state.account(account.tenant_id, account.id);
   // an unknown account's messages fail at once: missing account configuration
   if (!primary) return missing;
   let cap = 0;
@@ -169,19 +175,23 @@ export function claimCap(accountId: string, state: AccountState, now: number, sa
   return cap;
 }
 
-/** Caps of a claim for sending: each account's free slots; accounts not in the snapshot up to `batch`. */
+/**
+ * Caps of a claim for sending: each account's free slots (keyed by account key); accounts not in the
+ * snapshot up to `batch`; messages without an account as the default tenant's default account allows.
+ */
 export function sendCaps(state: AccountState, now: number, saturated: ReadonlySet<string>, batch: number): ClaimCaps {
   const perAccount = new Map<string, number>();
-  for (const acc of state.accounts()) perAccount.set(acc.id, claimCap(acc.id, state, now, saturated, batch));
-  const noAccount = perAccount.get(DEFAULT_ACCOUNT_ID) ?? claimCap(DEFAULT_ACCOUNT_ID, state, now, saturated, batch);
+  for (const acc of state.accounts()) perAccount.set(keyOf(acc), claimCap(acc, state, now, saturated, batch));
+  const fallback = { tenant_id: DEFAULT_TENANT, id: DEFAULT_ACCOUNT_ID };
+  const noAccount = perAccount.get(keyOf(fallback)) ?? claimCap(fallback, state, now, saturated, batch);
   return { perAccount, noAccount, otherAccounts: batch };
 }
 
-/** Caps of the bulk claim of rate-limited accounts' messages: `batch` of each saturated account, nothing else. */
+/** Caps of the bulk claim of rate-limited accounts' messages: `batch` of each saturated account (by key), nothing else. */
 export function bulkCaps(saturated: ReadonlySet<string>, batch: number): ClaimCaps {
   return {
-    perAccount: new Map(Array.from(saturated, (id) => [id, batch])),
-    noAccount: saturated.has(DEFAULT_ACCOUNT_ID) ? batch : 0,
+    perAccount: new Map(Array.from(saturated, (key) => [key, batch])),
+    noAccount: saturated.has(keyOf({ tenant_id: DEFAULT_TENANT, id: DEFAULT_ACCOUNT_ID })) ? batch : 0,
     otherAccounts: 0,
   };
 }

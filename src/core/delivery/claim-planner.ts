@@ -1,8 +1,9 @@
 import type { RelayConfig } from '../config/types.js';
 import type { ClaimedMessage, DeferOutcome, ErrorOutcome } from '../store/ports.js';
 import type { AccountBook } from './account-book.js';
+import type { TenantBook } from './tenant-book.js';
 import { bulkCaps, decideClaimed, saturatedAccounts, sendCaps, type AccountState, type ClaimDecision } from './claim-decisions.js';
-import { CLAIM_AHEAD, newDelivery, type ClaimPorts, type Delivery, type DeliveryLedger, type RoundPlan } from './delivery.js';
+import { CLAIM_AHEAD, keyOf, newDelivery, type ClaimPorts, type Delivery, type DeliveryLedger, type RoundPlan } from './delivery.js';
 import { backoffDeferral, claimFailure, rateLimitDeferral } from './outcomes.js';
 import { LONGEST_WINDOW, type RateLimiter } from './rate-limiter.js';
 import { accountConcurrency } from './transports.js';
@@ -15,6 +16,8 @@ const BULK_BATCH = 500;
 export interface ClaimPlannerDeps {
   ledger: DeliveryLedger;
   book: AccountBook;
+  /** what suspended tenants and batches hold back */
+  tenants: TenantBook;
   limiter: RateLimiter;
   state: AccountState;
   config: RelayConfig;
@@ -26,13 +29,13 @@ export interface ClaimPlannerDeps {
 /** The engine's state as decisions read it: the account snapshot, backoffs, rate windows, the ledger's slots. */
 export function engineAccountState(book: AccountBook, limiter: RateLimiter, ledger: DeliveryLedger, config: RelayConfig): AccountState {
   return {
-    account: (id) => book.get(id),
+    account: (tenantId, id) => book.get(tenantId, id),
     accounts: () => book.list(),
-    backoffUntil: (id, now) => book.backoffUntil(id, now),
-    backoffError: (id) => book.backoffError(id),
+    backoffUntil: (key, now) => book.backoffUntil(key, now),
+    backoffError: (key) => book.backoffError(key),
     rate: (acc, now) => limiter.check(acc, now),
     rateSaturated: (acc, now) => limiter.saturated(acc, now),
-    claimFree: (acc) => accountConcurrency(acc, config) * CLAIM_AHEAD - ledger.claimedFor(acc.id),
+    claimFree: (acc) => accountConcurrency(acc, config) * CLAIM_AHEAD - ledger.claimedFor(keyOf(acc)),
   };
 }
 
@@ -40,7 +43,8 @@ export function engineAccountState(book: AccountBook, limiter: RateLimiter, ledg
 interface Writes {
   defers: DeferOutcome[];
   errors: ErrorOutcome[];
-  holds: string[];
+  /** seqs */
+  holds: number[];
 }
 
 /**
@@ -52,15 +56,16 @@ export class ClaimPlanner {
   constructor(private readonly deps: ClaimPlannerDeps) {}
 
   /**
-   * Reads what the claim needs before the transaction writes anything: the account snapshot if a change
-   * was announced, and the rate windows of accounts with limits seen for the first time.
+   * Reads what the claim needs before the transaction writes anything: the account and tenant snapshots
+   * if a change was announced, and the rate windows of accounts with limits seen for the first time.
    */
   async prepare(tx: ClaimPorts, now: number): Promise<void> {
-    const { book, limiter } = this.deps;
+    const { book, limiter, tenants } = this.deps;
+    if (tenants.isStale()) await tenants.reload(tx.tenants);
     if (!book.isStale()) return;
     await book.reload(tx.accounts);
     for (const acc of book.list()) {
-      if (limiter.needsSeed(acc)) limiter.seed(acc.id, await tx.dispatch.sendLogSince(acc.id, now - LONGEST_WINDOW));
+      if (limiter.needsSeed(acc)) limiter.seed(keyOf(acc), await tx.dispatch.sendLogSince(acc.tenant_id, acc.id, now - LONGEST_WINDOW));
     }
   }
 
@@ -72,7 +77,7 @@ export class ClaimPlanner {
 
   /** Whether a round could claim anything (false: no transaction is worth opening). */
   mayClaim(now: number, sandboxMode: boolean): boolean {
-    if (this.deps.book.isStale()) return true;
+    if (this.deps.book.isStale() || this.deps.tenants.isStale()) return true;
     const { free, saturated } = this.room(now, sandboxMode);
     return free > 0 || saturated.size > 0;
   }
@@ -83,11 +88,14 @@ export class ClaimPlanner {
     const { free, saturated } = this.room(now, sandboxMode);
     if (free <= 0 && saturated.size === 0) return;
     const leaseUntil = now + config.delivery.leaseSeconds;
+    const held = this.deps.tenants.heldWork();
     const rows: ClaimedMessage[] = [];
-    if (saturated.size > 0) rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: BULK_BATCH, caps: bulkCaps(saturated, BULK_BATCH) })));
+    if (saturated.size > 0) {
+      rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: BULK_BATCH, caps: bulkCaps(saturated, BULK_BATCH), held })));
+    }
     if (free > 0) {
       const caps = sandboxMode ? undefined : sendCaps(state, now, saturated, SEND_BATCH);
-      rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: Math.min(free, SEND_BATCH), caps })));
+      rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: Math.min(free, SEND_BATCH), caps, held })));
     }
     plan.claimed += rows.length;
     const writes: Writes = { defers: [], errors: [], holds: [] };
@@ -119,7 +127,7 @@ export class ClaimPlanner {
         return;
       }
       case 'hold':
-        writes.holds.push(row.id);
+        writes.holds.push(row.seq);
         return;
       case 'sandbox':
         return this.start(newDelivery(row, decision.payload, { kind: 'sandbox' }, now), now, plan);
@@ -130,7 +138,7 @@ export class ClaimPlanner {
           plan,
         );
       case 'rate_limited': {
-        const until = this.deps.limiter.reserve(decision.account, now, row.id, row.priority);
+        const until = this.deps.limiter.reserve(decision.account, now, row.seq, row.priority);
         const r = rateLimitDeferral(row, decision.account.id, until, decision.window, decision.limit);
         writes.defers.push(r.defer);
         plan.attempts.push(r.attempt);

@@ -1,6 +1,6 @@
 import type { AttemptOutcome } from '../events.js';
 import type { MessagePayload } from '../messages/types.js';
-import type { Account, ClaimedMessage, TransactionPorts } from '../store/ports.js';
+import { accountKey, type Account, type ClaimedMessage, type TransactionPorts } from '../store/ports.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /**
@@ -8,8 +8,11 @@ import type { RateLimiter } from './rate-limiter.js';
  * owns every slot count, and the queue that runs the engine's transactions one at a time.
  */
 
-/** Messages without an account go out through the account with this id. */
+/** Messages without an account go out through their tenant's account with this id. */
 export const DEFAULT_ACCOUNT_ID = 'default';
+
+/** The key of an account in the engine's maps: accountKey(tenant_id, id). */
+export const keyOf = (a: Pick<Account, 'tenant_id' | 'id'>): string => accountKey(a.tenant_id, a.id);
 /**
  * Messages are claimed up to this many times the connections (global and per account): the extra ones
  * wait claimed and leased, and take a connection the moment a send on it ends.
@@ -46,7 +49,7 @@ export class SendTimeout extends Error {}
 export type DeliveryPhase =
   /** claimed, waiting for a free connection */
   | { name: 'waiting' }
-  /** holds a connection of `connection` ('' for the sandbox); `attempt` is null while the MIME is built */
+  /** holds a connection of `connection` (an account key; '' for the sandbox); `attempt` is null while the MIME is built */
   | { name: 'sending'; connection: string; startedTs: number; attempt: SendAttempt | null }
   /** its outcome is known and waits to be recorded */
   | { name: 'ended' }
@@ -83,7 +86,7 @@ export function emptyPlan(): RoundPlan {
 }
 
 /** The store ports a claim round uses inside its transaction. */
-export type ClaimPorts = Pick<TransactionPorts, 'dispatch' | 'accounts'>;
+export type ClaimPorts = Pick<TransactionPorts, 'dispatch' | 'accounts' | 'tenants'>;
 
 /** The steps of a claim, as a pump round or an outcome flush runs them around its transaction. */
 export interface RoundClaim {
@@ -134,7 +137,7 @@ export class DeliveryLedger {
   unclaim(d: Delivery): void {
     if (!this.live.delete(d)) return;
     this.claimedAll--;
-    if (d.target.kind === 'account') this.giveAccountSlot(d.target.via.id, null);
+    if (d.target.kind === 'account') this.giveAccountSlot(keyOf(d.target.via), null);
   }
 
   startSending(d: Delivery, connection: string, startedTs: number): void {
@@ -146,14 +149,13 @@ export class DeliveryLedger {
   /** Failover: the delivery moves its slots, and its running send, to the next account of its route. */
   moveTo(d: Delivery, next: Account, now: number): void {
     if (d.target.kind !== 'account') return;
-    const from = d.target.via.id;
-    this.giveAccountSlot(from, null);
+    this.giveAccountSlot(keyOf(d.target.via), null);
     this.takeAccountSlot(d, next, now);
     d.target.via = next;
     if (d.phase.name === 'sending' && d.phase.connection) {
       bump(this.sendingPer, d.phase.connection, -1);
-      bump(this.sendingPer, next.id, 1);
-      d.phase.connection = next.id;
+      bump(this.sendingPer, keyOf(next), 1);
+      d.phase.connection = keyOf(next);
     }
   }
 
@@ -176,7 +178,7 @@ export class DeliveryLedger {
       if (!this.live.has(d) || d.phase.name !== 'ended') continue;
       d.phase = { name: 'recording' };
       this.claimedAll--;
-      if (d.target.kind === 'account') bump(this.claimedPer, d.target.via.id, -1);
+      if (d.target.kind === 'account') bump(this.claimedPer, keyOf(d.target.via), -1);
     }
   }
 
@@ -186,7 +188,7 @@ export class DeliveryLedger {
       if (!this.live.has(d) || d.phase.name !== 'recording') continue;
       d.phase = { name: 'ended' };
       this.claimedAll++;
-      if (d.target.kind === 'account') bump(this.claimedPer, d.target.via.id, 1);
+      if (d.target.kind === 'account') bump(this.claimedPer, keyOf(d.target.via), 1);
     }
   }
 
@@ -195,12 +197,12 @@ export class DeliveryLedger {
     if (!this.live.has(d) || d.phase.name !== 'recording') return;
     this.live.delete(d);
     this.settled--;
-    if (d.target.kind === 'account') this.limiter.release(d.target.via.id, sentAt);
+    if (d.target.kind === 'account') this.limiter.release(keyOf(d.target.via), sentAt);
   }
 
   /** Forgets everything (the relay stopped and returned the leases). */
   clear(): void {
-    for (const d of this.live) if (d.target.kind === 'account') this.limiter.release(d.target.via.id, null);
+    for (const d of this.live) if (d.target.kind === 'account') this.limiter.release(keyOf(d.target.via), null);
     this.live.clear();
     this.claimedPer.clear();
     this.sendingPer.clear();
@@ -221,21 +223,23 @@ export class DeliveryLedger {
     return this.claimedAll;
   }
 
-  claimedFor(accountId: string): number {
-    return this.claimedPer.get(accountId) ?? 0;
+  /** by account key */
+  claimedFor(key: string): number {
+    return this.claimedPer.get(key) ?? 0;
   }
 
   sending(): number {
     return this.sendingAll;
   }
 
-  sendingFor(accountId: string): number {
-    return this.sendingPer.get(accountId) ?? 0;
+  /** by account key */
+  sendingFor(key: string): number {
+    return this.sendingPer.get(key) ?? 0;
   }
 
-  /** ids of the messages held (their leases are this process's) */
-  ids(): string[] {
-    return Array.from(this.live, (d) => d.row.id);
+  /** seqs of the messages held (their leases are this process's) */
+  seqs(): number[] {
+    return Array.from(this.live, (d) => d.row.seq);
   }
 
   all(): IterableIterator<Delivery> {
@@ -243,13 +247,13 @@ export class DeliveryLedger {
   }
 
   private takeAccountSlot(d: Delivery, account: Account, now: number): void {
-    bump(this.claimedPer, account.id, 1);
-    this.limiter.acquire(account, now, d.row.id, d.row.priority);
+    bump(this.claimedPer, keyOf(account), 1);
+    this.limiter.acquire(account, now, d.row.seq, d.row.priority);
   }
 
-  private giveAccountSlot(accountId: string, sentAt: number | null): void {
-    bump(this.claimedPer, accountId, -1);
-    this.limiter.release(accountId, sentAt);
+  private giveAccountSlot(key: string, sentAt: number | null): void {
+    bump(this.claimedPer, key, -1);
+    this.limiter.release(key, sentAt);
   }
 }
 

@@ -8,12 +8,13 @@ import type { Store } from '../store/ports.js';
 import { AccountBook } from './account-book.js';
 import { defaultTenantEndpoints, type AttachmentEndpoints } from './attachments.js';
 import { ClaimPlanner, engineAccountState } from './claim-planner.js';
-import { DeliveryLedger, RoundQueue, type RoundClaim, type RoundPlan } from './delivery.js';
+import { DeliveryLedger, RoundQueue, keyOf, type RoundClaim, type RoundPlan } from './delivery.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import { released } from './outcomes.js';
 import { Pump } from './pump.js';
 import { RateLimiter, type RateWindowState } from './rate-limiter.js';
 import { SendRunner } from './send-run.js';
+import { TenantBook } from './tenant-book.js';
 import type { VerifyResult } from './transports.js';
 
 export type { RateWindowState } from './rate-limiter.js';
@@ -31,18 +32,18 @@ export interface Dispatcher {
   stop(graceMs?: number): Promise<void>;
   /** new work may be due */
   wake(): void;
-  rateLimitState(accountId: string): Promise<RateWindowState[]>;
-  accountStatus(accountId: string): AccountDeliveryStatus;
-  verifyAccount(accountId: string): Promise<VerifyResult>;
+  rateLimitState(tenantId: string, accountId: string): Promise<RateWindowState[]>;
+  accountStatus(tenantId: string, accountId: string): AccountDeliveryStatus;
+  verifyAccount(tenantId: string, accountId: string): Promise<VerifyResult>;
   /** sandbox sink address, set once the sink listens */
   setSandboxTarget(target: { host: string; port: number } | null): void;
   inFlight(): number;
 }
 
 export interface DispatcherDeps {
-  store: Pick<Store, 'dispatch' | 'accounts' | 'captured' | 'transaction'>;
+  store: Pick<Store, 'dispatch' | 'accounts' | 'tenants' | 'captured' | 'transaction'>;
   settings: { current(): Readonly<RuntimeSettingsValues> };
-  /** the dispatcher emits `attempt` and `report.wake`, and reloads its accounts on `accounts` */
+  /** the dispatcher emits `attempt` and `report.wake`, and reloads its accounts on `accounts`, its tenants on `tenants` */
   bus: RelayBus;
   config: RelayConfig;
   clock: Clock;
@@ -66,6 +67,7 @@ class DeliveryEngine implements Dispatcher {
   private running = false;
   private readonly limiter = new RateLimiter();
   private readonly book = new AccountBook();
+  private readonly tenants = new TenantBook();
   private readonly ledger = new DeliveryLedger(this.limiter);
   private readonly rounds = new RoundQueue();
   private readonly planner: ClaimPlanner;
@@ -79,9 +81,9 @@ class DeliveryEngine implements Dispatcher {
   constructor(private readonly deps: DispatcherDeps) {
     const { config, logger, clock, store, settings } = deps;
     const random = deps.random ?? Math.random;
-    const { ledger, book, limiter, rounds } = this;
+    const { ledger, book, limiter, rounds, tenants } = this;
     const state = engineAccountState(book, limiter, ledger, config);
-    this.planner = new ClaimPlanner({ ledger, book, limiter, state, config, random, sandboxReady: () => this.sandboxTarget !== null });
+    this.planner = new ClaimPlanner({ ledger, book, tenants, limiter, state, config, random, sandboxReady: () => this.sandboxTarget !== null });
     const claim: RoundClaim = {
       prepare: (tx, now) => this.planner.prepare(tx, now),
       mayClaim: (now) => this.claimable() && this.planner.mayClaim(now, settings.current().delivery_mode === 'sandbox'),
@@ -140,6 +142,10 @@ class DeliveryEngine implements Dispatcher {
       nextSendDeadline: () => this.runner.nextDeadline(),
     });
     deps.bus.on('accounts', () => book.markStale());
+    deps.bus.on('tenants', () => {
+      tenants.markStale();
+      this.wake();
+    });
   }
 
   private now(): number {
@@ -168,7 +174,7 @@ class DeliveryEngine implements Dispatcher {
     this.runner.open();
     const { store, logger } = this.deps;
     // whatever a previous run left leased was in flight when it ended: back to the queue
-    const released = await store.dispatch.releaseExpiredLeases(this.now(), Infinity, this.ledger.ids());
+    const released = await store.dispatch.releaseExpiredLeases(this.now(), Infinity, this.ledger.seqs());
     if (released > 0) logger.info({ released }, 'returned leased messages to the queue');
     // the account snapshot and rate windows (reloaded after every announced change)
     await this.rounds.run(() => this.planner.prepare(store, this.now()));
@@ -188,7 +194,7 @@ class DeliveryEngine implements Dispatcher {
       await this.waitIdle(2000);
     }
     await this.writer.flush();
-    const stuck = this.ledger.ids();
+    const stuck = this.ledger.seqs();
     if (stuck.length > 0) {
       // sends that did not end, or whose outcome could not be recorded: back to the queue
       await this.deps.store.dispatch.releaseLeases(stuck, this.now(), 'shutdown');
@@ -212,27 +218,28 @@ class DeliveryEngine implements Dispatcher {
     return this.ledger.sending();
   }
 
-  async rateLimitState(accountId: string): Promise<RateWindowState[]> {
+  async rateLimitState(tenantId: string, accountId: string): Promise<RateWindowState[]> {
     const { store } = this.deps;
-    const account = await store.accounts.get(accountId);
+    const account = await store.accounts.get(tenantId, accountId);
     if (!account) return [];
     const now = this.now();
-    const fromLog = this.limiter.tracks(account) ? null : await store.dispatch.rateWindowCounts(accountId, now);
+    const fromLog = this.limiter.tracks(account) ? null : await store.dispatch.rateWindowCounts(tenantId, accountId, now);
     return this.limiter.state(account, now, fromLog);
   }
 
-  accountStatus(accountId: string): AccountDeliveryStatus {
-    const until = this.book.backoffUntil(accountId, this.now());
+  accountStatus(tenantId: string, accountId: string): AccountDeliveryStatus {
+    const key = keyOf({ tenant_id: tenantId, id: accountId });
+    const until = this.book.backoffUntil(key, this.now());
     return {
-      in_flight: this.ledger.sendingFor(accountId),
+      in_flight: this.ledger.sendingFor(key),
       backoff_until: until,
-      backoff_error: until !== null ? this.book.backoffError(accountId) : null,
-      pool_open: this.runner.poolOpen(accountId),
+      backoff_error: until !== null ? this.book.backoffError(key) : null,
+      pool_open: this.runner.poolOpen(key),
     };
   }
 
-  async verifyAccount(accountId: string): Promise<VerifyResult> {
-    const account = await this.deps.store.accounts.get(accountId);
+  async verifyAccount(tenantId: string, accountId: string): Promise<VerifyResult> {
+    const account = await this.deps.store.accounts.get(tenantId, accountId);
     if (!account) return { ok: false, stage: 'connect', message: `account '${accountId}' not found` };
     return this.runner.verify(account);
   }

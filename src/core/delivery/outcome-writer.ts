@@ -3,7 +3,7 @@ import { nowSec, type Clock } from '../clock.js';
 import type { RelayBus } from '../events.js';
 import type { AttemptStart, Store, TransactionPorts } from '../store/ports.js';
 import type { AccountBook } from './account-book.js';
-import { emptyPlan, type Delivery, type DeliveryLedger, type RoundClaim, type RoundQueue } from './delivery.js';
+import { emptyPlan, keyOf, type Delivery, type DeliveryLedger, type RoundClaim, type RoundQueue } from './delivery.js';
 import { RELEASE_REASONS, isFinal, type Outcome } from './outcomes.js';
 
 /**
@@ -133,7 +133,7 @@ export class OutcomeWriter {
       return;
     }
     for (const { d, outcome } of batch) {
-      const sentThrough = outcome.kind === 'sent' && d.target.kind === 'account' ? d.target.via.id : null;
+      const sentThrough = outcome.kind === 'sent' && d.target.kind === 'account' ? keyOf(d.target.via) : null;
       ledger.recorded(d, sentThrough !== null ? now : null);
       if (sentThrough !== null) this.deps.book.recovered(sentThrough);
       if (outcome.kind !== 'released') this.deps.bus.emit('attempt', outcome.attempt);
@@ -149,7 +149,7 @@ export class OutcomeWriter {
     for (const s of sent) {
       if (s.captured_id === null) continue;
       try {
-        await tx.captured.linkMessage(s.captured_id, s.id);
+        await tx.captured.linkMessage(s.captured_id, s.seq);
       } catch (err) {
         this.deps.logger.warn({ err, captured_id: s.captured_id }, 'could not link captured message');
       }
@@ -159,8 +159,8 @@ export class OutcomeWriter {
     const defers = batch.flatMap((e) => (e.outcome.kind === 'deferred' ? [e.outcome.defer] : []));
     if (defers.length > 0) await tx.dispatch.defer(defers, now);
     for (const reason of RELEASE_REASONS) {
-      const ids = batch.flatMap((e) => (e.outcome.kind === 'released' && e.outcome.reason === reason ? [e.d.row.id] : []));
-      if (ids.length > 0) await tx.dispatch.releaseLeases(ids, now, reason);
+      const seqs = batch.flatMap((e) => (e.outcome.kind === 'released' && e.outcome.reason === reason ? [e.d.row.seq] : []));
+      if (seqs.length > 0) await tx.dispatch.releaseLeases(seqs, now, reason);
     }
   }
 }

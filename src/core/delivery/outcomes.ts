@@ -79,7 +79,8 @@ export function sentOutcome(d: Delivery, info: SentInfo, now: number): Outcome {
   return {
     kind: 'sent',
     sent: {
-      id: d.row.id,
+      seq: d.row.seq,
+      tenant_id: d.row.tenant_id,
       account_id: d.row.account_id,
       via_account: via,
       sandbox,
@@ -112,7 +113,7 @@ export function errorOutcome(d: Delivery, failure: FailureClass, outcome: Attemp
   return {
     kind: 'error',
     error: {
-      id: d.row.id,
+      seq: d.row.seq,
       account_id: d.row.account_id,
       error: text,
       recipients: failure.recipients ?? null,
@@ -173,7 +174,7 @@ export function temporaryOutcome(
   return {
     kind: 'deferred',
     defer: {
-      id: d.row.id,
+      seq: d.row.seq,
       account_id: d.row.account_id,
       until,
       reason: connection ? 'account_backoff' : 'retry',
@@ -208,7 +209,7 @@ export function claimFailure(
   now: number,
 ): { error: ErrorOutcome; attempt: AttemptOutcome } {
   return {
-    error: { id: row.id, account_id: row.account_id, error, detail: accountId ? { account: accountId } : {} },
+    error: { seq: row.seq, account_id: row.account_id, error, detail: accountId ? { account: accountId } : {} },
     attempt: { message_id: row.id, account_id: accountId ?? row.account_id, outcome, latency_seconds: Math.max(0, now - row.created_ts) },
   };
 }
@@ -221,13 +222,13 @@ export function rateLimitDeferral(
   limit: number,
 ): { defer: DeferOutcome; attempt: AttemptOutcome } {
   return {
-    defer: { id: row.id, account_id: row.account_id, until, reason: 'rate_limited', detail: { account: accountId, window, limit } },
+    defer: { seq: row.seq, account_id: row.account_id, until, reason: 'rate_limited', detail: { account: accountId, window, limit } },
     attempt: { message_id: row.id, account_id: accountId, outcome: 'rate_limited', deferred: true },
   };
 }
 
 export function backoffDeferral(row: ClaimedMessage, accountId: string, until: number, error: string): DeferOutcome {
-  return { id: row.id, account_id: row.account_id, until, reason: 'account_backoff', detail: { account: accountId, error } };
+  return { seq: row.seq, account_id: row.account_id, until, reason: 'account_backoff', detail: { account: accountId, error } };
 }
 
 // ---- what an SMTP failure means ----------------------------------------------------------------

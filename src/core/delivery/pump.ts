@@ -99,7 +99,7 @@ export class Pump {
     const leaseDue = await this.leaseExpiry(now);
     if (leaseDue !== null && leaseDue <= now) {
       this.leaseCheck.at = -Infinity;
-      const n = await store.dispatch.releaseExpiredLeases(now, now, this.deps.ledger.ids());
+      const n = await store.dispatch.releaseExpiredLeases(now, now, this.deps.ledger.seqs());
       if (n > 0) logger.warn({ released: n }, 'leases expired; messages returned to the queue');
     }
     const due = await store.dispatch.nextDueTs();
@@ -147,7 +147,7 @@ export class Pump {
     if (now !== this.leaseCheck.at) {
       const dispatch = this.deps.store.dispatch;
       let ts = await dispatch.nextLeaseExpiry();
-      if (ts !== null && ts <= now) ts = await dispatch.nextLeaseExpiry(this.deps.ledger.ids());
+      if (ts !== null && ts <= now) ts = await dispatch.nextLeaseExpiry(this.deps.ledger.seqs());
       this.leaseCheck = { at: now, ts };
     }
     return this.leaseCheck.ts;

@@ -1,10 +1,10 @@
 import type { RateWindow as RateWindowState, RateWindowName } from '../../shared/api/accounts.js';
-import type { Account } from '../store/ports.js';
+import { accountKey, type Account } from '../store/ports.js';
 
 /** One window's live state as GET /api/accounts shows it (the shared RateWindow). */
 export type { RateWindowName, RateWindow as RateWindowState } from '../../shared/api/accounts.js';
 
-export const RATE_WINDOWS: readonly { window: RateWindowName; seconds: number; field: Exclude<keyof RateLimits, 'id'> }[] = [
+export const RATE_WINDOWS: readonly { window: RateWindowName; seconds: number; field: Exclude<keyof RateLimits, 'id' | 'tenant_id'> }[] = [
   { window: 'minute', seconds: 60, field: 'limit_per_minute' },
   { window: 'hour', seconds: 3600, field: 'limit_per_hour' },
   { window: 'day', seconds: 86400, field: 'limit_per_day' },
@@ -15,14 +15,15 @@ export const LONGEST_WINDOW = 86400;
 /** a booking nobody claimed for this long (its message was deleted or retried) is dropped */
 const STALE_BOOKING_SECONDS = 600;
 
-export type RateLimits = Pick<Account, 'id' | 'limit_per_minute' | 'limit_per_hour' | 'limit_per_day'>;
+export type RateLimits = Pick<Account, 'tenant_id' | 'id' | 'limit_per_minute' | 'limit_per_hour' | 'limit_per_day'>;
 
 export type RateCheck = { ok: true } | { ok: false; until: number; window: RateWindowName; limit: number };
 
 interface Booking {
   ts: number;
   priority: number;
-  id: string;
+  /** the message's seq */
+  seq: number;
 }
 
 interface AccountWindowState {
@@ -32,11 +33,11 @@ interface AccountWindowState {
   inFlight: number;
   /** future slots promised to rate-limited messages, ascending by ts */
   bookings: Booking[];
-  bookingById: Map<string, Booking>;
+  bookingBySeq: Map<number, Booking>;
 }
 
 /** The limit of a window; null, zero or negative mean none (genro-mail-proxy). */
-export function limitOf(a: RateLimits, field: Exclude<keyof RateLimits, 'id'>): number | null {
+export function limitOf(a: RateLimits, field: Exclude<keyof RateLimits, 'id' | 'tenant_id'>): number | null {
   const v = a[field];
   return typeof v === 'number' && v > 0 ? v : null;
 }
@@ -57,8 +58,10 @@ function upperBound(arr: number[], x: number): number {
   return lo;
 }
 
+const keyOf = (a: RateLimits): string => accountKey(a.tenant_id, a.id);
+
 /**
- * Exact sliding-window rate limits per account (minute, hour, day). "Used" is the number of sends the
+ * Exact sliding-window rate limits per account (minute, hour, day), accounts keyed by accountKey. "Used" is the number of sends the
  * account's server accepted within the window plus the sends in flight, so concurrent senders share
  * the limit. When a limit is hit, the message is given the moment a slot frees, taking into account
  * the slots already promised to earlier messages of the same or a more urgent priority, so a backlog
@@ -69,32 +72,32 @@ export class RateLimiter {
 
   /** Whether the account's windows must be seeded from the send log before they are used. */
   needsSeed(account: RateLimits): boolean {
-    return hasLimits(account) && !this.accounts.get(account.id)?.tracked;
+    return hasLimits(account) && !this.accounts.get(keyOf(account))?.tracked;
   }
 
-  /** Starts tracking an account's windows with its sends of the longest window (ascending). */
-  seed(accountId: string, sends: readonly number[]): void {
-    const st = this.entry(accountId);
+  /** Starts tracking an account's windows (by key) with its sends of the longest window (ascending). */
+  seed(key: string, sends: readonly number[]): void {
+    const st = this.entry(key);
     st.sends = [...sends];
     st.tracked = true;
   }
 
   /** Whether the windows of the account are counted here (else the send log has the counts). */
   tracks(account: RateLimits): boolean {
-    return hasLimits(account) && this.accounts.get(account.id)?.tracked === true;
+    return hasLimits(account) && this.accounts.get(keyOf(account))?.tracked === true;
   }
 
-  private entry(accountId: string): AccountWindowState {
-    let st = this.accounts.get(accountId);
+  private entry(key: string): AccountWindowState {
+    let st = this.accounts.get(key);
     if (!st) {
-      st = { sends: [], tracked: false, inFlight: 0, bookings: [], bookingById: new Map() };
-      this.accounts.set(accountId, st);
+      st = { sends: [], tracked: false, inFlight: 0, bookings: [], bookingBySeq: new Map() };
+      this.accounts.set(key, st);
     }
     return st;
   }
 
   private stateOf(account: RateLimits, now: number): AccountWindowState {
-    const st = this.entry(account.id);
+    const st = this.entry(keyOf(account));
     if (hasLimits(account)) {
       if (st.tracked && st.sends.length > 0 && st.sends[0] <= now - LONGEST_WINDOW) {
         st.sends.splice(0, upperBound(st.sends, now - LONGEST_WINDOW));
@@ -105,7 +108,7 @@ export class RateLimiter {
     }
     if (st.bookings.length > 0 && st.bookings[0].ts < now - STALE_BOOKING_SECONDS) {
       const keep = st.bookings.filter((b) => b.ts >= now - STALE_BOOKING_SECONDS);
-      for (const b of st.bookings) if (b.ts < now - STALE_BOOKING_SECONDS) st.bookingById.delete(b.id);
+      for (const b of st.bookings) if (b.ts < now - STALE_BOOKING_SECONDS) st.bookingBySeq.delete(b.seq);
       st.bookings = keep;
     }
     return st;
@@ -139,25 +142,25 @@ export class RateLimiter {
   }
 
   /**
-   * Takes a slot for `messageId` now (counted as in flight until `release`), or promises it the
+   * Takes a slot for the message (by seq) now (counted as in flight until `release`), or promises it the
    * earliest free future slot for its priority and says when that is.
    */
-  acquire(account: RateLimits, now: number, messageId: string, priority: number): RateCheck {
+  acquire(account: RateLimits, now: number, messageSeq: number, priority: number): RateCheck {
     const st = this.stateOf(account, now);
-    this.dropBooking(st, messageId);
+    this.dropBooking(st, messageSeq);
     const hit = this.check(account, now);
     if (hit.ok) {
       st.inFlight++;
       return hit;
     }
-    return { ...hit, until: this.book(st, account, now, messageId, priority) };
+    return { ...hit, until: this.book(st, account, now, messageSeq, priority) };
   }
 
   /** Promises the next free slot to a message that will wait for it (no slot taken now). */
-  reserve(account: RateLimits, now: number, messageId: string, priority: number): number {
+  reserve(account: RateLimits, now: number, messageSeq: number, priority: number): number {
     const st = this.stateOf(account, now);
-    this.dropBooking(st, messageId);
-    return this.book(st, account, now, messageId, priority);
+    this.dropBooking(st, messageSeq);
+    return this.book(st, account, now, messageSeq, priority);
   }
 
   /** When a message of this priority could get a slot, without promising it. */
@@ -166,9 +169,9 @@ export class RateLimiter {
     return this.nextSlot(this.stateOf(account, now), account, now, priority);
   }
 
-  /** Ends an in-flight send; `sentAt` when the server accepted it (it then counts in the windows). */
-  release(accountId: string, sentAt: number | null): void {
-    const st = this.accounts.get(accountId);
+  /** Ends an in-flight send of the account (by key); `sentAt` when the server accepted it (it then counts in the windows). */
+  release(key: string, sentAt: number | null): void {
+    const st = this.accounts.get(key);
     if (!st) return;
     if (st.inFlight > 0) st.inFlight--;
     if (sentAt !== null && st.tracked) {
@@ -179,13 +182,13 @@ export class RateLimiter {
   }
 
   /** Forgets what was promised to a message (retried by hand, deleted). */
-  forget(accountId: string, messageId: string): void {
-    const st = this.accounts.get(accountId);
-    if (st) this.dropBooking(st, messageId);
+  forget(key: string, messageSeq: number): void {
+    const st = this.accounts.get(key);
+    if (st) this.dropBooking(st, messageSeq);
   }
 
-  inFlight(accountId: string): number {
-    return this.accounts.get(accountId)?.inFlight ?? 0;
+  inFlight(key: string): number {
+    return this.accounts.get(key)?.inFlight ?? 0;
   }
 
   /**
@@ -209,21 +212,21 @@ export class RateLimiter {
     });
   }
 
-  private dropBooking(st: AccountWindowState, messageId: string): void {
-    const b = st.bookingById.get(messageId);
+  private dropBooking(st: AccountWindowState, messageSeq: number): void {
+    const b = st.bookingBySeq.get(messageSeq);
     if (!b) return;
-    st.bookingById.delete(messageId);
+    st.bookingBySeq.delete(messageSeq);
     const i = st.bookings.indexOf(b);
     if (i >= 0) st.bookings.splice(i, 1);
   }
 
-  private book(st: AccountWindowState, account: RateLimits, now: number, messageId: string, priority: number): number {
+  private book(st: AccountWindowState, account: RateLimits, now: number, messageSeq: number, priority: number): number {
     const ts = this.nextSlot(st, account, now, priority);
-    const b: Booking = { ts, priority, id: messageId };
+    const b: Booking = { ts, priority, seq: messageSeq };
     let at = st.bookings.length;
     while (at > 0 && st.bookings[at - 1].ts > ts) at--;
     st.bookings.splice(at, 0, b);
-    st.bookingById.set(messageId, b);
+    st.bookingBySeq.set(messageSeq, b);
     return ts;
   }
 

@@ -18,6 +18,13 @@ export function backoffDelay(settings: RetrySettings, n: number, random: () => n
   return Math.max(1, Math.round(base * spread));
 }
 
+/** Genropy retries only errors containing this, and the issue asks it first: it stays first when retrying ends. */
+const ATTACHMENT_FAILURE = 'Attachment fetch failed';
+
+function exhausted(why: string, text: string): string {
+  return text.startsWith(ATTACHMENT_FAILURE) ? `${text} (${why})` : `${why}: ${text}`;
+}
+
 /**
  * What to do after a temporary failure: wait for the next slot of the schedule, or give up when the
  * retries or the lifetime are used up (texts as genro-mail-proxy words them).
@@ -28,13 +35,13 @@ export function decideRetry(
   random: () => number = Math.random,
 ): RetryDecision {
   if (input.retryCount >= settings.maxRetries) {
-    return { action: 'fail', error: `Max retries (${settings.maxRetries}) exceeded: ${input.text}` };
+    return { action: 'fail', error: exhausted(`Max retries (${settings.maxRetries}) exceeded`, input.text) };
   }
   const delay = backoffDelay(settings, input.retryCount, random);
   const until = input.now + delay;
   const lifetime = settings.retryLifetimeSeconds;
   if (lifetime > 0 && input.firstAttemptTs !== null && until - input.firstAttemptTs > lifetime) {
-    return { action: 'fail', error: `Retry lifetime (${lifetime} s) exceeded: ${input.text}` };
+    return { action: 'fail', error: exhausted(`Retry lifetime (${lifetime} s) exceeded`, input.text) };
   }
   return { action: 'retry', until, retry_count: input.retryCount + 1, delay };
 }

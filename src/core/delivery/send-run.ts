@@ -5,9 +5,9 @@ import { nowSec, type Clock } from '../clock.js';
 import type { RelayConfig } from '../config/types.js';
 import type { Account, AttemptStart, CapturedPort } from '../store/ports.js';
 import type { AccountBook } from './account-book.js';
-import { AttachmentResolver, attachmentOptions, tenantOf, type AttachmentEndpoints } from './attachments.js';
+import { AttachmentResolver, attachmentOptions, type AttachmentEndpoints } from './attachments.js';
 import { pickAccount, type AccountState } from './claim-decisions.js';
-import { SendTimeout, type Delivery, type DeliveryLedger, type SendAttempt } from './delivery.js';
+import { SendTimeout, keyOf, type Delivery, type DeliveryLedger, type SendAttempt } from './delivery.js';
 import { MessageBuildError, buildMail, buildRawMail } from './message-builder.js';
 import {
   afterFailure,
@@ -101,19 +101,19 @@ export class SendRunner {
     for (let i = 0; i < this.waiting.length && ledger.sending() < config.delivery.maxConcurrency; ) {
       const d = this.waiting[i];
       const via = d.target.kind === 'account' ? d.target.via : null;
-      if (via && this.deps.book.backoffUntil(via.id, now) !== null) {
+      if (via && this.deps.book.backoffUntil(keyOf(via), now) !== null) {
         this.waiting.splice(i, 1);
         this.deps.ended(d, released('account_backoff'));
         continue;
       }
-      if (via && ledger.sendingFor(via.id) >= accountConcurrency(via, config)) {
+      if (via && ledger.sendingFor(keyOf(via)) >= accountConcurrency(via, config)) {
         i++;
         continue;
       }
       this.waiting.splice(i, 1);
-      ledger.startSending(d, via?.id ?? '', now);
+      ledger.startSending(d, via ? keyOf(via) : '', now);
       this.deps.attemptStarted({
-        id: d.row.id,
+        seq: d.row.seq,
         account_id: d.row.account_id,
         attempt: d.row.attempts + 1,
         detail: via ? { account: via.id } : { sandbox: true },
@@ -189,28 +189,28 @@ export class SendRunner {
       if (!raw) throw new MessageBuildError(`captured message ${source} is no longer available`);
       return buildRawMail(d.payload, raw);
     }
-    const attachments = await this.attachments.resolve(d.payload.attachments, { tenantId: tenantOf(d.row), signal: stopping });
+    const attachments = await this.attachments.resolve(d.payload.attachments, { tenantId: d.row.tenant_id, signal: stopping });
     return buildMail(d.payload, attachments);
   }
 
   private temporary(d: Delivery, failure: FailureClass, now: number): Outcome {
-    const via = d.target.kind === 'account' ? d.target.via.id : null;
+    const via = d.target.kind === 'account' ? keyOf(d.target.via) : null;
     const backoffUntil = via ? this.deps.book.backoffUntil(via, now) : null;
     return temporaryOutcome(d, failure, now, this.deps.config.delivery, this.deps.random, backoffUntil);
   }
 
   private backOff(d: Delivery, error: string, now: number): void {
     if (d.target.kind !== 'account') return;
-    const id = d.target.via.id;
-    const r = this.deps.book.backOff(id, error, now, (n) => backoffDelay(this.deps.config.delivery, n, this.deps.random));
-    if (r.started) this.deps.logger.warn({ account_id: id, until: r.until, error }, 'account backing off after a connection failure');
+    const { tenant_id, id } = d.target.via;
+    const r = this.deps.book.backOff(keyOf(d.target.via), error, now, (n) => backoffDelay(this.deps.config.delivery, n, this.deps.random));
+    if (r.started) this.deps.logger.warn({ tenant_id, account_id: id, until: r.until, error }, 'account backing off after a connection failure');
   }
 
   /** Moves a delivery to the next account of its route after a temporary failure; false when none can take it. */
   private failover(d: Delivery, failure: FailureClass, now: number): boolean {
     if (d.target.kind !== 'account') return false;
     const from = d.target.via;
-    const tried = new Set([...d.target.failover.map((f) => f.account), from.id]);
+    const tried = new Set([...d.target.failover.map((f) => keyOf({ tenant_id: from.tenant_id, id: f.account })), keyOf(from)]);
     const pick = pickAccount(d.target.route, tried, this.deps.state, now);
     if (pick.kind !== 'account') return false;
     d.target.failover.push({ account: from.id, error: failure.text });
@@ -252,8 +252,9 @@ export class SendRunner {
     return this.transports.verify(account);
   }
 
-  poolOpen(accountId: string): boolean {
-    return this.transports.openPools().includes(`account:${accountId}`);
+  /** by account key */
+  poolOpen(key: string): boolean {
+    return this.transports.openPools().includes(`account:${key}`);
   }
 
   /** Closes idle pools; returns when the next one becomes idle (clock ms), or null. */

@@ -5,7 +5,7 @@ import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from 'nodemailer/lib/sm
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
 import type { VerifyResult } from '../../shared/api/accounts.js';
 import type { RelayConfig } from '../config/types.js';
-import type { Account } from '../store/ports.js';
+import { accountKey, type Account } from '../store/ports.js';
 
 export type PoolMailer = Mail<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
 export type SentInfo = SMTPPoolSentMessageInfo;
@@ -72,8 +72,9 @@ export class Transports {
 
   /** The pool for an account, built on first use and rebuilt if the account changed. */
   forAccount(account: Account): PoolMailer {
+    const name = `account:${accountKey(account.tenant_id, account.id)}`;
     const known = this.resolved.get(account);
-    if (known && this.entries.get(known)?.mailer === known && this.pools.get(`account:${account.id}`)?.mailer === known) {
+    if (known && this.entries.get(known)?.mailer === known && this.pools.get(name)?.mailer === known) {
       return known;
     }
     const options: SMTPPoolOptions = {
@@ -84,7 +85,7 @@ export class Transports {
       maxRequeues: 0,
       idleTimeout: Math.max(1, account.ttl || 300) * 1000,
     };
-    const mailer = this.pool(`account:${account.id}`, options);
+    const mailer = this.pool(name, options);
     this.resolved.set(account, mailer);
     return mailer;
   }
@@ -153,12 +154,12 @@ export class Transports {
     return next;
   }
 
-  /** Closes the pool of an account that no longer exists or changed. */
-  drop(accountId: string): void {
-    const e = this.pools.get(`account:${accountId}`);
+  /** Closes the pool of an account (by key) that no longer exists or changed. */
+  drop(key: string): void {
+    const e = this.pools.get(`account:${key}`);
     if (e) {
       e.mailer.close();
-      this.pools.delete(`account:${accountId}`);
+      this.pools.delete(`account:${key}`);
     }
   }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../store/records.js';
 import { PRIORITY_LABELS, type AttachmentSpec, type MessagePayload, type Priority } from './types.js';
 import type { MessageInput } from './payload-schema.js';
 
@@ -21,8 +22,11 @@ export function addressList(value: string | (string | null)[] | null | undefined
   return parts.map((p) => (p ?? '').trim()).filter((p) => p.length > 0);
 }
 
-/** A classic (genro-mail-proxy) message as the relay keeps it; validated afterwards (validate.ts). */
-export function toPayload(m: MessageInput, defaultPriority: Priority): MessagePayload {
+/**
+ * A classic (genro-mail-proxy) message as the relay keeps it, in the tenant it was sent for (the
+ * default tenant's messages carry no tenant_id); validated afterwards (validate.ts).
+ */
+export function toPayload(m: MessageInput, defaultPriority: Priority, tenantId: string = DEFAULT_TENANT): MessagePayload {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== null && v !== undefined) headers[k] = String(v);
   const attachments: AttachmentSpec[] | undefined = m.attachments?.map((a) => {
@@ -31,6 +35,10 @@ export function toPayload(m: MessageInput, defaultPriority: Priority): MessagePa
     if (a.s3) out.s3 = { bucket: a.s3.bucket, key: a.s3.key };
     else if (a.url) out.url = a.url;
     else if (a.content) out.content = a.content;
+    else if (a.storage_path) out.storage_path = a.storage_path;
+    // opaque here: endpoint delivery reads them
+    if (a.fetch_mode) out.fetch_mode = a.fetch_mode;
+    if (a.content_md5) out.content_md5 = a.content_md5;
     const type = a.content_type ?? a.mime_type;
     if (type) out.content_type = type;
     if (a.cid) out.cid = a.cid;
@@ -38,6 +46,7 @@ export function toPayload(m: MessageInput, defaultPriority: Priority): MessagePa
   });
   const p: MessagePayload = {
     id: m.id,
+    ...(tenantId !== DEFAULT_TENANT ? { tenant_id: tenantId } : {}),
     from: m.from,
     to: addressList(m.to),
     subject: m.subject,
@@ -56,5 +65,6 @@ export function toPayload(m: MessageInput, defaultPriority: Priority): MessagePa
   if (m.message_id) p.message_id = m.message_id;
   if (attachments?.length) p.attachments = attachments;
   if (m.deferred_ts !== null && m.deferred_ts !== undefined) p.deferred_ts = m.deferred_ts;
+  if (m.batch_code) p.batch_code = m.batch_code;
   return p;
 }

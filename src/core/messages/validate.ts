@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../store/records.js';
 import type { MessagePayload } from './types.js';
 
 /**
@@ -6,7 +7,7 @@ import type { MessagePayload } from './types.js';
  * here, and words the answer its own way (a classic rejection reason, a 422 naming the field, a 404).
  */
 export type PayloadRule =
-  /** id, from or to is empty */
+  /** id, from or to (to, cc and bcc all) is empty; account_id for a tenant's message */
   | 'missing'
   | 'account_not_found'
   /** no account_id where one is needed (classic protocol, real delivery) */
@@ -14,7 +15,7 @@ export type PayloadRule =
   /** CR or LF in a field that ends up in a header: header injection */
   | 'crlf'
   | 'header_name'
-  /** an attachment with neither content, url nor s3 */
+  /** an attachment with neither content, url, s3 nor storage_path */
   | 'attachment_source'
   | 'base64'
   | 'url';
@@ -26,7 +27,8 @@ export interface PayloadIssue {
 }
 
 export interface PayloadRules {
-  accountExists(id: string): boolean;
+  /** the account exists in the tenant */
+  accountExists(tenantId: string, id: string): boolean;
   accountRequired: boolean;
 }
 
@@ -41,13 +43,18 @@ export const hasCrLf = (s: string): boolean => CRLF.test(s);
 const SINGLE_FIELDS = ['id', 'from', 'subject', 'reply_to', 'return_path', 'message_id'] as const;
 const LIST_FIELDS = ['to', 'cc', 'bcc'] as const;
 
-/** The first problem of a payload, in genro-mail-proxy's order (first failure wins), or null. */
+/**
+ * The first problem of a payload, in genro-mail-proxy's order (first failure wins), or null. A tenant's
+ * message needs its account_id (v0.6.10); the default tenant keeps the classic default-account rule.
+ */
 export function payloadIssue(p: MessagePayload, rules: PayloadRules): PayloadIssue | null {
+  const tenantId = p.tenant_id ?? DEFAULT_TENANT;
   if (!p.id) return { path: ['id'], rule: 'missing' };
+  if (tenantId !== DEFAULT_TENANT && !p.account_id) return { path: ['account_id'], rule: 'missing' };
   if (!p.from) return { path: ['from'], rule: 'missing' };
-  if (p.to.length === 0) return { path: ['to'], rule: 'missing' };
+  if (p.to.length === 0 && !p.cc?.length && !p.bcc?.length) return { path: ['to'], rule: 'missing' };
   if (p.account_id) {
-    if (!rules.accountExists(p.account_id)) return { path: ['account_id'], rule: 'account_not_found' };
+    if (!rules.accountExists(tenantId, p.account_id)) return { path: ['account_id'], rule: 'account_not_found' };
   } else if (rules.accountRequired) {
     return { path: ['account_id'], rule: 'account_required' };
   }
@@ -68,8 +75,8 @@ function headerSafetyIssue(p: MessagePayload): PayloadIssue | null {
     if (hasCrLf(value)) return { path: ['headers', name], rule: 'crlf' };
   }
   for (const [i, a] of (p.attachments ?? []).entries()) {
-    if (!a.content && !a.url && !a.s3) return { path: ['attachments', i], rule: 'attachment_source' };
-    for (const name of ['filename', 'content_type', 'cid'] as const) {
+    if (!a.content && !a.url && !a.s3 && !a.storage_path) return { path: ['attachments', i], rule: 'attachment_source' };
+    for (const name of ['filename', 'content_type', 'cid', 'storage_path'] as const) {
       const value = a[name];
       if (value && hasCrLf(value)) return { path: ['attachments', i, name], rule: 'crlf' };
     }
@@ -105,7 +112,7 @@ export function classicReason(issue: PayloadIssue, p: MessagePayload): string {
     case 'missing':
       return `missing ${String(top)}`;
     case 'account_not_found':
-      return 'account not found';
+      return (p.tenant_id ?? DEFAULT_TENANT) === DEFAULT_TENANT ? 'account not found' : 'account not found for tenant';
     case 'account_required':
       return 'missing account configuration';
     case 'header_name':

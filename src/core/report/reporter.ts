@@ -5,7 +5,7 @@ import type { RelayConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import type { RelayBus, ReportOutcome } from '../events.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
-import type { MessagesPort, PendingReport, ReportsPort } from '../store/ports.js';
+import { DEFAULT_TENANT, type MessagesPort, type PendingReport, type ReportsPort } from '../store/ports.js';
 import { ReportBoard, type ReportStatus } from './report-status.js';
 import { Retention, type RetentionResult } from './retention.js';
 import { postDeliveryReport, SyncFailure, type SyncAnswer, type SyncTarget } from './sync-client.js';
@@ -24,8 +24,8 @@ export interface Reporter {
   syncNow(): void;
   lastResult(): ReportOutcome | null;
   status(): ReportStatus;
-  /** genro-mail-proxy cleanup-messages; resolves to the number of messages removed */
-  cleanup(olderThanSeconds: number | null | undefined): Promise<number>;
+  /** genro-mail-proxy cleanup-messages (of one tenant, if given); resolves to the number of messages removed */
+  cleanup(olderThanSeconds: number | null | undefined, tenantId?: string): Promise<number>;
   /** one retention pass now (it also runs on its own every `retentionIntervalMs`) */
   runRetention(): Promise<RetentionResult>;
 }
@@ -136,7 +136,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
     schedule.begin();
     let batch: PendingReport[];
     try {
-      batch = await reports.pending(batchSize);
+      batch = await reports.pending(DEFAULT_TENANT, batchSize);
     } catch (err) {
       // a storage failure waits out the same backoff as an unreachable application
       recordFailure(new SyncFailure(`could not read the outcomes to report: ${errorMessage(err)}`), 0);
@@ -241,7 +241,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
     wake() {
       schedule.wake();
       // an empty report asked for by a wake keeps its spacing: look whether anything waits
-      reports.pending(1).then(
+      reports.pending(DEFAULT_TENANT, 1).then(
         (p) => schedule.pendingKnown(p.length > 0),
         () => schedule.pendingKnown(true),
       );
@@ -263,7 +263,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
         nextAttemptTs: started && !syncRun ? epochOf(nextSyncAt(mono())) : null,
       }),
 
-    cleanup: (olderThanSeconds) => retention.cleanup(olderThanSeconds),
+    cleanup: (olderThanSeconds, tenantId) => retention.cleanup(olderThanSeconds, tenantId),
 
     runRetention() {
       return retentionRun ?? startRetention();

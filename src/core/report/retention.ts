@@ -1,7 +1,7 @@
 import type { RetentionPass } from '../../shared/api/stats.js';
 import { nowSec, type Clock } from '../clock.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
-import type { MessagesPort, ReportsPort } from '../store/ports.js';
+import { DEFAULT_TENANT, type MessagesPort, type ReportsPort } from '../store/ports.js';
 
 /** What one retention pass removed (the shared RetentionPass without its time). */
 export type RetentionResult = Omit<RetentionPass, 'ts'>;
@@ -68,7 +68,7 @@ export class Retention {
       result.reported = await this.repeat(() => messages.purgeReported(before, this.batchSize));
       // With no application to report to, final messages would otherwise stay forever.
       if (!s.client_sync_url) {
-        result.unreported = await this.repeat(() => reports.purgeFinalUnreported(before, this.batchSize));
+        result.unreported = await this.repeat(() => reports.purgeFinalUnreported(DEFAULT_TENANT, before, this.batchSize));
       }
     }
     result.send_log = await this.repeat(() => reports.pruneSendLog(now - SEND_LOG_WINDOW_SECONDS, this.batchSize * 4));
@@ -81,11 +81,11 @@ export class Retention {
    * `olderThanSeconds` old (default: the retention setting; clamped to >= 0, so 0 removes every
    * message already reported). Returns how many were removed.
    */
-  async cleanup(olderThanSeconds: number | null | undefined): Promise<number> {
+  async cleanup(olderThanSeconds: number | null | undefined, tenantId?: string): Promise<number> {
     const seconds = Math.max(0, olderThanSeconds ?? this.deps.settings.current().retention_seconds);
     // reported_ts <= now - seconds
     const before = nowSec(this.deps.clock) - seconds + 1;
-    return this.repeat(() => this.deps.messages.purgeReported(before, this.batchSize));
+    return this.repeat(() => this.deps.messages.purgeReported(before, this.batchSize, tenantId));
   }
 
   private async repeat(step: () => Promise<number>): Promise<number> {

@@ -3,24 +3,31 @@ import { nowSec, type Clock } from '../clock.js';
 import type { Dispatcher } from '../delivery/dispatcher.js';
 import { notFound, RelayError } from '../errors.js';
 import type { RelayBus } from '../events.js';
-import type { Account, AccountInput, AccountsPort, Store } from '../store/ports.js';
+import { DEFAULT_TENANT, type Account, type AccountInput, type AccountsPort, type Store } from '../store/ports.js';
+import { scopeOf, type Principal } from './scope.js';
 
 /** An account with the engine's live view of it (GET /api/accounts): the shared AccountView. */
 export type { AccountView } from '../../shared/api/index.js';
 
 /** An account as the API shows it, without the engine's live view: never the password, only whether one is set. */
-export type PublicAccount = Omit<AccountView, 'rate' | 'in_flight' | 'backoff_until' | 'backoff_error' | 'pool_open'>;
+export type PublicAccount = Omit<AccountView, 'rate' | 'in_flight' | 'backoff_until' | 'backoff_error' | 'pool_open' | 'tenant_id'> & {
+  tenant_id: string;
+};
 
 export interface AccountsService {
-  /** genro-mail-proxy POST /account: insert or replace; an omitted password keeps the stored one */
-  upsert(input: AccountInputBody): Promise<void>;
-  list(): Promise<PublicAccount[]>;
-  /** deletes the account and its messages; false when there was none */
-  delete(id: string): Promise<boolean>;
-  /** every account with its rate windows, sends in flight and backoff */
+  /**
+   * genro-mail-proxy POST /account: insert or replace in the body's tenant (else the caller's); an
+   * omitted password keeps the stored one; 404 for a tenant that is not registered
+   */
+  upsert(caller: Principal, input: AccountInputBody): Promise<void>;
+  /** the accounts of the tenant named (else the caller's) */
+  list(caller: Principal, tenantId?: string): Promise<PublicAccount[]>;
+  /** deletes the account (of the tenant named, else the caller's) and its messages; false when there was none */
+  delete(caller: Principal, id: string, tenantId?: string): Promise<boolean>;
+  /** every tenant's accounts with their rate windows, sends in flight and backoff */
   listWithDelivery(): Promise<AccountView[]>;
   /** connects (and authenticates) with the account's settings; 404 when unknown */
-  verify(id: string): Promise<VerifyResult>;
+  verify(tenantId: string, id: string): Promise<VerifyResult>;
 }
 
 export interface AccountsServiceDeps {
@@ -28,6 +35,8 @@ export interface AccountsServiceDeps {
   /** an edit reads the stored password and writes the account in one transaction */
   store: Pick<Store, 'transaction'>;
   dispatcher: Pick<Dispatcher, 'accountStatus' | 'rateLimitState' | 'verifyAccount'>;
+  /** 404 unless the tenant is registered */
+  tenantMustExist: (tenantId: string) => Promise<void>;
   bus: Pick<RelayBus, 'emit'>;
   clock: Clock;
 }
@@ -39,9 +48,10 @@ const positive = (n: number | null | undefined) => (n !== null && n !== undefine
  * timeout and connections only when positive; 'reject' means 'error'. `storedPassword` is kept when
  * the body omits the password (an edit need not resend it); an explicit null clears it.
  */
-export function accountFromInput(a: AccountInputBody, storedPassword: string | null): AccountInput {
+export function accountFromInput(a: AccountInputBody, storedPassword: string | null, tenantId: string = DEFAULT_TENANT): AccountInput {
   if (a.fallbacks?.includes(a.id)) throw new RelayError(422, 'validation_error', 'fallbacks: an account cannot fall back to itself');
   return {
+    tenant_id: tenantId,
     id: a.id,
     host: a.host,
     port: a.port,
@@ -69,26 +79,28 @@ export function publicAccount(a: Account): PublicAccount {
 export function createAccountsService(deps: AccountsServiceDeps): AccountsService {
   const { accounts, dispatcher } = deps;
   return {
-    async upsert(input) {
+    async upsert(caller, input) {
+      const tenantId = scopeOf(caller, input.tenant_id);
+      await deps.tenantMustExist(tenantId);
       const now = nowSec(deps.clock);
       await deps.store.transaction(async (tx) => {
-        const stored = input.password === undefined ? ((await tx.accounts.get(input.id))?.password ?? null) : null;
-        await tx.accounts.upsert(accountFromInput(input, stored), now);
+        const stored = input.password === undefined ? ((await tx.accounts.get(tenantId, input.id))?.password ?? null) : null;
+        await tx.accounts.upsert(accountFromInput(input, stored, tenantId), now);
       });
       deps.bus.emit('dispatch.wake');
     },
 
-    list: async () => (await accounts.list()).map(publicAccount),
+    list: async (caller, tenantId) => (await accounts.list(scopeOf(caller, tenantId))).map(publicAccount),
 
-    delete: (id) => accounts.delete(id),
+    delete: (caller, id, tenantId) => accounts.delete(scopeOf(caller, tenantId), id),
 
     async listWithDelivery() {
       return Promise.all(
         (await accounts.list()).map(async (a) => {
-          const status = dispatcher.accountStatus(a.id);
+          const status = dispatcher.accountStatus(a.tenant_id, a.id);
           return {
             ...publicAccount(a),
-            rate: await dispatcher.rateLimitState(a.id),
+            rate: await dispatcher.rateLimitState(a.tenant_id, a.id),
             in_flight: status.in_flight,
             backoff_until: status.backoff_until,
             backoff_error: status.backoff_error,
@@ -98,9 +110,9 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
       );
     },
 
-    async verify(id) {
-      if (!(await accounts.get(id))) throw notFound('account', id);
-      return dispatcher.verifyAccount(id);
+    async verify(tenantId, id) {
+      if (!(await accounts.get(tenantId, id))) throw notFound('account', id);
+      return dispatcher.verifyAccount(tenantId, id);
     },
   };
 }

@@ -3,7 +3,7 @@ import type { CapturedDetail, CapturedPage, ReleaseAnswer } from '../../shared/a
 import { conflict, notFound, RelayError } from '../errors.js';
 import type { RelayBus } from '../events.js';
 import { fieldError } from '../messages/validate.js';
-import type { MessagesPort, CapturedPort } from '../store/ports.js';
+import { messageKey, type MessagesPort, type CapturedPort } from '../store/ports.js';
 import { attachmentAt, inspectMessage, renderableHtml, type InspectedAttachment } from '../sink/inspect.js';
 import { releasePayload, type ReleaseRequest } from '../sink/release.js';
 import { parseCapturedSearch } from '../sink/search-query.js';
@@ -108,7 +108,7 @@ export function createCapturedService(deps: CapturedServiceDeps): CapturedServic
         throw new RelayError(422, 'invalid_message', `release refused: ${e.field} ${e.message}`);
       }
       if (result.queued !== 1) throw conflict(`release refused: ${result.rejected[0]?.reason ?? 'not queued'}`);
-      const queued = await deps.messages.get(payload.id);
+      const queued = await deps.messages.get(messageKey(payload.id));
       return { id: payload.id, state: queued?.state ?? 'queued', captured_id: id, account_id: req.account_id, to: payload.to };
     },
   };

@@ -17,6 +17,7 @@ import { createMessagesService, type MessagesService } from './messages.js';
 import { createSendService, type SendService } from './send.js';
 import { createSettingsService, type ListenAddresses, type SettingsService } from './settings.js';
 import { createStatsService, type StatsService } from './stats.js';
+import { createTenantsService, type TenantSyncClock, type TenantsService } from './tenants.js';
 
 /**
  * Everything the API and the desktop shell may ask of the relay, one service per domain. Each owns
@@ -30,6 +31,7 @@ export interface RelayServices {
   readonly settings: SettingsService;
   readonly stats: StatsService;
   readonly control: ControlService;
+  readonly tenants: TenantsService;
   readonly events: LiveEventsService;
   /** the Prometheus exposition */
   readonly metrics: Pick<Metrics, 'contentType' | 'render'>;
@@ -48,27 +50,49 @@ export interface RelayServicesDeps {
   reporter: Pick<Reporter, 'status' | 'cleanup'>;
   metrics: Pick<Metrics, 'contentType' | 'render'>;
   addresses: () => ListenAddresses;
+  /** the configured API token: the admin token */
+  adminToken: string;
+  /** when each tenant was last synced (GET /tenants/sync-status) */
+  tenantSync?: TenantSyncClock;
 }
 
 export function createRelayServices(deps: RelayServicesDeps): RelayServices {
   const { store, settings, bus, clock } = deps;
   const intake = new MessageIntake({ store, bus, clock });
   const stats = createStatsService({ messages: store.messages, captured: store.captured, settings, dispatcher: deps.dispatcher, reporter: deps.reporter });
+  const tenants = createTenantsService({
+    tenants: store.tenants,
+    messages: store.messages,
+    store,
+    adminToken: deps.adminToken,
+    settings,
+    bus,
+    clock,
+    sync: deps.tenantSync,
+  });
   return {
     messages: createMessagesService({
       messages: store.messages,
       intake,
-      cleanup: (olderThan) => deps.reporter.cleanup(olderThan),
+      cleanup: (olderThan, tenantId) => deps.reporter.cleanup(olderThan, tenantId),
       bus,
       clock,
       defaultPriority: deps.defaultPriority,
     }),
-    accounts: createAccountsService({ accounts: store.accounts, store, dispatcher: deps.dispatcher, bus, clock }),
+    accounts: createAccountsService({
+      accounts: store.accounts,
+      store,
+      dispatcher: deps.dispatcher,
+      tenantMustExist: (tenantId) => tenants.mustExist(tenantId),
+      bus,
+      clock,
+    }),
     captured: createCapturedService({ captured: store.captured, messages: store.messages, sink: deps.sink, intake, bus }),
     send: createSendService({ intake, messages: store.messages, settings, bus }),
     settings: createSettingsService({ settings, store: store.settings, addresses: deps.addresses }),
     stats,
-    control: createControlService({ settings, bus }),
+    control: createControlService({ settings, bus, tenants }),
+    tenants,
     events: createLiveEventsService({ bus, stats, logger: deps.logger }),
     metrics: deps.metrics,
   };
@@ -76,9 +100,13 @@ export function createRelayServices(deps: RelayServicesDeps): RelayServices {
 
 export type { AccountsService, AccountView, PublicAccount } from './accounts.js';
 export type { CapturedService, CapturedPage, CapturedDetail, ReleaseRequest, ReleaseResult } from './captured.js';
-export type { ControlService } from './control.js';
+export type { ControlService, SuspensionRequest } from './control.js';
 export type { FrameClient, LiveEventName, LiveEventsService } from './live-events.js';
 export type { AddMessagesResult, MessageDetail, MessagesService } from './messages.js';
 export type { SendOutcome, SendRequest, SendService } from './send.js';
 export type { ListenAddresses, SettingsService, SettingsView } from './settings.js';
 export type { LiveStats, StatsOverview, StatsService } from './stats.js';
+export type { TenantSyncClock, TenantsService } from './tenants.js';
+export type { AddMessagesRequest } from './messages.js';
+export { ADMIN, type Principal } from './scope.js';
+export { sqlTimestamp, withoutNulls, type WithoutNulls } from './views.js';

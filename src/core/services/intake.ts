@@ -2,7 +2,7 @@ import { nowSec, type Clock } from '../clock.js';
 import type { RelayBus } from '../events.js';
 import type { MessagePayload } from '../messages/types.js';
 import { payloadIssue, type PayloadIssue } from '../messages/validate.js';
-import type { EnqueueResult, Store } from '../store/ports.js';
+import { accountKey, DEFAULT_TENANT, type EnqueueResult, type Store } from '../store/ports.js';
 
 export interface IntakeDeps {
   store: Pick<Store, 'transaction'>;
@@ -26,15 +26,20 @@ export class MessageIntake {
 
   /**
    * Validates each payload and queues the acceptable ones, in one durable transaction (an account
-   * cannot vanish between the check and the insert); accounts are looked up once per distinct id.
+   * cannot vanish between the check and the insert); accounts are looked up once per distinct
+   * (tenant, id).
    */
   async admit(payloads: MessagePayload[], opts: { accountRequired: boolean; source_captured_id?: number }): Promise<Admission> {
     const now = nowSec(this.deps.clock);
     const admission = await this.deps.store.transaction(async (tx): Promise<Admission> => {
-      const ids = [...new Set(payloads.map((p) => p.account_id).filter((id): id is string => !!id))];
-      const found = await Promise.all(ids.map((id) => tx.accounts.get(id)));
-      const known = new Set(ids.filter((_, i) => found[i] !== null));
-      const rules = { accountExists: (id: string) => known.has(id), accountRequired: opts.accountRequired };
+      const wanted = new Map<string, [string, string]>();
+      for (const p of payloads) {
+        const tenantId = p.tenant_id ?? DEFAULT_TENANT;
+        if (p.account_id) wanted.set(accountKey(tenantId, p.account_id), [tenantId, p.account_id]);
+      }
+      const known = new Set<string>();
+      for (const [key, [tenantId, id]] of wanted) if (await tx.accounts.get(tenantId, id)) known.add(key);
+      const rules = { accountExists: (tenantId: string, id: string) => known.has(accountKey(tenantId, id)), accountRequired: opts.accountRequired };
       const issues = payloads.map((p) => payloadIssue(p, rules));
       const accepted = payloads.filter((_, i) => issues[i] === null);
       const source = opts.source_captured_id === undefined ? {} : { source_captured_id: opts.source_captured_id };

@@ -6,7 +6,7 @@ import { sendPayload, type SendRequest } from '../messages/send-payload.js';
 import type { MessageEvent } from '../messages/types.js';
 import { fieldError } from '../messages/validate.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
-import type { MessagesPort } from '../store/ports.js';
+import { DEFAULT_TENANT, messageKey, type MessagesPort } from '../store/ports.js';
 import { ValidationError } from './errors.js';
 import type { MessageIntake } from './intake.js';
 
@@ -41,7 +41,7 @@ export function createSendService(deps: SendServiceDeps): SendService {
   function waitForFinal(id: string, seconds: number, signal?: AbortSignal) {
     let settle: (s: MessageEvent['state'] | null) => void = () => {};
     const onMessages = (evs: MessageEvent[]) => {
-      for (const ev of evs) if (ev.message_id === id && FINAL.has(ev.state)) return settle(ev.state);
+      for (const ev of evs) if (ev.message_id === id && ev.tenant_id === DEFAULT_TENANT && FINAL.has(ev.state)) return settle(ev.state);
     };
     const onAbort = () => settle(null);
     const timer = setTimeout(onAbort, seconds * 1000);
@@ -80,7 +80,7 @@ export function createSendService(deps: SendServiceDeps): SendService {
       if (issue) throw new ValidationError([fieldError(issue, payload)]);
       if (admission.result.queued !== 1) throw conflict(`message '${id}' not queued: ${admission.result.rejected[0]?.reason ?? 'refused'}`);
       const final = waiter ? await waiter.done : null;
-      const m = await deps.messages.get(id);
+      const m = await deps.messages.get(messageKey(id));
       if (final === null || !m) return { final: false, id, state: m?.state ?? final ?? 'queued' };
       return {
         final: true,

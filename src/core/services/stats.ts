@@ -35,18 +35,18 @@ export function createStatsService(deps: StatsServiceDeps): StatsService {
 
     async overview() {
       const [byAccount, counts, capturedCounts] = await Promise.all([messages.countByAccount(), messages.countByState(), captured.counts()]);
-      const perAccount = new Map<string, Partial<Record<MessageState, number>>>();
+      const perAccount = new Map<string, { tenant_id: string; account_id: string | null; counts: Partial<Record<MessageState, number>> }>();
       for (const r of byAccount) {
-        const key = r.account_id ?? '';
-        const entry = perAccount.get(key) ?? {};
-        entry[r.state] = r.n;
+        const key = JSON.stringify([r.tenant_id, r.account_id]);
+        const entry = perAccount.get(key) ?? { tenant_id: r.tenant_id, account_id: r.account_id, counts: {} };
+        entry.counts[r.state] = r.n;
         perAccount.set(key, entry);
       }
       const s = settings.current();
       return {
         counts,
         captured: capturedCounts,
-        accounts: [...perAccount.entries()].map(([account_id, c]) => ({ account_id: account_id || null, counts: c })),
+        accounts: [...perAccount.values()],
         delivery_mode: s.delivery_mode,
         paused: s.paused,
         in_flight: dispatcher.inFlight(),

@@ -13,6 +13,7 @@ import type {
   ErrorOutcome,
   ListCapturedQuery,
   ListMessagesQuery,
+  MessageKey,
   NewCaptured,
   OrphanSweepStep,
   Page,
@@ -20,9 +21,12 @@ import type {
   RetentionLimits,
   RetryResult,
   SentOutcome,
+  Tenant,
+  TenantConfig,
 } from './records.js';
 
 export type * from './records.js';
+export { DEFAULT_TENANT, accountKey, messageKey } from './records.js';
 
 /**
  * The store's surface: one port per concern, every method async, so that a second backend (PostgreSQL)
@@ -30,65 +34,88 @@ export type * from './records.js';
  * announced after each commit (never for a rollback).
  */
 
-/** Queue-level operations on messages: accept, inspect, delete, retry. */
+/** Queue-level operations on messages: accept, inspect, delete, retry. A message is unique per (tenant_id, id). */
 export interface MessagesPort {
   /**
-   * Inserts or replaces a batch in one durable transaction. A pending or failed id is replaced
-   * (keeping its queue position); a sent id is refused with `already sent`, one being sent with `already sending`.
+   * Inserts or replaces a batch in one durable transaction, each message in its payload's tenant
+   * (absent: the default tenant). A pending or failed id is replaced (keeping its queue position); a
+   * sent id is refused with `already sent`, one being sent with `already sending`.
    */
   enqueue(batch: MessagePayload[], now: number, opts?: { source_captured_id?: number }): Promise<EnqueueResult>;
-  get(id: string): Promise<MessageRecord | null>;
+  get(key: MessageKey): Promise<MessageRecord | null>;
   /** the message's timeline, oldest first */
-  timeline(id: string, accountId: string | null): Promise<MessageEvent[]>;
+  timeline(key: MessageKey, accountId: string | null): Promise<MessageEvent[]>;
   /** newest first, keyset-paginated */
   list(query: ListMessagesQuery): Promise<Page<MessageSummary>>;
-  /** every row in dispatch order (genro-mail-proxy GET /messages) */
-  listAll(opts?: { activeOnly?: boolean }): Promise<MessageRecord[]>;
-  /** deletes whatever the state; names the ids that did not exist */
-  deleteMany(ids: string[], now: number): Promise<{ removed: number; not_found: string[] }>;
+  /** every row of the tenant in dispatch order (genro-mail-proxy GET /messages) */
+  listAll(opts: { tenantId: string; activeOnly?: boolean }): Promise<MessageRecord[]>;
+  /** deletes the tenant's messages whatever their state; names the ids that did not exist */
+  deleteMany(tenantId: string, ids: string[], now: number): Promise<{ removed: number; not_found: string[] }>;
   /** a failed or waiting message goes back to the queue now, with a fresh retry budget */
-  retry(id: string, now: number): Promise<RetryResult>;
-  /** deletes at most `limit` reported messages whose report is older than `before` (and their events) */
-  purgeReported(before: number, limit?: number): Promise<number>;
+  retry(key: MessageKey, now: number): Promise<RetryResult>;
+  /** deletes at most `limit` reported messages whose report is older than `before` (and their events); of one tenant if given */
+  purgeReported(before: number, limit?: number, tenantId?: string): Promise<number>;
+  /** messages of the tenant (of the batch, if given) without a final outcome yet */
+  countPending(tenantId: string, batchCode?: string | null): Promise<number>;
   countByState(): Promise<Record<MessageState, number>>;
-  countByAccount(): Promise<{ account_id: string | null; state: MessageState; n: number }[]>;
+  countByAccount(): Promise<{ tenant_id: string; account_id: string | null; state: MessageState; n: number }[]>;
 }
 
-/** The delivery engine's transitions: claims, leases, outcomes, the send log. */
+/** The delivery engine's transitions: claims, leases, outcomes, the send log. Messages are named by seq. */
 export interface DispatchPort {
   /** deferred messages whose time has come go back to the queue */
   promoteDue(now: number): Promise<number>;
   /** when the earliest deferred message becomes due, or null */
   nextDueTs(): Promise<number | null>;
-  /** earliest lease expiry among messages being sent, ignoring `excludeIds` (sends in progress here) */
-  nextLeaseExpiry(excludeIds?: readonly string[]): Promise<number | null>;
-  /** leases due messages (state `sending`) in priority, then FIFO order, within the request's caps */
+  /** earliest lease expiry among messages being sent, ignoring `excludeSeqs` (sends in progress here) */
+  nextLeaseExpiry(excludeSeqs?: readonly number[]): Promise<number | null>;
+  /** leases due messages (state `sending`) in priority, then FIFO order, within the request's caps, leaving held work */
   claim(req: ClaimRequest): Promise<ClaimedMessage[]>;
   /** records the start of SMTP attempts (`attempt` events) */
   beginAttempts(items: AttemptStart[], now: number): Promise<void>;
   markSent(items: SentOutcome[], now: number): Promise<void>;
   markError(items: ErrorOutcome[], now: number): Promise<void>;
   defer(items: DeferOutcome[], now: number): Promise<void>;
-  /** leases expired at `expiredAt` go back to the queue, except `excludeIds` */
-  releaseExpiredLeases(now: number, expiredAt: number, excludeIds?: readonly string[]): Promise<number>;
+  /** leases expired at `expiredAt` go back to the queue, except `excludeSeqs` */
+  releaseExpiredLeases(now: number, expiredAt: number, excludeSeqs?: readonly number[]): Promise<number>;
   /** specific leased messages go back to the queue (a send abandoned or held) */
-  releaseLeases(ids: string[], now: number, reason: string): Promise<number>;
-  /** sends accepted through the account within the last minute, hour and day */
-  rateWindowCounts(accountId: string, now: number): Promise<{ minute: number; hour: number; day: number }>;
-  /** send times of an account after `since`, ascending */
-  sendLogSince(accountId: string, since: number): Promise<number[]>;
+  releaseLeases(seqs: number[], now: number, reason: string): Promise<number>;
+  /** sends accepted through the tenant's account within the last minute, hour and day */
+  rateWindowCounts(tenantId: string, accountId: string, now: number): Promise<{ minute: number; hour: number; day: number }>;
+  /** send times of the tenant's account after `since`, ascending */
+  sendLogSince(tenantId: string, accountId: string, since: number): Promise<number[]>;
   /** messages in state `sending`, whoever holds them */
   countLeased(): Promise<number>;
 }
 
+/** SMTP accounts, unique per (tenant_id, id). */
 export interface AccountsPort {
   /** insert or replace (genro-mail-proxy semantics: created_at resets) */
   upsert(account: AccountInput, now: number): Promise<void>;
-  get(id: string): Promise<Account | null>;
-  /** ordered by id */
-  list(): Promise<Account[]>;
+  get(tenantId: string, id: string): Promise<Account | null>;
+  /** the tenant's accounts ordered by id; without a tenant every account, ordered by tenant then id */
+  list(tenantId?: string): Promise<Account[]>;
   /** deletes the account and, as genro-mail-proxy does, its messages, their events and its send log */
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+/** The tenants of genro-mail-proxy v0.6.10 (the default tenant has no row). */
+export interface TenantsPort {
+  /** inserts, or replaces every configured field of, the tenant; says whether it was new */
+  upsert(id: string, config: TenantConfig, now: number): Promise<{ created: boolean }>;
+  get(id: string): Promise<Tenant | null>;
+  /** ordered by id */
+  list(opts?: { activeOnly?: boolean }): Promise<Tenant[]>;
+  /** changes the given fields; false when the tenant does not exist */
+  update(id: string, patch: Partial<TenantConfig>, now: number): Promise<boolean>;
+  /** deletes the tenant with its accounts, messages, their events and its send log */
   delete(id: string): Promise<boolean>;
+  /** replaces the tenant's API key (its hash); false when the tenant does not exist */
+  setApiKey(id: string, hash: string, expiresAt: number | null, now: number): Promise<boolean>;
+  clearApiKey(id: string, now: number): Promise<boolean>;
+  byApiKeyHash(hash: string): Promise<Tenant | null>;
+  /** the batches held back from dispatch (['*']: all); false when the tenant does not exist */
+  setSuspendedBatches(id: string, batches: string[], now: number): Promise<boolean>;
 }
 
 /** Key/value settings (JSON values). */
@@ -117,8 +144,8 @@ export interface CapturedPort {
   completeIndex(entries: CapturedIndexEntry[]): Promise<number>;
   get(id: number): Promise<CapturedSummary | null>;
   raw(id: number): Promise<Buffer | null>;
-  /** links a capture to the queue entry whose sandbox delivery produced it (a `captured` timeline row) */
-  linkMessage(capturedId: number, messageId: string): Promise<void>;
+  /** links a capture to the queue entry (by seq) whose sandbox delivery produced it (a `captured` timeline row) */
+  linkMessage(capturedId: number, messageSeq: number): Promise<void>;
   /** newest first, keyset-paginated */
   list(query: ListCapturedQuery): Promise<Page<CapturedSummary>>;
   counts(): Promise<CapturedCounts>;
@@ -131,12 +158,12 @@ export interface CapturedPort {
 
 /** Final outcomes waiting to be reported, their acknowledgement, and retention's bounded deletes. */
 export interface ReportsPort {
-  /** the oldest final outcomes not yet reported */
-  pending(limit: number): Promise<PendingReport[]>;
+  /** the tenant's oldest final outcomes not yet reported */
+  pending(tenantId: string, limit: number): Promise<PendingReport[]>;
   /** marks exactly these outcomes reported; returns how many rows were marked */
   markReported(reports: PendingReport[], now: number): Promise<number>;
-  /** deletes final messages never reported that ended before `before` (no application configured) */
-  purgeFinalUnreported(before: number, limit: number): Promise<number>;
+  /** deletes the tenant's final messages never reported that ended before `before` (no application configured) */
+  purgeFinalUnreported(tenantId: string, before: number, limit: number): Promise<number>;
   /** deletes at most `limit` send-log rows older than `before` */
   pruneSendLog(before: number, limit: number): Promise<number>;
   /** one bounded step of the sweep of timeline rows whose message no longer exists */
@@ -148,6 +175,7 @@ export interface TransactionPorts {
   readonly messages: MessagesPort;
   readonly dispatch: DispatchPort;
   readonly accounts: AccountsPort;
+  readonly tenants: TenantsPort;
   readonly settings: SettingsPort;
   readonly captured: CapturedPort;
   readonly reports: ReportsPort;
@@ -177,8 +205,10 @@ export interface Store extends TransactionPorts {
 export interface StoreAnnouncements {
   /** timeline rows written by a committed transaction, in commit order */
   onMessageEvents?: (events: MessageEvent[]) => void;
-  /** accounts inserted, replaced or deleted by a committed transaction */
+  /** accounts inserted, replaced or deleted by a committed transaction (their ids, whatever the tenant) */
   onAccountsChanged?: (ids: string[]) => void;
+  /** tenants inserted, changed or deleted by a committed transaction */
+  onTenantsChanged?: (ids: string[]) => void;
   /** a background task of the store failed (WAL checkpoints); the store carries on */
   onBackgroundError?: (err: Error) => void;
 }

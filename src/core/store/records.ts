@@ -1,17 +1,77 @@
 import type { DeferredReason, MessageState, MessageSummary, Priority, RecipientResult } from '../messages/types.js';
 import type { LimitBehavior } from '../../shared/api/accounts.js';
 import type { CapturedCounts, CapturedSummary } from '../../shared/api/captured.js';
+import type { ClientAuth } from '../../shared/api/tenants.js';
 
 /**
  * The records that cross the store's ports (./ports.ts): what callers hand to the store and get back.
  * Backends map their rows to these; nothing outside the store sees a row or a driver object.
  */
 
+// ---- tenants -------------------------------------------------------------------------------------
+
+/** The classic single application: every row of a relay without tenants belongs to it. */
+export const DEFAULT_TENANT = '';
+
+/** A message is the application's id within its tenant (two tenants may use the same id). */
+export interface MessageKey {
+  tenant_id: string;
+  id: string;
+}
+
+export function messageKey(id: string, tenantId: string = DEFAULT_TENANT): MessageKey {
+  return { tenant_id: tenantId, id };
+}
+
+/**
+ * One string per account for maps keyed by account: the id itself in the default tenant, so a relay
+ * without tenants keys as before; a tenant's account gets a NUL-led prefix no configured id starts with.
+ */
+export function accountKey(tenantId: string, accountId: string): string {
+  return tenantId === DEFAULT_TENANT ? accountId : `\u0000${tenantId}\u0000${accountId}`;
+}
+
+export type { ClientAuth };
+
+/** What a tenant's owner configures (POST /tenant, PUT /tenant/{id}). */
+export interface TenantConfig {
+  name: string | null;
+  client_auth: ClientAuth | null;
+  client_base_url: string | null;
+  client_sync_path: string | null;
+  client_attachment_path: string | null;
+  rate_limits: Record<string, unknown> | null;
+  large_file_config: Record<string, unknown> | null;
+  active: boolean;
+}
+
+/** A tenant of genro-mail-proxy v0.6.10 (the default tenant has no row: its settings are config.ini's). */
+export interface Tenant extends TenantConfig {
+  id: string;
+  /** batch codes held back from dispatch; ['*']: every message of the tenant */
+  suspended_batches: string[];
+  /** SHA-256 (hex) of the tenant's API key; the key itself is never stored */
+  api_key_hash: string | null;
+  /** epoch seconds after which the key is refused; null: never */
+  api_key_expires_at: number | null;
+  created_ts: number;
+  updated_ts: number;
+}
+
+/** Messages a claim must leave in the queue: suspended tenants and batches (computed by the engine). */
+export interface HeldWork {
+  /** tenants whose every message waits (suspended with '*') */
+  tenants: readonly string[];
+  /** messages of these batches wait */
+  batches: readonly { tenant_id: string; batch_code: string }[];
+}
+
 // ---- accounts ----------------------------------------------------------------------------------
 
 export type { LimitBehavior };
-/** An SMTP account (genro-mail-proxy AccountPayload plus the relay's routing fields). */
+/** An SMTP account (genro-mail-proxy AccountPayload plus the relay's routing fields), unique per tenant. */
 export interface Account {
+  tenant_id: string;
   id: string;
   host: string;
   port: number;
@@ -41,6 +101,7 @@ export type AccountInput = Omit<Account, 'created_at' | 'updated_ts'>;
 /** An account with genro-mail-proxy's defaults for every field not given. */
 export function accountWithDefaults(a: Pick<AccountInput, 'id' | 'host' | 'port'> & Partial<AccountInput>): AccountInput {
   return {
+    tenant_id: DEFAULT_TENANT,
     user: null,
     password: null,
     ttl: 300,
@@ -65,6 +126,8 @@ export interface EnqueueResult {
   rejected: { id: string; reason: string }[];
 }
 export interface ListMessagesQuery {
+  /** only this tenant's messages ('' : the default tenant's); absent: every tenant's */
+  tenant_id?: string;
   state?: MessageState;
   account_id?: string;
   /** substring of id, subject, from or to */
@@ -82,9 +145,12 @@ export interface Page<T> {
 
 /** A message taken from the queue for delivery: what the dispatcher needs, nothing more. */
 export interface ClaimedMessage {
+  /** the message's key in the store: outcomes and leases name it */
   seq: number;
   id: string;
+  tenant_id: string;
   account_id: string | null;
+  batch_code: string | null;
   priority: Priority;
   /** the payload as stored (JSON), parsed once by the dispatcher */
   payload: string;
@@ -95,7 +161,7 @@ export interface ClaimedMessage {
   source_captured_id: number | null;
 }
 export interface AttemptStart {
-  id: string;
+  seq: number;
   account_id: string | null;
   /** the number of this attempt (1 for the first) */
   attempt: number;
@@ -110,10 +176,12 @@ export interface AttemptCount {
 }
 
 export interface SentOutcome extends AttemptCount {
-  id: string;
+  seq: number;
+  /** the message's tenant: its send log row is the tenant's account's */
+  tenant_id: string;
   /** the message's own account */
   account_id: string | null;
-  /** the account whose server accepted it (null for sandbox deliveries; no send_log row then) */
+  /** the account (of the same tenant) whose server accepted it (null for sandbox deliveries; no send_log row then) */
   via_account: string | null;
   sandbox: boolean;
   captured_id: number | null;
@@ -122,14 +190,14 @@ export interface SentOutcome extends AttemptCount {
   detail: Record<string, unknown>;
 }
 export interface ErrorOutcome extends AttemptCount {
-  id: string;
+  seq: number;
   account_id: string | null;
   error: string;
   recipients?: RecipientResult[] | null;
   detail: Record<string, unknown>;
 }
 export interface DeferOutcome extends AttemptCount {
-  id: string;
+  seq: number;
   account_id: string | null;
   until: number;
   reason: Exclude<DeferredReason, 'scheduled'>;
@@ -144,7 +212,7 @@ export type RetryResult =
 
 /** How many more messages of each account a claim may take (the engine computes them before it asks). */
 export interface ClaimCaps {
-  /** per account id */
+  /** per account, keyed by accountKey(tenant_id, id) */
   perAccount: ReadonlyMap<string, number>;
   /** messages without an account */
   noAccount: number;
@@ -160,6 +228,8 @@ export interface ClaimRequest {
   limit: number;
   /** omitted: no per-account limits, the head of the whole queue is taken */
   caps?: ClaimCaps;
+  /** omitted: nothing is held */
+  held?: HeldWork;
 }
 
 // ---- captured mail -----------------------------------------------------------------------------
@@ -238,6 +308,9 @@ export interface DeliveryReportItem {
 /** A final outcome read for reporting, with what identifies the exact outcome that was reported. */
 export interface PendingReport {
   item: DeliveryReportItem;
+  /** the tenant whose application gets the report */
+  tenant_id: string;
+  seq: number;
 }
 /** Result of one bounded step of the orphan-event sweep. */
 export interface OrphanSweepStep {

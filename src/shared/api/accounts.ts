@@ -26,6 +26,8 @@ export type RateWindow = z.infer<typeof rateWindow>;
 export const accountView = z
   .object({
     id: z.string(),
+    /** '' for the default tenant; GET /api/accounts always gives it (a classic AccountInfo leaves the default out) */
+    tenant_id: z.string().optional(),
     host: z.string(),
     port: int,
     user: z.string().nullable(),

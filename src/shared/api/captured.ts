@@ -28,6 +28,8 @@ export const capturedSummary = z
     message_id: z.string().nullable(),
     /** the queue entry whose sandbox delivery produced it */
     relay_message_id: z.string().nullable(),
+    /** that queue entry's tenant ('' for the default tenant) */
+    relay_tenant_id: z.string().nullable(),
     /** the start of the text */
     preview: z.string(),
     remote_address: z.string().nullable(),

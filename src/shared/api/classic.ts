@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { limitBehavior } from './accounts.js';
+import { hasControlChars } from './common.js';
+import { classicErrorDetail } from './errors.js';
 import { messagePayload } from './messages.js';
 import { messageState, priority, PRIORITY_LABELS } from './states.js';
 
@@ -32,13 +34,22 @@ export const attachmentInput = z.object({
   content: z.string().nullish(),
   url: z.string().nullish(),
   s3: z.object({ bucket: z.string().min(1), key: z.string().min(1) }).nullish(),
+  /** genro-mail-proxy endpoint attachments: the application's reference, fetched from it at send time */
+  storage_path: z.string().nullish(),
+  fetch_mode: z.string().nullish(),
+  content_md5: z.string().nullish(),
   content_type: z.string().nullish(),
   mime_type: z.string().nullish(),
   cid: z.string().nullish(),
 });
 
+/** A header value: text, or a number or boolean (sent as its text); objects and lists are refused. */
+export const headerValueInput = z.union([z.string(), z.number(), z.boolean()]).nullable();
+
 export const messageInput = z.object({
   id: z.string(),
+  /** the sending tenant (genro-mail-proxy v0.6.10); absent or empty: the call's */
+  tenant_id: z.string().max(200).nullish(),
   account_id: z.string().nullish(),
   from: z.string(),
   to: addressList,
@@ -49,18 +60,28 @@ export const messageInput = z.object({
   subject: z.string(),
   body: z.string(),
   content_type: z.string().nullish(),
-  headers: z.record(z.string(), z.unknown()).nullish(),
+  headers: z.record(z.string(), headerValueInput).nullish(),
   message_id: z.string().nullish(),
   attachments: z.array(attachmentInput).nullish(),
   priority: priorityInput.nullish(),
   deferred_ts: intLike.nullish(),
+  /** the application's batch (campaign), for suspend/activate */
+  batch_code: z.string().max(64).nullish(),
 });
 export type MessageInput = z.infer<typeof messageInput>;
 
+/** The body of add-messages as documented: at most 1,000 messages, each a MessagePayload. */
 export const addMessagesInput = z.object({
   messages: z.array(messageInput),
   default_priority: priorityInput.nullish(),
 });
+
+/** The body as parsed: the envelope only; each message is parsed on its own, a bad one rejected alone. */
+export const addMessagesEnvelope = z.object({
+  messages: z.array(z.unknown()),
+  default_priority: priorityInput.nullish(),
+});
+export type AddMessagesEnvelope = z.infer<typeof addMessagesEnvelope>;
 
 export const deleteMessagesInput = z.object({
   ids: z.array(z.string().nullable()).default([]),
@@ -74,7 +95,13 @@ export const cleanupMessagesInput = z
 const optionalPositiveInt = intLike.nullish();
 
 export const accountInput = z.object({
-  id: z.string().min(1, 'must not be empty').max(200),
+  id: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(200)
+    .refine((s) => !hasControlChars(s), 'must not contain control characters'),
+  /** Genropy's account name: accepted, not kept (as genro-mail-proxy v0.6.10) */
+  name: z.string().nullish(),
   host: z.string().min(1, 'must not be empty').max(255).regex(/^[^\s\r\n]+$/, 'must be a host name without spaces'),
   port: intLike.pipe(z.number().int().min(1).max(65535)),
   user: z.string().nullish(),
@@ -96,8 +123,8 @@ export const accountInput = z.object({
 });
 export type AccountInputBody = z.infer<typeof accountInput>;
 
-/** GET /messages?active_only=1: only messages still waiting (1, true, yes, on). */
-export const classicMessagesQuery = z.object({ active_only: z.string().optional() });
+/** GET /messages?active_only=1: only messages still waiting (1, true, yes, on); ?tenant_id= the tenant's. */
+export const classicMessagesQuery = z.object({ active_only: z.string().optional(), tenant_id: z.string().max(200).optional() });
 
 // ---- answers -------------------------------------------------------------------------------------
 
@@ -110,16 +137,33 @@ export type HealthAnswer = z.infer<typeof healthAnswer>;
 export const activeAnswer = z.object({ ok: z.literal(true), active: z.boolean() }).strict().meta({ id: 'ActiveAnswer' });
 export type ActiveAnswer = z.infer<typeof activeAnswer>;
 
+/** a refused message; one without an id is named by its reason only */
+const rejectedMessage = z.object({ id: z.string().min(1).optional(), reason: z.string() }).strict();
+
 export const addMessagesAnswer = z
   .object({
     ok: z.literal(true),
     queued: int,
-    /** refused messages; a message without an id is named by its reason only */
-    rejected: z.array(z.object({ id: z.string().min(1).optional(), reason: z.string() }).strict()),
+    rejected: z.array(rejectedMessage),
   })
   .strict()
   .meta({ id: 'AddMessagesAnswer' });
 export type AddMessagesAnswer = z.infer<typeof addMessagesAnswer>;
+
+/**
+ * 400 when every message was rejected: the top-level fields Genropy reads at any status, and the
+ * classic `detail` for the clients that read that.
+ */
+export const addMessagesRefusal = z
+  .object({
+    ok: z.literal(false),
+    queued: z.literal(0),
+    rejected: z.array(rejectedMessage),
+    detail: classicErrorDetail,
+  })
+  .strict()
+  .meta({ id: 'AddMessagesRefusal' });
+export type AddMessagesRefusal = z.infer<typeof addMessagesRefusal>;
 
 export const deleteMessagesAnswer = z
   .object({ ok: z.literal(true), removed: int, not_found: z.array(z.string()) })
@@ -134,6 +178,8 @@ export type CleanupMessagesAnswer = z.infer<typeof cleanupMessagesAnswer>;
 export const classicAccountInfo = z
   .object({
     id: z.string(),
+    /** absent for the default tenant */
+    tenant_id: z.string().optional(),
     host: z.string(),
     port: int,
     user: z.string().optional(),
@@ -164,8 +210,11 @@ export type ClassicAccountsAnswer = z.infer<typeof classicAccountsAnswer>;
 export const classicMessageRecord = z
   .object({
     id: z.string(),
+    /** absent for the default tenant */
+    tenant_id: z.string().optional(),
     account_id: z.string().optional(),
     priority,
+    batch_code: z.string().optional(),
     message: messagePayload.extend({ retry_count: int.optional() }).strict(),
     /** only while deferred */
     deferred_ts: int.optional(),

@@ -6,6 +6,15 @@ import { z } from 'zod';
  */
 export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 
+/** Whether a text holds a control character (C0 or DEL): ids that end up in keys, paths and headers refuse them. */
+export function hasControlChars(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 /** `{ok: true}`: a command done (classic routes and the relay's deletes). */
 export const okAnswer = z.object({ ok: z.literal(true) }).strict().meta({ id: 'Ok' });
 export type OkAnswer = z.infer<typeof okAnswer>;

@@ -38,6 +38,10 @@ export type CapturedFrame = z.infer<typeof capturedFrame>;
 export const accountsFrame = z.object({ ids: z.array(z.string()) }).strict().meta({ id: 'AccountsFrame' });
 export type AccountsFrame = z.infer<typeof accountsFrame>;
 
+/** `tenants`: tenants registered, changed (suspensions included) or deleted. */
+export const tenantsFrame = z.object({ ids: z.array(z.string()) }).strict().meta({ id: 'TenantsFrame' });
+export type TenantsFrame = z.infer<typeof tenantsFrame>;
+
 export const SSE_FRAMES = {
   messages: messagesFrame,
   captured: capturedFrame,
@@ -48,6 +52,7 @@ export const SSE_FRAMES = {
   /** the outcome of a delivery-report sync */
   report: reportOutcome,
   accounts: accountsFrame,
+  tenants: tenantsFrame,
 } as const;
 
 /** For OpenAPI: the `data` of each event of GET /api/events, by event name. */

@@ -10,4 +10,5 @@ export * from './settings.js';
 export * from './stats.js';
 export * from './send.js';
 export * from './events.js';
+export * from './tenants.js';
 export * from './routes.js';

@@ -9,7 +9,7 @@ const tsOrNull = ts.nullable();
 
 export const s3Location = z.object({ bucket: z.string().min(1), key: z.string().min(1) }).strict();
 
-/** An attachment as stored with the message: one of content (base64), url or s3. */
+/** An attachment as stored with the message: one of content (base64), url, s3 or storage_path (fetched from the application). */
 export const attachmentSpec = z
   .object({
     filename: z.string().optional(),
@@ -17,6 +17,12 @@ export const attachmentSpec = z
     content: z.string().optional(),
     url: z.string().optional(),
     s3: s3Location.optional(),
+    /** genro-mail-proxy endpoint attachments: a reference the application resolves ("<volume>:<path>") */
+    storage_path: z.string().optional(),
+    /** how storage_path is fetched ("endpoint") */
+    fetch_mode: z.string().optional(),
+    /** MD5 (hex) of the content, computed by the application */
+    content_md5: z.string().optional(),
     content_type: z.string().optional(),
     /** Content-ID for inline images referenced as cid: in HTML */
     cid: z.string().optional(),
@@ -29,6 +35,8 @@ export type AttachmentSpec = z.infer<typeof attachmentSpec>;
 export const messagePayload = z
   .object({
     id: z.string(),
+    /** the tenant that sent it; absent for the default tenant (the classic single application) */
+    tenant_id: z.string().optional(),
     account_id: z.string().optional(),
     from: z.string(),
     to: z.array(z.string()),
@@ -47,6 +55,8 @@ export const messagePayload = z
     attachments: z.array(attachmentSpec).optional(),
     priority,
     deferred_ts: ts.optional(),
+    /** the application's batch (campaign): suspend and activate act on it */
+    batch_code: z.string().optional(),
   })
   .strict()
   .meta({ id: 'MessagePayload' });
@@ -56,6 +66,8 @@ export type MessagePayload = z.infer<typeof messagePayload>;
 export const messageSummary = z
   .object({
     id: z.string(),
+    /** '' for the default tenant (the classic single application) */
+    tenant_id: z.string(),
     account_id: z.string().nullable(),
     priority,
     state: messageState,
@@ -74,6 +86,7 @@ export const messageSummary = z
     attempts: z.number().int(),
     retry_count: z.number().int(),
     sandbox: z.boolean(),
+    batch_code: z.string().nullable(),
   })
   .strict()
   .meta({ id: 'MessageSummary' });
@@ -95,8 +108,8 @@ const deliveryDetails = {
   recipients: z.array(recipientResult).nullable(),
 };
 
-/** A full message: summary plus payload and delivery details (the store's record). */
-export const messageRecord = messageSummary.extend({ payload: messagePayload, ...deliveryDetails }).strict();
+/** A full message: summary plus payload and delivery details (the store's record; `seq` is its key in the store). */
+export const messageRecord = messageSummary.extend({ seq: z.number().int(), payload: messagePayload, ...deliveryDetails }).strict();
 export type MessageRecord = z.infer<typeof messageRecord>;
 
 /** One row of a message's timeline (GET /api/messages/{id}, the `messages` frame). */
@@ -105,6 +118,8 @@ export const messageEvent = z
     /** absent on an announcement that keeps no row (the deletion of the message) */
     seq: z.number().int().optional(),
     message_id: z.string(),
+    /** '' for the default tenant */
+    tenant_id: z.string(),
     account_id: z.string().nullable(),
     ts,
     /** queued, replaced, scheduled, deferred, attempt, sent, error, retry, rate_limited, reported, released, deleted, captured, lease_expired */
@@ -119,6 +134,8 @@ export type MessageEvent = z.infer<typeof messageEvent>;
 // ---- GET /api/messages ---------------------------------------------------------------------------
 
 export const listMessagesQuery = z.object({
+  /** '' selects the default tenant's messages; absent: every tenant's */
+  tenant_id: z.string().max(200).optional(),
   state: messageState.optional(),
   account_id: z.string().min(1).max(200).optional(),
   q: z.string().max(200).optional(),
@@ -138,9 +155,10 @@ export type MessagesPage = z.infer<typeof messagesPage>;
 export const attachmentView = z
   .object({
     filename: z.string().nullable(),
-    source: z.enum(['content', 'url', 's3']),
+    source: z.enum(['content', 'url', 's3', 'endpoint']),
     url: z.string().optional(),
     s3: s3Location.optional(),
+    storage_path: z.string().optional(),
     /** decoded size of inline content */
     size: z.number().int().optional(),
   })

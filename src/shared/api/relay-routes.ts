@@ -12,10 +12,15 @@ import {
 import { okAnswer } from './common.js';
 import { eventFrames } from './events.js';
 import { listMessagesQuery, messageDetail, messagesPage, retryAnswer } from './messages.js';
-import { attachmentParams, body, idParams, json, raw, RELAY_401, relayFail, type ApiRoute } from './route-kit.js';
+import { attachmentParams, body, idParams, json, raw, RELAY_401, RELAY_403, relayFail, type ApiRoute } from './route-kit.js';
+import { tenantQuery } from './tenants.js';
+
 import { sendAccepted, sendBody, sendOutcome, sendQuery } from './send.js';
 import { settingsPatch, settingsView } from './settings.js';
 import { statsAnswer } from './stats.js';
+
+/** the relay's own routes: the admin token only (a tenant token gets 403) */
+const ADMIN_TOKEN = { ...RELAY_401, ...RELAY_403 };
 
 /** The relay's own routes. */
 export const RELAY_ROUTES: readonly ApiRoute[] = [
@@ -24,30 +29,30 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
     path: '/api/messages',
     summary: 'Messages, newest first (summaries only)',
     request: { query: listMessagesQuery },
-    responses: { 200: json(messagesPage, 'a page'), ...RELAY_401, 422: relayFail('invalid filter') },
+    responses: { 200: json(messagesPage, 'a page'), ...ADMIN_TOKEN, 422: relayFail('invalid filter') },
   },
   {
     method: 'get',
     path: '/api/messages/{id}',
-    summary: 'One message with its event timeline (a body over 64 KiB is clipped)',
-    request: { params: idParams },
-    responses: { 200: json(messageDetail, 'the message'), ...RELAY_401, 404: relayFail('unknown id') },
+    summary: 'One message (of the default tenant, or ?tenant_id=) with its event timeline (a body over 64 KiB is clipped)',
+    request: { params: idParams, query: tenantQuery },
+    responses: { 200: json(messageDetail, 'the message'), ...ADMIN_TOKEN, 404: relayFail('unknown id') },
   },
   {
     method: 'delete',
     path: '/api/messages/{id}',
-    summary: 'Delete a message, whatever its state',
-    request: { params: idParams },
-    responses: { 200: json(okAnswer, 'deleted'), ...RELAY_401, 404: relayFail('unknown id') },
+    summary: 'Delete a message (of the default tenant, or ?tenant_id=), whatever its state',
+    request: { params: idParams, query: tenantQuery },
+    responses: { 200: json(okAnswer, 'deleted'), ...ADMIN_TOKEN, 404: relayFail('unknown id') },
   },
   {
     method: 'post',
     path: '/api/messages/{id}/retry',
-    summary: 'Queue a failed or waiting message for an immediate new attempt (fresh retry budget)',
-    request: { params: idParams },
+    summary: 'Queue a failed or waiting message (of the default tenant, or ?tenant_id=) for an immediate new attempt (fresh retry budget)',
+    request: { params: idParams, query: tenantQuery },
     responses: {
       200: json(retryAnswer, 'queued again'),
-      ...RELAY_401,
+      ...ADMIN_TOKEN,
       404: relayFail('unknown message'),
       409: relayFail('the message is queued, being sent or was sent'),
     },
@@ -58,34 +63,34 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
     summary: 'SMTP accounts (no passwords) with live delivery state',
     description:
       'rate: per window (minute, hour, day) the sends counted in the sliding window including those in flight, the limit, and when the next slot frees (null when one is free). in_flight: sends in progress; backoff_until: the account is held back after a connection failure.',
-    responses: { 200: json(accountsPage, 'accounts'), ...RELAY_401 },
+    responses: { 200: json(accountsPage, 'accounts'), ...ADMIN_TOKEN },
   },
   {
     method: 'post',
     path: '/api/accounts/{id}/verify',
-    summary: 'Connect (and authenticate when credentials are set) with the account settings',
+    summary: 'Connect (and authenticate when credentials are set) with the settings of the account (of the default tenant, or ?tenant_id=)',
     description: 'stage names what failed: connect (TCP, greeting, timeouts), tls (handshake, certificate, STARTTLS), auth; ok on success.',
-    request: { params: idParams },
-    responses: { 200: json(verifyResult, 'verification result (ok false says what failed)'), ...RELAY_401, 404: relayFail('unknown account') },
+    request: { params: idParams, query: tenantQuery },
+    responses: { 200: json(verifyResult, 'verification result (ok false says what failed)'), ...ADMIN_TOKEN, 404: relayFail('unknown account') },
   },
   {
     method: 'get',
     path: '/api/settings',
     summary: 'Runtime settings (secrets shown only as *_set)',
-    responses: { 200: json(settingsView, 'settings'), ...RELAY_401 },
+    responses: { 200: json(settingsView, 'settings'), ...ADMIN_TOKEN },
   },
   {
     method: 'patch',
     path: '/api/settings',
     summary: 'Change runtime settings (persisted; take effect at once)',
     request: { body: body(settingsPatch) },
-    responses: { 200: json(settingsView, 'settings'), ...RELAY_401, 422: relayFail('invalid value (names the field)') },
+    responses: { 200: json(settingsView, 'settings'), ...ADMIN_TOKEN, 422: relayFail('invalid value (names the field)') },
   },
   {
     method: 'get',
     path: '/api/stats',
     summary: 'Counts by state, per account; report status',
-    responses: { 200: json(statsAnswer, 'stats'), ...RELAY_401 },
+    responses: { 200: json(statsAnswer, 'stats'), ...ADMIN_TOKEN },
   },
   {
     method: 'get',
@@ -95,27 +100,27 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
       'q: words match subject, addresses and text (prefix, all required); "quoted phrase"; operators from: to: subject: body: mailbox: (or tag:) is:read is:unread has:attachment. ' +
       'Message text is indexed in the background; a search first waits (up to 5 s) for the messages captured so far, and reports in `unindexed` how many it could not wait for.',
     request: { query: listCapturedQuery },
-    responses: { 200: json(capturedPage, 'a page, with the total and unread counts'), ...RELAY_401, 422: relayFail('invalid query') },
+    responses: { 200: json(capturedPage, 'a page, with the total and unread counts'), ...ADMIN_TOKEN, 422: relayFail('invalid query') },
   },
   {
     method: 'delete',
     path: '/api/captured',
     summary: 'Delete all captured mail',
-    responses: { 200: json(deleteAllCapturedAnswer, 'removed'), ...RELAY_401 },
+    responses: { 200: json(deleteAllCapturedAnswer, 'removed'), ...ADMIN_TOKEN },
   },
   {
     method: 'get',
     path: '/api/captured/{id}',
     summary: 'One captured message: summary, headers, text, html (cid: links kept), attachment list; marks it read',
     request: { params: idParams },
-    responses: { 200: json(capturedDetail, 'the message'), ...RELAY_401, 404: relayFail('unknown id') },
+    responses: { 200: json(capturedDetail, 'the message'), ...ADMIN_TOKEN, 404: relayFail('unknown id') },
   },
   {
     method: 'get',
     path: '/api/captured/{id}/raw',
     summary: 'Raw source (message/rfc822, downloaded as .eml); token may be given as ?token=',
     request: { params: idParams },
-    responses: { 200: raw('message/rfc822', 'the message as received'), ...RELAY_401, 404: relayFail('unknown id') },
+    responses: { 200: raw('message/rfc822', 'the message as received'), ...ADMIN_TOKEN, 404: relayFail('unknown id') },
   },
   {
     method: 'get',
@@ -123,7 +128,7 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
     summary:
       'HTML body for a sandboxed frame: cid: images inlined, scripts and remote loads blocked by CSP (remote=1 allows remote images and styles); token may be given as ?token=',
     request: { params: idParams, query: capturedHtmlQuery },
-    responses: { 200: raw('text/html', 'the HTML body'), ...RELAY_401, 404: relayFail('unknown id or no HTML body'), 422: relayFail('invalid query') },
+    responses: { 200: raw('text/html', 'the HTML body'), ...ADMIN_TOKEN, 404: relayFail('unknown id or no HTML body'), 422: relayFail('invalid query') },
   },
   {
     method: 'get',
@@ -132,7 +137,7 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
     request: { params: attachmentParams, query: capturedAttachmentQuery },
     responses: {
       200: raw('application/octet-stream', 'the attachment (its own content type)'),
-      ...RELAY_401,
+      ...ADMIN_TOKEN,
       404: relayFail('unknown id or index'),
       422: relayFail('invalid query'),
     },
@@ -142,7 +147,7 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
     path: '/api/captured/{id}',
     summary: 'Delete one captured message',
     request: { params: idParams },
-    responses: { 200: json(okAnswer, 'deleted'), ...RELAY_401, 404: relayFail('unknown id') },
+    responses: { 200: json(okAnswer, 'deleted'), ...ADMIN_TOKEN, 404: relayFail('unknown id') },
   },
   {
     method: 'post',
@@ -151,7 +156,7 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
     request: { params: idParams, body: body(releaseBody) },
     responses: {
       202: json(releaseAnswer, 'the new queue entry'),
-      ...RELAY_401,
+      ...ADMIN_TOKEN,
       404: relayFail('unknown captured id or account'),
       422: relayFail('invalid body'),
     },
@@ -166,7 +171,7 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
     responses: {
       200: json(sendOutcome, 'the final outcome'),
       202: json(sendAccepted, 'queued'),
-      ...RELAY_401,
+      ...ADMIN_TOKEN,
       409: relayFail('the id was already sent'),
       422: relayFail('invalid field (named)'),
     },
@@ -185,6 +190,6 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
       'sent on connect and then only when it changed, at most every 2 s. `report`: outcome of a delivery-report sync.',
       'A comment line is sent every 15 s as a heartbeat.',
     ].join(' '),
-    responses: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: eventFrames } } }, ...RELAY_401 },
+    responses: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: eventFrames } } }, ...ADMIN_TOKEN },
   },
 ];

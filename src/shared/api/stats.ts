@@ -69,7 +69,7 @@ export type ReportStatus = z.infer<typeof reportStatus>;
 
 /** Counts of one account's messages (states without messages left out). */
 export const accountCounts = z
-  .object({ account_id: z.string().nullable(), counts: z.partialRecord(messageState, int) })
+  .object({ tenant_id: z.string(), account_id: z.string().nullable(), counts: z.partialRecord(messageState, int) })
   .strict()
   .meta({ id: 'AccountCounts' });
 

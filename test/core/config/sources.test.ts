@@ -24,6 +24,7 @@ const ROWS: Record<SourceName, Row> = {
   port: { value: '8100', read: (c) => c.port, expected: 8100, invalid: 'http' },
   apiToken: { value: 'token-1', read: (c) => c.apiToken, expected: 'token-1' },
   bodyLimit: { value: '2048', read: (c) => c.http.bodyLimitBytes, expected: 2048, invalid: '10' },
+  classicBodyLimit: { value: '4096', read: (c) => c.http.classicBodyLimitBytes, expected: 4096, invalid: '10' },
   schedulerActive: { value: 'yes', read: (c) => c.schedulerActive, expected: true, invalid: 'maybe' },
   clientUrl: { value: 'https://app.example/sync', read: (c) => c.client.url, expected: 'https://app.example/sync', invalid: 'app.example/sync' },
   clientUser: { value: 'sync-user', read: (c) => c.client.user, expected: 'sync-user' },

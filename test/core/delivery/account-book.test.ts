@@ -15,8 +15,8 @@ describe('account book', () => {
     await book.reload(portOf([account('a'), account('b')]));
     expect(book.isStale()).toBe(false);
     expect(book.list().map((a) => a.id)).toEqual(['a', 'b']);
-    expect(book.get('b')?.id).toBe('b');
-    expect(book.get('ghost')).toBeNull();
+    expect(book.get('', 'b')?.id).toBe('b');
+    expect(book.get('', 'ghost')).toBeNull();
   });
 
   it('a change announced while the snapshot loads leaves it stale for the next claim', async () => {

@@ -141,19 +141,19 @@ describe('claim caps', () => {
   const b = account('b');
 
   it('an account may take as many as the first usable account of its group has claim slots left', () => {
-    expect(claimCap('a', stateOf({ accounts: [a, b], free: { a: 4, b: 6 } }), NOW, new Set(), 200)).toBe(4);
-    expect(claimCap('a', stateOf({ accounts: [a, b], free: { a: 4, b: 6 }, backoff: { a: NOW + 9 } }), NOW, new Set(), 200)).toBe(6);
-    expect(claimCap('a', stateOf({ accounts: [a, b], free: { a: -2 } }), NOW, new Set(), 200)).toBe(0);
+    expect(claimCap({ tenant_id: '', id: 'a' }, stateOf({ accounts: [a, b], free: { a: 4, b: 6 } }), NOW, new Set(), 200)).toBe(4);
+    expect(claimCap({ tenant_id: '', id: 'a' }, stateOf({ accounts: [a, b], free: { a: 4, b: 6 }, backoff: { a: NOW + 9 } }), NOW, new Set(), 200)).toBe(6);
+    expect(claimCap({ tenant_id: '', id: 'a' }, stateOf({ accounts: [a, b], free: { a: -2 } }), NOW, new Set(), 200)).toBe(0);
   });
 
   it('with weights, any account of the group may take them: the free slots add up', () => {
     const w = account('a', { weight: 1, fallbacks: ['b'] });
-    expect(claimCap('a', stateOf({ accounts: [w, b], free: { a: 4, b: 6 } }), NOW, new Set(), 200)).toBe(10);
+    expect(claimCap({ tenant_id: '', id: 'a' }, stateOf({ accounts: [w, b], free: { a: 4, b: 6 } }), NOW, new Set(), 200)).toBe(10);
   });
 
   it('nothing for a saturated account; the batch for an unknown one (it fails at once)', () => {
-    expect(claimCap('a', stateOf({ accounts: [a, b] }), NOW, new Set(['a']), 200)).toBe(0);
-    expect(claimCap('ghost', stateOf({ accounts: [a, b] }), NOW, new Set(), 200)).toBe(200);
+    expect(claimCap({ tenant_id: '', id: 'a' }, stateOf({ accounts: [a, b] }), NOW, new Set(['a']), 200)).toBe(0);
+    expect(claimCap({ tenant_id: '', id: 'ghost' }, stateOf({ accounts: [a, b] }), NOW, new Set(), 200)).toBe(200);
   });
 
   it('an account is saturated when rate limits stop its whole group (backoffs alone do not)', () => {

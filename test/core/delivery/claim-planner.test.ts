@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/core/config/types.js';
+import { TenantBook } from '../../../src/core/delivery/tenant-book.js';
 import { AccountBook } from '../../../src/core/delivery/account-book.js';
 import { ClaimPlanner, engineAccountState } from '../../../src/core/delivery/claim-planner.js';
 import { DeliveryLedger, emptyPlan } from '../../../src/core/delivery/delivery.js';
@@ -9,6 +10,7 @@ import { openStore, type SqliteStore } from '../../../src/core/store/index.js';
 import { accountWithDefaults, type AccountInput } from '../../../src/core/store/records.js';
 import { payload } from '../../support/delivery/delivery-relay.js';
 import { tempDir } from '../../support/common/temp-dir.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 const NOW = 1_800_000_000;
 
@@ -25,7 +27,7 @@ beforeEach(async () => {
   ledger = new DeliveryLedger(limiter);
   const config = defaultConfig(tempDir());
   const state = engineAccountState(book, limiter, ledger, config);
-  planner = new ClaimPlanner({ ledger, book, limiter, state, config, random: () => 0, sandboxReady: () => true });
+  planner = new ClaimPlanner({ ledger, book, tenants: new TenantBook(), limiter, state, config, random: () => 0, sandboxReady: () => true });
 });
 
 afterEach(async () => {
@@ -47,7 +49,7 @@ async function round() {
   return plan;
 }
 
-const states = async (ids: string[]) => Promise.all(ids.map(async (id) => (await store.messages.get(id))!.state));
+const states = async (ids: string[]) => Promise.all(ids.map(async (id) => (await store.messages.get(key(id)))!.state));
 const ids = ['m0', 'm1', 'm2', 'm3', 'm4'];
 
 describe('claim planner (on a real store, without a relay)', () => {
@@ -81,7 +83,7 @@ describe('claim planner (on a real store, without a relay)', () => {
     const second = await round();
     expect(second.claimed).toBe(3);
     expect(second.starts).toEqual([]);
-    const deferred = await Promise.all(['m1', 'm2', 'm3', 'm4'].map(async (id) => (await store.messages.get(id))!));
+    const deferred = await Promise.all(['m1', 'm2', 'm3', 'm4'].map(async (id) => (await store.messages.get(key(id)))!));
     expect(deferred.map((m) => [m.state, m.deferred_reason, m.deferred_ts])).toEqual([
       ['deferred', 'rate_limited', NOW + 60],
       ['deferred', 'rate_limited', NOW + 120],
@@ -96,7 +98,7 @@ describe('claim planner (on a real store, without a relay)', () => {
     const plan = await round();
     expect(plan.reportWake).toBe(true);
     expect(plan.attempts).toMatchObject([{ message_id: 'orphan', outcome: 'permanent' }]);
-    expect(await store.messages.get('orphan')).toMatchObject({ state: 'error', error: 'Missing SMTP account configuration' });
+    expect(await store.messages.get(key('orphan'))).toMatchObject({ state: 'error', error: 'Missing SMTP account configuration' });
   });
 
   it('a rolled-back round leaves the queue and the bookkeeping as they were', async () => {
@@ -112,7 +114,7 @@ describe('claim planner (on a real store, without a relay)', () => {
     expect(plan.starts).toHaveLength(2);
     planner.undo(plan);
     expect([ledger.size(), ledger.claimed(), ledger.claimedFor('acc')]).toEqual([0, 0, 0]);
-    expect(limiter.state((await store.accounts.get('acc'))!, NOW, null)[0].used).toBe(0);
+    expect(limiter.state((await store.accounts.get('', 'acc'))!, NOW, null)[0].used).toBe(0);
     expect(await states(ids)).toEqual(['queued', 'queued', 'queued', 'queued', 'queued']);
   });
 
@@ -120,11 +122,11 @@ describe('claim planner (on a real store, without a relay)', () => {
     await setup({ limit_per_minute: 2 }, ['old']);
     const [row] = await store.dispatch.claim({ now: NOW - 30, leaseUntil: NOW + 90, limit: 1 });
     await store.dispatch.markSent(
-      [{ id: row.id, account_id: 'acc', via_account: 'acc', sandbox: false, captured_id: null, smtp_message_id: null, recipients: null, detail: {} }],
+      [{ seq: row.seq, tenant_id: '', account_id: 'acc', via_account: 'acc', sandbox: false, captured_id: null, smtp_message_id: null, recipients: null, detail: {} }],
       NOW - 30,
     );
     await planner.prepare(store, NOW);
-    const acc = book.get('acc')!;
+    const acc = book.get('', 'acc')!;
     expect(limiter.tracks(acc)).toBe(true);
     expect(limiter.state(acc, NOW, null)[0]).toEqual({ window: 'minute', used: 1, limit: 2, next_free_ts: null });
     // no change announced: the snapshot stays as it is

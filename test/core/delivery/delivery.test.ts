@@ -22,7 +22,7 @@ describe('delivery ledger', () => {
     ledger.claim(d, NOW);
     ledger.claim(sandbox, NOW);
     expect([ledger.size(), ledger.claimed(), ledger.claimedFor('a'), used(limiter, limited)]).toEqual([2, 2, 1, 1]);
-    expect(ledger.ids()).toEqual(['m1', 'm2']);
+    expect(ledger.seqs()).toEqual([d.row.seq, sandbox.row.seq]);
   });
 
   it('a send holds a connection, globally and for its account, until it ends', () => {

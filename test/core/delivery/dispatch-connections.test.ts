@@ -55,12 +55,12 @@ describe('dispatch: connections and pools', () => {
     await f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port });
     await f.enqueue([{ id: 'i1', account_id: 'acc' }]);
     await f.waitState('i1', 'sent');
-    expect(f.t.relay.dispatcher.accountStatus('acc').pool_open).toBe(true);
+    expect(f.t.relay.dispatcher.accountStatus('', 'acc').pool_open).toBe(true);
     f.advance(30);
     await new Promise((r) => setTimeout(r, 50));
-    expect(f.t.relay.dispatcher.accountStatus('acc').pool_open).toBe(true);
+    expect(f.t.relay.dispatcher.accountStatus('', 'acc').pool_open).toBe(true);
     f.advance(31);
-    await waitFor(() => !f!.t.relay.dispatcher.accountStatus('acc').pool_open, 'pool closed');
+    await waitFor(() => !f!.t.relay.dispatcher.accountStatus('', 'acc').pool_open, 'pool closed');
     await waitFor(() => smtp.openConnections() === 0, 'connection closed');
     // and it comes back on demand
     await f.enqueue([{ id: 'i2', account_id: 'acc' }]);

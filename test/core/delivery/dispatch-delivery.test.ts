@@ -3,6 +3,7 @@ import { startTestRelay } from '../../support/relay/test-relay.js';
 import { eventTypes, startDeliveryRelay, type DeliveryFixture } from '../../support/delivery/delivery-relay.js';
 import { slowDataProbe, trackedTargets } from '../../support/smtp/smtp-target.js';
 import { waitFor } from '../../support/common/wait.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();
@@ -26,7 +27,7 @@ describe('dispatch: delivery, order, schedule, pause and stop', () => {
     expect(await eventTypes(f, 'm1')).toEqual(['queued', 'attempt', 'sent']);
     expect(smtp.messages).toHaveLength(1);
     expect(smtp.messages[0].to).toEqual(['rcpt@example.com']);
-    expect(await f.t.relay.store.dispatch.rateWindowCounts('acc', f.now())).toEqual({ minute: 1, hour: 1, day: 1 });
+    expect(await f.t.relay.store.dispatch.rateWindowCounts('', 'acc', f.now())).toEqual({ minute: 1, hour: 1, day: 1 });
     await waitFor(() => f!.t.relay.dispatcher.inFlight() === 0, 'in-flight to drain');
   });
 
@@ -84,7 +85,7 @@ describe('dispatch: delivery, order, schedule, pause and stop', () => {
     try {
       const { relay } = t;
       await relay.store.accounts.upsert(
-        { id: 'acc', host: smtp.host, port: smtp.port, user: null, password: null, ttl: 300, limit_per_minute: null,
+        { tenant_id: '', id: 'acc', host: smtp.host, port: smtp.port, user: null, password: null, ttl: 300, limit_per_minute: null,
           limit_per_hour: null, limit_per_day: null, limit_behavior: 'defer', use_tls: false, batch_size: null,
           timeout: null, max_connections: null, fallbacks: null, weight: null },
         Math.floor(Date.now() / 1000),
@@ -96,7 +97,7 @@ describe('dispatch: delivery, order, schedule, pause and stop', () => {
       );
       relay.dispatcher.wake(); // arms the timer; nothing else wakes the dispatcher from here
       const sent = await waitFor(async () => {
-        const m = await relay.store.messages.get('timed');
+        const m = await relay.store.messages.get(key('timed'));
         return m?.state === 'sent' ? m : null;
       }, 'timed message', 10_000);
       expect(sent.sent_ts).toBeGreaterThanOrEqual(due);
@@ -173,6 +174,6 @@ describe('dispatch: delivery, order, schedule, pause and stop', () => {
     const relay = f.t.relay;
     await relay.dispatcher.stop(5000);
     expect(relay.dispatcher.inFlight()).toBe(0);
-    expect((await relay.store.messages.get('s1'))!.state).toBe('sent');
+    expect((await relay.store.messages.get(key('s1')))!.state).toBe('sent');
   });
 });

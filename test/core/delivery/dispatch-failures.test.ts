@@ -4,6 +4,7 @@ import { eventTypes, startDeliveryRelay, timelineDetail, type DeliveryFixture } 
 import { trackedTargets } from '../../support/smtp/smtp-target.js';
 import { waitFor } from '../../support/common/wait.js';
 import { closedPort } from '../../support/common/ports.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 let f: DeliveryFixture | null = null;
 const target = trackedTargets();
@@ -157,7 +158,7 @@ describe('dispatch: retries and failures', () => {
     expect(d1.deferred_reason).toBe('account_backoff');
     expect(d1.retry_count).toBe(1);
     expect((await timelineDetail(f, 'd1', 'deferred'))[0].error).toMatch(/ECONNREFUSED|connect/i);
-    const status = f.t.relay.dispatcher.accountStatus('dead');
+    const status = f.t.relay.dispatcher.accountStatus('', 'dead');
     expect(status.backoff_until).toBe(f.now() + 60);
     // the account's other messages wait in the queue without being attempted
     await new Promise((r) => setTimeout(r, 150));
@@ -171,7 +172,7 @@ describe('dispatch: retries and failures', () => {
     await f.addAccount({ id: 'dead', host: revived.host, port: revived.port, max_connections: 1 });
     f.advance(60);
     for (const id of ['d1', 'd2', 'd3']) await f.waitState(id, 'sent');
-    expect(f.t.relay.dispatcher.accountStatus('dead').backoff_until).toBeNull();
+    expect(f.t.relay.dispatcher.accountStatus('', 'dead').backoff_until).toBeNull();
   });
 
   it('a server that closes a used connection with 421 (a cap on messages per connection) costs a reconnect, not a backoff', async () => {
@@ -188,7 +189,7 @@ describe('dispatch: retries and failures', () => {
     await f.enqueue(Array.from({ length: 5 }, (_, i) => ({ id: `c${i}`, account_id: 'acc' })));
     for (let i = 0; i < 5; i++) await f.waitState(`c${i}`, 'sent');
     expect(smtp.messages.map((m) => m.connection)).toEqual([1, 1, 2, 2, 3]);
-    expect(f.t.relay.dispatcher.accountStatus('acc').backoff_until).toBeNull();
+    expect(f.t.relay.dispatcher.accountStatus('', 'acc').backoff_until).toBeNull();
     expect(await eventTypes(f, 'c2')).toEqual(['queued', 'attempt', 'sent']);
     expect((await f.msg('c2')).attempts).toBe(1);
   });
@@ -221,7 +222,7 @@ describe('dispatch: retries and failures', () => {
     const sent = (await timelineDetail(f, 'm', 'sent'))[0];
     expect(sent.account).toBe('backup');
     expect((sent.failover as { account: string }[]).map((x) => x.account)).toEqual(['dead', 'busy']);
-    expect((await f.t.relay.store.dispatch.rateWindowCounts('backup', f.now())).minute).toBe(1);
+    expect((await f.t.relay.store.dispatch.rateWindowCounts('', 'backup', f.now())).minute).toBe(1);
   });
 
   it('does not fail over on a permanent failure', async () => {
@@ -255,7 +256,7 @@ describe('dispatch: retries and failures', () => {
     await f.enqueue([{ id: 'm', account_id: 'acc' }]);
     await f.waitState('m', 'error');
     reject = false;
-    const r = await f.t.relay.store.messages.retry('m', f.now());
+    const r = await f.t.relay.store.messages.retry(key('m'), f.now());
     expect(r.status).toBe('ok');
     f.t.relay.dispatcher.wake();
     const m = await f.waitState('m', 'sent');

@@ -40,7 +40,7 @@ describe('dispatch: rate limits', () => {
     const ev = (await fx.timeline('m2')).find((e) => e.type === 'rate_limited');
     expect(ev?.detail).toMatchObject({ window: 'minute', limit: 2, account: 'acc', deferred_ts: t0 + 60 });
 
-    expect((await fx.t.relay.dispatcher.rateLimitState('acc'))[0]).toEqual({ window: 'minute', used: 2, limit: 2, next_free_ts: t0 + 60 });
+    expect((await fx.t.relay.dispatcher.rateLimitState('', 'acc'))[0]).toEqual({ window: 'minute', used: 2, limit: 2, next_free_ts: t0 + 60 });
 
     fx.advance(59);
     await new Promise((r) => setTimeout(r, 100));
@@ -75,7 +75,7 @@ describe('dispatch: rate limits', () => {
     await fx.waitState('h1', 'sent');
     const m = await fx.waitState('h2', 'deferred');
     expect(m.deferred_ts).toBe(t0 + 3600);
-    expect((await fx.t.relay.dispatcher.rateLimitState('acc'))[1]).toEqual({ window: 'hour', used: 2, limit: 2, next_free_ts: t0 + 3600 });
+    expect((await fx.t.relay.dispatcher.rateLimitState('', 'acc'))[1]).toEqual({ window: 'hour', used: 2, limit: 2, next_free_ts: t0 + 3600 });
     fx.advance(1800);
     await new Promise((r) => setTimeout(r, 80));
     expect((await fx.msg('h2')).state).toBe('deferred');
@@ -149,6 +149,6 @@ describe('dispatch: rate limits', () => {
     await f.addAccount({ id: 'acc', host: '127.0.0.1', port: 1, limit_per_minute: 1 });
     await f.enqueue(ids('s', 3).map((id) => ({ id, account_id: 'acc' })));
     for (const id of ids('s', 3)) await f.waitState(id, 'sent');
-    expect((await f.t.relay.store.dispatch.rateWindowCounts('acc', f.now())).minute).toBe(0);
+    expect((await f.t.relay.store.dispatch.rateWindowCounts('', 'acc', f.now())).minute).toBe(0);
   });
 });

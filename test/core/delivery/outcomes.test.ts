@@ -38,7 +38,8 @@ describe('outcomes of a send', () => {
     expect(sentOutcome(d, info({ response: '250 queued' }), NOW)).toEqual({
       kind: 'sent',
       sent: {
-        id: 'm',
+        seq: 1,
+        tenant_id: '',
         account_id: 'acc',
         via_account: 'b',
         sandbox: false,
@@ -78,7 +79,7 @@ describe('outcomes of a send', () => {
     const failure = { kind: 'permanent' as const, scope: 'message' as const, code: 550, text: 'no (SMTP 550)' };
     expect(errorOutcome(d, failure, 'permanent', NOW)).toEqual({
       kind: 'error',
-      error: { id: 'm', account_id: 'acc', error: 'no (SMTP 550)', recipients: null, started_ts: 1500, detail: { account: 'a', code: 550 } },
+      error: { seq: 1, account_id: 'acc', error: 'no (SMTP 550)', recipients: null, started_ts: 1500, detail: { account: 'a', code: 550 } },
       attempt: { message_id: 'm', account_id: 'a', outcome: 'permanent', latency_seconds: 1000, attempt_seconds: 1000, code: 550, sandbox: false },
     });
   });
@@ -99,7 +100,7 @@ describe('outcomes of a send', () => {
     expect(temporaryOutcome(d, failure, NOW, retry, () => 0.5, null)).toEqual({
       kind: 'deferred',
       defer: {
-        id: 'm',
+        seq: 1,
         account_id: 'acc',
         until: NOW + 300,
         reason: 'retry',
@@ -145,7 +146,7 @@ describe('outcomes decided at claim time', () => {
 
   it('a failure without an attempt', () => {
     expect(claimFailure(row, 'acc', "Rate limit exceeded: 1 per minute for account 'acc'", 'rate_limited', NOW)).toEqual({
-      error: { id: 'm', account_id: 'acc', error: "Rate limit exceeded: 1 per minute for account 'acc'", detail: { account: 'acc' } },
+      error: { seq: 1, account_id: 'acc', error: "Rate limit exceeded: 1 per minute for account 'acc'", detail: { account: 'acc' } },
       attempt: { message_id: 'm', account_id: 'acc', outcome: 'rate_limited', latency_seconds: 100 },
     });
     expect(claimFailure(row, null, 'Missing SMTP account configuration', 'permanent', NOW).error.detail).toEqual({});
@@ -153,11 +154,11 @@ describe('outcomes decided at claim time', () => {
 
   it('a wait for a rate slot, and a wait for a backoff to end (not announced)', () => {
     expect(rateLimitDeferral(row, 'acc', NOW + 60, 'minute', 2)).toEqual({
-      defer: { id: 'm', account_id: 'acc', until: NOW + 60, reason: 'rate_limited', detail: { account: 'acc', window: 'minute', limit: 2 } },
+      defer: { seq: 1, account_id: 'acc', until: NOW + 60, reason: 'rate_limited', detail: { account: 'acc', window: 'minute', limit: 2 } },
       attempt: { message_id: 'm', account_id: 'acc', outcome: 'rate_limited', deferred: true },
     });
     expect(backoffDeferral(row, 'acc', NOW + 30, 'refused')).toEqual({
-      id: 'm',
+      seq: 1,
       account_id: 'acc',
       until: NOW + 30,
       reason: 'account_backoff',

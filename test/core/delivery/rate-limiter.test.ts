@@ -28,9 +28,9 @@ describe('rate limiter (exact sliding windows)', () => {
   it('counts in-flight sends until they are released, then as sends when accepted', () => {
     const rl = seeded('a', []);
     const a = account('a', { limit_per_minute: 2 });
-    expect(rl.acquire(a, T, 'm1', 2).ok).toBe(true);
-    expect(rl.acquire(a, T, 'm2', 2).ok).toBe(true);
-    expect(rl.acquire(a, T, 'm3', 2)).toMatchObject({ ok: false, until: T + 60 });
+    expect(rl.acquire(a, T, 1, 2).ok).toBe(true);
+    expect(rl.acquire(a, T, 2, 2).ok).toBe(true);
+    expect(rl.acquire(a, T, 3, 2)).toMatchObject({ ok: false, until: T + 60 });
     rl.release('a', null); // m1 failed: its slot is free again, nothing counted
     expect(rl.check(a, T).ok).toBe(true);
     rl.release('a', T); // m2 accepted
@@ -40,7 +40,7 @@ describe('rate limiter (exact sliding windows)', () => {
   it('spreads a backlog over the coming windows, one window after the other', () => {
     const rl = seeded('a', [T, T]);
     const a = account('a', { limit_per_minute: 2 });
-    const slots = ['b1', 'b2', 'b3', 'b4', 'b5'].map((id) => rl.reserve(a, T, id, 2));
+    const slots = [1, 2, 3, 4, 5].map((seq) => rl.reserve(a, T, seq, 2));
     expect(slots).toEqual([T + 60, T + 60, T + 120, T + 120, T + 180]);
   });
 
@@ -53,11 +53,11 @@ describe('rate limiter (exact sliding windows)', () => {
   it('gives an urgent message a slot before those promised to less urgent ones', () => {
     const rl = seeded('a', [T]);
     const a = account('a', { limit_per_minute: 1 });
-    expect(rl.reserve(a, T, 'low1', 3)).toBe(T + 60);
-    expect(rl.reserve(a, T, 'low2', 3)).toBe(T + 120);
-    expect(rl.reserve(a, T, 'urgent', 0)).toBe(T + 60);
+    expect(rl.reserve(a, T, 11, 3)).toBe(T + 60);
+    expect(rl.reserve(a, T, 12, 3)).toBe(T + 120);
+    expect(rl.reserve(a, T, 13, 0)).toBe(T + 60);
     // taking its slot drops the booking, so a later reservation of the same message moves on
-    expect(rl.reserve(a, T, 'low1', 3)).toBe(T + 180);
+    expect(rl.reserve(a, T, 11, 3)).toBe(T + 180);
   });
 
   it('treats zero or negative limits as no limit (genro-mail-proxy)', () => {

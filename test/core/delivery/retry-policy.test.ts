@@ -29,4 +29,17 @@ describe('retry policy', () => {
     const capped = { ...settings, retryLifetimeSeconds: 200 };
     expect(decideRetry(capped, { retryCount: 1, firstAttemptTs: 100, now: 100, text: 't' })).toMatchObject({ action: 'fail' });
   });
+
+  it("keeps an attachment failure's text first when retrying ends: Genropy and its users look for it", () => {
+    const text = 'Attachment fetch failed for offer.pdf: 503 Service Unavailable';
+    expect(decideRetry(settings, { retryCount: 5, firstAttemptTs: 0, now: 10, text })).toEqual({
+      action: 'fail',
+      error: `${text} (Max retries (5) exceeded)`,
+    });
+    const capped = { ...settings, retryLifetimeSeconds: 200 };
+    expect(decideRetry(capped, { retryCount: 1, firstAttemptTs: 100, now: 100, text })).toEqual({
+      action: 'fail',
+      error: `${text} (Retry lifetime (200 s) exceeded)`,
+    });
+  });
 });

@@ -4,7 +4,7 @@ import { sendPayload } from '../../../src/core/messages/send-payload.js';
 import type { MessagePayload } from '../../../src/core/messages/types.js';
 import { classicReason, fieldError, hasCrLf, payloadIssue, type PayloadRules } from '../../../src/core/messages/validate.js';
 
-const rules: PayloadRules = { accountExists: (id) => id === 'acc', accountRequired: true };
+const rules: PayloadRules = { accountExists: (_tenant, id) => id === 'acc', accountRequired: true };
 
 function payload(over: Partial<MessagePayload> = {}): MessagePayload {
   return { id: 'm1', account_id: 'acc', from: 'a@example.com', to: ['b@example.com'], subject: 's', body: 'b', content_type: 'plain', priority: 2, ...over };

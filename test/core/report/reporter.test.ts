@@ -9,6 +9,7 @@ import { reporterDeps } from '../../support/report/reporter-deps.js';
 import { withSideDb } from '../../support/sqlite/side-db.js';
 import { FakeUpstream } from '../../support/report/upstream.js';
 import { waitFor } from '../../support/common/wait.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 const FAST: Partial<ReporterTiming> = {
   backoffBaseMs: 40,
@@ -73,7 +74,7 @@ describe('proxy_sync delivery reports', () => {
     for (const id of ['m-sent', 'm-err', 'm-sandbox']) {
       expect(await stateOf(s, id)).toBe('reported');
       expect(await reportedTs(s, id)).toBe(t0);
-      const timeline = await s.store.messages.timeline(id, 'acc');
+      const timeline = await s.store.messages.timeline(key(id), 'acc');
       expect(timeline.at(-1)).toMatchObject({ type: 'reported', state: 'reported', ts: t0 });
     }
     expect(await stateOf(s, 'm-queued')).toBe('queued');

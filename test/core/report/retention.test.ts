@@ -32,7 +32,7 @@ function retentionOf(t: TestContext, opts?: RetentionOptions): Retention {
 /** Final messages acknowledged at the clock's current time. */
 async function addReported(t: TestContext & { now: () => number }, ids: string[]) {
   await addFinal(t, ids, { state: 'sent', ts: t.now() });
-  const pending = await t.store.reports.pending(ids.length + 100);
+  const pending = await t.store.reports.pending('', ids.length + 100);
   const marked = await t.store.reports.markReported(pending.filter((p) => ids.includes(p.item.id)), t.now());
   expect(marked).toBe(ids.length);
 }

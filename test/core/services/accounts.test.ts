@@ -3,12 +3,14 @@ import { accountFromInput, createAccountsService, publicAccount } from '../../..
 import type { AccountInputBody } from '../../../src/core/messages/payload-schema.js';
 import { RelayError } from '../../../src/core/errors.js';
 import { contextPerTest } from '../../support/relay/context.js';
+import { ADMIN } from '../../../src/core/services/scope.js';
 
 const body = (over: Partial<AccountInputBody> = {}): AccountInputBody => ({ id: 'acc', host: 'smtp.example.com', port: 587, ...over });
 
 describe('account rules (genro-mail-proxy POST /account)', () => {
   it("fills genro-mail-proxy's defaults and keeps limits only when positive", () => {
     expect(accountFromInput(body({ limit_per_minute: 0, limit_per_hour: -5, limit_per_day: 100, batch_size: 0, timeout: 30, max_connections: null }), null)).toEqual({
+      tenant_id: '',
       id: 'acc',
       host: 'smtp.example.com',
       port: 587,
@@ -73,19 +75,26 @@ describe('accounts service', () => {
       rateLimitState: async () => [],
       verifyAccount: async () => ({ ok: true, stage: 'ok' as const, message: 'fine' }),
     };
-    const accounts = createAccountsService({ accounts: ctx.store.accounts, store: ctx.store, dispatcher, bus: ctx.bus, clock: ctx.clock });
-    await accounts.upsert(body({ password: 'pw', limit_per_minute: 10 }));
+    const accounts = createAccountsService({
+      accounts: ctx.store.accounts,
+      store: ctx.store,
+      dispatcher,
+      tenantMustExist: async () => undefined,
+      bus: ctx.bus,
+      clock: ctx.clock,
+    });
+    await accounts.upsert(ADMIN, body({ password: 'pw', limit_per_minute: 10 }));
     expect(events).toEqual(['accounts:acc', 'wake']);
-    await accounts.upsert(body({ host: 'smtp2.example.com' }));
-    expect((await ctx.store.accounts.get('acc'))?.password).toBe('pw');
-    const [listed] = await accounts.list();
+    await accounts.upsert(ADMIN, body({ host: 'smtp2.example.com' }));
+    expect((await ctx.store.accounts.get('', 'acc'))?.password).toBe('pw');
+    const [listed] = await accounts.list(ADMIN);
     expect(listed).toMatchObject({ id: 'acc', host: 'smtp2.example.com', password_set: true });
     expect(listed).not.toHaveProperty('password');
     const [view] = await accounts.listWithDelivery();
     expect(view).toMatchObject({ id: 'acc', password_set: true, rate: [], in_flight: 0, pool_open: false });
-    expect(await accounts.verify('acc')).toMatchObject({ ok: true });
-    await expect(accounts.verify('ghost')).rejects.toMatchObject({ status: 404 });
-    expect(await accounts.delete('acc')).toBe(true);
-    expect(await accounts.delete('acc')).toBe(false);
+    expect(await accounts.verify('', 'acc')).toMatchObject({ ok: true });
+    await expect(accounts.verify('', 'ghost')).rejects.toMatchObject({ status: 404 });
+    expect(await accounts.delete(ADMIN, 'acc')).toBe(true);
+    expect(await accounts.delete(ADMIN, 'acc')).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createControlService } from '../../../src/core/services/control.js';
+import { ADMIN } from '../../../src/core/services/scope.js';
 import { contextPerTest, heardAnnouncements } from '../../support/relay/context.js';
 
 const context = contextPerTest({ settings: { client_sync_url: null } });
@@ -12,11 +13,12 @@ async function setup() {
 describe('control service', () => {
   it('suspend, activate and run-now announce through the settings and the wakes', async () => {
     const s = await setup();
-    const control = createControlService({ settings: s.settings, bus: s.bus });
-    await control.suspend();
+    const tenants = { suspend: async () => Promise.reject(new Error('no tenant named')), activate: async () => Promise.reject(new Error('no tenant named')) };
+    const control = createControlService({ settings: s.settings, bus: s.bus, tenants });
+    expect(await control.suspend(ADMIN, {})).toEqual({ ok: true, active: false });
     expect(control.active()).toBe(false);
     s.heard.length = 0;
-    await control.activate();
+    expect(await control.activate(ADMIN, {})).toEqual({ ok: true, active: true });
     expect(control.active()).toBe(true);
     expect(s.heard).toEqual(['settings', 'dispatch.wake', 'report.wake']);
     s.heard.length = 0;

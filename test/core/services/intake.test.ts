@@ -5,7 +5,7 @@ describe('message intake', () => {
   it('checks and queues in one transaction, one account lookup per distinct id, only the acceptable payloads', async () => {
     const calls: string[] = [];
     const tx = {
-      accounts: { get: async (id: string) => (calls.push(`get ${id}`), id === 'acc' ? { id } : null) },
+      accounts: { get: async (_tenant: string, id: string) => (calls.push(`get ${id}`), id === 'acc' ? { id } : null) },
       messages: {
         enqueue: async (batch: { id: string }[], _now: number, opts: object) => (calls.push(`enqueue ${batch.map((b) => b.id).join(',')} ${JSON.stringify(opts)}`), { queued: batch.length, rejected: [] }),
       },

@@ -34,7 +34,7 @@ function stats(queued: number): LiveStats {
   };
 }
 
-const row = (id: string): MessageEvent => ({ message_id: id, account_id: null, ts: 1, type: 'queued', state: 'queued' });
+const row = (id: string): MessageEvent => ({ message_id: id, tenant_id: '', account_id: null, ts: 1, type: 'queued', state: 'queued' });
 
 afterEach(() => {
   vi.useRealTimers();

@@ -3,6 +3,7 @@ import { ValidationError } from '../../../src/core/services/errors.js';
 import { createSendService } from '../../../src/core/services/send.js';
 import { contextPerTest } from '../../support/relay/context.js';
 import { withIntake } from '../../support/services/intake-context.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 const context = contextPerTest();
 
@@ -35,7 +36,7 @@ describe('send service', () => {
     const s = await setup();
     const r = await s.send.send({ ...base, id: 'send-1', body_html: '<b>x</b>' });
     expect(r).toEqual({ final: false, id: 'send-1', state: 'queued' });
-    expect((await s.store.messages.get('send-1'))?.payload).toMatchObject({ priority: 0, content_type: 'html', body: '<b>x</b>', body_text: 'x' });
+    expect((await s.store.messages.get(key('send-1')))?.payload).toMatchObject({ priority: 0, content_type: 'html', body: '<b>x</b>', body_text: 'x' });
     await expect(s.send.send({ ...base, id: 'send-1' })).resolves.toMatchObject({ final: false });
   });
 

@@ -19,6 +19,7 @@ function captured(over: Partial<CapturedSummary> = {}): CapturedSummary {
     read: false,
     message_id: '<m@example.com>',
     relay_message_id: null,
+    relay_tenant_id: null,
     preview: '',
     remote_address: null,
     helo: null,

@@ -9,7 +9,7 @@ describe('EventStream', () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  const sent = { seq: 7, message_id: 'm', account_id: null, ts: 1_700_000_000, type: 'sent', state: 'sent', detail: { sandbox: true } };
+  const sent = { seq: 7, message_id: 'm', tenant_id: '', account_id: null, ts: 1_700_000_000, type: 'sent', state: 'sent', detail: { sandbox: true } };
 
   it('parses named events and ignores names it does not know', () => {
     const stream = new EventStream('/api/events', (u) => new FakeEventSource(u));

@@ -142,6 +142,64 @@ describe('the API answers as its contract says', () => {
     await expectStatus(200, 'GET', '/messages?active_only=1');
   });
 
+  it('tenants: registration, keys, admin-only routes, the tenant scope of the classic routes, suspensions', async () => {
+    const auth = { method: 'basic', user: 'mailproxy', password: 'pw' };
+    const registered = await expectStatus(200, 'POST', '/tenant', { json: { id: 'acme', name: 'Acme', client_base_url: app.url, client_sync_path: '/proxy_sync', client_auth: auth } });
+    const key = registered.api_key as string;
+    const invalid = await expectStatus(422, 'POST', '/tenant', { json: { id: 'a/b', client_auth: { method: 'basic' } } });
+    expect(JSON.stringify(invalid.detail)).toMatch(/"loc":\["body","id"\].*"loc":\["body","client_auth","user"\]/);
+    // the relay's own routes and the tenant administration are the admin token's
+    for (const r of API_ROUTES) {
+      if (!r.responses[403]) continue;
+      const path = r.path.replace('{id}', 'acme').replace('{index}', '0');
+      const body = await expectStatus(403, r.method.toUpperCase(), path, { token: key, json: r.method === 'get' ? undefined : {} });
+      expect(JSON.stringify(body)).toContain('Admin token required, tenant tokens not allowed for this operation');
+    }
+
+    expect(await expectStatus(200, 'GET', '/tenant/acme', { token: key })).toMatchObject({ id: 'acme', name: 'Acme', active: true, client_auth: auth });
+    expect(await expectStatus(401, 'GET', '/tenant/other', { token: key })).toEqual({ detail: 'Token not authorized for this tenant' });
+    await expectStatus(404, 'GET', '/tenant/nobody');
+    await expectStatus(200, 'PUT', '/tenant/acme', { token: key, json: { name: 'Acme Inc.' } });
+    await expectStatus(404, 'PUT', '/tenant/nobody', { json: { name: 'x' } });
+    await expectStatus(422, 'PUT', '/tenant/acme', { json: { active: 'yes' } });
+    expect((await expectStatus(200, 'GET', '/tenants')).tenants).toEqual([expect.objectContaining({ id: 'acme', name: 'Acme Inc.' })]);
+    await expectStatus(200, 'GET', '/tenants?active_only=1');
+    expect((await expectStatus(200, 'GET', '/tenants/sync-status')).tenants).toEqual([expect.objectContaining({ id: 'acme', next_sync_due: true })]);
+
+    await expectStatus(404, 'POST', '/account', { json: { id: 'acc', host: 'h', port: 25, tenant_id: 'nobody' } });
+    await expectStatus(200, 'POST', '/account', { token: key, json: { id: 'acc', tenant_id: 'acme', name: 'Main', host: '127.0.0.1', port: smtp.port, timeout: 30 } });
+    expect((await expectStatus(200, 'GET', '/accounts?tenant_id=acme', { token: key })).accounts).toEqual([expect.objectContaining({ id: 'acc', tenant_id: 'acme' })]);
+    // held before anything is queued: nothing of the tenant goes out while these run
+    expect(await expectStatus(200, 'POST', '/commands/suspend', { token: key })).toEqual({ ok: true, tenant_id: 'acme', suspended_batches: ['*'], pending_messages: 0 });
+    const message = (id: string, batch_code?: string) => ({ id, account_id: 'acc', from: 'shop@example.com', to: [], cc: ['c@example.com'], subject: '', priority: null, body: 'b', batch_code, headers: { n: 1, flag: true } });
+    const added = await expectStatus(200, 'POST', '/commands/add-messages?tenant_id=acme', { token: key, json: { messages: [message('t1', 'b1'), message('t2', 'b2'), message('t3')] } });
+    expect(added).toEqual({ ok: true, queued: 3, rejected: [] });
+    const listed = await expectStatus(200, 'GET', '/messages?tenant_id=acme', { token: key });
+    expect(listed.messages).toEqual(expect.arrayContaining([expect.objectContaining({ id: 't1', tenant_id: 'acme', batch_code: 'b1' })]));
+    await expectStatus(400, 'POST', '/commands/activate?batch_code=b1', { token: key });
+    expect(await expectStatus(200, 'POST', '/commands/activate', { token: key })).toMatchObject({ suspended_batches: [] });
+    expect(await expectStatus(200, 'POST', '/commands/suspend?tenant_id=acme&batch_code=b2')).toEqual({
+      ok: true,
+      tenant_id: 'acme',
+      batch_code: 'b2',
+      suspended_batches: ['b2'],
+      pending_messages: expect.any(Number),
+    });
+    await expectStatus(400, 'POST', '/commands/suspend?tenant_id=nobody');
+    await expectStatus(200, 'POST', '/commands/activate?tenant_id=acme&batch_code=b2');
+
+    // a new key replaces the old one; a revoked key opens nothing
+    const renewed = (await expectStatus(200, 'POST', '/tenant/acme/api-key')).api_key as string;
+    await expectStatus(401, 'GET', '/accounts', { token: key });
+    await expectStatus(200, 'GET', '/accounts', { token: renewed });
+    await expectStatus(404, 'POST', '/tenant/nobody/api-key');
+    await expectStatus(200, 'DELETE', '/tenant/acme/api-key');
+    await expectStatus(401, 'GET', '/accounts', { token: renewed });
+    await expectStatus(404, 'DELETE', '/tenant/nobody/api-key');
+    await expectStatus(200, 'DELETE', '/tenant/acme');
+    await expectStatus(404, 'DELETE', '/tenant/acme');
+  });
+
   it('relay message routes: list, detail, retry, delete', async () => {
     const page = await expectStatus(200, 'GET', '/api/messages?limit=1');
     expect(page.next_cursor).toEqual(expect.any(String));

@@ -30,6 +30,7 @@ import * as coreModel from '../../../src/core/messages/types.js';
 
 const summary = (patch: Record<string, unknown> = {}) => ({
   id: 'm1',
+  tenant_id: '',
   account_id: 'acc',
   priority: 2,
   state: 'queued',
@@ -47,6 +48,7 @@ const summary = (patch: Record<string, unknown> = {}) => ({
   attempts: 0,
   retry_count: 0,
   sandbox: false,
+  batch_code: null,
   ...patch,
 });
 
@@ -123,7 +125,7 @@ describe('answers are closed', () => {
     const body = {
       counts: Object.fromEntries(MESSAGE_STATES.map((s) => [s, 0])),
       captured: { total: 0, unread: 0 },
-      accounts: [{ account_id: null, counts: { queued: 2 } }],
+      accounts: [{ tenant_id: '', account_id: null, counts: { queued: 2 } }],
       delivery_mode: 'sandbox',
       paused: false,
       in_flight: 0,
@@ -131,12 +133,12 @@ describe('answers are closed', () => {
     };
     statsAnswer.parse(body);
     expect(fail(statsAnswer, { ...body, report: { ...report, state: 'sleeping' } })).toMatch(/^report\.state: /);
-    expect(fail(statsAnswer, { ...body, accounts: [{ account_id: null, counts: { lost: 2 } }] })).toMatch(/^accounts\.0\.counts/);
+    expect(fail(statsAnswer, { ...body, accounts: [{ tenant_id: '', account_id: null, counts: { lost: 2 } }] })).toMatch(/^accounts\.0\.counts/);
   });
 });
 
 describe('event frames', () => {
-  const ev = { seq: 1, message_id: 'm1', account_id: null, ts: 1, type: 'queued', state: 'queued' };
+  const ev = { seq: 1, message_id: 'm1', tenant_id: '', account_id: null, ts: 1, type: 'queued', state: 'queued' };
 
   it('messages: timeline rows or a coalesced count', () => {
     messagesFrame.parse([ev, { ...ev, seq: undefined, type: 'deleted', state: 'deleted' }]);

@@ -3,6 +3,7 @@ import type { MessageEvent, MessagePayload, MessageRecord, MessageState } from '
 import { accountWithDefaults, type AccountInput } from '../../../src/core/store/records.js';
 import { startTestRelay, type ConfigPatch, type TestRelay } from '../relay/test-relay.js';
 import { waitFor } from '../common/wait.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 export interface DeliveryFixture {
   t: TestRelay;
@@ -60,15 +61,15 @@ export async function startDeliveryRelay(patch: ConfigPatch = {}, dataDir?: stri
       relay.dispatcher.wake();
     },
     async msg(id) {
-      const m = await store.messages.get(id);
+      const m = await store.messages.get(key(id));
       if (!m) throw new Error(`no message ${id}`);
       return m;
     },
-    timeline: (id) => store.messages.timeline(id, null),
+    timeline: (id) => store.messages.timeline(key(id), null),
     waitState(id, state, timeoutMs) {
       return waitFor(
         async () => {
-          const m = await store.messages.get(id);
+          const m = await store.messages.get(key(id));
           return m && m.state === state ? m : null;
         },
         `${id} to be ${state}`,

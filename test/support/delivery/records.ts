@@ -2,7 +2,7 @@ import type { AccountState } from '../../../src/core/delivery/claim-decisions.js
 import { newDelivery, type Delivery, type DeliveryTarget } from '../../../src/core/delivery/delivery.js';
 import type { RateCheck } from '../../../src/core/delivery/rate-limiter.js';
 import type { MessagePayload } from '../../../src/core/messages/types.js';
-import { accountWithDefaults, type Account, type ClaimedMessage } from '../../../src/core/store/records.js';
+import { accountKey, accountWithDefaults, type Account, type ClaimedMessage } from '../../../src/core/store/records.js';
 
 /** An account with genro-mail-proxy's defaults, as the store returns it. */
 export function account(id: string, over: Partial<Account> = {}): Account {
@@ -18,7 +18,9 @@ export function claimedRow(id: string, over: Partial<ClaimedMessage> = {}): Clai
   return {
     seq: 1,
     id,
+    tenant_id: '',
     account_id: 'acc',
+    batch_code: null,
     priority: 2,
     payload: JSON.stringify(payloadOf(id)),
     attempts: 0,
@@ -39,30 +41,32 @@ export function accountDelivery(id: string, route: Account[], opts: { via?: Acco
   return deliveryOf(id, { kind: 'account', route, via: opts.via ?? route[0], failover: [] }, opts);
 }
 
+/** Maps by account key (a default-tenant account's key is its id). */
 export interface StateInput {
   accounts: Account[];
-  /** account id -> backoff end */
+  /** account key -> backoff end */
   backoff?: Record<string, number>;
   backoffError?: Record<string, string>;
-  /** account id -> rate check (ok when absent) */
+  /** account key -> rate check (ok when absent) */
   rate?: Record<string, RateCheck>;
-  /** account id -> claim slots left (3 when absent) */
+  /** account key -> claim slots left (3 when absent) */
   free?: Record<string, number>;
 }
 
 /** An AccountState over plain maps: the engine's state as a pure decision sees it. */
 export function stateOf(input: StateInput): AccountState {
-  const byId = new Map(input.accounts.map((a) => [a.id, a]));
+  const keyOf = (a: Account) => accountKey(a.tenant_id, a.id);
+  const byKey = new Map(input.accounts.map((a) => [keyOf(a), a]));
   return {
-    account: (id) => byId.get(id) ?? null,
+    account: (tenantId, id) => byKey.get(accountKey(tenantId, id)) ?? null,
     accounts: () => input.accounts,
-    backoffUntil: (id, now) => {
-      const until = input.backoff?.[id];
+    backoffUntil: (key, now) => {
+      const until = input.backoff?.[key];
       return until !== undefined && until > now ? until : null;
     },
-    backoffError: (id) => input.backoffError?.[id] ?? null,
-    rate: (a) => input.rate?.[a.id] ?? { ok: true },
-    rateSaturated: (a) => input.rate?.[a.id]?.ok === false,
-    claimFree: (a) => input.free?.[a.id] ?? 3,
+    backoffError: (key) => input.backoffError?.[key] ?? null,
+    rate: (a) => input.rate?.[keyOf(a)] ?? { ok: true },
+    rateSaturated: (a) => input.rate?.[keyOf(a)]?.ok === false,
+    claimFree: (a) => input.free?.[keyOf(a)] ?? 3,
   };
 }

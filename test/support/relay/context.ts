@@ -31,6 +31,7 @@ export async function makeContext(
     path: config.dbPath,
     onMessageEvents: (evs) => bus.emit('messages', evs),
     onAccountsChanged: (ids) => bus.emit('accounts', { ids }),
+    onTenantsChanged: (ids) => bus.emit('tenants', { ids }),
   });
   const settings = await RuntimeSettings.load({ store: store.settings, bus, config, overrides: opts.settings });
   const clock = opts.clock ?? new ManualClock(Date.UTC(2026, 0, 1));

@@ -143,6 +143,7 @@ export function account(id: string, patch: Partial<AccountView> = {}): AccountVi
 export function summary(id: string, patch: Record<string, unknown> = {}) {
   return {
     id,
+    tenant_id: '',
     account_id: 'acc',
     priority: 2,
     state: 'queued',
@@ -160,6 +161,7 @@ export function summary(id: string, patch: Record<string, unknown> = {}) {
     attempts: 0,
     retry_count: 0,
     sandbox: false,
+    batch_code: null,
     ...patch,
   };
 }

@@ -2,6 +2,7 @@ import type { MessagePayload, MessageState } from '../../../src/core/messages/ty
 import type { Relay } from '../../../src/core/relay.js';
 import { withSideDb, type DB } from '../sqlite/side-db.js';
 import type { TestContext } from '../relay/context.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 export function payload(id: string, account = 'acc'): MessagePayload {
   return {
@@ -53,9 +54,9 @@ export async function addFinal(target: StoreHolder, ids: string[], outcome: Outc
 }
 
 export async function stateOf(h: Pick<StoreHolder, 'store'>, id: string): Promise<MessageState | null> {
-  return (await h.store.messages.get(id))?.state ?? null;
+  return (await h.store.messages.get(key(id)))?.state ?? null;
 }
 
 export async function reportedTs(h: Pick<StoreHolder, 'store'>, id: string): Promise<number | null> {
-  return (await h.store.messages.get(id))?.reported_ts ?? null;
+  return (await h.store.messages.get(key(id)))?.reported_ts ?? null;
 }

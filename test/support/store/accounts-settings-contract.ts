@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useStore, type StoreFactory } from './harness.js';
 import { NOW, account, payload, reach, sentOutcome } from './fixtures.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 /** AccountsPort and SettingsPort. */
 export function accountsSettingsContract(factory: StoreFactory): void {
@@ -24,11 +25,11 @@ export function accountsSettingsContract(factory: StoreFactory): void {
         weight: 3,
       });
       await s.store.accounts.upsert(full, NOW);
-      expect(await s.store.accounts.get('acc')).toEqual({ ...full, created_at: expect.any(String), updated_ts: NOW });
+      expect(await s.store.accounts.get('', 'acc')).toEqual({ ...full, created_at: expect.any(String), updated_ts: NOW });
       expect(s.announced.accounts).toEqual([['acc']]);
       await s.store.accounts.upsert(account('plain', { use_tls: false }), NOW);
-      expect(await s.store.accounts.get('plain')).toEqual({ ...account('plain', { use_tls: false }), created_at: expect.any(String), updated_ts: NOW });
-      expect(await s.store.accounts.get('ghost')).toBeNull();
+      expect(await s.store.accounts.get('', 'plain')).toEqual({ ...account('plain', { use_tls: false }), created_at: expect.any(String), updated_ts: NOW });
+      expect(await s.store.accounts.get('', 'ghost')).toBeNull();
     });
 
     it('replaces an account whole (fields not given go back to their defaults), and lists accounts by id', async () => {
@@ -36,7 +37,7 @@ export function accountsSettingsContract(factory: StoreFactory): void {
       await s.store.accounts.upsert(account('c'), NOW);
       await s.store.accounts.upsert(account('a'), NOW);
       await s.store.accounts.upsert(account('b', { port: 465 }), NOW + 5);
-      expect(await s.store.accounts.get('b')).toEqual({ ...account('b', { port: 465 }), created_at: expect.any(String), updated_ts: NOW + 5 });
+      expect(await s.store.accounts.get('', 'b')).toEqual({ ...account('b', { port: 465 }), created_at: expect.any(String), updated_ts: NOW + 5 });
       expect((await s.store.accounts.list()).map((a) => a.id)).toEqual(['a', 'b', 'c']);
       expect((await s.store.accounts.list())[0]).toEqual({ ...account('a'), created_at: expect.any(String), updated_ts: NOW });
       expect(s.announced.accounts).toEqual([['b'], ['c'], ['a'], ['b']]);
@@ -45,23 +46,23 @@ export function accountsSettingsContract(factory: StoreFactory): void {
     it('deletes an account with its messages, their timelines and its send log, and nobody else\'s', async () => {
       await s.store.accounts.upsert(account('a1'), NOW);
       await s.store.accounts.upsert(account('a2'), NOW);
-      await reach(s.store, 'm2', 'sending', { account_id: 'a1' });
-      await s.store.dispatch.markSent([sentOutcome('m2', { account_id: 'a1', via_account: 'a1' })], NOW + 2);
-      await reach(s.store, 'm3', 'sending', { account_id: 'a2' });
-      await s.store.dispatch.markSent([sentOutcome('m3', { account_id: 'a2', via_account: 'a2' })], NOW + 2);
+      const m2 = await reach(s.store, 'm2', 'sending', { account_id: 'a1' });
+      await s.store.dispatch.markSent([sentOutcome(m2, { account_id: 'a1', via_account: 'a1' })], NOW + 2);
+      const m3 = await reach(s.store, 'm3', 'sending', { account_id: 'a2' });
+      await s.store.dispatch.markSent([sentOutcome(m3, { account_id: 'a2', via_account: 'a2' })], NOW + 2);
       await s.store.messages.enqueue([payload('m1', { account_id: 'a1' }), payload('m4')], NOW);
       s.forget();
-      expect(await s.store.accounts.delete('a1')).toBe(true);
+      expect(await s.store.accounts.delete('', 'a1')).toBe(true);
       expect(s.announced.accounts).toEqual([['a1']]);
-      expect(await s.store.accounts.get('a1')).toBeNull();
-      expect(await s.store.messages.get('m1')).toBeNull();
-      expect(await s.store.messages.get('m2')).toBeNull();
-      expect(await s.store.messages.timeline('m2', 'a1')).toEqual([]);
-      expect(await s.store.dispatch.sendLogSince('a1', 0)).toEqual([]);
-      expect(await s.store.dispatch.sendLogSince('a2', 0)).toEqual([NOW + 2]);
-      expect((await s.store.messages.listAll()).map((m) => m.id)).toEqual(['m3', 'm4']);
+      expect(await s.store.accounts.get('', 'a1')).toBeNull();
+      expect(await s.store.messages.get(key('m1'))).toBeNull();
+      expect(await s.store.messages.get(key('m2'))).toBeNull();
+      expect(await s.store.messages.timeline(key('m2'), 'a1')).toEqual([]);
+      expect(await s.store.dispatch.sendLogSince('', 'a1', 0)).toEqual([]);
+      expect(await s.store.dispatch.sendLogSince('', 'a2', 0)).toEqual([NOW + 2]);
+      expect((await s.store.messages.listAll({ tenantId: '' })).map((m) => m.id)).toEqual(['m3', 'm4']);
       expect((await s.store.accounts.list()).map((a) => a.id)).toEqual(['a2']);
-      expect(await s.store.accounts.delete('a1')).toBe(false);
+      expect(await s.store.accounts.delete('', 'a1')).toBe(false);
     });
   });
 

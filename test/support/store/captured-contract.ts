@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CapturedSummary } from '../../../src/core/store/ports.js';
 import { announcedRows, useStore, type StoreFactory } from './harness.js';
 import { NOW, capturedMail, rawOf, reach } from './fixtures.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 /** CapturedPort: storing captured mail, reading it back, its text index, links, reads and deletes. */
 export function capturedContract(factory: StoreFactory): void {
@@ -18,7 +19,7 @@ export function capturedContract(factory: StoreFactory): void {
         { m: capturedMail(2), raw: rawOf(2) },
       ]);
       const { search_text: _t, ...fields } = capturedMail(1, { to, cc: ['cc@dest.example'], mailbox: 'team', attachments: 2, tls: true, date_ts: NOW - 5 });
-      const expected: CapturedSummary = { ...fields, id: saved[0].id, read: false, relay_message_id: null };
+      const expected: CapturedSummary = { ...fields, id: saved[0].id, read: false, relay_message_id: null, relay_tenant_id: null };
       expect(saved[0]).toEqual(expected);
       expect(saved[1]).toMatchObject({ subject: 'captured 2', read: false });
       expect(saved[1].id > saved[0].id).toBe(true);
@@ -75,18 +76,19 @@ export function capturedContract(factory: StoreFactory): void {
     });
 
     it('links a capture to the queue entry that produced it, on that message\'s timeline', async () => {
-      await reach(s.store, 'm', 'sent', { account_id: 'acc' });
+      const m = await reach(s.store, 'm', 'sent', { account_id: 'acc' });
       const [c, other] = await store(2);
       s.forget();
-      await s.store.captured.linkMessage(c.id, 'm');
-      expect((await s.store.captured.get(c.id))?.relay_message_id).toBe('m');
-      const last = (await s.store.messages.timeline('m', 'acc')).at(-1)!;
-      expect(last).toMatchObject({ message_id: 'm', account_id: 'acc', ts: NOW + 2, type: 'captured', state: 'sent', detail: { captured_id: c.id } });
+      await s.store.captured.linkMessage(c.id, m);
+      expect(await s.store.captured.get(c.id)).toMatchObject({ relay_message_id: 'm', relay_tenant_id: '' });
+      const last = (await s.store.messages.timeline(key('m'), 'acc')).at(-1)!;
+      expect(last).toMatchObject({ message_id: 'm', tenant_id: '', account_id: 'acc', ts: NOW + 2, type: 'captured', state: 'sent', detail: { captured_id: c.id } });
       expect(s.announced.messages).toEqual([[last]]);
       // nothing to record for an unknown message or capture
-      await s.store.captured.linkMessage(other.id, 'ghost');
-      await s.store.captured.linkMessage(other.id + 100, 'm');
-      expect((await s.store.messages.timeline('m', 'acc')).length).toBe(3);
+      await s.store.captured.linkMessage(other.id, 1_000_000_000);
+      await s.store.captured.linkMessage(other.id + 100, m);
+      expect((await s.store.captured.get(other.id))?.relay_message_id).toBeNull();
+      expect((await s.store.messages.timeline(key('m'), 'acc')).length).toBe(3);
       expect(announcedRows(s.announced)).toEqual(['m:captured:sent']);
     });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ClaimCaps } from '../../../src/core/store/ports.js';
 import { announcedRows, useStore, type StoreFactory } from './harness.js';
-import { NOW, deferOutcome, payload, reach, sentOutcome, withoutSeq } from './fixtures.js';
+import { NOW, deferOutcome, payload, reach, sentOutcome, withoutSeq, seqOf } from './fixtures.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 function caps(perAccount: Record<string, number>, noAccount: number, otherAccounts: number): ClaimCaps {
   return { perAccount: new Map(Object.entries(perAccount)), noAccount, otherAccounts };
@@ -25,10 +26,10 @@ export function dispatchContract(factory: StoreFactory): void {
       const { seq, payload: json, ...rest } = claimed[0];
       expect(typeof seq).toBe('number');
       expect(JSON.parse(json)).toEqual(payload('i1', { priority: 0 }));
-      expect(rest).toEqual({ id: 'i1', account_id: null, priority: 0, attempts: 0, retry_count: 0, first_attempt_ts: null, created_ts: NOW, source_captured_id: null });
+      expect(rest).toEqual({ id: 'i1', tenant_id: '', account_id: null, batch_code: null, priority: 0, attempts: 0, retry_count: 0, first_attempt_ts: null, created_ts: NOW, source_captured_id: null });
       expect(claimed[2].seq < claimed[3].seq).toBe(true);
-      expect(await s.store.messages.get('i1')).toMatchObject({ state: 'sending', lease_until: NOW + 61, updated_ts: NOW + 1 });
-      expect((await s.store.messages.timeline('i1', null)).map((e) => e.type)).toEqual(['queued']);
+      expect(await s.store.messages.get(key('i1'))).toMatchObject({ state: 'sending', lease_until: NOW + 61, updated_ts: NOW + 1 });
+      expect((await s.store.messages.timeline(key('i1'), null)).map((e) => e.type)).toEqual(['queued']);
       expect(s.announced.messages).toEqual([]);
       expect(await claimIds(10)).toEqual(['l1']);
       expect(await claimIds(10)).toEqual([]);
@@ -44,7 +45,7 @@ export function dispatchContract(factory: StoreFactory): void {
     it('hands over what the dispatcher needs of the message history', async () => {
       await s.store.messages.enqueue([payload('r', { account_id: 'acc' })], NOW, { source_captured_id: 4 });
       await s.store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 1 });
-      await s.store.dispatch.defer([deferOutcome('r', NOW + 30, { account_id: 'acc', retry_count: 2, started_ts: NOW + 1 })], NOW + 2);
+      await s.store.dispatch.defer([deferOutcome(await seqOf(s.store, 'r'), NOW + 30, { account_id: 'acc', retry_count: 2, started_ts: NOW + 1 })], NOW + 2);
       await s.store.dispatch.promoteDue(NOW + 30);
       const [claimed] = await s.store.dispatch.claim({ now: NOW + 31, leaseUntil: NOW + 91, limit: 1 });
       expect(claimed).toMatchObject({ id: 'r', account_id: 'acc', attempts: 1, retry_count: 2, first_attempt_ts: NOW + 1, created_ts: NOW, source_captured_id: 4 });
@@ -82,9 +83,9 @@ export function dispatchContract(factory: StoreFactory): void {
       expect(await s.store.dispatch.promoteDue(NOW + 9)).toBe(0);
       expect(await s.store.dispatch.promoteDue(NOW + 10)).toBe(1);
       // the time it was due stays visible while it waits in the queue
-      expect(await s.store.messages.get('s1')).toMatchObject({ state: 'queued', updated_ts: NOW + 10, deferred_ts: NOW + 10, deferred_reason: 'scheduled' });
-      const last = (await s.store.messages.timeline('s1', null)).at(-1)!;
-      expect(withoutSeq(last)).toEqual({ message_id: 's1', account_id: null, ts: NOW + 10, type: 'due', state: 'queued', detail: { reason: 'scheduled' } });
+      expect(await s.store.messages.get(key('s1'))).toMatchObject({ state: 'queued', updated_ts: NOW + 10, deferred_ts: NOW + 10, deferred_reason: 'scheduled' });
+      const last = (await s.store.messages.timeline(key('s1'), null)).at(-1)!;
+      expect(withoutSeq(last)).toEqual({ message_id: 's1', tenant_id: '', account_id: null, ts: NOW + 10, type: 'due', state: 'queued', detail: { reason: 'scheduled' } });
       expect(s.announced.messages).toEqual([[last]]);
       expect(await s.store.dispatch.nextDueTs()).toBe(NOW + 20);
       expect(await s.store.dispatch.promoteDue(NOW + 100)).toBe(1);
@@ -97,9 +98,10 @@ export function dispatchContract(factory: StoreFactory): void {
       await s.store.dispatch.claim({ now: NOW, leaseUntil: NOW + 30, limit: 1 });
       await s.store.dispatch.claim({ now: NOW + 5, leaseUntil: NOW + 40, limit: 1 });
       expect(await s.store.dispatch.nextLeaseExpiry()).toBe(NOW + 30);
-      expect(await s.store.dispatch.nextLeaseExpiry(['a'])).toBe(NOW + 40);
-      expect(await s.store.dispatch.nextLeaseExpiry(['a', 'b'])).toBeNull();
-      await s.store.dispatch.markSent([sentOutcome('a')], NOW + 6);
+      const [a, b] = [await seqOf(s.store, 'a'), await seqOf(s.store, 'b')];
+      expect(await s.store.dispatch.nextLeaseExpiry([a])).toBe(NOW + 40);
+      expect(await s.store.dispatch.nextLeaseExpiry([a, b])).toBeNull();
+      await s.store.dispatch.markSent([sentOutcome(await seqOf(s.store, 'a'))], NOW + 6);
       expect(await s.store.dispatch.nextLeaseExpiry()).toBe(NOW + 40);
     });
 
@@ -109,12 +111,12 @@ export function dispatchContract(factory: StoreFactory): void {
       await s.store.dispatch.claim({ now: NOW, leaseUntil: NOW + 40, limit: 1 });
       s.forget();
       expect(await s.store.dispatch.releaseExpiredLeases(NOW + 29, NOW + 29)).toBe(0);
-      expect(await s.store.dispatch.releaseExpiredLeases(NOW + 50, NOW + 30, ['a'])).toBe(1);
-      expect((await s.store.messages.get('a'))?.state).toBe('sending');
-      expect((await s.store.messages.get('c'))?.state).toBe('sending');
-      expect(await s.store.messages.get('b')).toMatchObject({ state: 'queued', lease_until: null, updated_ts: NOW + 50 });
-      const last = (await s.store.messages.timeline('b', null)).at(-1)!;
-      expect(withoutSeq(last)).toEqual({ message_id: 'b', account_id: null, ts: NOW + 50, type: 'lease_expired', state: 'queued' });
+      expect(await s.store.dispatch.releaseExpiredLeases(NOW + 50, NOW + 30, [await seqOf(s.store, 'a')])).toBe(1);
+      expect((await s.store.messages.get(key('a')))?.state).toBe('sending');
+      expect((await s.store.messages.get(key('c')))?.state).toBe('sending');
+      expect(await s.store.messages.get(key('b'))).toMatchObject({ state: 'queued', lease_until: null, updated_ts: NOW + 50 });
+      const last = (await s.store.messages.timeline(key('b'), null)).at(-1)!;
+      expect(withoutSeq(last)).toEqual({ message_id: 'b', tenant_id: '', account_id: null, ts: NOW + 50, type: 'lease_expired', state: 'queued' });
       expect(s.announced.messages).toEqual([[last]]);
       // at start-up nothing can be in flight: every lease goes back
       expect(await s.store.dispatch.releaseExpiredLeases(NOW + 51, Infinity)).toBe(2);
@@ -123,15 +125,15 @@ export function dispatchContract(factory: StoreFactory): void {
     });
 
     it('releases specific leases with a reason, and nothing else', async () => {
-      await reach(s.store, 'a', 'sending');
+      const a = await reach(s.store, 'a', 'sending');
       await reach(s.store, 'b', 'sending');
       await s.store.messages.enqueue([payload('q')], NOW);
       s.forget();
-      expect(await s.store.dispatch.releaseLeases(['a', 'q', 'ghost'], NOW + 5, 'shutdown')).toBe(1);
+      expect(await s.store.dispatch.releaseLeases([a, await seqOf(s.store, 'q'), 1_000_000_000], NOW + 5, 'shutdown')).toBe(1);
       expect(await s.store.dispatch.releaseLeases([], NOW + 5, 'shutdown')).toBe(0);
-      expect(await s.store.messages.get('a')).toMatchObject({ state: 'queued', lease_until: null, updated_ts: NOW + 5 });
-      expect((await s.store.messages.get('b'))?.state).toBe('sending');
-      expect((await s.store.messages.get('q'))?.updated_ts).toBe(NOW);
+      expect(await s.store.messages.get(key('a'))).toMatchObject({ state: 'queued', lease_until: null, updated_ts: NOW + 5 });
+      expect((await s.store.messages.get(key('b')))?.state).toBe('sending');
+      expect((await s.store.messages.get(key('q')))?.updated_ts).toBe(NOW);
       expect(s.announced.messages).toEqual([
         [expect.objectContaining({ message_id: 'a', ts: NOW + 5, type: 'lease_expired', state: 'queued', detail: { reason: 'shutdown' } })],
       ]);

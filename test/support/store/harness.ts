@@ -6,6 +6,7 @@ import type { Store, StoreAnnouncements } from '../../../src/core/store/ports.js
 export interface RecordedAnnouncements {
   messages: MessageEvent[][];
   accounts: string[][];
+  tenants: string[][];
 }
 
 /** A fresh, empty store under test, what it announced so far, and how to throw it away. */
@@ -23,14 +24,15 @@ export type StoreFactory = () => Promise<StoreUnderTest>;
 /** Announcement hooks for a factory to pass to its backend, and the record they fill. */
 export function recordAnnouncements(): {
   announced: RecordedAnnouncements;
-  hooks: Required<Pick<StoreAnnouncements, 'onMessageEvents' | 'onAccountsChanged'>>;
+  hooks: Required<Pick<StoreAnnouncements, 'onMessageEvents' | 'onAccountsChanged' | 'onTenantsChanged'>>;
 } {
-  const announced: RecordedAnnouncements = { messages: [], accounts: [] };
+  const announced: RecordedAnnouncements = { messages: [], accounts: [], tenants: [] };
   return {
     announced,
     hooks: {
       onMessageEvents: (events) => announced.messages.push(events),
       onAccountsChanged: (ids) => announced.accounts.push(ids),
+      onTenantsChanged: (ids) => announced.tenants.push(ids),
     },
   };
 }
@@ -70,6 +72,7 @@ export function useStore(factory: StoreFactory): StoreContext {
     forget() {
       get().announced.messages.length = 0;
       get().announced.accounts.length = 0;
+      get().announced.tenants.length = 0;
     },
   };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageSummary } from '../../../src/core/messages/types.js';
 import { announcedRows, useStore, type StoreFactory } from './harness.js';
-import { NOW, deferOutcome, payload, reach, reportOf, summaryOf } from './fixtures.js';
+import { NOW, deferOutcome, payload, reach, reportOf, summaryOf, seqOf } from './fixtures.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 /** MessagesPort: lists, counts, deletes, retry and the purge of reported messages. */
 export function messageQueriesContract(factory: StoreFactory): void {
@@ -21,6 +22,7 @@ export function messageQueriesContract(factory: StoreFactory): void {
       expect((await s.store.messages.list({ limit: 5 })).next_cursor).toBeNull();
       const summary: MessageSummary = {
         id: 'm1',
+        tenant_id: '',
         account_id: null,
         priority: 2,
         state: 'queued',
@@ -38,6 +40,7 @@ export function messageQueriesContract(factory: StoreFactory): void {
         attempts: 0,
         retry_count: 0,
         sandbox: false,
+        batch_code: null,
       };
       expect(third.items[0]).toEqual(summary);
     });
@@ -75,10 +78,10 @@ export function messageQueriesContract(factory: StoreFactory): void {
         [payload('low', { priority: 3 }), payload('hi', { priority: 0 }), payload('mid'), payload('later', { deferred_ts: NOW + 99 })],
         NOW,
       );
-      const all = await s.store.messages.listAll();
+      const all = await s.store.messages.listAll({ tenantId: '' });
       expect(ids(all)).toEqual(['hi', 'done', 'failed', 'rep', 'busy', 'mid', 'later', 'low']);
       expect(all[0].payload).toEqual(payload('hi', { priority: 0 }));
-      expect(ids(await s.store.messages.listAll({ activeOnly: true }))).toEqual(['hi', 'busy', 'mid', 'later', 'low']);
+      expect(ids(await s.store.messages.listAll({ tenantId: '',  activeOnly: true }))).toEqual(['hi', 'busy', 'mid', 'later', 'low']);
     });
 
     it('counts messages by state and by account', async () => {
@@ -101,25 +104,25 @@ export function messageQueriesContract(factory: StoreFactory): void {
       await reach(s.store, 'c', 'sending', { account_id: 'acc' });
       await s.store.messages.enqueue([payload('a'), payload('b')], NOW);
       s.forget();
-      expect(await s.store.messages.deleteMany(['a', 'c', 'ghost'], NOW + 5)).toEqual({ removed: 2, not_found: ['ghost'] });
-      expect(await s.store.messages.get('a')).toBeNull();
-      expect(await s.store.messages.get('c')).toBeNull();
-      expect(await s.store.messages.timeline('c', 'acc')).toEqual([]);
-      expect((await s.store.messages.get('b'))?.state).toBe('queued');
+      expect(await s.store.messages.deleteMany('', ['a', 'c', 'ghost'], NOW + 5)).toEqual({ removed: 2, not_found: ['ghost'] });
+      expect(await s.store.messages.get(key('a'))).toBeNull();
+      expect(await s.store.messages.get(key('c'))).toBeNull();
+      expect(await s.store.messages.timeline(key('c'), 'acc')).toEqual([]);
+      expect((await s.store.messages.get(key('b')))?.state).toBe('queued');
       expect(s.announced.messages).toEqual([
         [
-          { message_id: 'a', account_id: null, ts: NOW + 5, type: 'deleted', state: 'deleted' },
-          { message_id: 'c', account_id: 'acc', ts: NOW + 5, type: 'deleted', state: 'deleted' },
+          { message_id: 'a', tenant_id: '', account_id: null, ts: NOW + 5, type: 'deleted', state: 'deleted' },
+          { message_id: 'c', tenant_id: '', account_id: 'acc', ts: NOW + 5, type: 'deleted', state: 'deleted' },
         ],
       ]);
       expect(await s.store.dispatch.countLeased()).toBe(0);
-      expect(await s.store.messages.deleteMany(['a'], NOW + 6)).toEqual({ removed: 0, not_found: ['a'] });
+      expect(await s.store.messages.deleteMany('', ['a'], NOW + 6)).toEqual({ removed: 0, not_found: ['a'] });
     });
 
     it('retry: a failed message goes back to the queue now with a fresh retry budget', async () => {
       await reach(s.store, 'e', 'error');
       s.forget();
-      const result = await s.store.messages.retry('e', NOW + 10);
+      const result = await s.store.messages.retry(key('e'), NOW + 10);
       expect(result).toEqual({
         status: 'ok',
         message: expect.objectContaining({
@@ -135,7 +138,7 @@ export function messageQueriesContract(factory: StoreFactory): void {
           attempts: 1,
         }),
       });
-      const stored = (await s.store.messages.get('e'))!;
+      const stored = (await s.store.messages.get(key('e')))!;
       expect(result.status === 'ok' && result.message).toEqual(summaryOf(stored));
       expect(stored).toMatchObject({ lease_until: null, first_attempt_ts: null });
       expect(s.announced.messages).toEqual([[expect.objectContaining({ message_id: 'e', ts: NOW + 10, type: 'retry', state: 'queued' })]]);
@@ -143,11 +146,11 @@ export function messageQueriesContract(factory: StoreFactory): void {
 
     it('retry: a deferred (backed-off or scheduled) or an unsent reported message is due now', async () => {
       await reach(s.store, 'b', 'sending');
-      await s.store.dispatch.defer([deferOutcome('b', NOW + 500, { retry_count: 3 })], NOW + 2);
+      await s.store.dispatch.defer([deferOutcome(await seqOf(s.store, 'b'), NOW + 500, { retry_count: 3 })], NOW + 2);
       await reach(s.store, 'r', 'reported-error');
       await s.store.messages.enqueue([payload('s', { deferred_ts: NOW + 900 })], NOW);
       for (const id of ['b', 'r', 's']) {
-        expect(await s.store.messages.retry(id, NOW + 10), id).toMatchObject({
+        expect(await s.store.messages.retry(key(id), NOW + 10), id).toMatchObject({
           status: 'ok',
           message: { state: 'queued', retry_count: 0, deferred_ts: null, deferred_reason: null, reported_ts: null, error: null },
         });
@@ -162,32 +165,32 @@ export function messageQueriesContract(factory: StoreFactory): void {
       await s.store.messages.enqueue([payload('queued')], NOW);
       s.forget();
       for (const [id, state] of [['queued', 'queued'], ['sending', 'sending'], ['sent', 'sent'], ['rep', 'reported']]) {
-        const before = await s.store.messages.get(id);
-        expect(await s.store.messages.retry(id, NOW + 10), id).toEqual({ status: 'conflict', state });
-        expect(await s.store.messages.get(id)).toEqual(before);
+        const before = await s.store.messages.get(key(id));
+        expect(await s.store.messages.retry(key(id), NOW + 10), id).toEqual({ status: 'conflict', state });
+        expect(await s.store.messages.get(key(id))).toEqual(before);
       }
-      expect(await s.store.messages.retry('ghost', NOW + 10)).toEqual({ status: 'not_found' });
+      expect(await s.store.messages.retry(key('ghost'), NOW + 10)).toEqual({ status: 'not_found' });
       expect(s.announced.messages).toEqual([]);
     });
 
     it('purges reported messages whose report is older than the bound, oldest report first, silently', async () => {
       for (const id of ['a', 'b', 'd']) await reach(s.store, id, 'error');
       await reach(s.store, 'c', 'sent');
-      const reportAt = async (id: string, ts: number) => s.store.reports.markReported([reportOf((await s.store.messages.get(id))!)], ts);
+      const reportAt = async (id: string, ts: number) => s.store.reports.markReported([reportOf((await s.store.messages.get(key(id)))!)], ts);
       await reportAt('b', NOW + 5);
       await reportAt('a', NOW + 6);
       await reportAt('d', NOW + 7);
       s.forget();
       expect(await s.store.messages.purgeReported(NOW + 100, 2)).toBe(2);
-      expect(await s.store.messages.get('a')).toBeNull();
-      expect(await s.store.messages.get('b')).toBeNull();
-      expect(await s.store.messages.timeline('a', null)).toEqual([]);
+      expect(await s.store.messages.get(key('a'))).toBeNull();
+      expect(await s.store.messages.get(key('b'))).toBeNull();
+      expect(await s.store.messages.timeline(key('a'), null)).toEqual([]);
       expect(await s.store.messages.purgeReported(NOW + 7)).toBe(0);
-      expect((await s.store.messages.get('d'))?.state).toBe('reported');
-      expect((await s.store.messages.get('c'))?.state).toBe('sent');
+      expect((await s.store.messages.get(key('d')))?.state).toBe('reported');
+      expect((await s.store.messages.get(key('c')))?.state).toBe('sent');
       expect(await s.store.messages.purgeReported(NOW + 8)).toBe(1);
-      expect(await s.store.messages.get('d')).toBeNull();
-      expect((await s.store.messages.get('c'))?.state).toBe('sent');
+      expect(await s.store.messages.get(key('d'))).toBeNull();
+      expect((await s.store.messages.get(key('c')))?.state).toBe('sent');
       expect(announcedRows(s.announced)).toEqual([]);
     });
   });

@@ -1,63 +1,64 @@
 import { describe, expect, it } from 'vitest';
 import type { PendingReport } from '../../../src/core/store/ports.js';
 import { announcedRows, useStore, type StoreFactory } from './harness.js';
-import { NOW, errorOutcome, payload, reach, reportOf, sendVia, sentOutcome } from './fixtures.js';
+import { NOW, errorOutcome, payload, reach, reportOf, sendVia, sentOutcome, seqOf } from './fixtures.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 /** ReportsPort: final outcomes to report, their acknowledgement, and retention's bounded deletes. */
 export function reportsContract(factory: StoreFactory): void {
   describe('reports: pending outcomes and their acknowledgement', () => {
     const s = useStore(factory);
-    const reportNow = async (id: string) => reportOf((await s.store.messages.get(id))!);
+    const reportNow = async (id: string) => reportOf((await s.store.messages.get(key(id)))!);
 
     it('lists the oldest final outcomes first, in the delivery report format', async () => {
       await reach(s.store, 'done', 'reported-sent');
       await reach(s.store, 'waiting', 'deferred');
       await s.store.messages.enqueue([payload('x', { account_id: 'acc', priority: 1 }), payload('y'), payload('z'), payload('q')], NOW);
       await s.store.dispatch.claim({ now: NOW + 1, leaseUntil: NOW + 61, limit: 3 });
-      await s.store.dispatch.markSent([sentOutcome('y', { sandbox: true, captured_id: 3 })], NOW + 3);
-      await s.store.dispatch.markError([errorOutcome('x', { account_id: 'acc' })], NOW + 4);
-      await s.store.dispatch.markSent([sentOutcome('z')], NOW + 4);
-      const pending = await s.store.reports.pending(10);
+      await s.store.dispatch.markSent([sentOutcome(await seqOf(s.store, 'y'), { sandbox: true, captured_id: 3 })], NOW + 3);
+      await s.store.dispatch.markError([errorOutcome(await seqOf(s.store, 'x'), { account_id: 'acc' })], NOW + 4);
+      await s.store.dispatch.markSent([sentOutcome(await seqOf(s.store, 'z'))], NOW + 4);
+      const pending = await s.store.reports.pending('', 10);
       expect(pending).toEqual([
-        { item: { id: 'y', account_id: null, priority: 2, sent_ts: NOW + 3, error_ts: null, error: null, deferred_ts: null, sandbox: true } },
-        { item: { id: 'x', account_id: 'acc', priority: 1, sent_ts: null, error_ts: NOW + 4, error: 'refused (SMTP 550)', deferred_ts: null } },
-        { item: { id: 'z', account_id: null, priority: 2, sent_ts: NOW + 4, error_ts: null, error: null, deferred_ts: null } },
+        { tenant_id: '', seq: expect.any(Number), item: { id: 'y', account_id: null, priority: 2, sent_ts: NOW + 3, error_ts: null, error: null, deferred_ts: null, sandbox: true } },
+        { tenant_id: '', seq: expect.any(Number), item: { id: 'x', account_id: 'acc', priority: 1, sent_ts: null, error_ts: NOW + 4, error: 'refused (SMTP 550)', deferred_ts: null } },
+        { tenant_id: '', seq: expect.any(Number), item: { id: 'z', account_id: null, priority: 2, sent_ts: NOW + 4, error_ts: null, error: null, deferred_ts: null } },
       ]);
       // `sandbox` is on the wire only when true
       expect(Object.keys(pending[2].item)).not.toContain('sandbox');
-      expect((await s.store.reports.pending(2)).map((r) => r.item.id)).toEqual(['y', 'x']);
+      expect((await s.store.reports.pending('', 2)).map((r) => r.item.id)).toEqual(['y', 'x']);
     });
 
     it('marks exactly the outcomes reported, with their timeline rows', async () => {
       await reach(s.store, 'e', 'error', { account_id: 'acc' });
       await reach(s.store, 'd', 'sent');
-      const pending = await s.store.reports.pending(10);
+      const pending = await s.store.reports.pending('', 10);
       s.forget();
       expect(await s.store.reports.markReported(pending, NOW + 10)).toBe(2);
-      expect(await s.store.messages.get('e')).toMatchObject({ state: 'reported', reported_ts: NOW + 10, updated_ts: NOW + 10, error_ts: NOW + 2 });
-      expect(await s.store.messages.get('d')).toMatchObject({ state: 'reported', reported_ts: NOW + 10, sent_ts: NOW + 2 });
+      expect(await s.store.messages.get(key('e'))).toMatchObject({ state: 'reported', reported_ts: NOW + 10, updated_ts: NOW + 10, error_ts: NOW + 2 });
+      expect(await s.store.messages.get(key('d'))).toMatchObject({ state: 'reported', reported_ts: NOW + 10, sent_ts: NOW + 2 });
       expect(s.announced.messages).toEqual([
         [
-          expect.objectContaining({ message_id: 'e', account_id: 'acc', ts: NOW + 10, type: 'reported', state: 'reported', detail: { outcome: 'error' } }),
-          expect.objectContaining({ message_id: 'd', account_id: null, ts: NOW + 10, type: 'reported', state: 'reported', detail: { outcome: 'sent' } }),
+          expect.objectContaining({ message_id: 'e', tenant_id: '', account_id: 'acc', ts: NOW + 10, type: 'reported', state: 'reported', detail: { outcome: 'error' } }),
+          expect.objectContaining({ message_id: 'd', tenant_id: '', account_id: null, ts: NOW + 10, type: 'reported', state: 'reported', detail: { outcome: 'sent' } }),
         ],
       ]);
-      expect(await s.store.reports.pending(10)).toEqual([]);
+      expect(await s.store.reports.pending('', 10)).toEqual([]);
       expect(await s.store.reports.markReported(pending, NOW + 11)).toBe(0);
       expect(await s.store.reports.markReported([], NOW + 11)).toBe(0);
-      expect((await s.store.messages.get('e'))?.reported_ts).toBe(NOW + 10);
+      expect((await s.store.messages.get(key('e')))?.reported_ts).toBe(NOW + 10);
     });
 
     it('does not mark a message re-queued while its report was in flight; its new outcome is reported again', async () => {
       await reach(s.store, 'e', 'error');
       const first = await reportNow('e');
-      await s.store.messages.retry('e', NOW + 5);
+      await s.store.messages.retry(key('e'), NOW + 5);
       expect(await s.store.reports.markReported([first], NOW + 6)).toBe(0);
-      expect((await s.store.messages.get('e'))?.state).toBe('queued');
+      expect((await s.store.messages.get(key('e')))?.state).toBe('queued');
       await s.store.dispatch.claim({ now: NOW + 7, leaseUntil: NOW + 67, limit: 1 });
-      await s.store.dispatch.markError([errorOutcome('e', { error: 'again' })], NOW + 8);
+      await s.store.dispatch.markError([errorOutcome(await seqOf(s.store, 'e'), { error: 'again' })], NOW + 8);
       expect(await s.store.reports.markReported([first], NOW + 9)).toBe(0);
-      const second: PendingReport[] = await s.store.reports.pending(10);
+      const second: PendingReport[] = await s.store.reports.pending('', 10);
       expect(second.map((r) => `${r.item.id}:${r.item.error}:${r.item.error_ts}`)).toEqual([`e:again:${NOW + 8}`]);
       expect(await s.store.reports.markReported(second, NOW + 9)).toBe(1);
     });
@@ -67,9 +68,9 @@ export function reportsContract(factory: StoreFactory): void {
       const failure = await reportNow('r');
       await s.store.messages.enqueue([payload('r')], NOW + 5);
       await s.store.dispatch.claim({ now: NOW + 6, leaseUntil: NOW + 66, limit: 1 });
-      await s.store.dispatch.markSent([sentOutcome('r')], NOW + 7);
+      await s.store.dispatch.markSent([sentOutcome(await seqOf(s.store, 'r'))], NOW + 7);
       expect(await s.store.reports.markReported([failure], NOW + 8)).toBe(0);
-      expect(await s.store.messages.get('r')).toMatchObject({ state: 'sent', sent_ts: NOW + 7, reported_ts: null });
+      expect(await s.store.messages.get(key('r'))).toMatchObject({ state: 'sent', sent_ts: NOW + 7, reported_ts: null });
     });
   });
 
@@ -83,26 +84,26 @@ export function reportsContract(factory: StoreFactory): void {
       await reach(s.store, 'busy', 'sending');
       await s.store.messages.enqueue([payload('c')], NOW);
       await s.store.dispatch.claim({ now: NOW + 3, leaseUntil: NOW + 63, limit: 1 });
-      await s.store.dispatch.markError([errorOutcome('c')], NOW + 6);
+      await s.store.dispatch.markError([errorOutcome(await seqOf(s.store, 'c'))], NOW + 6);
       await s.store.messages.enqueue([payload('q')], NOW);
       s.forget();
-      expect(await s.store.reports.purgeFinalUnreported(NOW + 100, 2)).toBe(2);
-      expect(await s.store.messages.get('a')).toBeNull();
-      expect(await s.store.messages.get('b')).toBeNull();
-      expect(await s.store.messages.timeline('a', null)).toEqual([]);
-      expect(await s.store.reports.purgeFinalUnreported(NOW + 6, 10)).toBe(0);
-      expect(await s.store.reports.purgeFinalUnreported(NOW + 7, 10)).toBe(1);
-      expect((await s.store.messages.listAll()).map((m) => `${m.id}:${m.state}`)).toEqual(['rep:reported', 'busy:sending', 'q:queued']);
+      expect(await s.store.reports.purgeFinalUnreported('', NOW + 100, 2)).toBe(2);
+      expect(await s.store.messages.get(key('a'))).toBeNull();
+      expect(await s.store.messages.get(key('b'))).toBeNull();
+      expect(await s.store.messages.timeline(key('a'), null)).toEqual([]);
+      expect(await s.store.reports.purgeFinalUnreported('', NOW + 6, 10)).toBe(0);
+      expect(await s.store.reports.purgeFinalUnreported('', NOW + 7, 10)).toBe(1);
+      expect((await s.store.messages.listAll({ tenantId: '' })).map((m) => `${m.id}:${m.state}`)).toEqual(['rep:reported', 'busy:sending', 'q:queued']);
       expect(announcedRows(s.announced)).toEqual([]);
     });
 
     it('prunes send-log rows older than the bound, at most `limit` at a time', async () => {
       await sendVia(s.store, 'acc', [NOW - 10, NOW - 5, NOW, NOW + 5]);
       expect(await s.store.reports.pruneSendLog(NOW, 1)).toBe(1);
-      expect(await s.store.dispatch.sendLogSince('acc', 0)).toHaveLength(3);
+      expect(await s.store.dispatch.sendLogSince('', 'acc', 0)).toHaveLength(3);
       expect(await s.store.reports.pruneSendLog(NOW, 10)).toBe(1);
       expect(await s.store.reports.pruneSendLog(NOW, 10)).toBe(0);
-      expect(await s.store.dispatch.sendLogSince('acc', 0)).toEqual([NOW, NOW + 5]);
+      expect(await s.store.dispatch.sendLogSince('', 'acc', 0)).toEqual([NOW, NOW + 5]);
     });
 
     it('sweeps timeline rows whose message is gone once they are old enough, keeping the others', async () => {
@@ -110,9 +111,9 @@ export function reportsContract(factory: StoreFactory): void {
       await s.plantOrphanEvent('gone-old', NOW - 100);
       await s.store.messages.enqueue([payload('a'), payload('b')], NOW);
       await s.plantOrphanEvent('gone-young', NOW + 500);
-      const kept = [...(await s.store.messages.timeline('a', null)), ...(await s.store.messages.timeline('b', null))];
-      expect((await s.store.messages.timeline('gone-old', null)).map((e) => e.ts)).toEqual([NOW - 100]);
-      const young = (await s.store.messages.timeline('gone-young', null))[0].seq!;
+      const kept = [...(await s.store.messages.timeline(key('a'), null)), ...(await s.store.messages.timeline(key('b'), null))];
+      expect((await s.store.messages.timeline(key('gone-old'), null)).map((e) => e.ts)).toEqual([NOW - 100]);
+      const young = (await s.store.messages.timeline(key('gone-young'), null))[0].seq!;
 
       // a step over rows none of which is old enough yet deletes nothing and does not move past them
       const early = await s.store.reports.pruneOrphanEvents(0, 100, NOW - 100);
@@ -133,13 +134,13 @@ export function reportsContract(factory: StoreFactory): void {
       expect(first.deleted).toBe(1);
       expect(first.step.done).toBe(true);
       expect(first.step.nextSeq < young).toBe(true);
-      expect(await s.store.messages.timeline('gone-old', null)).toEqual([]);
-      expect((await s.store.messages.timeline('gone-young', null)).length).toBe(1);
+      expect(await s.store.messages.timeline(key('gone-old'), null)).toEqual([]);
+      expect((await s.store.messages.timeline(key('gone-young'), null)).length).toBe(1);
 
       const second = await sweep(NOW + 501, first.step.nextSeq);
       expect(second).toEqual({ deleted: 1, step: { deleted: expect.any(Number), nextSeq: young, done: true } });
-      expect(await s.store.messages.timeline('gone-young', null)).toEqual([]);
-      expect([...(await s.store.messages.timeline('a', null)), ...(await s.store.messages.timeline('b', null))]).toEqual(kept);
+      expect(await s.store.messages.timeline(key('gone-young'), null)).toEqual([]);
+      expect([...(await s.store.messages.timeline(key('a'), null)), ...(await s.store.messages.timeline(key('b'), null))]).toEqual(kept);
       // past the newest row there is, a step is done at once
       const newest = Math.max(...kept.map((e) => e.seq!));
       expect(await s.store.reports.pruneOrphanEvents(young + 5, 10, NOW + 1000)).toEqual({ deleted: 0, nextSeq: newest, done: true });

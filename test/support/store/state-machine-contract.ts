@@ -9,9 +9,13 @@ import {
 import type { Store } from '../../../src/core/store/ports.js';
 import { announcedRows, useStore, type StoreFactory } from './harness.js';
 import { NOW, SITUATIONS, deferOutcome, deliveredIn, errorOutcome, payload, reach, reportOf, sentOutcome, stateIn } from './fixtures.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 /** when every operation runs: deferred messages are due and leases have expired by then (see REACH) */
 const LATER = NOW + 100;
+
+/** the seq of the message, or one no message has (an unknown id) */
+const seqOrNone = async (store: Store, id: string) => (await store.messages.get(key(id)))?.seq ?? 1_000_000_000;
 
 /** Each transition as the ports perform it on message `id` (the whole-queue ones take every candidate). */
 const OPERATIONS: Record<Transition, (store: Store, id: string) => Promise<unknown>> = {
@@ -19,21 +23,21 @@ const OPERATIONS: Record<Transition, (store: Store, id: string) => Promise<unkno
   replace: (store, id) => store.messages.enqueue([payload(id, { subject: 'again' })], LATER),
   claim: (store) => store.dispatch.claim({ now: LATER, leaseUntil: LATER + 60, limit: 100 }),
   promote: (store) => store.dispatch.promoteDue(LATER),
-  sent: (store, id) => store.dispatch.markSent([sentOutcome(id, { started_ts: LATER })], LATER),
-  fail: (store, id) => store.dispatch.markError([errorOutcome(id, { started_ts: LATER })], LATER),
-  defer: (store, id) => store.dispatch.defer([deferOutcome(id, LATER + 50, { started_ts: LATER })], LATER),
-  release: (store, id) => store.dispatch.releaseLeases([id], LATER, 'held'),
+  sent: async (store, id) => store.dispatch.markSent([sentOutcome(await seqOrNone(store, id), { started_ts: LATER })], LATER),
+  fail: async (store, id) => store.dispatch.markError([errorOutcome(await seqOrNone(store, id), { started_ts: LATER })], LATER),
+  defer: async (store, id) => store.dispatch.defer([deferOutcome(await seqOrNone(store, id), LATER + 50, { started_ts: LATER })], LATER),
+  release: async (store, id) => store.dispatch.releaseLeases([await seqOrNone(store, id)], LATER, 'held'),
   expire: (store) => store.dispatch.releaseExpiredLeases(LATER, LATER),
   report: async (store, id) => {
-    const m = await store.messages.get(id);
+    const m = await store.messages.get(key(id));
     // the report of whatever outcome the message shows, as if one had been read for it
     await store.reports.markReported(m ? [reportOf(m)] : [], LATER);
   },
-  retry: (store, id) => store.messages.retry(id, LATER),
-  delete: (store, id) => store.messages.deleteMany([id], LATER),
+  retry: (store, id) => store.messages.retry(key(id), LATER),
+  delete: (store, id) => store.messages.deleteMany('', [id], LATER),
   purge: async (store) => {
     await store.messages.purgeReported(LATER + 1);
-    await store.reports.purgeFinalUnreported(LATER + 1, 100);
+    await store.reports.purgeFinalUnreported('', LATER + 1, 100);
   },
 };
 
@@ -50,12 +54,12 @@ export function stateMachineContract(factory: StoreFactory): void {
         const to = targetOf(t);
         it(`${t} from ${situation}: ${allowed ? `leads to ${to}` : 'leaves the message untouched'}`, async () => {
           await reach(s.store, 'm', situation);
-          const before = await s.store.messages.get('m');
-          const rows = await s.store.messages.timeline('m', null);
+          const before = await s.store.messages.get(key('m'));
+          const rows = await s.store.messages.timeline(key('m'), null);
           s.forget();
           await OPERATIONS[t](s.store, 'm');
-          const after = await s.store.messages.get('m');
-          const timeline = await s.store.messages.timeline('m', null);
+          const after = await s.store.messages.get(key('m'));
+          const timeline = await s.store.messages.timeline(key('m'), null);
           if (!allowed) {
             expect(after).toEqual(before);
             expect(timeline).toEqual(rows);
@@ -86,10 +90,10 @@ export function stateMachineContract(factory: StoreFactory): void {
       const creates = canTransition(t, 'new');
       it(`${t} of an unknown id: ${creates ? `creates it ${targetOf(t)}` : 'creates nothing'}`, async () => {
         await OPERATIONS[t](s.store, 'ghost');
-        const m = await s.store.messages.get('ghost');
+        const m = await s.store.messages.get(key('ghost'));
         if (!creates) {
           expect(m).toBeNull();
-          expect(await s.store.messages.timeline('ghost', null)).toEqual([]);
+          expect(await s.store.messages.timeline(key('ghost'), null)).toEqual([]);
           expect(s.announced.messages).toEqual([]);
           return;
         }

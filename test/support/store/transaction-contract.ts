@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { announcedRows, useStore, type StoreFactory } from './harness.js';
-import { NOW, account, capturedMail, deferOutcome, payload, rawOf } from './fixtures.js';
+import { NOW, account, capturedMail, deferOutcome, payload, rawOf, seqOf } from './fixtures.js';
+import { messageKey as key } from '../../../src/core/store/records.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
@@ -15,22 +16,22 @@ export function transactionContract(factory: StoreFactory): void {
       const result = await s.store.transaction(
         async (tx) => {
           const claimed = await tx.dispatch.claim({ now: NOW + 1, leaseUntil: NOW + 61, limit: 10 });
-          await tx.dispatch.defer([deferOutcome('m2', NOW + 30)], NOW + 1);
+          await tx.dispatch.defer([deferOutcome(await seqOf(tx, 'm2'), NOW + 30)], NOW + 1);
           await tx.messages.enqueue([payload('m3')], NOW + 1);
           await tx.accounts.upsert(account('acc'), NOW + 1);
           await tx.accounts.upsert(account('acc', { port: 465 }), NOW + 1);
           await tx.settings.set('k', 'v');
           // its own writes are visible inside; nothing is announced before the commit
-          expect((await tx.messages.get('m2'))?.state).toBe('deferred');
-          expect(s.announced).toEqual({ messages: [], accounts: [] });
+          expect((await tx.messages.get(key('m2')))?.state).toBe('deferred');
+          expect(s.announced).toEqual({ messages: [], accounts: [], tenants: [] });
           return claimed.map((m) => m.id);
         },
         { durable: false },
       );
       expect(result).toEqual(['m1', 'm2']);
-      expect((await s.store.messages.get('m1'))?.state).toBe('sending');
-      expect((await s.store.messages.get('m2'))?.state).toBe('deferred');
-      expect((await s.store.accounts.get('acc'))?.port).toBe(465);
+      expect((await s.store.messages.get(key('m1')))?.state).toBe('sending');
+      expect((await s.store.messages.get(key('m2')))?.state).toBe('deferred');
+      expect((await s.store.accounts.get('', 'acc'))?.port).toBe(465);
       expect(await s.store.settings.get('k')).toBe('v');
       expect(s.announced.messages.length).toBe(1);
       expect(announcedRows(s.announced)).toEqual(['m2:deferred:deferred', 'm3:queued:queued']);
@@ -43,7 +44,7 @@ export function transactionContract(factory: StoreFactory): void {
         await tx.messages.enqueue([payload('b')], NOW);
         await tx.messages.enqueue([payload('c')], NOW);
       });
-      await s.store.messages.deleteMany(['a'], NOW + 1);
+      await s.store.messages.deleteMany('', ['a'], NOW + 1);
       expect(s.announced.messages.map((batch) => batch.map((e) => `${e.message_id}:${e.type}`))).toEqual([
         ['a:queued'],
         ['b:queued', 'c:queued'],
@@ -55,29 +56,29 @@ export function transactionContract(factory: StoreFactory): void {
       await s.store.messages.enqueue([payload('m1')], NOW);
       await s.store.accounts.upsert(account('keep'), NOW);
       await s.store.settings.set('k', 1);
-      const before = await s.store.messages.get('m1');
+      const before = await s.store.messages.get(key('m1'));
       s.forget();
       const boom = new Error('boom');
       await expect(
         s.store.transaction(async (tx) => {
           await tx.dispatch.claim({ now: NOW + 1, leaseUntil: NOW + 61, limit: 10 });
-          await tx.dispatch.defer([deferOutcome('m1', NOW + 30)], NOW + 1);
+          await tx.dispatch.defer([deferOutcome(await seqOf(tx, 'm1'), NOW + 30)], NOW + 1);
           await tx.messages.enqueue([payload('m2')], NOW + 1);
           await tx.accounts.upsert(account('new'), NOW + 1);
-          await tx.accounts.delete('keep');
+          await tx.accounts.delete('', 'keep');
           await tx.settings.set('k', 2);
           await tx.captured.insertMany([{ m: capturedMail(1), raw: rawOf(1) }]);
           throw boom;
         }),
       ).rejects.toBe(boom);
-      expect(await s.store.messages.get('m1')).toEqual(before);
-      expect((await s.store.messages.timeline('m1', null)).map((e) => e.type)).toEqual(['queued']);
-      expect(await s.store.messages.get('m2')).toBeNull();
+      expect(await s.store.messages.get(key('m1'))).toEqual(before);
+      expect((await s.store.messages.timeline(key('m1'), null)).map((e) => e.type)).toEqual(['queued']);
+      expect(await s.store.messages.get(key('m2'))).toBeNull();
       expect((await s.store.accounts.list()).map((a) => a.id)).toEqual(['keep']);
       expect(await s.store.settings.get('k')).toBe(1);
       expect(await s.store.captured.counts()).toEqual({ total: 0, unread: 0 });
       expect(await s.store.dispatch.countLeased()).toBe(0);
-      expect(s.announced).toEqual({ messages: [], accounts: [] });
+      expect(s.announced).toEqual({ messages: [], accounts: [], tenants: [] });
     });
 
     it('keeps calls from outside out of an open transaction: they run after it, in arrival order', async () => {
@@ -86,14 +87,14 @@ export function transactionContract(factory: StoreFactory): void {
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
       const tx = s.store.transaction(async (t) => {
-        await t.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 10 });
+        const [m1] = await t.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 10 });
         order.push('claimed');
         await held;
-        await t.dispatch.defer([deferOutcome('m1', NOW + 30)], NOW);
+        await t.dispatch.defer([deferOutcome(m1.seq, NOW + 30)], NOW);
         order.push('tx end');
       });
       const write = s.store.messages.enqueue([payload('m2')], NOW).then(() => order.push('enqueued'));
-      const read = s.store.messages.get('m1').then((m) => order.push(`read ${m?.state}`));
+      const read = s.store.messages.get(key('m1')).then((m) => order.push(`read ${m?.state}`));
       const count = s.store.dispatch.countLeased().then((n) => order.push(`leased ${n}`));
       await tick();
       expect(order).toEqual(['claimed']);
@@ -131,7 +132,7 @@ export function transactionContract(factory: StoreFactory): void {
       await s.store.transaction(async (tx) => {
         await tx.messages.enqueue([payload('x')], NOW);
       });
-      expect((await s.store.messages.listAll()).map((m) => m.id)).toEqual(['w', 'x']);
+      expect((await s.store.messages.listAll({ tenantId: '' })).map((m) => m.id)).toEqual(['w', 'x']);
       expect(announcedRows(s.announced)).toEqual(['w:queued:queued', 'x:queued:queued']);
     });
 
@@ -140,12 +141,12 @@ export function transactionContract(factory: StoreFactory): void {
       await expect(s.store.transaction(async (tx) => {
         await tx.accounts.upsert(account('new'), NOW + 1);
         await tx.accounts.upsert(account('acc', { port: 2525 }), NOW + 1);
-        expect((await tx.accounts.get('new'))?.id).toBe('new');
-        expect((await tx.accounts.get('acc'))?.port).toBe(2525);
+        expect((await tx.accounts.get('', 'new'))?.id).toBe('new');
+        expect((await tx.accounts.get('', 'acc'))?.port).toBe(2525);
         throw new Error('boom');
       })).rejects.toThrow('boom');
-      expect(await s.store.accounts.get('new')).toBeNull();
-      expect((await s.store.accounts.get('acc'))?.port).toBe(587);
+      expect(await s.store.accounts.get('', 'new')).toBeNull();
+      expect((await s.store.accounts.get('', 'acc'))?.port).toBe(587);
     });
 
     it('rolls back captured mail stored without waiting for the disk, like any other call of the transaction', async () => {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type Koa from 'koa';
 import { RelayError } from '../../errors.js';
+import type { Principal } from '../../services/index.js';
 
 function digest(s: string): Buffer {
   return crypto.createHash('sha256').update(s).digest();
@@ -22,20 +23,43 @@ export function tokenFromRequest(ctx: Koa.Context, allowQuery: boolean): string 
   return undefined;
 }
 
+/**
+ * Who may call a route: anyone; any valid token (the classic routes, where a tenant token acts for
+ * its tenant); the admin token only, with the relay's own answers (/api, /metrics) or with genro-mail-proxy
+ * v0.6.10's (the tenant administration routes).
+ */
+export type Access = 'public' | 'any' | 'relay' | 'admin';
+
 export interface AuthOptions {
-  token: string;
-  /** paths that need no token (health, the UI's static files) */
-  isPublic: (ctx: Koa.Context) => boolean;
+  /** the caller a token stands for, or null for an unknown one */
+  authenticate(token: string | undefined): Promise<Principal | null>;
+  access(ctx: Koa.Context): Access;
   /** paths that may carry the token as ?token= (EventSource cannot set headers) */
   allowsQueryToken: (ctx: Koa.Context) => boolean;
 }
 
+const TENANT_NOT_ALLOWED = 'Admin token required, tenant tokens not allowed for this operation';
+
+/** Resolves the caller (ctx.state.principal) and refuses what its token may not do. */
 export function authMiddleware(opts: AuthOptions): Koa.Middleware {
   return async (ctx, next) => {
-    if (ctx.method === 'OPTIONS' || opts.isPublic(ctx)) return next();
-    if (!tokenMatches(tokenFromRequest(ctx, opts.allowsQueryToken(ctx)), opts.token)) {
-      throw new RelayError(401, 'unauthorized', 'Invalid or missing API token');
+    if (ctx.method === 'OPTIONS') return next();
+    const access = opts.access(ctx);
+    if (access === 'public') return next();
+    const token = tokenFromRequest(ctx, opts.allowsQueryToken(ctx));
+    const principal = await opts.authenticate(token);
+    if (!principal) {
+      throw new RelayError(401, 'unauthorized', access === 'admin' && !token ? 'Admin token required' : 'Invalid or missing API token');
     }
+    if (principal.kind === 'tenant' && access !== 'any') throw new RelayError(403, 'forbidden', TENANT_NOT_ALLOWED);
+    ctx.state.principal = principal;
     return next();
   };
+}
+
+/** The caller authMiddleware resolved (routes behind it always have one). */
+export function principalOf(ctx: Koa.Context): Principal {
+  const p = (ctx.state as { principal?: Principal }).principal;
+  if (!p) throw new RelayError(401, 'unauthorized', 'Invalid or missing API token');
+  return p;
 }

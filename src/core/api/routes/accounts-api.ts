@@ -1,6 +1,7 @@
 import Router from '@koa/router';
-import type { AccountsPage, RetryAnswer, VerifyResult } from '../../../shared/api/index.js';
+import { tenantQuery, type AccountsPage, type RetryAnswer, type VerifyResult } from '../../../shared/api/index.js';
 import type { RelayServices } from '../../services/index.js';
+import { parseQuery } from '../validate.js';
 
 /** GET /api/accounts, POST /api/accounts/{id}/verify, POST /api/messages/{id}/retry (delivery engine) */
 export function accountsApiRoutes(services: Pick<RelayServices, 'accounts' | 'messages'>): Router {
@@ -12,11 +13,13 @@ export function accountsApiRoutes(services: Pick<RelayServices, 'accounts' | 'me
   });
 
   router.post('/api/accounts/:id/verify', async (c) => {
-    c.body = (await accounts.verify(c.params.id)) satisfies VerifyResult;
+    const { tenant_id } = parseQuery(c, tenantQuery);
+    c.body = (await accounts.verify(tenant_id ?? '', c.params.id)) satisfies VerifyResult;
   });
 
   router.post('/api/messages/:id/retry', async (c) => {
-    c.body = { ok: true, message: await messages.retry(c.params.id) } satisfies RetryAnswer;
+    const { tenant_id } = parseQuery(c, tenantQuery);
+    c.body = { ok: true, message: await messages.retry({ tenant_id: tenant_id ?? '', id: c.params.id }) } satisfies RetryAnswer;
   });
 
   return router;

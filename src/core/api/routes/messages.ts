@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import { listMessagesQuery, type MessageDetail, type MessagesPage, type OkAnswer } from '../../../shared/api/index.js';
+import type Koa from 'koa';
+import { listMessagesQuery, tenantQuery, type MessageDetail, type MessagesPage, type OkAnswer } from '../../../shared/api/index.js';
 import type { RelayServices } from '../../services/index.js';
 import { parseQuery } from '../validate.js';
 
@@ -12,12 +13,15 @@ export function messagesRoutes(services: Pick<RelayServices, 'messages'>): Route
     c.body = (await messages.list(parseQuery(c, listMessagesQuery))) satisfies MessagesPage;
   });
 
+  /** a message of the default tenant, or of ?tenant_id= */
+  const keyOf = (c: Koa.Context, id: string) => ({ tenant_id: parseQuery(c, tenantQuery).tenant_id ?? '', id });
+
   router.get('/:id', async (c) => {
-    c.body = (await messages.detail(c.params.id)) satisfies MessageDetail;
+    c.body = (await messages.detail(keyOf(c, c.params.id))) satisfies MessageDetail;
   });
 
   router.delete('/:id', async (c) => {
-    await messages.delete(c.params.id);
+    await messages.delete(keyOf(c, c.params.id));
     c.body = { ok: true } satisfies OkAnswer;
   });
 

@@ -1,4 +1,5 @@
 import type { RuntimeSettingsValues } from '../../settings/runtime-settings.js';
+import { DEFAULT_TENANT } from '../../store/records.js';
 
 /** How the relay authenticates to an application (v0.6.10's tenant `client_auth`). */
 export type ClientAuth =
@@ -15,18 +16,6 @@ export interface AttachmentEndpoint {
 /** The narrow view the attachment resolver has of tenants: null when a tenant has no attachment endpoint. */
 export interface AttachmentEndpoints {
   forTenant(tenantId: string): Promise<AttachmentEndpoint | null>;
-}
-
-/** The classic single application (records.ts gets DEFAULT_TENANT with the tenants work: the same ''). */
-export const DEFAULT_TENANT_ID = '';
-
-/**
- * The tenant of a claimed message: its `tenant_id` once the store carries one (the tenants work),
- * the default tenant before.
- */
-export function tenantOf(row: object): string {
-  const t = (row as { tenant_id?: unknown }).tenant_id;
-  return typeof t === 'string' ? t : DEFAULT_TENANT_ID;
 }
 
 const SYNC_SUFFIX = '/proxy_sync';
@@ -79,11 +68,11 @@ export function classicEndpoint(s: SyncSettings, attachmentUrl: string | null): 
 
 /**
  * The default tenant's endpoints from the runtime settings (read at each fetch: a changed sync URL
- * applies at once). Other tenants have none until the tenant-aware implementation is wired.
+ * applies at once); other tenants have none here (tenantAttachmentEndpoints adds theirs).
  */
 export function defaultTenantEndpoints(settings: { current(): Readonly<SyncSettings> }, attachmentUrl: string | null): AttachmentEndpoints {
   return {
-    forTenant: async (tenantId) => (tenantId === DEFAULT_TENANT_ID ? classicEndpoint(settings.current(), attachmentUrl) : null),
+    forTenant: async (tenantId) => (tenantId === DEFAULT_TENANT ? classicEndpoint(settings.current(), attachmentUrl) : null),
   };
 }
 
@@ -108,17 +97,14 @@ export function tenantEndpoint(t: TenantEndpointFields): AttachmentEndpoint | nu
   return { url, auth };
 }
 
-/**
- * Every tenant's endpoint: the default tenant's from the [client] settings (`classic`), the others'
- * from their records. The seam for the tenants work: relay.ts passes it to createDispatcher.
- */
+/** Every tenant's endpoint: the default tenant's from the [client] settings (`classic`), the others' from their records. */
 export function tenantAttachmentEndpoints(
   tenants: { get(tenantId: string): Promise<TenantEndpointFields | null> },
   classic: AttachmentEndpoints,
 ): AttachmentEndpoints {
   return {
     async forTenant(tenantId) {
-      if (tenantId === DEFAULT_TENANT_ID) return classic.forTenant(tenantId);
+      if (tenantId === DEFAULT_TENANT) return classic.forTenant(tenantId);
       const t = await tenants.get(tenantId);
       return t ? tenantEndpoint(t) : null;
     },

@@ -1,6 +1,6 @@
 import type { SecretCodec } from '../../secrets.js';
 import type { AccountsPort } from '../ports.js';
-import type { Account, AccountInput } from '../records.js';
+import { accountKey, type Account, type AccountInput } from '../records.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
 import { guardOf } from './transitions.js';
@@ -15,25 +15,34 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
   return {
     // INSERT OR REPLACE as genro-mail-proxy does (created_at resets)
     upsert: db.prepare(
-      `INSERT OR REPLACE INTO accounts (id, host, port, user, password, ttl, limit_per_minute, limit_per_hour,
+      `INSERT OR REPLACE INTO accounts (tenant_id, id, host, port, user, password, ttl, limit_per_minute, limit_per_hour,
          limit_per_day, limit_behavior, use_tls, batch_size, timeout, max_connections, fallbacks, weight, updated_ts)
-       VALUES (@id, @host, @port, @user, @password, @ttl, @limit_per_minute, @limit_per_hour, @limit_per_day,
+       VALUES (@tenant_id, @id, @host, @port, @user, @password, @ttl, @limit_per_minute, @limit_per_hour, @limit_per_day,
          @limit_behavior, @use_tls, @batch_size, @timeout, @max_connections, @fallbacks, @weight, @updated_ts)`,
     ),
-    get: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
-    list: db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY id'),
-    deleteEvents: db.prepare<[string]>(
-      `DELETE FROM message_events WHERE message_id IN (SELECT id FROM messages WHERE account_id = ? AND ${guardOf('delete')})`,
+    get: db.prepare<[string, string], AccountRow>('SELECT * FROM accounts WHERE tenant_id = ? AND id = ?'),
+    list: db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY tenant_id, id'),
+    listOf: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE tenant_id = ? ORDER BY id'),
+    deleteEvents: db.prepare<[string, string]>(
+      `DELETE FROM message_events WHERE (tenant_id, message_id) IN
+         (SELECT tenant_id, id FROM messages WHERE tenant_id = ? AND account_id = ? AND ${guardOf('delete')})`,
     ),
-    deleteMessages: db.prepare<[string]>(`DELETE FROM messages WHERE account_id = ? AND ${guardOf('delete')}`),
-    deleteSendLog: db.prepare<[string]>('DELETE FROM send_log WHERE account_id = ?'),
-    delete: db.prepare<[string]>('DELETE FROM accounts WHERE id = ?'),
-    /** decoded accounts by id (decoding a password may cost a decryption); only what is committed */
+    deleteMessages: db.prepare<[string, string]>(`DELETE FROM messages WHERE tenant_id = ? AND account_id = ? AND ${guardOf('delete')}`),
+    deleteSendLog: db.prepare<[string, string]>('DELETE FROM send_log WHERE tenant_id = ? AND account_id = ?'),
+    delete: db.prepare<[string, string]>('DELETE FROM accounts WHERE tenant_id = ? AND id = ?'),
+    /** decoded accounts by accountKey (decoding a password may cost a decryption); only what is committed */
     cache: new Map<string, Account>(),
   };
 }
 
-/** SMTP accounts, their passwords encoded at rest by the codec. */
+/** Announced after commit; the cached copy goes at once (a rollback leaves the cache without it). Call inside a write. */
+export function accountChanged(runner: TransactionRunner, tenantId: string, id: string): void {
+  const key = accountKey(tenantId, id);
+  runner.once(prepare).cache.delete(key);
+  runner.outbox.accountChanged(key, id);
+}
+
+/** SMTP accounts, unique per (tenant_id, id), their passwords encoded at rest by the codec. */
 export class SqliteAccounts implements AccountsPort {
   private readonly st;
 
@@ -55,45 +64,40 @@ export class SqliteAccounts implements AccountsPort {
           fallbacks: a.fallbacks ? JSON.stringify(a.fallbacks) : null,
           updated_ts: now,
         });
-        this.changed(a.id);
+        accountChanged(this.runner, a.tenant_id, a.id);
       }),
     );
   }
 
-  get(id: string) {
+  get(tenantId: string, id: string) {
     return this.scope(() => {
-      const hit = this.st.cache.get(id);
+      const key = accountKey(tenantId, id);
+      const hit = this.st.cache.get(key);
       if (hit) return hit;
-      const row = this.st.get.get(id);
+      const row = this.st.get.get(tenantId, id);
       if (!row) return null;
       const acc = this.fromRow(row);
       // never cache what a rollback could take back
-      if (!this.runner.outbox.changedUncommitted(id)) this.st.cache.set(id, acc);
+      if (!this.runner.outbox.changedUncommitted(key)) this.st.cache.set(key, acc);
       return acc;
     });
   }
 
-  list() {
-    return this.scope(() => this.st.list.all().map((r) => this.fromRow(r)));
+  list(tenantId?: string) {
+    return this.scope(() => (tenantId === undefined ? this.st.list.all() : this.st.listOf.all(tenantId)).map((r) => this.fromRow(r)));
   }
 
   /** Deletes the account and, as genro-mail-proxy does, its messages, their events and its send log. */
-  delete(id: string) {
+  delete(tenantId: string, id: string) {
     return this.scope(() =>
       this.runner.write(() => {
-        this.changed(id);
-        this.st.deleteEvents.run(id);
-        this.st.deleteMessages.run(id);
-        this.st.deleteSendLog.run(id);
-        return this.st.delete.run(id).changes > 0;
+        accountChanged(this.runner, tenantId, id);
+        this.st.deleteEvents.run(tenantId, id);
+        this.st.deleteMessages.run(tenantId, id);
+        this.st.deleteSendLog.run(tenantId, id);
+        return this.st.delete.run(tenantId, id).changes > 0;
       }),
     );
-  }
-
-  /** Announced after commit; the cached copy goes at once (a rollback leaves the cache without it). */
-  private changed(id: string): void {
-    this.st.cache.delete(id);
-    this.runner.outbox.accountChanged(id);
   }
 
   private fromRow(r: AccountRow): Account {

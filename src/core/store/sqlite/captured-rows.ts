@@ -17,6 +17,7 @@ export interface CapturedRow {
   is_read: number;
   message_id: string | null;
   relay_message_id: string | null;
+  relay_tenant_id: string | null;
   preview: string;
   remote_address: string | null;
   helo: string | null;
@@ -25,7 +26,7 @@ export interface CapturedRow {
 
 /** Column list for summaries (table alias `c`): never the source. */
 export const CAPTURED_COLUMNS = `c.id, c.received_ts, c.mail_from, c.rcpt_to, c.from_addr, c.to_addrs, c.cc_addrs, c.subject,
-  c.date_ts, c.size, c.attachments, c.mailbox, c.is_read, c.message_id, c.relay_message_id, c.preview,
+  c.date_ts, c.size, c.attachments, c.mailbox, c.is_read, c.message_id, c.relay_message_id, c.relay_tenant_id, c.preview,
   c.remote_address, c.helo, c.tls`;
 
 /** Address lists are stored newline-separated: display names may contain commas. */
@@ -49,6 +50,7 @@ export function rowToCaptured(r: CapturedRow): CapturedSummary {
     read: r.is_read === 1,
     message_id: r.message_id,
     relay_message_id: r.relay_message_id,
+    relay_tenant_id: r.relay_tenant_id,
     preview: r.preview,
     remote_address: r.remote_address,
     helo: r.helo,
@@ -74,6 +76,7 @@ export function newCapturedSummary(id: number, m: NewCaptured): CapturedSummary 
     read: false,
     message_id: m.message_id,
     relay_message_id: null,
+    relay_tenant_id: null,
     preview: m.preview,
     remote_address: m.remote_address,
     helo: m.helo,

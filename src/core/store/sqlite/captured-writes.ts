@@ -109,9 +109,9 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
       'SELECT subject, from_addr, mail_from, to_addrs, cc_addrs, rcpt_to FROM captured WHERE id = ? AND indexed = 0',
     ),
     markIndexed: db.prepare<[number, string, number]>('UPDATE captured SET indexed = 1, attachments = ?, preview = ? WHERE id = ?'),
-    link: db.prepare<[string, number]>('UPDATE captured SET relay_message_id = ? WHERE id = ?'),
-    message: db.prepare<[string], { state: MessageState; account_id: string | null; updated_ts: number }>(
-      'SELECT state, account_id, updated_ts FROM messages WHERE id = ?',
+    link: db.prepare<[string, string, number]>('UPDATE captured SET relay_message_id = ?, relay_tenant_id = ? WHERE id = ?'),
+    message: db.prepare<[number], { id: string; tenant_id: string; state: MessageState; account_id: string | null; updated_ts: number }>(
+      'SELECT id, tenant_id, state, account_id, updated_ts FROM messages WHERE seq = ?',
     ),
     markRead: db.prepare<[number, number]>('UPDATE captured SET is_read = ? WHERE id = ?'),
   };
@@ -160,14 +160,14 @@ export class CapturedWrites {
   }
 
   /** The capture is recorded on the message's timeline at the time of its latest transition. */
-  linkMessage(capturedId: number, messageId: string) {
+  linkMessage(capturedId: number, messageSeq: number) {
     return this.scope(() =>
       this.runner.write(() => {
-        if (this.st.link.run(messageId, capturedId).changes === 0) return;
-        const msg = this.st.message.get(messageId);
-        if (!msg) return;
+        const msg = this.st.message.get(messageSeq);
+        if (!msg || this.st.link.run(msg.id, msg.tenant_id, capturedId).changes === 0) return;
         this.runner.outbox.record({
-          message_id: messageId,
+          message_id: msg.id,
+          tenant_id: msg.tenant_id,
           account_id: msg.account_id,
           ts: msg.updated_ts,
           type: 'captured',

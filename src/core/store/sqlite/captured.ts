@@ -27,8 +27,8 @@ export class SqliteCaptured implements CapturedPort {
   completeIndex(entries: CapturedIndexEntry[]) {
     return this.writes.completeIndex(entries);
   }
-  linkMessage(capturedId: number, messageId: string) {
-    return this.writes.linkMessage(capturedId, messageId);
+  linkMessage(capturedId: number, messageSeq: number) {
+    return this.writes.linkMessage(capturedId, messageSeq);
   }
   markRead(id: number, read?: boolean) {
     return this.writes.markRead(id, read);

@@ -1,13 +1,18 @@
 import { TRANSITIONS } from '../../messages/state-machine.js';
-import type { ClaimedMessage, ClaimRequest } from '../records.js';
+import { accountKey, type ClaimedMessage, type ClaimRequest, type HeldWork } from '../records.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
 import { guardOf, stateWritten, targetState } from './transitions.js';
 
-const CLAIM_RETURNING = `RETURNING seq, id, account_id, priority, payload, attempts, retry_count, first_attempt_ts,
-  created_ts, source_captured_id`;
+const CLAIM_RETURNING = `RETURNING seq, id, tenant_id, account_id, batch_code, priority, payload, attempts, retry_count,
+  first_attempt_ts, created_ts, source_captured_id`;
 
-type Released = { id: string; account_id: string | null };
+type Released = { id: string; tenant_id: string; account_id: string | null };
+type Head = { seq: number; priority: number };
+
+/** Rows of held tenants and batches stay (@tenants: JSON ids, @batches: JSON [{t, b}]). */
+const NOT_HELD = `tenant_id NOT IN (SELECT value FROM json_each(@tenants))
+  AND (batch_code IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(@batches) h WHERE h.value ->> 't' = tenant_id AND h.value ->> 'b' = batch_code))`;
 
 /** Each statement names the partial index that serves it: without statistics the planner might not. */
 export function prepareClaimStatements({ db }: Pick<TransactionRunner, 'db'>) {
@@ -15,7 +20,7 @@ export function prepareClaimStatements({ db }: Pick<TransactionRunner, 'db'>) {
     promote: db.prepare<[number, number], Released & { deferred_reason: string | null }>(
       `UPDATE messages INDEXED BY messages_deferred SET state = ${stateWritten('promote')}, updated_ts = ?
        WHERE ${guardOf('promote')} AND deferred_ts <= ?
-       RETURNING id, account_id, deferred_reason`,
+       RETURNING id, tenant_id, account_id, deferred_reason`,
     ),
     nextDue: db.prepare<[], { ts: number | null }>(
       `SELECT MIN(deferred_ts) AS ts FROM messages INDEXED BY messages_deferred WHERE ${guardOf('promote')}`,
@@ -25,31 +30,35 @@ export function prepareClaimStatements({ db }: Pick<TransactionRunner, 'db'>) {
     ),
     nextLease: db.prepare<[string], { ts: number | null }>(
       `SELECT MIN(lease_until) AS ts FROM messages INDEXED BY messages_sending
-       WHERE ${guardOf('expire')} AND id NOT IN (SELECT value FROM json_each(?))`,
+       WHERE ${guardOf('expire')} AND seq NOT IN (SELECT value FROM json_each(?))`,
     ),
-    // loose index scan: one index seek per distinct account with work to claim
-    claimableAccounts: db.prepare<[], { a: string }>(
-      `WITH RECURSIVE accts(a) AS (
-         SELECT (SELECT account_id FROM messages INDEXED BY messages_queued_account
-                 WHERE ${guardOf('claim')} AND account_id IS NOT NULL ORDER BY account_id LIMIT 1)
-         UNION ALL
-         SELECT (SELECT account_id FROM messages INDEXED BY messages_queued_account
-                 WHERE ${guardOf('claim')} AND account_id > accts.a ORDER BY account_id LIMIT 1)
-         FROM accts WHERE accts.a IS NOT NULL
-       )
-       SELECT a FROM accts WHERE a IS NOT NULL`,
+    // a loose index scan: one index seek per distinct (tenant, account) with work to claim
+    firstAccount: db.prepare<[], { t: string; a: string }>(
+      `SELECT tenant_id AS t, account_id AS a FROM messages INDEXED BY messages_queued_account
+       WHERE ${guardOf('claim')} AND account_id IS NOT NULL ORDER BY tenant_id, account_id LIMIT 1`,
+    ),
+    nextAccount: db.prepare<[string, string], { t: string; a: string }>(
+      `SELECT tenant_id AS t, account_id AS a FROM messages INDEXED BY messages_queued_account
+       WHERE ${guardOf('claim')} AND account_id IS NOT NULL AND (tenant_id, account_id) > (?, ?)
+       ORDER BY tenant_id, account_id LIMIT 1`,
     ),
     claimableWithoutAccount: db.prepare<[], { n: number }>(
-      `SELECT EXISTS (SELECT 1 FROM messages INDEXED BY messages_queued_account
-                      WHERE ${guardOf('claim')} AND account_id IS NULL) AS n`,
+      `SELECT EXISTS (SELECT 1 FROM messages INDEXED BY messages_queued_unassigned WHERE ${guardOf('claim')} AND account_id IS NULL) AS n`,
     ),
-    headOfAccount: db.prepare<[string, number], { seq: number; priority: number }>(
+    headOfAccount: db.prepare<[string, string, number], Head>(
       `SELECT seq, priority FROM messages INDEXED BY messages_queued_account
-       WHERE ${guardOf('claim')} AND account_id = ? ORDER BY priority, seq LIMIT ?`,
+       WHERE ${guardOf('claim')} AND tenant_id = ? AND account_id = ? ORDER BY priority, seq LIMIT ?`,
     ),
-    headWithoutAccount: db.prepare<[number], { seq: number; priority: number }>(
+    // the held batches of that tenant as a JSON array
+    headOfAccountHeld: db.prepare<[string, string, string, number], Head>(
       `SELECT seq, priority FROM messages INDEXED BY messages_queued_account
-       WHERE ${guardOf('claim')} AND account_id IS NULL ORDER BY priority, seq LIMIT ?`,
+       WHERE ${guardOf('claim')} AND tenant_id = ? AND account_id = ?
+         AND (batch_code IS NULL OR batch_code NOT IN (SELECT value FROM json_each(?)))
+       ORDER BY priority, seq LIMIT ?`,
+    ),
+    headWithoutAccount: db.prepare<{ tenants: string; batches: string; limit: number }, Head>(
+      `SELECT seq, priority FROM messages INDEXED BY messages_queued_unassigned
+       WHERE ${guardOf('claim')} AND account_id IS NULL AND ${NOT_HELD} ORDER BY priority, seq LIMIT @limit`,
     ),
     // the rows are found by seq (the rowid): NOT INDEXED keeps the state guard from routing the lookup
     // through messages_state_seq, one index search more per row
@@ -64,15 +73,21 @@ export function prepareClaimStatements({ db }: Pick<TransactionRunner, 'db'>) {
                      WHERE ${guardOf('claim')} ORDER BY priority, seq LIMIT ?) AND ${guardOf('claim')}
        ${CLAIM_RETURNING}`,
     ),
+    claimHeadHeld: db.prepare<{ leaseUntil: number; now: number; limit: number; tenants: string; batches: string }, ClaimedMessage>(
+      `UPDATE messages NOT INDEXED SET state = ${stateWritten('claim')}, lease_until = @leaseUntil, updated_ts = @now
+       WHERE seq IN (SELECT seq FROM messages INDEXED BY messages_queued
+                     WHERE ${guardOf('claim')} AND ${NOT_HELD} ORDER BY priority, seq LIMIT @limit) AND ${guardOf('claim')}
+       ${CLAIM_RETURNING}`,
+    ),
     releaseExpired: db.prepare<[number, number, string], Released>(
       `UPDATE messages INDEXED BY messages_sending SET state = ${stateWritten('expire')}, lease_until = NULL, updated_ts = ?
-       WHERE ${guardOf('expire')} AND lease_until <= ? AND id NOT IN (SELECT value FROM json_each(?))
-       RETURNING id, account_id`,
+       WHERE ${guardOf('expire')} AND lease_until <= ? AND seq NOT IN (SELECT value FROM json_each(?))
+       RETURNING id, tenant_id, account_id`,
     ),
-    releaseIds: db.prepare<[number, string], Released>(
+    releaseSeqs: db.prepare<[number, string], Released>(
       `UPDATE messages SET state = ${stateWritten('release')}, lease_until = NULL, updated_ts = ?
-       WHERE ${guardOf('release')} AND id IN (SELECT value FROM json_each(?))
-       RETURNING id, account_id`,
+       WHERE ${guardOf('release')} AND seq IN (SELECT value FROM json_each(?))
+       RETURNING id, tenant_id, account_id`,
     ),
     leased: db.prepare<[], { n: number }>(
       `SELECT COUNT(*) AS n FROM messages INDEXED BY messages_sending WHERE ${guardOf('expire')}`,
@@ -80,8 +95,22 @@ export function prepareClaimStatements({ db }: Pick<TransactionRunner, 'db'>) {
   };
 }
 
-const byDispatchOrder = (x: { priority: number; seq: number }, y: { priority: number; seq: number }) =>
-  x.priority - y.priority || x.seq - y.seq;
+const byDispatchOrder = (x: Head, y: Head) => x.priority - y.priority || x.seq - y.seq;
+
+/** What a claim leaves in the queue, as the statements take it; null when nothing is held. */
+function heldParams(held: HeldWork | undefined) {
+  if (!held || (held.tenants.length === 0 && held.batches.length === 0)) return null;
+  const byTenant = new Map<string, string[]>();
+  for (const { tenant_id, batch_code } of held.batches) byTenant.set(tenant_id, [...(byTenant.get(tenant_id) ?? []), batch_code]);
+  return {
+    tenants: new Set(held.tenants),
+    /** per tenant, its held batch codes as JSON */
+    batchesOf: new Map(Array.from(byTenant, ([t, bs]) => [t, JSON.stringify(bs)])),
+    json: { tenants: JSON.stringify(held.tenants), batches: JSON.stringify(held.batches.map((b) => ({ t: b.tenant_id, b: b.batch_code }))) },
+  };
+}
+
+const NOTHING_HELD = { tenants: '[]', batches: '[]' };
 
 /** The queue side of dispatch: what is due, claims and their leases, and leases given back. */
 export class DispatchClaims {
@@ -101,6 +130,7 @@ export class DispatchClaims {
         for (const r of rows) {
           this.runner.outbox.record({
             message_id: r.id,
+            tenant_id: r.tenant_id,
             account_id: r.account_id,
             ts: now,
             type: TRANSITIONS.promote.events[0],
@@ -117,29 +147,38 @@ export class DispatchClaims {
     return this.scope(() => this.st.nextDue.get()?.ts ?? null);
   }
 
-  nextLeaseExpiry(excludeIds: readonly string[] = []) {
+  nextLeaseExpiry(excludeSeqs: readonly number[] = []) {
     return this.scope(() =>
-      excludeIds.length === 0
+      excludeSeqs.length === 0
         ? (this.st.earliestLease.get()?.ts ?? null)
-        : (this.st.nextLease.get(JSON.stringify(excludeIds))?.ts ?? null),
+        : (this.st.nextLease.get(JSON.stringify(excludeSeqs))?.ts ?? null),
     );
   }
 
-  /** With caps, each account contributes at most its cap, taken from the head of its own queue. */
+  /** With caps, each account contributes at most its cap, taken from the head of its own queue; held work stays. */
   claim(req: ClaimRequest) {
     return this.scope(() => {
       if (req.limit <= 0) return [];
+      const held = heldParams(req.held);
       return this.runner.write(() => {
-        if (!req.caps) return this.st.claimHead.all(req.leaseUntil, req.now, req.limit).sort(byDispatchOrder);
+        if (!req.caps) {
+          const rows = held
+            ? this.st.claimHeadHeld.all({ leaseUntil: req.leaseUntil, now: req.now, limit: req.limit, ...held.json })
+            : this.st.claimHead.all(req.leaseUntil, req.now, req.limit);
+          return rows.sort(byDispatchOrder);
+        }
         const { perAccount, noAccount, otherAccounts } = req.caps;
-        const heads: { seq: number; priority: number }[] = [];
-        for (const { a } of this.st.claimableAccounts.all()) {
-          const cap = Math.min(perAccount.get(a) ?? otherAccounts, req.limit);
-          if (cap > 0) heads.push(...this.st.headOfAccount.all(a, cap));
+        const heads: Head[] = [];
+        for (let acc = this.st.firstAccount.get(); acc; acc = this.st.nextAccount.get(acc.t, acc.a)) {
+          if (held?.tenants.has(acc.t)) continue;
+          const cap = Math.min(perAccount.get(accountKey(acc.t, acc.a)) ?? otherAccounts, req.limit);
+          if (cap <= 0) continue;
+          const batches = held?.batchesOf.get(acc.t);
+          heads.push(...(batches ? this.st.headOfAccountHeld.all(acc.t, acc.a, batches, cap) : this.st.headOfAccount.all(acc.t, acc.a, cap)));
         }
         if (this.st.claimableWithoutAccount.get()?.n) {
           const cap = Math.min(noAccount, req.limit);
-          if (cap > 0) heads.push(...this.st.headWithoutAccount.all(cap));
+          if (cap > 0) heads.push(...this.st.headWithoutAccount.all({ ...(held?.json ?? NOTHING_HELD), limit: cap }));
         }
         if (heads.length === 0) return [];
         const seqs = heads.sort(byDispatchOrder).slice(0, req.limit).map((h) => h.seq);
@@ -149,22 +188,22 @@ export class DispatchClaims {
   }
 
   /** Start-up passes expiredAt = +Infinity: nothing can be in flight then. */
-  releaseExpiredLeases(now: number, expiredAt: number, excludeIds: readonly string[] = []) {
+  releaseExpiredLeases(now: number, expiredAt: number, excludeSeqs: readonly number[] = []) {
     const limit = Number.isFinite(expiredAt) ? expiredAt : Number.MAX_SAFE_INTEGER;
     return this.scope(() =>
       this.runner.write(() => {
-        const rows = this.st.releaseExpired.all(now, limit, JSON.stringify(excludeIds));
+        const rows = this.st.releaseExpired.all(now, limit, JSON.stringify(excludeSeqs));
         for (const r of rows) this.recordRelease('expire', r, now);
         return rows.length;
       }),
     );
   }
 
-  releaseLeases(ids: string[], now: number, reason: string) {
+  releaseLeases(seqs: number[], now: number, reason: string) {
     return this.scope(() => {
-      if (ids.length === 0) return 0;
+      if (seqs.length === 0) return 0;
       return this.runner.write(() => {
-        const rows = this.st.releaseIds.all(now, JSON.stringify(ids));
+        const rows = this.st.releaseSeqs.all(now, JSON.stringify(seqs));
         for (const r of rows) this.recordRelease('release', r, now, { reason });
         return rows.length;
       });
@@ -177,6 +216,14 @@ export class DispatchClaims {
 
   private recordRelease(t: 'expire' | 'release', r: Released, now: number, detail?: Record<string, unknown>): void {
     const [type] = TRANSITIONS[t].events;
-    this.runner.outbox.record({ message_id: r.id, account_id: r.account_id, ts: now, type, state: targetState(t), ...(detail ? { detail } : {}) });
+    this.runner.outbox.record({
+      message_id: r.id,
+      tenant_id: r.tenant_id,
+      account_id: r.account_id,
+      ts: now,
+      type,
+      state: targetState(t),
+      ...(detail ? { detail } : {}),
+    });
   }
 }

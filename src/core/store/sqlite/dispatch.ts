@@ -21,17 +21,17 @@ export class SqliteDispatch implements DispatchPort {
   nextDueTs() {
     return this.claims.nextDueTs();
   }
-  nextLeaseExpiry(excludeIds?: readonly string[]) {
-    return this.claims.nextLeaseExpiry(excludeIds);
+  nextLeaseExpiry(excludeSeqs?: readonly number[]) {
+    return this.claims.nextLeaseExpiry(excludeSeqs);
   }
   claim(req: ClaimRequest) {
     return this.claims.claim(req);
   }
-  releaseExpiredLeases(now: number, expiredAt: number, excludeIds?: readonly string[]) {
-    return this.claims.releaseExpiredLeases(now, expiredAt, excludeIds);
+  releaseExpiredLeases(now: number, expiredAt: number, excludeSeqs?: readonly number[]) {
+    return this.claims.releaseExpiredLeases(now, expiredAt, excludeSeqs);
   }
-  releaseLeases(ids: string[], now: number, reason: string) {
-    return this.claims.releaseLeases(ids, now, reason);
+  releaseLeases(seqs: number[], now: number, reason: string) {
+    return this.claims.releaseLeases(seqs, now, reason);
   }
   countLeased() {
     return this.claims.countLeased();
@@ -49,10 +49,10 @@ export class SqliteDispatch implements DispatchPort {
   defer(items: DeferOutcome[], now: number) {
     return this.outcomes.defer(items, now);
   }
-  rateWindowCounts(accountId: string, now: number) {
-    return this.outcomes.rateWindowCounts(accountId, now);
+  rateWindowCounts(tenantId: string, accountId: string, now: number) {
+    return this.outcomes.rateWindowCounts(tenantId, accountId, now);
   }
-  sendLogSince(accountId: string, since: number) {
-    return this.outcomes.sendLogSince(accountId, since);
+  sendLogSince(tenantId: string, accountId: string, since: number) {
+    return this.outcomes.sendLogSince(tenantId, accountId, since);
   }
 }

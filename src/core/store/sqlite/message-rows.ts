@@ -10,11 +10,12 @@ import type {
 } from '../../messages/types.js';
 
 /** Column list for summaries: never reads the payload. */
-export const SUMMARY_COLUMNS = `id, account_id, priority, state, subject, from_addr, to_addrs, created_ts, updated_ts,
-  deferred_ts, deferred_reason, sent_ts, error_ts, error, reported_ts, attempts, retry_count, sandbox`;
+export const SUMMARY_COLUMNS = `id, tenant_id, account_id, priority, state, subject, from_addr, to_addrs, created_ts, updated_ts,
+  deferred_ts, deferred_reason, sent_ts, error_ts, error, reported_ts, attempts, retry_count, sandbox, batch_code`;
 
 export interface SummaryRow {
   id: string;
+  tenant_id: string;
   account_id: string | null;
   priority: number;
   state: MessageState;
@@ -32,6 +33,7 @@ export interface SummaryRow {
   attempts: number;
   retry_count: number;
   sandbox: number;
+  batch_code: string | null;
 }
 
 export interface FullRow extends SummaryRow {
@@ -48,6 +50,7 @@ export interface FullRow extends SummaryRow {
 export function rowToSummary(r: SummaryRow): MessageSummary {
   return {
     id: r.id,
+    tenant_id: r.tenant_id,
     account_id: r.account_id,
     priority: r.priority as Priority,
     state: r.state,
@@ -65,12 +68,14 @@ export function rowToSummary(r: SummaryRow): MessageSummary {
     attempts: r.attempts,
     retry_count: r.retry_count,
     sandbox: r.sandbox === 1,
+    batch_code: r.batch_code,
   };
 }
 
 export function rowToRecord(r: FullRow): MessageRecord {
   return {
     ...rowToSummary(r),
+    seq: r.seq,
     payload: JSON.parse(r.payload) as MessagePayload,
     lease_until: r.lease_until,
     first_attempt_ts: r.first_attempt_ts,
@@ -84,6 +89,7 @@ export function rowToRecord(r: FullRow): MessageRecord {
 export interface EventRow {
   seq: number;
   message_id: string;
+  tenant_id: string;
   ts: number;
   type: string;
   state: string;
@@ -94,6 +100,7 @@ export function rowToEvent(r: EventRow, accountId: string | null): MessageEvent 
   return {
     seq: r.seq,
     message_id: r.message_id,
+    tenant_id: r.tenant_id,
     account_id: accountId,
     ts: r.ts,
     type: r.type,

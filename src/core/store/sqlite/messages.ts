@@ -1,8 +1,9 @@
 import { TRANSITIONS, decideEnqueue } from '../../messages/state-machine.js';
 import { PENDING_STATES, type MessagePayload, type MessageState } from '../../messages/types.js';
 import type { MessagesPort } from '../ports.js';
-import type { EnqueueResult, ListMessagesQuery } from '../records.js';
+import { DEFAULT_TENANT, type EnqueueResult, type ListMessagesQuery, type MessageKey } from '../records.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
 import { SUMMARY_COLUMNS, rowToEvent, rowToRecord, rowToSummary, type EventRow, type FullRow, type SummaryRow } from './message-rows.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
@@ -10,49 +11,58 @@ import { guardOf, guardWithin, stateWritten, statesGuard, targetState } from './
 
 function prepare({ db }: Pick<TransactionRunner, 'db'>) {
   return {
-    existing: db.prepare<[string], { state: MessageState; sent_ts: number | null }>('SELECT state, sent_ts FROM messages WHERE id = ?'),
+    existing: db.prepare<[string, string], { state: MessageState; sent_ts: number | null }>(
+      'SELECT state, sent_ts FROM messages WHERE tenant_id = ? AND id = ?',
+    ),
     insert: db.prepare(
-      `INSERT INTO messages (id, account_id, priority, state, payload, subject, from_addr, to_addrs,
+      `INSERT INTO messages (tenant_id, id, account_id, batch_code, priority, state, payload, subject, from_addr, to_addrs,
          created_ts, updated_ts, deferred_ts, deferred_reason, source_captured_id)
-       VALUES (@id, @account_id, @priority, @state, @payload, @subject, @from_addr, @to_addrs,
+       VALUES (@tenant_id, @id, @account_id, @batch_code, @priority, @state, @payload, @subject, @from_addr, @to_addrs,
          @now, @now, @deferred_ts, @deferred_reason, @source_captured_id)`,
     ),
     // a replaced message keeps its seq (queue position) and created_ts, as genro-mail-proxy does
     replace: db.prepare(
-      `UPDATE messages SET account_id = @account_id, priority = @priority, state = @state, payload = @payload,
-         subject = @subject, from_addr = @from_addr, to_addrs = @to_addrs, updated_ts = @now,
+      `UPDATE messages SET account_id = @account_id, batch_code = @batch_code, priority = @priority, state = @state,
+         payload = @payload, subject = @subject, from_addr = @from_addr, to_addrs = @to_addrs, updated_ts = @now,
          deferred_ts = @deferred_ts, deferred_reason = @deferred_reason, sent_ts = NULL, error_ts = NULL,
          error = NULL, reported_ts = NULL, retry_count = 0, attempts = 0, first_attempt_ts = NULL,
          lease_until = NULL, sandbox = 0, smtp_message_id = NULL, captured_id = NULL, recipients = NULL,
          source_captured_id = @source_captured_id
-       WHERE id = @id AND ${guardOf('replace')}`,
+       WHERE tenant_id = @tenant_id AND id = @id AND ${guardOf('replace')}`,
     ),
-    full: db.prepare<[string], FullRow>('SELECT * FROM messages WHERE id = ?'),
-    events: db.prepare<[string], EventRow>(
-      'SELECT seq, message_id, ts, type, state, detail FROM message_events WHERE message_id = ? ORDER BY seq',
+    full: db.prepare<[string, string], FullRow>('SELECT * FROM messages WHERE tenant_id = ? AND id = ?'),
+    events: db.prepare<[string, string], EventRow>(
+      'SELECT seq, message_id, tenant_id, ts, type, state, detail FROM message_events WHERE tenant_id = ? AND message_id = ? ORDER BY seq',
     ),
-    all: db.prepare<[], FullRow>('SELECT * FROM messages ORDER BY priority ASC, seq ASC'),
-    active: db.prepare<[], FullRow>(`SELECT * FROM messages WHERE ${statesGuard(PENDING_STATES)} ORDER BY priority ASC, seq ASC`),
-    deleteOne: db.prepare<[string], { account_id: string | null }>(
-      `DELETE FROM messages WHERE id = ? AND ${guardOf('delete')} RETURNING account_id`,
+    all: db.prepare<[string], FullRow>('SELECT * FROM messages WHERE tenant_id = ? ORDER BY priority ASC, seq ASC'),
+    active: db.prepare<[string], FullRow>(
+      `SELECT * FROM messages WHERE tenant_id = ? AND ${statesGuard(PENDING_STATES)} ORDER BY priority ASC, seq ASC`,
     ),
-    deleteEvents: db.prepare<[string]>('DELETE FROM message_events WHERE message_id = ?'),
-    retry: db.prepare<[number, string], SummaryRow>(
+    deleteOne: db.prepare<[string, string], { account_id: string | null }>(
+      `DELETE FROM messages WHERE tenant_id = ? AND id = ? AND ${guardOf('delete')} RETURNING account_id`,
+    ),
+    deleteEvents: db.prepare<[string, string]>('DELETE FROM message_events WHERE tenant_id = ? AND message_id = ?'),
+    retry: db.prepare<[number, string, string], SummaryRow>(
       `UPDATE messages SET state = ${stateWritten('retry')}, retry_count = 0, deferred_ts = NULL, deferred_reason = NULL,
          error = NULL, error_ts = NULL, reported_ts = NULL, first_attempt_ts = NULL, lease_until = NULL, updated_ts = ?
-       WHERE id = ? AND ${guardOf('retry')}
+       WHERE tenant_id = ? AND id = ? AND ${guardOf('retry')}
        RETURNING ${SUMMARY_COLUMNS}`,
     ),
-    reportedBefore: db.prepare<[number, number], { id: string }>(
-      `SELECT id FROM messages INDEXED BY messages_reported
+    reportedBefore: db.prepare<[number, number], DoomedRow>(
+      `SELECT seq, tenant_id, id FROM messages INDEXED BY messages_reported
        WHERE ${guardWithin('purge', [targetState('report')])} AND reported_ts < ? ORDER BY reported_ts LIMIT ?`,
     ),
-    // one statement per table for a whole batch (ids as a JSON array)
-    deleteEventsIn: db.prepare<[string]>('DELETE FROM message_events WHERE message_id IN (SELECT value FROM json_each(?))'),
-    deleteMessagesIn: db.prepare<[string]>('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))'),
+    reportedBeforeOf: db.prepare<[number, string, number], DoomedRow>(
+      `SELECT seq, tenant_id, id FROM messages INDEXED BY messages_reported
+       WHERE ${guardWithin('purge', [targetState('report')])} AND reported_ts < ? AND tenant_id = ? ORDER BY reported_ts LIMIT ?`,
+    ),
+    pending: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND ${statesGuard(PENDING_STATES)}`),
+    pendingOfBatch: db.prepare<[string, string], { n: number }>(
+      `SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND batch_code = ? AND ${statesGuard(PENDING_STATES)}`,
+    ),
     countByState: db.prepare<[], { state: MessageState; n: number }>('SELECT state, COUNT(*) AS n FROM messages GROUP BY state'),
-    countByAccount: db.prepare<[], { account_id: string | null; state: MessageState; n: number }>(
-      'SELECT account_id, state, COUNT(*) AS n FROM messages GROUP BY account_id, state',
+    countByAccount: db.prepare<[], { tenant_id: string; account_id: string | null; state: MessageState; n: number }>(
+      'SELECT tenant_id, account_id, state, COUNT(*) AS n FROM messages GROUP BY tenant_id, account_id, state',
     ),
   };
 }
@@ -76,7 +86,8 @@ export class SqliteMessages implements MessagesPort {
     const rejected: { id: string; reason: string }[] = [];
     let queued = 0;
     for (const m of batch) {
-      const existing = this.st.existing.get(m.id);
+      const tenantId = m.tenant_id ?? DEFAULT_TENANT;
+      const existing = this.st.existing.get(tenantId, m.id);
       const scheduled = m.deferred_ts !== undefined && m.deferred_ts > now;
       const decision = decideEnqueue(existing ? { state: existing.state, delivered: existing.sent_ts !== null } : null, scheduled);
       if (decision.kind === 'refuse') {
@@ -84,8 +95,10 @@ export class SqliteMessages implements MessagesPort {
         continue;
       }
       const row = {
+        tenant_id: tenantId,
         id: m.id,
         account_id: m.account_id ?? null,
+        batch_code: m.batch_code ?? null,
         priority: m.priority,
         state: decision.state,
         payload: JSON.stringify(m),
@@ -102,6 +115,7 @@ export class SqliteMessages implements MessagesPort {
       queued++;
       this.runner.outbox.record({
         message_id: m.id,
+        tenant_id: tenantId,
         account_id: row.account_id,
         ts: now,
         type: TRANSITIONS[decision.kind === 'insert' ? 'enqueue' : 'replace'].events[0],
@@ -116,21 +130,25 @@ export class SqliteMessages implements MessagesPort {
     return { queued, rejected };
   }
 
-  get(id: string) {
+  get(key: MessageKey) {
     return this.scope(() => {
-      const row = this.st.full.get(id);
+      const row = this.st.full.get(key.tenant_id, key.id);
       return row ? rowToRecord(row) : null;
     });
   }
 
-  timeline(id: string, accountId: string | null) {
-    return this.scope(() => this.st.events.all(id).map((r) => rowToEvent(r, accountId)));
+  timeline(key: MessageKey, accountId: string | null) {
+    return this.scope(() => this.st.events.all(key.tenant_id, key.id).map((r) => rowToEvent(r, accountId)));
   }
 
   list(query: ListMessagesQuery) {
     return this.scope(() => {
       const where: string[] = [];
       const params: Record<string, unknown> = { limit: query.limit + 1 };
+      if (query.tenant_id !== undefined) {
+        where.push('tenant_id = @tenant_id');
+        params.tenant_id = query.tenant_id;
+      }
       if (query.state) {
         where.push('state = @state');
         params.state = query.state;
@@ -157,57 +175,60 @@ export class SqliteMessages implements MessagesPort {
     });
   }
 
-  listAll(opts: { activeOnly?: boolean } = {}) {
-    return this.scope(() => (opts.activeOnly ? this.st.active : this.st.all).all().map(rowToRecord));
+  listAll(opts: { tenantId: string; activeOnly?: boolean }) {
+    return this.scope(() => (opts.activeOnly ? this.st.active : this.st.all).all(opts.tenantId).map(rowToRecord));
   }
 
-  deleteMany(ids: string[], now: number) {
+  deleteMany(tenantId: string, ids: string[], now: number) {
     return this.scope(() =>
       this.runner.write(() => {
         const notFound: string[] = [];
         let removed = 0;
         for (const id of ids) {
-          const row = this.st.deleteOne.get(id);
+          const row = this.st.deleteOne.get(tenantId, id);
           if (!row) {
             notFound.push(id);
             continue;
           }
-          this.st.deleteEvents.run(id);
+          this.st.deleteEvents.run(tenantId, id);
           removed++;
           const type = TRANSITIONS.delete.events[0];
-          this.runner.outbox.notify({ message_id: id, account_id: row.account_id, ts: now, type, state: TRANSITIONS.delete.to });
+          this.runner.outbox.notify({ message_id: id, tenant_id: tenantId, account_id: row.account_id, ts: now, type, state: TRANSITIONS.delete.to });
         }
         return { removed, not_found: notFound };
       }),
     );
   }
 
-  retry(id: string, now: number) {
+  retry(key: MessageKey, now: number) {
     return this.scope(() =>
       this.runner.write(() => {
-        const row = this.st.retry.get(now, id);
+        const row = this.st.retry.get(now, key.tenant_id, key.id);
         if (!row) {
-          const existing = this.st.existing.get(id);
+          const existing = this.st.existing.get(key.tenant_id, key.id);
           return existing ? { status: 'conflict' as const, state: existing.state } : { status: 'not_found' as const };
         }
         const type = TRANSITIONS.retry.events[0];
-        this.runner.outbox.record({ message_id: id, account_id: row.account_id, ts: now, type, state: targetState('retry') });
+        this.runner.outbox.record({ message_id: key.id, tenant_id: key.tenant_id, account_id: row.account_id, ts: now, type, state: targetState('retry') });
         return { status: 'ok' as const, message: rowToSummary(row) };
       }),
     );
   }
 
-  purgeReported(before: number, limit = 5000) {
+  purgeReported(before: number, limit = 5000, tenantId?: string) {
     return this.scope(() => {
-      // served by the partial index messages_reported and by message_events(message_id)
-      const ids = this.st.reportedBefore.all(before, limit).map((r) => r.id);
-      if (ids.length === 0) return 0;
-      const list = JSON.stringify(ids);
-      this.runner.write(() => {
-        this.st.deleteEventsIn.run(list);
-        this.st.deleteMessagesIn.run(list);
-      });
-      return ids.length;
+      // served by the partial index messages_reported and by message_events(tenant_id, message_id)
+      const rows = tenantId === undefined ? this.st.reportedBefore.all(before, limit) : this.st.reportedBeforeOf.all(before, tenantId, limit);
+      if (rows.length === 0) return 0;
+      this.runner.write(() => deleteMessagesAndEvents(this.runner, rows));
+      return rows.length;
+    });
+  }
+
+  countPending(tenantId: string, batchCode?: string | null) {
+    return this.scope(() => {
+      const byBatch = batchCode !== undefined && batchCode !== null;
+      return (byBatch ? this.st.pendingOfBatch.get(tenantId, batchCode) : this.st.pending.get(tenantId))?.n ?? 0;
     });
   }
 

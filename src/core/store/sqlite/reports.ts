@@ -3,10 +3,13 @@ import type { Priority } from '../../messages/types.js';
 import type { ReportsPort } from '../ports.js';
 import type { DeliveryReportItem, OrphanSweepStep, PendingReport } from '../records.js';
 import type { Scope } from './gate.js';
+import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
 import type { TransactionRunner } from './transaction-runner.js';
 import { guardOf, guardWithin, stateWritten, targetState } from './transitions.js';
 
 interface PendingRow {
+  seq: number;
+  tenant_id: string;
   id: string;
   account_id: string | null;
   priority: number;
@@ -20,26 +23,24 @@ interface PendingRow {
 /** The partial indexes are named: without statistics the planner would sort the whole backlog each cycle. */
 function prepare({ db }: Pick<TransactionRunner, 'db'>) {
   return {
-    pending: db.prepare<[number], PendingRow>(
-      `SELECT id, account_id, priority, sent_ts, error_ts, error, deferred_ts, sandbox
-       FROM messages INDEXED BY messages_unreported WHERE ${guardOf('report')} ORDER BY updated_ts, seq LIMIT ?`,
+    pending: db.prepare<[string, number], PendingRow>(
+      `SELECT seq, tenant_id, id, account_id, priority, sent_ts, error_ts, error, deferred_ts, sandbox
+       FROM messages INDEXED BY messages_unreported WHERE ${guardOf('report')} AND tenant_id = ? ORDER BY updated_ts, seq LIMIT ?`,
     ),
     // only the outcome that was reported: a row re-queued (or re-sent) meanwhile is reported again later
     markOne: db.prepare<
-      { id: string; now: number; sent_ts: number | null; error_ts: number | null; error: string | null },
-      { account_id: string | null }
+      { seq: number; now: number; sent_ts: number | null; error_ts: number | null; error: string | null },
+      { id: string; tenant_id: string; account_id: string | null }
     >(
       `UPDATE messages SET state = ${stateWritten('report')}, reported_ts = @now, updated_ts = @now
-       WHERE id = @id AND ${guardOf('report')} AND sent_ts IS @sent_ts AND error_ts IS @error_ts AND error IS @error
-       RETURNING account_id`,
+       WHERE seq = @seq AND ${guardOf('report')} AND sent_ts IS @sent_ts AND error_ts IS @error_ts AND error IS @error
+       RETURNING id, tenant_id, account_id`,
     ),
     // final messages never reported are exactly those `report` starts from
-    finalUnreportedBefore: db.prepare<[number, number], { id: string }>(
-      `SELECT id FROM messages INDEXED BY messages_unreported
-       WHERE ${guardWithin('purge', TRANSITIONS.report.from)} AND updated_ts < ? ORDER BY updated_ts, seq LIMIT ?`,
+    finalUnreportedBefore: db.prepare<[string, number, number], DoomedRow>(
+      `SELECT seq, tenant_id, id FROM messages INDEXED BY messages_unreported
+       WHERE ${guardWithin('purge', TRANSITIONS.report.from)} AND tenant_id = ? AND updated_ts < ? ORDER BY updated_ts, seq LIMIT ?`,
     ),
-    deleteEventsOf: db.prepare<[string]>('DELETE FROM message_events WHERE message_id IN (SELECT value FROM json_each(?))'),
-    deleteMessagesIn: db.prepare<[string]>('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))'),
     // served by send_log_ts (migration 003)
     pruneSendLog: db.prepare<[number, number]>('DELETE FROM send_log WHERE rowid IN (SELECT rowid FROM send_log WHERE ts < ? LIMIT ?)'),
     eventSeqBounds: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM message_events'),
@@ -48,7 +49,7 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
       `DELETE FROM message_events WHERE seq IN (
          SELECT e.seq FROM message_events e
          WHERE e.seq > ? AND e.seq <= ? AND e.ts < ?
-           AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = e.message_id))`,
+           AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = e.tenant_id AND m.id = e.message_id))`,
     ),
   };
 }
@@ -67,9 +68,9 @@ export class SqliteReports implements ReportsPort {
     this.st = runner.once(prepare);
   }
 
-  pending(limit: number) {
+  pending(tenantId: string, limit: number) {
     return this.scope(() =>
-      this.st.pending.all(limit).map((r): PendingReport => {
+      this.st.pending.all(tenantId, limit).map((r): PendingReport => {
         const item: DeliveryReportItem = {
           id: r.id,
           account_id: r.account_id,
@@ -80,7 +81,7 @@ export class SqliteReports implements ReportsPort {
           deferred_ts: r.deferred_ts,
         };
         if (r.sandbox === 1) item.sandbox = true;
-        return { item };
+        return { item, tenant_id: r.tenant_id, seq: r.seq };
       }),
     );
   }
@@ -90,12 +91,13 @@ export class SqliteReports implements ReportsPort {
       if (reports.length === 0) return 0;
       return this.runner.write(() => {
         let marked = 0;
-        for (const { item } of reports) {
-          const row = this.st.markOne.get({ id: item.id, now, sent_ts: item.sent_ts, error_ts: item.error_ts, error: item.error });
+        for (const { item, seq } of reports) {
+          const row = this.st.markOne.get({ seq, now, sent_ts: item.sent_ts, error_ts: item.error_ts, error: item.error });
           if (!row) continue;
           marked++;
           this.runner.outbox.record({
-            message_id: item.id,
+            message_id: row.id,
+            tenant_id: row.tenant_id,
             account_id: row.account_id,
             ts: now,
             type: TRANSITIONS.report.events[0],
@@ -108,17 +110,13 @@ export class SqliteReports implements ReportsPort {
     });
   }
 
-  /** Used only when no application is configured to report to. */
-  purgeFinalUnreported(before: number, limit: number) {
+  /** Used only for a tenant with no application configured to report to. */
+  purgeFinalUnreported(tenantId: string, before: number, limit: number) {
     return this.scope(() => {
-      const ids = this.st.finalUnreportedBefore.all(before, limit).map((r) => r.id);
-      if (ids.length === 0) return 0;
-      const list = JSON.stringify(ids);
-      this.runner.write(() => {
-        this.st.deleteEventsOf.run(list);
-        this.st.deleteMessagesIn.run(list);
-      });
-      return ids.length;
+      const rows = this.st.finalUnreportedBefore.all(tenantId, before, limit);
+      if (rows.length === 0) return 0;
+      this.runner.write(() => deleteMessagesAndEvents(this.runner, rows));
+      return rows.length;
     });
   }
 

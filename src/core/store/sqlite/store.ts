@@ -10,6 +10,7 @@ import type { Scope } from './gate.js';
 import { SqliteMessages } from './messages.js';
 import { SqliteReports } from './reports.js';
 import { SqliteSettings } from './settings.js';
+import { SqliteTenants } from './tenants.js';
 import { TransactionRunner } from './transaction-runner.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
@@ -57,6 +58,7 @@ export function openSqliteStore(opts: StoreOptions): SqliteStore {
       messages: new SqliteMessages(runner, scope),
       dispatch: new SqliteDispatch(runner, scope),
       accounts: new SqliteAccounts(runner, scope, secrets),
+      tenants: new SqliteTenants(runner, scope, secrets),
       settings: new SqliteSettings(runner, scope),
       captured: new SqliteCaptured(runner, scope, captures),
       reports: new SqliteReports(runner, scope),

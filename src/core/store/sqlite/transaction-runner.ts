@@ -21,7 +21,7 @@ export class TransactionRunner {
 
   constructor(
     readonly db: DB,
-    announce: Pick<StoreAnnouncements, 'onMessageEvents' | 'onAccountsChanged'>,
+    announce: Pick<StoreAnnouncements, 'onMessageEvents' | 'onAccountsChanged' | 'onTenantsChanged'>,
     /** told after every commit, on any connection to the file (WAL checkpoints) */
     private readonly committed: () => void = () => undefined,
   ) {

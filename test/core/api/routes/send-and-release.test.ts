@@ -5,6 +5,7 @@ import { accountWithDefaults } from '../../../../src/core/store/records.js';
 import { startTestRelay, type TestRelay } from '../../../support/relay/test-relay.js';
 import { waitFor } from '../../../support/common/wait.js';
 import { startSmtpTarget, type SmtpTarget } from '../../../support/smtp/smtp-target.js';
+import { messageKey as key } from '../../../../src/core/store/records.js';
 
 type ErrorBody = { error: { code: string; message: string; fields?: { field: string; message: string }[] } };
 
@@ -27,7 +28,7 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
     const res = await t.api(p, { method: 'POST', json, headers });
     return { status: res.status, body: (await res.json()) as T };
   };
-  const message = async (id: string): Promise<MessageRecord> => (await t.relay.store.messages.get(id))!;
+  const message = async (id: string): Promise<MessageRecord> => (await t.relay.store.messages.get(key(id)))!;
 
   it('validates the body and names the offending fields', async () => {
     const base = { from: 'app@example.com', to: ['user@example.org'], subject: 'hi', body_text: 'x' };
@@ -86,7 +87,7 @@ describe('POST /api/send and POST /api/captured/{id}/release', () => {
     const detail = (await (await t.api(`/api/captured/${captured.id}`)).json()) as { text: string; html: string };
     expect(detail.text.trim()).toBe('plain part');
     expect(detail.html).toContain('<p>html part</p>');
-    const timeline = await t.relay.store.messages.timeline(r.body.id, null);
+    const timeline = await t.relay.store.messages.timeline(key(r.body.id), null);
     expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['queued', 'sent', 'captured']));
 
     const again = await post<ErrorBody>('/api/send', { id: r.body.id, from: 'app@example.com', to: ['u@example.org'], subject: 's', body_text: 'x' });

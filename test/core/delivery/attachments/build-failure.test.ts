@@ -33,7 +33,7 @@ describe('buildFailureOf: what a build failure means for the message', () => {
     const last = accountDelivery('m', [account('a')], { row: { retry_count: 2 } });
     expect(temporaryOutcome(last, failure, NOW, retry, () => 0.5, null)).toMatchObject({
       kind: 'error',
-      error: { error: `Max retries (2) exceeded: ${TEXT}` },
+      error: { error: `${TEXT} (Max retries (2) exceeded)` },
     });
   });
 

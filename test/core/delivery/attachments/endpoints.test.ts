@@ -6,7 +6,6 @@ import {
   defaultTenantEndpoints,
   tenantAttachmentEndpoints,
   tenantEndpoint,
-  tenantOf,
 } from '../../../../src/core/delivery/attachments/endpoints.js';
 
 interface Sync {
@@ -66,11 +65,6 @@ describe("the default tenant's attachment endpoint", () => {
     expect(authorization({ method: 'basic', user: 'mailproxy', password: 'sécret' })).toEqual({
       Authorization: `Basic ${Buffer.from('mailproxy:sécret').toString('base64')}`,
     });
-  });
-
-  it("a claimed message's tenant: its tenant_id once rows carry one, else the default tenant", () => {
-    expect(tenantOf({ id: 'm' })).toBe('');
-    expect(tenantOf({ id: 'm', tenant_id: 'acme' })).toBe('acme');
   });
 });
 

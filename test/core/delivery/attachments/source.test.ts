@@ -31,7 +31,7 @@ describe('attachmentSource: where an attachment comes from', () => {
   it('exactly one source', () => {
     const refused = { kind: 'refused', reason: 'give exactly one of content, url, s3 or storage_path' };
     expect(attachmentSource({ filename: 'a.pdf' })).toEqual(refused);
-    expect(attachmentSource({ filename: 'a.pdf', storage_path: null, content_md5: null })).toEqual(refused);
+    expect(attachmentSource({ filename: 'a.pdf', storage_path: null, content_md5: null } as unknown as Parameters<typeof attachmentSource>[0])).toEqual(refused);
     expect(attachmentSource({ content: 'aGk=', storage_path: 'home:a.pdf' })).toEqual(refused);
   });
 

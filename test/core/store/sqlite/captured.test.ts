@@ -7,6 +7,7 @@ import { prepareRetentionStatements } from '../../../../src/core/store/sqlite/ca
 import { encodeCursor } from '../../../../src/core/store/sqlite/cursor.js';
 import { ftsQuery } from '../../../../src/core/store/sqlite/fts-query.js';
 import { openTempStore, planOf, type TempStore } from '../../../support/store/sqlite.js';
+import { messageKey as key } from '../../../../src/core/store/records.js';
 
 function fixture(i: number, over: Partial<NewCaptured> = {}): NewCaptured {
   return {
@@ -77,17 +78,18 @@ describe('SQLite captured store', () => {
       [{ id: 'm1', from: 'a@example.com', to: ['b@example.com'], subject: 's', body: 'b', content_type: 'plain', priority: 2 }],
       1_700_000_500,
     );
-    await store.captured.linkMessage(c.id, 'm1');
+    const m1 = (await store.messages.get(key('m1')))!.seq;
+    await store.captured.linkMessage(c.id, m1);
     expect((await store.captured.get(c.id))!.relay_message_id).toBe('m1');
-    const tl = await store.messages.timeline('m1', null);
+    const tl = await store.messages.timeline(key('m1'), null);
     expect(tl.map((e) => [e.type, e.state, e.ts, e.detail])).toEqual([
       ['queued', 'queued', 1_700_000_500, { priority: 2 }],
       ['captured', 'queued', 1_700_000_500, { captured_id: c.id }],
     ]);
     // unknown capture or message: nothing happens
-    await store.captured.linkMessage(999, 'm1');
-    await store.captured.linkMessage(c.id, 'nope');
-    expect(await store.messages.timeline('m1', null)).toHaveLength(2);
+    await store.captured.linkMessage(999, m1);
+    await store.captured.linkMessage(c.id, 1_000_000_000);
+    expect(await store.messages.timeline(key('m1'), null)).toHaveLength(2);
   });
 
   it('keeps list and search on indexes at 20,000 messages', async () => {

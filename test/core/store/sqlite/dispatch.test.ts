@@ -3,6 +3,7 @@ import type { MessagePayload } from '../../../../src/core/messages/types.js';
 import { prepareClaimStatements } from '../../../../src/core/store/sqlite/dispatch-claims.js';
 import type { SqliteStore } from '../../../../src/core/store/index.js';
 import { openTempStore, planOf, type TempStore } from '../../../support/store/sqlite.js';
+import { messageKey as key } from '../../../../src/core/store/records.js';
 
 let t: TempStore;
 let store: SqliteStore;
@@ -18,8 +19,11 @@ function msg(id: string, over: Partial<MessagePayload> = {}): MessagePayload {
   return { id, from: 'a@x.test', to: ['b@x.test'], subject: id, body: '', content_type: 'plain', priority: 2, ...over };
 }
 
-const sent = (id: string, over: Record<string, unknown> = {}) => ({
-  id,
+const seqOf = async (id: string) => (await store.messages.get(key(id)))!.seq;
+
+const sent = async (id: string, over: Record<string, unknown> = {}) => ({
+  seq: await seqOf(id),
+  tenant_id: '',
   account_id: null,
   via_account: 'acc',
   sandbox: false,
@@ -35,7 +39,7 @@ describe('SQLite dispatch', () => {
     await store.messages.enqueue([msg('l1', { priority: 3 }), msg('m1'), msg('i1', { priority: 0 }), msg('m2'), msg('h1', { priority: 1 })], NOW);
     const rows = await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 4 });
     expect(rows.map((r) => r.id)).toEqual(['i1', 'h1', 'm1', 'm2']);
-    const m = (await store.messages.get('i1'))!;
+    const m = (await store.messages.get(key('i1')))!;
     expect(m.state).toBe('sending');
     expect(m.lease_until).toBe(NOW + 60);
     expect((await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 10 })).map((r) => r.id)).toEqual(['l1']);
@@ -62,28 +66,28 @@ describe('SQLite dispatch', () => {
     expect(await store.dispatch.nextDueTs()).toBe(NOW + 10);
     expect(await store.dispatch.promoteDue(NOW + 9)).toBe(0);
     expect(await store.dispatch.promoteDue(NOW + 10)).toBe(1);
-    expect((await store.messages.get('s1'))!.state).toBe('queued');
+    expect((await store.messages.get(key('s1')))!.state).toBe('queued');
     expect(await store.dispatch.nextDueTs()).toBe(NOW + 20);
   });
 
   it('records outcomes with their events, and guards against rows no longer leased', async () => {
     await store.messages.enqueue([msg('ok'), msg('bad'), msg('wait')], NOW);
     await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 10 });
-    await store.dispatch.beginAttempts([{ id: 'ok', account_id: null, attempt: 1, detail: { account: 'acc' } }], NOW);
-    await store.dispatch.markSent([sent('ok', { smtp_message_id: '<x@y>', started_ts: NOW })], NOW + 1);
+    await store.dispatch.beginAttempts([{ seq: await seqOf('ok'), account_id: null, attempt: 1, detail: { account: 'acc' } }], NOW);
+    await store.dispatch.markSent([await sent('ok', { smtp_message_id: '<x@y>', started_ts: NOW })], NOW + 1);
     // decided at claim time: no SMTP attempt to count
-    await store.dispatch.markError([{ id: 'bad', account_id: null, error: 'boom (SMTP 550)', detail: { code: 550 } }], NOW + 1);
-    await store.dispatch.defer([{ id: 'wait', account_id: null, until: NOW + 61, reason: 'retry', retry_count: 1, detail: {} }], NOW + 1);
-    expect(await store.messages.get('ok')).toMatchObject({ state: 'sent', sent_ts: NOW + 1, attempts: 1, first_attempt_ts: NOW, smtp_message_id: '<x@y>' });
-    expect(await store.messages.get('bad')).toMatchObject({ state: 'error', error: 'boom (SMTP 550)', error_ts: NOW + 1, attempts: 0, first_attempt_ts: null });
-    expect(await store.messages.get('wait')).toMatchObject({ state: 'deferred', deferred_ts: NOW + 61, deferred_reason: 'retry', retry_count: 1 });
-    const timeline = await store.messages.timeline('ok', null);
+    await store.dispatch.markError([{ seq: await seqOf('bad'), account_id: null, error: 'boom (SMTP 550)', detail: { code: 550 } }], NOW + 1);
+    await store.dispatch.defer([{ seq: await seqOf('wait'), account_id: null, until: NOW + 61, reason: 'retry', retry_count: 1, detail: {} }], NOW + 1);
+    expect(await store.messages.get(key('ok'))).toMatchObject({ state: 'sent', sent_ts: NOW + 1, attempts: 1, first_attempt_ts: NOW, smtp_message_id: '<x@y>' });
+    expect(await store.messages.get(key('bad'))).toMatchObject({ state: 'error', error: 'boom (SMTP 550)', error_ts: NOW + 1, attempts: 0, first_attempt_ts: null });
+    expect(await store.messages.get(key('wait'))).toMatchObject({ state: 'deferred', deferred_ts: NOW + 61, deferred_reason: 'retry', retry_count: 1 });
+    const timeline = await store.messages.timeline(key('ok'), null);
     expect(timeline.map((e) => e.type)).toEqual(['queued', 'attempt', 'sent']);
     expect(timeline[1].detail).toMatchObject({ attempt: 1, account: 'acc' });
-    expect(await store.dispatch.rateWindowCounts('acc', NOW + 1)).toEqual({ minute: 1, hour: 1, day: 1 });
+    expect(await store.dispatch.rateWindowCounts('', 'acc', NOW + 1)).toEqual({ minute: 1, hour: 1, day: 1 });
     // a second outcome for the same message changes nothing
-    await store.dispatch.markError([{ id: 'ok', account_id: null, error: 'late', detail: {} }], NOW + 2);
-    expect((await store.messages.get('ok'))!.state).toBe('sent');
+    await store.dispatch.markError([{ seq: await seqOf('ok'), account_id: null, error: 'late', detail: {} }], NOW + 2);
+    expect((await store.messages.get(key('ok')))!.state).toBe('sent');
   });
 
   it('releases expired leases except those still being sent here', async () => {
@@ -92,32 +96,33 @@ describe('SQLite dispatch', () => {
     expect(await store.dispatch.nextLeaseExpiry()).toBe(NOW + 30);
     expect(await store.dispatch.nextLeaseExpiry([])).toBe(NOW + 30);
     // this process's own sends are ignored
-    expect(await store.dispatch.nextLeaseExpiry(['a', 'b'])).toBeNull();
-    expect(await store.dispatch.nextLeaseExpiry(['a'])).toBe(NOW + 30);
+    const [a, b] = [await seqOf('a'), await seqOf('b')];
+    expect(await store.dispatch.nextLeaseExpiry([a, b])).toBeNull();
+    expect(await store.dispatch.nextLeaseExpiry([a])).toBe(NOW + 30);
     expect(await store.dispatch.releaseExpiredLeases(NOW + 29, NOW + 29)).toBe(0);
-    expect(await store.dispatch.releaseExpiredLeases(NOW + 30, NOW + 30, ['a'])).toBe(1);
-    expect((await store.messages.get('a'))!.state).toBe('sending');
-    expect((await store.messages.get('b'))!.state).toBe('queued');
-    expect((await store.messages.timeline('b', null)).map((e) => e.type)).toEqual(['queued', 'lease_expired']);
+    expect(await store.dispatch.releaseExpiredLeases(NOW + 30, NOW + 30, [a])).toBe(1);
+    expect((await store.messages.get(key('a')))!.state).toBe('sending');
+    expect((await store.messages.get(key('b')))!.state).toBe('queued');
+    expect((await store.messages.timeline(key('b'), null)).map((e) => e.type)).toEqual(['queued', 'lease_expired']);
   });
 
   it('retry: error or deferred back to queued with a fresh budget; 404/409 cases', async () => {
     await store.messages.enqueue([msg('e'), msg('q')], NOW);
     await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 30, limit: 1 });
-    await store.dispatch.markError([{ id: 'e', account_id: null, error: 'x', detail: {} }], NOW);
-    expect(await store.messages.retry('e', NOW + 5)).toMatchObject({ status: 'ok', message: { id: 'e', state: 'queued', error: null, retry_count: 0 } });
-    expect(await store.messages.retry('q', NOW)).toEqual({ status: 'conflict', state: 'queued' });
-    expect(await store.messages.retry('nope', NOW)).toEqual({ status: 'not_found' });
+    await store.dispatch.markError([{ seq: await seqOf('e'), account_id: null, error: 'x', detail: {} }], NOW);
+    expect(await store.messages.retry(key('e'), NOW + 5)).toMatchObject({ status: 'ok', message: { id: 'e', state: 'queued', error: null, retry_count: 0 } });
+    expect(await store.messages.retry(key('q'), NOW)).toEqual({ status: 'conflict', state: 'queued' });
+    expect(await store.messages.retry(key('nope'), NOW)).toEqual({ status: 'not_found' });
   });
 
   it('prunes the send log past the longest window', async () => {
     await store.messages.enqueue([msg('a'), msg('b')], NOW);
     await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 30, limit: 2 });
-    await store.dispatch.markSent([sent('a')], NOW - 90_000);
-    await store.dispatch.markSent([sent('b')], NOW);
-    expect(await store.dispatch.sendLogSince('acc', 0)).toEqual([NOW - 90_000, NOW]);
+    await store.dispatch.markSent([await sent('a')], NOW - 90_000);
+    await store.dispatch.markSent([await sent('b')], NOW);
+    expect(await store.dispatch.sendLogSince('', 'acc', 0)).toEqual([NOW - 90_000, NOW]);
     expect(await store.reports.pruneSendLog(NOW - 86_400, 1000)).toBe(1);
-    expect(await store.dispatch.sendLogSince('acc', 0)).toEqual([NOW]);
+    expect(await store.dispatch.sendLogSince('', 'acc', 0)).toEqual([NOW]);
   });
 
   it('claims from a large queue through the partial indexes (no full scans)', async () => {
@@ -126,7 +131,10 @@ describe('SQLite dispatch', () => {
     await store.messages.enqueue(batch, NOW);
     await store.withConnection((db) => {
       const st = prepareClaimStatements({ db });
-      expect(planOf(db, st.headOfAccount.source, 'acc1', 5)).toMatch(/USING (COVERING )?INDEX messages_queued_account \(account_id=\?\)/);
+      expect(planOf(db, st.headOfAccount.source, '', 'acc1', 5)).toMatch(/USING (COVERING )?INDEX messages_queued_account \(tenant_id=\? AND account_id=\?\)/);
+      expect(planOf(db, st.headOfAccountHeld.source, '', 'acc1', '["b"]', 5)).toMatch(/USING (COVERING )?INDEX messages_queued_account \(tenant_id=\? AND account_id=\?\)/);
+      // the loose index scan seeks each next (tenant, account) with a row-value range
+      expect(planOf(db, st.nextAccount.source, '', 'acc1')).toMatch(/INDEX messages_queued_account \(\(tenant_id,account_id\)>\(\?,\?\)\)/);
       for (const [name, index] of [
         ['nextDue', 'messages_deferred'],
         ['promote', 'messages_deferred'],
@@ -135,7 +143,8 @@ describe('SQLite dispatch', () => {
         ['releaseExpired', 'messages_sending'],
         ['leased', 'messages_sending'],
         ['claimHead', 'messages_queued'],
-        ['claimableAccounts', 'messages_queued_account'],
+        ['firstAccount', 'messages_queued_account'],
+        ['claimableWithoutAccount', 'messages_queued_unassigned'],
       ] as const) {
         const sql = st[name].source;
         const params = (sql.match(/\?/g) ?? []).map((_, i, all) => (sql.includes('json_each') && i === all.length - 1 ? '[]' : NOW));

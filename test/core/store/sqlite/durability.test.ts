@@ -8,6 +8,7 @@ import { openConnections } from '../../../../src/core/store/sqlite/connections.j
 import { TransactionRunner } from '../../../../src/core/store/sqlite/transaction-runner.js';
 import { openTempStore, tempStoreDir, type TempStore } from '../../../support/store/sqlite.js';
 import { capturedMail, payload, NOW } from '../../../support/store/fixtures.js';
+import { messageKey as key } from '../../../../src/core/store/records.js';
 
 const SYNC_FULL = 2;
 const SYNC_NORMAL = 1;
@@ -88,7 +89,7 @@ describe('SQLite durability', () => {
     // the captured-mail connection would have waited its 5 s busy timeout for the transaction's lock
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(await store.captured.counts()).toEqual({ total: 1, unread: 1 });
-    expect((await store.messages.get('m1'))?.state).toBe('queued');
+    expect((await store.messages.get(key('m1')))?.state).toBe('queued');
   });
 
   it('opens a throwaway in-memory database with one connection and nothing to sync', async () => {

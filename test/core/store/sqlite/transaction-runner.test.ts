@@ -6,6 +6,7 @@ import { openConnections } from '../../../../src/core/store/sqlite/connections.j
 import { TransactionRunner } from '../../../../src/core/store/sqlite/transaction-runner.js';
 import { account, deferOutcome, NOW, payload } from '../../../support/store/fixtures.js';
 import { openTempStore, tempStoreDir, type TempStore } from '../../../support/store/sqlite.js';
+import { messageKey as key } from '../../../../src/core/store/records.js';
 
 const tick = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -33,15 +34,15 @@ describe('SQLite transactions and the gate, through the store', () => {
     const claimed = await s.transaction(
       async (tx) => {
         const rows = await tx.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 10 });
-        await tx.dispatch.defer([deferOutcome('m2', NOW + 30)], NOW);
+        await tx.dispatch.defer([deferOutcome(rows.find((r) => r.id === 'm2')!.seq, NOW + 30)], NOW);
         expect(announced).toEqual([]);
         return rows;
       },
       { durable: false },
     );
     expect(claimed.map((r) => r.id)).toEqual(['m1', 'm2']);
-    expect((await s.messages.get('m1'))?.state).toBe('sending');
-    expect((await s.messages.get('m2'))?.state).toBe('deferred');
+    expect((await s.messages.get(key('m1')))?.state).toBe('sending');
+    expect((await s.messages.get(key('m2')))?.state).toBe('deferred');
     expect(announced.flat().map((e) => `${e.message_id}:${e.type}`)).toEqual(['m2:deferred']);
   });
 
@@ -51,12 +52,12 @@ describe('SQLite transactions and the gate, through the store', () => {
     announced.length = 0;
     await expect(
       s.transaction(async (tx) => {
-        await tx.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 10 });
-        await tx.dispatch.defer([deferOutcome('m1', NOW + 30)], NOW);
+        const rows = await tx.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 10 });
+        await tx.dispatch.defer([deferOutcome(rows.find((r) => r.id === 'm1')!.seq, NOW + 30)], NOW);
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    expect((await s.messages.get('m1'))?.state).toBe('queued');
+    expect((await s.messages.get(key('m1')))?.state).toBe('queued');
     expect(announced).toEqual([]);
   });
 
@@ -74,7 +75,7 @@ describe('SQLite transactions and the gate, through the store', () => {
     });
     // a write, a read and the escape hatch issued while the transaction is open
     const write = s.messages.enqueue([payload('m2')], NOW).then(() => order.push('enqueued'));
-    const read = s.messages.get('m1').then((m) => order.push(`read ${m?.state}`));
+    const read = s.messages.get(key('m1')).then((m) => order.push(`read ${m?.state}`));
     const raw = s.withConnection((db) => db.inTransaction).then((inTx) => order.push(`raw in transaction: ${inTx}`));
     await tick();
     expect(order).toEqual(['claimed']);
@@ -95,13 +96,13 @@ describe('SQLite transactions and the gate, through the store', () => {
     await s.transaction(async (tx) => {
       await tx.messages.enqueue([payload('x')], NOW);
     });
-    expect((await s.messages.get('x'))?.state).toBe('queued');
+    expect((await s.messages.get(key('x')))?.state).toBe('queued');
   });
 
   it('announces account changes after their commit', async () => {
     const s = await open();
     await s.accounts.upsert(account('acc'), NOW);
-    await s.accounts.delete('acc');
+    await s.accounts.delete('', 'acc');
     expect(accounts).toEqual([['acc'], ['acc']]);
   });
 
@@ -112,7 +113,7 @@ describe('SQLite transactions and the gate, through the store', () => {
       kept = tx;
     });
     await expect(kept!.messages.enqueue([payload('late')], NOW)).rejects.toThrow(/after its transaction ended/);
-    expect(await s.messages.get('late')).toBeNull();
+    expect(await s.messages.get(key('late'))).toBeNull();
   });
 });
 
@@ -129,7 +130,7 @@ describe('TransactionRunner on a connection', () => {
     ({ main: db, unsynced: other } = openConnections({ path: path.join(tempStoreDir(), 'relay.db') }));
     return new TransactionRunner(db, { onMessageEvents: (evs) => events.push(evs) }, () => commits.push(1));
   }
-  const event = (id: string): MessageEvent => ({ message_id: id, account_id: null, ts: NOW, type: 'queued', state: 'queued' });
+  const event = (id: string): MessageEvent => ({ message_id: id, tenant_id: '', account_id: null, ts: NOW, type: 'queued', state: 'queued' });
   const count = () => (db!.prepare('SELECT COUNT(*) AS n FROM message_events').get() as { n: number }).n;
 
   it('nests writes into the open one: one commit, one announcement, in order', () => {

@@ -5,6 +5,7 @@ import type { MessageEvent } from '../../../../src/renderer/src/api/types.js';
 const ev = (type: string, state: MessageEvent['state'], detail?: Record<string, unknown>): MessageEvent => ({
   seq: 1,
   message_id: 'm',
+  tenant_id: '',
   account_id: 'acc',
   ts: 1_700_000_000,
   type,

@@ -16,18 +16,18 @@ describe('QueueView', () => {
     const es = FakeEventSource.last();
     act(() => es.open());
 
-    act(() => es.send('messages', [{ message_id: 'm1', account_id: 'acc', ts: 1_700_000_050, type: 'sent', state: 'sent', detail: { sandbox: true } }]));
+    act(() => es.send('messages', [{ message_id: 'm1', tenant_id: '', account_id: 'acc', ts: 1_700_000_050, type: 'sent', state: 'sent', detail: { sandbox: true } }]));
     const row = () => document.querySelector('.queue-row[data-id="m1"] .badge')!;
     await waitFor(() => expect(row().textContent).toMatch(/^sent/));
     expect(listCalls()).toBe(before);
 
     // an unknown message: the head of the list is fetched again
     list = [summary('m3', { subject: 'Third' }), ...list];
-    act(() => es.send('messages', [{ message_id: 'm3', account_id: 'acc', ts: 1_700_000_060, type: 'queued', state: 'queued' }]));
+    act(() => es.send('messages', [{ message_id: 'm3', tenant_id: '', account_id: 'acc', ts: 1_700_000_060, type: 'queued', state: 'queued' }]));
     await screen.findByText('Third', {}, { timeout: 3000 });
     expect(listCalls()).toBe(before + 1);
 
-    act(() => es.send('messages', [{ message_id: 'm2', account_id: 'acc', ts: 1_700_000_070, type: 'deleted', state: 'deleted' }]));
+    act(() => es.send('messages', [{ message_id: 'm2', tenant_id: '', account_id: 'acc', ts: 1_700_000_070, type: 'deleted', state: 'deleted' }]));
     await waitFor(() => expect(screen.queryByText('Second')).toBeNull());
   });
 

@@ -6,6 +6,7 @@ import { summary } from '../../../support/renderer/fake-relay.js';
 const row = (patch: Record<string, unknown> = {}) => summary('m1', patch) as MessageSummary;
 const ev = (type: string, state: MessageEvent['state'], detail?: Record<string, unknown>, ts = 1_700_000_100): MessageEvent => ({
   message_id: 'm1',
+  tenant_id: '',
   account_id: 'acc',
   ts,
   type,
