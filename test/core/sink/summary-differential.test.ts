@@ -151,7 +151,7 @@ describe('corpus mail captured over SMTP', () => {
         ids.set(name, Number(/captured as (\d+)/.exec(info.response)![1]));
       }
       const stored = async (id: number) => {
-        const { id: _id, received_ts: _r, mail_from: _m, rcpt_to: _t, size: _s, mailbox: _b, read: _read, relay_message_id: _l, remote_address: _a, helo: _h, tls: _tls, ...summary } = (await t.relay.store.captured.get(id))!;
+        const { id: _id, received_ts: _r, mail_from: _m, rcpt_to: _t, size: _s, mailbox: _b, read: _read, relay_message_id: _l, relay_tenant_id: _lt, remote_address: _a, helo: _h, tls: _tls, ...summary } = (await t.relay.store.captured.get(id))!;
         return summary;
       };
       const atCapture = new Map<string, MessageSummary>();
