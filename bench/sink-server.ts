@@ -40,7 +40,9 @@ async function start(kind: SinkServerKind): Promise<RunningServer> {
     // imported only here: the other servers' processes do not load MailDev (nor its jsdom)
     const { MailDev } = await import('maildev');
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const md = new MailDev({ smtp: port, web: port + 1, ip: '127.0.0.1', webIp: '127.0.0.1', disableWeb: true, silent: true } as never);
+    // its own folder, removed at exit: MailDev's default (/tmp/maildev) keeps every message of every run
+    const mailDirectory = tempDir('gmr-bench-maildev-');
+    const md = new MailDev({ smtp: port, web: port + 1, ip: '127.0.0.1', webIp: '127.0.0.1', disableWeb: true, silent: true, mailDirectory } as never);
     await md.start();
     const storage = md.getServers()?.storage as { count(): Promise<number> } | undefined;
     return {
