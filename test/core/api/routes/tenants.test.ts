@@ -11,7 +11,8 @@ async function call(method: string, path: string, token: string | null, json?: u
   if (json !== undefined) headers['Content-Type'] = 'application/json';
   const r = await fetch(t.url + path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
   const text = await r.text();
-  return { status: r.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> | null };
+  const isJson = r.headers.get('content-type')?.includes('json');
+  return { status: r.status, body: (isJson ? JSON.parse(text) : text ? { text } : null) as Record<string, unknown> | null };
 }
 
 async function register(id: string, extra: Record<string, unknown> = {}): Promise<string> {
@@ -50,6 +51,27 @@ describe('tenant routes: who may call the admin routes (v0.6.10 §3.2)', () => {
     const admin = await call(method, path, t.token, json);
     expect([200, 404]).toContain(admin.status);
     await t.relay.store.tenants.delete('probe');
+  });
+
+  it('a trailing slash or other letter case does not make an admin route a tenant route', async () => {
+    await register('victim');
+    const variants: [string, string, unknown?][] = [
+      ['DELETE', '/tenant/victim/'],
+      ['POST', '/tenant/victim/api-key/'],
+      ['DELETE', '/Tenant/victim/API-KEY'],
+      ['POST', '/tenant/', { id: 'intruder' }],
+      ['POST', '/TENANT', { id: 'intruder' }],
+      ['GET', '/tenants/'],
+      ['GET', '/Tenants'],
+    ];
+    for (const [method, path, json] of variants) {
+      const r = await call(method, path, keys.acme, json);
+      // 405: the web UI's catch-all router knows every path, for GET only
+      expect([403, 404, 405], `${method} ${path}: ${JSON.stringify(r.body)}`).toContain(r.status);
+      expect(JSON.stringify(r.body)).not.toContain('api_key');
+    }
+    expect(await t.relay.store.tenants.get('victim')).toMatchObject({ id: 'victim', api_key_hash: expect.any(String) });
+    expect(await t.relay.store.tenants.get('intruder')).toBeNull();
   });
 
   it("a tenant token is refused on the relay's own routes with 403", async () => {
