@@ -108,6 +108,13 @@ describe('add-messages: answers Genropy can read', () => {
     expect((await t.relay.store.messages.get(key('g2')))?.state).toBe('queued');
   });
 
+  it('names a bad header value as invalid, also when the header name has a dot in it', async () => {
+    const r = await add({ messages: [msg('dot-1', { headers: { 'X.Campaign': { id: 1 } } }), msg('dot-ok', { headers: { 'X.Campaign': 7 } })] });
+    expect(r.status).toBe(200);
+    expect(r.body.queued).toBe(1);
+    expect(r.body.rejected).toEqual([{ id: 'dot-1', reason: expect.stringMatching(/^invalid headers\.X\.Campaign: /) }]);
+  });
+
   it('more than 1,000 messages: 400 with the classic detail only, nothing stored', async () => {
     const r = await add({ messages: Array.from({ length: 1001 }, (_, i) => msg(`over-${i}`)) });
     expect(r).toEqual({ status: 400, body: { detail: { error: 'Cannot enqueue more than 1000 messages at once', rejected: null } } });
