@@ -15,11 +15,19 @@ const rank = (field: string): number => {
   return i < 0 ? FIRST_FIELDS.length : i;
 };
 
-function valueAt(raw: unknown, path: string): unknown {
+/** The value at a dotted field path; a key may itself hold dots (a header named 'X.Campaign'): the longest key wins. */
+function valueAt(raw: unknown, field: string): unknown {
   let v = raw;
-  for (const key of path.split('.').filter(Boolean)) {
+  let rest = field;
+  while (rest !== '') {
     if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[key];
+    const obj = v as Record<string, unknown>;
+    const key = Object.keys(obj)
+      .filter((k) => rest === k || rest.startsWith(`${k}.`))
+      .sort((a, b) => b.length - a.length)[0];
+    if (key === undefined) return undefined;
+    v = obj[key];
+    rest = rest.slice(key.length + 1);
   }
   return v;
 }

@@ -10,6 +10,8 @@ import { capturedContract } from './captured-contract.js';
 import { capturedSearchContract } from './captured-search-contract.js';
 import { stateMachineContract } from './state-machine-contract.js';
 import { transactionContract } from './transaction-contract.js';
+import { tenantsContract } from './tenants-contract.js';
+import { tenantIsolationContract } from './tenant-isolation-contract.js';
 
 export type { StoreFactory, StoreUnderTest, RecordedAnnouncements } from './harness.js';
 export { recordAnnouncements } from './harness.js';
@@ -30,5 +32,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     capturedSearchContract(factory);
     transactionContract(factory);
     stateMachineContract(factory);
+    tenantsContract(factory);
+    tenantIsolationContract(factory);
   });
 }

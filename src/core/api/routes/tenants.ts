@@ -16,7 +16,9 @@ import { parseBody, parseQuery } from '../validate.js';
 /** genro-mail-proxy v0.6.10's tenants: registration, configuration, API keys (admin-only ones per the route table). */
 export function tenantRoutes(services: Pick<RelayServices, 'tenants'>): Router {
   const { tenants } = services;
-  const router = new Router();
+  // exact paths only: the auth middleware tells admin routes by their exact path, so a route that also
+  // matched '/tenant/x/' or '/TENANTS' would run for a tenant token
+  const router = new Router({ strict: true, sensitive: true });
 
   router.post('/tenant', async (c) => {
     c.body = (await tenants.register(parseBody(c, tenantBody))) satisfies ApiKeyAnswer;
