@@ -17,7 +17,7 @@ async function attachmentsOf(raw: string): Promise<Record<string, Buffer>> {
 
 describe("a whole Genropy session against the relay (today's client, issue #14)", () => {
   it('register, accounts, mail with attachments, deferred, rejected batch, 1,000 messages, outage, cleanup, unregister', async () => {
-    s = await startGenropySession();
+    s = await startGenropySession({ delivery: { maxConcurrency: 20, maxPerAccount: 10 } });
     const { f } = s;
     const app = await s.app('acme');
     expect(await app.health()).toBe(true);
