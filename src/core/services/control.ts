@@ -50,6 +50,8 @@ export function createControlService(deps: ControlServiceDeps): ControlService {
       // 401 for another tenant's id, before anything wakes
       const tenant = tenantOf(caller, req);
       bus.emit('dispatch.wake');
+      // the whole relay: announced as before tenants (final outcomes may wait), and every application synced
+      if (tenant === null) bus.emit('report.wake');
       deps.reporting.runNow(tenant);
     },
     async suspend(caller, req) {

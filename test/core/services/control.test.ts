@@ -24,11 +24,13 @@ describe('control service', () => {
     expect(s.heard).toEqual(['settings', 'dispatch.wake', 'report.wake']);
     s.heard.length = 0;
     control.runNow(ADMIN, {});
-    expect(s.heard).toEqual(['dispatch.wake']);
+    expect(s.heard).toEqual(['dispatch.wake', 'report.wake']);
+    s.heard.length = 0;
     // the admin token syncs every application, or the one it names; a tenant token its own
     control.runNow(ADMIN, { tenant_id: 'acme' });
     control.runNow({ kind: 'tenant', tenantId: 'beta' }, {});
     expect(synced).toEqual([null, 'acme', 'beta']);
+    expect(s.heard).toEqual(['dispatch.wake', 'dispatch.wake']);
     expect(() => control.runNow({ kind: 'tenant', tenantId: 'beta' }, { tenant_id: 'acme' })).toThrow('Token not authorized for this tenant');
     expect(synced).toHaveLength(3);
   });
