@@ -13,9 +13,9 @@ export default defineConfig({
         test: { name: 'core', include: ['test/core/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/main/**/*.test.ts', 'test/shared/**/*.test.ts'], environment: 'node' },
       },
       {
-        // the Genropy test double's own tests, next to the double (they test test/support, not src/)
+        // the Genropy test double's own tests (next to it), and whole Genropy sessions driven by it against a relay
         extends: true,
-        test: { name: 'genropy-double', include: ['test/support/genropy/**/*.test.ts'], environment: 'node' },
+        test: { name: 'genropy-double', include: ['test/support/genropy/**/*.test.ts', 'test/genropy/**/*.test.ts'], environment: 'node' },
       },
       {
         extends: true,

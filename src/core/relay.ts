@@ -111,7 +111,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
   const attachmentEndpoints = tenantAttachmentEndpoints({ get: (id) => store.tenants.get(id) }, defaultTenantEndpoints(settings, config.client.attachmentUrl));
   const dispatcher = createDispatcher({ store, settings, bus, config, clock, logger, attachmentEndpoints });
   const sink = createSink({ captured: store.captured, settings, bus, config, clock, logger });
-  const reporter = createReporter({ reports: store.reports, messages: store.messages, settings, bus, config, clock, logger });
+  const reporter = createReporter({ reports: store.reports, messages: store.messages, tenants: store.tenants, settings, bus, config, clock, logger });
   const metrics = createMetrics({ messages: store.messages, accounts: store.accounts, settings, bus });
   const services = createRelayServices({
     store,
@@ -126,6 +126,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     metrics,
     addresses: () => relay.addresses(),
     adminToken: token,
+    tenantSync: reporter,
   });
 
   bus.on('dispatch.wake', () => dispatcher.wake());

@@ -10,7 +10,7 @@ export interface ClientSyncConfig {
   intervalSeconds: number;
   /** max items per delivery_report POST */
   batchSize: number;
-  /** request timeout, ms */
+  /** proxy_sync timeout, ms: above Genropy's 60 s add-messages wait, which runs inside the sync */
   timeoutMs: number;
   /** the default tenant's attachment endpoint; null: derived from `url` when it ends with /proxy_sync */
   attachmentUrl: string | null;
@@ -117,7 +117,7 @@ export function defaultConfig(dataDir = './data'): RelayConfig {
     sendLoopIntervalSeconds: 0.5,
     logLevel: 'info',
     logDeliveryActivity: false,
-    client: { url: null, user: null, password: null, token: null, intervalSeconds: 300, batchSize: 1000, timeoutMs: 30_000, attachmentUrl: null },
+    client: { url: null, user: null, password: null, token: null, intervalSeconds: 300, batchSize: 1000, timeoutMs: 120_000, attachmentUrl: null },
     delivery: {
       retryDelays: [...DEFAULT_RETRY_DELAYS],
       maxRetries: 5,

@@ -1,29 +1,38 @@
-import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { nowSec, type Clock } from '../clock.js';
 import type { RelayConfig } from '../config/types.js';
-import { errorMessage } from '../errors.js';
 import type { RelayBus, ReportOutcome } from '../events.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
-import { DEFAULT_TENANT, type MessagesPort, type PendingReport, type ReportsPort } from '../store/ports.js';
-import { ReportBoard, type ReportStatus } from './report-status.js';
+import { DEFAULT_TENANT, type MessagesPort, type ReportsPort, type TenantsPort } from '../store/ports.js';
+import { TenantLoops } from './loops.js';
+import type { ReportStatus, TenantReportState } from './report-status.js';
 import { Retention, type RetentionResult } from './retention.js';
-import { postDeliveryReport, SyncFailure, type SyncAnswer, type SyncTarget } from './sync-client.js';
-import { DEFAULT_REPORTER_TIMING, SyncSchedule, type ReporterTiming } from './sync-schedule.js';
+import type { SyncTarget } from './sync-client.js';
+import type { AckPolicy } from './sync-decisions.js';
+import { DEFAULT_REPORTER_TIMING, type ReporterTiming } from './sync-schedule.js';
+import { TenantLoop } from './tenant-loop.js';
 
-export type { ReportStatus } from './report-status.js';
+export type { ReportStatus, TenantReportState } from './report-status.js';
 export { DEFAULT_REPORTER_TIMING, type ReporterTiming } from './sync-schedule.js';
 
-/** The proxy_sync loop: reports final outcomes to the application and applies retention. */
+/**
+ * The proxy_sync loops (the default tenant's, fed by the [client] settings, and one per registered
+ * tenant) and retention.
+ */
 export interface Reporter {
   start(): void;
   stop(): Promise<void>;
-  /** final outcomes may be waiting, or the application wants a sync (run-now): sync when allowed */
+  /** final outcomes may be waiting: the default tenant's loop syncs soon, a tenant's loop if it has some */
   wake(): void;
+  /** genro-mail-proxy run-now: that tenant's loop (null: every loop) syncs soon, even with nothing to report */
+  runNow(tenantId: string | null): void;
   /** sync at once, even during a retry backoff or a do-not-disturb period (an operator's "retry now") */
   syncNow(): void;
+  /** the default tenant's last sync */
   lastResult(): ReportOutcome | null;
   status(): ReportStatus;
+  /** a registered tenant's loop; null when it has none (inactive, no client_base_url, unknown) */
+  tenantReport(tenantId: string): TenantReportState | null;
   /** genro-mail-proxy cleanup-messages (of one tenant, if given); resolves to the number of messages removed */
   cleanup(olderThanSeconds: number | null | undefined, tenantId?: string): Promise<number>;
   /** one retention pass now (it also runs on its own every `retentionIntervalMs`) */
@@ -33,6 +42,8 @@ export interface Reporter {
 export interface ReporterDeps {
   reports: ReportsPort;
   messages: Pick<MessagesPort, 'purgeReported'>;
+  /** the registered tenants; without it only the default tenant is reported */
+  tenants?: Pick<TenantsPort, 'list'>;
   settings: Pick<RuntimeSettings, 'current'>;
   bus: Pick<RelayBus, 'emit' | 'on' | 'off'>;
   config: RelayConfig;
@@ -41,78 +52,73 @@ export interface ReporterDeps {
   timing?: Partial<ReporterTiming>;
 }
 
-/** Monotonic milliseconds for scheduling; timestamps written anywhere come from the clock. */
-const mono = () => performance.now();
+const NO_TENANTS: Pick<TenantsPort, 'list'> = { list: async () => [] };
 
 export function createReporter(deps: ReporterDeps): Reporter {
   const { reports, bus, settings, logger, config, clock } = deps;
   const timing: ReporterTiming = { ...DEFAULT_REPORTER_TIMING, ...deps.timing };
   const retention = new Retention({ messages: deps.messages, reports, settings, clock });
-  const schedule = new SyncSchedule(timing);
-  const board = new ReportBoard();
 
-  let started = false;
-  let stopping = false;
-  let timer: NodeJS.Timeout | null = null;
-  let timerAt = Infinity;
-  let syncRun: Promise<void> | null = null;
-  let retentionRun: Promise<RetentionResult> | null = null;
-  let retentionDueAt = Infinity;
-  let inFlight: AbortController | null = null;
-  let targetKey = targetIdentity();
+  const intervalMs = () => Math.max(1, settings.current().report_interval_seconds) * 1000;
+  const loopOf = (tenantId: string, target: () => SyncTarget | null, policy: AckPolicy, log: Logger, onOutcome?: (o: ReportOutcome) => void) =>
+    new TenantLoop({
+      tenantId,
+      reports,
+      target,
+      intervalMs,
+      policy,
+      testMode: config.testMode,
+      batchSize: config.client.batchSize,
+      timeoutMs: config.client.timeoutMs,
+      timing,
+      clock,
+      logger: log,
+      logActivity: config.logDeliveryActivity,
+      onOutcome,
+    });
 
-  function target(): SyncTarget | null {
+  function defaultTarget(): SyncTarget | null {
     const s = settings.current();
     if (!s.client_sync_url || s.paused) return null;
     return { url: s.client_sync_url, user: s.client_sync_user, password: s.client_sync_password, token: s.client_sync_token };
   }
-
   function targetIdentity(): string {
     const s = settings.current();
     return JSON.stringify([s.client_sync_url, s.client_sync_user, s.client_sync_password, s.client_sync_token]);
   }
 
-  const intervalMs = () => Math.max(1, settings.current().report_interval_seconds) * 1000;
-  const nextSyncAt = (now: number) => schedule.nextAt(now, { hasTarget: target() !== null, testMode: config.testMode, intervalMs: intervalMs() });
+  // the default tenant's application may be any HTTP service: any 2xx body acknowledges, as before tenants
+  const main = loopOf(DEFAULT_TENANT, defaultTarget, 'lenient', logger, (o) => bus.emit('report', o));
+  const tenantLoops = new TenantLoops({
+    tenants: deps.tenants ?? NO_TENANTS,
+    makeLoop: (tenantId, target) => loopOf(tenantId, () => (settings.current().paused ? null : target()), 'genropy', logger.child({ tenant_id: tenantId })),
+    logger,
+  });
+  const every = () => [main, ...tenantLoops.all()];
 
-  function armTimer(at: number): void {
-    if (!started || stopping || at === Infinity) return;
-    if (timer && timerAt <= at) return;
-    if (timer) clearTimeout(timer);
-    timerAt = at;
-    timer = setTimeout(tick, Math.max(0, Math.ceil(at - mono())));
-    timer.unref();
-  }
+  let started = false;
+  let targetKey = targetIdentity();
+  let retentionTimer: NodeJS.Timeout | null = null;
+  let retentionRun: Promise<RetentionResult> | null = null;
+  let lastWakeCheck: NodeJS.Timeout | null = null;
 
-  function reschedule(): void {
-    if (!started || stopping) return;
-    if (!syncRun) armTimer(nextSyncAt(mono()));
-    if (!retentionRun) armTimer(retentionDueAt);
-  }
-
-  function tick(): void {
-    timer = null;
-    timerAt = Infinity;
-    if (!started || stopping) return;
-    const now = mono();
-    if (!retentionRun && now >= retentionDueAt) void startRetention();
-    if (!syncRun && nextSyncAt(now) <= now) {
-      syncRun = syncOnce()
-        .catch((err) => logger.error({ err }, 'report loop failed'))
-        .finally(() => {
-          syncRun = null;
-          reschedule();
-        });
-    }
-    reschedule();
+  function armRetention(delayMs: number): void {
+    if (!started) return;
+    if (retentionTimer) clearTimeout(retentionTimer);
+    retentionTimer = setTimeout(() => {
+      retentionTimer = null;
+      void startRetention();
+    }, delayMs);
+    retentionTimer.unref();
   }
 
   function startRetention(): Promise<RetentionResult> {
-    retentionDueAt = Infinity;
+    if (retentionTimer) clearTimeout(retentionTimer);
+    retentionTimer = null;
     retentionRun = retention
       .run()
       .then((r) => {
-        board.retention(r, nowSec(clock));
+        main.board.retention(r, nowSec(clock));
         if (r.reported + r.unreported + r.send_log + r.orphan_events > 0) logger.debug(r, 'retention pass');
         return r;
       })
@@ -122,75 +128,9 @@ export function createReporter(deps: ReporterDeps): Reporter {
       })
       .finally(() => {
         retentionRun = null;
-        retentionDueAt = mono() + timing.retentionIntervalMs;
-        reschedule();
+        armRetention(timing.retentionIntervalMs);
       });
     return retentionRun;
-  }
-
-  async function syncOnce(): Promise<void> {
-    const dest = target();
-    if (!dest) return;
-    const batchSize = Math.max(1, config.client.batchSize);
-    // what asked for this sync is covered by what is read now
-    schedule.begin();
-    let batch: PendingReport[];
-    try {
-      batch = await reports.pending(DEFAULT_TENANT, batchSize);
-    } catch (err) {
-      // a storage failure waits out the same backoff as an unreachable application
-      recordFailure(new SyncFailure(`could not read the outcomes to report: ${errorMessage(err)}`), 0);
-      return;
-    }
-    const controller = new AbortController();
-    inFlight = controller;
-    let answer: SyncAnswer;
-    try {
-      answer = await postDeliveryReport(
-        dest,
-        batch.map((b) => b.item),
-        { timeoutMs: config.client.timeoutMs, signal: controller.signal, nowSec: nowSec(clock) },
-      );
-    } catch (err) {
-      if (!stopping) recordFailure(err, batch.length);
-      return;
-    } finally {
-      inFlight = null;
-    }
-    if (stopping) return;
-    await acknowledge(batch, answer, batchSize);
-  }
-
-  async function acknowledge(batch: PendingReport[], answer: SyncAnswer, batchSize: number): Promise<void> {
-    const ts = nowSec(clock);
-    try {
-      await reports.markReported(batch, ts);
-    } catch (err) {
-      // the application has them; they will be reported once more (at-least-once)
-      recordFailure(new SyncFailure(`acknowledged, but could not be recorded: ${errorMessage(err)}`, answer.status), batch.length);
-      return;
-    }
-    schedule.succeeded(mono(), { reported: batch.length, batchSize, queued: answer.queued, nextSyncAfterSeconds: answer.nextSyncAfterSeconds });
-    const outcome = board.succeeded(ts, batch.length, answer);
-    const detail = { reported: batch.length, status: answer.status, queued: answer.queued };
-    if (!answer.json) logger.warn(detail, 'delivery report acknowledged with a non-JSON answer');
-    if (answer.notFoundIds.length > 0) {
-      logger.warn({ not_found: answer.notFoundIds.slice(0, 20), count: answer.notFoundIds.length }, 'the application does not know some reported messages');
-    }
-    if (config.logDeliveryActivity) logger.info(detail, batch.length ? 'delivery report sent' : 'sync heartbeat sent');
-    else logger.debug(detail, 'delivery report sent');
-    bus.emit('report', outcome);
-  }
-
-  function recordFailure(err: unknown, items: number): void {
-    const message = errorMessage(err);
-    const retryAt = schedule.failed(mono(), intervalMs());
-    const { outcome, changed } = board.failed(nowSec(clock), message, err instanceof SyncFailure ? err.status : undefined);
-    const failures = schedule.failures;
-    const detail = { error: message, items, failures, retry_in_s: Math.round((retryAt - mono()) / 1000) };
-    if (failures === 1 || changed) logger.warn(detail, 'delivery report failed; will retry');
-    else logger.debug(detail, 'delivery report failed again');
-    bus.emit('report', outcome);
   }
 
   // resuming wakes the reporter through report.wake (announced with the settings change)
@@ -198,70 +138,69 @@ export function createReporter(deps: ReporterDeps): Reporter {
     const key = targetIdentity();
     if (key !== targetKey) {
       targetKey = key;
-      schedule.retarget();
-      board.retargeted();
-    }
-    if (timer) {
-      clearTimeout(timer);
-      timer = null;
-      timerAt = Infinity;
-    }
-    reschedule();
+      main.retarget();
+    } else main.refresh();
+    for (const loop of tenantLoops.all()) loop.refresh();
   }
 
-  function epochOf(at: number): number | null {
-    if (at === Infinity) return null;
-    return nowSec(clock) + Math.max(0, Math.ceil((at - mono()) / 1000));
-  }
+  // the store announces tenants after the commit: loops follow registrations, changes and deletions
+  const onTenants = () => void tenantLoops.reload();
 
   return {
     start() {
       if (started) return;
       started = true;
-      stopping = false;
+      targetKey = targetIdentity();
       bus.on('settings', onSettings);
+      bus.on('tenants', onTenants);
       retention.resume();
-      retentionDueAt = mono() + timing.retentionInitialDelayMs;
-      reschedule();
+      armRetention(timing.retentionInitialDelayMs);
+      main.start();
+      void tenantLoops.start();
     },
 
     async stop() {
       if (!started) return;
-      stopping = true;
-      bus.off('settings', onSettings);
-      if (timer) clearTimeout(timer);
-      timer = null;
-      timerAt = Infinity;
-      retention.stop();
-      inFlight?.abort();
-      await Promise.allSettled([syncRun, retentionRun]);
       started = false;
+      bus.off('settings', onSettings);
+      bus.off('tenants', onTenants);
+      if (retentionTimer) clearTimeout(retentionTimer);
+      if (lastWakeCheck) clearTimeout(lastWakeCheck);
+      retentionTimer = lastWakeCheck = null;
+      retention.stop();
+      await Promise.allSettled([main.stop(), tenantLoops.stop(), retentionRun]);
     },
 
     wake() {
-      schedule.wake();
-      // an empty report asked for by a wake keeps its spacing: look whether anything waits
-      reports.pending(DEFAULT_TENANT, 1).then(
-        (p) => schedule.pendingKnown(p.length > 0),
-        () => schedule.pendingKnown(true),
-      );
-      if (!syncRun) armTimer(mono() + timing.wakeDebounceMs);
+      // the default tenant's loop keeps its behaviour: a wake is also a sync (spaced when nothing waits)
+      main.requestSync();
+      // a burst of outcome batches costs the tenant loops one look each
+      if (lastWakeCheck || !started) return;
+      lastWakeCheck = setTimeout(() => {
+        lastWakeCheck = null;
+        for (const loop of tenantLoops.all()) loop.outcomesMayWait();
+      }, timing.wakeDebounceMs);
+      lastWakeCheck.unref();
+    },
+
+    runNow(tenantId) {
+      if (tenantId === null) for (const loop of every()) loop.requestSync();
+      else if (tenantId === DEFAULT_TENANT) main.requestSync();
+      else tenantLoops.get(tenantId)?.requestSync();
     },
 
     syncNow() {
-      schedule.force();
-      if (!syncRun) armTimer(mono());
+      for (const loop of every()) loop.force();
     },
 
-    lastResult: () => board.last,
+    lastResult: () => main.board.last,
 
-    status: () =>
-      board.view({
-        settings: settings.current(),
-        failures: schedule.failures,
-        syncing: syncRun !== null,
-        nextAttemptTs: started && !syncRun ? epochOf(nextSyncAt(mono())) : null,
-      }),
+    status: () => ({
+      ...main.board.view({ settings: settings.current(), failures: main.failures, syncing: main.syncing, nextAttemptTs: main.nextAttemptTs() }),
+      tenants: tenantLoops.views(),
+    }),
+
+    tenantReport: (tenantId) => tenantLoops.view(tenantId),
 
     cleanup: (olderThanSeconds, tenantId) => retention.cleanup(olderThanSeconds, tenantId),
 

@@ -22,6 +22,8 @@ export interface SyncAnswer {
   /** Genropy's lists of ids it recorded as failed deliveries / does not know */
   errorIds: string[];
   notFoundIds: string[];
+  /** `error` was a string (Genropy's refused login answers 200 with it): one line, shortened */
+  errorText: string | null;
 }
 
 /** A sync that did not get a 2xx answer; nothing it carried counts as reported. */
@@ -146,9 +148,9 @@ export function bodySnippet(body: string, contentType: string): string {
   return text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text;
 }
 
-/** Any 2xx acknowledges the batch; the body only adds the later protocol's hints. */
+/** What a 2xx answer says; whether it acknowledges is decided by sync-decisions.ts. */
 export function interpretAnswer(status: number, body: string, nowSec: number): SyncAnswer {
-  const answer: SyncAnswer = { status, json: false, queued: 0, nextSyncAfterSeconds: null, errorIds: [], notFoundIds: [] };
+  const answer: SyncAnswer = { status, json: false, queued: 0, nextSyncAfterSeconds: null, errorIds: [], notFoundIds: [], errorText: null };
   let data: unknown;
   try {
     data = JSON.parse(body);
@@ -163,6 +165,7 @@ export function interpretAnswer(status: number, body: string, nowSec: number): S
   answer.nextSyncAfterSeconds = parseNextSyncAfter(o.next_sync_after, nowSec);
   answer.errorIds = idList(o.error);
   answer.notFoundIds = idList(o.not_found);
+  if (typeof o.error === 'string') answer.errorText = bodySnippet(o.error, 'text/plain') || '(empty)';
   return answer;
 }
 

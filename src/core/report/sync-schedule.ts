@@ -71,6 +71,11 @@ export class SyncSchedule {
     return this.failureCount;
   }
 
+  /** until when (monotonic ms) the application asked not to be called; 0: no such request */
+  get quietUntilAt(): number {
+    return this.quietUntil;
+  }
+
   /** final outcomes may be waiting, or the application wants a sync */
   wake(): void {
     this.wakeRequested = true;

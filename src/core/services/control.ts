@@ -1,5 +1,6 @@
 import type { ActiveAnswer, SuspensionAnswer } from '../../shared/api/index.js';
 import type { RelayBus } from '../events.js';
+import type { Reporter } from '../report/reporter.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import { scopeOf, type Principal } from './scope.js';
 import type { TenantsService } from './tenants.js';
@@ -14,8 +15,11 @@ export interface SuspensionRequest {
 export interface ControlService {
   /** dispatch and reporting are not suspended */
   active(): boolean;
-  /** dispatch due messages and report outcomes now */
-  runNow(): void;
+  /**
+   * Dispatch due messages, and sync the caller's tenant (`?tenant_id=` or the tenant token's) with its
+   * application even with nothing to report; an admin naming no tenant syncs every application.
+   */
+  runNow(caller: Principal, req: { tenant_id?: string }): void;
   /**
    * With a tenant (named, or the tenant token's): holds its batch, or all its messages, back from
    * dispatch (v0.6.10). Without one (admin token): pauses the whole relay, as before tenants.
@@ -29,9 +33,10 @@ export interface ControlServiceDeps {
   settings: RuntimeSettings;
   bus: Pick<RelayBus, 'emit'>;
   tenants: Pick<TenantsService, 'suspend' | 'activate'>;
+  reporting: Pick<Reporter, 'runNow'>;
 }
 
-/** The tenant a suspend/activate acts on (401 for another tenant's); null: the whole relay (an admin naming none). */
+/** The tenant a command acts on (401 for another tenant's); null: the whole relay (an admin naming none). */
 function tenantOf(caller: Principal, req: SuspensionRequest): string | null {
   if (caller.kind === 'admin' && !req.tenant_id) return null;
   return scopeOf(caller, req.tenant_id);
@@ -41,9 +46,13 @@ export function createControlService(deps: ControlServiceDeps): ControlService {
   const { settings, bus, tenants } = deps;
   return {
     active: () => !settings.current().paused,
-    runNow() {
+    runNow(caller, req) {
+      // 401 for another tenant's id, before anything wakes
+      const tenant = tenantOf(caller, req);
       bus.emit('dispatch.wake');
-      bus.emit('report.wake');
+      // the whole relay: announced as before tenants (final outcomes may wait), and every application synced
+      if (tenant === null) bus.emit('report.wake');
+      deps.reporting.runNow(tenant);
     },
     async suspend(caller, req) {
       const tenant = tenantOf(caller, req);

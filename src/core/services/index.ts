@@ -47,12 +47,12 @@ export interface RelayServicesDeps {
   defaultPriority: Priority;
   dispatcher: Pick<Dispatcher, 'accountStatus' | 'rateLimitState' | 'verifyAccount' | 'inFlight'>;
   sink: Pick<Sink, 'flushIndexing'>;
-  reporter: Pick<Reporter, 'status' | 'cleanup'>;
+  reporter: Pick<Reporter, 'status' | 'cleanup' | 'runNow'>;
   metrics: Pick<Metrics, 'contentType' | 'render'>;
   addresses: () => ListenAddresses;
   /** the configured API token: the admin token */
   adminToken: string;
-  /** when each tenant was last synced (GET /tenants/sync-status) */
+  /** how each tenant's report loop stands (GET /tenants/sync-status) */
   tenantSync?: TenantSyncClock;
 }
 
@@ -91,7 +91,7 @@ export function createRelayServices(deps: RelayServicesDeps): RelayServices {
     send: createSendService({ intake, messages: store.messages, settings, bus }),
     settings: createSettingsService({ settings, store: store.settings, addresses: deps.addresses }),
     stats,
-    control: createControlService({ settings, bus, tenants }),
+    control: createControlService({ settings, bus, tenants, reporting: deps.reporter }),
     tenants,
     events: createLiveEventsService({ bus, stats, logger: deps.logger }),
     metrics: deps.metrics,

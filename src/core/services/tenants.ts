@@ -1,4 +1,4 @@
-import type { ApiKeyAnswer, SuspensionAnswer, SyncStatusAnswer, TenantBody, TenantInfo, TenantPatchBody } from '../../shared/api/index.js';
+import type { ApiKeyAnswer, SuspensionAnswer, SyncStatusAnswer, TenantBody, TenantInfo, TenantPatchBody, TenantReportState } from '../../shared/api/index.js';
 import { nowSec, type Clock } from '../clock.js';
 import { notFound, RelayError } from '../errors.js';
 import type { RelayBus } from '../events.js';
@@ -10,10 +10,10 @@ import { activateBatches, suspendBatches } from '../tenants/suspension.js';
 import { scopeOf } from './scope.js';
 import { sqlTimestamp, withoutNulls } from './views.js';
 
-/** When each tenant's application was last synced (the reporter knows; until it does, never). */
+/** How each tenant's report loop stands (the reporter knows; without one, never synced). */
 export interface TenantSyncClock {
-  /** epoch seconds of the last sync (in the future: do-not-disturb until then), null: never */
-  lastSyncTs(tenantId: string): number | null;
+  /** null: the tenant has no report loop (inactive, no client_base_url) */
+  tenantReport(tenantId: string): TenantReportState | null;
 }
 
 /** genro-mail-proxy v0.6.10's tenants: registration, their API keys, their configuration and suspensions. */
@@ -52,7 +52,7 @@ export interface TenantsServiceDeps {
   sync?: TenantSyncClock;
 }
 
-const NEVER_SYNCED: TenantSyncClock = { lastSyncTs: () => null };
+const NEVER_SYNCED: TenantSyncClock = { tenantReport: () => null };
 
 /** TenantInfo: the configuration, null fields left out (v0.6.10 answers exclude None). */
 function tenantInfo(t: Tenant): TenantInfo {
@@ -92,6 +92,19 @@ function patchOf(body: TenantPatchBody): Partial<TenantConfig> {
     if (body[k] !== null && body[k] !== undefined) Object.assign(out, { [k]: full[k] });
   }
   return out;
+}
+
+/** The relay's additions to a sync-status row: how the tenant's report loop stands. */
+function loopFields(r: TenantReportState) {
+  return {
+    last_ok_ts: r.last_ok_ts,
+    last_attempt_ts: r.last_sync_ts,
+    last_error: r.last_error,
+    consecutive_failures: r.consecutive_failures,
+    pending_reports: r.pending,
+    syncing: r.in_flight,
+    next_attempt_ts: r.next_due_ts,
+  };
 }
 
 const badRequest = (text: string) => new RelayError(400, 'bad_request', text);
@@ -174,7 +187,9 @@ export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
       const interval = deps.settings.current().report_interval_seconds;
       const t = now();
       const list = (await tenants.list()).map((tenant) => {
-        const last = sync.lastSyncTs(tenant.id);
+        const r = sync.tenantReport(tenant.id);
+        // v0.6.10's last_sync_ts: the last acknowledged sync, or the end of a do-not-disturb period
+        const last = r ? (r.quiet_until_ts ?? r.last_ok_ts) : null;
         return withoutNulls({
           id: tenant.id,
           name: tenant.name,
@@ -183,6 +198,7 @@ export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
           last_sync_ts: last,
           next_sync_due: last === null || (last <= t && t - last >= interval),
           in_dnd: last !== null && last > t,
+          ...(r ? loopFields(r) : {}),
         });
       });
       return { ok: true, tenants: list, sync_interval_seconds: interval };

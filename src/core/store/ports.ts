@@ -160,6 +160,8 @@ export interface CapturedPort {
 export interface ReportsPort {
   /** the tenant's oldest final outcomes not yet reported */
   pending(tenantId: string, limit: number): Promise<PendingReport[]>;
+  /** how many final outcomes of the tenant wait to be reported, counted up to `cap` */
+  countPending(tenantId: string, cap: number): Promise<number>;
   /** marks exactly these outcomes reported; returns how many rows were marked */
   markReported(reports: PendingReport[], now: number): Promise<number>;
   /** deletes the tenant's final messages never reported that ended before `before` (no application configured) */

@@ -40,6 +40,34 @@ export type RetentionPass = z.infer<typeof retentionPass>;
 
 export const REPORT_STATES = ['disabled', 'paused', 'idle', 'ok', 'failing'] as const;
 
+/** One tenant's proxy_sync loop (a tenant registered with a client_base_url and active). */
+export const tenantReportState = z
+  .object({
+    id: z.string(),
+    /** paused: the whole relay is suspended; idle: no sync yet; ok: the last sync was acknowledged; failing */
+    state: z.enum(REPORT_STATES).exclude(['disabled']),
+    /** the sync URL (credentials are never shown) */
+    url: z.string(),
+    /** a sync POST is open now */
+    in_flight: z.boolean(),
+    /** when the last sync ended, acknowledged or not */
+    last_sync_ts: int.nullable(),
+    /** when the application last acknowledged a sync */
+    last_ok_ts: int.nullable(),
+    /** why the last sync was not acknowledged (one line, without upstream bodies or credentials) */
+    last_error: z.string().nullable(),
+    consecutive_failures: int,
+    /** final outcomes waiting to be reported, counted up to 10,000 */
+    pending: int,
+    /** the next planned sync (heartbeat, retry or follow-up) */
+    next_due_ts: int.nullable(),
+    /** the application asked for quiet (next_sync_after) until then */
+    quiet_until_ts: int.nullable(),
+  })
+  .strict()
+  .meta({ id: 'TenantReportState' });
+export type TenantReportState = z.infer<typeof tenantReportState>;
+
 /** The proxy_sync loop's state. */
 export const reportStatus = z
   .object({
@@ -62,6 +90,8 @@ export const reportStatus = z
     /** what the application said in its last acknowledgement */
     last_answer: z.object({ queued: int, error_ids: int, not_found_ids: int, json: z.boolean() }).strict().nullable(),
     retention: orNull(retentionPass),
+    /** the loops of the registered tenants (the fields above are the default tenant's) */
+    tenants: z.array(tenantReportState).optional(),
   })
   .strict()
   .meta({ id: 'ReportStatus' });

@@ -113,6 +113,20 @@ export const tenantSyncStatus = z
     last_sync_ts: z.number().optional(),
     next_sync_due: z.boolean(),
     in_dnd: z.boolean(),
+    // the relay's additions (absent for a tenant without a report loop: inactive, or no client_base_url)
+    /** when the application last acknowledged a sync */
+    last_ok_ts: int.optional(),
+    /** when the last sync ended, acknowledged or not */
+    last_attempt_ts: int.optional(),
+    /** why the last sync was not acknowledged (one line, without upstream bodies or credentials) */
+    last_error: z.string().optional(),
+    consecutive_failures: int.optional(),
+    /** final outcomes waiting to be reported, counted up to 10,000 */
+    pending_reports: int.optional(),
+    /** a sync POST is open now */
+    syncing: z.boolean().optional(),
+    /** the next planned sync */
+    next_attempt_ts: int.optional(),
   })
   .strict()
   .meta({ id: 'TenantSyncStatus' });

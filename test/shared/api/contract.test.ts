@@ -164,7 +164,7 @@ describe('the API answers as its contract says', () => {
     await expectStatus(422, 'PUT', '/tenant/acme', { json: { active: 'yes' } });
     expect((await expectStatus(200, 'GET', '/tenants')).tenants).toEqual([expect.objectContaining({ id: 'acme', name: 'Acme Inc.' })]);
     await expectStatus(200, 'GET', '/tenants?active_only=1');
-    expect((await expectStatus(200, 'GET', '/tenants/sync-status')).tenants).toEqual([expect.objectContaining({ id: 'acme', next_sync_due: true })]);
+    expect((await expectStatus(200, 'GET', '/tenants/sync-status')).tenants).toEqual([expect.objectContaining({ id: 'acme', in_dnd: false })]);
 
     await expectStatus(404, 'POST', '/account', { json: { id: 'acc', host: 'h', port: 25, tenant_id: 'nobody' } });
     await expectStatus(200, 'POST', '/account', { token: key, json: { id: 'acc', tenant_id: 'acme', name: 'Main', host: '127.0.0.1', port: smtp.port, timeout: 30 } });

@@ -24,16 +24,17 @@ function dbPathOf(h: StoreHolder): string {
   return 'ctx' in h ? h.ctx.config.dbPath : h.config.dbPath;
 }
 
-type Outcome = { state: 'sent' | 'error'; ts: number; error?: string; sandbox?: boolean; account?: string };
+type Outcome = { state: 'sent' | 'error'; ts: number; error?: string; sandbox?: boolean; account?: string; tenant?: string };
 
 function finalise(db: DB, ids: string[], outcome: Outcome): void {
   const stmt = db.prepare(
     `UPDATE messages SET state = @state, sent_ts = @sent_ts, error_ts = @error_ts, error = @error,
-       sandbox = @sandbox, updated_ts = @ts, attempts = 1 WHERE id = @id`,
+       sandbox = @sandbox, updated_ts = @ts, attempts = 1 WHERE id = @id AND tenant_id = @tenant`,
   );
   for (const id of ids) {
     stmt.run({
       id,
+      tenant: outcome.tenant ?? '',
       state: outcome.state,
       sent_ts: outcome.state === 'sent' ? outcome.ts : null,
       error_ts: outcome.state === 'error' ? outcome.ts : null,
@@ -49,12 +50,13 @@ function finalise(db: DB, ids: string[], outcome: Outcome): void {
  * reads the final columns).
  */
 export async function addFinal(target: StoreHolder, ids: string[], outcome: Outcome): Promise<void> {
-  await target.store.messages.enqueue(ids.map((id) => payload(id, outcome.account)), outcome.ts - 5);
+  const tenant = outcome.tenant ? { tenant_id: outcome.tenant } : {};
+  await target.store.messages.enqueue(ids.map((id) => ({ ...payload(id, outcome.account), ...tenant })), outcome.ts - 5);
   withSideDb(dbPathOf(target), (db) => finalise(db, ids, outcome));
 }
 
-export async function stateOf(h: Pick<StoreHolder, 'store'>, id: string): Promise<MessageState | null> {
-  return (await h.store.messages.get(key(id)))?.state ?? null;
+export async function stateOf(h: Pick<StoreHolder, 'store'>, id: string, tenantId?: string): Promise<MessageState | null> {
+  return (await h.store.messages.get(key(id, tenantId)))?.state ?? null;
 }
 
 export async function reportedTs(h: Pick<StoreHolder, 'store'>, id: string): Promise<number | null> {

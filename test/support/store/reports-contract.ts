@@ -27,6 +27,12 @@ export function reportsContract(factory: StoreFactory): void {
       // `sandbox` is on the wire only when true
       expect(Object.keys(pending[2].item)).not.toContain('sandbox');
       expect((await s.store.reports.pending('', 2)).map((r) => r.item.id)).toEqual(['y', 'x']);
+      // counted per tenant, up to the cap
+      expect(await s.store.reports.countPending('', 10)).toBe(3);
+      expect(await s.store.reports.countPending('', 2)).toBe(2);
+      expect(await s.store.reports.countPending('other', 10)).toBe(0);
+      await s.store.reports.markReported(pending, NOW + 5);
+      expect(await s.store.reports.countPending('', 10)).toBe(0);
     });
 
     it('marks exactly the outcomes reported, with their timeline rows', async () => {

@@ -40,8 +40,7 @@ export function classicRoutes(services: Pick<RelayServices, 'control' | 'message
   });
 
   router.post('/commands/run-now', (c) => {
-    parseQuery(c, tenantQuery);
-    control.runNow();
+    control.runNow(principalOf(c), parseQuery(c, tenantQuery));
     c.body = { ok: true } satisfies OkAnswer;
   });
 

@@ -27,6 +27,10 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
       `SELECT seq, tenant_id, id, account_id, priority, sent_ts, error_ts, error, deferred_ts, sandbox
        FROM messages INDEXED BY messages_unreported WHERE ${guardOf('report')} AND tenant_id = ? ORDER BY updated_ts, seq LIMIT ?`,
     ),
+    // bounded: a status read never walks a huge backlog
+    countPending: db.prepare<[string, number], { n: number }>(
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages INDEXED BY messages_unreported WHERE ${guardOf('report')} AND tenant_id = ? LIMIT ?)`,
+    ),
     // only the outcome that was reported: a row re-queued (or re-sent) meanwhile is reported again later
     markOne: db.prepare<
       { seq: number; now: number; sent_ts: number | null; error_ts: number | null; error: string | null },
@@ -84,6 +88,10 @@ export class SqliteReports implements ReportsPort {
         return { item, tenant_id: r.tenant_id, seq: r.seq };
       }),
     );
+  }
+
+  countPending(tenantId: string, cap: number) {
+    return this.scope(() => this.st.countPending.get(tenantId, Math.max(0, Math.floor(cap)))?.n ?? 0);
   }
 
   markReported(reports: PendingReport[], now: number) {
