@@ -57,7 +57,8 @@ const NO_TENANTS: Pick<TenantsPort, 'list'> = { list: async () => [] };
 export function createReporter(deps: ReporterDeps): Reporter {
   const { reports, bus, settings, logger, config, clock } = deps;
   const timing: ReporterTiming = { ...DEFAULT_REPORTER_TIMING, ...deps.timing };
-  const retention = new Retention({ messages: deps.messages, reports, settings, clock });
+  const unreportableTenants = async () => (await (deps.tenants ?? NO_TENANTS).list()).filter((t) => !t.client_base_url).map((t) => t.id);
+  const retention = new Retention({ messages: deps.messages, reports, settings, clock, unreportableTenants });
 
   const intervalMs = () => Math.max(1, settings.current().report_interval_seconds) * 1000;
   const loopOf = (tenantId: string, target: () => SyncTarget | null, policy: AckPolicy, log: Logger, onOutcome?: (o: ReportOutcome) => void) =>

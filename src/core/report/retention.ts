@@ -11,6 +11,8 @@ export interface RetentionDeps {
   reports: Pick<ReportsPort, 'purgeFinalUnreported' | 'pruneSendLog' | 'pruneOrphanEvents'>;
   settings: Pick<RuntimeSettings, 'current'>;
   clock: Clock;
+  /** tenants with no application to report to (no client_base_url) */
+  unreportableTenants?: () => Promise<string[]>;
 }
 
 export interface RetentionOptions {
@@ -67,8 +69,9 @@ export class Retention {
       const before = now - s.retention_seconds;
       result.reported = await this.repeat(() => messages.purgeReported(before, this.batchSize));
       // With no application to report to, final messages would otherwise stay forever.
-      if (!s.client_sync_url) {
-        result.unreported = await this.repeat(() => reports.purgeFinalUnreported(DEFAULT_TENANT, before, this.batchSize));
+      const silent = [...(s.client_sync_url ? [] : [DEFAULT_TENANT]), ...((await this.deps.unreportableTenants?.()) ?? [])];
+      for (const tenant of silent) {
+        result.unreported += await this.repeat(() => reports.purgeFinalUnreported(tenant, before, this.batchSize));
       }
     }
     result.send_log = await this.repeat(() => reports.pruneSendLog(now - SEND_LOG_WINDOW_SECONDS, this.batchSize * 4));

@@ -7,6 +7,7 @@ import { makeContext, type TestContext } from '../../support/relay/context.js';
 import { addFinal, payload, stateOf } from '../../support/report/final-messages.js';
 import { reporterDeps } from '../../support/report/reporter-deps.js';
 import { withSideDb } from '../../support/sqlite/side-db.js';
+import { tenantConfig } from '../../support/store/tenants-contract.js';
 
 const DAY = 86_400;
 const WEEK = 7 * DAY;
@@ -118,6 +119,25 @@ describe('retention of reported messages and old rows', () => {
     expect(eventCount(t, 'lonely-old')).toBe(0);
     expect(await stateOf(t, 'lonely-new')).toBe('error');
     expect(await stateOf(t, 'still-pending')).toBe('queued');
+  });
+
+  it("a tenant with no application to report to has its final messages purged too; a reporting tenant's are kept", async () => {
+    const t = await setup();
+    await t.store.tenants.upsert('silent', tenantConfig({ client_base_url: null, client_auth: null }), t.now());
+    await t.store.tenants.upsert('genropy', tenantConfig({ client_base_url: 'http://127.0.0.1:9/app' }), t.now());
+    const retention = new Retention({
+      messages: t.store.messages,
+      reports: t.store.reports,
+      settings: t.settings,
+      clock: t.clock,
+      unreportableTenants: async () => (await t.store.tenants.list()).filter((x) => !x.client_base_url).map((x) => x.id),
+    });
+    for (const tenant of ['silent', 'genropy']) await addFinal(t, ['old'], { state: 'sent', ts: t.now(), tenant });
+    t.clock.advance(WEEK + 1);
+    const r = await retention.run();
+    expect(r.unreported).toBe(1);
+    expect(await stateOf(t, 'old', 'silent')).toBeNull();
+    expect(await stateOf(t, 'old', 'genropy')).toBe('sent');
   });
 
   it('prunes the send log past the longest rate window (one day)', async () => {
