@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { RelayConfig } from './config/types.js';
+import { apiTokenProblem } from './config/api-token.js';
+import { ConfigError } from './config/load.js';
 import type { CoreContext } from './context.js';
 import { RelayBus } from './events.js';
 import { createLogger } from './logger.js';
@@ -63,17 +65,24 @@ export interface Relay {
 
 /** Keeps the API token: configured, or generated once and stored in the data directory. */
 export function resolveApiToken(config: RelayConfig): string {
-  if (config.apiToken) return config.apiToken;
+  if (config.apiToken) return checkedToken(config.apiToken, '[server] api_token');
   const file = path.join(config.dataDir, 'api-token');
+  let existing = '';
   try {
-    const existing = fs.readFileSync(file, 'utf8').trim();
-    if (existing) return existing;
+    existing = fs.readFileSync(file, 'utf8').trim();
   } catch {
     // first start
   }
+  if (existing) return checkedToken(existing, file);
   const token = crypto.randomBytes(24).toString('base64url');
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+function checkedToken(token: string, where: string): string {
+  const problem = apiTokenProblem(token);
+  if (problem) throw new ConfigError(where, problem);
   return token;
 }
 
@@ -161,6 +170,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
         bodyLimitBytes: config.http.bodyLimitBytes,
         classicBodyLimitBytes: config.http.classicBodyLimitBytes,
         uiDir: relay.uiDir,
+        hosts: { listenHost: config.host, allowedHosts: config.allowedHosts },
       });
       server = http.createServer(app.callback());
       server.keepAliveTimeout = 65_000;
