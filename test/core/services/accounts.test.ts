@@ -135,3 +135,24 @@ describe('accounts service: a stored password stays with its server (#17.2)', ()
     expect((await ctx.store.accounts.get('', 'acc'))?.password).toBe('pw2');
   });
 });
+
+describe('allow_insecure_auth (#17.7)', () => {
+  const context = contextPerTest();
+  it('is off unless the account sets it; it is stored and shown', async () => {
+    const ctx = await context();
+    const dispatcher = {
+      accountStatus: () => ({ in_flight: 0, backoff_until: null, backoff_error: null, pool_open: false }),
+      rateLimitState: async () => [],
+      verifyAccount: async () => ({ ok: true, stage: 'ok' as const, message: 'fine' }),
+    };
+    const accounts = createAccountsService({ accounts: ctx.store.accounts, store: ctx.store, dispatcher, tenantMustExist: async () => undefined, bus: ctx.bus, clock: ctx.clock });
+    await accounts.upsert(ADMIN, body({ id: 'plain' }));
+    await accounts.upsert(ADMIN, body({ id: 'lax', allow_insecure_auth: true }));
+    expect((await ctx.store.accounts.get('', 'plain'))?.allow_insecure_auth).toBe(false);
+    expect((await ctx.store.accounts.get('', 'lax'))?.allow_insecure_auth).toBe(true);
+    expect((await accounts.listWithDelivery()).map((a) => [a.id, a.allow_insecure_auth])).toEqual([
+      ['lax', true],
+      ['plain', false],
+    ]);
+  });
+});
