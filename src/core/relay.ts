@@ -129,6 +129,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     clock,
     logger,
     defaultPriority: config.defaultPriority,
+    maxRecipients: config.delivery.maxRecipients,
     dispatcher,
     sink,
     reporter,
