@@ -27,11 +27,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw err;
   }
   const { config, settingsOverrides, configFile } = loaded;
+  // what the relay creates (database, WAL, token, key) is readable by this user only
+  process.umask(0o077);
   const logger = createLogger(config.logLevel);
   let relay;
   try {
     relay = await createRelay({ config, logger, settingsOverrides, uiDir: findUiDir() });
   } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
     process.stderr.write(`cannot open the data folder ${config.dataDir}: ${(err as Error).message}\n`);
     return 1;
   }

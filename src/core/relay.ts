@@ -6,10 +6,14 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { RelayConfig } from './config/types.js';
+import { apiTokenProblem } from './config/api-token.js';
+import { ConfigError } from './config/load.js';
 import type { CoreContext } from './context.js';
 import { RelayBus } from './events.js';
 import { createLogger } from './logger.js';
 import { plainSecretCodec, type SecretCodec } from './secrets.js';
+import { createKeyFileCodec, loadSecretsKey } from './secrets/key-file.js';
+import { makePrivate, PRIVATE_DIR_MODE } from './file-modes.js';
 import { openStore, type SqliteStore } from './store/index.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from './settings/runtime-settings.js';
 import { createDispatcher, type Dispatcher } from './delivery/dispatcher.js';
@@ -63,17 +67,38 @@ export interface Relay {
 
 /** Keeps the API token: configured, or generated once and stored in the data directory. */
 export function resolveApiToken(config: RelayConfig): string {
-  if (config.apiToken) return config.apiToken;
+  if (config.apiToken) return checkedToken(config.apiToken, '[server] api_token');
   const file = path.join(config.dataDir, 'api-token');
+  let existing = '';
   try {
-    const existing = fs.readFileSync(file, 'utf8').trim();
-    if (existing) return existing;
+    existing = fs.readFileSync(file, 'utf8').trim();
   } catch {
     // first start
   }
+  if (existing) return checkedToken(existing, file);
   const token = crypto.randomBytes(24).toString('base64url');
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/** The data folder and the files in it that hold mail and secrets (checked and fixed at every start). */
+function privatePaths(config: RelayConfig): string[] {
+  const db = config.dbPath === ':memory:' ? [] : [config.dbPath, `${config.dbPath}-wal`, `${config.dbPath}-shm`];
+  return [config.dataDir, ...db, path.join(config.dataDir, 'api-token'), ...(config.secretsKeyFile ? [config.secretsKeyFile] : [])];
+}
+
+/** `[server] secrets_key_file`: account and sync passwords encrypted at rest; null when not configured. */
+function keyFileCodec(config: RelayConfig, logger: Logger): SecretCodec | null {
+  if (!config.secretsKeyFile) return null;
+  const { key, created } = loadSecretsKey(config.secretsKeyFile);
+  if (created) logger.warn({ file: config.secretsKeyFile }, 'secrets key file created: keep a copy, the stored passwords cannot be read without it');
+  return createKeyFileCodec(key);
+}
+
+function checkedToken(token: string, where: string): string {
+  const problem = apiTokenProblem(token);
+  if (problem) throw new ConfigError(where, problem);
   return token;
 }
 
@@ -83,10 +108,12 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
   const bus = new RelayBus();
+  const secrets = opts.secrets ?? keyFileCodec(config, logger) ?? plainSecretCodec;
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const store = await openStore({
     path: config.dbPath,
     nativeBinding: opts.nativeBinding,
-    secrets: opts.secrets ?? plainSecretCodec,
+    secrets,
     onMessageEvents: (events) => bus.emit('messages', events),
     onAccountsChanged: (ids) => bus.emit('accounts', { ids }),
     onTenantsChanged: (ids) => bus.emit('tenants', { ids }),
@@ -94,7 +121,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
   });
   let settings: RuntimeSettings;
   try {
-    settings = await RuntimeSettings.load({ store: store.settings, bus, config, overrides: opts.settingsOverrides, secrets: opts.secrets });
+    settings = await RuntimeSettings.load({ store: store.settings, bus, config, overrides: opts.settingsOverrides, secrets });
   } catch (err) {
     await store.close();
     throw err;
@@ -107,6 +134,8 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     await store.close();
     throw err;
   }
+  const madePrivate = makePrivate(privatePaths(config));
+  if (madePrivate.length) logger.warn({ paths: madePrivate }, 'data files were readable by other users: now readable by this user only');
 
   const attachmentEndpoints = tenantAttachmentEndpoints({ get: (id) => store.tenants.get(id) }, defaultTenantEndpoints(settings, config.client.attachmentUrl));
   const dispatcher = createDispatcher({ store, settings, bus, config, clock, logger, attachmentEndpoints });
@@ -120,6 +149,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     clock,
     logger,
     defaultPriority: config.defaultPriority,
+    maxRecipients: config.delivery.maxRecipients,
     dispatcher,
     sink,
     reporter,
@@ -162,6 +192,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
         bodyLimitBytes: config.http.bodyLimitBytes,
         classicBodyLimitBytes: config.http.classicBodyLimitBytes,
         uiDir: relay.uiDir,
+        hosts: { listenHost: config.host, allowedHosts: config.allowedHosts },
       });
       server = http.createServer(app.callback());
       server.keepAliveTimeout = 65_000;

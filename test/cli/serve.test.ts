@@ -21,14 +21,14 @@ function runServe(args: string[], env: NodeJS.ProcessEnv = {}) {
 describe('relay serve', () => {
   it('prints the chosen ports and the UI link, serves /health, stops on SIGTERM', async () => {
     const dataDir = tempDir();
-    const p = runServe(['--port', '0', '--smtp-port', '0', '--data-dir', dataDir, '--api-token', 'cli-token']);
+    const p = runServe(['--port', '0', '--smtp-port', '0', '--data-dir', dataDir, '--api-token', 'cli-token-0123456789']);
     try {
       await waitFor(() => /Web UI:/.test(p.out()), 'the Web UI line', 20_000);
       const url = /API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(p.out())![1];
-      expect(p.out()).toMatch(/#token=cli-token/);
+      expect(p.out()).toMatch(/#token=cli-token-0123456789/);
       expect(p.out()).toMatch(/SMTP sink:\s+127\.0\.0\.1:\d+/);
       expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
-      expect((await fetch(`${url}/status`, { headers: { 'X-API-Token': 'cli-token' } })).status).toBe(200);
+      expect((await fetch(`${url}/status`, { headers: { 'X-API-Token': 'cli-token-0123456789' } })).status).toBe(200);
     } finally {
       p.child.kill('SIGTERM');
     }

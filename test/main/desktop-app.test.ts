@@ -43,7 +43,7 @@ async function startDesktop(opts: { lock?: boolean; extraArgv?: string[]; portAr
       '--data-dir',
       dataDir,
       '--api-token',
-      'desk-token',
+      'desk-token-0123456789',
       // a Chromium switch on the command line must not upset the config loader
       '--no-sandbox',
       ...(opts.extraArgv ?? []),
@@ -95,7 +95,7 @@ describe('desktop app lifecycle with injected Electron objects', () => {
     const s = await startDesktop();
     expect(s.result).toBe('primary');
     const conn = await connection(s);
-    expect(conn.token).toBe('desk-token');
+    expect(conn.token).toBe('desk-token-0123456789');
     expect(conn.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${conn.url}/health`)).status).toBe(200);
     const settings = await fetch(`${conn.url}/api/settings`, { headers: { 'X-API-Token': conn.token } });
@@ -117,7 +117,7 @@ describe('desktop app lifecycle with injected Electron objects', () => {
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true });
     expect(win.options.webPreferences.preload).toBe(path.join(s.base, 'out', 'preload', 'index.cjs'));
     // the token never travels in the URL
-    expect(win.loadedUrl).not.toContain('desk-token');
+    expect(win.loadedUrl).not.toContain('desk-token-0123456789');
 
     expect(s.fx.protocol.privileged).toEqual(['app']);
     const serve = s.fx.protocol.handlers.get('app')!;
@@ -212,7 +212,7 @@ describe('desktop app lifecycle with injected Electron objects', () => {
     expect(s.fx.dialog.boxes).toHaveLength(2);
 
     tray.click('copy-api');
-    expect(s.fx.clipboard.text).toBe(`API URL: ${conn.url}\nAPI token: desk-token`);
+    expect(s.fx.clipboard.text).toBe(`API URL: ${conn.url}\nAPI token: desk-token-0123456789`);
     tray.click('copy-smtp');
     expect(s.fx.clipboard.text).toContain(`SMTP port: ${conn.smtp.port}`);
 

@@ -85,7 +85,7 @@ describe('npm run build (electron-vite build)', () => {
     const base = tempDir('gmr-bundle-');
     const child = spawn(
       process.execPath,
-      ['--import', path.join(PROJECT_ROOT, 'test', 'support', 'main', 'electron-loader.mjs'), path.join(outDir, 'main', 'index.js'), '--port', '0', '--smtp-port', '0', '--data-dir', path.join(base, 'data'), '--api-token', 'bundle-token'],
+      ['--import', path.join(PROJECT_ROOT, 'test', 'support', 'main', 'electron-loader.mjs'), path.join(outDir, 'main', 'index.js'), '--port', '0', '--smtp-port', '0', '--data-dir', path.join(base, 'data'), '--api-token', 'bundle-token-0123456789'],
       { cwd: base, env: { ...process.env, FAKE_APP_PATH: PROJECT_ROOT, FAKE_APP_DATA: base, GMP_LOG_LEVEL: 'info', ELECTRON_RENDERER_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -118,8 +118,8 @@ describe('npm run build (electron-vite build)', () => {
       );
       const ipc = seen.find((f) => f.what === 'ipc')?.result;
       expect(ipc?.ok).toBe(true);
-      expect(ipc?.data.token).toBe('bundle-token');
-      const res = await fetch(`${ipc!.data.url}/api/settings`, { headers: { 'X-API-Token': 'bundle-token' } });
+      expect(ipc?.data.token).toBe('bundle-token-0123456789');
+      const res = await fetch(`${ipc!.data.url}/api/settings`, { headers: { 'X-API-Token': 'bundle-token-0123456789' } });
       expect(res.status).toBe(200);
 
       child.kill('SIGTERM');

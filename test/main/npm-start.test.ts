@@ -17,7 +17,7 @@ function alive(pid: number): boolean {
 describe.skipIf(process.platform !== 'linux')('npm start without an Electron runtime', () => {
   it('says why in one line and serves the relay headless, with the same flags and GMP_* env', { timeout: 90_000 }, async () => {
     const dataDir = tempDir('gmr-start-');
-    const env = { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '', GMP_API_TOKEN: 'start-token', GMP_LOG_LEVEL: 'warn' };
+    const env = { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '', GMP_API_TOKEN: 'start-token-0123456789', GMP_LOG_LEVEL: 'warn' };
     const child = spawn(process.execPath, ['scripts/start.mjs', '--port', '0', '--smtp-port', '0', '--data-dir', dataDir], {
       cwd: PROJECT_ROOT,
       env,
@@ -45,7 +45,7 @@ describe.skipIf(process.platform !== 'linux')('npm start without an Electron run
       );
       expect(await health.json()).toMatchObject({ status: 'ok' });
       // the token came from GMP_API_TOKEN, the data folder from --data-dir
-      expect((await fetch(`${url}/api/settings`, { headers: { 'X-API-Token': 'start-token' } })).status).toBe(200);
+      expect((await fetch(`${url}/api/settings`, { headers: { 'X-API-Token': 'start-token-0123456789' } })).status).toBe(200);
       expect(stdout).toContain(`Data:       ${dataDir}`);
 
       const reasons = stderr.split('\n').filter((l) => l.includes('starting the headless relay instead'));

@@ -4,7 +4,7 @@ import { waitFor } from '../support/common/wait.js';
 import { readDatabase, spawnRelay, type RelayProcess } from '../support/reliability/relay-process.js';
 import { SmtpWire } from '../support/smtp/smtp-wire.js';
 
-const TOKEN = 'capture-token';
+const TOKEN = 'capture-token-0123456789';
 const KILLS = 3;
 const CLIENTS = 4;
 

@@ -4,7 +4,7 @@ import { tempDir } from '../support/common/temp-dir.js';
 import { waitFor } from '../support/common/wait.js';
 import { readDatabase, spawnRelay, type RelayProcess } from '../support/reliability/relay-process.js';
 
-const TOKEN = 'crash-token';
+const TOKEN = 'crash-token-0123456789';
 const TOTAL = 3000;
 const KILLS = 5;
 const CONCURRENCY = 10;

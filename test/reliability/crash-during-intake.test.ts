@@ -3,7 +3,7 @@ import { tempDir } from '../support/common/temp-dir.js';
 import { waitFor } from '../support/common/wait.js';
 import { readDatabase, spawnRelay, type RelayProcess } from '../support/reliability/relay-process.js';
 
-const TOKEN = 'intake-token';
+const TOKEN = 'intake-token-0123456789';
 const KILLS = 3;
 const CLIENTS = 4;
 const BATCH = 50;

@@ -5,6 +5,7 @@ import { API_ROUTES, isAdminOnly, type ApiRoute } from '../../shared/api/routes.
 import type { RelayServices } from '../services/index.js';
 import { errorMiddleware, isClassicPath } from './middleware/errors.js';
 import { authMiddleware, type Access } from './middleware/auth.js';
+import { hostCheckMiddleware, type HostPolicy } from './middleware/host-check.js';
 import { jsonBody } from './middleware/json-body.js';
 import { classicRoutes } from './routes/classic.js';
 import { tenantRoutes } from './routes/tenants.js';
@@ -43,6 +44,8 @@ export interface ApiAppOptions {
   classicBodyLimitBytes: number;
   /** folder of the built web UI (null: out/renderer in the project) */
   uiDir: string | null;
+  /** the Host names served (DNS rebinding guard) */
+  hosts: HostPolicy;
 }
 
 /** Koa app: routes -> small handlers -> core services; one error middleware; zod at the edges. */
@@ -53,13 +56,8 @@ export function createApiApp(opts: ApiAppOptions): Koa {
   const { logger, services } = opts;
 
   app.use(errorMiddleware(logger));
-  app.use(
-    authMiddleware({
-      authenticate: (token) => services.tenants.authenticate(token),
-      access: accessOf,
-      allowsQueryToken: (ctx) => ctx.path === '/api/events' || /^\/api\/captured\/[^/]+\/(raw|attachments\/\d+|html)$/.test(ctx.path),
-    }),
-  );
+  app.use(hostCheckMiddleware(opts.hosts));
+  app.use(authMiddleware({ authenticate: (token) => services.tenants.authenticate(token), access: accessOf }));
   app.use(jsonBody({ limitFor: (ctx) => (isClassicPath(ctx.path) ? opts.classicBodyLimitBytes : opts.bodyLimitBytes) }));
 
   for (const router of apiRouters(services, opts.uiDir)) {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { IniError, IniFile } from './ini.js';
+import { apiTokenProblem } from './api-token.js';
 import { defaultConfig, type DeliveryMode, type RelayConfig } from './types.js';
 import type { RuntimeSettingsValues } from '../settings/runtime-settings.js';
 
@@ -33,6 +34,8 @@ export const CONFIG_SOURCES = {
   host: S('server', 'host', 'GMP_HOST', 'host'),
   port: S('server', 'port', 'GMP_PORT', 'port'),
   apiToken: S('server', 'api_token', 'GMP_API_TOKEN', 'api-token'),
+  allowedHosts: S('server', 'allowed_hosts', 'GMP_ALLOWED_HOSTS'),
+  secretsKeyFile: S('server', 'secrets_key_file', 'GMP_SECRETS_KEY_FILE'),
   bodyLimit: S('server', 'body_limit_bytes', 'GMP_BODY_LIMIT_BYTES', 'body-limit'),
   classicBodyLimit: S('server', 'classic_body_limit_bytes', 'GMP_CLASSIC_BODY_LIMIT_BYTES', 'classic-body-limit'),
   schedulerActive: S('scheduler', 'active', 'GMP_SCHEDULER_ACTIVE'),
@@ -54,10 +57,12 @@ export const CONFIG_SOURCES = {
   maxConcurrency: S('delivery', 'max_concurrency', 'GMP_MAX_CONCURRENCY', 'max-concurrency'),
   maxPerAccount: S('delivery', 'max_per_account', 'GMP_MAX_PER_ACCOUNT'),
   messagesPerConnection: S('delivery', 'messages_per_connection', 'GMP_MESSAGES_PER_CONNECTION'),
+  maxRecipients: S('delivery', 'max_recipients', 'GMP_MAX_RECIPIENTS'),
   smtpHost: S('sandbox', 'smtp_host', 'GMP_SMTP_HOST', 'smtp-host'),
   smtpPort: S('sandbox', 'smtp_port', 'GMP_SMTP_PORT', 'smtp-port'),
   smtpMaxSize: S('sandbox', 'max_size', 'GMP_SMTP_MAX_SIZE', 'smtp-max-size'),
   smtpMaxClients: S('sandbox', 'max_clients', 'GMP_SMTP_MAX_CLIENTS'),
+  smtpMaxRecipients: S('sandbox', 'max_recipients', 'GMP_SMTP_MAX_RECIPIENTS'),
   sinkRetentionCount: S('sandbox', 'retention_count', 'GMP_SINK_RETENTION_COUNT'),
   sinkRetentionAge: S('sandbox', 'retention_age_seconds', 'GMP_SINK_RETENTION_AGE_SECONDS'),
   s3Endpoint: S('attachments', 's3_endpoint', 'GMP_S3_ENDPOINT'),
@@ -123,6 +128,14 @@ function iniValue(ini: IniFile | null, section: string, key: string): string | u
     if (err instanceof IniError) throw new ConfigError(err.where, err.message);
     throw err;
   }
+}
+
+/** `[server] allowed_hosts`: comma-separated host names (no port), lower-cased. */
+function parseAllowedHosts(key: string, value: string): string[] {
+  const names = value.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  const bad = names.find((h) => !/^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)$/.test(h));
+  if (bad !== undefined) throw new ConfigError(key, `expected comma-separated host names without port, got ${JSON.stringify(bad)}`);
+  return names;
 }
 
 /**
@@ -196,7 +209,15 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   c.dbPath = str('dbPath') ? expand(str('dbPath')!) : path.join(dataDir, 'mail_service.db');
   c.host = str('host') ?? c.host;
   c.port = int('port', 0, 65535) ?? c.port;
-  c.apiToken = str('apiToken') ?? null;
+  const token = origin('apiToken');
+  if (token) {
+    const problem = apiTokenProblem(token.value);
+    if (problem) throw new ConfigError(token.key, problem);
+  }
+  c.apiToken = token?.value ?? null;
+  const hosts = origin('allowedHosts');
+  if (hosts) c.allowedHosts = parseAllowedHosts(hosts.key, hosts.value);
+  c.secretsKeyFile = str('secretsKeyFile') ? expand(str('secretsKeyFile')!) : null;
   c.http.bodyLimitBytes = int('bodyLimit', 1024, 1024 * 1024 * 1024) ?? c.http.bodyLimitBytes;
   c.http.classicBodyLimitBytes = int('classicBodyLimit', 1024, 1024 * 1024 * 1024) ?? c.http.classicBodyLimitBytes;
   c.client.url = str('clientUrl') ?? null;
@@ -238,10 +259,12 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   c.delivery.maxConcurrency = int('maxConcurrency', 1, 1000) ?? c.delivery.maxConcurrency;
   c.delivery.maxPerAccount = int('maxPerAccount', 1, 1000) ?? c.delivery.maxPerAccount;
   c.delivery.messagesPerConnection = int('messagesPerConnection', 1, 1_000_000) ?? c.delivery.messagesPerConnection;
+  c.delivery.maxRecipients = int('maxRecipients', 1, 1_000_000) ?? c.delivery.maxRecipients;
   c.smtpHost = str('smtpHost') ?? c.smtpHost;
   c.smtpPort = int('smtpPort', 0, 65535) ?? c.smtpPort;
   c.sink.maxSize = int('smtpMaxSize', 1024, 2 ** 31) ?? c.sink.maxSize;
   c.sink.maxClients = int('smtpMaxClients', 1, 100000) ?? c.sink.maxClients;
+  c.sink.maxRecipients = int('smtpMaxRecipients', 1, 1_000_000) ?? c.sink.maxRecipients;
   c.sink.retentionCount = int('sinkRetentionCount', 1, 10_000_000) ?? c.sink.retentionCount;
   c.sink.retentionAgeSeconds = int('sinkRetentionAge', 0, 100 * 365 * 86400) ?? c.sink.retentionAgeSeconds;
   const s3 = c.attachments.s3;

@@ -35,6 +35,10 @@ export interface RelayConfig {
   dbPath: string;
   /** null: generated on first start and kept in the data directory */
   apiToken: string | null;
+  /** Host header names accepted besides the loopback ones (DNS rebinding guard); lower-case, no port */
+  allowedHosts: string[];
+  /** a key file that encrypts account and sync passwords at rest (AES-GCM); null: stored as given */
+  secretsKeyFile: string | null;
   deliveryMode: DeliveryMode;
   /** genro-mail-proxy [scheduler] active: gates the report loop (default: active when a sync URL is set) */
   schedulerActive: boolean;
@@ -71,6 +75,8 @@ export interface RelayConfig {
      * real server costs a TLS handshake and AUTH.
      */
     messagesPerConnection: number;
+    /** recipients (to, cc and bcc) of one message */
+    maxRecipients: number;
   };
   attachments: {
     timeoutMs: number;
@@ -85,6 +91,8 @@ export interface RelayConfig {
   sink: {
     maxSize: number;
     maxClients: number;
+    /** RCPT TO per sink transaction (452 beyond) */
+    maxRecipients: number;
     retentionCount: number;
     /** 0 = no age limit */
     retentionAgeSeconds: number;
@@ -108,6 +116,8 @@ export function defaultConfig(dataDir = './data'): RelayConfig {
     dataDir,
     dbPath: `${dataDir}/mail_service.db`,
     apiToken: null,
+    allowedHosts: [],
+    secretsKeyFile: null,
     deliveryMode: 'sandbox',
     schedulerActive: false,
     testMode: false,
@@ -130,6 +140,7 @@ export function defaultConfig(dataDir = './data'): RelayConfig {
       connectTimeoutMs: 10_000,
       poolIdleMs: 300_000,
       messagesPerConnection: 1000,
+      maxRecipients: 1000,
     },
     attachments: {
       timeoutMs: 30_000,
@@ -139,7 +150,7 @@ export function defaultConfig(dataDir = './data'): RelayConfig {
       cacheMaxBytes: 256 * 1024 * 1024,
       cacheMaxAgeSeconds: 7 * 86400,
     },
-    sink: { maxSize: 25 * 1024 * 1024, maxClients: 50, retentionCount: 5000, retentionAgeSeconds: 0 },
+    sink: { maxSize: 25 * 1024 * 1024, maxClients: 50, maxRecipients: 1000, retentionCount: 5000, retentionAgeSeconds: 0 },
     http: { bodyLimitBytes: 10 * 1024 * 1024, classicBodyLimitBytes: 64 * 1024 * 1024 },
   };
 }

@@ -5,6 +5,7 @@ import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from 'nodemailer/lib/sm
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
 import type { VerifyResult } from '../../shared/api/accounts.js';
 import type { RelayConfig } from '../config/types.js';
+import { isLoopbackHost } from '../loopback.js';
 import { accountKey, type Account } from '../store/ports.js';
 
 export type PoolMailer = Mail<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
@@ -18,6 +19,8 @@ const STARTTLS_REQUIRED_PORTS = new Set([587]);
 
 interface PoolEntry {
   key: string;
+  /** STARTTLS was required only because credentials need TLS: a TLS failure says so */
+  tlsForCredentials: boolean;
   mailer: PoolMailer;
   inFlight: number;
   lastUsedMs: number;
@@ -33,17 +36,44 @@ export function tlsModeOf(account: Pick<Account, 'port' | 'use_tls'>): { secure:
   return { secure: account.use_tls ?? account.port === 465, requireTLS: false };
 }
 
+/** How credentials travel: no AUTH, over TLS, to this machine, or in clear because the account allows it. */
+export type AuthSecurity = 'no-credentials' | 'tls' | 'loopback' | 'insecure-allowed' | 'tls-required';
+
+type AuthFields = Pick<Account, 'host' | 'port' | 'use_tls' | 'user' | 'password' | 'allow_insecure_auth'>;
+
+/**
+ * Credentials only over TLS, except to this machine: an account with user and password on a remote
+ * host gets STARTTLS required ('tls-required') unless it uses implicit TLS or sets allow_insecure_auth.
+ */
+export function authSecurityOf(account: AuthFields): AuthSecurity {
+  if (!(account.user && account.password)) return 'no-credentials';
+  const mode = tlsModeOf(account);
+  if (mode.secure || mode.requireTLS) return 'tls';
+  if (isLoopbackHost(account.host)) return 'loopback';
+  return account.allow_insecure_auth ? 'insecure-allowed' : 'tls-required';
+}
+
+/** The TLS options of an account's connections: tlsModeOf, with STARTTLS required when credentials need it. */
+export function transportSecurity(account: AuthFields): { secure: boolean; requireTLS: boolean } {
+  const mode = tlsModeOf(account);
+  return authSecurityOf(account) === 'tls-required' ? { ...mode, requireTLS: true } : mode;
+}
+
+/** Why a connection that had to carry credentials over TLS failed. */
+export const TLS_FOR_CREDENTIALS =
+  'credentials are sent to a remote host only over TLS: enable STARTTLS on the server, use implicit TLS (use_tls: true or port 465), or set allow_insecure_auth: true on the account';
+
 /** How many connections (and so concurrent sends) an account gets. */
 export function accountConcurrency(account: Pick<Account, 'max_connections'>, config: RelayConfig): number {
   return Math.max(1, account.max_connections ?? config.delivery.maxPerAccount);
 }
 
-function connectionOptions(account: Account, config: RelayConfig): SMTPTransportOptions {
+export function connectionOptions(account: Account, config: RelayConfig): SMTPTransportOptions {
   const socketTimeout = account.timeout ? account.timeout * 1000 : config.delivery.sendTimeoutMs;
   return {
     host: account.host,
     port: account.port,
-    ...tlsModeOf(account),
+    ...transportSecurity(account),
     // as genro-mail-proxy: log in only when both user and password are set
     ...(account.user && account.password ? { auth: { user: account.user, pass: account.password } } : {}),
     connectionTimeout: config.delivery.connectTimeoutMs,
@@ -85,7 +115,7 @@ export class Transports {
       maxRequeues: 0,
       idleTimeout: Math.max(1, account.ttl || 300) * 1000,
     };
-    const mailer = this.pool(name, options);
+    const mailer = this.pool(name, options, authSecurityOf(account) === 'tls-required');
     this.resolved.set(account, mailer);
     return mailer;
   }
@@ -109,14 +139,14 @@ export class Transports {
     return this.pool('sandbox', options);
   }
 
-  private pool(name: string, options: SMTPPoolOptions): PoolMailer {
+  private pool(name: string, options: SMTPPoolOptions, tlsForCredentials = false): PoolMailer {
     const key = JSON.stringify(options);
     const existing = this.pools.get(name);
     if (existing && existing.key === key) return existing.mailer;
     // settings changed: the old pool finishes what it is sending and closes
     existing?.mailer.close();
     const mailer = createTransport({ ...options, pool: true }) as PoolMailer;
-    const entry: PoolEntry = { key, mailer, inFlight: 0, lastUsedMs: this.nowMs() };
+    const entry: PoolEntry = { key, tlsForCredentials, mailer, inFlight: 0, lastUsedMs: this.nowMs() };
     this.pools.set(name, entry);
     this.entries.set(mailer, entry);
     return mailer;
@@ -128,6 +158,9 @@ export class Transports {
     if (entry) entry.inFlight++;
     try {
       return await mailer.sendMail(mail);
+    } catch (err) {
+      if (entry?.tlsForCredentials && isTlsFailure(err)) explainTls(err);
+      throw err;
     } finally {
       if (entry) {
         entry.inFlight--;
@@ -186,11 +219,22 @@ export class Transports {
             : 'connected (no credentials configured, AUTH not tried)',
       };
     } catch (err) {
+      if (authSecurityOf(account) === 'tls-required' && isTlsFailure(err)) explainTls(err);
       return verifyFailure(err);
     } finally {
       transport.close();
     }
   }
+}
+
+function isTlsFailure(err: unknown): boolean {
+  const e = err as { message?: string; code?: string; command?: string };
+  return e?.code === 'ETLS' || e?.command === 'STARTTLS' || /STARTTLS|\bTLS\b|\bSSL\b|certificate/i.test(e?.message ?? '');
+}
+
+/** Adds why TLS was required to the error's text (its SMTP code and class stay as they are). */
+function explainTls(err: unknown): void {
+  if (err instanceof Error && !err.message.includes(TLS_FOR_CREDENTIALS)) err.message = `${err.message} (${TLS_FOR_CREDENTIALS})`;
 }
 
 function verifyFailure(err: unknown): VerifyResult {

@@ -9,6 +9,8 @@ import type { MessagePayload } from './types.js';
 export type PayloadRule =
   /** id, from or to (to, cc and bcc all) is empty; account_id for a tenant's message */
   | 'missing'
+  /** more recipients (to, cc and bcc) than `[delivery] max_recipients` */
+  | 'too_many_recipients'
   | 'account_not_found'
   /** no account_id where one is needed (classic protocol, real delivery) */
   | 'account_required'
@@ -30,7 +32,13 @@ export interface PayloadRules {
   /** the account exists in the tenant */
   accountExists(tenantId: string, id: string): boolean;
   accountRequired: boolean;
+  /** recipients (to, cc and bcc) of one message; default DEFAULT_MAX_RECIPIENTS */
+  maxRecipients?: number;
 }
+
+export const DEFAULT_MAX_RECIPIENTS = 1000;
+
+const recipientCount = (p: MessagePayload) => p.to.length + (p.cc?.length ?? 0) + (p.bcc?.length ?? 0);
 
 const CRLF = /[\r\n]/;
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
@@ -53,6 +61,7 @@ export function payloadIssue(p: MessagePayload, rules: PayloadRules): PayloadIss
   if (tenantId !== DEFAULT_TENANT && !p.account_id) return { path: ['account_id'], rule: 'missing' };
   if (!p.from) return { path: ['from'], rule: 'missing' };
   if (p.to.length === 0 && !p.cc?.length && !p.bcc?.length) return { path: ['to'], rule: 'missing' };
+  if (recipientCount(p) > (rules.maxRecipients ?? DEFAULT_MAX_RECIPIENTS)) return { path: ['to'], rule: 'too_many_recipients' };
   if (p.account_id) {
     if (!rules.accountExists(tenantId, p.account_id)) return { path: ['account_id'], rule: 'account_not_found' };
   } else if (rules.accountRequired) {
@@ -89,6 +98,7 @@ function headerSafetyIssue(p: MessagePayload): PayloadIssue | null {
 
 const FIELD_TEXT: Record<PayloadRule, string> = {
   missing: 'is required',
+  too_many_recipients: 'too many recipients (to, cc and bcc together; see [delivery] max_recipients)',
   account_not_found: 'account not found',
   account_required: 'required in real delivery mode',
   crlf: 'must not contain CR or LF',
@@ -102,6 +112,7 @@ const FIELD_TEXT: Record<PayloadRule, string> = {
 export function fieldError(issue: PayloadIssue, p: MessagePayload): { field: string; message: string } {
   const field = issue.path.join('.');
   if (issue.rule === 'account_not_found') return { field, message: `account '${p.account_id}' not found` };
+  if (issue.rule === 'too_many_recipients') return { field, message: `${FIELD_TEXT[issue.rule]}: ${recipientCount(p)}` };
   return { field, message: FIELD_TEXT[issue.rule] };
 }
 
@@ -111,6 +122,8 @@ export function classicReason(issue: PayloadIssue, p: MessagePayload): string {
   switch (issue.rule) {
     case 'missing':
       return `missing ${String(top)}`;
+    case 'too_many_recipients':
+      return `too many recipients: ${recipientCount(p)} (to, cc and bcc together; see [delivery] max_recipients)`;
     case 'account_not_found':
       return (p.tenant_id ?? DEFAULT_TENANT) === DEFAULT_TENANT ? 'account not found' : 'account not found for tenant';
     case 'account_required':

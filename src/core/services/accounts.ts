@@ -5,6 +5,7 @@ import { notFound, RelayError } from '../errors.js';
 import type { RelayBus } from '../events.js';
 import { DEFAULT_TENANT, type Account, type AccountInput, type AccountsPort, type Store } from '../store/ports.js';
 import { scopeOf, type Principal } from './scope.js';
+import { accountServerChange, droppedSecrets, secretFate, type DroppedSecrets } from './secret-scope.js';
 
 /** An account with the engine's live view of it (GET /api/accounts): the shared AccountView. */
 export type { AccountView } from '../../shared/api/index.js';
@@ -17,9 +18,10 @@ export type PublicAccount = Omit<AccountView, 'rate' | 'in_flight' | 'backoff_un
 export interface AccountsService {
   /**
    * genro-mail-proxy POST /account: insert or replace in the body's tenant (else the caller's); an
-   * omitted password keeps the stored one; 404 for a tenant that is not registered
+   * omitted password keeps the stored one unless host, port or user changed (then it is dropped, and
+   * the answer says so); 404 for a tenant that is not registered
    */
-  upsert(caller: Principal, input: AccountInputBody): Promise<void>;
+  upsert(caller: Principal, input: AccountInputBody): Promise<DroppedSecrets | null>;
   /** the accounts of the tenant named (else the caller's) */
   list(caller: Principal, tenantId?: string): Promise<PublicAccount[]>;
   /** deletes the account (of the tenant named, else the caller's) and its messages; false when there was none */
@@ -48,7 +50,11 @@ const positive = (n: number | null | undefined) => (n !== null && n !== undefine
  * timeout and connections only when positive; 'reject' means 'error'. `storedPassword` is kept when
  * the body omits the password (an edit need not resend it); an explicit null clears it.
  */
-export function accountFromInput(a: AccountInputBody, storedPassword: string | null, tenantId: string = DEFAULT_TENANT): AccountInput {
+export function accountFromInput(
+  a: AccountInputBody,
+  storedPassword: string | null,
+  tenantId: string = DEFAULT_TENANT,
+): AccountInput & Pick<Account, 'allow_insecure_auth'> {
   if (a.fallbacks?.includes(a.id)) throw new RelayError(422, 'validation_error', 'fallbacks: an account cannot fall back to itself');
   return {
     tenant_id: tenantId,
@@ -68,6 +74,7 @@ export function accountFromInput(a: AccountInputBody, storedPassword: string | n
     max_connections: positive(a.max_connections),
     fallbacks: a.fallbacks?.length ? a.fallbacks : null,
     weight: a.weight ?? null,
+    allow_insecure_auth: a.allow_insecure_auth ?? false,
   };
 }
 
@@ -83,11 +90,19 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
       const tenantId = scopeOf(caller, input.tenant_id);
       await deps.tenantMustExist(tenantId);
       const now = nowSec(deps.clock);
-      await deps.store.transaction(async (tx) => {
-        const stored = input.password === undefined ? ((await tx.accounts.get(tenantId, input.id))?.password ?? null) : null;
+      const dropped = await deps.store.transaction(async (tx) => {
+        const before = await tx.accounts.get(tenantId, input.id);
+        const fate = secretFate({
+          given: input.password !== undefined,
+          stored: !!before?.password,
+          serverChange: before ? accountServerChange(before, { host: input.host, port: input.port, user: input.user ?? null }) : null,
+        });
+        const stored = fate.kind === 'kept' ? (before?.password ?? null) : null;
         await tx.accounts.upsert(accountFromInput(input, stored, tenantId), now);
+        return droppedSecrets({ password: fate });
       });
       deps.bus.emit('dispatch.wake');
+      return dropped;
     },
 
     list: async (caller, tenantId) => (await accounts.list(scopeOf(caller, tenantId))).map(publicAccount),

@@ -45,6 +45,8 @@ export interface RelayServicesDeps {
   clock: Clock;
   logger: Logger;
   defaultPriority: Priority;
+  /** `[delivery] max_recipients` */
+  maxRecipients?: number;
   dispatcher: Pick<Dispatcher, 'accountStatus' | 'rateLimitState' | 'verifyAccount' | 'inFlight'>;
   sink: Pick<Sink, 'flushIndexing'>;
   reporter: Pick<Reporter, 'status' | 'cleanup' | 'runNow'>;
@@ -58,7 +60,7 @@ export interface RelayServicesDeps {
 
 export function createRelayServices(deps: RelayServicesDeps): RelayServices {
   const { store, settings, bus, clock } = deps;
-  const intake = new MessageIntake({ store, bus, clock });
+  const intake = new MessageIntake({ store, bus, clock, maxRecipients: deps.maxRecipients });
   const stats = createStatsService({ messages: store.messages, captured: store.captured, settings, dispatcher: deps.dispatcher, reporter: deps.reporter });
   const tenants = createTenantsService({
     tenants: store.tenants,

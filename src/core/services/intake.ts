@@ -8,6 +8,8 @@ export interface IntakeDeps {
   store: Pick<Store, 'transaction'>;
   bus: Pick<RelayBus, 'emit'>;
   clock: Clock;
+  /** `[delivery] max_recipients` (default: validate.ts's) */
+  maxRecipients?: number;
 }
 
 export interface Admission {
@@ -39,7 +41,7 @@ export class MessageIntake {
       }
       const known = new Set<string>();
       for (const [key, [tenantId, id]] of wanted) if (await tx.accounts.get(tenantId, id)) known.add(key);
-      const rules = { accountExists: (tenantId: string, id: string) => known.has(accountKey(tenantId, id)), accountRequired: opts.accountRequired };
+      const rules = { accountExists: (tenantId: string, id: string) => known.has(accountKey(tenantId, id)), accountRequired: opts.accountRequired, maxRecipients: this.deps.maxRecipients };
       const issues = payloads.map((p) => payloadIssue(p, rules));
       const accepted = payloads.filter((_, i) => issues[i] === null);
       const source = opts.source_captured_id === undefined ? {} : { source_captured_id: opts.source_captured_id };

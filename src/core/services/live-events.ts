@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CapturedAnnouncement, RelayBus, RelayEventMap, ReportOutcome } from '../events.js';
 import type { MessageEvent } from '../messages/types.js';
+import { RelayError } from '../errors.js';
 import type { StatsService } from './stats.js';
 
 /** What the relay announces that others may follow (the wakes are commands, not news). */
@@ -19,7 +20,7 @@ export interface FrameClient {
 export interface LiveEventsService {
   /** follows one kind of announcement; returns the unsubscribe */
   on<E extends LiveEventName>(event: E, listener: (...args: RelayEventMap[E]) => void): () => void;
-  /** streams frames to the client until the returned function is called */
+  /** streams frames to the client until the returned function is called; 503 (before writing) past MAX_LIVE_CLIENTS */
   connect(client: FrameClient): () => void;
 }
 
@@ -32,6 +33,8 @@ const STATS_MIN_INTERVAL_MS = 2000;
 /** stats are rechecked this often even without activity (e.g. captured mail marked read) */
 const STATS_IDLE_INTERVAL_MS = 30_000;
 const HEARTBEAT_MS = 15_000;
+/** live streams at once: each holds a socket and a write buffer; beyond this, 503 */
+export const MAX_LIVE_CLIENTS = 64;
 /** a client that lets this much pile up unread is dropped */
 const MAX_CLIENT_BACKLOG = 4 * 1024 * 1024;
 
@@ -108,6 +111,9 @@ class EventHub {
   ) {}
 
   add(client: FrameClient): void {
+    if (this.clients.size >= MAX_LIVE_CLIENTS) {
+      throw new RelayError(503, 'too_many_clients', `too many live event streams (at most ${MAX_LIVE_CLIENTS}); close another tab or window of the UI`);
+    }
     if (this.clients.size === 0) this.attach();
     this.clients.add(client);
     client.write(`retry: 2000\n\n`);

@@ -8,6 +8,7 @@ import { apiKeyHash, newApiKey, sameSecret } from '../tenants/api-keys.js';
 import { ADMIN, type Principal } from '../tenants/principal.js';
 import { activateBatches, suspendBatches } from '../tenants/suspension.js';
 import { scopeOf } from './scope.js';
+import { droppedSecrets, originChange, secretFate, type DroppedSecrets } from './secret-scope.js';
 import { sqlTimestamp, withoutNulls } from './views.js';
 
 /** How each tenant's report loop stands (the reporter knows; without one, never synced). */
@@ -23,8 +24,11 @@ export interface TenantsService {
   /** POST /tenant: insert or replace, and a new API key every time (the old one stops working) */
   register(body: TenantBody): Promise<ApiKeyAnswer>;
   get(caller: Principal, id: string): Promise<TenantInfo>;
-  /** PUT /tenant/{id}: the fields given change; 404 when unknown */
-  update(caller: Principal, id: string, patch: TenantPatchBody): Promise<void>;
+  /**
+   * PUT /tenant/{id}: the fields given change; a client_base_url with another origin drops the stored
+   * client_auth unless the same patch gives one (the answer says so); 404 when unknown
+   */
+  update(caller: Principal, id: string, patch: TenantPatchBody): Promise<DroppedSecrets | null>;
   /** deletes the tenant with its accounts and messages; 404 when unknown */
   delete(id: string): Promise<void>;
   list(activeOnly: boolean): Promise<TenantInfo[]>;
@@ -174,7 +178,22 @@ export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
     },
 
     async update(caller, id, patch) {
-      if (!(await tenants.update(scopeOf(caller, id), patchOf(patch), now()))) throw notFound('Tenant', id);
+      const tenantId = scopeOf(caller, id);
+      const changes = patchOf(patch);
+      const dropped = await deps.store.transaction(async (tx) => {
+        const before = await tx.tenants.get(tenantId);
+        if (!before) return undefined;
+        const fate = secretFate({
+          given: changes.client_auth !== undefined,
+          stored: before.client_auth !== null && before.client_auth.method !== 'none',
+          serverChange: changes.client_base_url === undefined ? null : originChange(before.client_base_url, changes.client_base_url),
+        });
+        const applied = fate.kind === 'dropped' ? { ...changes, client_auth: null } : changes;
+        await tx.tenants.update(tenantId, applied, now());
+        return droppedSecrets({ client_auth: fate });
+      });
+      if (dropped === undefined) throw notFound('Tenant', id);
+      return dropped;
     },
 
     async delete(id) {

@@ -3,6 +3,7 @@ import type { RelayBus } from '../events.js';
 import type { SettingsPort } from '../store/ports.js';
 import type { DeliveryMode, RelayConfig } from '../config/types.js';
 import { plainSecretCodec, type SecretCodec } from '../secrets.js';
+import { withoutUrlCredentials } from '../secrets/url-credentials.js';
 
 /** Settings kept encoded at rest with the relay's SecretCodec (safeStorage on the desktop). */
 const SECRET_KEYS = ['client_sync_password', 'client_sync_token'] as const;
@@ -88,7 +89,7 @@ export class RuntimeSettings {
   /** What the API and SSE show: secrets replaced by whether they are set. */
   publicView(): PublicSettings {
     const { client_sync_password, client_sync_token, ...rest } = this.values;
-    return { ...rest, client_sync_password_set: !!client_sync_password, client_sync_token_set: !!client_sync_token };
+    return { ...rest, client_sync_url: withoutUrlCredentials(rest.client_sync_url), client_sync_password_set: !!client_sync_password, client_sync_token_set: !!client_sync_token };
   }
 }
 

@@ -133,6 +133,14 @@ export function createSink(deps: SinkDeps): Sink {
       onClose(session) {
         sessions.delete(session.id);
       },
+      onRcptTo(_address, session, callback) {
+        // one transaction may not fan out without bound (RFC 5321 4.5.3.1.10: 452 beyond the limit)
+        if (session.envelope.rcptTo.length >= config.sink.maxRecipients) {
+          rejected('too_many_recipients');
+          return callback(smtpError(452, `4.5.3 Too many recipients (at most ${config.sink.maxRecipients}, [sandbox] max_recipients)`));
+        }
+        callback();
+      },
       onAuth(auth, _session, callback) {
         callback(null, { user: auth.username || 'anonymous' });
       },

@@ -93,13 +93,18 @@ export interface Account {
   fallbacks: string[] | null;
   /** share of traffic when an account lists weighted fallbacks */
   weight: number | null;
+  /** AUTH may go without TLS to a remote host (off: TLS or STARTTLS required when credentials are set) */
+  allow_insecure_auth: boolean;
   created_at: string;
   updated_ts: number;
 }
-export type AccountInput = Omit<Account, 'created_at' | 'updated_ts'>;
+/** allow_insecure_auth may be left out: off */
+export type AccountInput = Omit<Account, 'created_at' | 'updated_ts' | 'allow_insecure_auth'> & { allow_insecure_auth?: boolean };
 
 /** An account with genro-mail-proxy's defaults for every field not given. */
-export function accountWithDefaults(a: Pick<AccountInput, 'id' | 'host' | 'port'> & Partial<AccountInput>): AccountInput {
+export function accountWithDefaults(
+  a: Pick<AccountInput, 'id' | 'host' | 'port'> & Partial<AccountInput>,
+): AccountInput & Pick<Account, 'allow_insecure_auth'> {
   return {
     tenant_id: DEFAULT_TENANT,
     user: null,
@@ -115,6 +120,7 @@ export function accountWithDefaults(a: Pick<AccountInput, 'id' | 'host' | 'port'
     max_connections: null,
     fallbacks: null,
     weight: null,
+    allow_insecure_auth: false,
     ...a,
   };
 }

@@ -2,6 +2,22 @@ import { z } from 'zod';
 
 /** SMTP accounts as the relay's /api/accounts routes show them (no passwords, live delivery state). */
 
+/**
+ * What an edit that pointed stored secrets at another server dropped (host, port or user of an
+ * account, the origin of a sync or application URL): the names, and a sentence saying why.
+ */
+export const droppedSecretsShape = {
+  secrets_dropped: z.array(z.string()).optional(),
+  message: z.string().optional(),
+};
+
+/** POST /account and PUT /tenant/{id}: `{ok: true}`, plus what the edit dropped when it dropped a secret. */
+export const savedAnswer = z
+  .object({ ok: z.literal(true), ...droppedSecretsShape })
+  .strict()
+  .meta({ id: 'SavedAnswer' });
+export type SavedAnswer = z.infer<typeof savedAnswer>;
+
 const int = z.number().int();
 
 export const limitBehavior = z.enum(['defer', 'error']).meta({ id: 'LimitBehavior' });
@@ -46,6 +62,8 @@ export const accountView = z
     /** accounts tried in order on a temporary failure */
     fallbacks: z.array(z.string()).nullable(),
     weight: z.number().nullable(),
+    /** AUTH may go over an unencrypted connection to a remote host (off: TLS or STARTTLS is required) */
+    allow_insecure_auth: z.boolean().optional(),
     created_at: z.string(),
     updated_ts: int,
     rate: z.array(rateWindow),

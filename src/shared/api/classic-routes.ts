@@ -15,6 +15,7 @@ import {
 } from './classic.js';
 import { z } from 'zod';
 import { okAnswer } from './common.js';
+import { savedAnswer } from './accounts.js';
 import { classicError } from './errors.js';
 import { body, CLASSIC_401, CLASSIC_403, classicFail, idParams, json, raw, type ApiRoute } from './route-kit.js';
 import { suspendQuery, suspensionAnswer, tenantQuery } from './tenants.js';
@@ -83,9 +84,9 @@ export const CLASSIC_ROUTES: readonly ApiRoute[] = [
   {
     method: 'post',
     path: '/account',
-    summary: "Create or replace an SMTP account of the body's tenant_id (an omitted password keeps the stored one)",
+    summary: "Create or replace an SMTP account of the body's tenant_id (an omitted password keeps the stored one, unless host, port or user changed)",
     request: { body: body(accountInput) },
-    responses: { 200: json(okAnswer, 'ok'), ...CLASSIC_401, 404: classicFail('unknown tenant'), 422: classicFail('schema violation') },
+    responses: { 200: json(savedAnswer, 'ok'), ...CLASSIC_401, 404: classicFail('unknown tenant'), 422: classicFail('schema violation') },
   },
   {
     method: 'get',

@@ -120,6 +120,8 @@ export const accountInput = z.object({
   fallbacks: z.array(z.string().min(1)).nullish(),
   weight: optionalPositiveInt,
   tenant_id: z.string().nullish(),
+  /** AUTH may go without TLS to a remote host (default off: TLS or STARTTLS is required when credentials are set) */
+  allow_insecure_auth: z.boolean().nullish(),
 });
 export type AccountInputBody = z.infer<typeof accountInput>;
 

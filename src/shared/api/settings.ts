@@ -1,7 +1,11 @@
 import { z } from 'zod';
+import { droppedSecretsShape } from './accounts.js';
 import { deliveryMode } from './states.js';
 
-/** Runtime settings: GET/PATCH /api/settings and the `settings` frame. Secrets are shown only as `*_set`. */
+/**
+ * Runtime settings: GET/PATCH /api/settings and the `settings` frame. Secrets are shown only as `*_set`,
+ * URLs without their `user:password@`.
+ */
 
 const int = z.number().int();
 const noCrLf = (s: string) => !/[\r\n]/.test(s);
@@ -33,6 +37,8 @@ export const settingsView = z
     /** the sandbox SMTP sink */
     smtp: hostPort,
     api: z.object({ url: z.string() }).strict(),
+    /** PATCH: the stored secrets a new sync URL origin dropped */
+    ...droppedSecretsShape,
   })
   .strict()
   .meta({ id: 'Settings' });

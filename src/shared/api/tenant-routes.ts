@@ -1,3 +1,4 @@
+import { savedAnswer } from './accounts.js';
 import { okAnswer } from './common.js';
 import { body, CLASSIC_401, CLASSIC_403, ADMIN_ONLY, classicFail, idParams, json, type ApiRoute } from './route-kit.js';
 import { apiKeyAnswer, syncStatusAnswer, tenantBody, tenantInfo, tenantPatchBody, tenantsAnswer, tenantsQuery } from './tenants.js';
@@ -37,9 +38,9 @@ export const TENANT_ROUTES: readonly ApiRoute[] = [
   {
     method: 'put',
     path: '/tenant/{id}',
-    summary: 'Change the fields given (its own token, or the admin token)',
+    summary: 'Change the fields given (its own token, or the admin token); a new client_base_url origin drops the stored client_auth unless given',
     request: { params: idParams, body: body(tenantPatchBody) },
-    responses: { 200: json(okAnswer, 'changed'), ...CLASSIC_401, 404: classicFail('unknown tenant'), 422: classicFail('schema violation') },
+    responses: { 200: json(savedAnswer, 'changed'), ...CLASSIC_401, 404: classicFail('unknown tenant'), 422: classicFail('schema violation') },
   },
   {
     method: 'delete',

@@ -31,7 +31,7 @@ db_path = ./mail.db
 [server]
 host = 0.0.0.0
 port = 8100
-api_token = secret-token
+api_token = secret-token-0123456789
 [scheduler]
 active = true
 [client]
@@ -51,7 +51,7 @@ delivery_activity = yes
     expect(config.dbPath).toBe(path.join(cwd, 'mail.db'));
     expect(config.host).toBe('0.0.0.0');
     expect(config.port).toBe(8100);
-    expect(config.apiToken).toBe('secret-token');
+    expect(config.apiToken).toBe('secret-token-0123456789');
     expect(config.schedulerActive).toBe(true);
     expect(config.client).toMatchObject({ url: 'http://genropy.local/email/mailproxy/mp_endpoint/proxy_sync', user: 'syncuser', password: 'syncpass' });
     expect(config.defaultPriority).toBe(1);
@@ -123,10 +123,10 @@ delivery_activity = true
   });
 
   it('reads config.ini as configparser does: "key: value" lines, %% for a percent sign, continuation lines', () => {
-    const cwd = withIni('[server]\nport: 8100\nAPI_TOKEN : 100%%-secret\n[client]\nclient_sync_password=p%%ss\n[delivery]\nretry_delays = 30,\n  60,\n  120\n');
+    const cwd = withIni('[server]\nport: 8100\nAPI_TOKEN : 100%%-secret-0123456789\n[client]\nclient_sync_password=p%%ss\n[delivery]\nretry_delays = 30,\n  60,\n  120\n');
     const { config } = loadConfig({ cwd, env: {} });
     expect(config.port).toBe(8100);
-    expect(config.apiToken).toBe('100%-secret');
+    expect(config.apiToken).toBe('100%-secret-0123456789');
     expect(config.client.password).toBe('p%ss');
     expect(config.delivery.retryDelays).toEqual([30, 60, 120]);
   });
@@ -141,15 +141,25 @@ delivery_activity = true
 
   it('precedence: ini over env over default, flags over both', () => {
     const cwd = withIni('[server]\nport = 8100\n');
-    const env = { GMP_PORT: '8200', GMP_HOST: '127.0.0.2', GMP_API_TOKEN: 'env-token' };
+    const env = { GMP_PORT: '8200', GMP_HOST: '127.0.0.2', GMP_API_TOKEN: 'env-token-0123456789' };
     const fromIni = loadConfig({ cwd, env });
     expect(fromIni.config.port).toBe(8100);
     expect(fromIni.config.host).toBe('127.0.0.2');
-    expect(fromIni.config.apiToken).toBe('env-token');
-    const fromFlag = loadConfig({ cwd, env, argv: ['--port', '0', '--api-token', 'flag-token', '--delivery-mode', 'real'] });
+    expect(fromIni.config.apiToken).toBe('env-token-0123456789');
+    const fromFlag = loadConfig({ cwd, env, argv: ['--port', '0', '--api-token', 'flag-token-0123456789', '--delivery-mode', 'real'] });
     expect(fromFlag.config.port).toBe(0);
-    expect(fromFlag.config.apiToken).toBe('flag-token');
+    expect(fromFlag.config.apiToken).toBe('flag-token-0123456789');
     expect(fromFlag.settingsOverrides).toEqual({ delivery_mode: 'real' });
+  });
+
+  it('refuses an API token shorter than 16 characters, wherever it comes from, naming the source', () => {
+    const cwd = tempDir();
+    expect(() => loadConfig({ cwd, env: { GMP_API_TOKEN: 'change-me' } })).toThrow(
+      'invalid configuration: GMP_API_TOKEN: the API token must be at least 16 characters, got 9',
+    );
+    expect(() => loadConfig({ cwd, env: {}, argv: ['--api-token', 'fifteen-chars!!'] })).toThrow(/--api-token: .*at least 16/);
+    expect(() => loadConfig({ cwd: withIni('[server]\napi_token = short\n'), env: {} })).toThrow(/\[server\] api_token: .*at least 16/);
+    expect(loadConfig({ cwd, env: { GMP_API_TOKEN: 'sixteen-chars!!!' } }).config.apiToken).toBe('sixteen-chars!!!');
   });
 
   it('finds the ini through GMP_CONFIG or --config, and fails when a named file is missing', () => {

@@ -18,7 +18,7 @@ async function startAndRead(cwd: string, argv: string[], change?: Partial<Settin
   const relay = await createRelay({ config: loaded.config, logger: silentLogger(), settingsOverrides: loaded.settingsOverrides });
   const { url } = await relay.start();
   try {
-    const headers = { 'X-API-Token': 'ini-token', 'Content-Type': 'application/json' };
+    const headers = { 'X-API-Token': 'ini-token-0123456789', 'Content-Type': 'application/json' };
     if (change) expect((await fetch(`${url}/api/settings`, { method: 'PATCH', headers, body: JSON.stringify(change) })).status).toBe(200);
     return (await (await fetch(`${url}/api/settings`, { headers })).json()) as Settings;
   } finally {
@@ -36,7 +36,7 @@ describe('configuration across restarts', () => {
         `data_dir = ${path.join(cwd, 'data')}`,
         '[server]',
         'port = 0',
-        'api_token = ini-token',
+        'api_token = ini-token-0123456789',
         '[sandbox]',
         'smtp_port = 0',
         '[client]',

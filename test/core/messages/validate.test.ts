@@ -88,3 +88,22 @@ describe('the one validation of message payloads', () => {
     expect(payloadIssue(send, rules)).toEqual({ path: ['subject'], rule: 'crlf' });
   });
 });
+
+describe('the recipient cap (#17.6)', () => {
+  const many = (n: number, prefix = 'r') => Array.from({ length: n }, (_, i) => `${prefix}${i}@example.com`);
+
+  it('counts to, cc and bcc together against max_recipients (default 1,000)', () => {
+    expect(issueOf({ to: many(1000) })).toBeNull();
+    expect(issueOf({ to: many(998), cc: many(2, 'c'), bcc: many(1, 'b') })).toEqual({ path: ['to'], rule: 'too_many_recipients' });
+    expect(issueOf({ to: many(3) }, { ...rules, maxRecipients: 2 })).toEqual({ path: ['to'], rule: 'too_many_recipients' });
+    expect(issueOf({ to: many(2) }, { ...rules, maxRecipients: 2 })).toBeNull();
+  });
+
+  it('is a rejection reason on add-messages and a field error naming `to` on /api/send', () => {
+    const over = { to: many(2), cc: many(1, 'c') };
+    const r = { ...rules, maxRecipients: 2 };
+    const issue = payloadIssue(payload(over), r)!;
+    expect(classicReason(issue, payload(over))).toBe('too many recipients: 3 (to, cc and bcc together; see [delivery] max_recipients)');
+    expect(fieldError(issue, payload(over))).toEqual({ field: 'to', message: 'too many recipients (to, cc and bcc together; see [delivery] max_recipients): 3' });
+  });
+});

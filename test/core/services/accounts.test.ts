@@ -27,6 +27,7 @@ describe('account rules (genro-mail-proxy POST /account)', () => {
       max_connections: null,
       fallbacks: null,
       weight: null,
+      allow_insecure_auth: false,
     });
   });
 
@@ -85,10 +86,10 @@ describe('accounts service', () => {
     });
     await accounts.upsert(ADMIN, body({ password: 'pw', limit_per_minute: 10 }));
     expect(events).toEqual(['accounts:acc', 'wake']);
-    await accounts.upsert(ADMIN, body({ host: 'smtp2.example.com' }));
+    expect(await accounts.upsert(ADMIN, body({ limit_per_minute: 20 }))).toBeNull();
     expect((await ctx.store.accounts.get('', 'acc'))?.password).toBe('pw');
     const [listed] = await accounts.list(ADMIN);
-    expect(listed).toMatchObject({ id: 'acc', host: 'smtp2.example.com', password_set: true });
+    expect(listed).toMatchObject({ id: 'acc', host: 'smtp.example.com', password_set: true });
     expect(listed).not.toHaveProperty('password');
     const [view] = await accounts.listWithDelivery();
     expect(view).toMatchObject({ id: 'acc', password_set: true, rate: [], in_flight: 0, pool_open: false });
@@ -96,5 +97,62 @@ describe('accounts service', () => {
     await expect(accounts.verify('', 'ghost')).rejects.toMatchObject({ status: 404 });
     expect(await accounts.delete(ADMIN, 'acc')).toBe(true);
     expect(await accounts.delete(ADMIN, 'acc')).toBe(false);
+  });
+});
+
+describe('accounts service: a stored password stays with its server (#17.2)', () => {
+  const context = contextPerTest();
+  const service = async () => {
+    const ctx = await context();
+    const dispatcher = {
+      accountStatus: () => ({ in_flight: 0, backoff_until: null, backoff_error: null, pool_open: false }),
+      rateLimitState: async () => [],
+      verifyAccount: async () => ({ ok: true, stage: 'ok' as const, message: 'fine' }),
+    };
+    const accounts = createAccountsService({ accounts: ctx.store.accounts, store: ctx.store, dispatcher, tenantMustExist: async () => undefined, bus: ctx.bus, clock: ctx.clock });
+    return { ctx, accounts };
+  };
+
+  it.each([
+    ['host', { host: 'attacker.example' }],
+    ['host', { host: 'smtp.example.com.evil' }],
+    ['port', { port: 2525 }],
+    ['user', { user: 'someone-else' }],
+  ] as const)('drops it when the %s changes and the edit does not resend it, and says so', async (what, change) => {
+    const { ctx, accounts } = await service();
+    await accounts.upsert(ADMIN, body({ user: 'me', password: 'pw' }));
+    const answer = await accounts.upsert(ADMIN, body({ user: 'me', ...change }));
+    expect(answer).toEqual({ secrets_dropped: ['password'], message: expect.stringContaining(`${what} changed`) });
+    expect((await ctx.store.accounts.get('', 'acc'))?.password).toBeNull();
+  });
+
+  it('keeps it for the same server (host compared without case), takes the one resent with the change', async () => {
+    const { ctx, accounts } = await service();
+    await accounts.upsert(ADMIN, body({ user: 'me', password: 'pw' }));
+    expect(await accounts.upsert(ADMIN, body({ user: 'me', host: 'SMTP.example.com', limit_per_minute: 5 }))).toBeNull();
+    expect((await ctx.store.accounts.get('', 'acc'))?.password).toBe('pw');
+    expect(await accounts.upsert(ADMIN, body({ user: 'me', host: 'smtp2.example.com', password: 'pw2' }))).toBeNull();
+    expect((await ctx.store.accounts.get('', 'acc'))?.password).toBe('pw2');
+  });
+});
+
+describe('allow_insecure_auth (#17.7)', () => {
+  const context = contextPerTest();
+  it('is off unless the account sets it; it is stored and shown', async () => {
+    const ctx = await context();
+    const dispatcher = {
+      accountStatus: () => ({ in_flight: 0, backoff_until: null, backoff_error: null, pool_open: false }),
+      rateLimitState: async () => [],
+      verifyAccount: async () => ({ ok: true, stage: 'ok' as const, message: 'fine' }),
+    };
+    const accounts = createAccountsService({ accounts: ctx.store.accounts, store: ctx.store, dispatcher, tenantMustExist: async () => undefined, bus: ctx.bus, clock: ctx.clock });
+    await accounts.upsert(ADMIN, body({ id: 'plain' }));
+    await accounts.upsert(ADMIN, body({ id: 'lax', allow_insecure_auth: true }));
+    expect((await ctx.store.accounts.get('', 'plain'))?.allow_insecure_auth).toBe(false);
+    expect((await ctx.store.accounts.get('', 'lax'))?.allow_insecure_auth).toBe(true);
+    expect((await accounts.listWithDelivery()).map((a) => [a.id, a.allow_insecure_auth])).toEqual([
+      ['lax', true],
+      ['plain', false],
+    ]);
   });
 });

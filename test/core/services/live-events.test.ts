@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RelayBus } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { MessageEvent } from '../../../src/core/messages/types.js';
-import { createLiveEventsService, type FrameClient } from '../../../src/core/services/live-events.js';
+import { createLiveEventsService, MAX_LIVE_CLIENTS, type FrameClient } from '../../../src/core/services/live-events.js';
 import type { LiveStats } from '../../../src/core/services/stats.js';
 
 /** A subscriber that keeps what it was sent, split into events. */
@@ -105,5 +105,22 @@ describe('live events hub (HTTP-agnostic)', () => {
     bus.emit('captured.removed', { ids: 'all' });
     expect(seen).toEqual([2]);
     expect(bus.listenerCount('captured.removed')).toBe(0);
+  });
+});
+
+describe('live events hub: the client cap (#17.6)', () => {
+  it(`refuses the stream past ${MAX_LIVE_CLIENTS} with a 503, before writing anything; a freed place is taken again`, async () => {
+    const bus = new RelayBus();
+    const live = createLiveEventsService({ bus, stats: { live: async () => stats(0) }, logger: silentLogger() });
+    const disconnects = Array.from({ length: MAX_LIVE_CLIENTS }, () => live.connect(new Client()));
+    const refused = new Client();
+    expect(() => live.connect(refused)).toThrow(expect.objectContaining({ status: 503, code: 'too_many_clients' }));
+    expect(refused.chunks).toEqual([]);
+    disconnects[0]!();
+    const again = new Client();
+    disconnects.push(live.connect(again));
+    expect(again.chunks[0]).toBe('retry: 2000\n\n');
+    for (const d of disconnects) d();
+    expect(bus.listenerCount('messages')).toBe(0);
   });
 });

@@ -3,7 +3,7 @@ import { defaultConfig, type RelayConfig } from '../../../src/core/config/types.
 import { silentLogger } from '../../../src/core/logger.js';
 import { tempDir } from '../common/temp-dir.js';
 
-export const TEST_TOKEN = 'test-token';
+export const TEST_TOKEN = 'test-token-0123456789';
 
 export interface TestRelay {
   relay: Relay;

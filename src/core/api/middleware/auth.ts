@@ -13,13 +13,13 @@ export function tokenMatches(given: string | undefined, expected: string): boole
   return crypto.timingSafeEqual(digest(given.trim()), digest(expected));
 }
 
-export function tokenFromRequest(ctx: Koa.Context, allowQuery: boolean): string | undefined {
+/** The token of a request: headers only, never the URL (URLs end up in logs, history and Referer). */
+export function tokenFromRequest(ctx: Koa.Context): string | undefined {
   const header = ctx.get('X-API-Token');
   if (header) return header;
   const auth = ctx.get('Authorization');
   const m = /^Bearer\s+(.+)$/i.exec(auth);
   if (m) return m[1];
-  if (allowQuery && typeof ctx.query.token === 'string') return ctx.query.token;
   return undefined;
 }
 
@@ -34,8 +34,6 @@ export interface AuthOptions {
   /** the caller a token stands for, or null for an unknown one */
   authenticate(token: string | undefined): Promise<Principal | null>;
   access(ctx: Koa.Context): Access;
-  /** paths that may carry the token as ?token= (EventSource cannot set headers) */
-  allowsQueryToken: (ctx: Koa.Context) => boolean;
 }
 
 const TENANT_NOT_ALLOWED = 'Admin token required, tenant tokens not allowed for this operation';
@@ -46,7 +44,7 @@ export function authMiddleware(opts: AuthOptions): Koa.Middleware {
     if (ctx.method === 'OPTIONS') return next();
     const access = opts.access(ctx);
     if (access === 'public') return next();
-    const token = tokenFromRequest(ctx, opts.allowsQueryToken(ctx));
+    const token = tokenFromRequest(ctx);
     const principal = await opts.authenticate(token);
     if (!principal) {
       throw new RelayError(401, 'unauthorized', access === 'admin' && !token ? 'Admin token required' : 'Invalid or missing API token');

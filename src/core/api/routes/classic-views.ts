@@ -11,7 +11,8 @@ const tenantOf = (tenantId: string) => (tenantId === '' ? null : tenantId);
 
 /** AccountInfo: every field but the password. */
 export function accountInfo(a: PublicAccount): ClassicAccountInfo {
-  const { password_set: _password, updated_ts: _updated, tenant_id, ...rest } = a;
+  // allow_insecure_auth is the relay's own field: AccountInfo keeps genro-mail-proxy's shape
+  const { password_set: _password, updated_ts: _updated, allow_insecure_auth: _insecure, tenant_id, ...rest } = a;
   return omitNulls({ ...rest, tenant_id: tenantOf(tenant_id) });
 }
 

@@ -12,6 +12,7 @@ import {
   type AddMessagesRefusal,
   type CleanupMessagesAnswer,
   type ClassicAccountsAnswer,
+  type SavedAnswer,
   type ClassicMessagesAnswer,
   type DeleteMessagesAnswer,
   type HealthAnswer,
@@ -83,8 +84,8 @@ export function classicRoutes(services: Pick<RelayServices, 'control' | 'message
   });
 
   router.post('/account', async (c) => {
-    await accounts.upsert(principalOf(c), parseBody(c, accountInput));
-    c.body = { ok: true } satisfies OkAnswer;
+    const dropped = await accounts.upsert(principalOf(c), parseBody(c, accountInput));
+    c.body = { ok: true, ...dropped } satisfies SavedAnswer;
   });
 
   router.get('/accounts', async (c) => {

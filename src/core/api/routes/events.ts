@@ -10,20 +10,28 @@ export function eventsRoutes(services: Pick<RelayServices, 'events'>): Router {
     socket.setTimeout(0);
     socket.setNoDelay(true);
     socket.setKeepAlive(true);
-    // the stream is written to the raw response; Koa must neither answer nor see a 404
-    c.status = 200;
-    c.respond = false;
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
+    const head = () => {
+      if (res.headersSent) return;
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache, no-transform',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+      });
+    };
+    // connect refuses (503) before its first write; Koa answers that one
     const disconnect = services.events.connect({
-      write: (chunk) => res.write(chunk),
+      write: (chunk) => {
+        head();
+        res.write(chunk);
+      },
       backlog: () => res.writableLength,
       close: () => res.destroy(),
     });
+    // the stream is written to the raw response; Koa must neither answer nor see a 404
+    head();
+    c.status = 200;
+    c.respond = false;
     res.on('close', disconnect);
     res.on('error', disconnect);
   });

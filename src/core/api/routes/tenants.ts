@@ -5,6 +5,7 @@ import {
   tenantsQuery,
   type ApiKeyAnswer,
   type OkAnswer,
+  type SavedAnswer,
   type SyncStatusAnswer,
   type TenantInfo,
   type TenantsAnswer,
@@ -39,8 +40,8 @@ export function tenantRoutes(services: Pick<RelayServices, 'tenants'>): Router {
   });
 
   router.put('/tenant/:id', async (c) => {
-    await tenants.update(principalOf(c), c.params.id, parseBody(c, tenantPatchBody));
-    c.body = { ok: true } satisfies OkAnswer;
+    const dropped = await tenants.update(principalOf(c), c.params.id, parseBody(c, tenantPatchBody));
+    c.body = { ok: true, ...dropped } satisfies SavedAnswer;
   });
 
   router.delete('/tenant/:id', async (c) => {

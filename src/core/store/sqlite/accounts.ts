@@ -5,8 +5,9 @@ import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
 import { guardOf } from './transitions.js';
 
-interface AccountRow extends Omit<Account, 'use_tls' | 'fallbacks' | 'limit_behavior'> {
+interface AccountRow extends Omit<Account, 'use_tls' | 'fallbacks' | 'limit_behavior' | 'allow_insecure_auth'> {
   use_tls: number | null;
+  allow_insecure_auth: number;
   fallbacks: string | null;
   limit_behavior: string;
 }
@@ -16,9 +17,9 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
     // INSERT OR REPLACE as genro-mail-proxy does (created_at resets)
     upsert: db.prepare(
       `INSERT OR REPLACE INTO accounts (tenant_id, id, host, port, user, password, ttl, limit_per_minute, limit_per_hour,
-         limit_per_day, limit_behavior, use_tls, batch_size, timeout, max_connections, fallbacks, weight, updated_ts)
+         limit_per_day, limit_behavior, use_tls, batch_size, timeout, max_connections, fallbacks, weight, allow_insecure_auth, updated_ts)
        VALUES (@tenant_id, @id, @host, @port, @user, @password, @ttl, @limit_per_minute, @limit_per_hour, @limit_per_day,
-         @limit_behavior, @use_tls, @batch_size, @timeout, @max_connections, @fallbacks, @weight, @updated_ts)`,
+         @limit_behavior, @use_tls, @batch_size, @timeout, @max_connections, @fallbacks, @weight, @allow_insecure_auth, @updated_ts)`,
     ),
     get: db.prepare<[string, string], AccountRow>('SELECT * FROM accounts WHERE tenant_id = ? AND id = ?'),
     list: db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY tenant_id, id'),
@@ -62,6 +63,7 @@ export class SqliteAccounts implements AccountsPort {
           password: a.password === null ? null : this.secrets.encode(a.password),
           use_tls: a.use_tls === null ? null : a.use_tls ? 1 : 0,
           fallbacks: a.fallbacks ? JSON.stringify(a.fallbacks) : null,
+          allow_insecure_auth: a.allow_insecure_auth ? 1 : 0,
           updated_ts: now,
         });
         accountChanged(this.runner, a.tenant_id, a.id);
@@ -105,6 +107,7 @@ export class SqliteAccounts implements AccountsPort {
       ...r,
       password: r.password === null ? null : this.secrets.decode(r.password),
       use_tls: r.use_tls === null ? null : r.use_tls === 1,
+      allow_insecure_auth: r.allow_insecure_auth === 1,
       fallbacks: r.fallbacks ? (JSON.parse(r.fallbacks) as string[]) : null,
       limit_behavior: r.limit_behavior === 'error' ? 'error' : 'defer',
     };

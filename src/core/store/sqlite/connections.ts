@@ -25,7 +25,11 @@ function connect(file: string, nativeBinding: string | undefined): DB {
 
 /** Opens the main connection, brings the schema up to date, then opens the captured-mail connection. */
 export function openConnections(opts: ConnectionOptions): Connections {
-  if (opts.path !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(opts.path)), { recursive: true });
+  if (opts.path !== ':memory:') {
+    fs.mkdirSync(path.dirname(path.resolve(opts.path)), { recursive: true, mode: 0o700 });
+    // SQLite gives the -wal and -shm files the database file's mode: create it private
+    fs.closeSync(fs.openSync(opts.path, 'a', 0o600));
+  }
   const main = connect(opts.path, opts.nativeBinding);
   try {
     configureMainConnection(main);

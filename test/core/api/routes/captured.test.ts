@@ -114,7 +114,7 @@ describe('captured mail API', () => {
     expect(pdf.headers.get('x-content-type-options')).toBe('nosniff');
     expect(Buffer.from(await pdf.arrayBuffer()).equals(PDF)).toBe(true);
 
-    const img = await fetch(`${t.url}/api/captured/${id}/attachments/0?inline=1&token=${t.token}`);
+    const img = await t.api(`/api/captured/${id}/attachments/0?inline=1`);
     expect(img.status).toBe(200);
     expect(img.headers.get('content-disposition')).toBe('inline; filename="logo.png"');
     expect(Buffer.from(await img.arrayBuffer()).equals(PNG)).toBe(true);
@@ -134,11 +134,14 @@ describe('captured mail API', () => {
     expect((await t.api(`/api/captured/${id}/attachments/x`)).status).toBe(404);
   });
 
-  it('takes the token as ?token= only on the download routes', async () => {
+  it('takes the token in a header only, never as ?token= (not even on the download routes)', async () => {
     const id = await send({ from: 'a@example.com', to: 'b@example.com', subject: 'tok', text: 'x' });
-    expect((await fetch(`${t.url}/api/captured/${id}/raw?token=${t.token}`)).status).toBe(200);
+    expect((await fetch(`${t.url}/api/captured/${id}/raw`, { headers: { 'X-API-Token': t.token } })).status).toBe(200);
     expect((await fetch(`${t.url}/api/captured/${id}/raw`)).status).toBe(401);
-    expect((await fetch(`${t.url}/api/captured/${id}/raw?token=wrong`)).status).toBe(401);
+    for (const path of ['raw', 'html', 'attachments/0']) {
+      const res = await fetch(`${t.url}/api/captured/${id}/${path}?token=${t.token}`);
+      expect(res.status, path).toBe(401);
+    }
     expect((await fetch(`${t.url}/api/captured/${id}?token=${t.token}`)).status).toBe(401);
     const bearer = await fetch(`${t.url}/api/captured/${id}`, { headers: { Authorization: `Bearer ${t.token}` } });
     expect(bearer.status).toBe(200);

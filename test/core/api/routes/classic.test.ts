@@ -265,10 +265,16 @@ describe('accounts', () => {
     expect(acc2).not.toHaveProperty('limit_per_hour');
     expect(JSON.stringify(list)).not.toContain('secret');
 
-    // an edit without the password keeps it; an explicit null clears it
-    await t.api('/account', { method: 'POST', json: { id: 'acc2', host: 'smtp2.example.com', port: 587, user: 'u' } });
+    // an edit without the password keeps it for the same server; another host drops it, and the answer says so
+    const same = await t.api('/account', { method: 'POST', json: { id: 'acc2', host: 'smtp.example.com', port: 587, user: 'u', limit_per_minute: 20 } });
+    expect(await same.json()).toEqual({ ok: true });
     expect((await t.relay.store.accounts.get('', 'acc2'))?.password).toBe('secret');
+    const moved = await t.api('/account', { method: 'POST', json: { id: 'acc2', host: 'smtp2.example.com', port: 587, user: 'u' } });
+    expect(await moved.json()).toEqual({ ok: true, secrets_dropped: ['password'], message: expect.stringContaining('host changed') });
+    expect((await t.relay.store.accounts.get('', 'acc2'))?.password).toBeNull();
     expect((await t.relay.store.accounts.get('', 'acc2'))?.host).toBe('smtp2.example.com');
+    await t.api('/account', { method: 'POST', json: { id: 'acc2', host: 'smtp2.example.com', port: 587, user: 'u', password: 'secret' } });
+    expect((await t.relay.store.accounts.get('', 'acc2'))?.password).toBe('secret');
     await t.api('/account', { method: 'POST', json: { id: 'acc2', host: 'smtp2.example.com', port: 587, user: 'u', password: null } });
     expect((await t.relay.store.accounts.get('', 'acc2'))?.password).toBeNull();
 

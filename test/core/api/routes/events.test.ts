@@ -27,11 +27,14 @@ describe('GET /api/events (SSE)', () => {
   /** straight into the queue: the store announces the rows after its commit */
   const enqueue = (payloads: MessagePayload[]) => t.relay.store.messages.enqueue(payloads, nowSec(t.relay.ctx.clock));
 
-  it('refuses a missing or wrong token and accepts header or query token', async () => {
+  it('refuses a missing, wrong or ?token= token and accepts the header', async () => {
     const none = await fetch(`${t.url}/api/events`);
     expect(none.status).toBe(401);
-    const wrong = await fetch(`${t.url}/api/events?token=nope`);
+    const wrong = await fetch(`${t.url}/api/events`, { headers: { 'X-API-Token': 'nope' } });
     expect(wrong.status).toBe(401);
+    // the token never travels in a URL (logs, history, Referer)
+    const query = await fetch(`${t.url}/api/events?token=${t.token}`);
+    expect(query.status).toBe(401);
     const byHeader = readEventStream(`${t.url}/api/events`, { Authorization: `Bearer ${t.token}` });
     await waitFor(() => byHeader.of('stats').length > 0, 'stats on connect');
     expect(byHeader.status()).toBe(200);
@@ -43,7 +46,7 @@ describe('GET /api/events (SSE)', () => {
   it('streams stats, captured mail, message transitions, settings and deletions', async () => {
     const bus = t.relay.ctx.bus;
     const baseline = bus.listenerCount('messages');
-    const s = readEventStream(`${t.url}/api/events?token=${t.token}`);
+    const s = readEventStream(`${t.url}/api/events`, { 'X-API-Token': t.token });
     const first = (await waitFor(() => s.of('stats')[0], 'initial stats')) as { counts: Record<string, number>; captured: { total: number } };
     expect(first.counts).toMatchObject({ queued: 0, sent: 0 });
     expect(bus.listenerCount('messages')).toBe(baseline + 1);
@@ -86,7 +89,7 @@ describe('GET /api/events (SSE)', () => {
   });
 
   it('coalesces a burst instead of streaming thousands of rows', async () => {
-    const s = readEventStream(`${t.url}/api/events?token=${t.token}`);
+    const s = readEventStream(`${t.url}/api/events`, { 'X-API-Token': t.token });
     await waitFor(() => s.of('stats').length > 0, 'connected');
     const before = s.frames.length;
     await enqueue(Array.from({ length: 3000 }, (_, i) => payload(`burst-${i}`)));
@@ -108,7 +111,7 @@ describe('GET /api/events (SSE)', () => {
     const store = t.relay.store.captured;
     await store.deleteAll();
     await store.insertMany(Array.from({ length: 1500 }, (_, i) => ({ m: capturedFixture(i, { subject: `bulk ${i}`, size: 1, search_text: '' }), raw: Buffer.from('x') })));
-    const s = readEventStream(`${t.url}/api/events?token=${t.token}`);
+    const s = readEventStream(`${t.url}/api/events`, { 'X-API-Token': t.token });
     await waitFor(() => s.of('stats').length > 0, 'connected');
     await t.relay.ctx.settings.update({ sink_retention_count: 50 });
     const removedCount = () =>
@@ -126,7 +129,7 @@ describe('GET /api/events (SSE)', () => {
   it('serves several clients from one set of bus listeners', async () => {
     const bus = t.relay.ctx.bus;
     const baseline = bus.listenerCount('captured');
-    const clients = Array.from({ length: 5 }, () => readEventStream(`${t.url}/api/events?token=${t.token}`));
+    const clients = Array.from({ length: 5 }, () => readEventStream(`${t.url}/api/events`, { 'X-API-Token': t.token }));
     await waitFor(() => clients.every((c) => c.of('stats').length > 0), 'all connected');
     expect(bus.listenerCount('captured')).toBe(baseline + 1);
     await enqueue([payload('fanout')]);
