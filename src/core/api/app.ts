@@ -8,6 +8,7 @@ import { authMiddleware, type Access } from './middleware/auth.js';
 import { jsonBody } from './middleware/json-body.js';
 import { classicRoutes } from './routes/classic.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { tenantViewRoutes } from './routes/tenant-views.js';
 import { messagesRoutes } from './routes/messages.js';
 import { settingsRoutes } from './routes/settings.js';
 import { statsRoutes } from './routes/stats.js';
@@ -74,6 +75,7 @@ export function apiRouters(services: RelayServices, uiDir: string | null): Route
   return [
     classicRoutes(services),
     tenantRoutes(services),
+    tenantViewRoutes(services),
     messagesRoutes(services),
     settingsRoutes(services),
     statsRoutes(services),
