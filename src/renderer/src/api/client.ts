@@ -53,7 +53,7 @@ export class ApiError extends Error {
 }
 
 export interface MessageQuery {
-  /** '' or absent: every tenant's (the server's `tenant_id=` selects the default tenant only when sent) */
+  /** absent: every tenant's; '' the default tenant's */
   tenant_id?: string;
   state?: MessageState | '';
   account_id?: string;
@@ -186,7 +186,11 @@ export class RelayApi {
 
   // messages
   listMessages(q: MessageQuery): Promise<Page<MessageSummary>> {
-    return this.checked(messagesPage, 'GET', `/api/messages${queryString({ ...q })}`);
+    const { tenant_id, ...rest } = q;
+    const qs = queryString({ ...rest });
+    // tenant_id= (empty) selects the default tenant, so it is sent even when empty
+    const tenant = tenant_id === undefined ? '' : `${qs ? '&' : '?'}tenant_id=${encodeURIComponent(tenant_id)}`;
+    return this.checked(messagesPage, 'GET', `/api/messages${qs}${tenant}`);
   }
   /** `tenantId`: the message's tenant ('' or absent: the default tenant) */
   getMessage(id: string, tenantId = ''): Promise<MessageDetail> {
