@@ -269,8 +269,12 @@ export class RelayApi {
   }
   /** Deletes exactly these captured messages; answers how many were still there. */
   async deleteCapturedIds(ids: readonly number[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    return (await this.checked(deleteAllCapturedAnswer, 'DELETE', `/api/captured?ids=${ids.join(',')}`)).removed;
+    let removed = 0;
+    // the route takes at most 1000 ids a call
+    for (let i = 0; i < ids.length; i += 1000) {
+      removed += (await this.checked(deleteAllCapturedAnswer, 'DELETE', `/api/captured?ids=${ids.slice(i, i + 1000).join(',')}`)).removed;
+    }
+    return removed;
   }
   releaseCaptured(id: number, accountId: string): Promise<ReleaseAnswer> {
     return this.request('POST', `/api/captured/${id}/release`, { account_id: accountId });
