@@ -32,6 +32,11 @@ export const tenantOverview = z
   .meta({ id: 'TenantOverview' });
 export type TenantOverview = z.infer<typeof tenantOverview>;
 
+/** A tenant's reports fail while its last error is newer than its last acknowledged report. */
+export function tenantReportFailing(t: Pick<TenantOverview, 'last_error' | 'last_ok_ts' | 'last_sync_ts'>): boolean {
+  return !!t.last_error && (t.last_ok_ts === undefined || (t.last_sync_ts ?? 0) > t.last_ok_ts);
+}
+
 export const tenantsOverview = z
   .object({ items: z.array(tenantOverview), sync_interval_seconds: int })
   .strict()

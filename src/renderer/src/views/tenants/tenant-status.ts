@@ -1,3 +1,4 @@
+import { tenantReportFailing } from '../../../../shared/api/index.js';
 import type { TenantOverview } from '../../api/types.js';
 
 /** How a tenant's delivery reports stand, as one word and a sentence (pure: tested without a page). */
@@ -12,8 +13,7 @@ export type TenantSyncState =
 export function tenantSyncState(t: TenantOverview): TenantSyncState {
   if (!t.active) return { kind: 'inactive' };
   if (!t.sync_url) return { kind: 'no_endpoint' };
-  // an error newer than the last acknowledged report is the current state
-  if (t.last_error && (t.last_ok_ts === undefined || (t.last_sync_ts ?? 0) > t.last_ok_ts)) return { kind: 'failing', error: t.last_error };
+  if (tenantReportFailing(t)) return { kind: 'failing', error: t.last_error ?? '' };
   if (t.in_dnd && t.last_sync_ts !== undefined) return { kind: 'dnd', until: t.last_sync_ts };
   if (t.last_sync_ts === undefined) return { kind: 'never' };
   return { kind: 'ok', last: t.last_sync_ts, due: t.next_sync_due };
