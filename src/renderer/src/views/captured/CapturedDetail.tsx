@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { AccountView, CapturedDetail as Detail } from '../../api/types.js';
+import type { CapturedDetail as Detail } from '../../api/types.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { Tabs } from '../../components/Tabs.js';
 import { useShortcuts } from '../../hooks/useShortcuts.js';
@@ -8,6 +8,7 @@ import { errorMessage } from '../../lib/errors.js';
 import { formatBytes, formatDateTime, recipients } from '../../lib/format.js';
 import { routeHref } from '../../lib/router.js';
 import { useRelay } from '../../state/relay-context.js';
+import { useAccounts } from '../../state/useAccounts.js';
 import { AttachmentsTab } from './AttachmentsTab.js';
 import { HeadersTab } from './HeadersTab.js';
 import { HtmlPreview } from './HtmlPreview.js';
@@ -17,15 +18,16 @@ import { ReleaseControl } from './ReleaseControl.js';
 type TabKey = 'html' | 'text' | 'headers' | 'raw' | 'attachments';
 
 /** One captured mail: preview, text, headers, source, attachments; download, delete, release. */
-export function CapturedDetail({ id, accounts, onClose, onDelete, onOpened }: {
+export function CapturedDetail({ id, onClose, onDelete, onOpened }: {
   id: number;
-  accounts: AccountView[] | null;
   onClose: () => void;
   /** deletes it (the view offers an undo for a few seconds) */
   onDelete: (id: number, subject: string) => void;
   onOpened: (id: number) => void;
 }) {
   const { api } = useRelay();
+  // read when the mail opens: the release offers a healthy account, and backoffs come and go unannounced
+  const { accounts } = useAccounts();
   const [mail, setMail] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<TabKey>('html');

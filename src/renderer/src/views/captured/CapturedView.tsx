@@ -13,7 +13,6 @@ import { formatNumber } from '../../lib/format.js';
 import { navigate, type Route } from '../../lib/router.js';
 import { debounce } from '../../lib/throttle.js';
 import { useRelay } from '../../state/relay-context.js';
-import { useAccounts } from '../../state/useAccounts.js';
 import { useConnectionInfo } from '../../state/useConnectionInfo.js';
 import { smtpEnvSnippet, smtpSnippet } from '../settings/connection-info.js';
 import { CapturedDetail } from './CapturedDetail.js';
@@ -46,7 +45,6 @@ export function CapturedView({ route }: { route: Route }) {
   const q = route.params.q ?? '';
   const [search, setSearch] = useState(q);
   const { list, snapshot } = useCapturedList(q);
-  const { accounts } = useAccounts();
   const now = useNow(15_000);
   const [confirmClear, setConfirmClear] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -138,7 +136,6 @@ export function CapturedView({ route }: { route: Route }) {
         <CapturedDetail
           key={selected}
           id={selected}
-          accounts={accounts}
           onClose={() => navigate('captured', undefined, { q: q || undefined })}
           onOpened={markRead}
           onDelete={(id, subject) => {
