@@ -1,4 +1,15 @@
-import { MESSAGE_STATES, type AccountView, type MessageState, type MessagesPage, type ReportStatus, type Settings, type Stats } from '../shared/api/index.js';
+import {
+  MESSAGE_STATES,
+  tenantReportFailing,
+  type AccountView,
+  type MessageState,
+  type MessagesPage,
+  type ReportStatus,
+  type Settings,
+  type Stats,
+  type TenantOverview,
+  type TenantsOverview,
+} from '../shared/api/index.js';
 
 /** The `status` command's findings: problems decided from the relay's answers, and their text rendering. */
 
@@ -14,6 +25,19 @@ export interface StatusReport {
   accounts: AccountLine[] | null;
   report: ReportLine | null;
   errors: ErrorLine[] | null;
+  /** per tenant, how its delivery reports stand; null or empty: no tenants (the classic single application) */
+  tenants: TenantLine[] | null;
+}
+
+interface TenantLine {
+  id: string;
+  active: boolean;
+  sync_url: string | null;
+  state: 'inactive' | 'no endpoint' | 'failing' | 'never synced' | 'ok';
+  last_sync_ts: number | null;
+  last_ok_ts: number | null;
+  last_error: string | null;
+  pending: number | null;
 }
 
 interface AccountLine {
@@ -49,6 +73,8 @@ export interface Answers {
   accounts: { items: AccountView[] } | null;
   settings: Settings | null;
   errors: MessagesPage | null;
+  /** GET /api/tenants (null: not available, e.g. an older relay) */
+  tenants?: TenantsOverview | null;
 }
 
 /** Decides what is wrong (the problems) from what the relay answered. */
@@ -72,6 +98,11 @@ export function buildReport(base: string, a: Answers): StatusReport {
     problems.push(`reporting to the application failing${since}: ${report.last_error ?? 'unknown error'}`);
   }
 
+  const tenants = a.tenants ? a.tenants.items.map(tenantLine) : null;
+  for (const t of tenants ?? []) {
+    if (t.state === 'failing') problems.push(`tenant ${t.id}: reporting to ${t.sync_url ?? 'its application'} failing: ${t.last_error ?? 'unknown error'}`);
+  }
+
   return {
     url: base,
     healthy,
@@ -84,6 +115,23 @@ export function buildReport(base: string, a: Answers): StatusReport {
     accounts: a.accounts ? accountLines(a.accounts.items, a.stats) : null,
     report,
     errors: a.errors ? a.errors.items.map((m) => ({ id: m.id, account_id: m.account_id, error_ts: m.error_ts, error: m.error ?? '' })) : null,
+    tenants,
+  };
+}
+
+/** A tenant's report state, as the tenants page shows it. */
+function tenantLine(t: TenantOverview): TenantLine {
+  const failing = tenantReportFailing(t);
+  const state: TenantLine['state'] = !t.active ? 'inactive' : !t.sync_url ? 'no endpoint' : failing ? 'failing' : t.last_sync_ts === undefined ? 'never synced' : 'ok';
+  return {
+    id: t.id,
+    active: t.active,
+    sync_url: t.sync_url ?? null,
+    state,
+    last_sync_ts: t.last_sync_ts ?? null,
+    last_ok_ts: t.last_ok_ts ?? null,
+    last_error: t.last_error ?? null,
+    pending: t.pending ?? null,
   };
 }
 
@@ -150,6 +198,15 @@ export function render(r: StatusReport): string {
     lines.push(`  ${r.report.url ?? '(no URL)'}: ${r.report.state}`);
     lines.push(`  last: ${r.report.last}`);
     if (r.report.next_attempt_ts !== null) lines.push(`  next: ${formatTs(r.report.next_attempt_ts)}`);
+  }
+  if (r.tenants?.length) {
+    lines.push('', 'Tenants (delivery reports per application)');
+    for (const t of r.tenants) {
+      const last = t.last_sync_ts !== null ? `last sync ${formatTs(t.last_sync_ts)}` : 'never synced';
+      const pending = t.pending !== null ? `, ${t.pending} pending` : '';
+      lines.push(`  ${t.id}: ${t.state}  ${t.sync_url ?? '(no client_base_url)'}  ${last}${pending}`);
+      if (t.state === 'failing') lines.push(`    error: ${t.last_error}${t.last_ok_ts !== null ? ` (last ok ${formatTs(t.last_ok_ts)})` : ''}`);
+    }
   }
   lines.push('', 'Last errors');
   if (!r.errors) lines.push('  not available');

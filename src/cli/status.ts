@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
-import { accountsPage, describeIssues, healthAnswer, messagesPage, settingsView, statsAnswer } from '../shared/api/index.js';
+import { accountsPage, describeIssues, healthAnswer, messagesPage, settingsView, statsAnswer, tenantsOverview } from '../shared/api/index.js';
 import { buildReport, render } from './status-report.js';
 
 /**
@@ -86,13 +86,14 @@ export async function statusCommand(argv: string[], io: StatusIo = {}): Promise<
     err(`relay unreachable at ${base}: ${health.reason}\n`);
     return EXIT_CANNOT_CHECK;
   }
-  const [stats, accounts, settings, errors] = await Promise.all([
+  const [stats, accounts, settings, errors, tenants] = await Promise.all([
     get('/api/stats', true),
     get('/api/accounts', true),
     get('/api/settings', true),
     get('/api/messages?state=error&limit=5', true),
+    get('/api/tenants', true),
   ]);
-  if ([stats, accounts, settings, errors].some((r) => !r.ok && r.status === 401)) {
+  if ([stats, accounts, settings, errors, tenants].some((r) => !r.ok && r.status === 401)) {
     err(
       token
         ? `unauthorized: the relay at ${base} refused the token\n`
@@ -108,6 +109,7 @@ export async function statusCommand(argv: string[], io: StatusIo = {}): Promise<
     '/api/accounts': readWith(accountsPage, accounts),
     '/api/settings': readWith(settingsView, settings),
     '/api/messages': readWith(messagesPage, errors),
+    '/api/tenants': readWith(tenantsOverview, tenants),
   };
   for (const [p, r] of Object.entries(reads)) {
     if (!r.ok) {
@@ -117,6 +119,8 @@ export async function statusCommand(argv: string[], io: StatusIo = {}): Promise<
   }
   const data = <T>(r: Read<T>): T | null => (r.ok ? r.data : null);
   const routes = { '/api/stats': stats, '/api/accounts': accounts, '/api/settings': settings, '/api/messages': errors };
+  // an older relay has no /api/tenants: no tenants section, and no note about it
+  const tenantsRead = data(reads['/api/tenants']);
   const report = buildReport(base, {
     health: health.ok ? health : { ok: false, reason: health.reason },
     unavailable: Object.entries(routes).flatMap(([p, r]) => (r.ok ? [] : [{ path: p, reason: r.reason }])),
@@ -124,6 +128,7 @@ export async function statusCommand(argv: string[], io: StatusIo = {}): Promise<
     accounts: data(reads['/api/accounts']),
     settings: data(reads['/api/settings']),
     errors: data(reads['/api/messages']),
+    tenants: tenantsRead,
   });
   out(args.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
   return report.problems.length > 0 ? EXIT_PROBLEMS : EXIT_OK;

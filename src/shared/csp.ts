@@ -12,8 +12,11 @@ export function serializeCsp(directives: CspDirectives): string {
     .join('; ');
 }
 
-/** The relay on this machine, which the desktop window (app://renderer) reaches cross-origin. */
-export const LOOPBACK_ORIGINS = ['http://127.0.0.1:*', 'http://localhost:*', 'http://[::1]:*'] as const;
+/**
+ * The relay on this machine, which the desktop window (app://renderer) reaches cross-origin. No [::1]:
+ * CSP's host grammar has no IPv6 literals, and Chromium reports `http://[::1]:*` as an invalid source.
+ */
+export const LOOPBACK_ORIGINS = ['http://127.0.0.1:*', 'http://localhost:*'] as const;
 
 /**
  * The captured-mail preview is an iframe `srcdoc`, which inherits this policy, so images, styles and

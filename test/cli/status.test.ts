@@ -52,6 +52,26 @@ describe('relay status', () => {
     expect(out).toMatch(/queued 0 {2}deferred 0 {2}sending 0 {2}sent 0 {2}error 0 {2}reported 0/);
     expect(out).toContain('not configured (no client_sync_url)');
     expect(out).not.toContain('Problems');
+    // a classic single-application relay looks as it always did
+    expect(out).not.toContain('Tenants');
+  });
+
+  it("shows each tenant's report state with its sync URL, never a secret (#14.6)", async () => {
+    const r = await relay();
+    const reg = await r.api('/tenant', {
+      method: 'POST',
+      json: { id: 'acme', client_base_url: 'https://acme.example/mp', client_sync_path: '/proxy_sync', client_auth: { method: 'bearer', token: 'tok-secret' } },
+    });
+    expect(reg.status).toBe(200);
+    const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
+    expect(code).toBe(0);
+    expect(out).toContain('Tenants (delivery reports per application)');
+    expect(out).toMatch(/ {2}acme: never synced {2}https:\/\/acme\.example\/mp\/proxy_sync {2}never synced/);
+    expect(out).not.toContain('tok-secret');
+    const json = JSON.parse((await run(['--url', r.url, '--token', TEST_TOKEN, '--json'])).out);
+    expect(json.tenants).toEqual([
+      { id: 'acme', active: true, sync_url: 'https://acme.example/mp/proxy_sync', state: 'never synced', last_sync_ts: null, last_ok_ts: null, last_error: null, pending: null },
+    ]);
   });
 
   it('reads the token from GMP_API_TOKEN or from the data directory, and prints JSON on request', async () => {

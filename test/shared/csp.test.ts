@@ -14,10 +14,12 @@ describe('the UI page policy', () => {
   it('as the built page carries it: the loopback relay reachable, no frame-ancestors (ignored in a meta tag)', () => {
     expect(uiCsp('meta')).toBe(
       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' http: https:; img-src * data: blob:; font-src * data:; " +
-        "media-src * data:; connect-src 'self' http://127.0.0.1:* http://localhost:* http://[::1]:*; frame-src 'self' about: data: blob:; " +
+        "media-src * data:; connect-src 'self' http://127.0.0.1:* http://localhost:*; frame-src 'self' about: data: blob:; " +
         "object-src 'none'; base-uri 'self'; form-action 'self'",
     );
     expect(RENDERER_CSP).toBe(uiCsp('meta'));
+    // CSP host-sources have no IPv6 literal form: Chromium logs such a source as invalid (#20.7)
+    expect(uiCsp('meta')).not.toMatch(/\[[0-9a-f:]*\]/i);
   });
 
   it('serializes directives in order', () => {

@@ -9,6 +9,7 @@ import { hostCheckMiddleware, type HostPolicy } from './middleware/host-check.js
 import { jsonBody } from './middleware/json-body.js';
 import { classicRoutes } from './routes/classic.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { tenantViewRoutes } from './routes/tenant-views.js';
 import { messagesRoutes } from './routes/messages.js';
 import { settingsRoutes } from './routes/settings.js';
 import { statsRoutes } from './routes/stats.js';
@@ -72,6 +73,7 @@ export function apiRouters(services: RelayServices, uiDir: string | null): Route
   return [
     classicRoutes(services),
     tenantRoutes(services),
+    tenantViewRoutes(services),
     messagesRoutes(services),
     settingsRoutes(services),
     statsRoutes(services),

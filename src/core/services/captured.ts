@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { CapturedDetail, CapturedPage, ReleaseAnswer } from '../../shared/api/index.js';
+import type { CapturedDetail, CapturedPage, CapturedSelection, ReleaseAnswer } from '../../shared/api/index.js';
 import { conflict, notFound, RelayError } from '../errors.js';
 import type { RelayBus } from '../events.js';
 import { fieldError } from '../messages/validate.js';
@@ -14,6 +14,9 @@ export type { ReleaseRequest } from '../sink/release.js';
 /** The answers of GET /api/captured, GET /api/captured/{id} and the release: the shared API's shapes. */
 export type { CapturedDetail, CapturedPage } from '../../shared/api/index.js';
 export type ReleaseResult = ReleaseAnswer;
+
+/** a search-wide delete collects the matching ids this many at a time */
+const DELETE_SEARCH_PAGE = 500;
 
 /** how long a search waits for the background indexer to catch up with a burst of captures */
 const SEARCH_INDEX_WAIT_MS = 5000;
@@ -31,6 +34,8 @@ export interface CapturedService {
   attachment(id: number, index: number): Promise<CapturedAttachment>;
   delete(id: number): Promise<void>;
   deleteAll(): Promise<number>;
+  /** the ids given, else every message the search `q` matches, else all of it; answers how many went */
+  remove(sel: CapturedSelection): Promise<number>;
   /** queues the captured message for real delivery through the account, whatever the mode */
   release(id: number, req: ReleaseRequest): Promise<ReleaseResult>;
 }
@@ -50,6 +55,12 @@ export function createCapturedService(deps: CapturedServiceDeps): CapturedServic
     const raw = await captured.raw(id);
     if (!raw) throw notFound('captured message', String(id));
     return raw;
+  };
+
+  const deleteAll = async (): Promise<number> => {
+    const removed = await captured.deleteAll();
+    bus.emit('captured.removed', { ids: 'all' });
+    return removed;
   };
 
   return {
@@ -87,10 +98,25 @@ export function createCapturedService(deps: CapturedServiceDeps): CapturedServic
       bus.emit('captured.removed', { ids: [id] });
     },
 
-    async deleteAll() {
-      const removed = await captured.deleteAll();
-      bus.emit('captured.removed', { ids: 'all' });
-      return removed;
+    deleteAll,
+
+    async remove(sel) {
+      const q = sel.q?.trim();
+      if (!sel.ids && !q) return deleteAll();
+      let ids = sel.ids ?? [];
+      if (!sel.ids && q) {
+        await deps.sink.flushIndexing(SEARCH_INDEX_WAIT_MS);
+        const search = parseCapturedSearch(q);
+        let cursor: string | undefined;
+        do {
+          const page = await captured.list({ limit: DELETE_SEARCH_PAGE, cursor, search });
+          ids = ids.concat(page.items.map((c) => c.id));
+          cursor = page.next_cursor ?? undefined;
+        } while (cursor);
+      }
+      const removed = ids.length > 0 ? await captured.deleteMany(ids) : [];
+      if (removed.length > 0) bus.emit('captured.removed', { ids: removed });
+      return removed.length;
     },
 
     async release(id, req) {

@@ -18,6 +18,7 @@ import { createSendService, type SendService } from './send.js';
 import { createSettingsService, type ListenAddresses, type SettingsService } from './settings.js';
 import { createStatsService, type StatsService } from './stats.js';
 import { createTenantsService, type TenantSyncClock, type TenantsService } from './tenants.js';
+import { createTenantViewsService, type TenantViewsService } from './tenant-views.js';
 
 /**
  * Everything the API and the desktop shell may ask of the relay, one service per domain. Each owns
@@ -32,6 +33,8 @@ export interface RelayServices {
   readonly stats: StatsService;
   readonly control: ControlService;
   readonly tenants: TenantsService;
+  /** the tenants as the web UI shows them (GET /api/tenants) */
+  readonly tenantViews: TenantViewsService;
   readonly events: LiveEventsService;
   /** the Prometheus exposition */
   readonly metrics: Pick<Metrics, 'contentType' | 'render'>;
@@ -95,6 +98,7 @@ export function createRelayServices(deps: RelayServicesDeps): RelayServices {
     stats,
     control: createControlService({ settings, bus, tenants, reporting: deps.reporter }),
     tenants,
+    tenantViews: createTenantViewsService({ tenants }),
     events: createLiveEventsService({ bus, stats, logger: deps.logger }),
     metrics: deps.metrics,
   };
@@ -109,6 +113,7 @@ export type { SendOutcome, SendRequest, SendService } from './send.js';
 export type { ListenAddresses, SettingsService, SettingsView } from './settings.js';
 export type { LiveStats, StatsOverview, StatsService } from './stats.js';
 export type { TenantSyncClock, TenantsService } from './tenants.js';
+export type { TenantViewsService } from './tenant-views.js';
 export type { AddMessagesRequest } from './messages.js';
 export { ADMIN, type Principal } from './scope.js';
 export { sqlTimestamp, withoutNulls, type WithoutNulls } from './views.js';

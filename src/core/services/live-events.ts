@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AccountsFrame, TenantsFrame } from '../../shared/api/index.js';
 import type { CapturedAnnouncement, RelayBus, RelayEventMap, ReportOutcome } from '../events.js';
 import type { MessageEvent } from '../messages/types.js';
 import { RelayError } from '../errors.js';
@@ -103,6 +104,15 @@ class EventHub {
     this.activity();
   };
   private readonly onReport = (r: ReportOutcome) => this.broadcast(frame('report', r));
+  // deleting an account or a tenant takes its messages along: the counts may have changed too
+  private readonly onAccounts = (a: AccountsFrame) => {
+    this.broadcast(frame('accounts', a));
+    this.activity();
+  };
+  private readonly onTenants = (t: TenantsFrame) => {
+    this.broadcast(frame('tenants', t));
+    this.activity();
+  };
 
   constructor(
     private readonly bus: Pick<RelayBus, 'on' | 'off'>,
@@ -137,6 +147,8 @@ class EventHub {
     bus.on('captured.removed', this.onRemoved);
     bus.on('settings', this.onSettings);
     bus.on('report', this.onReport);
+    bus.on('accounts', this.onAccounts);
+    bus.on('tenants', this.onTenants);
     this.heartbeat = setInterval(() => this.broadcast(': ping\n\n'), HEARTBEAT_MS);
     this.statsTimer = setInterval(() => {
       this.statsDirty = true;
@@ -154,6 +166,8 @@ class EventHub {
     bus.off('captured.removed', this.onRemoved);
     bus.off('settings', this.onSettings);
     bus.off('report', this.onReport);
+    bus.off('accounts', this.onAccounts);
+    bus.off('tenants', this.onTenants);
     for (const t of [this.heartbeat, this.statsTimer]) if (t) clearInterval(t);
     for (const t of [this.flushTimer, this.statsDue]) if (t) clearTimeout(t);
     this.heartbeat = this.statsTimer = this.flushTimer = this.statsDue = null;

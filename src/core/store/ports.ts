@@ -151,6 +151,8 @@ export interface CapturedPort {
   counts(): Promise<CapturedCounts>;
   markRead(id: number, read?: boolean): Promise<boolean>;
   delete(id: number): Promise<boolean>;
+  /** deletes these messages in one transaction; answers the ids that existed */
+  deleteMany(ids: readonly number[]): Promise<number[]>;
   deleteAll(): Promise<number>;
   /** deletes at most `limits.batch` messages over the limits, oldest first; returns their ids */
   pruneBatch(limits: RetentionLimits): Promise<number[]>;

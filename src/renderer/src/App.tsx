@@ -4,6 +4,7 @@ import { baseUrlFor, browserEnv, forgetToken, rememberToken, startSession, type 
 import { useShortcuts } from './hooks/useShortcuts.js';
 import { Header } from './layout/Header.js';
 import { NavTabs } from './layout/NavTabs.js';
+import { OutageBanner } from './layout/OutageBanner.js';
 import { RealModeBanner } from './layout/RealModeBanner.js';
 import { ShortcutsHelp } from './layout/ShortcutsHelp.js';
 import { StatusBar } from './layout/StatusBar.js';
@@ -14,6 +15,7 @@ import { CapturedView } from './views/captured/CapturedView.js';
 import { LoginView } from './views/login/LoginView.js';
 import { QueueView } from './views/queue/QueueView.js';
 import { SettingsView } from './views/settings/SettingsView.js';
+import { TenantsView } from './views/tenants/TenantsView.js';
 
 type Session = { state: 'resolving' } | SessionStart;
 
@@ -67,6 +69,7 @@ function Shell() {
       '2': () => navigate(VIEWS[1]),
       '3': () => navigate(VIEWS[2]),
       '4': () => navigate(VIEWS[3]),
+      '5': () => navigate(VIEWS[4]),
       '?': () => setHelp(true),
       '/': (e) => {
         const input = document.querySelector<HTMLInputElement>('input[data-search]');
@@ -84,7 +87,10 @@ function Shell() {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <RealModeBanner />
+      <div className="banners">
+        <OutageBanner />
+        <RealModeBanner />
+      </div>
       <Header />
       <NavTabs current={route.view} />
       <main id="main" className="main" tabIndex={-1}>
@@ -92,6 +98,7 @@ function Shell() {
         {route.view === 'captured' ? <CapturedView route={route} /> : null}
         {route.view === 'accounts' ? <AccountsView route={route} /> : null}
         {route.view === 'settings' ? <SettingsView /> : null}
+        {route.view === 'tenants' ? <TenantsView /> : null}
       </main>
       <StatusBar onHelp={() => setHelp(true)} />
       {help ? <ShortcutsHelp onClose={() => setHelp(false)} /> : null}

@@ -105,6 +105,21 @@ export const capturedAttachmentQuery = z.object({ inline: z.enum(['0', '1', 'tru
 
 // ---- DELETE /api/captured (DELETE /api/captured/{id} answers Ok) ---------------------------------
 
+/**
+ * DELETE /api/captured narrowed to what a view shows: `ids` (comma-separated) deletes those, `q` every
+ * message the search matches; without either, everything.
+ */
+export const deleteCapturedQuery = z.object({
+  q: z.string().max(500).optional(),
+  /** at most 1000 */
+  ids: z
+    .string()
+    .max(17_000)
+    .regex(/^\d{1,15}(,\d{1,15}){0,999}$/, 'must be at most 1000 captured ids separated by commas')
+    .optional(),
+});
+export type CapturedSelection = { ids?: number[]; q?: string };
+
 export const deleteAllCapturedAnswer = z.object({ ok: z.literal(true), removed: int }).strict().meta({ id: 'DeleteAllCapturedAnswer' });
 export type DeleteAllCapturedAnswer = z.infer<typeof deleteAllCapturedAnswer>;
 

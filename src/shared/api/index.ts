@@ -11,4 +11,5 @@ export * from './stats.js';
 export * from './send.js';
 export * from './events.js';
 export * from './tenants.js';
+export * from './tenant-views.js';
 export * from './routes.js';

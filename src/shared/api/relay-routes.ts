@@ -5,6 +5,7 @@ import {
   capturedHtmlQuery,
   capturedPage,
   deleteAllCapturedAnswer,
+  deleteCapturedQuery,
   listCapturedQuery,
   releaseAnswer,
   releaseBody,
@@ -105,8 +106,9 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
   {
     method: 'delete',
     path: '/api/captured',
-    summary: 'Delete all captured mail',
-    responses: { 200: json(deleteAllCapturedAnswer, 'removed'), ...ADMIN_TOKEN },
+    summary: 'Delete captured mail: the ids given, else what the search q matches, else all of it',
+    request: { query: deleteCapturedQuery },
+    responses: { 200: json(deleteAllCapturedAnswer, 'removed'), ...ADMIN_TOKEN, 422: relayFail('invalid ids or query') },
   },
   {
     method: 'get',

@@ -68,6 +68,20 @@ describe('live events hub (HTTP-agnostic)', () => {
     expect(bus.listenerCount('settings')).toBe(0);
   });
 
+  it('forwards account and tenant changes as their frames (#14.6: the accounts frame was missing)', async () => {
+    const bus = new RelayBus();
+    const live = createLiveEventsService({ bus, stats: { live: async () => stats(0) }, logger: silentLogger() });
+    const c = new Client();
+    const disconnect = live.connect(c);
+    bus.emit('accounts', { ids: ['smtp1'] });
+    bus.emit('tenants', { ids: ['acme'] });
+    expect(c.of('accounts')).toEqual([{ ids: ['smtp1'] }]);
+    expect(c.of('tenants')).toEqual([{ ids: ['acme'] }]);
+    disconnect();
+    expect(bus.listenerCount('accounts')).toBe(0);
+    expect(bus.listenerCount('tenants')).toBe(0);
+  });
+
   it('counts a burst past the cap instead of sending every row', async () => {
     vi.useFakeTimers();
     const bus = new RelayBus();

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, RelayApi, errorFromResponse } from '../../../src/renderer/src/api/client.js';
+import { ApiError, RelayApi, UNREACHABLE_MESSAGE, errorFromResponse } from '../../../src/renderer/src/api/client.js';
 import { account, fakeFetch, summary } from '../../support/renderer/fake-relay.js';
 
 describe('errorFromResponse', () => {
@@ -71,3 +71,35 @@ describe('RelayApi', () => {
     await expect(api.accounts()).rejects.toBeInstanceOf(ApiError);
   });
 });
+
+describe('a relay that does not answer (#20.7)', () => {
+  it("says the relay is unreachable instead of fetch's 'Failed to fetch'", async () => {
+    const api = new RelayApi({ baseUrl: '', token: 'tok' }, () => {}, async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const err = await api.stats().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 0, code: 'unreachable', message: UNREACHABLE_MESSAGE });
+    expect(UNREACHABLE_MESSAGE).not.toContain('Failed to fetch');
+  });
+});
+
+describe('tenant and bulk calls', () => {
+  it('sends the message tenant, tenant_id= for the default tenant in lists, and captured ids 1000 at a time', async () => {
+    const { fetchImpl, calls } = fakeFetch({
+      'GET /api/messages': () => ({ items: [], next_cursor: null }),
+      'DELETE /api/messages/m%201': () => ({ ok: true }),
+      'DELETE /api/captured': (url) => ({ ok: true, removed: url.searchParams.get('ids')!.split(',').length }),
+    });
+    const api = new RelayApi({ baseUrl: '', token: 'tok' }, () => {}, fetchImpl);
+    await api.listMessages({ tenant_id: '', state: 'error' });
+    expect(calls[0].url.search).toBe('?state=error&tenant_id=');
+    await api.listMessages({});
+    expect(calls[1].url.searchParams.has('tenant_id')).toBe(false);
+    await api.deleteMessage('m 1', 'acme');
+    expect(calls[2].url.searchParams.get('tenant_id')).toBe('acme');
+    expect(await api.deleteCapturedIds(Array.from({ length: 1500 }, (_, i) => i + 1))).toBe(1500);
+    expect(calls.slice(3).map((c) => c.url.searchParams.get('ids')!.split(',').length)).toEqual([1000, 500]);
+  });
+});
+

@@ -157,6 +157,7 @@ describe('the API answers as its contract says', () => {
     }
 
     expect(await expectStatus(200, 'GET', '/tenant/acme', { token: key })).toMatchObject({ id: 'acme', name: 'Acme', active: true, client_auth: auth });
+    expect(JSON.stringify(await expectStatus(200, 'GET', '/api/tenants'))).not.toContain('"password"');
     expect(await expectStatus(401, 'GET', '/tenant/other', { token: key })).toEqual({ detail: 'Token not authorized for this tenant' });
     await expectStatus(404, 'GET', '/tenant/nobody');
     await expectStatus(200, 'PUT', '/tenant/acme', { token: key, json: { name: 'Acme Inc.' } });
@@ -325,6 +326,8 @@ describe('the API answers as its contract says', () => {
 
     await expectStatus(200, 'DELETE', `/api/captured/${plain[0].id}`);
     await expectStatus(404, 'DELETE', `/api/captured/${plain[0].id}`);
+    expect(await expectStatus(200, 'DELETE', `/api/captured?ids=${plain[0].id}`)).toEqual({ ok: true, removed: 0 });
+    await expectStatus(422, 'DELETE', '/api/captured?ids=not-ids');
   });
 
   it('classic deletes and cleanup, relay deletes', async () => {

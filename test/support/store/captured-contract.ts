@@ -119,6 +119,17 @@ export function capturedContract(factory: StoreFactory): void {
       expect(await s.store.captured.deleteAll()).toBe(0);
     });
 
+    it('deletes the ids given in one call, naming those that existed', async () => {
+      const [a, b, c] = await store(3);
+      expect(await s.store.captured.deleteMany([c.id, a.id, a.id, c.id + 100])).toEqual([c.id, a.id]);
+      expect(await s.store.captured.get(a.id)).toBeNull();
+      expect(await s.store.captured.raw(c.id)).toBeNull();
+      expect((await s.store.captured.get(b.id))?.id).toBe(b.id);
+      expect((await s.store.captured.list({ limit: 10, search: { terms: [{ field: 'subject', text: 'captured 3' }] } })).items).toEqual([]);
+      expect(await s.store.captured.counts()).toEqual({ total: 1, unread: 1 });
+      expect(await s.store.captured.deleteMany([])).toEqual([]);
+    });
+
     it('prunes the oldest messages beyond the count limit, a batch at a time', async () => {
       const ids = (await store(10)).map((c) => c.id);
       const prune = (keepCount: number, receivedBefore: number | null, batch: number) =>

@@ -3,6 +3,7 @@ import type Koa from 'koa';
 import {
   capturedAttachmentQuery,
   capturedHtmlQuery,
+  deleteCapturedQuery,
   listCapturedQuery,
   releaseBody,
   type CapturedDetail,
@@ -44,7 +45,8 @@ export function capturedRoutes(services: Pick<RelayServices, 'captured'>): Route
   });
 
   router.delete('/', async (c) => {
-    c.body = { ok: true, removed: await captured.deleteAll() } satisfies DeleteAllCapturedAnswer;
+    const { q, ids } = parseQuery(c, deleteCapturedQuery);
+    c.body = { ok: true, removed: await captured.remove({ q, ids: ids?.split(',').map(Number) }) } satisfies DeleteAllCapturedAnswer;
   });
 
   router.get('/:id', async (c) => {

@@ -32,6 +32,13 @@ export class CapturedRetention {
     return this.scope(() => this.deleteIds([id]) > 0);
   }
 
+  /** In one transaction; returns the ids that existed (and are gone now). */
+  deleteMany(ids: readonly number[]) {
+    return this.scope(() =>
+      this.runner.write(() => [...new Set(ids)].filter((id) => this.deleteIds([id]) > 0)),
+    );
+  }
+
   /** Returns how many there were. */
   deleteAll() {
     return this.scope(() =>

@@ -59,6 +59,9 @@ export class SqliteCaptured implements CapturedPort {
   delete(id: number) {
     return this.retention.delete(id);
   }
+  deleteMany(ids: readonly number[]) {
+    return this.retention.deleteMany(ids);
+  }
   deleteAll() {
     return this.retention.deleteAll();
   }

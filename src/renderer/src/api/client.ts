@@ -2,11 +2,14 @@ import type { z } from 'zod';
 import {
   accountsPage,
   capturedPage,
+  deleteAllCapturedAnswer,
   classicAccountsAnswer,
   describeIssues,
   messagesPage,
   settingsView,
   statsAnswer,
+  tenantsOverview,
+  type TenantsOverview,
 } from '../../../shared/api/index.js';
 import type { EventSourceFactory } from './event-stream.js';
 import { FetchEventSource } from './fetch-event-source.js';
@@ -50,6 +53,8 @@ export class ApiError extends Error {
 }
 
 export interface MessageQuery {
+  /** absent: every tenant's; '' the default tenant's */
+  tenant_id?: string;
   state?: MessageState | '';
   account_id?: string;
   q?: string;
@@ -64,6 +69,9 @@ export interface CapturedQuery {
 }
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** What a request that reached nobody says (fetch's own "Failed to fetch" names no cause a user can act on). */
+export const UNREACHABLE_MESSAGE = 'The relay is unreachable (stopped, or the network is down). Retrying…';
 
 /** Reads `{error:{code,message}}` (relay routes), `{detail}`/`{error}` (classic routes) or plain text. */
 export async function errorFromResponse(res: Response): Promise<ApiError> {
@@ -111,6 +119,16 @@ export class RelayApi {
     private readonly fetchImpl: FetchLike = (input, init) => fetch(input, init),
   ) {}
 
+  /** fetch, with "nobody answered" as an ApiError of status 0 (code `unreachable`) */
+  private async send(path: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.fetchImpl(this.url(path), init);
+    } catch (err) {
+      if (err instanceof DOMException && err.name === 'AbortError') throw err;
+      throw new ApiError(0, 'unreachable', UNREACHABLE_MESSAGE);
+    }
+  }
+
   url(path: string): string {
     return this.connection.baseUrl.replace(/\/$/, '') + path;
   }
@@ -135,7 +153,7 @@ export class RelayApi {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    const res = await this.fetchImpl(this.url(path), init);
+    const res = await this.send(path, init);
     if (!res.ok) {
       const err = await errorFromResponse(res);
       if (res.status === 401) this.onUnauthorized();
@@ -147,7 +165,7 @@ export class RelayApi {
   }
 
   async text(path: string): Promise<string> {
-    const res = await this.fetchImpl(this.url(path), { headers: { 'X-API-Token': this.connection.token } });
+    const res = await this.send(path, { headers: { 'X-API-Token': this.connection.token } });
     if (!res.ok) {
       const err = await errorFromResponse(res);
       if (res.status === 401) this.onUnauthorized();
@@ -157,7 +175,7 @@ export class RelayApi {
   }
 
   async blob(path: string): Promise<Blob> {
-    const res = await this.fetchImpl(this.url(path), { headers: { 'X-API-Token': this.connection.token } });
+    const res = await this.send(path, { headers: { 'X-API-Token': this.connection.token } });
     if (!res.ok) {
       const err = await errorFromResponse(res);
       if (res.status === 401) this.onUnauthorized();
@@ -168,16 +186,32 @@ export class RelayApi {
 
   // messages
   listMessages(q: MessageQuery): Promise<Page<MessageSummary>> {
-    return this.checked(messagesPage, 'GET', `/api/messages${queryString({ ...q })}`);
+    const { tenant_id, ...rest } = q;
+    const qs = queryString({ ...rest });
+    // tenant_id= (empty) selects the default tenant, so it is sent even when empty
+    const tenant = tenant_id === undefined ? '' : `${qs ? '&' : '?'}tenant_id=${encodeURIComponent(tenant_id)}`;
+    return this.checked(messagesPage, 'GET', `/api/messages${qs}${tenant}`);
   }
-  getMessage(id: string): Promise<MessageDetail> {
-    return this.request('GET', `/api/messages/${encodeURIComponent(id)}`);
+  /** `tenantId`: the message's tenant ('' or absent: the default tenant) */
+  getMessage(id: string, tenantId = ''): Promise<MessageDetail> {
+    return this.request('GET', `/api/messages/${encodeURIComponent(id)}${queryString({ tenant_id: tenantId })}`);
   }
-  retryMessage(id: string): Promise<unknown> {
-    return this.request('POST', `/api/messages/${encodeURIComponent(id)}/retry`, {});
+  retryMessage(id: string, tenantId = ''): Promise<unknown> {
+    return this.request('POST', `/api/messages/${encodeURIComponent(id)}/retry${queryString({ tenant_id: tenantId })}`, {});
   }
-  deleteMessage(id: string): Promise<unknown> {
-    return this.request('DELETE', `/api/messages/${encodeURIComponent(id)}`);
+  deleteMessage(id: string, tenantId = ''): Promise<unknown> {
+    return this.request('DELETE', `/api/messages/${encodeURIComponent(id)}${queryString({ tenant_id: tenantId })}`);
+  }
+
+  // tenants
+  /** Registered tenants (none on a classic single-application relay); [] from a relay without the route. */
+  async tenants(): Promise<TenantsOverview> {
+    try {
+      return await this.checked(tenantsOverview, 'GET', '/api/tenants');
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 404) throw err;
+      return { items: [], sync_interval_seconds: 0 };
+    }
   }
 
   // stats and settings
@@ -232,6 +266,15 @@ export class RelayApi {
   }
   deleteAllCaptured(): Promise<unknown> {
     return this.request('DELETE', '/api/captured');
+  }
+  /** Deletes exactly these captured messages; answers how many were still there. */
+  async deleteCapturedIds(ids: readonly number[]): Promise<number> {
+    let removed = 0;
+    // the route takes at most 1000 ids a call
+    for (let i = 0; i < ids.length; i += 1000) {
+      removed += (await this.checked(deleteAllCapturedAnswer, 'DELETE', `/api/captured?ids=${ids.slice(i, i + 1000).join(',')}`)).removed;
+    }
+    return removed;
   }
   releaseCaptured(id: number, accountId: string): Promise<ReleaseAnswer> {
     return this.request('POST', `/api/captured/${id}/release`, { account_id: accountId });

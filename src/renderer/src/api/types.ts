@@ -30,6 +30,8 @@ export type {
   SettingsPatch,
   Stats,
   StatsFrame,
+  TenantOverview,
+  TenantsOverview,
   VerifyResult,
 } from '../../../shared/api/index.js';
 

@@ -2,10 +2,12 @@ import { MESSAGE_STATES } from '../../../shared/api/states.js';
 import { formatNumber } from '../lib/format.js';
 import { routeHref } from '../lib/router.js';
 import { useRelay } from '../state/relay-context.js';
+import { relayUnreachable } from './OutageBanner.js';
 
 /** App bar: the mode at a glance, counts by state (each one a filter), pause/resume. */
 export function Header() {
-  const { stats, settings, updateSettings } = useRelay();
+  const { stats, settings, updateSettings, streamStatus } = useRelay();
+  const stale = relayUnreachable(streamStatus);
   const mode = settings?.delivery_mode;
   const paused = settings?.paused ?? false;
   return (
@@ -20,7 +22,7 @@ export function Header() {
         </span>
       ) : null}
       {paused ? <span className="mode-pill mode-paused">PAUSED</span> : null}
-      <nav className="counts" aria-label="Messages by state">
+      <nav className={stale ? 'counts stale' : 'counts'} aria-label="Messages by state" title={stale ? 'Last known counts: the relay is unreachable' : undefined}>
         {MESSAGE_STATES.map((s) => (
           <a key={s} href={routeHref('queue', undefined, { state: s })} className={`count count-${s}`} title={`Show ${s} messages`}>
             <span className="count-n">{stats ? formatNumber(stats.counts?.[s] ?? 0) : '…'}</span>

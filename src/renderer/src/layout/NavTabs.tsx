@@ -7,15 +7,18 @@ const ITEMS: { view: View; label: string; key: string }[] = [
   { view: 'captured', label: 'Captured', key: '2' },
   { view: 'accounts', label: 'Accounts', key: '3' },
   { view: 'settings', label: 'Settings', key: '4' },
+  { view: 'tenants', label: 'Tenants', key: '5' },
 ];
 
 export function NavTabs({ current }: { current: View }) {
-  const { stats } = useRelay();
+  const { stats, tenants } = useRelay();
+  // a classic single-application relay looks as it always did: no tenants tab
+  const items = tenants?.length || current === 'tenants' ? ITEMS : ITEMS.filter((it) => it.view !== 'tenants');
   const unread = stats?.captured?.unread ?? 0;
   const pending = stats?.counts ? (stats.counts.queued ?? 0) + (stats.counts.deferred ?? 0) + (stats.counts.sending ?? 0) : 0;
   return (
     <nav className="nav" aria-label="Views">
-      {ITEMS.map((it) => (
+      {items.map((it) => (
         <a
           key={it.view}
           href={routeHref(it.view)}

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 
 const SHORTCUTS: [string, string][] = [
-  ['1 – 4', 'Queue, Captured, Accounts, Settings'],
+  ['1 – 5', 'Queue, Captured, Accounts, Settings, Tenants (when there are tenants)'],
   ['/', 'Search in the current list'],
   ['↑ ↓  or  j k', 'Move in a list (when it has focus)'],
   ['Enter', 'Open the highlighted item'],

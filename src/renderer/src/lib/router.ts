@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 
 /** Client routes live in the URL fragment (`#/captured/12`), so the relay serves a single page at `/`. */
-export type View = 'queue' | 'captured' | 'accounts' | 'settings';
-export const VIEWS: readonly View[] = ['queue', 'captured', 'accounts', 'settings'];
+export type View = 'queue' | 'captured' | 'accounts' | 'settings' | 'tenants';
+/** `tenants` only shows on a relay with registered tenants */
+export const VIEWS: readonly View[] = ['queue', 'captured', 'accounts', 'settings', 'tenants'];
 
 export interface Route {
   view: View;

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { RelayApi, type Connection } from '../api/client.js';
 import { EventStream, type StreamData, type StreamEventName, type StreamStatus } from '../api/event-stream.js';
-import type { Settings, SettingsPatch, StatsState } from '../api/types.js';
+import type { Settings, SettingsPatch, StatsState, TenantOverview } from '../api/types.js';
 import { throttle } from '../lib/throttle.js';
 
 export interface RelayState {
@@ -10,6 +10,11 @@ export interface RelayState {
   streamStatus: StreamStatus;
   stats: StatsState | null;
   settings: Settings | null;
+  /** registered tenants (empty on a classic single-application relay); null until loaded */
+  tenants: TenantOverview[] | null;
+  /** when the live stream last confirmed the relay was there (ms); the numbers shown date from then while unreachable */
+  lastLiveAt: number | null;
+  refreshTenants: () => void;
   refreshStats: () => void;
   /** a local correction until the next stats frame (e.g. a mail just marked read) */
   patchStats: (change: (s: StatsState) => StatsState) => void;
@@ -52,6 +57,13 @@ export function RelayProvider({ connection, onUnauthorized, children, api: given
   const [streamStatus, setStreamStatus] = useState<StreamStatus>(events.status);
   const [stats, setStats] = useState<StatsState | null>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
+  const [tenants, setTenants] = useState<TenantOverview[] | null>(null);
+  const [lastLiveAt, setLastLiveAt] = useState<number | null>(null);
+
+  const loadTenants = useCallback(() => {
+    api.tenants().then((t) => setTenants(t.items), () => {});
+  }, [api]);
+  const refreshTenants = useMemo(() => throttle(loadTenants, 1000), [loadTenants]);
 
   // merged, not replaced: the SSE frames and GET /api/stats carry different parts (captured counts, report)
   const loadStats = useCallback(() => {
@@ -78,8 +90,13 @@ export function RelayProvider({ connection, onUnauthorized, children, api: given
   );
 
   useEffect(() => {
-    const offStatus = events.onStatus(setStreamStatus);
+    const offStatus = events.onStatus((st) => {
+      setStreamStatus(st);
+      if (st === 'live') setLastLiveAt(Date.now());
+    });
     const offs = [
+      events.on('tenants', () => refreshTenants()),
+      events.on('report', () => refreshTenants()),
       events.on('stats', (d) => setStats((prev) => ({ ...prev, ...d }))),
       events.on('messages', () => refreshStats()),
       events.on('captured', () => refreshStats()),
@@ -87,23 +104,40 @@ export function RelayProvider({ connection, onUnauthorized, children, api: given
       events.on('settings', (d) => setSettings((prev) => (prev ? { ...prev, ...d } : prev))),
       events.on('resync', () => {
         loadStats();
+        loadTenants();
         void refreshSettings();
       }),
     ];
     events.start();
     loadStats();
+    loadTenants();
     void refreshSettings();
     return () => {
       offStatus();
       for (const off of offs) off();
       refreshStats.cancel();
+      refreshTenants.cancel();
       events.stop();
     };
-  }, [events, loadStats, refreshStats, refreshSettings]);
+  }, [events, loadStats, refreshStats, refreshSettings, loadTenants, refreshTenants]);
 
   const value = useMemo<RelayState>(
-    () => ({ api, events, streamStatus, stats, settings, refreshStats, patchStats, refreshSettings, updateSettings, logout: onUnauthorized }),
-    [api, events, streamStatus, stats, settings, refreshStats, patchStats, refreshSettings, updateSettings, onUnauthorized],
+    () => ({
+      api,
+      events,
+      streamStatus,
+      stats,
+      settings,
+      tenants,
+      lastLiveAt,
+      refreshTenants,
+      refreshStats,
+      patchStats,
+      refreshSettings,
+      updateSettings,
+      logout: onUnauthorized,
+    }),
+    [api, events, streamStatus, stats, settings, tenants, lastLiveAt, refreshTenants, refreshStats, patchStats, refreshSettings, updateSettings, onUnauthorized],
   );
   return <RelayContext.Provider value={value}>{children}</RelayContext.Provider>;
 }

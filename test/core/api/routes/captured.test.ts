@@ -232,6 +232,31 @@ describe('captured mail API', () => {
     expect((await json<ListPage>('/api/captured?q=zebra')).body.items.map((i) => i.id)).toEqual([c]);
   });
 
+  it('deletes only what a search matches, or only the ids given, never everything (#20.2)', async () => {
+    await t.api('/api/captured', { method: 'DELETE' });
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await send({ from: 'a@example.com', to: 'b@example.com', subject: i < 2 ? `invoice ${i}` : `newsletter ${i}`, text: 'x' }));
+    const bySearch = await json<{ ok: boolean; removed: number }>('/api/captured?q=invoice', { method: 'DELETE' });
+    expect(bySearch.body).toEqual({ ok: true, removed: 2 });
+    expect((await json<ListPage>('/api/captured')).body.items.map((i) => i.id)).toEqual([ids[4], ids[3], ids[2]]);
+
+    const byIds = await json<{ ok: boolean; removed: number }>(`/api/captured?ids=${ids[4]},${ids[2]},${ids[0]}`, { method: 'DELETE' });
+    expect(byIds.body).toEqual({ ok: true, removed: 2 });
+    expect((await json<ListPage>('/api/captured')).body.items.map((i) => i.id)).toEqual([ids[3]]);
+    expect((await json<{ ok: boolean; removed: number }>('/api/captured?q=nomatchanywhere', { method: 'DELETE' })).body.removed).toBe(0);
+    expect((await json<ListPage>('/api/captured')).body.total).toBe(1);
+  });
+
+  it('refuses malformed ids with a 422 naming the field, deleting nothing', async () => {
+    const kept = await send({ from: 'a@example.com', to: 'b@example.com', subject: 'kept', text: 'x' });
+    for (const bad of ['abc', '1,,2', '-1', '1;2', Array.from({ length: 1001 }, (_, i) => i + 1).join(',')]) {
+      const res = await json<{ error: { code: string; message: string } }>(`/api/captured?ids=${encodeURIComponent(bad)}`, { method: 'DELETE' });
+      expect(res.status, bad).toBe(422);
+      expect(res.body.error.message, bad).toContain('ids');
+    }
+    expect((await t.api(`/api/captured/${kept}`)).status).toBe(200);
+  });
+
   it('describes its routes in /openapi.json', async () => {
     const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     for (const p of ['/api/captured', '/api/captured/{id}', '/api/captured/{id}/raw', '/api/captured/{id}/attachments/{index}', '/api/captured/{id}/release', '/api/events', '/api/send']) {

@@ -46,4 +46,43 @@ describe('QueueView', () => {
     expect(call.url.searchParams.get('state')).toBe('error');
     expect(call.url.searchParams.get('q')).toBe('invoice');
   });
+
+  it('shows no tenant column on a relay without tenants', async () => {
+    withRelay({ 'GET /api/messages': () => ({ items: [summary('m1', { subject: 'First' })], next_cursor: null }) }, <QueueView route={{ view: 'queue', params: {} }} />);
+    await screen.findByText('First');
+    expect(document.querySelector('.col-tenant')).toBeNull();
+    expect(screen.queryByLabelText('Tenant')).toBeNull();
+  });
+
+  it('keys rows by tenant and id: the same id in two tenants is two rows, each updated on its own (#14.6)', async () => {
+    const tenants = { items: [{ id: 'acme', active: true, auth_method: 'none', next_sync_due: true, in_dnd: false }], sync_interval_seconds: 300 };
+    withRelay(
+      {
+        'GET /api/tenants': () => tenants,
+        'GET /api/messages': () => ({ items: [summary('inv-1', { tenant_id: 'acme', subject: 'Acme invoice' }), summary('inv-1', { subject: 'Classic invoice' })], next_cursor: null }),
+      },
+      <QueueView route={{ view: 'queue', params: {} }} />,
+    );
+    await screen.findByText('Acme invoice');
+    await screen.findByText('Classic invoice');
+    await waitFor(() => expect(document.querySelectorAll('.queue-row[data-id] .col-tenant').length).toBe(2));
+    expect(screen.getByLabelText('Tenant')).toBeTruthy();
+    const es = FakeEventSource.last();
+    act(() => es.open());
+    act(() => es.send('messages', [{ message_id: 'inv-1', tenant_id: 'acme', account_id: 'acc', ts: 1_700_000_050, type: 'sent', state: 'sent', detail: { sandbox: true } }]));
+    const badge = (tenant: string) => document.querySelector(`.queue-row[data-id="inv-1"][data-tenant="${tenant}"] .badge`)!.textContent;
+    await waitFor(() => expect(badge('acme')).toMatch(/^sent/));
+    expect(badge('')).toMatch(/^queued/);
+  });
+
+  it('filters by tenant: the default tenant as tenant_id= (empty), a tenant by its id', async () => {
+    const tenants = { items: [{ id: 'acme', active: true, auth_method: 'none', next_sync_due: true, in_dnd: false }], sync_interval_seconds: 300 };
+    const relay = withRelay(
+      { 'GET /api/tenants': () => tenants, 'GET /api/messages': () => ({ items: [], next_cursor: null }) },
+      <QueueView route={{ view: 'queue', params: { tenant: '~' } }} />,
+    );
+    await screen.findByText('No messages match these filters');
+    const call = relay.calls.find((c) => c.url.pathname === '/api/messages')!;
+    expect(call.url.searchParams.get('tenant_id')).toBe('');
+  });
 });

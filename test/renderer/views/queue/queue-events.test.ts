@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, eventsFromPayload, matchesFilter, mayEnterList } from '../../../../src/renderer/src/views/queue/queue-events.js';
+import { applyEvent, eventRowKey, eventsFromPayload, matchesFilter, mayEnterList, messageRowKey } from '../../../../src/renderer/src/views/queue/queue-events.js';
 import type { MessageEvent, MessageSummary } from '../../../../src/renderer/src/api/types.js';
 import { summary } from '../../../support/renderer/fake-relay.js';
 
@@ -51,10 +51,27 @@ describe('applyEvent', () => {
 
 describe('filters', () => {
   it('matches state and account', () => {
-    expect(matchesFilter({ state: 'sent', account_id: 'a' }, { state: 'sent' })).toBe(true);
-    expect(matchesFilter({ state: 'sent', account_id: 'a' }, { state: 'error' })).toBe(false);
-    expect(matchesFilter({ state: 'sent', account_id: 'a' }, { account_id: 'b' })).toBe(false);
-    expect(matchesFilter({ state: 'sent', account_id: 'a' }, {})).toBe(true);
+    expect(matchesFilter({ tenant_id: '', state: 'sent', account_id: 'a' }, { state: 'sent' })).toBe(true);
+    expect(matchesFilter({ tenant_id: '', state: 'sent', account_id: 'a' }, { state: 'error' })).toBe(false);
+    expect(matchesFilter({ tenant_id: '', state: 'sent', account_id: 'a' }, { account_id: 'b' })).toBe(false);
+    expect(matchesFilter({ tenant_id: '', state: 'sent', account_id: 'a' }, {})).toBe(true);
+  });
+
+  it('matches the tenant: absent for all, empty for the default tenant', () => {
+    const acme = { tenant_id: 'acme', state: 'sent' as const, account_id: 'a' };
+    expect(matchesFilter(acme, {})).toBe(true);
+    expect(matchesFilter(acme, { tenant_id: 'acme' })).toBe(true);
+    expect(matchesFilter(acme, { tenant_id: '' })).toBe(false);
+    expect(matchesFilter({ ...acme, tenant_id: '' }, { tenant_id: '' })).toBe(true);
+    expect(mayEnterList({ ...ev('queued', 'queued'), tenant_id: 'acme' }, { tenant_id: 'beta' })).toBe(false);
+    expect(mayEnterList({ ...ev('queued', 'queued'), tenant_id: 'acme' }, { tenant_id: 'acme' })).toBe(true);
+  });
+
+  it('keys rows by tenant and id: two tenants may use the same message id', () => {
+    expect(messageRowKey({ tenant_id: 'a', id: 'm1' })).not.toBe(messageRowKey({ tenant_id: 'b', id: 'm1' }));
+    // tenant ids carry no control characters, so the separator cannot be forged by an id
+    expect(messageRowKey({ tenant_id: '', id: 'a\u0000m1' })).not.toBe(messageRowKey({ tenant_id: 'a', id: 'm1' }));
+    expect(eventRowKey({ ...ev('queued', 'queued'), tenant_id: 'b' })).toBe(messageRowKey({ tenant_id: 'b', id: ev('queued', 'queued').message_id }));
   });
 
   it('decides whether an unknown message may enter the list', () => {

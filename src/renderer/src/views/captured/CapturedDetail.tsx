@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { AccountView, CapturedDetail as Detail } from '../../api/types.js';
-import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import type { CapturedDetail as Detail } from '../../api/types.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { Tabs } from '../../components/Tabs.js';
 import { useShortcuts } from '../../hooks/useShortcuts.js';
@@ -9,6 +8,7 @@ import { errorMessage } from '../../lib/errors.js';
 import { formatBytes, formatDateTime, recipients } from '../../lib/format.js';
 import { routeHref } from '../../lib/router.js';
 import { useRelay } from '../../state/relay-context.js';
+import { useAccounts } from '../../state/useAccounts.js';
 import { AttachmentsTab } from './AttachmentsTab.js';
 import { HeadersTab } from './HeadersTab.js';
 import { HtmlPreview } from './HtmlPreview.js';
@@ -18,18 +18,19 @@ import { ReleaseControl } from './ReleaseControl.js';
 type TabKey = 'html' | 'text' | 'headers' | 'raw' | 'attachments';
 
 /** One captured mail: preview, text, headers, source, attachments; download, delete, release. */
-export function CapturedDetail({ id, accounts, onClose, onDeleted, onOpened }: {
+export function CapturedDetail({ id, onClose, onDelete, onOpened }: {
   id: number;
-  accounts: AccountView[] | null;
   onClose: () => void;
-  onDeleted: (id: number) => void;
+  /** deletes it (the view offers an undo for a few seconds) */
+  onDelete: (id: number, subject: string) => void;
   onOpened: (id: number) => void;
 }) {
   const { api } = useRelay();
+  // read when the mail opens: the release offers a healthy account, and backoffs come and go unannounced
+  const { accounts } = useAccounts();
   const [mail, setMail] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<TabKey>('html');
-  const [confirmDelete, setConfirmDelete] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -49,7 +50,7 @@ export function CapturedDetail({ id, accounts, onClose, onDeleted, onOpened }: {
     };
   }, [api, id, onOpened]);
 
-  useShortcuts({ Escape: () => !confirmDelete && onClose() });
+  useShortcuts({ Escape: () => onClose() });
 
   const attachments = useMemo(() => mail?.attachments ?? [], [mail]);
   const loadAttachment = useCallback((index: number) => api.attachmentBlob(id, index), [api, id]);
@@ -130,7 +131,7 @@ export function CapturedDetail({ id, accounts, onClose, onDeleted, onOpened }: {
           <button type="button" className="btn" onClick={downloadEml}>
             Download .eml
           </button>
-          <button type="button" className="btn btn-danger" onClick={() => setConfirmDelete(true)}>
+          <button type="button" className="btn btn-danger" onClick={() => onDelete(id, mail.subject)}>
             Delete
           </button>
           <ReleaseControl
@@ -177,25 +178,6 @@ export function CapturedDetail({ id, accounts, onClose, onDeleted, onOpened }: {
             ) : null}
           </div>
         </>
-      ) : null}
-      {confirmDelete ? (
-        <ConfirmDialog
-          title="Delete this captured mail?"
-          confirmLabel="Delete"
-          danger
-          onCancel={() => setConfirmDelete(false)}
-          onConfirm={async () => {
-            setConfirmDelete(false);
-            try {
-              await api.deleteCaptured(id);
-              onDeleted(id);
-            } catch (err) {
-              setError(errorMessage(err));
-            }
-          }}
-        >
-          <p>The stored copy and its attachments are removed.</p>
-        </ConfirmDialog>
       ) : null}
     </aside>
   );

@@ -10,8 +10,10 @@ function PaperclipIcon() {
   );
 }
 
-export const CapturedRow = memo(function CapturedRow({ item: c, active, selected, rowId, now, onOpen }: {
+export const CapturedRow = memo(function CapturedRow({ item: c, showTenant, active, selected, rowId, now, onOpen }: {
   item: CapturedListItem;
+  /** the tenant of the queued message it came from, once the relay has tenants */
+  showTenant: boolean;
   active: boolean;
   selected: boolean;
   rowId: string;
@@ -45,6 +47,12 @@ export const CapturedRow = memo(function CapturedRow({ item: c, active, selected
             </span>
           ) : null}
           {c.relay_message_id ? <span className="tag" title={`queued message ${c.relay_message_id}`}>relay</span> : null}
+          {/* a live announcement does not carry the tenant: the tag appears once the row is refetched */}
+          {showTenant && c.relay_message_id && typeof c.relay_tenant_id === 'string' ? (
+            <span className="tenant-tag" title={c.relay_tenant_id ? `tenant ${c.relay_tenant_id}` : 'the default tenant (classic application)'}>
+              {c.relay_tenant_id || 'default'}
+            </span>
+          ) : null}
           <span className="size">{formatBytes(c.size)}</span>
         </div>
       </div>

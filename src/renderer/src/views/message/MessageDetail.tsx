@@ -16,7 +16,7 @@ import { Timeline } from './Timeline.js';
 const RETRYABLE = new Set(['error', 'deferred']);
 
 /** One message: where it stands, what it carries, everything that happened to it; retry and delete. */
-export function MessageDetail({ id, onClose }: { id: string; onClose: () => void }) {
+export function MessageDetail({ id, tenantId = '', onClose }: { id: string; /** '' the default tenant */ tenantId?: string; onClose: () => void }) {
   const { api, events } = useRelay();
   const [data, setData] = useState<MessageDetailAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -27,7 +27,7 @@ export function MessageDetail({ id, onClose }: { id: string; onClose: () => void
 
   const load = useCallback(async () => {
     try {
-      const d = await api.getMessage(id);
+      const d = await api.getMessage(id, tenantId);
       setData(d);
       setError(null);
       setGone(false);
@@ -35,7 +35,7 @@ export function MessageDetail({ id, onClose }: { id: string; onClose: () => void
       if ((err as { status?: number }).status === 404) setGone(true);
       else setError(errorMessage(err));
     }
-  }, [api, id]);
+  }, [api, id, tenantId]);
 
   useEffect(() => {
     setData(null);
@@ -45,7 +45,7 @@ export function MessageDetail({ id, onClose }: { id: string; onClose: () => void
     const reload = throttle(() => void load(), 300);
     const off = events.on('messages', (payload) => {
       const evs = eventsFromPayload(payload);
-      if (!evs || evs.some((e) => e.message_id === id)) reload();
+      if (!evs || evs.some((e) => e.message_id === id && e.tenant_id === tenantId)) reload();
     });
     const offResync = events.on('resync', reload);
     return () => {
@@ -53,7 +53,7 @@ export function MessageDetail({ id, onClose }: { id: string; onClose: () => void
       offResync();
       reload.cancel();
     };
-  }, [api, events, id, load]);
+  }, [api, events, id, tenantId, load]);
 
   useShortcuts({ Escape: () => !confirmDelete && onClose() });
 
@@ -81,6 +81,7 @@ export function MessageDetail({ id, onClose }: { id: string; onClose: () => void
               {id}
             </code>
             <CopyButton text={id} what="message id" />
+            {tenantId ? <span className="tenant-tag" title="tenant">{tenantId}</span> : null}
           </div>
         </div>
         <button type="button" className="btn btn-icon" onClick={onClose} aria-label="Close message detail" title="Close (Esc)">
@@ -94,7 +95,7 @@ export function MessageDetail({ id, onClose }: { id: string; onClose: () => void
           disabled={!m || busy || !RETRYABLE.has(m.state)}
           title={m && !RETRYABLE.has(m.state) ? 'Only failed or deferred messages can be retried' : 'Queue it again now'}
           onClick={() => act(async () => {
-            await api.retryMessage(id);
+            await api.retryMessage(id, tenantId);
             await load();
           })}
         >
@@ -127,7 +128,7 @@ export function MessageDetail({ id, onClose }: { id: string; onClose: () => void
           onConfirm={() => {
             setConfirmDelete(false);
             void act(async () => {
-              await api.deleteMessage(id);
+              await api.deleteMessage(id, tenantId);
               onClose();
             });
           }}

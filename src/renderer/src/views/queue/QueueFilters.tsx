@@ -1,15 +1,20 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { MESSAGE_STATES } from '../../../../shared/api/states.js';
-import type { AccountView, MessageState, StatsState } from '../../api/types.js';
+import type { AccountView, MessageState, StatsState, TenantOverview } from '../../api/types.js';
 import { debounce } from '../../lib/throttle.js';
 import { formatNumber } from '../../lib/format.js';
 import type { QueueFilter } from './queue-events.js';
 import { InlineField } from '../../components/Field.js';
 
-export function QueueFilters({ filter, onChange, accounts, stats, shown, hasMore }: {
+/** the select's value for "the default tenant" (a tenant id is never empty, and '' means all) */
+const DEFAULT_OPTION = '\u0000default';
+
+export function QueueFilters({ filter, onChange, accounts, tenants, stats, shown, hasMore }: {
   filter: QueueFilter;
   onChange: (f: QueueFilter) => void;
   accounts: AccountView[] | null;
+  /** null: no tenant filter (a relay without tenants) */
+  tenants: TenantOverview[] | null;
   stats: StatsState | null;
   shown: number;
   hasMore: boolean;
@@ -26,6 +31,23 @@ export function QueueFilters({ filter, onChange, accounts, stats, shown, hasMore
   const total = stats?.counts ? Object.values(stats.counts).reduce((a, b) => a + b, 0) : null;
   return (
     <form className="filters" role="search" aria-label="Filter messages" onSubmit={(e) => e.preventDefault()}>
+      {tenants ? (
+        <InlineField label="Tenant">
+          <select
+            value={filter.tenant_id === undefined ? '' : filter.tenant_id || DEFAULT_OPTION}
+            onChange={(e) => onChange({ ...filter, tenant_id: e.target.value === '' ? undefined : e.target.value === DEFAULT_OPTION ? '' : e.target.value })}
+          >
+            <option value="">all</option>
+            <option value={DEFAULT_OPTION}>default (classic)</option>
+            {tenants.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.id}
+              </option>
+            ))}
+            {filter.tenant_id && !tenants.some((t) => t.id === filter.tenant_id) ? <option value={filter.tenant_id}>{filter.tenant_id}</option> : null}
+          </select>
+        </InlineField>
+      ) : null}
       <InlineField label="State">
         <select value={filter.state ?? ''} onChange={(e) => onChange({ ...filter, state: e.target.value as MessageState | '' })}>
           <option value="">all{total !== null ? ` (${formatNumber(total)})` : ''}</option>

@@ -16,6 +16,7 @@ function whenLabel(m: MessageSummary, now: number): string {
 
 export const QueueRow = memo(function QueueRow({
   message: m,
+  showTenant,
   active,
   selected,
   now,
@@ -23,18 +24,25 @@ export const QueueRow = memo(function QueueRow({
   onOpen,
 }: {
   message: MessageSummary;
+  /** the tenant column, shown once the relay has tenants */
+  showTenant: boolean;
   active: boolean;
   selected: boolean;
   now: number;
   rowId: string;
-  onOpen: (id: string) => void;
+  onOpen: (id: string, tenantId: string) => void;
 }) {
   const cls = ['row', 'queue-row', active ? 'active' : '', selected ? 'selected' : ''].join(' ');
   return (
-    <div id={rowId} role="option" aria-selected={selected} className={cls} onClick={() => onOpen(m.id)} data-id={m.id}>
+    <div id={rowId} role="option" aria-selected={selected} className={cls} onClick={() => onOpen(m.id, m.tenant_id)} data-id={m.id} data-tenant={m.tenant_id}>
       <div className="col-state">
         <StateBadge state={m.state} sandbox={m.sandbox} />
       </div>
+      {showTenant ? (
+        <div className="col-tenant" title={m.tenant_id ? `tenant ${m.tenant_id}` : 'the default tenant (classic application)'}>
+          {m.tenant_id ? <span className="tenant-tag">{m.tenant_id}</span> : <span className="muted">default</span>}
+        </div>
+      ) : null}
       <div className="col-main">
         <div className="line1" title={m.subject}>
           {m.subject || <em className="muted">(no subject)</em>}

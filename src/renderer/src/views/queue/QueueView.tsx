@@ -10,14 +10,17 @@ import { MessageDetail } from '../message/MessageDetail.js';
 import { QueueEmpty } from './QueueEmpty.js';
 import { QueueFilters } from './QueueFilters.js';
 import { QueueRow } from './QueueRow.js';
-import type { QueueFilter } from './queue-events.js';
+import { messageRowKey, type QueueFilter } from './queue-events.js';
 import { useQueueList } from './useQueueList.js';
 
 const ROW_HEIGHT = 52;
-const keyOf = (m: MessageSummary) => m.id;
+/** the route's value for the default tenant's filter (a tenant id is never empty) */
+export const DEFAULT_TENANT_PARAM = '~';
 
 function filterFromRoute(route: Route): QueueFilter {
+  const tenant = route.params.tenant;
   return {
+    tenant_id: tenant === undefined ? undefined : tenant === DEFAULT_TENANT_PARAM ? '' : tenant,
     state: (route.params.state as QueueFilter['state']) ?? '',
     account_id: route.params.account ?? '',
     q: route.params.q ?? '',
@@ -25,34 +28,40 @@ function filterFromRoute(route: Route): QueueFilter {
 }
 
 function filterParams(f: QueueFilter): Record<string, string | undefined> {
-  return { state: f.state || undefined, account: f.account_id || undefined, q: f.q || undefined };
+  const tenant = f.tenant_id === undefined ? undefined : f.tenant_id || DEFAULT_TENANT_PARAM;
+  return { tenant, state: f.state || undefined, account: f.account_id || undefined, q: f.q || undefined };
 }
 
 export function QueueView({ route }: { route: Route }) {
-  const { stats } = useRelay();
+  const { stats, tenants } = useRelay();
   const filter = filterFromRoute(route);
   const { list, snapshot } = useQueueList(filter);
   const { accounts } = useAccounts();
   const now = useNow(1000);
-  const selected = route.id ?? null;
+  // the selected message's tenant rides along as `of` (two tenants may use the same id)
+  const selectedTenant = route.params.of ?? '';
+  const selected = route.id !== undefined ? messageRowKey({ tenant_id: selectedTenant, id: route.id }) : null;
   const params = filterParams(filter);
+  // a relay without tenants looks as it always did: no tenant column
+  const showTenant = (tenants?.length ?? 0) > 0 || snapshot.items.some((m) => m.tenant_id !== '');
 
   const paramsRef = useRef(params);
   useEffect(() => {
     paramsRef.current = params;
   });
-  const onOpenId = useCallback((id: string) => navigate('queue', id, paramsRef.current), []);
-  const open = useCallback((m: MessageSummary) => onOpenId(m.id), [onOpenId]);
+  const onOpenId = useCallback((id: string, tenantId: string) => navigate('queue', id, { ...paramsRef.current, of: tenantId || undefined }), []);
+  const open = useCallback((m: MessageSummary) => onOpenId(m.id, m.tenant_id), [onOpenId]);
   const loadMore = useCallback(() => void list.loadMore(), [list]);
-  const filtered = !!(filter.state || filter.account_id || filter.q);
+  const filtered = !!(filter.state || filter.account_id || filter.q || filter.tenant_id !== undefined);
 
   return (
     <div className={selected ? 'split has-detail' : 'split'}>
       <section className="pane list-pane" aria-label="Message queue">
         <QueueFilters
           filter={filter}
-          onChange={(f) => navigate('queue', selected ?? undefined, filterParams(f))}
+          onChange={(f) => navigate('queue', route.id, { ...filterParams(f), of: route.params.of })}
           accounts={accounts}
+          tenants={showTenant ? (tenants ?? []) : null}
           stats={stats}
           shown={snapshot.items.length}
           hasMore={snapshot.hasMore}
@@ -63,7 +72,7 @@ export function QueueView({ route }: { route: Route }) {
         ) : (
           <VirtualList
             items={snapshot.items}
-            keyOf={keyOf}
+            keyOf={messageRowKey}
             rowHeight={ROW_HEIGHT}
             hasMore={snapshot.hasMore}
             loading={snapshot.loading}
@@ -74,6 +83,7 @@ export function QueueView({ route }: { route: Route }) {
             header={
               <div className="row queue-row list-header" aria-hidden="true">
                 <div className="col-state">state</div>
+                {showTenant ? <div className="col-tenant">tenant</div> : null}
                 <div className="col-main">subject · from → to</div>
                 <div className="col-account">account</div>
                 <div className="col-priority">priority</div>
@@ -82,12 +92,14 @@ export function QueueView({ route }: { route: Route }) {
               </div>
             }
             renderRow={(m, ctx) => (
-              <QueueRow message={m} active={ctx.active} selected={ctx.selected} rowId={ctx.rowId} now={now} onOpen={onOpenId} />
+              <QueueRow message={m} showTenant={showTenant} active={ctx.active} selected={ctx.selected} rowId={ctx.rowId} now={now} onOpen={onOpenId} />
             )}
           />
         )}
       </section>
-      {selected ? <MessageDetail id={selected} onClose={() => navigate('queue', undefined, params)} /> : null}
+      {route.id !== undefined ? (
+        <MessageDetail key={selected} id={route.id} tenantId={selectedTenant} onClose={() => navigate('queue', undefined, params)} />
+      ) : null}
     </div>
   );
 }

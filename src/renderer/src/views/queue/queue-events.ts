@@ -2,6 +2,8 @@ import { deferredReason, type MessagesFrame } from '../../../../shared/api/index
 import type { MessageEvent, MessageState, MessageSummary } from '../../api/types.js';
 
 export interface QueueFilter {
+  /** absent: every tenant's; '' the default tenant's (the classic application) */
+  tenant_id?: string;
   state?: MessageState | '';
   account_id?: string;
   q?: string;
@@ -65,8 +67,19 @@ export function applyEvent(row: MessageSummary, ev: MessageEvent): MessageSummar
   return next;
 }
 
+/** A queue row's key: two tenants may use the same message id. */
+export function messageRowKey(m: { tenant_id: string; id: string }): string {
+  return `${m.tenant_id}\u0000${m.id}`;
+}
+
+/** The key of the row a timeline event is about. */
+export function eventRowKey(ev: Pick<MessageEvent, 'tenant_id' | 'message_id'>): string {
+  return messageRowKey({ tenant_id: ev.tenant_id, id: ev.message_id });
+}
+
 /** Whether a row belongs in a list shown with `filter` (the search term is the server's business). */
-export function matchesFilter(row: Pick<MessageSummary, 'state' | 'account_id'>, filter: QueueFilter): boolean {
+export function matchesFilter(row: Pick<MessageSummary, 'state' | 'account_id' | 'tenant_id'>, filter: QueueFilter): boolean {
+  if (filter.tenant_id !== undefined && row.tenant_id !== filter.tenant_id) return false;
   if (filter.state && row.state !== filter.state) return false;
   if (filter.account_id && row.account_id !== filter.account_id) return false;
   return true;
@@ -75,6 +88,7 @@ export function matchesFilter(row: Pick<MessageSummary, 'state' | 'account_id'>,
 /** Whether an event about a message we do not show could bring a new row into the filtered list. */
 export function mayEnterList(ev: MessageEvent, filter: QueueFilter): boolean {
   if (ev.state === 'deleted') return false;
+  if (filter.tenant_id !== undefined && ev.tenant_id !== filter.tenant_id) return false;
   if (filter.state && ev.state !== filter.state) return false;
   if (filter.account_id && ev.account_id !== filter.account_id) return false;
   return true;

@@ -3,7 +3,7 @@ import type { MessageEvent, MessageSummary } from '../../api/types.js';
 import { LiveList, type LiveListSnapshot } from '../../lib/live-list.js';
 import { throttle } from '../../lib/throttle.js';
 import { useRelay } from '../../state/relay-context.js';
-import { applyEvent, eventsFromPayload, matchesFilter, mayEnterList, type QueueFilter } from './queue-events.js';
+import { applyEvent, eventRowKey, eventsFromPayload, matchesFilter, mayEnterList, messageRowKey, type QueueFilter } from './queue-events.js';
 
 /** How often buffered SSE events are applied to the list (one re-render per flush, whatever the burst). */
 const FLUSH_MS = 200;
@@ -20,12 +20,12 @@ export interface QueueListHandle {
 /** The queue for one filter, loaded page by page and kept live from the `messages` event stream. */
 export function useQueueList(filter: QueueFilter): QueueListHandle {
   const { api, events } = useRelay();
-  const list = useMemo(() => new LiveList<MessageSummary>((m) => m.id), []);
+  const list = useMemo(() => new LiveList<MessageSummary>(messageRowKey), []);
   const snapshot = useSyncExternalStore(list.subscribe, list.getSnapshot);
-  const { state, account_id, q } = filter;
+  const { tenant_id, state, account_id, q } = filter;
 
   useEffect(() => {
-    const f: QueueFilter = { state, account_id, q };
+    const f: QueueFilter = { tenant_id, state, account_id, q };
     void list.setSource((cursor, limit) => api.listMessages({ ...f, cursor, limit }));
 
     // a coalesced burst may have changed any loaded row: refetch the loaded top (bounded), not only the head
@@ -52,10 +52,11 @@ export function useQueueList(filter: QueueFilter): QueueListHandle {
       const coalescedBurst = coalesced;
       coalesced = false;
       for (const ev of batch) {
-        if (list.has(ev.message_id)) {
-          const arr = byId.get(ev.message_id);
+        const key = eventRowKey(ev);
+        if (list.has(key)) {
+          const arr = byId.get(key);
           if (arr) arr.push(ev);
-          else byId.set(ev.message_id, [ev]);
+          else byId.set(key, [ev]);
         } else if (mayEnterList(ev, f)) {
           unknownMayEnter = true;
         }
@@ -63,7 +64,7 @@ export function useQueueList(filter: QueueFilter): QueueListHandle {
       if (byId.size > 0) {
         list.updateMany(byId.keys(), (row) => {
           let next: MessageSummary | null = row;
-          for (const ev of byId.get(row.id) ?? []) {
+          for (const ev of byId.get(messageRowKey(row)) ?? []) {
             if (!next) break;
             next = applyEvent(next, ev);
           }
@@ -87,7 +88,7 @@ export function useQueueList(filter: QueueFilter): QueueListHandle {
       runRefresh.cancel();
       if (timer) clearTimeout(timer);
     };
-  }, [api, events, list, state, account_id, q]);
+  }, [api, events, list, tenant_id, state, account_id, q]);
 
   return { list, snapshot };
 }
