@@ -10,7 +10,7 @@ import type { CoreContext } from './context.js';
 import { RelayBus } from './events.js';
 import { createLogger } from './logger.js';
 import { plainSecretCodec, type SecretCodec } from './secrets.js';
-import { openStore, type SqliteStore } from './store/index.js';
+import { openConfiguredStore, type RelayStore } from './store/index.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from './settings/runtime-settings.js';
 import { createDispatcher, type Dispatcher } from './delivery/dispatcher.js';
 import { defaultTenantEndpoints, tenantAttachmentEndpoints } from './delivery/attachments.js';
@@ -47,7 +47,7 @@ export interface Relay {
   /** what the API and the desktop shell use */
   readonly services: RelayServices;
   /** the store's ports (tests, benches) */
-  readonly store: SqliteStore;
+  readonly store: RelayStore;
   readonly dispatcher: Dispatcher;
   readonly sink: Sink;
   readonly reporter: Reporter;
@@ -83,7 +83,8 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
   const bus = new RelayBus();
-  const store = await openStore({
+  const store = await openConfiguredStore({
+    url: config.dbUrl,
     path: config.dbPath,
     nativeBinding: opts.nativeBinding,
     secrets: opts.secrets ?? plainSecretCodec,

@@ -10,4 +10,4 @@ export class Params {
 }
 
 /** PostgreSQL text holds no NUL character; the display columns drop it (the payload keeps it, JSON-escaped). */
-export const noNul = (s: string): string => (s.includes('\u0000') ? s.replace(/\u0000/g, '') : s);
+export const noNul = (s: string): string => (s.includes('\u0000') ? s.split('\u0000').join('') : s);
