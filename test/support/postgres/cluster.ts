@@ -15,6 +15,8 @@ export interface PgCluster {
   url(database?: string): string;
   /** a fresh database, empty or a copy of `template` (no one may be connected to it); answers its URL */
   createDatabase(opts?: { name?: string; template?: string }): Promise<string>;
+  /** drops a database made by createDatabase (each is a few MB: a whole suite would fill the temp folder) */
+  dropDatabase(url: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,19 +63,25 @@ export async function startCluster(): Promise<PgCluster> {
   await asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'server.log'), '-o', serverOpts, '-w', '-t', '60', 'start']);
   const url = (database = 'postgres') => `postgres://${USER}@127.0.0.1:${port}/${database}`;
   let n = 0;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: url() });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
   return {
     port,
     url,
     async createDatabase(opts = {}) {
       const name = opts.name ?? `store_${++n}`;
-      const admin = new pg.Client({ connectionString: url() });
-      await admin.connect();
-      try {
-        await admin.query(`CREATE DATABASE ${name}${opts.template ? ` TEMPLATE ${opts.template}` : ''}`);
-      } finally {
-        await admin.end();
-      }
+      await admin(`CREATE DATABASE ${name}${opts.template ? ` TEMPLATE ${opts.template}` : ''}`);
       return url(name);
+    },
+    async dropDatabase(databaseUrl) {
+      await admin(`DROP DATABASE IF EXISTS ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
     },
     async stop() {
       await asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', '-t', '30', 'stop']).catch(() => undefined);

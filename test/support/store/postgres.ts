@@ -39,8 +39,20 @@ function migratedTemplate(cluster: PgCluster): Promise<void> {
 }
 
 /** A PostgreSQL store on a fresh database of the cluster (schema already migrated, as a relay finds it after its first start). */
-export async function openTempPgStore(cluster: PgCluster, opts: Omit<PgStoreOptions, 'url'> = {}): Promise<{ store: PostgresStore; url: string }> {
+export async function openTempPgStore(
+  cluster: PgCluster,
+  opts: Omit<PgStoreOptions, 'url'> = {},
+): Promise<{ store: PostgresStore; url: string; remove: () => Promise<void> }> {
   await migratedTemplate(cluster);
   const url = await cluster.createDatabase({ template: TEMPLATE });
-  return { store: await openPostgresStore({ ...opts, url }), url };
+  const store = await openPostgresStore({ ...opts, url });
+  return {
+    store,
+    url,
+    /** closes the store and drops its database */
+    remove: async () => {
+      await store.close();
+      await cluster.dropDatabase(url);
+    },
+  };
 }

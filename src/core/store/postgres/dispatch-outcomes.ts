@@ -1,6 +1,7 @@
 import { TRANSITIONS } from '../../messages/state-machine.js';
 import type { AttemptStart, DeferOutcome, ErrorOutcome, SentOutcome } from '../records.js';
 import { guardOf, stateWritten, statesGuard, targetState } from '../sql/transitions.js';
+import { noNul } from './params.js';
 import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
 
 /** counts the attempt an outcome ends (see AttemptCount) in the outcome's own update; $s: its start, or null */
@@ -89,7 +90,7 @@ export class PgDispatchOutcomes {
       await this.runner.write(db, async (tx) => {
         for (const it of items) {
           const recipients = it.recipients ? JSON.stringify(it.recipients) : null;
-          const { rows } = await tx.query<Changed>(ERROR, [it.seq, now, it.error, recipients, it.started_ts ?? null]);
+          const { rows } = await tx.query<Changed>(ERROR, [it.seq, now, noNul(it.error), recipients, it.started_ts ?? null]);
           if (!rows[0]) continue;
           await this.runner.outbox.record(tx, {
             message_id: rows[0].id,

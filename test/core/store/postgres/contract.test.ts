@@ -7,7 +7,7 @@ if (pgTestsEnabled()) {
   const { cluster } = usePgCluster();
   describeStoreContract('postgres', async () => {
     const { announced, hooks } = recordAnnouncements();
-    const { store, url } = await openTempPgStore(cluster(), hooks);
+    const { store, url, remove } = await openTempPgStore(cluster(), hooks);
     return {
       store,
       announced,
@@ -20,7 +20,7 @@ if (pgTestsEnabled()) {
           await side.end();
         }
       },
-      cleanup: () => store.close(),
+      cleanup: remove,
     };
   });
 } else {
