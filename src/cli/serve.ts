@@ -38,7 +38,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
       process.stderr.write(`${err.message}\n`);
       return 2;
     }
-    process.stderr.write(`cannot open the data folder ${config.dataDir}: ${(err as Error).message}\n`);
+    // a PostgreSQL error names its URL (password masked) itself; the data folder is not the problem then
+    const where = config.dbUrl ? '' : `cannot open the data folder ${config.dataDir}: `;
+    process.stderr.write(`${where}${(err as Error).message}\n`);
     return 1;
   }
   let addr;

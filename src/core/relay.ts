@@ -14,7 +14,7 @@ import { createLogger } from './logger.js';
 import { plainSecretCodec, type SecretCodec } from './secrets.js';
 import { createKeyFileCodec, loadSecretsKey } from './secrets/key-file.js';
 import { makePrivate, PRIVATE_DIR_MODE } from './file-modes.js';
-import { openStore, type SqliteStore } from './store/index.js';
+import { openConfiguredStore, type RelayStore } from './store/index.js';
 import { RuntimeSettings, type RuntimeSettingsValues } from './settings/runtime-settings.js';
 import { createDispatcher, type Dispatcher } from './delivery/dispatcher.js';
 import { defaultTenantEndpoints, tenantAttachmentEndpoints } from './delivery/attachments.js';
@@ -51,7 +51,7 @@ export interface Relay {
   /** what the API and the desktop shell use */
   readonly services: RelayServices;
   /** the store's ports (tests, benches) */
-  readonly store: SqliteStore;
+  readonly store: RelayStore;
   readonly dispatcher: Dispatcher;
   readonly sink: Sink;
   readonly reporter: Reporter;
@@ -110,7 +110,8 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
   const bus = new RelayBus();
   const secrets = opts.secrets ?? keyFileCodec(config, logger) ?? plainSecretCodec;
   fs.mkdirSync(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const store = await openStore({
+  const store = await openConfiguredStore({
+    url: config.dbUrl,
     path: config.dbPath,
     nativeBinding: opts.nativeBinding,
     secrets,

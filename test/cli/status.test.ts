@@ -56,22 +56,42 @@ describe('relay status', () => {
     expect(out).not.toContain('Tenants');
   });
 
-  it("shows each tenant's report state with its sync URL, never a secret (#14.6)", async () => {
-    const r = await relay();
-    const reg = await r.api('/tenant', {
-      method: 'POST',
-      json: { id: 'acme', client_base_url: 'https://acme.example/mp', client_sync_path: '/proxy_sync', client_auth: { method: 'bearer', token: 'tok-secret' } },
+  it("shows each tenant's report state with its sync URL, never a secret; a failing tenant is a problem (#14.6)", async () => {
+    // the applications run on loopback: one acknowledges every sync, the other refuses connections
+    const app = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.setHeader('Content-Type', 'application/json').end('{"ok":true}'));
     });
-    expect(reg.status).toBe(200);
-    const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
-    expect(code).toBe(0);
-    expect(out).toContain('Tenants (delivery reports per application)');
-    expect(out).toMatch(/ {2}acme: never synced {2}https:\/\/acme\.example\/mp\/proxy_sync {2}never synced/);
-    expect(out).not.toContain('tok-secret');
-    const json = JSON.parse((await run(['--url', r.url, '--token', TEST_TOKEN, '--json'])).out);
-    expect(json.tenants).toEqual([
-      { id: 'acme', active: true, sync_url: 'https://acme.example/mp/proxy_sync', state: 'never synced', last_sync_ts: null, last_ok_ts: null, last_error: null, pending: null },
-    ]);
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    try {
+      const okBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}/mp`;
+      const downBase = `http://127.0.0.1:${await closedPort()}/mp`;
+      const r = await relay();
+      for (const [id, base] of [['acme', okBase], ['down', downBase]]) {
+        const reg = await r.api('/tenant', {
+          method: 'POST',
+          json: { id, client_base_url: base, client_sync_path: '/proxy_sync', client_auth: { method: 'bearer', token: 'tok-secret' } },
+        });
+        expect(reg.status).toBe(200);
+      }
+      const json = await waitFor(async () => {
+        const j = JSON.parse((await run(['--url', r.url, '--token', TEST_TOKEN, '--json'])).out) as { tenants: { state: string }[] };
+        return j.tenants.every((t) => t.state !== 'never synced') ? j : null;
+      }, 'both tenants synced once');
+      expect(json.tenants).toMatchObject([
+        { id: 'acme', active: true, sync_url: `${okBase}/proxy_sync`, state: 'ok', last_error: null, pending: 0 },
+        { id: 'down', active: true, sync_url: `${downBase}/proxy_sync`, state: 'failing', last_ok_ts: null },
+      ]);
+      const { code, out } = await run(['--url', r.url, '--token', TEST_TOKEN]);
+      expect(code).toBe(1);
+      expect(out).toContain('Tenants (delivery reports per application)');
+      expect(out).toContain(`  acme: ok  ${okBase}/proxy_sync  last sync `);
+      expect(out).toContain(`  down: failing  ${downBase}/proxy_sync`);
+      expect(out).toMatch(/tenant down: reporting to .* failing: /);
+      expect(out).not.toContain('tok-secret');
+    } finally {
+      await new Promise((resolve) => app.close(resolve));
+    }
   });
 
   it('reads the token from GMP_API_TOKEN or from the data directory, and prints JSON on request', async () => {

@@ -86,7 +86,7 @@ describe.runIf(BROWSER_AVAILABLE)('web UI: tenants, safe bulk actions, outages (
       json: {
         id: 'acme',
         name: 'Acme Ltd',
-        client_base_url: 'https://acme.example/email/mailproxy/mp_endpoint',
+        client_base_url: 'http://127.0.0.1:9/email/mailproxy/mp_endpoint',
         client_sync_path: '/proxy_sync',
         client_attachment_path: '/proxy_get_attachments',
         client_auth: { method: 'basic', user: 'mailproxy', password: 'tenant-pw-secret' },
@@ -124,8 +124,8 @@ describe.runIf(BROWSER_AVAILABLE)('web UI: tenants, safe bulk actions, outages (
     const table = page.getByRole('region', { name: 'Tenants' });
     const acme = table.locator('tr[data-tenant="acme"]');
     await acme.waitFor();
-    expect(await acme.textContent()).toContain('https://acme.example/email/mailproxy/mp_endpoint/proxy_sync');
-    expect(await acme.textContent()).toContain('https://acme.example/email/mailproxy/mp_endpoint/proxy_get_attachments');
+    expect(await acme.textContent()).toContain('http://127.0.0.1:9/email/mailproxy/mp_endpoint/proxy_sync');
+    expect(await acme.textContent()).toContain('http://127.0.0.1:9/email/mailproxy/mp_endpoint/proxy_get_attachments');
     expect(await page.content()).not.toContain('tenant-pw-secret');
     await screenshot(page, '22-tenants');
     await darkShot('#/tenants', '23-tenants-dark', (p) => p.locator('tr[data-tenant="acme"]').waitFor());

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../support/relay/test-relay.js';
 import { tempDir } from '../support/common/temp-dir.js';
+import type { SqliteStore } from '../../src/core/store/index.js';
 
 /**
  * Disk full and read-only data folder, on a real small tmpfs mounted for the test (root only);
@@ -101,7 +102,7 @@ describe('storage failures', () => {
     try {
       await t.relay.ctx.settings.update({ paused: true });
       await t.api('/account', { method: 'POST', json: { id: 'acc', host: '127.0.0.1', port: 2525 } });
-      const store = t.relay.store;
+      const store = t.relay.store as SqliteStore;
       if (!real) await store.withConnection((db) => db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true })) + 200}`));
       const { accepted, reason } = await fillUntil503(t);
       expect(reason).toMatch(/storage unavailable: (the disk is full|disk I\/O error)/);
@@ -135,14 +136,14 @@ describe('storage failures', () => {
       await t.api('/account', { method: 'POST', json: { id: 'acc', host: '127.0.0.1', port: 2525 } });
       expect((await t.api('/commands/add-messages', { method: 'POST', json: batch('before', 10) })).status).toBe(200);
       if (real) remount(dataDir, 'ro');
-      else await t.relay.store.withConnection((db) => db.pragma('query_only = ON'));
+      else await (t.relay.store as SqliteStore).withConnection((db) => db.pragma('query_only = ON'));
       const r = await t.api('/commands/add-messages', { method: 'POST', json: batch('ro', 10) });
       expect(r.status).toBe(503);
       expect((await r.json()).detail).toMatch(/storage unavailable/);
       const list = await t.api('/api/messages?limit=5');
       expect(list.status).toBe(200);
       if (real) remount(dataDir, 'rw');
-      else await t.relay.store.withConnection((db) => db.pragma('query_only = OFF'));
+      else await (t.relay.store as SqliteStore).withConnection((db) => db.pragma('query_only = OFF'));
       expect((await t.api('/commands/add-messages', { method: 'POST', json: batch('rw', 10) })).status).toBe(200);
       expect((await t.relay.store.messages.countByState()).queued).toBe(20);
       expect(await t.relay.store.integrityCheck()).toBe('ok');

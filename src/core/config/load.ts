@@ -30,6 +30,7 @@ const S = (section: string, key: string, env: string, flag?: string): Source => 
 
 export const CONFIG_SOURCES = {
   dbPath: S('storage', 'db_path', 'GMP_DB_PATH', 'db-path'),
+  dbUrl: S('storage', 'db_url', 'GMP_DB_URL', 'db-url'),
   dataDir: S('storage', 'data_dir', 'GMP_DATA_DIR', 'data-dir'),
   host: S('server', 'host', 'GMP_HOST', 'host'),
   port: S('server', 'port', 'GMP_PORT', 'port'),
@@ -207,6 +208,12 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   const dataDir = expand(str('dataDir') ?? input.defaultDataDir ?? './data');
   const c = defaultConfig(dataDir);
   c.dbPath = str('dbPath') ? expand(str('dbPath')!) : path.join(dataDir, 'mail_service.db');
+  const dbUrl = origin('dbUrl');
+  if (dbUrl) {
+    // the key names where the value came from; the value itself may hold a password and is not echoed
+    if (!/^postgres(ql)?:\/\/[^\s]+$/i.test(dbUrl.value)) throw new ConfigError(dbUrl.key, 'expected a postgres:// or postgresql:// URL');
+    c.dbUrl = dbUrl.value;
+  }
   c.host = str('host') ?? c.host;
   c.port = int('port', 0, 65535) ?? c.port;
   const token = origin('apiToken');

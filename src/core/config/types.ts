@@ -33,6 +33,8 @@ export interface RelayConfig {
   smtpPort: number;
   dataDir: string;
   dbPath: string;
+  /** postgres://… : the queue lives in PostgreSQL instead of the SQLite file dbPath (issue #19); null: SQLite */
+  dbUrl: string | null;
   /** null: generated on first start and kept in the data directory */
   apiToken: string | null;
   /** Host header names accepted besides the loopback ones (DNS rebinding guard); lower-case, no port */
@@ -115,6 +117,7 @@ export function defaultConfig(dataDir = './data'): RelayConfig {
     smtpPort: 1025,
     dataDir,
     dbPath: `${dataDir}/mail_service.db`,
+    dbUrl: null,
     apiToken: null,
     allowedHosts: [],
     secretsKeyFile: null,

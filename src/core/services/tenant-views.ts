@@ -1,9 +1,7 @@
 import type { SyncStatusAnswer, TenantInfo, TenantOverview, TenantsOverview } from '../../shared/api/index.js';
 import { DEFAULT_ATTACHMENT_PATH } from '../delivery/attachments/endpoints.js';
+import { DEFAULT_SYNC_PATH } from '../report/sync-decisions.js';
 import type { TenantsService } from './tenants.js';
-
-/** v0.6.10's sync path when a tenant names none (Genropy registers `/proxy_sync`). */
-export const DEFAULT_SYNC_PATH = '/mail-proxy/sync';
 
 /** The tenants as the web UI and `relay status` show them: configuration and report state, never a secret. */
 export interface TenantViewsService {
@@ -30,16 +28,12 @@ export function endpointUrl(base: string | undefined, path: string | undefined, 
 
 type SyncRow = SyncStatusAnswer['tenants'][number];
 
-/** The report loop's extra fields (last_ok_ts, last_error, pending), read when present and well-formed. */
+/** The report loop's fields, absent for a tenant without a loop (inactive, or no client_base_url). */
 function reportFields(row: SyncRow): Pick<TenantOverview, 'last_ok_ts' | 'last_error' | 'pending'> {
-  const extra = row as Record<string, unknown>;
-  const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
   const out: Pick<TenantOverview, 'last_ok_ts' | 'last_error' | 'pending'> = {};
-  const ok = int(extra.last_ok_ts);
-  const pending = int(extra.pending);
-  if (ok !== undefined) out.last_ok_ts = ok;
-  if (typeof extra.last_error === 'string' && extra.last_error) out.last_error = extra.last_error;
-  if (pending !== undefined) out.pending = pending;
+  if (row.last_ok_ts !== undefined) out.last_ok_ts = row.last_ok_ts;
+  if (row.last_error) out.last_error = row.last_error;
+  if (row.pending_reports !== undefined) out.pending = row.pending_reports;
   return out;
 }
 

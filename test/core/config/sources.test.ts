@@ -19,6 +19,7 @@ interface Row {
 /** Every documented key: its config.ini key, its GMP_* variable and its flag each set it. */
 const ROWS: Record<SourceName, Row> = {
   dbPath: { value: '/var/lib/relay/queue.db', read: (c) => c.dbPath, expected: '/var/lib/relay/queue.db' },
+  dbUrl: { value: 'postgres://relay:secret@db.internal:5432/relay', read: (c) => c.dbUrl, expected: 'postgres://relay:secret@db.internal:5432/relay', invalid: 'mysql://db/relay' },
   dataDir: { value: '/var/lib/relay', read: (c) => c.dataDir, expected: '/var/lib/relay' },
   host: { value: '0.0.0.0', read: (c) => c.host, expected: '0.0.0.0' },
   port: { value: '8100', read: (c) => c.port, expected: 8100, invalid: 'http' },

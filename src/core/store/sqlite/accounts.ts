@@ -3,7 +3,7 @@ import type { AccountsPort } from '../ports.js';
 import { accountKey, type Account, type AccountInput } from '../records.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
-import { guardOf } from './transitions.js';
+import { guardOf } from '../sql/transitions.js';
 
 interface AccountRow extends Omit<Account, 'use_tls' | 'fallbacks' | 'limit_behavior' | 'allow_insecure_auth'> {
   use_tls: number | null;

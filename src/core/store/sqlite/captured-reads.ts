@@ -1,6 +1,6 @@
 import type { ListCapturedQuery, Page, CapturedSummary } from '../records.js';
-import { CAPTURED_COLUMNS, rowToCaptured, type CapturedRow } from './captured-rows.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { CAPTURED_COLUMNS, rowToCaptured, type CapturedRow } from '../sql/captured-rows.js';
+import { decodeCursor, encodeCursor } from '../sql/cursor.js';
 import { ftsQuery } from './fts-query.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';

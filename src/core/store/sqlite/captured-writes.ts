@@ -1,7 +1,7 @@
 import type { Database as DB, Statement } from 'better-sqlite3';
 import type { CapturedIndexEntry, CapturedSummary, NewCaptured } from '../records.js';
 import type { MessageState } from '../../messages/types.js';
-import { ftsHeaderColumns, joinList, newCapturedSummary, splitList } from './captured-rows.js';
+import { ftsHeaderColumns, joinList, newCapturedSummary, splitList } from '../sql/captured-rows.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
 import { WalSync } from './wal-sync.js';

@@ -2,7 +2,7 @@ import { TRANSITIONS } from '../../messages/state-machine.js';
 import { accountKey, type ClaimedMessage, type ClaimRequest, type HeldWork } from '../records.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
-import { guardOf, stateWritten, targetState } from './transitions.js';
+import { guardOf, stateWritten, targetState } from '../sql/transitions.js';
 
 const CLAIM_RETURNING = `RETURNING seq, id, tenant_id, account_id, batch_code, priority, payload, attempts, retry_count,
   first_attempt_ts, created_ts, source_captured_id`;

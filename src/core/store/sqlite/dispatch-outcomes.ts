@@ -2,7 +2,7 @@ import { TRANSITIONS } from '../../messages/state-machine.js';
 import type { AttemptStart, DeferOutcome, ErrorOutcome, SentOutcome } from '../records.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
-import { guardOf, stateWritten, statesGuard, targetState } from './transitions.js';
+import { guardOf, stateWritten, statesGuard, targetState } from '../sql/transitions.js';
 
 /** counts the attempt an outcome ends (see AttemptCount) in the outcome's own update */
 const COUNT_ATTEMPT = `attempts = attempts + (@started_ts IS NOT NULL), first_attempt_ts = coalesce(first_attempt_ts, @started_ts)`;

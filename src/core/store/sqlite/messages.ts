@@ -2,12 +2,12 @@ import { TRANSITIONS, decideEnqueue } from '../../messages/state-machine.js';
 import { PENDING_STATES, type MessagePayload, type MessageState } from '../../messages/types.js';
 import type { MessagesPort } from '../ports.js';
 import { DEFAULT_TENANT, type EnqueueResult, type ListMessagesQuery, type MessageKey } from '../records.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor } from '../sql/cursor.js';
 import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
-import { SUMMARY_COLUMNS, rowToEvent, rowToRecord, rowToSummary, type EventRow, type FullRow, type SummaryRow } from './message-rows.js';
+import { SUMMARY_COLUMNS, rowToEvent, rowToRecord, rowToSummary, type EventRow, type FullRow, type SummaryRow } from '../sql/message-rows.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
-import { guardOf, guardWithin, stateWritten, statesGuard, targetState } from './transitions.js';
+import { guardOf, guardWithin, stateWritten, statesGuard, targetState } from '../sql/transitions.js';
 
 function prepare({ db }: Pick<TransactionRunner, 'db'>) {
   return {

@@ -5,7 +5,7 @@ import type { DeliveryReportItem, OrphanSweepStep, PendingReport } from '../reco
 import type { Scope } from './gate.js';
 import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
 import type { TransactionRunner } from './transaction-runner.js';
-import { guardOf, guardWithin, stateWritten, targetState } from './transitions.js';
+import { guardOf, guardWithin, stateWritten, targetState } from '../sql/transitions.js';
 
 interface PendingRow {
   seq: number;

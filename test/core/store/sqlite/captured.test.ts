@@ -4,7 +4,7 @@ import type { SqliteStore } from '../../../../src/core/store/index.js';
 import type { NewCaptured } from '../../../../src/core/store/ports.js';
 import { listSql } from '../../../../src/core/store/sqlite/captured-reads.js';
 import { prepareRetentionStatements } from '../../../../src/core/store/sqlite/captured-retention.js';
-import { encodeCursor } from '../../../../src/core/store/sqlite/cursor.js';
+import { encodeCursor } from '../../../../src/core/store/sql/cursor.js';
 import { ftsQuery } from '../../../../src/core/store/sqlite/fts-query.js';
 import { openTempStore, planOf, type TempStore } from '../../../support/store/sqlite.js';
 import { messageKey as key } from '../../../../src/core/store/records.js';

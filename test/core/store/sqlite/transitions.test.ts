@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../../../src/core/store/sqlite/migrations/index.js';
-import { guardOf, guardWithin, stateWritten, statesFrom } from '../../../../src/core/store/sqlite/transitions.js';
+import { guardOf, guardWithin, stateWritten, statesFrom } from '../../../../src/core/store/sql/transitions.js';
 import { openTempStore } from '../../../support/store/sqlite.js';
 
 describe('SQL of the message state machine', () => {

@@ -1,0 +1,180 @@
+import { TRANSITIONS } from '../../messages/state-machine.js';
+import { accountKey, type ClaimedMessage, type ClaimRequest, type HeldWork } from '../records.js';
+import { guardOf, stateWritten, targetState } from '../sql/transitions.js';
+import type { Db } from './connection.js';
+import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
+
+const CLAIMED = `m.seq, m.id, m.tenant_id, m.account_id, m.batch_code, m.priority, m.payload, m.attempts, m.retry_count,
+  m.first_attempt_ts, m.created_ts, m.source_captured_id`;
+
+type Released = { id: string; tenant_id: string; account_id: string | null };
+type Head = { seq: number; priority: number };
+
+/** Rows of held tenants ($h_t) and of held batches (pairs $h_bt, $h_bb) stay; `alias`: the messages row. */
+const notHeld = (alias: string, tenants: string, batchTenants: string, batches: string) =>
+  `NOT (${alias}.tenant_id = ANY(${tenants}::text[]))
+   AND (${alias}.batch_code IS NULL OR NOT EXISTS (SELECT 1 FROM unnest(${batchTenants}::text[], ${batches}::text[]) AS h(t, b)
+        WHERE h.t = ${alias}.tenant_id AND h.b = ${alias}.batch_code))`;
+
+/**
+ * Leases the rows among `seqs` still claimable. FOR UPDATE SKIP LOCKED: a row another relay's claim
+ * holds is left to it rather than waited for (several relays on one database, issue #19).
+ */
+const CLAIM_SEQS = `UPDATE messages m SET state = ${stateWritten('claim')}, lease_until = $1, updated_ts = $2
+  FROM (SELECT seq FROM messages WHERE seq = ANY($3::bigint[]) AND ${guardOf('claim')} FOR UPDATE SKIP LOCKED) l
+  WHERE m.seq = l.seq RETURNING ${CLAIMED}`;
+
+/** The head of the whole queue, in dispatch order, without per-account caps. */
+const CLAIM_HEAD = `UPDATE messages m SET state = ${stateWritten('claim')}, lease_until = $1, updated_ts = $2
+  FROM (SELECT seq FROM messages q WHERE ${guardOf('claim', 'q')} AND ${notHeld('q', '$4', '$5', '$6')}
+        ORDER BY priority, seq LIMIT $3 FOR UPDATE SKIP LOCKED) l
+  WHERE m.seq = l.seq RETURNING ${CLAIMED}`;
+
+/** Every (tenant, account) with queued work: a loose index scan of messages_queued_account, one probe per account. */
+const QUEUED_ACCOUNTS = `WITH RECURSIVE acc(t, a) AS (
+    (SELECT tenant_id, account_id FROM messages WHERE ${guardOf('claim')} AND account_id IS NOT NULL ORDER BY tenant_id, account_id LIMIT 1)
+    UNION ALL
+    SELECT n.t, n.a FROM acc, LATERAL (SELECT tenant_id AS t, account_id AS a FROM messages
+      WHERE ${guardOf('claim')} AND account_id IS NOT NULL AND (tenant_id, account_id) > (acc.t, acc.a)
+      ORDER BY tenant_id, account_id LIMIT 1) n)
+  SELECT t, a FROM acc`;
+
+/** The head of each account's queue within its cap ($1 tenants, $2 accounts, $3 caps), and of the unassigned work ($7). */
+const HEADS = `SELECT h.seq, h.priority FROM unnest($1::text[], $2::text[], $3::int[]) AS c(t, a, cap)
+  CROSS JOIN LATERAL (SELECT seq, priority FROM messages q WHERE ${guardOf('claim', 'q')} AND q.tenant_id = c.t AND q.account_id = c.a
+    AND ${notHeld('q', '$4', '$5', '$6')} ORDER BY priority, seq LIMIT c.cap) h
+  UNION ALL
+  (SELECT seq, priority FROM messages q WHERE ${guardOf('claim', 'q')} AND q.account_id IS NULL AND ${notHeld('q', '$4', '$5', '$6')}
+    ORDER BY priority, seq LIMIT $7)`;
+
+const byDispatchOrder = (x: Head, y: Head) => x.priority - y.priority || x.seq - y.seq;
+
+/** What a claim leaves in the queue, as three arrays. */
+function heldArrays(held: HeldWork | undefined): [string[], string[], string[]] {
+  return [[...(held?.tenants ?? [])], (held?.batches ?? []).map((b) => b.tenant_id), (held?.batches ?? []).map((b) => b.batch_code)];
+}
+
+/** The queue side of dispatch: what is due, claims and their leases, and leases given back. */
+export class PgDispatchClaims {
+  constructor(
+    private readonly runner: PgTransactionRunner,
+    private readonly scope: PgScope,
+  ) {}
+
+  promoteDue(now: number) {
+    return this.scope((db) =>
+      this.runner.write(db, async (tx) => {
+        const { rows } = await tx.query<Released & { deferred_reason: string | null }>(
+          `UPDATE messages SET state = ${stateWritten('promote')}, updated_ts = $1 WHERE ${guardOf('promote')} AND deferred_ts <= $1
+           RETURNING id, tenant_id, account_id, deferred_reason`,
+          [now],
+        );
+        for (const r of rows) {
+          await this.runner.outbox.record(tx, {
+            message_id: r.id,
+            tenant_id: r.tenant_id,
+            account_id: r.account_id,
+            ts: now,
+            type: TRANSITIONS.promote.events[0],
+            state: targetState('promote'),
+            ...(r.deferred_reason ? { detail: { reason: r.deferred_reason } } : {}),
+          });
+        }
+        return rows.length;
+      }),
+    );
+  }
+
+  nextDueTs() {
+    return this.scope(async (db) => (await db.query<{ ts: number | null }>(`SELECT MIN(deferred_ts) AS ts FROM messages WHERE ${guardOf('promote')}`)).rows[0]?.ts ?? null);
+  }
+
+  nextLeaseExpiry(excludeSeqs: readonly number[] = []) {
+    return this.scope(async (db) => {
+      const { rows } = await db.query<{ ts: number | null }>(
+        `SELECT MIN(lease_until) AS ts FROM messages WHERE ${guardOf('expire')} AND NOT (seq = ANY($1::bigint[]))`,
+        [[...excludeSeqs]],
+      );
+      return rows[0]?.ts ?? null;
+    });
+  }
+
+  /** With caps, each account contributes at most its cap, taken from the head of its own queue; held work stays. */
+  claim(req: ClaimRequest) {
+    return this.scope(async (db): Promise<ClaimedMessage[]> => {
+      if (req.limit <= 0) return [];
+      const held = heldArrays(req.held);
+      return this.runner.write(db, async (tx) => {
+        if (!req.caps) {
+          const { rows } = await tx.query<ClaimedMessage>(CLAIM_HEAD, [req.leaseUntil, req.now, req.limit, ...held]);
+          return rows.sort(byDispatchOrder);
+        }
+        const seqs = await this.cappedHeads(tx, req, held);
+        if (seqs.length === 0) return [];
+        const { rows } = await tx.query<ClaimedMessage>(CLAIM_SEQS, [req.leaseUntil, req.now, seqs]);
+        return rows.sort(byDispatchOrder);
+      });
+    });
+  }
+
+  private async cappedHeads(db: Db, req: ClaimRequest, held: [string[], string[], string[]]): Promise<number[]> {
+    const { perAccount, noAccount, otherAccounts } = req.caps!;
+    const caps: { t: string; a: string; cap: number }[] = [];
+    for (const { t, a } of (await db.query<{ t: string; a: string }>(QUEUED_ACCOUNTS)).rows) {
+      const cap = Math.min(perAccount.get(accountKey(t, a)) ?? otherAccounts, req.limit);
+      if (cap > 0) caps.push({ t, a, cap });
+    }
+    const unassigned = Math.max(0, Math.min(noAccount, req.limit));
+    if (caps.length === 0 && unassigned === 0) return [];
+    const { rows } = await db.query<Head>(HEADS, [caps.map((c) => c.t), caps.map((c) => c.a), caps.map((c) => c.cap), ...held, unassigned]);
+    return rows.sort(byDispatchOrder).slice(0, req.limit).map((h) => h.seq);
+  }
+
+  /** Start-up passes expiredAt = +Infinity: nothing can be in flight then. */
+  releaseExpiredLeases(now: number, expiredAt: number, excludeSeqs: readonly number[] = []) {
+    const limit = Number.isFinite(expiredAt) ? expiredAt : Number.MAX_SAFE_INTEGER;
+    return this.scope((db) =>
+      this.runner.write(db, async (tx) => {
+        const { rows } = await tx.query<Released>(
+          `UPDATE messages SET state = ${stateWritten('expire')}, lease_until = NULL, updated_ts = $1
+           WHERE ${guardOf('expire')} AND lease_until <= $2 AND NOT (seq = ANY($3::bigint[])) RETURNING id, tenant_id, account_id`,
+          [now, limit, [...excludeSeqs]],
+        );
+        for (const r of rows) await this.recordRelease(tx, 'expire', r, now);
+        return rows.length;
+      }),
+    );
+  }
+
+  releaseLeases(seqs: number[], now: number, reason: string) {
+    return this.scope(async (db) => {
+      if (seqs.length === 0) return 0;
+      return this.runner.write(db, async (tx) => {
+        const { rows } = await tx.query<Released>(
+          `UPDATE messages SET state = ${stateWritten('release')}, lease_until = NULL, updated_ts = $1
+           WHERE ${guardOf('release')} AND seq = ANY($2::bigint[]) RETURNING id, tenant_id, account_id`,
+          [now, seqs],
+        );
+        for (const r of rows) await this.recordRelease(tx, 'release', r, now, { reason });
+        return rows.length;
+      });
+    });
+  }
+
+  countLeased() {
+    return this.scope(async (db) => (await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE ${guardOf('expire')}`)).rows[0]?.n ?? 0);
+  }
+
+  private recordRelease(db: Db, t: 'expire' | 'release', r: Released, now: number, detail?: Record<string, unknown>): Promise<void> {
+    const [type] = TRANSITIONS[t].events;
+    return this.runner.outbox.record(db, {
+      message_id: r.id,
+      tenant_id: r.tenant_id,
+      account_id: r.account_id,
+      ts: now,
+      type,
+      state: targetState(t),
+      ...(detail ? { detail } : {}),
+    });
+  }
+}

@@ -1,0 +1,152 @@
+import { TRANSITIONS } from '../../messages/state-machine.js';
+import type { AttemptStart, DeferOutcome, ErrorOutcome, SentOutcome } from '../records.js';
+import { guardOf, stateWritten, statesGuard, targetState } from '../sql/transitions.js';
+import { noNul } from './params.js';
+import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
+
+/** counts the attempt an outcome ends (see AttemptCount) in the outcome's own update; $s: its start, or null */
+const countAttempt = (s: string) => `attempts = attempts + (CASE WHEN ${s}::bigint IS NULL THEN 0 ELSE 1 END),
+  first_attempt_ts = coalesce(first_attempt_ts, ${s}::bigint)`;
+
+/** the message an outcome's update changed, for its timeline row */
+type Changed = { id: string; tenant_id: string };
+
+const SENT = `UPDATE messages SET state = ${stateWritten('sent')}, sent_ts = $2, updated_ts = $2, deferred_ts = NULL, ${countAttempt('$7')},
+    deferred_reason = NULL, error = NULL, error_ts = NULL, lease_until = NULL, sandbox = $3,
+    captured_id = $4, smtp_message_id = $5, recipients = $6
+  WHERE seq = $1 AND ${guardOf('sent')} RETURNING id, tenant_id`;
+const ERROR = `UPDATE messages SET state = ${stateWritten('fail')}, error_ts = $2, error = $3, updated_ts = $2, ${countAttempt('$5')},
+    deferred_ts = NULL, deferred_reason = NULL, lease_until = NULL, recipients = coalesce($4, recipients)
+  WHERE seq = $1 AND ${guardOf('fail')} RETURNING id, tenant_id`;
+const DEFER = `UPDATE messages SET state = ${stateWritten('defer')}, deferred_ts = $3, deferred_reason = $4,
+    retry_count = coalesce($5::int, retry_count), updated_ts = $2, lease_until = NULL, ${countAttempt('$6')}
+  WHERE seq = $1 AND ${guardOf('defer')} RETURNING id, tenant_id`;
+
+/**
+ * The outcomes of sends (sent, error, deferred), each with its timeline row, and the send log that
+ * the rate limits read. A second outcome for the same lease changes nothing: the guards need `sending`.
+ */
+export class PgDispatchOutcomes {
+  constructor(
+    private readonly runner: PgTransactionRunner,
+    private readonly scope: PgScope,
+  ) {}
+
+  /** The attempt itself is counted by the update that records its outcome. */
+  beginAttempts(items: AttemptStart[], now: number) {
+    return this.scope(async (db) => {
+      if (items.length === 0) return;
+      await this.runner.write(db, async (tx) => {
+        for (const it of items) {
+          const { rows } = await tx.query<Changed>(`SELECT id, tenant_id FROM messages WHERE seq = $1 AND ${statesGuard([targetState('claim')])}`, [it.seq]);
+          if (!rows[0]) continue;
+          await this.runner.outbox.record(tx, {
+            message_id: rows[0].id,
+            tenant_id: rows[0].tenant_id,
+            account_id: it.account_id,
+            ts: now,
+            type: 'attempt',
+            state: targetState('claim'),
+            detail: { attempt: it.attempt, ...it.detail },
+          });
+        }
+      });
+    });
+  }
+
+  markSent(items: SentOutcome[], now: number) {
+    return this.scope(async (db) => {
+      if (items.length === 0) return;
+      await this.runner.write(db, async (tx) => {
+        for (const it of items) {
+          // a real delivery counts against the rate limits even if the row went away meanwhile
+          if (it.via_account !== null && !it.sandbox)
+            await tx.query('INSERT INTO send_log (tenant_id, account_id, ts) VALUES ($1, $2, $3)', [it.tenant_id, it.via_account, now]);
+          const recipients = it.recipients ? JSON.stringify(it.recipients) : null;
+          const { rows } = await tx.query<Changed>(SENT, [it.seq, now, it.sandbox ? 1 : 0, it.captured_id, it.smtp_message_id, recipients, it.started_ts ?? null]);
+          if (!rows[0]) continue;
+          await this.runner.outbox.record(tx, {
+            message_id: rows[0].id,
+            tenant_id: rows[0].tenant_id,
+            account_id: it.account_id,
+            ts: now,
+            type: TRANSITIONS.sent.events[0],
+            state: targetState('sent'),
+            detail: {
+              ...it.detail,
+              sandbox: it.sandbox,
+              ...(it.captured_id !== null ? { captured_id: it.captured_id } : {}),
+              ...(it.smtp_message_id ? { smtp_message_id: it.smtp_message_id } : {}),
+            },
+          });
+        }
+      });
+    });
+  }
+
+  markError(items: ErrorOutcome[], now: number) {
+    return this.scope(async (db) => {
+      if (items.length === 0) return;
+      await this.runner.write(db, async (tx) => {
+        for (const it of items) {
+          const recipients = it.recipients ? JSON.stringify(it.recipients) : null;
+          const { rows } = await tx.query<Changed>(ERROR, [it.seq, now, noNul(it.error), recipients, it.started_ts ?? null]);
+          if (!rows[0]) continue;
+          await this.runner.outbox.record(tx, {
+            message_id: rows[0].id,
+            tenant_id: rows[0].tenant_id,
+            account_id: it.account_id,
+            ts: now,
+            type: TRANSITIONS.fail.events[0],
+            state: targetState('fail'),
+            detail: { error: it.error, ...it.detail },
+          });
+        }
+      });
+    });
+  }
+
+  /** Back to waiting until `until`: retry backoff, account backoff or rate limit. */
+  defer(items: DeferOutcome[], now: number) {
+    return this.scope(async (db) => {
+      if (items.length === 0) return;
+      await this.runner.write(db, async (tx) => {
+        for (const it of items) {
+          const { rows } = await tx.query<Changed>(DEFER, [it.seq, now, it.until, it.reason, it.retry_count ?? null, it.started_ts ?? null]);
+          if (!rows[0]) continue;
+          await this.runner.outbox.record(tx, {
+            message_id: rows[0].id,
+            tenant_id: rows[0].tenant_id,
+            account_id: it.account_id,
+            ts: now,
+            type: it.reason === 'rate_limited' ? 'rate_limited' : 'deferred',
+            state: targetState('defer'),
+            detail: {
+              reason: it.reason,
+              deferred_ts: it.until,
+              ...(it.retry_count !== undefined ? { retry_count: it.retry_count } : {}),
+              ...it.detail,
+            },
+          });
+        }
+      });
+    });
+  }
+
+  rateWindowCounts(tenantId: string, accountId: string, now: number) {
+    return this.scope(async (db) => {
+      const { rows } = await db.query<{ minute: number; hour: number; day: number }>(
+        `SELECT count(*) FILTER (WHERE ts > $1) AS minute, count(*) FILTER (WHERE ts > $2) AS hour, count(*) AS day
+         FROM send_log WHERE tenant_id = $3 AND account_id = $4 AND ts > $5`,
+        [now - 60, now - 3600, tenantId, accountId, now - 86400],
+      );
+      return { minute: rows[0]?.minute ?? 0, hour: rows[0]?.hour ?? 0, day: rows[0]?.day ?? 0 };
+    });
+  }
+
+  sendLogSince(tenantId: string, accountId: string, since: number) {
+    return this.scope(async (db) =>
+      (await db.query<{ ts: number }>('SELECT ts FROM send_log WHERE tenant_id = $1 AND account_id = $2 AND ts > $3 ORDER BY ts', [tenantId, accountId, since])).rows.map((r) => r.ts),
+    );
+  }
+}

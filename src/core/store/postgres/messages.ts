@@ -1,0 +1,211 @@
+import { TRANSITIONS, decideEnqueue } from '../../messages/state-machine.js';
+import { PENDING_STATES, type MessagePayload, type MessageState } from '../../messages/types.js';
+import type { MessagesPort } from '../ports.js';
+import { DEFAULT_TENANT, type EnqueueResult, type ListMessagesQuery, type MessageKey } from '../records.js';
+import { decodeCursor, encodeCursor } from '../sql/cursor.js';
+import { SUMMARY_COLUMNS, rowToEvent, rowToRecord, rowToSummary, type EventRow, type FullRow, type SummaryRow } from '../sql/message-rows.js';
+import { guardOf, guardWithin, stateWritten, statesGuard, targetState } from '../sql/transitions.js';
+import type { Db } from './connection.js';
+import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
+import { Params, noNul } from './params.js';
+import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
+
+const INSERT = `INSERT INTO messages (tenant_id, id, account_id, batch_code, priority, state, payload, subject, from_addr, to_addrs,
+    created_ts, updated_ts, deferred_ts, deferred_reason, source_captured_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14)`;
+// a replaced message keeps its seq (queue position) and created_ts, as genro-mail-proxy does
+const REPLACE = `UPDATE messages SET account_id = $3, batch_code = $4, priority = $5, state = $6, payload = $7, subject = $8,
+    from_addr = $9, to_addrs = $10, updated_ts = $11, deferred_ts = $12, deferred_reason = $13, sent_ts = NULL, error_ts = NULL,
+    error = NULL, reported_ts = NULL, retry_count = 0, attempts = 0, first_attempt_ts = NULL, lease_until = NULL, sandbox = 0,
+    smtp_message_id = NULL, captured_id = NULL, recipients = NULL, source_captured_id = $14
+  WHERE tenant_id = $1 AND id = $2 AND ${guardOf('replace')}`;
+const RETRY = `UPDATE messages SET state = ${stateWritten('retry')}, retry_count = 0, deferred_ts = NULL, deferred_reason = NULL,
+    error = NULL, error_ts = NULL, reported_ts = NULL, first_attempt_ts = NULL, lease_until = NULL, updated_ts = $1
+  WHERE tenant_id = $2 AND id = $3 AND ${guardOf('retry')}
+  RETURNING ${SUMMARY_COLUMNS}`;
+const REPORTED_BEFORE = `SELECT seq, tenant_id, id FROM messages WHERE ${guardWithin('purge', [targetState('report')])} AND reported_ts < $1`;
+
+type Existing = { state: MessageState; sent_ts: number | null };
+const keyOf = (tenantId: string, id: string) => JSON.stringify([tenantId, id]);
+
+/** The queue as a whole (MessagesPort) over PostgreSQL: accept, inspect, delete, retry. */
+export class PgMessages implements MessagesPort {
+  constructor(
+    private readonly runner: PgTransactionRunner,
+    private readonly scope: PgScope,
+  ) {}
+
+  enqueue(batch: MessagePayload[], now: number, opts: { source_captured_id?: number } = {}): Promise<EnqueueResult> {
+    return this.scope((db) => this.runner.write(db, (tx) => this.enqueueIn(tx, batch, now, opts.source_captured_id ?? null)));
+  }
+
+  private async enqueueIn(db: Db, batch: MessagePayload[], now: number, sourceCapturedId: number | null): Promise<EnqueueResult> {
+    const rejected: { id: string; reason: string }[] = [];
+    let queued = 0;
+    const known = await this.existing(db, batch);
+    for (const m of batch) {
+      const tenantId = m.tenant_id ?? DEFAULT_TENANT;
+      const existing = known.get(keyOf(tenantId, m.id));
+      const scheduled = m.deferred_ts !== undefined && m.deferred_ts > now;
+      const decision = decideEnqueue(existing ? { state: existing.state, delivered: existing.sent_ts !== null } : null, scheduled);
+      if (decision.kind === 'refuse') {
+        rejected.push({ id: m.id, reason: decision.reason });
+        continue;
+      }
+      const accountId = m.account_id ?? null;
+      const row = [tenantId, m.id, accountId, m.batch_code ?? null, m.priority, decision.state, JSON.stringify(m),
+        noNul(m.subject.slice(0, 500)), noNul(m.from.slice(0, 500)), noNul(m.to.join(', ').slice(0, 1000)), now,
+        scheduled ? m.deferred_ts! : null, scheduled ? 'scheduled' : null, sourceCapturedId];
+      if (decision.kind === 'insert') await db.query(INSERT, row);
+      else if ((await db.query(REPLACE, row)).rowCount === 0) throw new Error(`replacing ${m.id}: the state machine refused it`);
+      known.set(keyOf(tenantId, m.id), { state: decision.state, sent_ts: null });
+      queued++;
+      await this.runner.outbox.record(db, {
+        message_id: m.id,
+        tenant_id: tenantId,
+        account_id: accountId,
+        ts: now,
+        type: TRANSITIONS[decision.kind === 'insert' ? 'enqueue' : 'replace'].events[0],
+        state: decision.state,
+        detail: {
+          priority: m.priority,
+          ...(scheduled ? { deferred_ts: m.deferred_ts, reason: 'scheduled' } : {}),
+          ...(sourceCapturedId !== null ? { source_captured_id: sourceCapturedId } : {}),
+        },
+      });
+    }
+    return { queued, rejected };
+  }
+
+  /** The rows the batch names that exist already, in one statement. */
+  private async existing(db: Db, batch: MessagePayload[]): Promise<Map<string, Existing>> {
+    const { rows } = await db.query<Existing & { tenant_id: string; id: string }>(
+      `SELECT m.tenant_id, m.id, m.state, m.sent_ts FROM messages m JOIN unnest($1::text[], $2::text[]) AS k(t, i)
+         ON m.tenant_id = k.t AND m.id = k.i`,
+      [batch.map((m) => m.tenant_id ?? DEFAULT_TENANT), batch.map((m) => m.id)],
+    );
+    return new Map(rows.map((r) => [keyOf(r.tenant_id, r.id), r]));
+  }
+
+  get(key: MessageKey) {
+    return this.scope(async (db) => {
+      const { rows } = await db.query<FullRow>('SELECT * FROM messages WHERE tenant_id = $1 AND id = $2', [key.tenant_id, key.id]);
+      return rows[0] ? rowToRecord(rows[0]) : null;
+    });
+  }
+
+  timeline(key: MessageKey, accountId: string | null) {
+    return this.scope(async (db) => {
+      const { rows } = await db.query<EventRow>(
+        'SELECT seq, message_id, tenant_id, ts, type, state, detail FROM message_events WHERE tenant_id = $1 AND message_id = $2 ORDER BY seq',
+        [key.tenant_id, key.id],
+      );
+      return rows.map((r) => rowToEvent(r, accountId));
+    });
+  }
+
+  list(query: ListMessagesQuery) {
+    return this.scope(async (db) => {
+      const p = new Params();
+      const where: string[] = [];
+      if (query.tenant_id !== undefined) where.push(`tenant_id = ${p.add(query.tenant_id)}`);
+      if (query.state) where.push(`state = ${p.add(query.state)}`);
+      if (query.account_id) where.push(`account_id = ${p.add(query.account_id)}`);
+      if (query.q) {
+        // ILIKE: SQLite's LIKE ignores ASCII case, and the listing keeps that behaviour
+        const q = p.add(`%${noNul(query.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+        where.push(`(id ILIKE ${q} OR subject ILIKE ${q} OR from_addr ILIKE ${q} OR to_addrs ILIKE ${q})`);
+      }
+      const cursor = decodeCursor(query.cursor);
+      if (cursor !== null) where.push(`seq < ${p.add(cursor)}`);
+      const sql = `SELECT seq, ${SUMMARY_COLUMNS} FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY seq DESC LIMIT ${p.add(query.limit + 1)}`;
+      const { rows } = await db.query<SummaryRow & { seq: number }>(sql, p.values);
+      const more = rows.length > query.limit;
+      const page = more ? rows.slice(0, query.limit) : rows;
+      return { items: page.map(rowToSummary), next_cursor: more ? encodeCursor(page[page.length - 1].seq) : null };
+    });
+  }
+
+  listAll(opts: { tenantId: string; activeOnly?: boolean }) {
+    return this.scope(async (db) => {
+      const active = opts.activeOnly ? `AND ${statesGuard(PENDING_STATES)}` : '';
+      const { rows } = await db.query<FullRow>(`SELECT * FROM messages WHERE tenant_id = $1 ${active} ORDER BY priority ASC, seq ASC`, [opts.tenantId]);
+      return rows.map(rowToRecord);
+    });
+  }
+
+  deleteMany(tenantId: string, ids: string[], now: number) {
+    return this.scope((db) =>
+      this.runner.write(db, async (tx) => {
+        const notFound: string[] = [];
+        let removed = 0;
+        for (const id of ids) {
+          const { rows } = await tx.query<{ account_id: string | null }>(
+            `DELETE FROM messages WHERE tenant_id = $1 AND id = $2 AND ${guardOf('delete')} RETURNING account_id`,
+            [tenantId, id],
+          );
+          if (!rows[0]) {
+            notFound.push(id);
+            continue;
+          }
+          await tx.query('DELETE FROM message_events WHERE tenant_id = $1 AND message_id = $2', [tenantId, id]);
+          removed++;
+          const type = TRANSITIONS.delete.events[0];
+          this.runner.outbox.notify({ message_id: id, tenant_id: tenantId, account_id: rows[0].account_id, ts: now, type, state: TRANSITIONS.delete.to });
+        }
+        return { removed, not_found: notFound };
+      }),
+    );
+  }
+
+  retry(key: MessageKey, now: number) {
+    return this.scope((db) =>
+      this.runner.write(db, async (tx) => {
+        const row = (await tx.query<SummaryRow>(RETRY, [now, key.tenant_id, key.id])).rows[0];
+        if (!row) {
+          const existing = (await tx.query<Existing>('SELECT state FROM messages WHERE tenant_id = $1 AND id = $2', [key.tenant_id, key.id])).rows[0];
+          return existing ? { status: 'conflict' as const, state: existing.state } : { status: 'not_found' as const };
+        }
+        const type = TRANSITIONS.retry.events[0];
+        await this.runner.outbox.record(tx, { message_id: key.id, tenant_id: key.tenant_id, account_id: row.account_id, ts: now, type, state: targetState('retry') });
+        return { status: 'ok' as const, message: rowToSummary(row) };
+      }),
+    );
+  }
+
+  purgeReported(before: number, limit = 5000, tenantId?: string) {
+    return this.scope(async (db) => {
+      const { rows } = tenantId === undefined
+        ? await db.query<DoomedRow>(`${REPORTED_BEFORE} ORDER BY reported_ts LIMIT $2`, [before, limit])
+        : await db.query<DoomedRow>(`${REPORTED_BEFORE} AND tenant_id = $2 ORDER BY reported_ts LIMIT $3`, [before, tenantId, limit]);
+      if (rows.length === 0) return 0;
+      await this.runner.write(db, (tx) => deleteMessagesAndEvents(tx, rows));
+      return rows.length;
+    });
+  }
+
+  countPending(tenantId: string, batchCode?: string | null) {
+    return this.scope(async (db) => {
+      const byBatch = batchCode !== undefined && batchCode !== null;
+      const sql = `SELECT COUNT(*) AS n FROM messages WHERE tenant_id = $1 AND ${statesGuard(PENDING_STATES)}${byBatch ? ' AND batch_code = $2' : ''}`;
+      return (await db.query<{ n: number }>(sql, byBatch ? [tenantId, batchCode] : [tenantId])).rows[0]?.n ?? 0;
+    });
+  }
+
+  countByState() {
+    return this.scope(async (db) => {
+      const out: Record<MessageState, number> = { queued: 0, deferred: 0, sending: 0, sent: 0, error: 0, reported: 0 };
+      for (const r of (await db.query<{ state: MessageState; n: number }>('SELECT state, COUNT(*) AS n FROM messages GROUP BY state')).rows) out[r.state] = r.n;
+      return out;
+    });
+  }
+
+  countByAccount() {
+    return this.scope(async (db) =>
+      (await db.query<{ tenant_id: string; account_id: string | null; state: MessageState; n: number }>(
+        'SELECT tenant_id, account_id, state, COUNT(*) AS n FROM messages GROUP BY tenant_id, account_id, state',
+      )).rows,
+    );
+  }
+}

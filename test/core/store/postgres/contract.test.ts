@@ -1,0 +1,28 @@
+import pg from 'pg';
+import { describe, it } from 'vitest';
+import { describeStoreContract, recordAnnouncements } from '../../../support/store/contract.js';
+import { openTempPgStore, pgTestsEnabled, usePgCluster } from '../../../support/store/postgres.js';
+
+if (pgTestsEnabled()) {
+  const { cluster } = usePgCluster();
+  describeStoreContract('postgres', async () => {
+    const { announced, hooks } = recordAnnouncements();
+    const { store, url, remove } = await openTempPgStore(cluster(), hooks);
+    return {
+      store,
+      announced,
+      plantOrphanEvent: async (messageId, ts) => {
+        const side = new pg.Client({ connectionString: url });
+        await side.connect();
+        try {
+          await side.query(`INSERT INTO message_events (message_id, ts, type, state) VALUES ($1, $2, 'queued', 'queued')`, [messageId, ts]);
+        } finally {
+          await side.end();
+        }
+      },
+      cleanup: remove,
+    };
+  });
+} else {
+  describe.skip('store contract: postgres (PostgreSQL not installed)', () => it('skipped'));
+}
