@@ -31,9 +31,16 @@ const ADMIN_ROUTES = API_ROUTES.filter(isAdminOnly).map(matcher);
 /** Who may call what (see Access): the relay's own routes and the tenant administration are the admin token's. */
 export function accessOf(ctx: Koa.Context): Access {
   if (PUBLIC_PATHS.has(ctx.path) || ((ctx.method === 'GET' || ctx.method === 'HEAD') && isUiAsset(ctx.path))) return 'public';
-  if (ADMIN_ROUTES.some((r) => r.method === ctx.method && r.path.test(ctx.path))) return 'admin';
-  if (!isClassicPath(ctx.path) || ctx.path === '/metrics') return 'relay';
+  // the routers match any letter case and a trailing slash: so must this, or /API/messages is not /api/*
+  const p = routedPath(ctx.path);
+  if (ADMIN_ROUTES.some((r) => r.method === ctx.method && r.path.test(p))) return 'admin';
+  if (!isClassicPath(p) || p === '/metrics') return 'relay';
   return 'any';
+}
+
+/** A path as the routers compare it: letter case and trailing slashes do not count. */
+export function routedPath(path: string): string {
+  return path.toLowerCase().replace(/\/+$/, '') || '/';
 }
 
 export interface ApiAppOptions {
@@ -59,7 +66,7 @@ export function createApiApp(opts: ApiAppOptions): Koa {
   app.use(errorMiddleware(logger));
   app.use(hostCheckMiddleware(opts.hosts));
   app.use(authMiddleware({ authenticate: (token) => services.tenants.authenticate(token), access: accessOf }));
-  app.use(jsonBody({ limitFor: (ctx) => (isClassicPath(ctx.path) ? opts.classicBodyLimitBytes : opts.bodyLimitBytes) }));
+  app.use(jsonBody({ limitFor: (ctx) => (isClassicPath(routedPath(ctx.path)) ? opts.classicBodyLimitBytes : opts.bodyLimitBytes) }));
 
   for (const router of apiRouters(services, opts.uiDir)) {
     app.use(router.routes());

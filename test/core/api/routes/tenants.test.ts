@@ -84,10 +84,8 @@ describe('tenant routes: who may call the admin routes (v0.6.10 §3.2)', () => {
 });
 
 describe("tenant routes: the relay's own routes under another spelling (auth middleware, open)", () => {
-  // accessOf (api/app.ts) tells /api/* and /metrics by their exact spelling, while the routers match any
-  // letter case and a trailing slash: a tenant token reads every tenant's messages at /API/messages.
-  // Expected to fail until the auth middleware matches paths as the routers do; then drop `.fails`.
-  it.fails('a tenant token is refused on /API/messages, /Api/settings, /API/stats, /Metrics and /metrics/', async () => {
+  // the routers match any letter case and a trailing slash: the access check must read paths the same way
+  it('a tenant token is refused on /API/messages, /Api/settings, /API/stats, /Metrics and /metrics/', async () => {
     for (const path of ['/API/messages', '/Api/settings', '/API/stats', '/Metrics', '/metrics/']) {
       const r = await call('GET', path, keys.acme);
       expect([403, 404], `${path}: ${r.status}`).toContain(r.status);
