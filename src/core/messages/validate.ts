@@ -1,3 +1,4 @@
+import { isBase64 } from '../../shared/base64.js';
 import { DEFAULT_TENANT } from '../store/records.js';
 import type { MessagePayload } from './types.js';
 
@@ -33,7 +34,6 @@ export interface PayloadRules {
 }
 
 const CRLF = /[\r\n]/;
-const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 /** RFC 5322 field name: printable US-ASCII except the colon */
 const HEADER_NAME = /^[!-9;-~]+$/;
 const HTTP_URL = /^https?:\/\//i;
@@ -81,7 +81,7 @@ function headerSafetyIssue(p: MessagePayload): PayloadIssue | null {
       if (value && hasCrLf(value)) return { path: ['attachments', i, name], rule: 'crlf' };
     }
     // only the source delivery uses is checked: s3 wins over url, url over content
-    if (a.content && !a.url && !a.s3 && !BASE64.test(a.content)) return { path: ['attachments', i, 'content'], rule: 'base64' };
+    if (a.content && !a.url && !a.s3 && !isBase64(a.content)) return { path: ['attachments', i, 'content'], rule: 'base64' };
     if (a.url && !a.s3 && !HTTP_URL.test(a.url)) return { path: ['attachments', i, 'url'], rule: 'url' };
   }
   return null;
