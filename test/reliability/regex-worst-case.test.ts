@@ -71,7 +71,7 @@ describe('regular expressions on user input: generated worst cases answer in lin
     timed('addressList, array', inputs, (s) => addressList([s, s]));
     // over the limit: kept whole for the validation to refuse, never parsed
     timed('addressList, over the limit', worstCases(['a,', '"a', '<a'], ['!'], 16 * N), addressList);
-    timed('too long', worstCases(['a,'], ['!'], 16 * N), (s) => expect(payloadIssue(payload({ to: addressList(s) }), rules)?.rule).toBe('too_long'));
+    timed('too long', worstCases(['a,', 'a'], ['!'], 16 * N), (s) => expect(payloadIssue(payload({ to: addressList(s) }), rules)?.rule).toBe('too_long'));
   });
 
   it('POST /api/send: mailboxes, header names, attachments', () => {

@@ -1,6 +1,6 @@
 import addressparser, { type Address } from 'nodemailer/lib/addressparser';
 import { DEFAULT_TENANT } from '../store/records.js';
-import { MAX_ADDRESS_TEXT } from './validate.js';
+import { addressTextTooLong } from './validate.js';
 import { PRIORITY_LABELS, type AttachmentSpec, type MessagePayload, type Priority } from './types.js';
 import type { MessageInput } from './payload-schema.js';
 
@@ -33,11 +33,11 @@ function entry(a: Address): string {
 /**
  * A string is an address header, parsed (never split on commas: `"Smith, Ann" <ann@example.com>` is one
  * mailbox), one entry per mailbox or group; a list keeps its non-empty elements. A value with CR or LF
- * or over MAX_ADDRESS_TEXT stays whole, for the validation to refuse.
+ * or too long to parse (addressTextTooLong) stays whole, for the validation to refuse.
  */
 export function addressList(value: string | (string | null)[] | null | undefined): string[] {
   if (value === null || value === undefined) return [];
-  if (typeof value === 'string' && value.length <= MAX_ADDRESS_TEXT && !CRLF.test(value)) return addressparser(value).map(entry).filter((p) => p.length > 0);
+  if (typeof value === 'string' && !addressTextTooLong(value) && !CRLF.test(value)) return addressparser(value).map(entry).filter((p) => p.length > 0);
   const parts = typeof value === 'string' ? [value] : value;
   return parts.map((p) => (p ?? '').trim()).filter((p) => p.length > 0);
 }

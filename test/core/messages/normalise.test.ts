@@ -2,7 +2,7 @@ import addressparser from 'nodemailer/lib/addressparser';
 import { describe, expect, it } from 'vitest';
 import type { MessagePayload } from '../../../src/core/messages/types.js';
 import { addressList } from '../../../src/core/messages/normalise.js';
-import { classicReason, fieldError, MAX_ADDRESS_TEXT, payloadIssue } from '../../../src/core/messages/validate.js';
+import { classicReason, fieldError, MAX_ADDRESS_TEXT, MAX_ADDRESSES, payloadIssue } from '../../../src/core/messages/validate.js';
 
 describe('addressList: an address header parsed, never split on commas', () => {
   it('keeps a display name with a comma, quotes, UTF-8 or a group as one entry', () => {
@@ -31,13 +31,19 @@ describe('addressList: an address header parsed, never split on commas', () => {
 });
 
 describe('addressList: the longest address text parsed', () => {
-  it('keeps a string over MAX_ADDRESS_TEXT whole, and the validation refuses it naming the field', () => {
-    const long = 'a@example.com,'.repeat(Math.ceil(MAX_ADDRESS_TEXT / 14) + 1);
+  it('keeps a string over MAX_ADDRESS_TEXT characters or MAX_ADDRESSES commas whole, and the validation refuses it naming the field', () => {
+    const many = 'a@example.com,'.repeat(MAX_ADDRESSES);
+    expect(addressList(many)).toEqual([many]);
+    expect(addressList(many.slice(14))).toHaveLength(MAX_ADDRESSES - 1);
+    const long = `"${'x'.repeat(MAX_ADDRESS_TEXT)}" <a@example.com>`;
     expect(addressList(long)).toEqual([long]);
-    const p: MessagePayload = { id: 'm', account_id: 'acc', from: 'a@example.com', to: ['b@example.com'], cc: addressList(long), subject: 's', body: 'b', content_type: 'plain', priority: 2 };
+    const p: MessagePayload = { id: 'm', account_id: 'acc', from: 'a@example.com', to: ['b@example.com'], cc: addressList(many), subject: 's', body: 'b', content_type: 'plain', priority: 2 };
     const issue = payloadIssue(p, { accountExists: () => true, accountRequired: true });
     expect(issue).toEqual({ path: ['cc', 0], rule: 'too_long' });
-    expect(issue && classicReason(issue, p)).toBe(`invalid cc: longer than ${MAX_ADDRESS_TEXT} characters`);
-    expect(issue && fieldError(issue, p)).toEqual({ field: 'cc.0', message: `must be at most ${MAX_ADDRESS_TEXT} characters` });
+    expect(issue && classicReason(issue, p)).toBe(`invalid cc: more than ${MAX_ADDRESSES} addresses or ${MAX_ADDRESS_TEXT} characters`);
+    expect(issue && fieldError(issue, p)).toEqual({ field: 'cc.0', message: `must hold at most ${MAX_ADDRESSES} addresses in ${MAX_ADDRESS_TEXT} characters` });
+    const list: MessagePayload = { ...p, cc: undefined, bcc: addressList(Array.from({ length: MAX_ADDRESSES + 1 }, (_, i) => `r${i}@example.com`)) };
+    expect(payloadIssue(list, { accountExists: () => true, accountRequired: true })).toEqual({ path: ['bcc'], rule: 'too_long' });
+    expect(payloadIssue({ ...list, bcc: list.bcc?.slice(1) }, { accountExists: () => true, accountRequired: true })).toBeNull();
   });
 });
