@@ -1,5 +1,6 @@
 import { decodeHTML } from 'entities';
-import { parseAddressHeader, type AddressObject, type EmailAddress, type HeaderValue } from 'mailparser';
+import type { AddressObject, EmailAddress, HeaderValue } from 'mailparser';
+import { mailparser } from './mailparser-lazy.js';
 import { stripMarkup } from './strip-markup.js';
 
 /*
@@ -52,7 +53,7 @@ const SIMPLE_MAILBOX = /^(?:(?:"([^"\\\r\n=]*)"\s*|([A-Za-z0-9 ._-]*))<([A-Za-z0
 /** The address header as mailparser reads it; the common single plain mailbox without the full parser. */
 export function parseAddresses(v: string): AddressObject {
   const m = SIMPLE_MAILBOX.exec(v.trim());
-  if (!m) return parseAddressHeader(v);
+  if (!m) return mailparser().parseAddressHeader(v);
   const address = m[3] ?? m[4];
   return { value: [{ address, name: (m[1] ?? m[2] ?? '').trim() }], text: '', html: '' };
 }
