@@ -20,6 +20,8 @@ export function normalisePriority(value: number | string | null | undefined, fal
 /** RFC 5322 atext and spaces: a display name that needs no quotes */
 const BARE_NAME = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]*$/;
 const CRLF = /[\r\n]/;
+/** what lets a comma belong to a mailbox or a group instead of separating two: quotes, comments, groups */
+const MAY_HIDE_COMMA = /["(\\:]/;
 
 const displayName = (name: string) => (BARE_NAME.test(name) ? name : `"${name.replace(/[\\"]/g, '\\$&')}"`);
 
@@ -37,7 +39,11 @@ function entry(a: Address): string {
  */
 export function addressList(value: string | (string | null)[] | null | undefined): string[] {
   if (value === null || value === undefined) return [];
-  if (typeof value === 'string' && !addressTextTooLong(value) && !CRLF.test(value)) return addressparser(value).map(entry).filter((p) => p.length > 0);
+  if (typeof value === 'string' && !addressTextTooLong(value) && !CRLF.test(value)) {
+    // without quotes, comments or groups a comma can only separate mailboxes (and parsing costs ~6 µs)
+    if (!MAY_HIDE_COMMA.test(value)) return value.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+    return addressparser(value).map(entry).filter((p) => p.length > 0);
+  }
   const parts = typeof value === 'string' ? [value] : value;
   return parts.map((p) => (p ?? '').trim()).filter((p) => p.length > 0);
 }

@@ -7,7 +7,9 @@ import { classicReason, fieldError, MAX_ADDRESS_TEXT, MAX_ADDRESSES, payloadIssu
 describe('addressList: an address header parsed, never split on commas', () => {
   it('keeps a display name with a comma, quotes, UTF-8 or a group as one entry', () => {
     expect(addressList('"Smith, Ann" <ann@example.com>, bob@example.com')).toEqual(['"Smith, Ann" <ann@example.com>', 'bob@example.com']);
-    expect(addressList('Jürgen Müller <j@example.de>')).toEqual(['"Jürgen Müller" <j@example.de>']);
+    expect(addressList('Jürgen Müller <j@example.de>, b@example.com')).toEqual(['Jürgen Müller <j@example.de>', 'b@example.com']);
+    expect(addressList('"Müller, Jürgen" <j@example.de>')).toEqual(['"Müller, Jürgen" <j@example.de>']);
+    expect(addressList('ann@example.com (Smith, Ann), bob@example.com')).toEqual(['"Smith, Ann" <ann@example.com>', 'bob@example.com']);
     expect(addressList('"say \\"hi\\"" <hi@example.com>')).toEqual(['"say \\"hi\\"" <hi@example.com>']);
     expect(addressList('Team: "Doe, John" <john@example.com>, jane@example.com;, c@example.org')).toEqual([
       'Team: "Doe, John" <john@example.com>, jane@example.com;',
