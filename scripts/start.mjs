@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm start: the desktop app when an Electron runtime and a display are available, otherwise the
-// same relay headless (`serve`, same arguments and GMP_* environment), saying why in one line.
+// same relay headless (`serve`, same arguments and GMP_* environment), saying why in one line; also
+// when Electron starts and then exits early on its own. `--headless` (npm run serve) skips the desktop.
 //
 //   npm start -- --port 0 --smtp-port 0 --data-dir /tmp/relay
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,11 +9,13 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterDesktopExit } from './desktop-exit.mjs';
 import { nativeCopyStatus } from './native-electron.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
-const argv = process.argv.slice(2);
+const headlessAsked = process.argv.includes('--headless');
+const argv = process.argv.slice(2).filter((a) => a !== '--headless');
 const electronDir = path.join(root, 'node_modules', 'electron');
 const INSTALL_TIMEOUT_MS = Number(process.env.GMR_ELECTRON_INSTALL_TIMEOUT_MS) || 60_000;
 
@@ -61,16 +64,24 @@ function needsBuild() {
   return newestMtime(path.join(root, 'src')) > built;
 }
 
-function forwardSignals(child) {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => {
+/** Passes stop signals on to the child; `onExit` hears how it ended and whether a stop was asked for. */
+function forwardSignals(child, onExit = (code, signal) => process.exit(code ?? (signal ? 1 : 0))) {
+  let stopRequested = false;
+  const handlers = ['SIGINT', 'SIGTERM', 'SIGHUP'].map((signal) => {
+    const handler = () => {
+      stopRequested = true;
       // Ctrl+C in a terminal already reaches the whole process group; a second SIGINT would cut
       // the child's graceful shutdown short
       if (signal === 'SIGINT' && process.stdin.isTTY) return;
       child.kill(signal);
-    });
-  }
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+    };
+    process.on(signal, handler);
+    return [signal, handler];
+  });
+  child.on('exit', (code, signal) => {
+    for (const [s, h] of handlers) process.off(s, h);
+    onExit(code, signal, stopRequested);
+  });
 }
 
 function build(stdio) {
@@ -79,7 +90,7 @@ function build(stdio) {
 }
 
 function startHeadless(reason) {
-  console.error(`${reason}; starting the headless relay instead`);
+  if (reason) console.error(`${reason}; starting the headless relay instead`);
   // the web UI and the CLI come from the build; fall back to the sources when it cannot be made
   const built = !needsBuild() || build(['ignore', 'ignore', 'inherit']);
   const entry = built ? [path.join(root, 'out', 'main', 'cli.js')] : [require.resolve('tsx/cli'), path.join(root, 'src', 'cli', 'index.ts')];
@@ -88,11 +99,17 @@ function startHeadless(reason) {
 }
 
 function startDesktop(exe) {
+  const started = Date.now();
   const child = spawn(exe, [root, ...argv], { stdio: 'inherit', env: process.env });
-  forwardSignals(child);
+  forwardSignals(child, (code, signal, stopRequested) => {
+    const next = afterDesktopExit({ code, signal, elapsedMs: Date.now() - started, stopRequested });
+    if (next.action === 'headless') startHeadless(next.reason);
+    else process.exit(next.code);
+  });
 }
 
 function main() {
+  if (headlessAsked) return startHeadless(null);
   const noDisplay = displayProblem();
   if (noDisplay) return startHeadless(noDisplay);
 

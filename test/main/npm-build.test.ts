@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../support/common/temp-dir.js';
 import { PROJECT_ROOT } from '../support/common/paths.js';
 
@@ -99,11 +99,13 @@ describe('npm run build (electron-vite build)', () => {
         .filter((l) => l.startsWith('FAKE '))
         .map((l) => JSON.parse(l.slice(5)) as FakeReport);
     try {
-      const deadline = Date.now() + 30_000;
-      while (!fakes().some((f) => f.what === 'ipc')) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no IPC answer\nstdout: ${stdout}\nstderr: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await vi.waitFor(
+        () => {
+          expect(child.exitCode, `the app exited\nstdout: ${stdout}\nstderr: ${stderr}`).toBeNull();
+          expect(fakes().some((f) => f.what === 'ipc'), `no IPC answer\nstdout: ${stdout}\nstderr: ${stderr}`).toBe(true);
+        },
+        { timeout: 30_000, interval: 50 },
+      );
       const seen = fakes();
       expect(seen.find((f) => f.what === 'schemes')).toMatchObject({ schemes: ['app'] });
       expect(seen.find((f) => f.what === 'window')).toMatchObject({

@@ -20,7 +20,7 @@ async function sendOne(wire: SmtpWire, id: string): Promise<boolean> {
   }
   const message = messageOf(id);
   wire.write(message.slice(0, message.length >> 1));
-  await new Promise((r) => setTimeout(r, 1));
+  await new Promise((r) => setImmediate(r));
   wire.write(`${message.slice(message.length >> 1)}.\r\n`);
   const r = await wire.read();
   if (!r) return false;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CountingSmtpServer } from '../support/smtp/counting-smtp.js';
 import { tempDir } from '../support/common/temp-dir.js';
 import { waitFor } from '../support/common/wait.js';
@@ -60,13 +60,13 @@ describe('crash recovery during dispatch', () => {
       run = await start(dataDir);
     }
 
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const stats = (await (await api(run.url, '/api/stats')).json()) as { counts: Record<string, number> };
-      if (stats.counts.queued + stats.counts.deferred + stats.counts.sending === 0) break;
-      if (Date.now() > deadline) throw new Error(`not drained: ${JSON.stringify(stats.counts)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await vi.waitFor(
+      async () => {
+        const { counts } = (await (await api(run.url, '/api/stats')).json()) as { counts: Record<string, number> };
+        expect(counts.queued + counts.deferred + counts.sending, `not drained: ${JSON.stringify(counts)}`).toBe(0);
+      },
+      { timeout: 120_000, interval: 200 },
+    );
     const stats = (await (await api(run.url, '/api/stats')).json()) as { counts: Record<string, number> };
     await run.stop();
 

@@ -14,6 +14,9 @@ function rng(seed: number) {
   };
 }
 
+/** every hostile request is answered within this, and so is a normal request sent meanwhile */
+const BUDGET_MS = 1000;
+
 function raw(method: string, path: string, body: Buffer | string | null, headers: Record<string, string> = {}): Promise<number> {
   const u = new URL(t.url);
   return new Promise((resolve, reject) => {
@@ -102,6 +105,56 @@ function hostileBody(r: () => number): Buffer | string {
   }
 }
 
+/** GET /health, one after the other, for as long as it runs: the slowest answer tells a blocked loop */
+function startHeartbeat() {
+  let running = true;
+  let answered = 0;
+  let slowest = 0;
+  const loop = (async () => {
+    while (running) {
+      const start = performance.now();
+      await raw('GET', '/health', null);
+      slowest = Math.max(slowest, performance.now() - start);
+      answered++;
+    }
+  })();
+  return {
+    answered: () => answered,
+    slowest: () => slowest,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/** A message of add-messages and one of /api/send carrying `over`. */
+function bothRoutes(over: Record<string, unknown>, sendOver: Record<string, unknown> = over): [string, string][] {
+  const classic = { id: 'worst', account_id: 'acc', from: 'a@example.com', to: 'b@example.com', subject: 's', body: 'b', ...over };
+  const send = { account_id: 'acc', from: 'a@example.com', to: 'b@example.com', subject: 's', body_text: 'b', ...sendOver };
+  return [
+    ['/commands/add-messages', JSON.stringify({ messages: [classic] })],
+    ['/api/send', JSON.stringify(send)],
+  ];
+}
+
+/** The inputs that once held the event loop: whitespace in base64 (60 KB took 1.5 s), long address runs. */
+function worstCaseBodies(): [string, string][] {
+  const MB = 1024 * 1024;
+  const attachments = (content: string) => ({ attachments: [{ filename: 'f.bin', content }] });
+  return [
+    ...bothRoutes(attachments(' '.repeat(60 * 1024) + '!')),
+    ...bothRoutes(attachments(' \n'.repeat(2 * MB) + '=!')),
+    ...bothRoutes(attachments('QUFB'.repeat(MB / 2) + '=A')),
+    ...bothRoutes({ to: 'a,'.repeat(49_000) + '!' }, { to: ' '.repeat(MB) + 'x' }),
+    ...bothRoutes({ to: '"a'.repeat(MB) }, { to: '<'.repeat(MB) }),
+    ...bothRoutes({ cc: '"Smith, Ann" <ann@example.com>, '.repeat(3000) }, { cc: Array.from({ length: 1000 }, () => ' '.repeat(499) + 'x') }),
+    ...bothRoutes({ headers: { [`${'a'.repeat(MB)} `]: 'v' } }),
+    ...bothRoutes({ from: `${' '.repeat(MB)}<a@example.com` }),
+    ...bothRoutes({ attachments: [{ filename: 'f'.repeat(MB), cid: '<'.repeat(MB), content: 'aGk=' }] }),
+  ];
+}
+
 beforeAll(async () => {
   t = await startTestRelay();
 });
@@ -112,18 +165,46 @@ describe('hostile API input', () => {
     const r = rng(20261123);
     const statuses = new Map<number, number>();
     const fivexx: string[] = [];
+    const slow: string[] = [];
     const N = 2500;
     for (let i = 0; i < N; i++) {
       const [method, path] = ROUTES[Math.floor(r() * ROUTES.length)];
       const body = method === 'GET' ? null : hostileBody(r);
       const headers: Record<string, string> = r() > 0.2 ? { 'Content-Type': 'application/json' } : r() > 0.5 ? { 'Content-Type': 'text/plain' } : {};
+      const start = performance.now();
       const status = await raw(method, path, body, headers);
+      const ms = performance.now() - start;
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
       if (status >= 500) fivexx.push(`${method} ${path} ${String(body).slice(0, 120)}`);
+      if (ms > BUDGET_MS) slow.push(`${Math.round(ms)} ms: ${method} ${path} ${String(body).slice(0, 120)}`);
     }
     expect(fivexx).toEqual([]);
+    expect(slow).toEqual([]);
     expect((await fetch(`${t.url}/health`)).status).toBe(200);
     expect(await t.relay.store.integrityCheck()).toBe('ok');
+  });
+
+  it('answers every worst-case input within the budget while a normal request keeps answering', async () => {
+    await t.api('/account', { method: 'POST', json: { id: 'acc', host: '127.0.0.1', port: 2525 } });
+    // the relay shares this process: bodies are built before the heartbeat starts timing
+    const bodies = worstCaseBodies();
+    expect((await fetch(`${t.url}/health`)).status).toBe(200);
+    const heartbeat = startHeartbeat();
+    const slow: string[] = [];
+    try {
+      for (const [path, body] of bodies) {
+        const start = performance.now();
+        const status = await raw('POST', path, body, { 'Content-Type': 'application/json' });
+        const ms = performance.now() - start;
+        expect(status, `${path} ${body.slice(0, 120)}`).toBeLessThan(500);
+        if (ms > BUDGET_MS) slow.push(`${Math.round(ms)} ms: ${path} ${body.slice(0, 160)}`);
+      }
+    } finally {
+      await heartbeat.stop();
+    }
+    expect(slow).toEqual([]);
+    expect(heartbeat.answered()).toBeGreaterThan(0);
+    expect(heartbeat.slowest()).toBeLessThan(BUDGET_MS);
   });
 
   it('answers a body over the classic 64 MB limit with 413 and no partial write', async () => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { RelayConfig, S3Config } from '../config/types.js';
+import { compactBase64, isBase64 } from '../../shared/base64.js';
 import { AttachmentError } from './attachments/errors.js';
 import { EndpointSource } from './attachments/endpoint-source.js';
 import type { AttachmentEndpoints } from './attachments/endpoints.js';
@@ -47,7 +48,6 @@ export interface ResolveContext {
   signal?: AbortSignal;
 }
 
-const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 /** the endpoint attachments fetched at once, as the original does */
 const ENDPOINT_CONCURRENCY = 3;
 
@@ -130,9 +130,8 @@ export class AttachmentResolver {
   }
 
   private decodeBase64(value: string, label: string): Buffer {
-    const compact = value.replace(/\s+/g, '');
-    if (!BASE64.test(compact)) throw new AttachmentError(`${label}: content is not valid base64`);
-    const buf = Buffer.from(compact, 'base64');
+    if (!isBase64(value)) throw new AttachmentError(`${label}: content is not valid base64`);
+    const buf = Buffer.from(compactBase64(value), 'base64');
     if (buf.length > this.opts.maxBytes) {
       throw new AttachmentError(`${label}: ${buf.length} bytes exceed the size limit of ${this.opts.maxBytes} bytes`);
     }

@@ -38,6 +38,10 @@ export interface Dispatcher {
   /** sandbox sink address, set once the sink listens */
   setSandboxTarget(target: { host: string; port: number } | null): void;
   inFlight(): number;
+  /** resolves once every wake so far has been handled (tests assert what the engine did, or did not do) */
+  pumpIdle(): Promise<void>;
+  /** clock ms at which the engine's timer next wakes it, or null when none is armed */
+  nextWakeMs(): number | null;
 }
 
 export interface DispatcherDeps {
@@ -216,6 +220,14 @@ class DeliveryEngine implements Dispatcher {
   /** SMTP sends running now (claimed messages waiting for a connection and ended sends are not counted). */
   inFlight(): number {
     return this.ledger.sending();
+  }
+
+  pumpIdle(): Promise<void> {
+    return this.pump.idle();
+  }
+
+  nextWakeMs(): number | null {
+    return this.pump.wakeAtMs();
   }
 
   async rateLimitState(tenantId: string, accountId: string): Promise<RateWindowState[]> {

@@ -44,6 +44,8 @@ export class Pump {
   private timer: NodeJS.Timeout | null = null;
   /** performance.now() at which the timer fires */
   private timerAtPerf = Infinity;
+  /** clock ms at which the timer fires, or null when it is not armed */
+  private timerAtClockMs: number | null = null;
   /** when the store next has work (due message, foreign lease expiry), as of the last pump */
   private storeWakeTs: number | null = null;
   /** foreign leases (rows in `sending` that no send of ours holds) are looked for once per clock second */
@@ -60,6 +62,16 @@ export class Pump {
     if (!this.deps.running()) return;
     this.wanted = true;
     this.loop ??= this.pumpLoop();
+  }
+
+  /** Resolves once no pump is under way or wanted: a wake has been handled, whatever it did. */
+  async idle(): Promise<void> {
+    while (this.loop) await this.loop;
+  }
+
+  /** Clock ms at which the timer next wakes the engine, or null when nothing is armed. */
+  wakeAtMs(): number | null {
+    return this.timerAtClockMs;
   }
 
   /** Stops the timer; resolves once a pump under way has ended (the caller stopped `running` first). */
@@ -177,6 +189,7 @@ export class Pump {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.timerAtPerf = Infinity;
+    this.timerAtClockMs = null;
   }
 
   /** (Re)arms the timer for the earliest wake, or `maxDelayMs` from now if sooner. */
@@ -196,9 +209,11 @@ export class Pump {
     if (delay === Infinity) return;
     const ms = Math.min(Math.max(0, Math.ceil(delay)), MAX_TIMER_MS);
     this.timerAtPerf = t + ms;
+    this.timerAtClockMs = nowMs + ms;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.timerAtPerf = Infinity;
+      this.timerAtClockMs = null;
       this.request();
     }, ms);
     this.timer.unref();

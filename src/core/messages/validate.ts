@@ -1,3 +1,4 @@
+import { isBase64 } from '../../shared/base64.js';
 import { DEFAULT_TENANT } from '../store/records.js';
 import type { MessagePayload } from './types.js';
 
@@ -20,7 +21,9 @@ export type PayloadRule =
   /** an attachment with neither content, url, s3 nor storage_path */
   | 'attachment_source'
   | 'base64'
-  | 'url';
+  | 'url'
+  /** an address list over MAX_ADDRESSES entries, or an entry beyond addressTextTooLong */
+  | 'too_long';
 
 export interface PayloadIssue {
   /** where, in the payload: ['subject'], ['to', 1], ['headers', 'X-Tag'], ['attachments', 0, 'content'] */
@@ -41,7 +44,20 @@ export const DEFAULT_MAX_RECIPIENTS = 1000;
 const recipientCount = (p: MessagePayload) => p.to.length + (p.cc?.length ?? 0) + (p.bcc?.length ?? 0);
 
 const CRLF = /[\r\n]/;
-const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
+/**
+ * The most address text parsed in one field (to, cc or bcc): parsing is linear but costs up to ~10 µs
+ * a mailbox, so a 64 MB list would hold the event loop for minutes. /api/send allows 1,000 mailboxes.
+ */
+export const MAX_ADDRESS_TEXT = 100_000;
+export const MAX_ADDRESSES = 2000;
+
+/** over MAX_ADDRESS_TEXT characters, or more commas than MAX_ADDRESSES (counted without parsing) */
+export function addressTextTooLong(s: string): boolean {
+  if (s.length > MAX_ADDRESS_TEXT) return true;
+  let commas = 0;
+  for (let i = s.indexOf(','); i >= 0; i = s.indexOf(',', i + 1)) if (++commas >= MAX_ADDRESSES) return true;
+  return false;
+}
 /** RFC 5322 field name: printable US-ASCII except the colon */
 const HEADER_NAME = /^[!-9;-~]+$/;
 const HTTP_URL = /^https?:\/\//i;
@@ -76,6 +92,10 @@ function headerSafetyIssue(p: MessagePayload): PayloadIssue | null {
     if (value && hasCrLf(value)) return { path: [name], rule: 'crlf' };
   }
   for (const name of LIST_FIELDS) {
+    const list = p[name] ?? [];
+    if (list.length > MAX_ADDRESSES) return { path: [name], rule: 'too_long' };
+    const long = list.findIndex(addressTextTooLong);
+    if (long >= 0) return { path: [name, long], rule: 'too_long' };
     const i = (p[name] ?? []).findIndex(hasCrLf);
     if (i >= 0) return { path: [name, i], rule: 'crlf' };
   }
@@ -90,7 +110,7 @@ function headerSafetyIssue(p: MessagePayload): PayloadIssue | null {
       if (value && hasCrLf(value)) return { path: ['attachments', i, name], rule: 'crlf' };
     }
     // only the source delivery uses is checked: s3 wins over url, url over content
-    if (a.content && !a.url && !a.s3 && !BASE64.test(a.content)) return { path: ['attachments', i, 'content'], rule: 'base64' };
+    if (a.content && !a.url && !a.s3 && !isBase64(a.content)) return { path: ['attachments', i, 'content'], rule: 'base64' };
     if (a.url && !a.s3 && !HTTP_URL.test(a.url)) return { path: ['attachments', i, 'url'], rule: 'url' };
   }
   return null;
@@ -106,6 +126,7 @@ const FIELD_TEXT: Record<PayloadRule, string> = {
   attachment_source: 'needs content, url or s3',
   base64: 'must be base64',
   url: 'must be an http(s) URL',
+  too_long: `must hold at most ${MAX_ADDRESSES} addresses in ${MAX_ADDRESS_TEXT} characters`,
 };
 
 /** The issue as a field error: `{field: "headers.X-Tag", message: "must not contain CR or LF"}`. */
@@ -140,6 +161,8 @@ export function classicReason(issue: PayloadIssue, p: MessagePayload): string {
       return `${attachmentLabel(p, Number(key))}: content is not base64`;
     case 'url':
       return `${attachmentLabel(p, Number(key))}: url must be http or https`;
+    case 'too_long':
+      return `invalid ${String(top)}: more than ${MAX_ADDRESSES} addresses or ${MAX_ADDRESS_TEXT} characters`;
   }
 }
 

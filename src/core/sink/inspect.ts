@@ -1,4 +1,5 @@
-import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
+import type { Attachment, ParsedMail } from 'mailparser';
+import { mailparser } from './mailparser-lazy.js';
 import { decodeMimeWords, headerText } from './mime-words.js';
 
 export interface InspectedAttachment {
@@ -65,7 +66,7 @@ function describe(a: Attachment, index: number): InspectedAttachment {
 }
 
 async function parse(raw: Buffer, keepCidLinks: boolean): Promise<ParsedMail> {
-  return simpleParser(raw, { ...PARSE_OPTIONS, keepCidLinks, skipImageLinks: keepCidLinks });
+  return mailparser().simpleParser(raw, { ...PARSE_OPTIONS, keepCidLinks, skipImageLinks: keepCidLinks });
 }
 
 /** Full view of a captured message, parsed on demand from its raw source. */

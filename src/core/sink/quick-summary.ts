@@ -1,4 +1,5 @@
-import { parseAddressHeader, type HeaderValue } from 'mailparser';
+import type { HeaderValue } from 'mailparser';
+import { mailparser } from './mailparser-lazy.js';
 import { leadingText, type TextRendering } from './body-text.js';
 import { ADDRESS_LISTS, allValues, MIME_FIELDS, readHeaderBlock, type HeaderBlock } from './header-block.js';
 import { sketchBody } from './mime-scan.js';
@@ -43,7 +44,7 @@ function embeddedHeadersText(block: HeaderBlock): string {
       const date = new Date(decodeMimeWords(values[0].trim()));
       if (Number.isFinite(date.getTime())) lines.push(`${key}: ${date.toUTCString()}`);
     } else {
-      lines.push(`${key}: ${parseAddressHeader(name === 'from' ? values[0] : values[values.length - 1]).text}`);
+      lines.push(`${key}: ${mailparser().parseAddressHeader(name === 'from' ? values[0] : values[values.length - 1]).text}`);
     }
   }
   return `\n${lines.join('\n')}\n`;

@@ -1,4 +1,5 @@
-import { MailParser, type HeaderValue } from 'mailparser';
+import type { HeaderValue } from 'mailparser';
+import { mailparser } from './mailparser-lazy.js';
 import { quickDigest } from './quick-summary.js';
 import { digestOf, htmlToSearchText, type MessageDigest } from './summary.js';
 
@@ -17,7 +18,7 @@ function bodyText(text: string | undefined, html: string | false | undefined): s
  */
 export function summarizeMessage(raw: Buffer): Promise<MessageDigest> {
   return new Promise((resolve) => {
-    const parser = new MailParser({
+    const parser = new (mailparser().MailParser)({
       skipHtmlToText: true,
       skipTextToHtml: true,
       skipTextLinks: true,

@@ -1,5 +1,7 @@
 import { decodeHTML } from 'entities';
-import { parseAddressHeader, type AddressObject, type EmailAddress, type HeaderValue } from 'mailparser';
+import type { AddressObject, EmailAddress, HeaderValue } from 'mailparser';
+import { mailparser } from './mailparser-lazy.js';
+import { stripMarkup } from './strip-markup.js';
 
 /*
  * The summary of a captured message from its parsed headers and body text, the same for the
@@ -45,12 +47,13 @@ function formatAddress(a: EmailAddress): string[] {
 }
 
 /** `a@b.c`, `<a@b.c>`, `Name <a@b.c>`, `"Name, Inc." <a@b.c>`: plain ASCII, nothing to decode */
-const SIMPLE_MAILBOX = /^\s*(?:(?:"([^"\\\r\n=]*)"|([A-Za-z0-9 ._-]*?))\s*<([A-Za-z0-9.!#$%&'*+/?^_`{|}~-]+@[A-Za-z0-9.-]+)>|([A-Za-z0-9.!#$%&'*+/?^_`{|}~-]+@[A-Za-z0-9.-]+))\s*$/;
+// matched on the trimmed value, with no two quantifiers over the same spaces (4,000 spaces took 49 s)
+const SIMPLE_MAILBOX = /^(?:(?:"([^"\\\r\n=]*)"\s*|([A-Za-z0-9 ._-]*))<([A-Za-z0-9.!#$%&'*+/?^_`{|}~-]+@[A-Za-z0-9.-]+)>|([A-Za-z0-9.!#$%&'*+/?^_`{|}~-]+@[A-Za-z0-9.-]+))$/;
 
 /** The address header as mailparser reads it; the common single plain mailbox without the full parser. */
 export function parseAddresses(v: string): AddressObject {
-  const m = SIMPLE_MAILBOX.exec(v);
-  if (!m) return parseAddressHeader(v);
+  const m = SIMPLE_MAILBOX.exec(v.trim());
+  if (!m) return mailparser().parseAddressHeader(v);
   const address = m[3] ?? m[4];
   return { value: [{ address, name: (m[1] ?? m[2] ?? '').trim() }], text: '', html: '' };
 }
@@ -71,14 +74,7 @@ function dateTs(v: unknown): number | null {
 
 /** Cheap HTML to text for search and preview: drops style/script/comments and tags, decodes every HTML entity. */
 export function htmlToSearchText(html: string): string {
-  const stripped = html
-    .slice(0, LIMITS.searchText * 4)
-    .replace(/<(style|script|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    // as in a browser, an unclosed style or script runs to the end (here: of a clipped document)
-    .replace(/<(style|script)\b[\s\S]*$/i, ' ')
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<[^>]*>/g, ' ');
-  return decodeHTML(stripped).replace(/\u00a0/g, ' ');
+  return decodeHTML(stripMarkup(html.slice(0, LIMITS.searchText * 4))).replace(/\u00a0/g, ' ');
 }
 
 /** the characters /\s/ matches */

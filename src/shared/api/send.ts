@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isBase64 } from '../base64.js';
 import { recipientResult } from './messages.js';
 import { messageState, timelineState } from './states.js';
 
@@ -7,7 +8,6 @@ import { messageState, timelineState } from './states.js';
 const noCrLf = (s: string) => !/[\r\n]/.test(s);
 /** "local@domain" or "Display Name <local@domain>" */
 const MAILBOX = /^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/u;
-const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
 const mailbox = z
   .string()
@@ -36,7 +36,7 @@ const sendAttachment = z
     if (a.url) {
       if (!HTTP_URL.test(a.url)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be an http(s) URL' });
     } else if (!a.content) ctx.addIssue({ code: 'custom', message: 'needs content, url or s3' });
-    else if (!BASE64.test(a.content)) ctx.addIssue({ code: 'custom', path: ['content'], message: 'must be base64' });
+    else if (!isBase64(a.content)) ctx.addIssue({ code: 'custom', path: ['content'], message: 'must be base64' });
   });
 
 export const sendBody = z

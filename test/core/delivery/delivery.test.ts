@@ -109,7 +109,7 @@ describe('round queue', () => {
     const log: string[] = [];
     const round = (name: string, fail = false) => async () => {
       log.push(`${name} start`);
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setImmediate(r));
       log.push(`${name} end`);
       if (fail) throw new Error(name);
       return name;

@@ -57,8 +57,10 @@ describe('dispatch: connections and pools', () => {
     await f.waitState('i1', 'sent');
     expect(f.t.relay.dispatcher.accountStatus('', 'acc').pool_open).toBe(true);
     f.advance(30);
-    await new Promise((r) => setTimeout(r, 50));
+    await f.settle();
     expect(f.t.relay.dispatcher.accountStatus('', 'acc').pool_open).toBe(true);
+    // armed for the end of the idle time, so the pool closes without any other wake
+    expect(f.nextWake()).toBeLessThanOrEqual(f.now() + 30);
     f.advance(31);
     await waitFor(() => !f!.t.relay.dispatcher.accountStatus('', 'acc').pool_open, 'pool closed');
     await waitFor(() => smtp.openConnections() === 0, 'connection closed');

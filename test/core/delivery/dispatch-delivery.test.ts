@@ -70,9 +70,12 @@ describe('dispatch: delivery, order, schedule, pause and stop', () => {
     await f.waitState('now', 'sent');
     expect((await f.msg('later')).state).toBe('deferred');
     expect((await f.msg('later')).deferred_reason).toBe('scheduled');
+    const due = (await f.msg('later')).deferred_ts!;
     f.advance(119);
-    await new Promise((r) => setTimeout(r, 100));
+    await f.settle();
     expect((await f.msg('later')).state).toBe('deferred');
+    // the engine's timer is armed for the moment it becomes due, not later
+    expect(f.nextWake()).toBeLessThanOrEqual(due);
     f.advance(1);
     const m = await f.waitState('later', 'sent');
     expect(m.sent_ts).toBe(f.now());
@@ -112,7 +115,7 @@ describe('dispatch: delivery, order, schedule, pause and stop', () => {
     await f.addAccount({ id: 'acc', host: smtp.host, port: smtp.port });
     await f.t.relay.ctx.settings.update({ paused: true });
     await f.enqueue([{ id: 'p1', account_id: 'acc' }, { id: 'p2', account_id: 'acc' }]);
-    await new Promise((r) => setTimeout(r, 150));
+    await f.settle();
     expect((await f.msg('p1')).state).toBe('queued');
     expect(smtp.messages).toHaveLength(0);
     await f.t.relay.ctx.settings.update({ paused: false });
@@ -137,7 +140,7 @@ describe('dispatch: delivery, order, schedule, pause and stop', () => {
     await waitFor(async () => (await f!.msg('a1')).state === 'queued', 'a1 back in the queue');
     expect((await f.msg('a1')).attempts).toBe(0);
     expect(await eventTypes(f, 'a1')).toEqual(['queued', 'lease_expired']);
-    await new Promise((r) => setTimeout(r, 100));
+    await f.settle();
     expect(smtp.attempts).toHaveLength(1);
     await f.t.relay.ctx.settings.update({ paused: false });
     for (let i = 1; i < 4; i++) await f.waitState(`a${i}`, 'sent');

@@ -31,8 +31,9 @@ describe('dispatch: retries and failures', () => {
     expect((await timelineDetail(f, 'm', 'deferred'))[0]).toMatchObject({ error: '4.3.0 Try again later (SMTP 451)', code: 451, account: 'acc' });
 
     f.advance(59);
-    await new Promise((r) => setTimeout(r, 80));
+    await f.settle();
     expect((await f.msg('m')).state).toBe('deferred');
+    expect(f.nextWake()).toBeLessThanOrEqual(t0 + 60);
     f.advance(1);
     await waitFor(async () => (await f!.msg('m')).retry_count === 2, 'second failure');
     m = await f.msg('m');
@@ -161,7 +162,7 @@ describe('dispatch: retries and failures', () => {
     const status = f.t.relay.dispatcher.accountStatus('', 'dead');
     expect(status.backoff_until).toBe(f.now() + 60);
     // the account's other messages wait in the queue without being attempted
-    await new Promise((r) => setTimeout(r, 150));
+    await f.settle();
     expect((await f.msg('d2')).state).toBe('queued');
     expect((await f.msg('d2')).attempts).toBe(0);
     await f.enqueue([{ id: 'g2', account_id: 'good' }]);

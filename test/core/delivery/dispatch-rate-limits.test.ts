@@ -43,8 +43,10 @@ describe('dispatch: rate limits', () => {
     expect((await fx.t.relay.dispatcher.rateLimitState('', 'acc'))[0]).toEqual({ window: 'minute', used: 2, limit: 2, next_free_ts: t0 + 60 });
 
     fx.advance(59);
-    await new Promise((r) => setTimeout(r, 100));
+    await fx.settle();
     expect(smtp.messages).toHaveLength(2);
+    expect((await fx.msg('m2')).state).toBe('deferred');
+    expect(fx.nextWake()).toBeLessThanOrEqual(t0 + 60);
     fx.advance(1);
     await fx.waitState('m2', 'sent');
     await fx.waitState('m3', 'sent');
@@ -77,8 +79,9 @@ describe('dispatch: rate limits', () => {
     expect(m.deferred_ts).toBe(t0 + 3600);
     expect((await fx.t.relay.dispatcher.rateLimitState('', 'acc'))[1]).toEqual({ window: 'hour', used: 2, limit: 2, next_free_ts: t0 + 3600 });
     fx.advance(1800);
-    await new Promise((r) => setTimeout(r, 80));
+    await fx.settle();
     expect((await fx.msg('h2')).state).toBe('deferred');
+    expect(fx.nextWake()).toBeLessThanOrEqual(t0 + 3600);
     fx.advance(1800);
     await fx.waitState('h2', 'sent');
     expect(smtp.messages).toHaveLength(3);

@@ -51,7 +51,7 @@ describe('dispatch: sandbox mode', () => {
     const sinkAddr = f.t.relay.addresses().smtp;
     f.t.relay.dispatcher.setSandboxTarget(null);
     await f.enqueue([{ id: 'held' }]);
-    await new Promise((r) => setTimeout(r, 150));
+    await f.settle();
     expect((await f.msg('held')).state).toBe('queued');
     f.t.relay.dispatcher.setSandboxTarget(sinkAddr);
     expect((await f.waitState('held', 'sent')).sandbox).toBe(true);

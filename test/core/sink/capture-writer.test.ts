@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CaptureWriter } from '../../../src/core/sink/capture-writer.js';
 import type { CapturedSummary, NewCaptured } from '../../../src/core/store/ports.js';
 
@@ -34,7 +34,14 @@ function fakeStore(fail: (items: { m: NewCaptured }[]) => boolean, syncFails = f
 
 const captured = (subject: string) => ({ subject }) as NewCaptured;
 
+/** the sync interval runs on fake timers; commits (setImmediate) and the fake store stay real */
+const fakeTime = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+
 describe('group commit of captured mail', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('writes the captures of one event-loop turn in one transaction and answers after its commit', async () => {
     const { store, calls, syncs } = fakeStore(() => false);
     const writer = new CaptureWriter(store);
@@ -54,9 +61,9 @@ describe('group commit of captured mail', () => {
   });
 
   it('runs one background sync at a time, at most every 100 ms; commits made meanwhile share the next one', async () => {
+    fakeTime();
     const { store, calls, syncs, releaseSyncs } = fakeStore(() => false);
     const writer = new CaptureWriter(store);
-    const t0 = performance.now();
     await writer.write(captured('a'), Buffer.from('a'));
     await writer.write(captured('b'), Buffer.from('b'));
     await writer.write(captured('c'), Buffer.from('c'));
@@ -64,14 +71,15 @@ describe('group commit of captured mail', () => {
     expect(syncs.map((s) => s.committedBefore)).toEqual([1]);
     await releaseSyncs();
     // b and c wait for the interval, then one sync covers both
+    await vi.advanceTimersByTimeAsync(99);
     expect(syncs).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 120));
+    await vi.advanceTimersByTimeAsync(1);
     expect(syncs.map((s) => s.committedBefore)).toEqual([3]);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(99);
     await releaseSyncs();
-    await new Promise((r) => setTimeout(r, 120));
-    // nothing new was committed: no sync
+    // nothing new was committed: no sync, and no timer left armed for one
+    await vi.advanceTimersByTimeAsync(1000);
     expect(syncs).toHaveLength(0);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('close() syncs at once, without waiting for the interval', async () => {
@@ -96,6 +104,7 @@ describe('group commit of captured mail', () => {
   });
 
   it('reports a failed sync and syncs again after the next commit', async () => {
+    fakeTime();
     const { store, syncs, releaseSyncs } = fakeStore(() => false, true);
     const errors: unknown[] = [];
     const writer = new CaptureWriter(store, (err) => errors.push(err));
@@ -103,7 +112,7 @@ describe('group commit of captured mail', () => {
     await releaseSyncs();
     expect(String(errors[0])).toMatch(/fsync failed/);
     await writer.write(captured('y'), Buffer.from('y'));
-    await new Promise((r) => setTimeout(r, 120));
+    await vi.advanceTimersByTimeAsync(100);
     expect(syncs).toHaveLength(1);
   });
 
@@ -114,7 +123,9 @@ describe('group commit of captured mail', () => {
     let closed = false;
     const closing = writer.close().then(() => (closed = true));
     expect(calls).toEqual([['x']]);
-    await new Promise((r) => setTimeout(r, 5));
+    // the commit is done and the sync is waiting for its release: close() has not returned
+    await w;
+    await new Promise((r) => setImmediate(r));
     expect(closed).toBe(false);
     await releaseSyncs();
     await closing;

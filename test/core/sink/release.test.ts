@@ -50,5 +50,9 @@ describe('the queue entry of a released capture', () => {
     expect(p.subject).toBe('two lines');
     expect(p).not.toHaveProperty('message_id');
     expect(releasePayload(captured({ mail_from: '', from: '' }), { account_id: 'acc' }, 'r4').from).toBe('');
+    // the stored From is display text ("name <address>", the name unquoted): commas and brackets stay in the name
+    for (const from of ['Smith, Ann <ann@example.com>', '"Smith, Ann" <ann@example.com>', 'a <b> c <ann@example.com>', 'ann@example.com']) {
+      expect(releasePayload(captured({ mail_from: '', from }), { account_id: 'acc' }, 'r5').from, from).toBe('ann@example.com');
+    }
   });
 });

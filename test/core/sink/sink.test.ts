@@ -205,7 +205,7 @@ describe('sandbox SMTP sink', () => {
     await wire.cmd('RCPT TO:<b@example.com>');
     expect((await wire.cmd('DATA'))!.code).toBe(354);
     wire.write('Subject: cut short\r\n\r\n' + 'x'.repeat(10_000));
-    await new Promise((r) => setTimeout(r, 50));
+    await wire.flushed();
     wire.destroy();
     await waitFor(() => rejections.includes('disconnected'), 'disconnect rejection');
     expect(await count()).toBe(before);

@@ -17,6 +17,10 @@ export interface DeliveryFixture {
   waitState(id: string, state: MessageState, timeoutMs?: number): Promise<MessageRecord>;
   /** moves the clock and wakes the dispatcher */
   advance(seconds: number): void;
+  /** resolves once the engine has handled every wake so far: what it did not do by then, it did not do */
+  settle(): Promise<void>;
+  /** clock seconds at which the engine's timer next wakes it (rounded up), or null */
+  nextWake(): number | null;
   now(): number;
   stop(): Promise<void>;
 }
@@ -81,6 +85,11 @@ export async function startDeliveryRelay(patch: ConfigPatch = {}, dataDir?: stri
       relay.dispatcher.wake();
     },
     now: () => nowSec(clock),
+    settle: () => relay.dispatcher.pumpIdle(),
+    nextWake: () => {
+      const ms = relay.dispatcher.nextWakeMs();
+      return ms === null ? null : Math.ceil(ms / 1000);
+    },
     stop: () => t.stop(),
   };
   return fixture;

@@ -77,6 +77,11 @@ export class SmtpWire {
     this.socket.write(data);
   }
 
+  /** Resolves once everything written so far has been handed to the operating system. */
+  flushed(): Promise<void> {
+    return new Promise((resolve) => this.socket.write('', () => resolve()));
+  }
+
   cmd(line: string | Buffer): Promise<Reply | null> {
     this.write(typeof line === 'string' ? `${line}\r\n` : Buffer.concat([line, Buffer.from('\r\n')]));
     return this.read();

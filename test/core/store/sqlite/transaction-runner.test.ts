@@ -8,7 +8,10 @@ import { account, deferOutcome, NOW, payload } from '../../../support/store/fixt
 import { openTempStore, tempStoreDir, type TempStore } from '../../../support/store/sqlite.js';
 import { messageKey as key } from '../../../../src/core/store/records.js';
 
-const tick = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms));
+/** n turns of the event loop: SQLite answers synchronously, so an ungated call is done after one */
+const turns = async (n = 5) => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+};
 
 describe('SQLite transactions and the gate, through the store', () => {
   let t: TempStore | null = null;
@@ -77,7 +80,7 @@ describe('SQLite transactions and the gate, through the store', () => {
     const write = s.messages.enqueue([payload('m2')], NOW).then(() => order.push('enqueued'));
     const read = s.messages.get(key('m1')).then((m) => order.push(`read ${m?.state}`));
     const raw = s.withConnection((db) => db.inTransaction).then((inTx) => order.push(`raw in transaction: ${inTx}`));
-    await tick();
+    await turns();
     expect(order).toEqual(['claimed']);
     release();
     await Promise.all([tx, write, read, raw]);
@@ -87,7 +90,7 @@ describe('SQLite transactions and the gate, through the store', () => {
   it('a failed transaction lets the waiting calls run, and a later transaction works', async () => {
     const s = await open();
     const failing = s.transaction(async () => {
-      await tick(5);
+      await turns(1);
       throw new Error('no');
     });
     const waiting = s.messages.enqueue([payload('w')], NOW);

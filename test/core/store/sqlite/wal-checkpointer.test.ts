@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SqliteStore } from '../../../../src/core/store/index.js';
 import { openConnections } from '../../../../src/core/store/sqlite/connections.js';
 import { WalCheckpointer } from '../../../../src/core/store/sqlite/wal-checkpointer.js';
@@ -14,15 +14,7 @@ async function capture(store: SqliteStore, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await store.captured.insertMany([{ m: capturedMail(i, { size: raw.length, search_text: undefined }), raw }], { durable: false });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await sleep(50);
-  }
-}
+const waitFor = (check: () => boolean) => vi.waitFor(() => expect(check()).toBe(true), { timeout: 5000, interval: 50 });
 
 /** A plain connection of its own to a fresh file (no store, so no other checkpointer). */
 function plainConnection(file: string) {
