@@ -1,3 +1,4 @@
+import { stripMarkup } from '../sink/strip-markup.js';
 import type { DeliveryReportItem } from '../store/ports.js';
 import { errorMessage } from '../errors.js';
 import { RELAY_VERSION } from '../version.js';
@@ -137,12 +138,24 @@ function describeHttpFailure(res: Response, body: string): string {
   return snippet ? `${head}: ${snippet}` : head;
 }
 
+/** An error page is read this far for its title or text. */
+const MAX_SCANNED_HTML = 256 * 1024;
+
+function titleOf(html: string): string | null {
+  const lower = html.toLowerCase();
+  const open = lower.indexOf('<title');
+  const start = open < 0 ? -1 : lower.indexOf('>', open);
+  const end = start < 0 ? -1 : lower.indexOf('</title>', start);
+  return end < 0 ? null : html.slice(start + 1, end);
+}
+
 /** A one-line excerpt of an error body: an HTML page is reduced to its title or its text. */
 export function bodySnippet(body: string, contentType: string): string {
   let text = body;
   if (/html/i.test(contentType) || /^\s*</.test(body)) {
-    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body)?.[1];
-    text = title ?? body.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ');
+    // linear scans only: a lazy `<script[\s\S]*?</script>` regex rescans from each unclosed opening
+    const page = body.slice(0, MAX_SCANNED_HTML);
+    text = titleOf(page) ?? stripMarkup(page);
   }
   text = text.replace(/\s+/g, ' ').trim();
   return text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text;
