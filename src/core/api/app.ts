@@ -15,13 +15,14 @@ import { settingsRoutes } from './routes/settings.js';
 import { statsRoutes } from './routes/stats.js';
 import { accountsApiRoutes } from './routes/accounts-api.js';
 import { capturedRoutes } from './routes/captured.js';
+import { mailpitRoutes } from './routes/mailpit.js';
 import { eventsRoutes } from './routes/events.js';
 import { sendRoutes } from './routes/send.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { uiRoutes, isUiAsset } from './routes/ui.js';
 
-/** the routes the contract declares public (`security: []`): /health and /openapi.json */
+/** the routes the contract declares public (`security: []`): /health, /openapi.json, /livez and /readyz */
 const PUBLIC_PATHS = new Set(API_ROUTES.filter((r) => r.security?.length === 0).map((r) => r.path));
 
 const matcher = (r: ApiRoute) => ({ method: r.method.toUpperCase(), path: new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`) });
@@ -86,6 +87,7 @@ export function apiRouters(services: RelayServices, uiDir: string | null): Route
     statsRoutes(services),
     accountsApiRoutes(services),
     capturedRoutes(services),
+    mailpitRoutes(services),
     eventsRoutes(services),
     sendRoutes(services),
     metricsRoutes(services),

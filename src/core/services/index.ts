@@ -12,6 +12,7 @@ import { createAccountsService, type AccountsService } from './accounts.js';
 import { createCapturedService, type CapturedService } from './captured.js';
 import { createControlService, type ControlService } from './control.js';
 import { MessageIntake } from './intake.js';
+import { createMailpitService, type MailpitService } from './mailpit.js';
 import { createLiveEventsService, type LiveEventsService } from './live-events.js';
 import { createMessagesService, type MessagesService } from './messages.js';
 import { createSendService, type SendService } from './send.js';
@@ -28,6 +29,8 @@ export interface RelayServices {
   readonly messages: MessagesService;
   readonly accounts: AccountsService;
   readonly captured: CapturedService;
+  /** Mailpit API v1 over the captured mail */
+  readonly mailpit: MailpitService;
   readonly send: SendService;
   readonly settings: SettingsService;
   readonly stats: StatsService;
@@ -75,6 +78,16 @@ export function createRelayServices(deps: RelayServicesDeps): RelayServices {
     clock,
     sync: deps.tenantSync,
   });
+  const captured = createCapturedService({ captured: store.captured, messages: store.messages, sink: deps.sink, intake, bus });
+  const send = createSendService({ intake, messages: store.messages, settings, bus });
+  const accounts = createAccountsService({
+    accounts: store.accounts,
+    store,
+    dispatcher: deps.dispatcher,
+    tenantMustExist: (tenantId) => tenants.mustExist(tenantId),
+    bus,
+    clock,
+  });
   return {
     messages: createMessagesService({
       messages: store.messages,
@@ -84,16 +97,10 @@ export function createRelayServices(deps: RelayServicesDeps): RelayServices {
       clock,
       defaultPriority: deps.defaultPriority,
     }),
-    accounts: createAccountsService({
-      accounts: store.accounts,
-      store,
-      dispatcher: deps.dispatcher,
-      tenantMustExist: (tenantId) => tenants.mustExist(tenantId),
-      bus,
-      clock,
-    }),
-    captured: createCapturedService({ captured: store.captured, messages: store.messages, sink: deps.sink, intake, bus }),
-    send: createSendService({ intake, messages: store.messages, settings, bus }),
+    accounts,
+    captured,
+    mailpit: createMailpitService({ captured, capturedPort: store.captured, send, accounts, clock }),
+    send,
     settings: createSettingsService({ settings, store: store.settings, addresses: deps.addresses }),
     stats,
     control: createControlService({ settings, bus, tenants, reporting: deps.reporter }),
@@ -107,6 +114,7 @@ export function createRelayServices(deps: RelayServicesDeps): RelayServices {
 export type { AccountsService, AccountView, PublicAccount } from './accounts.js';
 export type { CapturedService, CapturedPage, CapturedDetail, ReleaseRequest, ReleaseResult } from './captured.js';
 export type { ControlService, SuspensionRequest } from './control.js';
+export type { MailpitService } from './mailpit.js';
 export type { FrameClient, LiveEventName, LiveEventsService } from './live-events.js';
 export type { AddMessagesResult, MessageDetail, MessagesService } from './messages.js';
 export type { SendOutcome, SendRequest, SendService } from './send.js';

@@ -330,6 +330,36 @@ describe('the API answers as its contract says', () => {
     await expectStatus(422, 'DELETE', '/api/captured?ids=not-ids');
   });
 
+  it('Mailpit API v1: list, search, message, headers, raw, part, read flags, release, send, deletes', async () => {
+    await expectStatus(200, 'GET', '/livez', { token: null });
+    await expectStatus(200, 'GET', '/readyz', { token: null });
+    await expectStatus(200, 'GET', '/api/v1/info');
+    await expectStatus(200, 'GET', '/api/v1/messages?limit=5');
+    await expectStatus(400, 'GET', '/api/v1/messages?limit=many');
+    const sent = await expectStatus(200, 'POST', '/api/v1/send', { json: { From: { Email: 'a@example.com' }, To: [{ Email: 'b@example.com' }], Subject: 'mailpit', Text: 'x', Attachments: [{ Filename: 'n.txt', Content: B64 }] } });
+    await expectStatus(400, 'POST', '/api/v1/send', { json: { From: { Email: 'nope' }, Subject: 'x' } });
+    const id = String(sent.ID);
+    await expectStatus(200, 'GET', '/api/v1/search?query=subject:mailpit');
+    await expectStatus(400, 'GET', '/api/v1/search');
+    await expectStatus(200, 'GET', `/api/v1/message/${id}`);
+    await expectStatus(404, 'GET', '/api/v1/message/999999');
+    await expectStatus(200, 'GET', `/api/v1/message/${id}/headers`);
+    await expectStatus(404, 'GET', '/api/v1/message/999999/headers');
+    await expectStatus(200, 'GET', `/api/v1/message/${id}/raw`);
+    await expectStatus(404, 'GET', '/api/v1/message/999999/raw');
+    await expectStatus(200, 'GET', `/api/v1/message/${id}/part/0`);
+    await expectStatus(404, 'GET', `/api/v1/message/${id}/part/9`);
+    await expectStatus(200, 'PUT', '/api/v1/messages', { json: { IDs: [id], Read: false } });
+    await expectStatus(400, 'PUT', '/api/v1/messages', { json: { Read: 'yes' } });
+    await expectStatus(200, 'POST', `/api/v1/message/${id}/release?account_id=acc`, { json: { To: ['ok@example.com'] } });
+    await expectStatus(400, 'POST', `/api/v1/message/${id}/release?account_id=acc`, { json: { To: [] } });
+    await expectStatus(404, 'POST', '/api/v1/message/999999/release', { json: { To: ['ok@example.com'] } });
+    await expectStatus(400, 'DELETE', '/api/v1/search?query=');
+    await expectStatus(200, 'DELETE', '/api/v1/search?query=subject:mailpit');
+    await expectStatus(400, 'DELETE', '/api/v1/messages', { json: { IDs: 'all' } });
+    await expectStatus(200, 'DELETE', '/api/v1/messages', { json: { IDs: ['999999'] } });
+  });
+
   it('classic deletes and cleanup, relay deletes', async () => {
     await expectStatus(200, 'DELETE', '/api/messages/sched-1');
     await expectStatus(404, 'DELETE', '/api/messages/sched-1');

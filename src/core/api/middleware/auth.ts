@@ -13,13 +13,20 @@ export function tokenMatches(given: string | undefined, expected: string): boole
   return crypto.timingSafeEqual(digest(given.trim()), digest(expected));
 }
 
-/** The token of a request: headers only, never the URL (URLs end up in logs, history and Referer). */
+/** The token of a request: X-API-Token, Bearer or Basic's password; headers only, never the URL (URLs end up in logs). */
 export function tokenFromRequest(ctx: Koa.Context): string | undefined {
   const header = ctx.get('X-API-Token');
   if (header) return header;
   const auth = ctx.get('Authorization');
   const m = /^Bearer\s+(.+)$/i.exec(auth);
   if (m) return m[1];
+  // Mailpit's clients send HTTP Basic: any user name, the token as the password
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(auth);
+  if (basic) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0 && colon < decoded.length - 1) return decoded.slice(colon + 1);
+  }
   return undefined;
 }
 
