@@ -1,46 +1,15 @@
 import type { SecretCodec } from '../../secrets.js';
 import type { TenantsPort } from '../ports.js';
-import type { ClientAuth, Tenant, TenantConfig } from '../records.js';
+import type { Tenant, TenantConfig } from '../records.js';
+import { CONFIG_FIELDS, tenantColumns, tenantFromRow, type TenantRow } from '../sql/tenant-rows.js';
 import { accountChanged } from './accounts.js';
 import type { Db } from './connection.js';
 import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
-
-interface TenantRow {
-  id: string;
-  name: string | null;
-  client_auth: string | null;
-  client_base_url: string | null;
-  client_sync_path: string | null;
-  client_attachment_path: string | null;
-  rate_limits: string | null;
-  large_file_config: string | null;
-  active: number;
-  suspended_batches: string | null;
-  api_key_hash: string | null;
-  api_key_expires_at: number | null;
-  created_ts: number;
-  updated_ts: number;
-}
-
-/** The configured fields and their columns: what an upsert replaces and a patch may change. */
-const CONFIG_FIELDS = [
-  'name',
-  'client_auth',
-  'client_base_url',
-  'client_sync_path',
-  'client_attachment_path',
-  'rate_limits',
-  'large_file_config',
-  'active',
-] as const satisfies readonly (keyof TenantConfig)[];
 
 // $1: id, $2: now, $3...: the configured fields in CONFIG_FIELDS order
 const INSERT = `INSERT INTO tenants (id, ${CONFIG_FIELDS.join(', ')}, created_ts, updated_ts)
   VALUES ($1, ${CONFIG_FIELDS.map((_, i) => `$${i + 3}`).join(', ')}, $2, $2)`;
 const REPLACE = `UPDATE tenants SET ${CONFIG_FIELDS.map((f, i) => `${f} = $${i + 3}`).join(', ')}, updated_ts = $2 WHERE id = $1`;
-
-const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
-const parsed = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
 
 /** The tenants of genro-mail-proxy v0.6.10; client_auth (it holds the application's password) is encoded at rest. */
 export class PgTenants implements TenantsPort {
@@ -138,34 +107,11 @@ export class PgTenants implements TenantsPort {
   }
 
   private columns(c: TenantConfig): (string | number | null)[] {
-    return [
-      c.name,
-      c.client_auth ? this.secrets.encode(JSON.stringify(c.client_auth)) : null,
-      c.client_base_url,
-      c.client_sync_path,
-      c.client_attachment_path,
-      json(c.rate_limits),
-      json(c.large_file_config),
-      c.active ? 1 : 0,
-    ];
+    const cols = tenantColumns(c, this.secrets);
+    return CONFIG_FIELDS.map((f) => cols[f]);
   }
 
   private fromRow(r: TenantRow): Tenant {
-    return {
-      id: r.id,
-      name: r.name,
-      client_auth: r.client_auth === null ? null : (JSON.parse(this.secrets.decode(r.client_auth)) as ClientAuth),
-      client_base_url: r.client_base_url,
-      client_sync_path: r.client_sync_path,
-      client_attachment_path: r.client_attachment_path,
-      rate_limits: parsed(r.rate_limits),
-      large_file_config: parsed(r.large_file_config),
-      active: r.active === 1,
-      suspended_batches: parsed<string[]>(r.suspended_batches) ?? [],
-      api_key_hash: r.api_key_hash,
-      api_key_expires_at: r.api_key_expires_at,
-      created_ts: r.created_ts,
-      updated_ts: r.updated_ts,
-    };
+    return tenantFromRow(r, this.secrets);
   }
 }

@@ -1,38 +1,10 @@
 import type { SecretCodec } from '../../secrets.js';
 import type { TenantsPort } from '../ports.js';
-import type { ClientAuth, Tenant, TenantConfig } from '../records.js';
+import type { Tenant, TenantConfig } from '../records.js';
+import { CONFIG_FIELDS, tenantColumns, tenantFromRow, type TenantRow } from '../sql/tenant-rows.js';
 import { accountChanged } from './accounts.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
-
-interface TenantRow {
-  id: string;
-  name: string | null;
-  client_auth: string | null;
-  client_base_url: string | null;
-  client_sync_path: string | null;
-  client_attachment_path: string | null;
-  rate_limits: string | null;
-  large_file_config: string | null;
-  active: number;
-  suspended_batches: string | null;
-  api_key_hash: string | null;
-  api_key_expires_at: number | null;
-  created_ts: number;
-  updated_ts: number;
-}
-
-/** The configured fields and their columns: what an upsert replaces and a patch may change. */
-const CONFIG_FIELDS = [
-  'name',
-  'client_auth',
-  'client_base_url',
-  'client_sync_path',
-  'client_attachment_path',
-  'rate_limits',
-  'large_file_config',
-  'active',
-] as const satisfies readonly (keyof TenantConfig)[];
 
 function prepare({ db }: Pick<TransactionRunner, 'db'>) {
   const assignments = CONFIG_FIELDS.map((f) => `${f} = @${f}`).join(', ');
@@ -59,9 +31,6 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
     delete: db.prepare<[string]>('DELETE FROM tenants WHERE id = ?'),
   };
 }
-
-const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
-const parsed = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
 
 /** The tenants of genro-mail-proxy v0.6.10; client_auth (it holds the application's password) is encoded at rest. */
 export class SqliteTenants implements TenantsPort {
@@ -152,34 +121,10 @@ export class SqliteTenants implements TenantsPort {
   }
 
   private columns(c: TenantConfig): Record<(typeof CONFIG_FIELDS)[number], string | number | null> {
-    return {
-      name: c.name,
-      client_auth: c.client_auth ? this.secrets.encode(JSON.stringify(c.client_auth)) : null,
-      client_base_url: c.client_base_url,
-      client_sync_path: c.client_sync_path,
-      client_attachment_path: c.client_attachment_path,
-      rate_limits: json(c.rate_limits),
-      large_file_config: json(c.large_file_config),
-      active: c.active ? 1 : 0,
-    };
+    return tenantColumns(c, this.secrets);
   }
 
   private fromRow(r: TenantRow): Tenant {
-    return {
-      id: r.id,
-      name: r.name,
-      client_auth: r.client_auth === null ? null : (JSON.parse(this.secrets.decode(r.client_auth)) as ClientAuth),
-      client_base_url: r.client_base_url,
-      client_sync_path: r.client_sync_path,
-      client_attachment_path: r.client_attachment_path,
-      rate_limits: parsed(r.rate_limits),
-      large_file_config: parsed(r.large_file_config),
-      active: r.active === 1,
-      suspended_batches: parsed<string[]>(r.suspended_batches) ?? [],
-      api_key_hash: r.api_key_hash,
-      api_key_expires_at: r.api_key_expires_at,
-      created_ts: r.created_ts,
-      updated_ts: r.updated_ts,
-    };
+    return tenantFromRow(r, this.secrets);
   }
 }
