@@ -24,11 +24,17 @@ interface Subject {
   name: string;
   args: () => string[];
   rss: boolean;
+  /** started and stopped once before the timed launch (a restart: its data dir, TLS cert and schema exist) */
+  warm?: boolean;
 }
+
+const relayArgs = (dir: string) => [CLI, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', dir];
+let warmDir = '';
 
 const SUBJECTS: Subject[] = [
   { name: 'bare node http server (floor)', args: () => ['-e', FLOOR], rss: true },
-  { name: 'node out/main/cli.js serve', args: () => [CLI, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir()], rss: true },
+  { name: 'node out/main/cli.js serve, first start (empty data dir)', args: () => relayArgs(tempDir()), rss: true },
+  { name: 'node out/main/cli.js serve, restart (data dir in use before)', args: () => relayArgs(warmDir), rss: true, warm: true },
   {
     name: 'npm run serve (scripts/start.mjs --headless)',
     args: () => [path.join(ROOT, 'scripts/start.mjs'), '--headless', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir()],
@@ -53,6 +59,11 @@ function healthOk(url: string): Promise<boolean> {
 
 /** Spawns one subject; resolves when /health first answers 200, with the ms since the spawn call. */
 async function launch(s: Subject): Promise<{ child: ChildProcess; ms: number; rss: number }> {
+  if (s.warm) {
+    warmDir = tempDir();
+    const first = await launch({ ...s, warm: false });
+    await new Promise((res) => (first.child.once('exit', res), first.child.kill('SIGTERM')));
+  }
   const t0 = performance.now();
   const child = spawn(process.execPath, s.args(), { cwd: ROOT, env: { ...process.env, GMP_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
