@@ -4,7 +4,7 @@
  * then and after --idle-seconds idle (default 10; the issue's figure is 30). Side by side in the same run:
  * a bare `node -e` http server answering /health (node's own floor) and `npm run serve`'s wrapper
  * (scripts/start.mjs --headless, time only). `npm run build` first when out/ is stale.
- *   npm run bench:start -- --runs 7 --idle-seconds 30
+ *   npm run bench:start -- --runs 7 --idle-seconds 30      (RELAY_CLI=<other build>/out/main/cli.js to compare)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,7 +15,8 @@ import { arg, report, tempDir } from './lib.js';
 const RUNS = arg('runs', 7);
 const IDLE_SECONDS = arg('idle-seconds', 10);
 const ROOT = path.resolve(import.meta.dirname, '..');
-const CLI = path.join(ROOT, 'out/main/cli.js');
+// RELAY_CLI: another build to compare (e.g. an older commit's out/main/cli.js)
+const CLI = process.env.RELAY_CLI ? path.resolve(process.env.RELAY_CLI) : path.join(ROOT, 'out/main/cli.js');
 
 const FLOOR = `const s=require('node:http').createServer((q,r)=>{r.writeHead(q.url==='/health'?200:404,{'content-type':'application/json'});r.end('{"status":"ok"}')});
 s.listen(0,'127.0.0.1',()=>console.log('API: http://127.0.0.1:'+s.address().port));process.on('SIGTERM',()=>process.exit(0));`;
@@ -101,7 +102,7 @@ async function main() {
       [`RSS after ${IDLE_SECONDS} s idle (median / min)`]: fmt(idle, 'MiB'),
     });
   }
-  report(`Start time and idle memory (${RUNS} runs each, idle wait ${IDLE_SECONDS} s)`, rows);
+  report(`Start time and idle memory (${RUNS} runs each, idle wait ${IDLE_SECONDS} s, relay ${path.relative(ROOT, CLI)})`, rows);
 }
 
 main().catch((err) => {
