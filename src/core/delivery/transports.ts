@@ -1,4 +1,5 @@
-import { createTransport } from 'nodemailer';
+import { createRequire } from 'node:module';
+import type * as Nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { SendMailOptions } from 'nodemailer/lib/mailer';
 import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from 'nodemailer/lib/smtp-pool';
@@ -7,6 +8,14 @@ import type { VerifyResult } from '../../shared/api/accounts.js';
 import type { RelayConfig } from '../config/types.js';
 import { isLoopbackHost } from '../loopback.js';
 import { accountKey, type Account } from '../store/ports.js';
+
+let nodemailer: typeof Nodemailer | null = null;
+
+/** nodemailer loads on the first real delivery or account test (~70 ms at start otherwise; sandbox never needs it). */
+function createTransport(...args: Parameters<typeof Nodemailer.createTransport>): ReturnType<typeof Nodemailer.createTransport> {
+  nodemailer ??= createRequire(import.meta.url)('nodemailer') as typeof Nodemailer;
+  return nodemailer.createTransport(...args);
+}
 
 export type PoolMailer = Mail<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
 export type SentInfo = SMTPPoolSentMessageInfo;

@@ -1,5 +1,4 @@
-import libmime from 'libmime';
-import { decode as decodeBytes } from 'libmime/lib/charset.js';
+import { libmime } from './libmime-lazy.js';
 import type { HeaderBlock } from './header-block.js';
 import type { BodySketch, TextPart } from './mime-scan.js';
 
@@ -53,7 +52,7 @@ const AS_UTF8 = new Set(['', 'ascii', 'usascii', 'utf8']);
 /** Body bytes in a charset, as mailparser decodes them: iconv-lite through libmime, unknown charsets as UTF-8. */
 function decodeCharset(bytes: Buffer, charset: string): string {
   if (charset === 'utf-8' || AS_UTF8.has(charset.toLowerCase().replace(/[^a-z0-9]+/g, ''))) return bytes.toString('utf8');
-  return decodeBytes(bytes, charset);
+  return libmime().charset.decode(bytes, charset);
 }
 
 /** The first `limit` raw bytes of a text part, transfer-decoded, unfolded (format=flowed) and charset-decoded. */
@@ -68,7 +67,7 @@ export function decodeTextPrefix(raw: Buffer, part: TextPart, limit: number): st
     bytes = Buffer.from(bytes.toString('latin1'), 'base64');
   } else if (part.encoding === 'quoted-printable') bytes = decodeQuotedPrintable(bytes);
   // mailsplit unfolds the transfer-decoded bytes, before the charset is decoded
-  if (part.flowed) bytes = Buffer.from(libmime.decodeFlowed(bytes.toString('latin1'), part.delSp), 'latin1');
+  if (part.flowed) bytes = Buffer.from(libmime().libmime.decodeFlowed(bytes.toString('latin1'), part.delSp), 'latin1');
   return decodeCharset(bytes, part.charset);
 }
 

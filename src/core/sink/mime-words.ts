@@ -1,4 +1,4 @@
-import libmime from 'libmime';
+import { libmime } from './libmime-lazy.js';
 
 /**
  * RFC 2047 encoded words (`=?charset?B|Q?text?=`) in a header value, decoded as mailparser decodes
@@ -8,7 +8,7 @@ import libmime from 'libmime';
 export function decodeMimeWords(value: string): string {
   if (!value.includes('=?')) return value;
   try {
-    return libmime.decodeWords(value);
+    return libmime().libmime.decodeWords(value);
   } catch {
     return value;
   }

@@ -1,4 +1,4 @@
-import { openPostgresStore, type PostgresStore } from './postgres/store.js';
+import type { PostgresStore } from './postgres/store.js';
 import { openSqliteStore, type SqliteStore, type StoreOptions } from './sqlite/store.js';
 
 export type { PostgresStore, SqliteStore, StoreOptions };
@@ -18,6 +18,8 @@ export async function openStore(opts: StoreOptions): Promise<SqliteStore> {
 export async function openConfiguredStore(opts: StoreOptions & { url: string | null }): Promise<RelayStore> {
   if (opts.url === null) return openSqliteStore(opts);
   const { path: _path, nativeBinding: _binding, url, ...rest } = opts;
+  // pg and its pool load only for a PostgreSQL relay: an SQLite one starts without them
+  const { openPostgresStore } = await import('./postgres/store.js');
   return openPostgresStore({ ...rest, url });
 }
 

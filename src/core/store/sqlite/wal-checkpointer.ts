@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Database as DB } from 'better-sqlite3';
@@ -40,6 +41,14 @@ parentPort.on('message', (cmd) => {
  * (a copy and two fsyncs that stall every request). Commits call `wrote()`; a worker thread, started on
  * demand and stopped when idle, checkpoints soon after (see CHECKPOINTS for the bounds).
  */
+function walIsEmpty(dbFile: string): boolean {
+  try {
+    return fs.statSync(`${dbFile}-wal`).size === 0;
+  } catch {
+    return true;
+  }
+}
+
 export class WalCheckpointer {
   private worker: Worker | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -115,6 +124,9 @@ export class WalCheckpointer {
   private readonly checkpoint = (): void => {
     this.timer = null;
     if (this.stopped || !this.db.open) return;
+    // a commit that changed nothing (the start's lease sweep) adds no frame: an empty WAL needs no
+    // checkpoint, and a restarted relay starts no thread for it
+    if (!this.worker && walIsEmpty(this.db.name)) return;
     let worker: Worker;
     try {
       worker = this.worker ?? this.startWorker();

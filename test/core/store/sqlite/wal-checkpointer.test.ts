@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SqliteStore } from '../../../../src/core/store/index.js';
 import { openConnections } from '../../../../src/core/store/sqlite/connections.js';
+import { CHECKPOINTS } from '../../../../src/core/store/sqlite/durability.js';
 import { WalCheckpointer } from '../../../../src/core/store/sqlite/wal-checkpointer.js';
 import { capturedMail } from '../../../support/store/fixtures.js';
 import { openTempStore, tempStoreDir, type TempStore } from '../../../support/store/sqlite.js';
@@ -99,6 +100,35 @@ describe('WAL checkpoints on a worker thread', () => {
       checkpointer.close();
       expect(checkpointer.workerRunning).toBe(false);
     } finally {
+      db.close();
+    }
+  });
+
+  it('a commit that left the WAL empty (a restart whose start-up sweep changed nothing) starts no worker thread', () => {
+    const file = path.join(tempStoreDir(), 'plain.db');
+    const first = plainConnection(file);
+    first.exec('CREATE TABLE blobs (b BLOB)');
+    first.close();
+    // the last close checkpointed and removed the WAL: a restart begins with an empty one
+    const db = plainConnection(file);
+    const checkpointer = new WalCheckpointer([db], {
+      onError: (err) => {
+        throw err;
+      },
+    });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      db.exec('BEGIN IMMEDIATE; DELETE FROM blobs WHERE 0; COMMIT');
+      checkpointer.wrote();
+      vi.advanceTimersByTime(CHECKPOINTS.intervalMs);
+      expect(checkpointer.workerRunning).toBe(false);
+      db.prepare('INSERT INTO blobs (b) VALUES (?)').run(raw);
+      checkpointer.wrote();
+      vi.advanceTimersByTime(CHECKPOINTS.intervalMs);
+      expect(checkpointer.workerRunning).toBe(true);
+    } finally {
+      vi.useRealTimers();
+      checkpointer.close();
       db.close();
     }
   });

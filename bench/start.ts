@@ -1,0 +1,111 @@
+/**
+ * Start time and idle memory: launches the BUILT headless relay (`node out/main/cli.js serve`, what
+ * `npm run serve` runs once built) N times and measures launch -> first 200 from /health, its RSS right
+ * then and after --idle-seconds idle (default 10; the issue's figure is 30). Side by side in the same run:
+ * a bare `node -e` http server answering /health (node's own floor) and `npm run serve`'s wrapper
+ * (scripts/start.mjs --headless, time only). `npm run build` first when out/ is stale.
+ *   npm run bench:start -- --runs 7 --idle-seconds 30      (RELAY_CLI=<other build>/out/main/cli.js to compare)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { arg, report, tempDir } from './lib.js';
+
+const RUNS = arg('runs', 7);
+const IDLE_SECONDS = arg('idle-seconds', 10);
+const ROOT = path.resolve(import.meta.dirname, '..');
+// RELAY_CLI: another build to compare (e.g. an older commit's out/main/cli.js)
+const CLI = process.env.RELAY_CLI ? path.resolve(process.env.RELAY_CLI) : path.join(ROOT, 'out/main/cli.js');
+
+const FLOOR = `const s=require('node:http').createServer((q,r)=>{r.writeHead(q.url==='/health'?200:404,{'content-type':'application/json'});r.end('{"status":"ok"}')});
+s.listen(0,'127.0.0.1',()=>console.log('API: http://127.0.0.1:'+s.address().port));process.on('SIGTERM',()=>process.exit(0));`;
+
+interface Subject {
+  name: string;
+  args: () => string[];
+  rss: boolean;
+  /** started and stopped once before the timed launch (a restart: its data dir, TLS cert and schema exist) */
+  warm?: boolean;
+}
+
+const relayArgs = (dir: string) => [CLI, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', dir];
+let warmDir = '';
+
+const SUBJECTS: Subject[] = [
+  { name: 'bare node http server (floor)', args: () => ['-e', FLOOR], rss: true },
+  { name: 'node out/main/cli.js serve, first start (empty data dir)', args: () => relayArgs(tempDir()), rss: true },
+  { name: 'node out/main/cli.js serve, restart (data dir in use before)', args: () => relayArgs(warmDir), rss: true, warm: true },
+  {
+    name: 'npm run serve (scripts/start.mjs --headless)',
+    args: () => [path.join(ROOT, 'scripts/start.mjs'), '--headless', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir()],
+    rss: false,
+  },
+];
+
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function healthOk(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(`${url}/health`, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+  });
+}
+
+/** Spawns one subject; resolves when /health first answers 200, with the ms since the spawn call. */
+async function launch(s: Subject): Promise<{ child: ChildProcess; ms: number; rss: number }> {
+  if (s.warm) {
+    warmDir = tempDir();
+    const first = await launch({ ...s, warm: false });
+    await new Promise((res) => (first.child.once('exit', res), first.child.kill('SIGTERM')));
+  }
+  const t0 = performance.now();
+  const child = spawn(process.execPath, s.args(), { cwd: ROOT, env: { ...process.env, GMP_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (c) => reject(new Error(`${s.name} exited (${c})`)));
+  });
+  while (!(await healthOk(url))) await new Promise((r) => setTimeout(r, 2));
+  const ms = performance.now() - t0;
+  child.stdout!.resume();
+  return { child, ms, rss: s.rss ? rssMiB(child.pid!) : NaN };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (xs: number[], unit: string) => (xs.some(Number.isNaN) ? '-' : `${median(xs).toFixed(0)} / ${Math.min(...xs).toFixed(0)} ${unit}`);
+
+async function main() {
+  if (!fs.existsSync(CLI)) throw new Error('out/main/cli.js is missing: run npm run build first');
+  const rows = [];
+  for (const s of SUBJECTS) {
+    const runs: Array<{ child: ChildProcess; ms: number; rss: number }> = [];
+    // started one after another; all idle together afterwards (an idle relay takes no CPU)
+    for (let i = 0; i < RUNS; i++) runs.push(await launch(s));
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+    const idle = runs.map((r) => (s.rss ? rssMiB(r.child.pid!) : NaN));
+    await Promise.all(runs.map((r) => new Promise((res) => (r.child.once('exit', res), r.child.kill('SIGTERM')))));
+    rows.push({
+      what: s.name,
+      'launch -> /health 200 (median / min)': fmt(runs.map((r) => r.ms), 'ms'),
+      'RSS at /health (median / min)': fmt(runs.map((r) => r.rss), 'MiB'),
+      [`RSS after ${IDLE_SECONDS} s idle (median / min)`]: fmt(idle, 'MiB'),
+    });
+  }
+  report(`Start time and idle memory (${RUNS} runs each, idle wait ${IDLE_SECONDS} s, relay ${path.relative(ROOT, CLI)})`, rows);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
