@@ -11,7 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { openStore } from '../src/core/store/index.js';
 import { toPayload } from '../src/core/messages/normalise.js';
-import { arg, postJson, report, tempDir } from './lib.js';
+import { arg, postJson, report, tempDir, BENCH_TOKEN } from './lib.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const N = arg('messages', 1000);
@@ -44,7 +44,7 @@ function batch(kb: number, prefix: string) {
 async function startRelay(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir(), '--api-token', 'bench'],
+    ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir(), '--api-token', BENCH_TOKEN],
     { cwd: ROOT, env: { ...process.env, GMP_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise<string>((resolve, reject) => {
@@ -71,12 +71,12 @@ async function overHttp(kb: number) {
   const relay = await startRelay();
   const agent = new http.Agent({ keepAlive: true });
   try {
-    await postJson(agent, `${relay.url}/account`, 'bench', { id: 'bench', host: '127.0.0.1', port: 2525 });
-    await postJson(agent, `${relay.url}/commands/suspend`, 'bench', {});
+    await postJson(agent, `${relay.url}/account`, BENCH_TOKEN, { id: 'bench', host: '127.0.0.1', port: 2525 });
+    await postJson(agent, `${relay.url}/commands/suspend`, BENCH_TOKEN, {});
     const body = { messages: batch(kb, `h${kb}`) };
     const bytes = Buffer.byteLength(JSON.stringify(body));
     const before = rssOf(relay.pid);
-    const r = await postJson(agent, `${relay.url}/commands/add-messages`, 'bench', body);
+    const r = await postJson(agent, `${relay.url}/commands/add-messages`, BENCH_TOKEN, body);
     const answer = JSON.parse(r.body) as { queued?: number };
     if (r.status !== 200 || answer.queued !== N) throw new Error(`add-messages answered ${r.status}: ${r.body.slice(0, 200)}`);
     return { bytes, ms: r.ms, before, after: rssOf(relay.pid) };

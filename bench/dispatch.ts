@@ -10,7 +10,7 @@ import { defaultConfig } from '../src/core/config/types.js';
 import { silentLogger } from '../src/core/logger.js';
 import { toPayload } from '../src/core/messages/normalise.js';
 import { accountWithDefaults } from '../src/core/store/records.js';
-import { arg, report, tempDir } from './lib.js';
+import { arg, report, tempDir, BENCH_TOKEN } from './lib.js';
 import { startPeerProcess } from './smtp-peers.js';
 
 const N = arg('messages', 20_000);
@@ -33,7 +33,7 @@ interface QueuedRelay {
 
 /** A relay with `queued` messages for a local account, paused until `drain` is called. */
 async function queuedRelay(port: number, queued: number, maxConnections: number): Promise<QueuedRelay> {
-  const config = { ...defaultConfig(tempDir()), port: 0, smtpPort: 0, apiToken: 'bench', deliveryMode: 'real' as const };
+  const config = { ...defaultConfig(tempDir()), port: 0, smtpPort: 0, apiToken: BENCH_TOKEN, deliveryMode: 'real' as const };
   config.delivery.maxConcurrency = maxConnections;
   config.delivery.maxPerAccount = maxConnections;
   const relay = await createRelay({ config, logger: silentLogger(), settingsOverrides: { delivery_mode: 'real', paused: true } });

@@ -7,7 +7,7 @@ import { createRelay } from '../src/core/relay.js';
 import { defaultConfig } from '../src/core/config/types.js';
 import { silentLogger } from '../src/core/logger.js';
 import { toPayload } from '../src/core/messages/normalise.js';
-import { arg, percentile, postJson, report, tempDir } from './lib.js';
+import { arg, percentile, postJson, report, tempDir, BENCH_TOKEN } from './lib.js';
 
 const BATCHES = arg('batches', 50);
 const SINGLES = arg('singles', 3000);
@@ -24,19 +24,19 @@ const message = (id: string) => ({
 
 async function main() {
   const dataDir = tempDir();
-  const config = { ...defaultConfig(dataDir), port: 0, smtpPort: 0, apiToken: 'bench' };
+  const config = { ...defaultConfig(dataDir), port: 0, smtpPort: 0, apiToken: BENCH_TOKEN };
   const relay = await createRelay({ config, logger: silentLogger() });
   const { url } = await relay.start();
   await relay.ctx.settings.update({ paused: true }); // measure ingest alone
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  await postJson(agent, `${url}/account`, 'bench', { id: 'bench', host: '127.0.0.1', port: 2525 });
+  await postJson(agent, `${url}/account`, BENCH_TOKEN, { id: 'bench', host: '127.0.0.1', port: 2525 });
 
   // warm-up
-  await postJson(agent, `${url}/commands/add-messages`, 'bench', { messages: Array.from({ length: 1000 }, (_, i) => message(`w-${i}`)) });
+  await postJson(agent, `${url}/commands/add-messages`, BENCH_TOKEN, { messages: Array.from({ length: 1000 }, (_, i) => message(`w-${i}`)) });
 
   let t0 = performance.now();
   for (let b = 0; b < BATCHES; b++) {
-    const r = await postJson(agent, `${url}/commands/add-messages`, 'bench', { messages: Array.from({ length: 1000 }, (_, i) => message(`b${b}-${i}`)) });
+    const r = await postJson(agent, `${url}/commands/add-messages`, BENCH_TOKEN, { messages: Array.from({ length: 1000 }, (_, i) => message(`b${b}-${i}`)) });
     if (r.status !== 200) throw new Error(`add-messages answered ${r.status}: ${r.body.slice(0, 200)}`);
   }
   const httpSeconds = (performance.now() - t0) / 1000;
@@ -51,7 +51,7 @@ async function main() {
 
   const lat: number[] = [];
   for (let i = 0; i < SINGLES; i++) {
-    const r = await postJson(agent, `${url}/commands/add-messages`, 'bench', { messages: [message(`one-${i}`)] });
+    const r = await postJson(agent, `${url}/commands/add-messages`, BENCH_TOKEN, { messages: [message(`one-${i}`)] });
     if (r.status !== 200) throw new Error(`single submit answered ${r.status}`);
     lat.push(r.ms);
   }

@@ -4,6 +4,9 @@ import path from 'node:path';
 import http from 'node:http';
 
 /** Shared helpers for bench scripts: percentiles, tables, --json output, temp dirs. */
+/** The relays under test refuse tokens shorter than 16 characters. */
+export const BENCH_TOKEN = 'bench-token-0123456789';
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));

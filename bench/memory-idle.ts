@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { arg, postJson, report, tempDir } from './lib.js';
+import { arg, postJson, report, tempDir, BENCH_TOKEN } from './lib.js';
 
 const N = arg('messages', 20_000);
 const IDLE_SECONDS = arg('idle-seconds', 10);
@@ -27,7 +27,7 @@ async function main() {
   const entry = built ? [...(process.env.RELAY_NODE_FLAGS ?? '').split(' ').filter(Boolean), 'out/main/cli.js'] : ['--import', 'tsx', 'src/cli/index.ts'];
   const child = spawn(
     process.execPath,
-    [...entry, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir(), '--api-token', 'bench'],
+    [...entry, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir(), '--api-token', BENCH_TOKEN],
     { cwd: ROOT, env: { ...process.env, GMP_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise<string>((resolve, reject) => {
@@ -41,7 +41,7 @@ async function main() {
   });
   const agent = new http.Agent({ keepAlive: true });
   const startRss = procStat(child.pid!).rssMiB;
-  await postJson(agent, `${url}/account`, 'bench', { id: 'bench', host: '127.0.0.1', port: 2525 });
+  await postJson(agent, `${url}/account`, BENCH_TOKEN, { id: 'bench', host: '127.0.0.1', port: 2525 });
   for (let b = 0; b < N / 1000; b++) {
     const messages = Array.from({ length: 1000 }, (_, i) => ({
       id: `mem-${b}-${i}`,
@@ -51,12 +51,12 @@ async function main() {
       subject: `memory ${b}-${i}`,
       body: 'Hello. '.repeat(100),
     }));
-    const r = await postJson(agent, `${url}/commands/add-messages`, 'bench', { messages });
+    const r = await postJson(agent, `${url}/commands/add-messages`, BENCH_TOKEN, { messages });
     if (r.status !== 200) throw new Error(`add-messages: ${r.status}`);
   }
   const t0 = Date.now();
   for (;;) {
-    const r = await fetch(`${url}/api/stats`, { headers: { 'X-API-Token': 'bench' } });
+    const r = await fetch(`${url}/api/stats`, { headers: { 'X-API-Token': BENCH_TOKEN } });
     const s = (await r.json()) as { counts: Record<string, number> };
     if (s.counts.queued + s.counts.sending + s.counts.deferred === 0) break;
     if (Date.now() - t0 > 600_000) throw new Error('dispatch did not finish');

@@ -6,13 +6,13 @@ import http from 'node:http';
 import { createRelay, type Relay } from '../src/core/relay.js';
 import { defaultConfig } from '../src/core/config/types.js';
 import { silentLogger } from '../src/core/logger.js';
-import { arg, percentile, report, tempDir } from './lib.js';
+import { arg, percentile, report, tempDir, BENCH_TOKEN } from './lib.js';
 
 const BIG = arg('messages', 100_000);
 const WORDS = ['invoice', 'order', 'shipping', 'password', 'welcome', 'newsletter', 'receipt', 'reminder', 'alert', 'report'];
 
 async function relayWith(n: number): Promise<{ relay: Relay; url: string }> {
-  const config = { ...defaultConfig(tempDir()), port: 0, smtpPort: 0, apiToken: 'bench' };
+  const config = { ...defaultConfig(tempDir()), port: 0, smtpPort: 0, apiToken: BENCH_TOKEN };
   config.sink.retentionCount = n * 2;
   const relay = await createRelay({ config, logger: silentLogger() });
   const { url } = await relay.start();
@@ -55,7 +55,7 @@ function get(url: string): Promise<number> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     http
-      .get(url, { agent, headers: { 'X-API-Token': 'bench' } }, (res) => {
+      .get(url, { agent, headers: { 'X-API-Token': BENCH_TOKEN } }, (res) => {
         res.resume();
         res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`${url}: ${res.statusCode}`))));
       })
@@ -72,7 +72,7 @@ async function timeQuery(url: string, runs: number) {
 
 async function measure(n: number, label: string) {
   const { relay, url } = await relayWith(n);
-  const page1 = (await (await fetch(`${url}/api/captured?limit=50`, { headers: { 'X-API-Token': 'bench' } })).json()) as { next_cursor: string };
+  const page1 = (await (await fetch(`${url}/api/captured?limit=50`, { headers: { 'X-API-Token': BENCH_TOKEN } })).json()) as { next_cursor: string };
   const rows = [
     { size: label, query: 'list newest 50', ...(await timeQuery(`${url}/api/captured?limit=50`, 100)) },
     { size: label, query: 'list page 2 (cursor)', ...(await timeQuery(`${url}/api/captured?limit=50&cursor=${page1.next_cursor}`, 100)) },

@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { createRelay } from '../src/core/relay.js';
 import { defaultConfig } from '../src/core/config/types.js';
 import { silentLogger } from '../src/core/logger.js';
-import { tempDir } from './lib.js';
+import { tempDir, BENCH_TOKEN } from './lib.js';
 
 export type SinkServerKind = 'relay' | 'maildev' | 'nothing';
 
@@ -22,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function start(kind: SinkServerKind): Promise<RunningServer> {
   if (kind === 'relay') {
-    const config = { ...defaultConfig(tempDir()), port: 0, smtpPort: 0, apiToken: 'bench' };
+    const config = { ...defaultConfig(tempDir()), port: 0, smtpPort: 0, apiToken: BENCH_TOKEN };
     config.sink.retentionCount = Number(process.env.SINK_RETENTION ?? 100_000);
     const relay = await createRelay({ config, logger: silentLogger() });
     const { smtp } = await relay.start();
