@@ -12,7 +12,8 @@ import { startSmtpTarget, type SmtpTarget } from '../support/smtp/smtp-target.js
 import { pgTestsEnabled, usePgCluster } from '../support/store/postgres.js';
 
 /** The composition root on PostgreSQL (`db_url`): a whole delivery run, and the faults at start. */
-if (pgTestsEnabled()) {
+// where the binaries are missing every test below is reported skipped; CI sets GMR_REQUIRE_POSTGRES=1, which throws instead
+describe.skipIf(!pgTestsEnabled())('a relay on PostgreSQL (needs initdb and pg_ctl)', () => {
   const { cluster } = usePgCluster();
   let relay: TestRelay | null = null;
   let upstream: FakeUpstream | null = null;
@@ -81,6 +82,4 @@ if (pgTestsEnabled()) {
       }
     });
   });
-} else {
-  describe.skip('a relay on PostgreSQL (PostgreSQL not installed)', () => it('skipped'));
-}
+});
