@@ -1,4 +1,5 @@
 import type { Tenant } from '../store/ports.js';
+import { DEFAULT_SYNC_PATH, tenantEndpointUrl } from '../tenants/endpoint-url.js';
 import type { SyncAnswer, SyncTarget } from './sync-client.js';
 
 /**
@@ -6,8 +7,6 @@ import type { SyncAnswer, SyncTarget } from './sync-client.js';
  * acknowledges the reports it carried, and which loops must start, change or stop when tenants change.
  */
 
-/** v0.6.10's sync path when a tenant names none (Genropy registers `/proxy_sync`). */
-export const DEFAULT_SYNC_PATH = '/mail-proxy/sync';
 
 /**
  * `genropy`: only a JSON object acknowledges (a registered tenant is a Genropy application: any other
@@ -35,8 +34,7 @@ export type TenantTarget =
 export function tenantSyncTarget(t: TenantSyncFields): TenantTarget {
   if (!t.active) return { kind: 'none', reason: 'inactive' };
   if (!t.client_base_url) return { kind: 'none', reason: 'no_base_url' };
-  const p = t.client_sync_path || DEFAULT_SYNC_PATH;
-  const url = `${t.client_base_url.replace(/\/+$/, '')}${p.startsWith('/') ? p : `/${p}`}`;
+  const url = tenantEndpointUrl(t.client_base_url, t.client_sync_path, DEFAULT_SYNC_PATH);
   const a = t.client_auth;
   const target: SyncTarget = {
     url,

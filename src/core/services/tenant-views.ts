@@ -1,6 +1,5 @@
 import type { SyncStatusAnswer, TenantInfo, TenantOverview, TenantsOverview } from '../../shared/api/index.js';
-import { DEFAULT_ATTACHMENT_PATH } from '../delivery/attachments/endpoints.js';
-import { DEFAULT_SYNC_PATH } from '../report/sync-decisions.js';
+import { DEFAULT_ATTACHMENT_PATH, DEFAULT_SYNC_PATH, tenantEndpointUrl } from '../tenants/endpoint-url.js';
 import type { TenantsService } from './tenants.js';
 
 /** The tenants as the web UI and `relay status` show them: configuration and report state, never a secret. */
@@ -14,10 +13,8 @@ export interface TenantViewsService {
  */
 export function endpointUrl(base: string | undefined, path: string | undefined, fallback: string): string | null {
   if (!base) return null;
-  const p = path || fallback;
-  const full = `${base.replace(/\/+$/, '')}${p.startsWith('/') ? p : `/${p}`}`;
   try {
-    const u = new URL(full);
+    const u = new URL(tenantEndpointUrl(base, path, fallback));
     u.username = '';
     u.password = '';
     return u.toString();

@@ -1,5 +1,6 @@
 import type { RuntimeSettingsValues } from '../../settings/runtime-settings.js';
 import { DEFAULT_TENANT } from '../../store/records.js';
+import { DEFAULT_ATTACHMENT_PATH, tenantEndpointUrl } from '../../tenants/endpoint-url.js';
 
 /** How the relay authenticates to an application (v0.6.10's tenant `client_auth`). */
 export type ClientAuth =
@@ -83,14 +84,10 @@ export interface TenantEndpointFields {
   client_auth?: { method?: string | null; token?: string | null; user?: string | null; password?: string | null } | null;
 }
 
-/** v0.6.10's attachment path when a tenant names none (Genropy registers `/proxy_get_attachments`). */
-export const DEFAULT_ATTACHMENT_PATH = '/mail-proxy/attachments';
-
 /** A tenant's endpoint: base URL (trailing `/` removed) + attachment path, with its `client_auth`. */
 export function tenantEndpoint(t: TenantEndpointFields): AttachmentEndpoint | null {
   if (!t.client_base_url) return null;
-  const p = t.client_attachment_path || DEFAULT_ATTACHMENT_PATH;
-  const url = `${t.client_base_url.replace(/\/+$/, '')}${p.startsWith('/') ? p : `/${p}`}`;
+  const url = tenantEndpointUrl(t.client_base_url, t.client_attachment_path, DEFAULT_ATTACHMENT_PATH);
   const a = t.client_auth;
   const auth: ClientAuth =
     a?.method === 'bearer' ? { method: 'bearer', token: a.token ?? '' } : a?.method === 'basic' ? { method: 'basic', user: a.user ?? '', password: a.password ?? '' } : { method: 'none' };
