@@ -1,5 +1,5 @@
-import { TRANSITIONS } from '../../messages/state-machine.js';
 import type { AttemptStart, DeferOutcome, ErrorOutcome, SentOutcome } from '../records.js';
+import { attemptEvent, deferEvent, errorEvent, sentEvent } from '../sql/outcome-events.js';
 import { guardOf, stateWritten, statesGuard, targetState } from '../sql/transitions.js';
 import { noNul } from './params.js';
 import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
@@ -40,15 +40,7 @@ export class PgDispatchOutcomes {
         for (const it of items) {
           const { rows } = await tx.query<Changed>(`SELECT id, tenant_id FROM messages WHERE seq = $1 AND ${statesGuard([targetState('claim')])}`, [it.seq]);
           if (!rows[0]) continue;
-          await this.runner.outbox.record(tx, {
-            message_id: rows[0].id,
-            tenant_id: rows[0].tenant_id,
-            account_id: it.account_id,
-            ts: now,
-            type: 'attempt',
-            state: targetState('claim'),
-            detail: { attempt: it.attempt, ...it.detail },
-          });
+          await this.runner.outbox.record(tx, attemptEvent(rows[0], it, now));
         }
       });
     });
@@ -65,20 +57,7 @@ export class PgDispatchOutcomes {
           const recipients = it.recipients ? JSON.stringify(it.recipients) : null;
           const { rows } = await tx.query<Changed>(SENT, [it.seq, now, it.sandbox ? 1 : 0, it.captured_id, it.smtp_message_id, recipients, it.started_ts ?? null]);
           if (!rows[0]) continue;
-          await this.runner.outbox.record(tx, {
-            message_id: rows[0].id,
-            tenant_id: rows[0].tenant_id,
-            account_id: it.account_id,
-            ts: now,
-            type: TRANSITIONS.sent.events[0],
-            state: targetState('sent'),
-            detail: {
-              ...it.detail,
-              sandbox: it.sandbox,
-              ...(it.captured_id !== null ? { captured_id: it.captured_id } : {}),
-              ...(it.smtp_message_id ? { smtp_message_id: it.smtp_message_id } : {}),
-            },
-          });
+          await this.runner.outbox.record(tx, sentEvent(rows[0], it, now));
         }
       });
     });
@@ -92,15 +71,7 @@ export class PgDispatchOutcomes {
           const recipients = it.recipients ? JSON.stringify(it.recipients) : null;
           const { rows } = await tx.query<Changed>(ERROR, [it.seq, now, noNul(it.error), recipients, it.started_ts ?? null]);
           if (!rows[0]) continue;
-          await this.runner.outbox.record(tx, {
-            message_id: rows[0].id,
-            tenant_id: rows[0].tenant_id,
-            account_id: it.account_id,
-            ts: now,
-            type: TRANSITIONS.fail.events[0],
-            state: targetState('fail'),
-            detail: { error: it.error, ...it.detail },
-          });
+          await this.runner.outbox.record(tx, errorEvent(rows[0], it, now));
         }
       });
     });
@@ -114,20 +85,7 @@ export class PgDispatchOutcomes {
         for (const it of items) {
           const { rows } = await tx.query<Changed>(DEFER, [it.seq, now, it.until, it.reason, it.retry_count ?? null, it.started_ts ?? null]);
           if (!rows[0]) continue;
-          await this.runner.outbox.record(tx, {
-            message_id: rows[0].id,
-            tenant_id: rows[0].tenant_id,
-            account_id: it.account_id,
-            ts: now,
-            type: it.reason === 'rate_limited' ? 'rate_limited' : 'deferred',
-            state: targetState('defer'),
-            detail: {
-              reason: it.reason,
-              deferred_ts: it.until,
-              ...(it.retry_count !== undefined ? { retry_count: it.retry_count } : {}),
-              ...it.detail,
-            },
-          });
+          await this.runner.outbox.record(tx, deferEvent(rows[0], it, now));
         }
       });
     });

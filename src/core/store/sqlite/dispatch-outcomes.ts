@@ -1,5 +1,5 @@
-import { TRANSITIONS } from '../../messages/state-machine.js';
 import type { AttemptStart, DeferOutcome, ErrorOutcome, SentOutcome } from '../records.js';
+import { attemptEvent, deferEvent, errorEvent, sentEvent } from '../sql/outcome-events.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
 import { guardOf, stateWritten, statesGuard, targetState } from '../sql/transitions.js';
@@ -72,15 +72,7 @@ export class DispatchOutcomes {
         for (const it of items) {
           const m = this.st.leased.get(it.seq);
           if (!m) continue;
-          this.runner.outbox.record({
-            message_id: m.id,
-            tenant_id: m.tenant_id,
-            account_id: it.account_id,
-            ts: now,
-            type: 'attempt',
-            state: targetState('claim'),
-            detail: { attempt: it.attempt, ...it.detail },
-          });
+          this.runner.outbox.record(attemptEvent(m, it, now));
         }
       });
     });
@@ -103,20 +95,7 @@ export class DispatchOutcomes {
             started_ts: it.started_ts ?? null,
           });
           if (!m) continue;
-          this.runner.outbox.record({
-            message_id: m.id,
-            tenant_id: m.tenant_id,
-            account_id: it.account_id,
-            ts: now,
-            type: TRANSITIONS.sent.events[0],
-            state: targetState('sent'),
-            detail: {
-              ...it.detail,
-              sandbox: it.sandbox,
-              ...(it.captured_id !== null ? { captured_id: it.captured_id } : {}),
-              ...(it.smtp_message_id ? { smtp_message_id: it.smtp_message_id } : {}),
-            },
-          });
+          this.runner.outbox.record(sentEvent(m, it, now));
         }
       });
     });
@@ -135,15 +114,7 @@ export class DispatchOutcomes {
             started_ts: it.started_ts ?? null,
           });
           if (!m) continue;
-          this.runner.outbox.record({
-            message_id: m.id,
-            tenant_id: m.tenant_id,
-            account_id: it.account_id,
-            ts: now,
-            type: TRANSITIONS.fail.events[0],
-            state: targetState('fail'),
-            detail: { error: it.error, ...it.detail },
-          });
+          this.runner.outbox.record(errorEvent(m, it, now));
         }
       });
     });
@@ -158,20 +129,7 @@ export class DispatchOutcomes {
           const params = { seq: it.seq, now, until: it.until, reason: it.reason, retry_count: it.retry_count, started_ts: it.started_ts ?? null };
           const m = (it.retry_count === undefined ? this.st.defer : this.st.deferRetry).get(params);
           if (!m) continue;
-          this.runner.outbox.record({
-            message_id: m.id,
-            tenant_id: m.tenant_id,
-            account_id: it.account_id,
-            ts: now,
-            type: it.reason === 'rate_limited' ? 'rate_limited' : 'deferred',
-            state: targetState('defer'),
-            detail: {
-              reason: it.reason,
-              deferred_ts: it.until,
-              ...(it.retry_count !== undefined ? { retry_count: it.retry_count } : {}),
-              ...it.detail,
-            },
-          });
+          this.runner.outbox.record(deferEvent(m, it, now));
         }
       });
     });
