@@ -61,7 +61,12 @@ interface ErrorLine {
   account_id: string | null;
   error_ts: number | null;
   error: string;
+  /** the application acknowledged this failure (it stays an error) */
+  reported: boolean;
 }
+
+/** How many unreported errors `status` reads to count them ("100+" beyond). */
+export const UNREPORTED_ERRORS_SHOWN = 100;
 
 /** What the relay answered, each read with its contract; null where a route gave no 2xx. */
 export interface Answers {
@@ -73,6 +78,8 @@ export interface Answers {
   accounts: { items: AccountView[] } | null;
   settings: Settings | null;
   errors: MessagesPage | null;
+  /** GET /api/messages?state=error&reported=false: failures the application was not told of yet */
+  unreportedErrors?: MessagesPage | null;
   /** GET /api/tenants (null: not available, e.g. an older relay) */
   tenants?: TenantsOverview | null;
 }
@@ -90,7 +97,8 @@ export function buildReport(base: string, a: Answers): StatusReport {
   const mode = a.stats?.delivery_mode ?? a.settings?.delivery_mode ?? null;
 
   const counts = a.stats?.counts ?? null;
-  if (counts && counts.error > 0) problems.push(`${counts.error} message(s) in error, not yet reported to the application`);
+  const unreported = unreportedErrorCount(a);
+  if (unreported) problems.push(`${unreported} message(s) in error, not yet reported to the application`);
 
   const report = reportLine(a.stats?.report ?? null, a.settings?.client_sync_url ?? null);
   if (report?.state === 'failing') {
@@ -114,9 +122,19 @@ export function buildReport(base: string, a: Answers): StatusReport {
     counts,
     accounts: a.accounts ? accountLines(a.accounts.items, a.stats) : null,
     report,
-    errors: a.errors ? a.errors.items.map((m) => ({ id: m.id, account_id: m.account_id, error_ts: m.error_ts, error: m.error ?? '' })) : null,
+    errors: a.errors
+      ? a.errors.items.map((m) => ({ id: m.id, account_id: m.account_id, error_ts: m.error_ts, error: m.error ?? '', reported: m.reported_ts !== null }))
+      : null,
     tenants,
   };
+}
+
+/** "3", "100+", or null for none; without that read (an older relay), every error counts. */
+function unreportedErrorCount(a: Answers): string | null {
+  const page = a.unreportedErrors;
+  if (page) return page.items.length === 0 ? null : `${page.items.length}${page.next_cursor !== null ? '+' : ''}`;
+  const n = a.stats?.counts.error ?? 0;
+  return n > 0 ? String(n) : null;
 }
 
 /** A tenant's report state, as the tenants page shows it. */
@@ -212,7 +230,8 @@ export function render(r: StatusReport): string {
   if (!r.errors) lines.push('  not available');
   else if (r.errors.length === 0) lines.push('  none');
   for (const e of r.errors ?? []) {
-    lines.push(`  ${e.id}  ${e.account_id ?? '-'}  ${e.error_ts !== null ? formatTs(e.error_ts) : '?'}  ${e.error}`);
+    const when = e.error_ts !== null ? formatTs(e.error_ts) : '?';
+    lines.push(`  ${e.id}  ${e.account_id ?? '-'}  ${when}${e.reported ? '  (reported)' : ''}  ${e.error}`);
   }
   if (r.notes.length) {
     lines.push('', 'Notes');

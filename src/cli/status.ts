@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { accountsPage, describeIssues, healthAnswer, messagesPage, settingsView, statsAnswer, tenantsOverview } from '../shared/api/index.js';
-import { buildReport, render } from './status-report.js';
+import { UNREPORTED_ERRORS_SHOWN, buildReport, render } from './status-report.js';
 
 /**
  * `status`: reads a running relay's API (health, queue by state, accounts and their limits, the
@@ -86,14 +86,16 @@ export async function statusCommand(argv: string[], io: StatusIo = {}): Promise<
     err(`relay unreachable at ${base}: ${health.reason}\n`);
     return EXIT_CANNOT_CHECK;
   }
-  const [stats, accounts, settings, errors, tenants] = await Promise.all([
+  const [stats, accounts, settings, errors, unreported, tenants] = await Promise.all([
     get('/api/stats', true),
     get('/api/accounts', true),
     get('/api/settings', true),
     get('/api/messages?state=error&limit=5', true),
+    // errors the application has not heard of yet: the problem; reported ones stay errors, listed above
+    get(`/api/messages?state=error&reported=false&limit=${UNREPORTED_ERRORS_SHOWN}`, true),
     get('/api/tenants', true),
   ]);
-  if ([stats, accounts, settings, errors, tenants].some((r) => !r.ok && r.status === 401)) {
+  if ([stats, accounts, settings, errors, unreported, tenants].some((r) => !r.ok && r.status === 401)) {
     err(
       token
         ? `unauthorized: the relay at ${base} refused the token\n`
@@ -109,6 +111,7 @@ export async function statusCommand(argv: string[], io: StatusIo = {}): Promise<
     '/api/accounts': readWith(accountsPage, accounts),
     '/api/settings': readWith(settingsView, settings),
     '/api/messages': readWith(messagesPage, errors),
+    '/api/messages?reported=false': readWith(messagesPage, unreported),
     '/api/tenants': readWith(tenantsOverview, tenants),
   };
   for (const [p, r] of Object.entries(reads)) {
@@ -128,6 +131,7 @@ export async function statusCommand(argv: string[], io: StatusIo = {}): Promise<
     accounts: data(reads['/api/accounts']),
     settings: data(reads['/api/settings']),
     errors: data(reads['/api/messages']),
+    unreportedErrors: data(reads['/api/messages?reported=false']),
     tenants: tenantsRead,
   });
   out(args.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));

@@ -49,7 +49,7 @@ describe('relay status', () => {
     expect(code).toBe(0);
     expect(out).toContain(`Genro Mail Relay at ${r.url}: ok`);
     expect(out).toContain('mode sandbox, running');
-    expect(out).toMatch(/queued 0 {2}deferred 0 {2}sending 0 {2}sent 0 {2}error 0 {2}reported 0/);
+    expect(out).toMatch(/queued 0 {2}deferred 0 {2}sending 0 {2}sent 0 {2}error 0\n/);
     expect(out).toContain('not configured (no client_sync_url)');
     expect(out).not.toContain('Problems');
     // a classic single-application relay looks as it always did
@@ -100,7 +100,7 @@ describe('relay status', () => {
     expect(fromEnv.code).toBe(0);
     const parsed = JSON.parse(fromEnv.out);
     expect(parsed).toMatchObject({ url: r.url, healthy: true, problems: [], paused: false, mode: 'sandbox' });
-    expect(parsed.counts).toEqual({ queued: 0, deferred: 0, sending: 0, sent: 0, error: 0, reported: 0 });
+    expect(parsed.counts).toEqual({ queued: 0, deferred: 0, sending: 0, sent: 0, error: 0 });
 
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'api-token'), `${TEST_TOKEN}\n`);
@@ -198,6 +198,32 @@ describe('relay status', () => {
     expect(out).toContain('error 1');
     expect(out).toMatch(/bad-1 {2}acc {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}550 5\.1\.1 user unknown \(SMTP 550\)/);
     expect(out).toContain('- 1 message(s) in error, not yet reported to the application');
+  });
+
+  it('keeps reported failures counted and listed as errors; only unreported ones are a problem (#20.1)', async () => {
+    const r = await relay();
+    await failMessage(r, 'told', '550 5.1.1 user unknown (SMTP 550)');
+    await failMessage(r, 'untold', '552 mailbox full (SMTP 552)');
+    const reportOf = async (id: string) => (await r.relay.store.reports.pending('', 10)).filter((p) => p.item.id === id);
+    expect(await r.relay.store.reports.markReported(await reportOf('told'), Math.floor(Date.now() / 1000))).toBe(1);
+
+    const before = await run(['--url', r.url, '--token', TEST_TOKEN]);
+    expect(before.code).toBe(1);
+    expect(before.out).toMatch(/sent 0 {2}error 2\n/);
+    expect(before.out).toMatch(/told {2}acc {2}\S+ \S+ {2}\(reported\) {2}550 5\.1\.1 user unknown/);
+    expect(before.out).toMatch(/untold {2}acc {2}\S+ \S+ {2}552 mailbox full/);
+    expect(before.out).toContain('- 1 message(s) in error, not yet reported to the application');
+
+    expect(await r.relay.store.reports.markReported(await reportOf('untold'), Math.floor(Date.now() / 1000))).toBe(1);
+    const after = await run(['--url', r.url, '--token', TEST_TOKEN, '--json']);
+    expect(after.code).toBe(0);
+    const parsed = JSON.parse(after.out);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.counts).toMatchObject({ sent: 0, error: 2 });
+    expect(parsed.errors.map((e: { id: string; reported: boolean }) => [e.id, e.reported])).toEqual([
+      ['untold', true],
+      ['told', true],
+    ]);
   });
 
   it('exits 1 while reporting to the application fails, naming the error', async () => {

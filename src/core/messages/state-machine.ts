@@ -8,16 +8,21 @@ import { MESSAGE_STATES, type MessageState } from './types.js';
 
 /** Where a transition may start: a state, or `new` (no message with that id yet). */
 export type Origin = MessageState | 'new';
-/** Where a transition leads: a state, or `deleted` (the message and its timeline are gone). */
-export type Target = MessageState | 'deleted';
+/**
+ * Where a transition leads: a state, `deleted` (the message and its timeline are gone), or
+ * `unchanged` (it records a fact, the report, and the message keeps its outcome).
+ */
+export type Target = MessageState | 'deleted' | 'unchanged';
 
 export interface TransitionRule {
   readonly from: readonly Origin[];
   readonly to: Target;
   /** enqueue and replace of a message scheduled for later (deferred_ts ahead) lead here instead */
   readonly scheduledTo?: MessageState;
-  /** refused for a message that was delivered (sent, or reported after being sent) */
+  /** refused for a message that was delivered (sent_ts set) */
   readonly undeliveredOnly?: boolean;
+  /** refused for a message whose outcome was already reported (reported_ts set) */
+  readonly unreportedOnly?: boolean;
   /** the type of the timeline row it writes, one per message (`deleted` is announced, kept nowhere) */
   readonly events: readonly string[];
 }
@@ -28,7 +33,7 @@ export const TRANSITIONS = {
   enqueue: { from: ['new'], to: 'queued', scheduledTo: 'deferred', events: ['queued'] },
   /** the same id sent again: a fresh message in the old one's queue position */
   replace: {
-    from: ['queued', 'deferred', 'error', 'reported'],
+    from: ['queued', 'deferred', 'error'],
     to: 'queued',
     scheduledTo: 'deferred',
     undeliveredOnly: true,
@@ -43,14 +48,16 @@ export const TRANSITIONS = {
   /** a lease given back on purpose (send abandoned or held) */
   release: { from: ['sending'], to: 'queued', events: ['lease_expired'] },
   expire: { from: ['sending'], to: 'queued', events: ['lease_expired'] },
-  report: { from: ['sent', 'error'], to: 'reported', events: ['reported'] },
-  retry: { from: ['error', 'deferred', 'reported'], to: 'queued', undeliveredOnly: true, events: ['retry'] },
+  /** the application acknowledged the outcome: reported_ts is set, the outcome stays what it was */
+  report: { from: ['sent', 'error'], to: 'unchanged', unreportedOnly: true, events: ['reported'] },
+  /** a failure, reported or not: a new attempt whose final outcome is reported again */
+  retry: { from: ['error', 'deferred'], to: 'queued', undeliveredOnly: true, events: ['retry'] },
   delete: { from: ANY, to: 'deleted', events: ['deleted'] },
   /**
-   * Retention, silent: reported messages once their report is old enough, and final ones never
-   * reported (no application configured): the latter are exactly those `report` is allowed from.
+   * Retention, silent: final messages once their report is old enough, and final ones never
+   * reported when no application is configured (each sweep adds its own reported_ts condition).
    */
-  purge: { from: ['sent', 'error', 'reported'], to: 'deleted', events: [] },
+  purge: { from: ['sent', 'error'], to: 'deleted', events: [] },
 } as const satisfies Record<string, TransitionRule>;
 
 export type Transition = keyof typeof TRANSITIONS;
@@ -65,21 +72,28 @@ export function allowedFrom(t: Transition): readonly Origin[] {
   return rule(t).from;
 }
 
-/** The state `t` leads to; enqueue and replace of a message scheduled for later lead to `deferred`. */
+/** The state `t` leads to; enqueue and replace of a message scheduled for later lead to `deferred`; `report`: `unchanged`. */
 export function targetOf(t: Transition, opts: { scheduled?: boolean } = {}): Target {
   const r = rule(t);
   return opts.scheduled && r.scheduledTo ? r.scheduledTo : r.to;
 }
 
-/** Whether `t` may move a message out of `from`; `delivered`: the message was sent (sent_ts set). */
-export function canTransition(t: Transition, from: Origin, opts: { delivered?: boolean } = {}): boolean {
+/** What besides its state a transition looks at: sent_ts (`delivered`) and reported_ts (`reported`) set. */
+export interface MessageFacts {
+  delivered?: boolean;
+  reported?: boolean;
+}
+
+/** Whether `t` may take a message out of `from` (or, for `report`, mark it where it stands). */
+export function canTransition(t: Transition, from: Origin, opts: MessageFacts = {}): boolean {
   const r = rule(t);
   if (r.undeliveredOnly && opts.delivered) return false;
+  if (r.unreportedOnly && opts.reported) return false;
   return r.from.includes(from);
 }
 
 /** Every transition allowed out of `from`, in table order. */
-export function transitionsFrom(from: Origin, opts: { delivered?: boolean } = {}): Transition[] {
+export function transitionsFrom(from: Origin, opts: MessageFacts = {}): Transition[] {
   return TRANSITION_NAMES.filter((t) => canTransition(t, from, opts));
 }
 

@@ -13,7 +13,7 @@ export interface Metrics {
 }
 
 export interface MetricsDeps {
-  messages: Pick<MessagesPort, 'countByState'>;
+  messages: Pick<MessagesPort, 'countByState' | 'countUnreported'>;
   accounts: Pick<AccountsPort, 'list'>;
   settings: Pick<RuntimeSettings, 'current'>;
   bus: Pick<RelayBus, 'on' | 'off'>;
@@ -38,6 +38,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const registry = new Registry();
   const registers = [registry];
   const counts = new QueueCounts(() => messages.countByState(), deps.countsTtlMs ?? 2000);
+  const unreported = new QueueCounts(() => messages.countUnreported(), deps.countsTtlMs ?? 2000);
 
   const sent = new Counter({ name: 'gmp_sent_total', help: 'Messages accepted by the SMTP server (or the sandbox sink).', labelNames: ['account_id'], registers });
   const errors = new Counter({ name: 'gmp_errors_total', help: 'Messages that ended in a final error.', labelNames: ['account_id'], registers });
@@ -62,6 +63,15 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     async collect() {
       const c = await counts.get();
       for (const state of MESSAGE_STATES) this.set({ state }, c[state as MessageState]);
+    },
+  });
+  // the outcome stays in gmp_queue_messages once reported; this says how many the application still waits for
+  new Gauge({
+    name: 'gmp_report_pending_messages',
+    help: 'Final outcomes (sent or error) not yet acknowledged by the application.',
+    registers,
+    async collect() {
+      this.set(await unreported.get());
     },
   });
 

@@ -115,7 +115,7 @@ export function createMessagesService(deps: MessagesServiceDeps): MessagesServic
       const r = await messages.retry(key, nowSec(clock));
       if (r.status === 'not_found') throw notFound('message', key.id);
       if (r.status === 'conflict') {
-        if (r.state === 'reported' || r.state === 'sent') throw conflict(`message '${key.id}' was already sent`);
+        if (r.state === 'sent') throw conflict(`message '${key.id}' was already sent`);
         throw conflict(`message '${key.id}' is ${r.state === 'sending' ? 'being sent' : 'already queued'}`);
       }
       deps.bus.emit('dispatch.wake');

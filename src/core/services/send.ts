@@ -34,7 +34,7 @@ export interface SendServiceDeps {
   bus: Pick<RelayBus, 'on' | 'off'>;
 }
 
-const FINAL: ReadonlySet<MessageEvent['state']> = new Set<MessageEvent['state']>(['sent', 'error', 'reported', 'deleted']);
+const FINAL: ReadonlySet<MessageEvent['state']> = new Set<MessageEvent['state']>(['sent', 'error', 'deleted']);
 
 export function createSendService(deps: SendServiceDeps): SendService {
   /** Resolves with the message's final state, or null when `seconds` pass or `signal` aborts first. */

@@ -53,11 +53,13 @@ export interface MessagesPort {
   deleteMany(tenantId: string, ids: string[], now: number): Promise<{ removed: number; not_found: string[] }>;
   /** a failed or waiting message goes back to the queue now, with a fresh retry budget */
   retry(key: MessageKey, now: number): Promise<RetryResult>;
-  /** deletes at most `limit` reported messages whose report is older than `before` (and their events); of one tenant if given */
+  /** deletes at most `limit` final messages whose report is older than `before` (and their events); of one tenant if given */
   purgeReported(before: number, limit?: number, tenantId?: string): Promise<number>;
   /** messages of the tenant (of the batch, if given) without a final outcome yet */
   countPending(tenantId: string, batchCode?: string | null): Promise<number>;
   countByState(): Promise<Record<MessageState, number>>;
+  /** final outcomes of every tenant not yet reported to the application */
+  countUnreported(): Promise<number>;
   countByAccount(): Promise<{ tenant_id: string; account_id: string | null; state: MessageState; n: number }[]>;
 }
 

@@ -135,6 +135,8 @@ export interface ListMessagesQuery {
   /** only this tenant's messages ('' : the default tenant's); absent: every tenant's */
   tenant_id?: string;
   state?: MessageState;
+  /** only messages whose outcome was (true) or was not yet (false) reported to the application */
+  reported?: boolean;
   account_id?: string;
   /** substring of id, subject, from or to */
   q?: string;

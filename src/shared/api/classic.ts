@@ -3,7 +3,7 @@ import { limitBehavior } from './accounts.js';
 import { hasControlChars } from './common.js';
 import { classicErrorDetail } from './errors.js';
 import { messagePayload } from './messages.js';
-import { messageState, priority, PRIORITY_LABELS } from './states.js';
+import { classicMessageState, priority, PRIORITY_LABELS } from './states.js';
 
 /**
  * The classic genro-mail-proxy wire protocol: request bodies (MessagePayload, AccountPayload) with
@@ -227,7 +227,7 @@ export const classicMessageRecord = z
     /** "YYYY-MM-DD HH:MM:SS" (UTC) */
     created_at: z.string(),
     updated_at: z.string(),
-    state: messageState,
+    state: classicMessageState,
   })
   .strict()
   .meta({ id: 'MessageRecord' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { orNull } from './common.js';
-import { deferredReason, messageState, priority, timelineState } from './states.js';
+import { deferredReason, messageState, priority, reportedFlag, timelineState } from './states.js';
 
 /** The message model as the API shows it, and the relay's /api/messages routes. Timestamps: epoch seconds. */
 
@@ -137,6 +137,8 @@ export const listMessagesQuery = z.object({
   /** '' selects the default tenant's messages; absent: every tenant's */
   tenant_id: z.string().max(200).optional(),
   state: messageState.optional(),
+  /** `true`: outcomes the application acknowledged; `false`: the others (pending messages included) */
+  reported: reportedFlag.optional(),
   account_id: z.string().min(1).max(200).optional(),
   q: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),

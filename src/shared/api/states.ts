@@ -5,9 +5,18 @@ import { z } from 'zod';
  * delivery modes. The core's message model and the renderer both take theirs from here.
  */
 
-export const MESSAGE_STATES = ['queued', 'deferred', 'sending', 'sent', 'error', 'reported'] as const;
+/** The delivery outcome only: whether the application was told is a fact of its own (`reported_ts`). */
+export const MESSAGE_STATES = ['queued', 'deferred', 'sending', 'sent', 'error'] as const;
 export const messageState = z.enum(MESSAGE_STATES).meta({ id: 'MessageState' });
 export type MessageState = z.infer<typeof messageState>;
+
+/** genro-mail-proxy routes' `state` (GET /messages): a final message already reported shows `reported`, as before. */
+export const CLASSIC_MESSAGE_STATES = [...MESSAGE_STATES, 'reported'] as const;
+export const classicMessageState = z.enum(CLASSIC_MESSAGE_STATES).meta({ id: 'ClassicMessageState' });
+export type ClassicMessageState = z.infer<typeof classicMessageState>;
+
+/** A query's `reported` filter: `true` or `false` (any other text is refused, naming the field). */
+export const reportedFlag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /** States that still wait for delivery. */
 export const PENDING_STATES: readonly MessageState[] = ['queued', 'deferred', 'sending'];

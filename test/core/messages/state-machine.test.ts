@@ -18,7 +18,7 @@ describe('message state machine', () => {
     ]);
     for (const t of TRANSITION_NAMES) {
       for (const s of allowedFrom(t)) expect(['new', ...MESSAGE_STATES], `${t} from ${s}`).toContain(s);
-      expect([...MESSAGE_STATES, 'deleted'], `${t} to`).toContain(targetOf(t));
+      expect([...MESSAGE_STATES, 'deleted', 'unchanged'], `${t} to`).toContain(targetOf(t));
     }
   });
 
@@ -26,7 +26,7 @@ describe('message state machine', () => {
     const table = Object.fromEntries(TRANSITION_NAMES.map((t) => [t, `${allowedFrom(t).join('|')} -> ${targetOf(t)}`]));
     expect(table).toEqual({
       enqueue: 'new -> queued',
-      replace: 'queued|deferred|error|reported -> queued',
+      replace: 'queued|deferred|error -> queued',
       claim: 'queued -> sending',
       promote: 'deferred -> queued',
       sent: 'sending -> sent',
@@ -34,10 +34,10 @@ describe('message state machine', () => {
       defer: 'sending -> deferred',
       release: 'sending -> queued',
       expire: 'sending -> queued',
-      report: 'sent|error -> reported',
-      retry: 'error|deferred|reported -> queued',
-      delete: 'queued|deferred|sending|sent|error|reported -> deleted',
-      purge: 'sent|error|reported -> deleted',
+      report: 'sent|error -> unchanged',
+      retry: 'error|deferred -> queued',
+      delete: 'queued|deferred|sending|sent|error -> deleted',
+      purge: 'sent|error -> deleted',
     });
   });
 
@@ -50,14 +50,29 @@ describe('message state machine', () => {
   });
 
   it('refuses replace and retry once the message was delivered', () => {
-    expect(canTransition('retry', 'reported')).toBe(true);
-    expect(canTransition('retry', 'reported', { delivered: true })).toBe(false);
-    expect(canTransition('replace', 'reported', { delivered: false })).toBe(true);
-    expect(canTransition('replace', 'reported', { delivered: true })).toBe(false);
+    expect(canTransition('retry', 'error')).toBe(true);
+    expect(canTransition('retry', 'sent', { delivered: true })).toBe(false);
+    expect(canTransition('replace', 'error', { delivered: false })).toBe(true);
+    expect(canTransition('replace', 'sent', { delivered: true })).toBe(false);
     // the other transitions do not look at it
-    expect(canTransition('delete', 'reported', { delivered: true })).toBe(true);
-    expect(canTransition('purge', 'reported', { delivered: true })).toBe(true);
+    expect(canTransition('delete', 'sent', { delivered: true })).toBe(true);
+    expect(canTransition('purge', 'sent', { delivered: true })).toBe(true);
     expect(canTransition('report', 'sent', { delivered: true })).toBe(true);
+  });
+
+  it('keeps the outcome once reported: a reported error is still an error, retried and replaced as one (#20.1)', () => {
+    expect(targetOf('report')).toBe('unchanged');
+    expect(canTransition('report', 'error')).toBe(true);
+    // reported once per outcome
+    expect(canTransition('report', 'error', { reported: true })).toBe(false);
+    expect(canTransition('report', 'sent', { delivered: true, reported: true })).toBe(false);
+    expect(canTransition('retry', 'error', { reported: true })).toBe(true);
+    expect(canTransition('replace', 'error', { reported: true })).toBe(true);
+    expect(canTransition('delete', 'error', { reported: true })).toBe(true);
+    expect(canTransition('purge', 'error', { reported: true })).toBe(true);
+    expect(canTransition('purge', 'sent', { delivered: true, reported: true })).toBe(true);
+    expect(transitionsFrom('error', { reported: true })).toEqual(['replace', 'retry', 'delete', 'purge']);
+    expect(transitionsFrom('sent', { delivered: true, reported: true })).toEqual(['delete', 'purge']);
   });
 
   it('lists the transitions out of every state', () => {
@@ -69,9 +84,7 @@ describe('message state machine', () => {
       sending: ['sent', 'fail', 'defer', 'release', 'expire', 'delete'],
       sent: ['report', 'delete', 'purge'],
       error: ['replace', 'report', 'retry', 'delete', 'purge'],
-      reported: ['replace', 'retry', 'delete', 'purge'],
     });
-    expect(transitionsFrom('reported', { delivered: true })).toEqual(['delete', 'purge']);
     expect(transitionsFrom('sent', { delivered: true })).toEqual(['report', 'delete', 'purge']);
   });
 
@@ -107,7 +120,7 @@ describe('message state machine', () => {
     });
 
     it('replaces a waiting or failed message, queued or scheduled', () => {
-      for (const state of ['queued', 'deferred', 'error', 'reported'] as const) {
+      for (const state of ['queued', 'deferred', 'error'] as const) {
         expect(decideEnqueue({ state, delivered: false }, false), state).toEqual({ kind: 'replace', state: 'queued' });
         expect(decideEnqueue({ state, delivered: false }, true), state).toEqual({ kind: 'replace', state: 'deferred' });
       }
@@ -116,7 +129,7 @@ describe('message state machine', () => {
     it('refuses a message being sent or delivered', () => {
       expect(decideEnqueue({ state: 'sending', delivered: false }, false)).toEqual({ kind: 'refuse', reason: 'already sending' });
       expect(decideEnqueue({ state: 'sent', delivered: true }, false)).toEqual({ kind: 'refuse', reason: 'already sent' });
-      expect(decideEnqueue({ state: 'reported', delivered: true }, true)).toEqual({ kind: 'refuse', reason: 'already sent' });
+      expect(decideEnqueue({ state: 'sent', delivered: true }, true)).toEqual({ kind: 'refuse', reason: 'already sent' });
     });
   });
 });

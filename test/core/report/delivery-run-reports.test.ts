@@ -48,7 +48,7 @@ describe('a real delivery run, as reported to the application and counted in /me
 
     const text = await waitFor(async () => {
       const t = await (await r.api('/metrics')).text();
-      return sample(t, 'gmp_reported_messages_total') === N && sample(t, 'gmp_queue_messages', { state: 'reported' }) === N ? t : null;
+      return sample(t, 'gmp_reported_messages_total') === N && sample(t, 'gmp_report_pending_messages') === 0 ? t : null;
     }, 'metrics after the run');
     expect(sample(text, 'gmp_sent_total', { account_id: 'acc-run' })).toBe(N);
     expect(sample(text, 'gmp_errors_total', { account_id: 'acc-run' })).toBe(0);
@@ -56,6 +56,8 @@ describe('a real delivery run, as reported to the application and counted in /me
     expect(sample(text, 'gmp_dispatch_latency_seconds_count', { outcome: 'sent' })).toBe(N);
     expect(sample(text, 'gmp_sink_accepted_total')).toBe(N);
     expect(sample(text, 'gmp_pending_messages')).toBe(0);
+    // reported, the outcomes stay sent (#20.1)
+    expect(sample(text, 'gmp_queue_messages', { state: 'sent' })).toBe(N);
     expect(sample(text, 'gmp_report_syncs_total', { result: 'failure' })).toBe(0);
     expect(upstream.reportedIds()).toHaveLength(N);
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { nowSec } from '../../../src/core/clock.js';
 import { startTestRelay, type TestRelay } from '../../support/relay/test-relay.js';
-import { addFinal, stateOf } from '../../support/report/final-messages.js';
+import { addFinal, isReported, stateOf } from '../../support/report/final-messages.js';
 import { FakeUpstream } from '../../support/report/upstream.js';
 import { waitFor } from '../../support/common/wait.js';
 
@@ -31,7 +31,7 @@ describe('reporting inside a running relay', () => {
 
     await addFinal(s.relay.relay, ['rel-1', 'rel-2'], { state: 'sent', ts: s.now(), sandbox: true });
     s.relay.relay.ctx.bus.emit('report.wake');
-    await waitFor(async () => (await stateOf(s.relay.relay, 'rel-2')) === 'reported', 'outcomes reported after a wake');
+    await waitFor(async () => (await isReported(s.relay.relay, 'rel-2')), 'outcomes reported after a wake');
     const call = s.upstream.calls.find((c) => c.ids.length > 0)!;
     expect(call.items.map((i) => i.sandbox)).toEqual([true, true]);
 
@@ -56,7 +56,7 @@ describe('reporting inside a running relay', () => {
     expect(s.relay.relay.reporter.status().state).toBe('paused');
 
     expect((await s.relay.api('/commands/activate', { method: 'POST' })).status).toBe(200);
-    await waitFor(async () => (await stateOf(s.relay.relay, 'sus-1')) === 'reported', 'reported after activate');
+    await waitFor(async () => (await isReported(s.relay.relay, 'sus-1')), 'reported after activate');
     expect(s.upstream.calls.at(-1)!.authorization).toBe('Bearer app-token');
   });
 

@@ -4,7 +4,7 @@ import { nowSec } from '../../../src/core/clock.js';
 import type { ReportOutcome } from '../../../src/core/events.js';
 import { createReporter, type Reporter, type ReporterTiming } from '../../../src/core/report/reporter.js';
 import { makeContext, type TestContext } from '../../support/relay/context.js';
-import { addFinal, payload, reportedTs, stateOf } from '../../support/report/final-messages.js';
+import { addFinal, payload, reportedTs, isReported, stateOf } from '../../support/report/final-messages.js';
 import { reporterDeps } from '../../support/report/reporter-deps.js';
 import { withSideDb } from '../../support/sqlite/side-db.js';
 import { FakeUpstream } from '../../support/report/upstream.js';
@@ -70,12 +70,13 @@ describe('proxy_sync delivery reports', () => {
       { id: 'm-sandbox', account_id: 'acc', priority: 2, sent_ts: t0 - 1, error_ts: null, error: null, deferred_ts: null, sandbox: true },
     ]);
 
-    await waitFor(async () => (await stateOf(s, 'm-sandbox')) === 'reported', 'rows marked reported');
-    for (const id of ['m-sent', 'm-err', 'm-sandbox']) {
-      expect(await stateOf(s, id)).toBe('reported');
+    await waitFor(async () => (await isReported(s, 'm-sandbox')), 'rows marked reported');
+    // the outcome stays, the report is told apart (#20.1)
+    for (const [id, outcome] of [['m-sent', 'sent'], ['m-err', 'error'], ['m-sandbox', 'sent']] as const) {
+      expect(await stateOf(s, id)).toBe(outcome);
       expect(await reportedTs(s, id)).toBe(t0);
       const timeline = await s.store.messages.timeline(key(id), 'acc');
-      expect(timeline.at(-1)).toMatchObject({ type: 'reported', state: 'reported', ts: t0 });
+      expect(timeline.at(-1)).toMatchObject({ type: 'reported', state: outcome, ts: t0 });
     }
     expect(await stateOf(s, 'm-queued')).toBe('queued');
     expect(await stateOf(s, 'm-later')).toBe('deferred');
@@ -93,7 +94,7 @@ describe('proxy_sync delivery reports', () => {
     const s = await setup({ settings: { client_sync_token: 'tok-123', client_sync_user: 'u', client_sync_password: 'p' } });
     await addFinal(s, ['b1'], { state: 'sent', ts: s.now() });
     s.reporter.start();
-    await waitFor(async () => (await stateOf(s, 'b1')) === 'reported', 'b1 reported');
+    await waitFor(async () => (await isReported(s, 'b1')), 'b1 reported');
     expect(s.upstream.calls[0].authorization).toBe('Bearer tok-123');
   });
 
@@ -140,7 +141,7 @@ describe('proxy_sync delivery reports', () => {
     expect(failing.last_error).toMatch(/ECONNREFUSED/);
     expect(failing.next_attempt_ts).not.toBeNull();
     for (const id of ['f1', 'f2', 'f3']) {
-      expect(await stateOf(s, id)).not.toBe('reported');
+      expect(await isReported(s, id)).toBe(false);
       expect(await reportedTs(s, id)).toBeNull();
     }
     // every attempt carried the same outcomes: nothing lost
@@ -148,7 +149,7 @@ describe('proxy_sync delivery reports', () => {
 
     // the application comes back on the same address
     await s.upstream.start(port);
-    await waitFor(async () => (await stateOf(s, 'f3')) === 'reported', 'recovery');
+    await waitFor(async () => (await isReported(s, 'f3')), 'recovery');
     const acked = s.upstream.calls.length;
     expect(s.reporter.status()).toMatchObject({ state: 'ok', consecutive_failures: 0, failing_since: null, last_error: null });
 
@@ -180,7 +181,7 @@ describe('proxy_sync delivery reports', () => {
     // syncNow (an operator's "retry now") does
     s.upstream.defaultReply = { status: 200, body: { ok: true } };
     s.reporter.syncNow();
-    await waitFor(async () => (await stateOf(s, 'x')) === 'reported', 'forced sync');
+    await waitFor(async () => (await isReported(s, 'x')), 'forced sync');
   });
 
   it('treats a redirect as a failure (typically a login page), not as an acknowledgement', async () => {
@@ -191,7 +192,7 @@ describe('proxy_sync delivery reports', () => {
     await waitFor(() => s.outcomes.length >= 1, 'first answer');
     expect(s.outcomes[0]).toMatchObject({ ok: false, status: 302, error: 'HTTP 302 Found (redirect to /login)' });
     expect(await stateOf(s, 'r1')).toBe('sent');
-    await waitFor(async () => (await stateOf(s, 'r1')) === 'reported', 'retry acknowledged');
+    await waitFor(async () => (await isReported(s, 'r1')), 'retry acknowledged');
   });
 
   it('acknowledges on any 2xx: Genropy error/not_found lists and a non-JSON body still mark the rows reported', async () => {
@@ -203,12 +204,12 @@ describe('proxy_sync delivery reports', () => {
     await addFinal(s, ['g1', 'g3'], { state: 'sent', ts: s.now() });
     await addFinal(s, ['g2'], { state: 'error', ts: s.now() });
     s.reporter.start();
-    await waitFor(async () => (await Promise.all(['g1', 'g2', 'g3'].map((id) => stateOf(s, id)))).every((st) => st === 'reported'), 'first batch reported');
+    await waitFor(async () => (await Promise.all(['g1', 'g2', 'g3'].map((id) => isReported(s, id)))).every(Boolean), 'first batch reported');
     expect(s.reporter.status().last_answer).toEqual({ queued: 0, error_ids: 1, not_found_ids: 1, json: true });
 
     await addFinal(s, ['h1'], { state: 'sent', ts: s.now() });
     s.reporter.wake();
-    await waitFor(async () => (await stateOf(s, 'h1')) === 'reported', 'non-JSON ack');
+    await waitFor(async () => (await isReported(s, 'h1')), 'non-JSON ack');
     expect(s.reporter.status().last_answer).toMatchObject({ json: false });
   });
 
@@ -230,7 +231,7 @@ describe('proxy_sync delivery reports', () => {
     s.reporter.start();
     await waitFor(() => s.upstream.calls.length >= 3, 'three syncs');
     expect(s.upstream.calls.map((c) => c.ids)).toEqual([[], ['pushed-1'], ['pushed-2']]);
-    await waitFor(async () => (await stateOf(s, 'pushed-2')) === 'reported', 'pushed-2 reported');
+    await waitFor(async () => (await isReported(s, 'pushed-2')), 'pushed-2 reported');
     // after queued: 0 the loop waits for the heartbeat interval (300 s)
     await new Promise((r) => setTimeout(r, 200));
     expect(s.upstream.calls.length).toBe(3);
@@ -241,7 +242,7 @@ describe('proxy_sync delivery reports', () => {
     const s = await setup({ client: { batchSize: 2 } });
     await addFinal(s, ['a1', 'a2', 'a3', 'a4', 'a5'], { state: 'sent', ts: s.now() });
     s.reporter.start();
-    await waitFor(async () => (await stateOf(s, 'a5')) === 'reported', 'backlog drained');
+    await waitFor(async () => (await isReported(s, 'a5')), 'backlog drained');
     const sizes = s.upstream.calls.map((c) => c.ids.length);
     expect(sizes.slice(0, 3)).toEqual([2, 2, 1]);
     expect(s.upstream.reportedIds().slice(0, 5).sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
@@ -263,7 +264,7 @@ describe('proxy_sync delivery reports', () => {
     expect(s.reporter.status().next_attempt_ts).toBeNull();
     await addFinal(s, ['tm'], { state: 'sent', ts: s.now() });
     s.reporter.wake();
-    await waitFor(async () => (await stateOf(s, 'tm')) === 'reported', 'reported on wake');
+    await waitFor(async () => (await isReported(s, 'tm')), 'reported on wake');
     await new Promise((r) => setTimeout(r, 1300));
     expect(s.upstream.calls.length).toBe(1);
   });
@@ -280,7 +281,7 @@ describe('proxy_sync delivery reports', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(s.upstream.calls.length).toBe(1);
     s.reporter.syncNow();
-    await waitFor(async () => (await stateOf(s, 'q1')) === 'reported', 'forced sync');
+    await waitFor(async () => (await isReported(s, 'q1')), 'forced sync');
   });
 
   it('does not report while paused, and reports what piled up on resume', async () => {
@@ -293,7 +294,7 @@ describe('proxy_sync delivery reports', () => {
     expect(s.upstream.calls.length).toBe(0);
     expect(s.reporter.status()).toMatchObject({ state: 'paused', paused: true, next_attempt_ts: null });
     await s.settings.update({ paused: false });
-    await waitFor(async () => (await stateOf(s, 'p1')) === 'reported', 'reported after resume');
+    await waitFor(async () => (await isReported(s, 'p1')), 'reported after resume');
   });
 
   it('is disabled without a URL and starts syncing as soon as one is set', async () => {
@@ -305,7 +306,7 @@ describe('proxy_sync delivery reports', () => {
     expect(s.reporter.status()).toMatchObject({ enabled: false, state: 'disabled', next_attempt_ts: null });
     expect(await stateOf(s, 'u1')).toBe('sent');
     await s.settings.update({ client_sync_url: s.upstream.url });
-    await waitFor(async () => (await stateOf(s, 'u1')) === 'reported', 'reported once configured');
+    await waitFor(async () => (await isReported(s, 'u1')), 'reported once configured');
   });
 
   it('reports an invalid URL as the failure reason', async () => {
@@ -326,7 +327,7 @@ describe('proxy_sync delivery reports', () => {
       }
     };
     s.reporter.start();
-    await waitFor(async () => (await stateOf(s, 'keep')) === 'reported', 'keep reported');
+    await waitFor(async () => (await isReported(s, 'keep')), 'keep reported');
     expect(await stateOf(s, 'rq')).toBe('queued');
     expect(await reportedTs(s, 'rq')).toBeNull();
   });
@@ -345,8 +346,8 @@ describe('proxy_sync delivery reports', () => {
     await new Promise((r) => setTimeout(r, 400));
     // base 40 ms doubling to a 200 ms cap: a handful of retries, not thousands
     expect(s.outcomes.length).toBeLessThan(10);
-    withSideDb(s.config.dbPath, (db) => db.exec(`CREATE INDEX messages_unreported ON messages(updated_ts, seq) WHERE state IN ('sent','error')`));
-    await waitFor(async () => (await stateOf(s, 'st')) === 'reported', 'recovered');
+    withSideDb(s.config.dbPath, (db) => db.exec(`CREATE INDEX messages_unreported ON messages(tenant_id, updated_ts, seq) WHERE state IN ('sent','error') AND reported_ts IS NULL`));
+    await waitFor(async () => (await isReported(s, 'st')), 'recovered');
     expect(s.reporter.status().state).toBe('ok');
   });
 

@@ -4,7 +4,7 @@ import { createReporter, type Reporter, type ReporterTiming } from '../../../src
 import { reportStatus } from '../../../src/shared/api/stats.js';
 import { waitFor } from '../../support/common/wait.js';
 import { makeContext, type TestContext } from '../../support/relay/context.js';
-import { addFinal, stateOf } from '../../support/report/final-messages.js';
+import { addFinal, isReported, stateOf } from '../../support/report/final-messages.js';
 import { reporterDeps } from '../../support/report/reporter-deps.js';
 import { basicHeader, registerTenant, tenantConfig } from '../../support/report/tenant-upstreams.js';
 import { FakeUpstream } from '../../support/report/upstream.js';
@@ -47,7 +47,7 @@ describe('a report loop per tenant', () => {
     await addFinal(s, ['classic'], { state: 'sent', ts: s.now() });
     s.reporter.start();
 
-    await waitFor(async () => (await stateOf(s, 'same', 'alpha')) === 'reported' && (await stateOf(s, 'same', 'beta')) === 'reported', 'both reported');
+    await waitFor(async () => (await isReported(s, 'same', 'alpha')) && (await isReported(s, 'same', 'beta')), 'both reported');
     expect(a.calls.find((c) => c.ids.length)).toMatchObject({ authorization: basicHeader('mailproxy', 'pw-alpha'), items: [expect.objectContaining({ id: 'same', sent_ts: s.now() })] });
     expect(b.calls.find((c) => c.ids.length)).toMatchObject({ authorization: 'Bearer tok-beta', items: [expect.objectContaining({ id: 'same', error: '550 no such user' })] });
     // the default tenant has no application configured: its outcome stays where it is
@@ -72,7 +72,7 @@ describe('a report loop per tenant', () => {
     await addFinal(s, ['b1', 'b2'], { state: 'sent', ts: s.now(), tenant: 'beta' });
     const woken = Date.now();
     s.reporter.wake();
-    await waitFor(async () => (await stateOf(s, 'b2', 'beta')) === 'reported', 'beta reported', 2000);
+    await waitFor(async () => (await isReported(s, 'b2', 'beta')), 'beta reported', 2000);
     console.log(`beta acknowledged ${Date.now() - woken} ms after the wake while alpha's sync hangs`);
     expect(s.loop('alpha')).toMatchObject({ in_flight: true, state: 'idle', last_ok_ts: null });
     expect(s.loop('beta')).toMatchObject({ in_flight: false, state: 'ok', pending: 0 });
@@ -97,7 +97,7 @@ describe('a report loop per tenant', () => {
       return errors.length >= 2;
     }, 'two refusals');
     expect(errors).toEqual(['HTTP 200 with error: Authentication failed for user mailproxy', 'HTTP 200 without a JSON object']);
-    await waitFor(async () => (await stateOf(s, 'k1', 'alpha')) === 'reported', 'reported on the third sync');
+    await waitFor(async () => (await isReported(s, 'k1', 'alpha')), 'reported on the third sync');
     expect(a.calls.map((c) => c.ids)).toEqual([['k1'], ['k1'], ['k1']]);
     expect(s.loop('alpha')).toMatchObject({ state: 'ok', last_error: null, consecutive_failures: 0 });
   });
@@ -171,6 +171,6 @@ describe('a report loop per tenant', () => {
     expect(s.loop('alpha')).toMatchObject({ next_due_ts: null, pending: 1 });
     expect(a.calls).toHaveLength(0);
     await s.settings.update({ paused: false });
-    await waitFor(async () => (await stateOf(s, 'p1', 'alpha')) === 'reported', 'reported after resume');
+    await waitFor(async () => (await isReported(s, 'p1', 'alpha')), 'reported after resume');
   });
 });

@@ -26,7 +26,7 @@ class Client implements FrameClient {
 
 function stats(queued: number): LiveStats {
   return {
-    counts: { queued, deferred: 0, sending: 0, sent: 0, error: 0, reported: 0 },
+    counts: { queued, deferred: 0, sending: 0, sent: 0, error: 0 },
     captured: { total: 0, unread: 0 },
     in_flight: 0,
     delivery_mode: 'sandbox',

@@ -87,7 +87,7 @@ export const SETTINGS: Settings = {
 };
 
 export const STATS: Stats = {
-  counts: { queued: 1, deferred: 0, sending: 0, sent: 0, error: 0, reported: 0 },
+  counts: { queued: 1, deferred: 0, sending: 0, sent: 0, error: 0 },
   captured: { total: 0, unread: 0 },
   accounts: [],
   delivery_mode: 'sandbox',

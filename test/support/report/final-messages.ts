@@ -62,3 +62,8 @@ export async function stateOf(h: Pick<StoreHolder, 'store'>, id: string, tenantI
 export async function reportedTs(h: Pick<StoreHolder, 'store'>, id: string): Promise<number | null> {
   return (await h.store.messages.get(key(id)))?.reported_ts ?? null;
 }
+
+/** Whether the application acknowledged the message's outcome (the outcome itself stays in `state`). */
+export async function isReported(h: Pick<StoreHolder, 'store'>, id: string, tenantId?: string): Promise<boolean> {
+  return ((await h.store.messages.get(key(id, tenantId)))?.reported_ts ?? null) !== null;
+}

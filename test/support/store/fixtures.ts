@@ -111,10 +111,17 @@ export function reportOf(m: MessageRecord): PendingReport {
 export const SITUATIONS = ['queued', 'scheduled', 'deferred', 'sending', 'sent', 'error', 'reported-sent', 'reported-error'] as const;
 export type Situation = (typeof SITUATIONS)[number];
 
+/** The state a message stands in: a reported message keeps its outcome. */
 export function stateIn(s: Situation): MessageState {
   if (s === 'scheduled') return 'deferred';
-  if (s === 'reported-sent' || s === 'reported-error') return 'reported';
+  if (s === 'reported-sent') return 'sent';
+  if (s === 'reported-error') return 'error';
   return s;
+}
+
+/** The application acknowledged the message's outcome (its reported_ts is set). */
+export function reportedIn(s: Situation): boolean {
+  return s === 'reported-sent' || s === 'reported-error';
 }
 
 /** The message was delivered (its sent_ts is set). */

@@ -69,6 +69,32 @@ export function messageQueriesContract(factory: StoreFactory): void {
       expect(await q({ state: 'queued', q: 'subject' })).toEqual(['sender', 'zed', 'acc-msg']);
     });
 
+    it('keeps a reported outcome in its state, and filters by whether it was reported (#20.1)', async () => {
+      await reach(s.store, 'err', 'error');
+      await reach(s.store, 'rep-err', 'reported-error');
+      await reach(s.store, 'rep-sent', 'reported-sent');
+      await reach(s.store, 'ok', 'sent');
+      await reach(s.store, 'other', 'error', { tenant_id: 'acme' });
+      await s.store.messages.enqueue([payload('waiting')], NOW);
+      const q = async (query: Omit<Parameters<typeof s.store.messages.list>[0], 'limit'>) =>
+        ids((await s.store.messages.list({ limit: 10, tenant_id: '', ...query })).items);
+      expect(await q({ state: 'error' })).toEqual(['rep-err', 'err']);
+      expect(await q({ state: 'error', reported: true })).toEqual(['rep-err']);
+      expect(await q({ state: 'error', reported: false })).toEqual(['err']);
+      expect(await q({ state: 'sent' })).toEqual(['ok', 'rep-sent']);
+      expect(await q({ reported: true })).toEqual(['rep-sent', 'rep-err']);
+      // not reported: pending messages as well as final outcomes the application has not heard of
+      expect(await q({ reported: false })).toEqual(['waiting', 'ok', 'err']);
+      expect((await s.store.messages.list({ limit: 10, tenant_id: '', state: 'error', reported: true })).items[0]).toMatchObject({
+        state: 'error',
+        error: 'refused (SMTP 550)',
+        reported_ts: NOW + 3,
+      });
+      expect(await s.store.messages.countByState()).toEqual({ queued: 1, deferred: 0, sending: 0, sent: 2, error: 3 });
+      // what the applications still wait for: the final outcomes not reported yet, every tenant's
+      expect(await s.store.messages.countUnreported()).toBe(3);
+    });
+
     it('lists every message in dispatch order (priority, then arrival), or only those still pending', async () => {
       await reach(s.store, 'done', 'sent');
       await reach(s.store, 'failed', 'error');
@@ -85,7 +111,7 @@ export function messageQueriesContract(factory: StoreFactory): void {
     });
 
     it('counts messages by state and by account', async () => {
-      const zero = { queued: 0, deferred: 0, sending: 0, sent: 0, error: 0, reported: 0 };
+      const zero = { queued: 0, deferred: 0, sending: 0, sent: 0, error: 0 };
       expect(await s.store.messages.countByState()).toEqual(zero);
       expect(await s.store.messages.countByAccount()).toEqual([]);
       await reach(s.store, 'x', 'sent', { account_id: 'a1' });
@@ -144,7 +170,7 @@ export function messageQueriesContract(factory: StoreFactory): void {
       expect(s.announced.messages).toEqual([[expect.objectContaining({ message_id: 'e', ts: NOW + 10, type: 'retry', state: 'queued' })]]);
     });
 
-    it('retry: a deferred (backed-off or scheduled) or an unsent reported message is due now', async () => {
+    it('retry: a deferred (backed-off or scheduled) or a reported failure is due now', async () => {
       await reach(s.store, 'b', 'sending');
       await s.store.dispatch.defer([deferOutcome(await seqOf(s.store, 'b'), NOW + 500, { retry_count: 3 })], NOW + 2);
       await reach(s.store, 'r', 'reported-error');
@@ -164,7 +190,7 @@ export function messageQueriesContract(factory: StoreFactory): void {
       await reach(s.store, 'rep', 'reported-sent');
       await s.store.messages.enqueue([payload('queued')], NOW);
       s.forget();
-      for (const [id, state] of [['queued', 'queued'], ['sending', 'sending'], ['sent', 'sent'], ['rep', 'reported']]) {
+      for (const [id, state] of [['queued', 'queued'], ['sending', 'sending'], ['sent', 'sent'], ['rep', 'sent']]) {
         const before = await s.store.messages.get(key(id));
         expect(await s.store.messages.retry(key(id), NOW + 10), id).toEqual({ status: 'conflict', state });
         expect(await s.store.messages.get(key(id))).toEqual(before);
@@ -186,7 +212,7 @@ export function messageQueriesContract(factory: StoreFactory): void {
       expect(await s.store.messages.get(key('b'))).toBeNull();
       expect(await s.store.messages.timeline(key('a'), null)).toEqual([]);
       expect(await s.store.messages.purgeReported(NOW + 7)).toBe(0);
-      expect((await s.store.messages.get(key('d')))?.state).toBe('reported');
+      expect(await s.store.messages.get(key('d'))).toMatchObject({ state: 'error', reported_ts: NOW + 7 });
       expect((await s.store.messages.get(key('c')))?.state).toBe('sent');
       expect(await s.store.messages.purgeReported(NOW + 8)).toBe(1);
       expect(await s.store.messages.get(key('d'))).toBeNull();

@@ -41,12 +41,13 @@ export function reportsContract(factory: StoreFactory): void {
       const pending = await s.store.reports.pending('', 10);
       s.forget();
       expect(await s.store.reports.markReported(pending, NOW + 10)).toBe(2);
-      expect(await s.store.messages.get(key('e'))).toMatchObject({ state: 'reported', reported_ts: NOW + 10, updated_ts: NOW + 10, error_ts: NOW + 2 });
-      expect(await s.store.messages.get(key('d'))).toMatchObject({ state: 'reported', reported_ts: NOW + 10, sent_ts: NOW + 2 });
+      // the outcome stays: the report is a fact of its own (#20.1)
+      expect(await s.store.messages.get(key('e'))).toMatchObject({ state: 'error', reported_ts: NOW + 10, updated_ts: NOW + 10, error_ts: NOW + 2, error: 'refused (SMTP 550)' });
+      expect(await s.store.messages.get(key('d'))).toMatchObject({ state: 'sent', reported_ts: NOW + 10, sent_ts: NOW + 2 });
       expect(s.announced.messages).toEqual([
         [
-          expect.objectContaining({ message_id: 'e', tenant_id: '', account_id: 'acc', ts: NOW + 10, type: 'reported', state: 'reported', detail: { outcome: 'error' } }),
-          expect.objectContaining({ message_id: 'd', tenant_id: '', account_id: null, ts: NOW + 10, type: 'reported', state: 'reported', detail: { outcome: 'sent' } }),
+          expect.objectContaining({ message_id: 'e', tenant_id: '', account_id: 'acc', ts: NOW + 10, type: 'reported', state: 'error', detail: { outcome: 'error' } }),
+          expect.objectContaining({ message_id: 'd', tenant_id: '', account_id: null, ts: NOW + 10, type: 'reported', state: 'sent', detail: { outcome: 'sent' } }),
         ],
       ]);
       expect(await s.store.reports.pending('', 10)).toEqual([]);
@@ -67,6 +68,20 @@ export function reportsContract(factory: StoreFactory): void {
       const second: PendingReport[] = await s.store.reports.pending('', 10);
       expect(second.map((r) => `${r.item.id}:${r.item.error}:${r.item.error_ts}`)).toEqual([`e:again:${NOW + 8}`]);
       expect(await s.store.reports.markReported(second, NOW + 9)).toBe(1);
+    });
+
+    it('reports a retried failure again: retry clears the report with the error, the new outcome is pending (#20.1)', async () => {
+      await reach(s.store, 'f', 'reported-error');
+      expect(await s.store.reports.pending('', 10)).toEqual([]);
+      expect(await s.store.messages.retry(key('f'), NOW + 5)).toMatchObject({ status: 'ok', message: { state: 'queued', reported_ts: null, error: null } });
+      await s.store.dispatch.claim({ now: NOW + 6, leaseUntil: NOW + 66, limit: 1 });
+      await s.store.dispatch.markError([errorOutcome(await seqOf(s.store, 'f'), { error: 'still refused' })], NOW + 7);
+      const again = await s.store.reports.pending('', 10);
+      expect(again.map((r) => `${r.item.id}:${r.item.error}`)).toEqual(['f:still refused']);
+      expect(await s.store.reports.markReported(again, NOW + 8)).toBe(1);
+      expect(await s.store.messages.get(key('f'))).toMatchObject({ state: 'error', error: 'still refused', reported_ts: NOW + 8 });
+      const types = (await s.store.messages.timeline(key('f'), null)).map((e) => `${e.type}:${e.state}`);
+      expect(types.filter((t) => t.startsWith('reported') || t.startsWith('retry'))).toEqual(['reported:error', 'retry:queued', 'reported:error']);
     });
 
     it('does not mark a message replaced and delivered while the report of its failure was in flight', async () => {
@@ -99,7 +114,7 @@ export function reportsContract(factory: StoreFactory): void {
       expect(await s.store.messages.timeline(key('a'), null)).toEqual([]);
       expect(await s.store.reports.purgeFinalUnreported('', NOW + 6, 10)).toBe(0);
       expect(await s.store.reports.purgeFinalUnreported('', NOW + 7, 10)).toBe(1);
-      expect((await s.store.messages.listAll({ tenantId: '' })).map((m) => `${m.id}:${m.state}`)).toEqual(['rep:reported', 'busy:sending', 'q:queued']);
+      expect((await s.store.messages.listAll({ tenantId: '' })).map((m) => `${m.id}:${m.state}`)).toEqual(['rep:error', 'busy:sending', 'q:queued']);
       expect(announcedRows(s.announced)).toEqual([]);
     });
 

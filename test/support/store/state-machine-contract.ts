@@ -8,7 +8,7 @@ import {
 } from '../../../src/core/messages/state-machine.js';
 import type { Store } from '../../../src/core/store/ports.js';
 import { announcedRows, useStore, type StoreFactory } from './harness.js';
-import { NOW, SITUATIONS, deferOutcome, deliveredIn, errorOutcome, payload, reach, reportOf, sentOutcome, stateIn } from './fixtures.js';
+import { NOW, SITUATIONS, deferOutcome, deliveredIn, errorOutcome, payload, reach, reportOf, reportedIn, sentOutcome, stateIn } from './fixtures.js';
 import { messageKey as key } from '../../../src/core/store/records.js';
 
 /** when every operation runs: deferred messages are due and leases have expired by then (see REACH) */
@@ -49,9 +49,12 @@ export function stateMachineContract(factory: StoreFactory): void {
     for (const situation of SITUATIONS) {
       const from = stateIn(situation);
       const delivered = deliveredIn(situation);
+      const reported = reportedIn(situation);
       for (const t of TRANSITION_NAMES.filter((name) => name !== 'enqueue')) {
-        const allowed = canTransition(t, from, { delivered });
-        const to = targetOf(t);
+        const allowed = canTransition(t, from, { delivered, reported });
+        const target = targetOf(t);
+        // a transition that records a fact (the report) leaves the message in its state
+        const to = target === 'unchanged' ? from : target;
         it(`${t} from ${situation}: ${allowed ? `leads to ${to}` : 'leaves the message untouched'}`, async () => {
           await reach(s.store, 'm', situation);
           const before = await s.store.messages.get(key('m'));

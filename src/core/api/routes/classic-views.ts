@@ -1,5 +1,6 @@
 import type { ClassicAccountInfo, ClassicMessageRecord } from '../../../shared/api/index.js';
 import type { MessageRecord } from '../../messages/types.js';
+import { classicState } from '../../messages/classic-state.js';
 import { sqlTimestamp, withoutNulls, type PublicAccount } from '../../services/index.js';
 
 /** genro-mail-proxy answers omit null fields (response_model_exclude_none). */
@@ -32,6 +33,6 @@ export function classicMessageRecord(m: MessageRecord): ClassicMessageRecord {
     reported_ts: m.reported_ts,
     created_at: sqlTimestamp(m.created_ts),
     updated_at: sqlTimestamp(m.updated_ts),
-    state: m.state,
+    state: classicState(m),
   });
 }

@@ -1,10 +1,10 @@
 import { TRANSITIONS, decideEnqueue } from '../../messages/state-machine.js';
-import { PENDING_STATES, type MessagePayload, type MessageState } from '../../messages/types.js';
+import { FINAL_STATES, PENDING_STATES, type MessagePayload, type MessageState } from '../../messages/types.js';
 import type { MessagesPort } from '../ports.js';
 import { DEFAULT_TENANT, type EnqueueResult, type ListMessagesQuery, type MessageKey } from '../records.js';
 import { decodeCursor, encodeCursor } from '../sql/cursor.js';
 import { SUMMARY_COLUMNS, rowToEvent, rowToRecord, rowToSummary, type EventRow, type FullRow, type SummaryRow } from '../sql/message-rows.js';
-import { guardOf, guardWithin, stateWritten, statesGuard, targetState } from '../sql/transitions.js';
+import { guardOf, guardWithin, reportedGuard, stateWritten, statesGuard, targetState } from '../sql/transitions.js';
 import type { Db } from './connection.js';
 import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
 import { Params, noNul } from './params.js';
@@ -23,7 +23,7 @@ const RETRY = `UPDATE messages SET state = ${stateWritten('retry')}, retry_count
     error = NULL, error_ts = NULL, reported_ts = NULL, first_attempt_ts = NULL, lease_until = NULL, updated_ts = $1
   WHERE tenant_id = $2 AND id = $3 AND ${guardOf('retry')}
   RETURNING ${SUMMARY_COLUMNS}`;
-const REPORTED_BEFORE = `SELECT seq, tenant_id, id FROM messages WHERE ${guardWithin('purge', [targetState('report')])} AND reported_ts < $1`;
+const REPORTED_BEFORE = `SELECT seq, tenant_id, id FROM messages WHERE ${guardWithin('purge', FINAL_STATES, true)} AND reported_ts < $1`;
 
 type Existing = { state: MessageState; sent_ts: number | null };
 const keyOf = (tenantId: string, id: string) => JSON.stringify([tenantId, id]);
@@ -110,6 +110,7 @@ export class PgMessages implements MessagesPort {
       const where: string[] = [];
       if (query.tenant_id !== undefined) where.push(`tenant_id = ${p.add(query.tenant_id)}`);
       if (query.state) where.push(`state = ${p.add(query.state)}`);
+      if (query.reported !== undefined) where.push(reportedGuard(query.reported));
       if (query.account_id) where.push(`account_id = ${p.add(query.account_id)}`);
       if (query.q) {
         // ILIKE: SQLite's LIKE ignores ASCII case, and the listing keeps that behaviour
@@ -195,10 +196,14 @@ export class PgMessages implements MessagesPort {
 
   countByState() {
     return this.scope(async (db) => {
-      const out: Record<MessageState, number> = { queued: 0, deferred: 0, sending: 0, sent: 0, error: 0, reported: 0 };
+      const out: Record<MessageState, number> = { queued: 0, deferred: 0, sending: 0, sent: 0, error: 0 };
       for (const r of (await db.query<{ state: MessageState; n: number }>('SELECT state, COUNT(*) AS n FROM messages GROUP BY state')).rows) out[r.state] = r.n;
       return out;
     });
+  }
+
+  countUnreported() {
+    return this.scope(async (db) => Number((await db.query<{ n: string }>(`SELECT COUNT(*) AS n FROM messages WHERE ${guardOf('report')}`)).rows[0]?.n ?? 0));
   }
 
   countByAccount() {

@@ -1,8 +1,8 @@
 import { TRANSITIONS } from '../../messages/state-machine.js';
-import type { Priority } from '../../messages/types.js';
+import type { MessageState, Priority } from '../../messages/types.js';
 import type { ReportsPort } from '../ports.js';
 import type { DeliveryReportItem, OrphanSweepStep, PendingReport } from '../records.js';
-import { guardOf, guardWithin, stateWritten, targetState } from '../sql/transitions.js';
+import { guardOf, guardWithin } from '../sql/transitions.js';
 import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
 import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
 
@@ -19,11 +19,12 @@ interface PendingRow {
   sandbox: number;
 }
 
-// only the outcome that was reported: a row re-queued (or re-sent) meanwhile is reported again later
-const MARK = `UPDATE messages SET state = ${stateWritten('report')}, reported_ts = $2, updated_ts = $2
+// only the outcome that was reported: a row re-queued (or re-sent) meanwhile is reported again later;
+// the state is left alone: the report is a fact of its own (reported_ts)
+const MARK = `UPDATE messages SET reported_ts = $2, updated_ts = $2
   WHERE seq = $1 AND ${guardOf('report')} AND sent_ts IS NOT DISTINCT FROM $3::bigint AND error_ts IS NOT DISTINCT FROM $4::bigint
     AND error IS NOT DISTINCT FROM $5::text
-  RETURNING id, tenant_id, account_id`;
+  RETURNING id, tenant_id, account_id, state`;
 
 /**
  * Final outcomes waiting to be reported to the application, their acknowledgement, and the
@@ -74,7 +75,7 @@ export class PgReports implements ReportsPort {
       return this.runner.write(db, async (tx) => {
         let marked = 0;
         for (const { item, seq } of reports) {
-          const { rows } = await tx.query<{ id: string; tenant_id: string; account_id: string | null }>(MARK, [seq, now, item.sent_ts, item.error_ts, item.error]);
+          const { rows } = await tx.query<{ id: string; tenant_id: string; account_id: string | null; state: MessageState }>(MARK, [seq, now, item.sent_ts, item.error_ts, item.error]);
           if (!rows[0]) continue;
           marked++;
           await this.runner.outbox.record(tx, {
@@ -83,7 +84,7 @@ export class PgReports implements ReportsPort {
             account_id: rows[0].account_id,
             ts: now,
             type: TRANSITIONS.report.events[0],
-            state: targetState('report'),
+            state: rows[0].state,
             detail: { outcome: item.sent_ts !== null ? 'sent' : 'error' },
           });
         }
@@ -97,7 +98,7 @@ export class PgReports implements ReportsPort {
     return this.scope(async (db) => {
       // final messages never reported are exactly those `report` starts from
       const { rows } = await db.query<DoomedRow>(
-        `SELECT seq, tenant_id, id FROM messages WHERE ${guardWithin('purge', TRANSITIONS.report.from)} AND tenant_id = $1 AND updated_ts < $2
+        `SELECT seq, tenant_id, id FROM messages WHERE ${guardWithin('purge', TRANSITIONS.report.from, false)} AND tenant_id = $1 AND updated_ts < $2
          ORDER BY updated_ts, seq LIMIT $3`,
         [tenantId, before, limit],
       );

@@ -24,21 +24,32 @@ export function statesFrom(t: Transition): MessageState[] {
 
 /**
  * The WHERE guard of transition `t` on a messages row: the states it may start from, and, when only
- * undelivered messages may take it, `sent_ts IS NULL`. `alias`: the table's alias in the statement.
+ * undelivered (unreported) messages may take it, `sent_ts IS NULL` (`reported_ts IS NULL`).
+ * `alias`: the table's alias in the statement.
  */
 export function guardOf(t: Transition, alias = ''): string {
   const col = (name: string) => (alias ? `${alias}.${name}` : name);
-  const states = statesGuard(statesFrom(t), col('state'));
   const rule: TransitionRule = TRANSITIONS[t];
-  return rule.undeliveredOnly ? `${states} AND ${col('sent_ts')} IS NULL` : states;
+  const terms = [statesGuard(statesFrom(t), col('state'))];
+  if (rule.undeliveredOnly) terms.push(`${col('sent_ts')} IS NULL`);
+  if (rule.unreportedOnly) terms.push(reportedGuard(false, alias));
+  return terms.join(' AND ');
 }
 
-/** The guard of `t` narrowed to some of its states (retention's sweeps each take part of `purge`). */
-export function guardWithin(t: Transition, states: readonly MessageState[]): string {
+/** Whether the outcome was reported: the exact text of the messages_unreported / messages_reported index conditions. */
+export function reportedGuard(reported: boolean, alias = ''): string {
+  return `${alias ? `${alias}.` : ''}reported_ts IS ${reported ? 'NOT NULL' : 'NULL'}`;
+}
+
+/**
+ * The guard of `t` narrowed to some of its states and, if given, to reported (or unreported)
+ * messages: retention's sweeps each take part of `purge`.
+ */
+export function guardWithin(t: Transition, states: readonly MessageState[], reported?: boolean): string {
   const allowed = statesFrom(t);
   const within = states.filter((s) => allowed.includes(s));
   if (within.length !== states.length) throw new Error(`${t} is not allowed from ${states.join(', ')}`);
-  return statesGuard(within);
+  return reported === undefined ? statesGuard(within) : `${statesGuard(within)} AND ${reportedGuard(reported)}`;
 }
 
 /** The state `t` writes, as an SQL literal (enqueue and replace of a scheduled message: `scheduled`). */
@@ -50,5 +61,6 @@ export function stateWritten(t: Transition, opts: { scheduled?: boolean } = {}):
 export function targetState(t: Transition, opts: { scheduled?: boolean } = {}): MessageState {
   const to = targetOf(t, opts);
   if (to === 'deleted') throw new Error(`${t} deletes the message: it writes no state`);
+  if (to === 'unchanged') throw new Error(`${t} keeps the message's state: it writes none`);
   return to;
 }

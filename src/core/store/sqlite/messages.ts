@@ -1,5 +1,5 @@
 import { TRANSITIONS, decideEnqueue } from '../../messages/state-machine.js';
-import { PENDING_STATES, type MessagePayload, type MessageState } from '../../messages/types.js';
+import { FINAL_STATES, PENDING_STATES, type MessagePayload, type MessageState } from '../../messages/types.js';
 import type { MessagesPort } from '../ports.js';
 import { DEFAULT_TENANT, type EnqueueResult, type ListMessagesQuery, type MessageKey } from '../records.js';
 import { decodeCursor, encodeCursor } from '../sql/cursor.js';
@@ -7,7 +7,7 @@ import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
 import { SUMMARY_COLUMNS, rowToEvent, rowToRecord, rowToSummary, type EventRow, type FullRow, type SummaryRow } from '../sql/message-rows.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
-import { guardOf, guardWithin, stateWritten, statesGuard, targetState } from '../sql/transitions.js';
+import { guardOf, guardWithin, reportedGuard, stateWritten, statesGuard, targetState } from '../sql/transitions.js';
 
 function prepare({ db }: Pick<TransactionRunner, 'db'>) {
   return {
@@ -50,17 +50,18 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
     ),
     reportedBefore: db.prepare<[number, number], DoomedRow>(
       `SELECT seq, tenant_id, id FROM messages INDEXED BY messages_reported
-       WHERE ${guardWithin('purge', [targetState('report')])} AND reported_ts < ? ORDER BY reported_ts LIMIT ?`,
+       WHERE ${guardWithin('purge', FINAL_STATES, true)} AND reported_ts < ? ORDER BY reported_ts LIMIT ?`,
     ),
     reportedBeforeOf: db.prepare<[number, string, number], DoomedRow>(
       `SELECT seq, tenant_id, id FROM messages INDEXED BY messages_reported
-       WHERE ${guardWithin('purge', [targetState('report')])} AND reported_ts < ? AND tenant_id = ? ORDER BY reported_ts LIMIT ?`,
+       WHERE ${guardWithin('purge', FINAL_STATES, true)} AND reported_ts < ? AND tenant_id = ? ORDER BY reported_ts LIMIT ?`,
     ),
     pending: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND ${statesGuard(PENDING_STATES)}`),
     pendingOfBatch: db.prepare<[string, string], { n: number }>(
       `SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND batch_code = ? AND ${statesGuard(PENDING_STATES)}`,
     ),
     countByState: db.prepare<[], { state: MessageState; n: number }>('SELECT state, COUNT(*) AS n FROM messages GROUP BY state'),
+    countUnreported: db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM messages INDEXED BY messages_unreported WHERE ${guardOf('report')}`),
     countByAccount: db.prepare<[], { tenant_id: string; account_id: string | null; state: MessageState; n: number }>(
       'SELECT tenant_id, account_id, state, COUNT(*) AS n FROM messages GROUP BY tenant_id, account_id, state',
     ),
@@ -153,6 +154,7 @@ export class SqliteMessages implements MessagesPort {
         where.push('state = @state');
         params.state = query.state;
       }
+      if (query.reported !== undefined) where.push(reportedGuard(query.reported));
       if (query.account_id) {
         where.push('account_id = @account_id');
         params.account_id = query.account_id;
@@ -234,10 +236,14 @@ export class SqliteMessages implements MessagesPort {
 
   countByState() {
     return this.scope(() => {
-      const out: Record<MessageState, number> = { queued: 0, deferred: 0, sending: 0, sent: 0, error: 0, reported: 0 };
+      const out: Record<MessageState, number> = { queued: 0, deferred: 0, sending: 0, sent: 0, error: 0 };
       for (const r of this.st.countByState.all()) out[r.state] = r.n;
       return out;
     });
+  }
+
+  countUnreported() {
+    return this.scope(() => this.st.countUnreported.get()?.n ?? 0);
   }
 
   countByAccount() {

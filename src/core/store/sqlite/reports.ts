@@ -1,11 +1,11 @@
 import { TRANSITIONS } from '../../messages/state-machine.js';
-import type { Priority } from '../../messages/types.js';
+import type { MessageState, Priority } from '../../messages/types.js';
 import type { ReportsPort } from '../ports.js';
 import type { DeliveryReportItem, OrphanSweepStep, PendingReport } from '../records.js';
 import type { Scope } from './gate.js';
 import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
 import type { TransactionRunner } from './transaction-runner.js';
-import { guardOf, guardWithin, stateWritten, targetState } from '../sql/transitions.js';
+import { guardOf, guardWithin } from '../sql/transitions.js';
 
 interface PendingRow {
   seq: number;
@@ -32,18 +32,19 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
       `SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages INDEXED BY messages_unreported WHERE ${guardOf('report')} AND tenant_id = ? LIMIT ?)`,
     ),
     // only the outcome that was reported: a row re-queued (or re-sent) meanwhile is reported again later
+    // the state is left alone: the report is a fact of its own (reported_ts)
     markOne: db.prepare<
       { seq: number; now: number; sent_ts: number | null; error_ts: number | null; error: string | null },
-      { id: string; tenant_id: string; account_id: string | null }
+      { id: string; tenant_id: string; account_id: string | null; state: MessageState }
     >(
-      `UPDATE messages SET state = ${stateWritten('report')}, reported_ts = @now, updated_ts = @now
+      `UPDATE messages SET reported_ts = @now, updated_ts = @now
        WHERE seq = @seq AND ${guardOf('report')} AND sent_ts IS @sent_ts AND error_ts IS @error_ts AND error IS @error
-       RETURNING id, tenant_id, account_id`,
+       RETURNING id, tenant_id, account_id, state`,
     ),
     // final messages never reported are exactly those `report` starts from
     finalUnreportedBefore: db.prepare<[string, number, number], DoomedRow>(
       `SELECT seq, tenant_id, id FROM messages INDEXED BY messages_unreported
-       WHERE ${guardWithin('purge', TRANSITIONS.report.from)} AND tenant_id = ? AND updated_ts < ? ORDER BY updated_ts, seq LIMIT ?`,
+       WHERE ${guardWithin('purge', TRANSITIONS.report.from, false)} AND tenant_id = ? AND updated_ts < ? ORDER BY updated_ts, seq LIMIT ?`,
     ),
     // served by send_log_ts (migration 003)
     pruneSendLog: db.prepare<[number, number]>('DELETE FROM send_log WHERE rowid IN (SELECT rowid FROM send_log WHERE ts < ? LIMIT ?)'),
@@ -109,7 +110,7 @@ export class SqliteReports implements ReportsPort {
             account_id: row.account_id,
             ts: now,
             type: TRANSITIONS.report.events[0],
-            state: targetState('report'),
+            state: row.state,
             detail: { outcome: item.sent_ts !== null ? 'sent' : 'error' },
           });
         }

@@ -56,6 +56,8 @@ export interface MessageQuery {
   /** absent: every tenant's; '' the default tenant's */
   tenant_id?: string;
   state?: MessageState | '';
+  /** only outcomes reported (true) or not yet reported (false) to the application */
+  reported?: boolean;
   account_id?: string;
   q?: string;
   limit?: number;
@@ -186,8 +188,8 @@ export class RelayApi {
 
   // messages
   listMessages(q: MessageQuery): Promise<Page<MessageSummary>> {
-    const { tenant_id, ...rest } = q;
-    const qs = queryString({ ...rest });
+    const { tenant_id, reported, ...rest } = q;
+    const qs = queryString({ ...rest, reported: reported === undefined ? undefined : String(reported) });
     // tenant_id= (empty) selects the default tenant, so it is sent even when empty
     const tenant = tenant_id === undefined ? '' : `${qs ? '&' : '?'}tenant_id=${encodeURIComponent(tenant_id)}`;
     return this.checked(messagesPage, 'GET', `/api/messages${qs}${tenant}`);

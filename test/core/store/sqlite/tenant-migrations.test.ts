@@ -80,7 +80,8 @@ describe('migrations 005 and 006 on a database written before tenants', () => {
       [3, 'queued-1', 'queued', '', null],
       [5, 'sent-1', 'sent', '', null],
       [8, 'error-1', 'error', '', null],
-      [9, 'reported-1', 'reported', '', null],
+      // migration 008: a reported message keeps its outcome
+      [9, 'reported-1', 'sent', '', null],
     ]);
     expect(await store.messages.get(key('error-1'))).toMatchObject({ error: 'refused (SMTP 550)', attempts: 1 });
     expect((await store.messages.timeline(key('sent-1'), 'acc')).map((e) => [e.type, e.tenant_id])).toEqual([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../../../src/core/store/sqlite/migrations/index.js';
-import { guardOf, guardWithin, stateWritten, statesFrom } from '../../../../src/core/store/sql/transitions.js';
+import { guardOf, guardWithin, reportedGuard, stateWritten, statesFrom } from '../../../../src/core/store/sql/transitions.js';
 import { openTempStore } from '../../../support/store/sqlite.js';
 
 describe('SQL of the message state machine', () => {
@@ -8,21 +8,26 @@ describe('SQL of the message state machine', () => {
     expect(guardOf('claim')).toBe(`state = 'queued'`);
     expect(guardOf('promote')).toBe(`state = 'deferred'`);
     expect(guardOf('sent')).toBe(`state = 'sending'`);
-    expect(guardOf('report')).toBe(`state IN ('sent','error')`);
-    expect(guardOf('delete')).toBe(`state IN ('queued','deferred','sending','sent','error','reported')`);
-    expect(guardOf('report', 'm')).toBe(`m.state IN ('sent','error')`);
+    expect(guardOf('report')).toBe(`state IN ('sent','error') AND reported_ts IS NULL`);
+    expect(guardOf('delete')).toBe(`state IN ('queued','deferred','sending','sent','error')`);
+    expect(guardOf('report', 'm')).toBe(`m.state IN ('sent','error') AND m.reported_ts IS NULL`);
   });
 
   it('adds the delivered check to the transitions only undelivered messages may take', () => {
-    expect(guardOf('retry')).toBe(`state IN ('error','deferred','reported') AND sent_ts IS NULL`);
-    expect(guardOf('replace', 'm')).toBe(`m.state IN ('queued','deferred','error','reported') AND m.sent_ts IS NULL`);
+    expect(guardOf('retry')).toBe(`state IN ('error','deferred') AND sent_ts IS NULL`);
+    expect(guardOf('replace', 'm')).toBe(`m.state IN ('queued','deferred','error') AND m.sent_ts IS NULL`);
   });
 
   it('writes the state the table leads to, and refuses what the table does not allow', () => {
     expect(stateWritten('claim')).toBe(`'sending'`);
     expect(stateWritten('enqueue', { scheduled: true })).toBe(`'deferred'`);
     expect(() => stateWritten('delete')).toThrow(/writes no state/);
-    expect(guardWithin('purge', ['reported'])).toBe(`state = 'reported'`);
+    expect(guardWithin('purge', ['error'])).toBe(`state = 'error'`);
+    // retention's two sweeps: reported outcomes past retention, unreported ones without an application
+    expect(guardWithin('purge', ['sent', 'error'], true)).toBe(`state IN ('sent','error') AND reported_ts IS NOT NULL`);
+    expect(guardWithin('purge', ['sent', 'error'], false)).toBe(`state IN ('sent','error') AND reported_ts IS NULL`);
+    // the report keeps the state: it writes none
+    expect(() => stateWritten('report')).toThrow(/writes none/);
     expect(() => guardWithin('purge', ['queued'])).toThrow(/not allowed from queued/);
     // enqueue starts from no row at all
     expect(statesFrom('enqueue')).toEqual([]);
@@ -32,6 +37,7 @@ describe('SQL of the message state machine', () => {
   it('matches the conditions of the partial indexes the statements name', () => {
     const schema = MIGRATIONS.map((m) => m.up.toString()).join('\n');
     for (const t of ['claim', 'promote', 'expire', 'report'] as const) expect(schema).toContain(`WHERE ${guardOf(t)}`);
+    expect(schema).toContain(`WHERE ${reportedGuard(true)}`);
   });
 
   it('fails to open, not to run, when a guard stops matching the index a statement names', async () => {

@@ -44,12 +44,31 @@ describe('applyEvent', () => {
     expect(r.state).toBe('queued');
   });
 
-  it('marks reported rows', () => {
-    expect(applyEvent(row({ state: 'sent' }), ev('reported', 'reported'))).toMatchObject({ state: 'reported', reported_ts: 1_700_000_100 });
+  it('marks reported rows, keeping their outcome and error text (#20.1)', () => {
+    expect(applyEvent(row({ state: 'sent' }), ev('reported', 'sent'))).toMatchObject({ state: 'sent', reported_ts: 1_700_000_100 });
+    const failed = row({ state: 'error', error: '550 no such user', error_ts: 1_700_000_050 });
+    expect(applyEvent(failed, ev('reported', 'error'))).toMatchObject({ state: 'error', error: '550 no such user', reported_ts: 1_700_000_100 });
+  });
+
+  it('clears the report of a retried failure: its next outcome is reported again', () => {
+    const reported = row({ state: 'error', error: '550 no such user', error_ts: 1_700_000_050, reported_ts: 1_700_000_060 });
+    expect(applyEvent(reported, ev('retry', 'queued'))).toMatchObject({ state: 'queued', error: null, error_ts: null, reported_ts: null });
   });
 });
 
 describe('filters', () => {
+  it('tells reported outcomes from the others, for rows and for events about rows not shown', () => {
+    const failed = { tenant_id: '', state: 'error' as const, account_id: null, reported_ts: null };
+    expect(matchesFilter(failed, { state: 'error', reported: false })).toBe(true);
+    expect(matchesFilter(failed, { state: 'error', reported: true })).toBe(false);
+    expect(matchesFilter({ ...failed, reported_ts: 1 }, { state: 'error', reported: true })).toBe(true);
+    expect(matchesFilter({ ...failed, reported_ts: 1 }, { state: 'error' })).toBe(true);
+    expect(mayEnterList(ev('reported', 'error'), { state: 'error', reported: true })).toBe(true);
+    expect(mayEnterList(ev('error', 'error'), { state: 'error', reported: true })).toBe(false);
+    expect(mayEnterList(ev('error', 'error'), { state: 'error', reported: false })).toBe(true);
+    expect(mayEnterList(ev('reported', 'error'), { reported: false })).toBe(false);
+  });
+
   it('matches state and account', () => {
     expect(matchesFilter({ tenant_id: '', state: 'sent', account_id: 'a' }, { state: 'sent' })).toBe(true);
     expect(matchesFilter({ tenant_id: '', state: 'sent', account_id: 'a' }, { state: 'error' })).toBe(false);

@@ -76,7 +76,7 @@ export function MessageDetail({ id, tenantId = '', onClose }: { id: string; /** 
         <div className="detail-title">
           <h2>{m ? m.subject || '(no subject)' : gone ? 'Message not found' : 'Loading…'}</h2>
           <div className="detail-sub">
-            {m ? <StateBadge state={m.state} sandbox={m.sandbox} /> : null}
+            {m ? <StateBadge state={m.state} sandbox={m.sandbox} reportedTs={m.reported_ts} /> : null}
             <code className="muted" title="message id">
               {id}
             </code>

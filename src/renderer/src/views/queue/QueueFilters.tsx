@@ -59,6 +59,17 @@ export function QueueFilters({ filter, onChange, accounts, tenants, stats, shown
           ))}
         </select>
       </InlineField>
+      <InlineField label="Report">
+        <select
+          value={filter.reported === undefined ? '' : filter.reported ? 'yes' : 'no'}
+          title="Whether the application acknowledged the outcome"
+          onChange={(e) => onChange({ ...filter, reported: e.target.value === '' ? undefined : e.target.value === 'yes' })}
+        >
+          <option value="">all</option>
+          <option value="yes">reported</option>
+          <option value="no">not reported</option>
+        </select>
+      </InlineField>
       <InlineField label="Account">
         <select value={filter.account_id ?? ''} onChange={(e) => onChange({ ...filter, account_id: e.target.value })}>
           <option value="">all</option>

@@ -9,7 +9,7 @@ const DEFERRAL: Record<string, string> = { scheduled: 'scheduled', rate_limited:
 function whenLabel(m: MessageSummary, now: number): string {
   if (m.state === 'deferred' && m.deferred_ts) return `${DEFERRAL[m.deferred_reason ?? ''] ?? 'next'} ${formatRelative(m.deferred_ts, now)}`;
   if (m.state === 'sending') return `sending since ${formatTime(m.updated_ts, now)}`;
-  if ((m.state === 'sent' || m.state === 'reported') && m.sent_ts) return `sent ${formatTime(m.sent_ts, now)}`;
+  if (m.state === 'sent' && m.sent_ts) return `sent ${formatTime(m.sent_ts, now)}`;
   if (m.state === 'error' && m.error_ts) return `failed ${formatTime(m.error_ts, now)}`;
   return `queued ${formatTime(m.created_ts, now)}`;
 }
@@ -36,7 +36,7 @@ export const QueueRow = memo(function QueueRow({
   return (
     <div id={rowId} role="option" aria-selected={selected} className={cls} onClick={() => onOpen(m.id, m.tenant_id)} data-id={m.id} data-tenant={m.tenant_id}>
       <div className="col-state">
-        <StateBadge state={m.state} sandbox={m.sandbox} />
+        <StateBadge state={m.state} sandbox={m.sandbox} reportedTs={m.reported_ts} />
       </div>
       {showTenant ? (
         <div className="col-tenant" title={m.tenant_id ? `tenant ${m.tenant_id}` : 'the default tenant (classic application)'}>

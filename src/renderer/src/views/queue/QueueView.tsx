@@ -19,9 +19,13 @@ export const DEFAULT_TENANT_PARAM = '~';
 
 function filterFromRoute(route: Route): QueueFilter {
   const tenant = route.params.tenant;
+  // `state=reported`: a link from before the report was told apart from the outcome
+  const legacyReported = route.params.state === 'reported';
+  const reported = route.params.reported;
   return {
     tenant_id: tenant === undefined ? undefined : tenant === DEFAULT_TENANT_PARAM ? '' : tenant,
-    state: (route.params.state as QueueFilter['state']) ?? '',
+    state: legacyReported ? '' : ((route.params.state as QueueFilter['state']) ?? ''),
+    reported: legacyReported || reported === 'yes' ? true : reported === 'no' ? false : undefined,
     account_id: route.params.account ?? '',
     q: route.params.q ?? '',
   };
@@ -29,7 +33,8 @@ function filterFromRoute(route: Route): QueueFilter {
 
 function filterParams(f: QueueFilter): Record<string, string | undefined> {
   const tenant = f.tenant_id === undefined ? undefined : f.tenant_id || DEFAULT_TENANT_PARAM;
-  return { tenant, state: f.state || undefined, account: f.account_id || undefined, q: f.q || undefined };
+  const reported = f.reported === undefined ? undefined : f.reported ? 'yes' : 'no';
+  return { tenant, state: f.state || undefined, reported, account: f.account_id || undefined, q: f.q || undefined };
 }
 
 export function QueueView({ route }: { route: Route }) {
@@ -52,7 +57,7 @@ export function QueueView({ route }: { route: Route }) {
   const onOpenId = useCallback((id: string, tenantId: string) => navigate('queue', id, { ...paramsRef.current, of: tenantId || undefined }), []);
   const open = useCallback((m: MessageSummary) => onOpenId(m.id, m.tenant_id), [onOpenId]);
   const loadMore = useCallback(() => void list.loadMore(), [list]);
-  const filtered = !!(filter.state || filter.account_id || filter.q || filter.tenant_id !== undefined);
+  const filtered = !!(filter.state || filter.account_id || filter.q || filter.tenant_id !== undefined || filter.reported !== undefined);
 
   return (
     <div className={selected ? 'split has-detail' : 'split'}>

@@ -5,6 +5,8 @@ export interface QueueFilter {
   /** absent: every tenant's; '' the default tenant's (the classic application) */
   tenant_id?: string;
   state?: MessageState | '';
+  /** true: outcomes the application acknowledged; false: the others; absent: both */
+  reported?: boolean;
   account_id?: string;
   q?: string;
 }
@@ -39,6 +41,10 @@ export function applyEvent(row: MessageSummary, ev: MessageEvent): MessageSummar
       break;
     case 'reported':
       next.reported_ts = ev.ts;
+      break;
+    case 'retry':
+      // a new attempt, whose final outcome is reported again
+      next.reported_ts = null;
       break;
     case 'queued':
     case 'replaced':
@@ -78,9 +84,13 @@ export function eventRowKey(ev: Pick<MessageEvent, 'tenant_id' | 'message_id'>):
 }
 
 /** Whether a row belongs in a list shown with `filter` (the search term is the server's business). */
-export function matchesFilter(row: Pick<MessageSummary, 'state' | 'account_id' | 'tenant_id'>, filter: QueueFilter): boolean {
+export function matchesFilter(
+  row: Pick<MessageSummary, 'state' | 'account_id' | 'tenant_id'> & { reported_ts?: number | null },
+  filter: QueueFilter,
+): boolean {
   if (filter.tenant_id !== undefined && row.tenant_id !== filter.tenant_id) return false;
   if (filter.state && row.state !== filter.state) return false;
+  if (filter.reported !== undefined && (row.reported_ts != null) !== filter.reported) return false;
   if (filter.account_id && row.account_id !== filter.account_id) return false;
   return true;
 }
@@ -90,6 +100,8 @@ export function mayEnterList(ev: MessageEvent, filter: QueueFilter): boolean {
   if (ev.state === 'deleted') return false;
   if (filter.tenant_id !== undefined && ev.tenant_id !== filter.tenant_id) return false;
   if (filter.state && ev.state !== filter.state) return false;
+  // only a report makes a message reported; any other event leaves it (or makes it) unreported
+  if (filter.reported !== undefined && (ev.type === 'reported') !== filter.reported) return false;
   if (filter.account_id && ev.account_id !== filter.account_id) return false;
   return true;
 }

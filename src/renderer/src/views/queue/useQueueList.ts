@@ -22,10 +22,10 @@ export function useQueueList(filter: QueueFilter): QueueListHandle {
   const { api, events } = useRelay();
   const list = useMemo(() => new LiveList<MessageSummary>(messageRowKey), []);
   const snapshot = useSyncExternalStore(list.subscribe, list.getSnapshot);
-  const { tenant_id, state, account_id, q } = filter;
+  const { tenant_id, state, reported, account_id, q } = filter;
 
   useEffect(() => {
-    const f: QueueFilter = { tenant_id, state, account_id, q };
+    const f: QueueFilter = { tenant_id, state, reported, account_id, q };
     void list.setSource((cursor, limit) => api.listMessages({ ...f, cursor, limit }));
 
     // a coalesced burst may have changed any loaded row: refetch the loaded top (bounded), not only the head
@@ -88,7 +88,7 @@ export function useQueueList(filter: QueueFilter): QueueListHandle {
       runRefresh.cancel();
       if (timer) clearTimeout(timer);
     };
-  }, [api, events, list, tenant_id, state, account_id, q]);
+  }, [api, events, list, tenant_id, state, reported, account_id, q]);
 
   return { list, snapshot };
 }
