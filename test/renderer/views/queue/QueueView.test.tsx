@@ -47,6 +47,38 @@ describe('QueueView', () => {
     expect(call.url.searchParams.get('q')).toBe('invoice');
   });
 
+  it('shows a reported failure as an error with its text and a reported mark; the report keeps it an error (#20.1)', async () => {
+    const failed = summary('f1', { subject: 'Refused', state: 'error', error: '550 no such user', error_ts: 1_700_000_020, attempts: 1 });
+    withRelay({ 'GET /api/messages': () => ({ items: [failed], next_cursor: null }) }, <QueueView route={{ view: 'queue', params: { state: 'error' } }} />);
+    await screen.findByText('Refused');
+    const row = () => document.querySelector('.queue-row[data-id="f1"]')!;
+    expect(row().querySelector('.reported-mark')).toBeNull();
+    const es = FakeEventSource.last();
+    act(() => es.open());
+    act(() => es.send('messages', [{ message_id: 'f1', tenant_id: '', account_id: 'acc', ts: 1_700_000_030, type: 'reported', state: 'error', detail: { outcome: 'error' } }]));
+    await waitFor(() => expect(row().querySelector('.reported-mark')).not.toBeNull());
+    expect(row().querySelector('.badge')!.textContent).toBe('error');
+    expect(row().querySelector('.row-error')!.textContent).toContain('550 no such user');
+    expect(row().querySelector('.reported-mark')!.getAttribute('title')).toMatch(/^Reported to the application/);
+  });
+
+  it('passes the Report filter to the API; an old state=reported link asks for reported outcomes', async () => {
+    const relay = withRelay({ 'GET /api/messages': () => ({ items: [], next_cursor: null }) }, <QueueView route={{ view: 'queue', params: { state: 'error', reported: 'no' } }} />);
+    expect(await screen.findByText('No messages match these filters')).toBeTruthy();
+    const call = relay.calls.find((c) => c.url.pathname === '/api/messages')!;
+    expect(call.url.searchParams.get('state')).toBe('error');
+    expect(call.url.searchParams.get('reported')).toBe('false');
+    expect((screen.getByLabelText('Report') as HTMLSelectElement).value).toBe('no');
+  });
+
+  it('reads a state=reported link from before as the reported filter', async () => {
+    const relay = withRelay({ 'GET /api/messages': () => ({ items: [], next_cursor: null }) }, <QueueView route={{ view: 'queue', params: { state: 'reported' } }} />);
+    expect(await screen.findByText('No messages match these filters')).toBeTruthy();
+    const call = relay.calls.find((c) => c.url.pathname === '/api/messages')!;
+    expect(call.url.searchParams.get('state')).toBeNull();
+    expect(call.url.searchParams.get('reported')).toBe('true');
+  });
+
   it('shows no tenant column on a relay without tenants', async () => {
     withRelay({ 'GET /api/messages': () => ({ items: [summary('m1', { subject: 'First' })], next_cursor: null }) }, <QueueView route={{ view: 'queue', params: {} }} />);
     await screen.findByText('First');
