@@ -49,7 +49,7 @@ describe.runIf(BROWSER_AVAILABLE)('web UI: a reported failure stays a failure (C
     // the application acknowledged every outcome, and the relay marked them reported
     await waitFor(() => new Set(app.reportedIds()).size === 4, { what: 'every outcome reported', ...BROWSER_PACE });
     await waitFor(
-      async () => ((await (await relay.api('/api/messages?reported=false')).json()) as { items: unknown[] }).items.length === 0,
+      async () => ((await (await relay.api('/api/messages')).json()) as { items: { reported_ts: number | null }[] }).items.every((m) => m.reported_ts !== null),
       { what: 'every outcome marked reported', ...BROWSER_PACE },
     );
 
