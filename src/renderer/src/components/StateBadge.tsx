@@ -14,7 +14,7 @@ export function StateBadge({ state, sandbox, reportedTs }: { state: string; sand
         {sandbox && state !== 'queued' ? <span className="badge-sub"> · sandbox</span> : null}
       </span>
       {reported ? (
-        <span className="reported-mark" data-reported title={`Reported to the application ${formatDateTime(reportedTs)}`}>
+        <span className="reported-mark" title={`Reported to the application ${formatDateTime(reportedTs)}`}>
           ✓ reported
         </span>
       ) : null}
