@@ -226,7 +226,7 @@ describe('messages, delete, cleanup', () => {
   it('cleanup removes only reported final messages older than the window', async () => {
     await addMessages({ messages: [msg('cl-1'), msg('cl-2')] });
     const old = Math.floor(Date.now() / 1000) - 10_000;
-    withSideDb(t.relay.ctx.config.dbPath, (db) => db.prepare(`UPDATE messages SET state='reported', sent_ts=?, reported_ts=? WHERE id='cl-1'`).run(old, old));
+    withSideDb(t.relay.ctx.config.dbPath, (db) => db.prepare(`UPDATE messages SET state='sent', sent_ts=?, reported_ts=? WHERE id='cl-1'`).run(old, old));
     const none = await (await t.api('/commands/cleanup-messages', { method: 'POST', json: { older_than_seconds: 20_000 } })).json();
     expect(none).toEqual({ ok: true, removed: 0 });
     const some = await (await t.api('/commands/cleanup-messages', { method: 'POST', json: { older_than_seconds: 0 } })).json();
