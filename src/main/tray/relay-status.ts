@@ -14,7 +14,7 @@ export interface RelayStatusSnapshot {
   /** waiting for delivery: queued + deferred + sending */
   pending: number;
   deferred: number;
-  /** ended in error and not yet reported */
+  /** ended in error (reported to the application or not: the report keeps the outcome) */
   failed: number;
   capturedUnread: number;
   /** the last delivery attempt failed (cleared by the next successful one) */
