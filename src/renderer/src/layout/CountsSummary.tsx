@@ -6,7 +6,8 @@ export function countsSummary(counts: Partial<Record<string, number>> | undefine
   if (!counts) return '…';
   const pending = (counts.queued ?? 0) + (counts.deferred ?? 0) + (counts.sending ?? 0);
   const errors = counts.error ?? 0;
-  return `${formatNumber(pending)} pending · ${formatNumber(errors)} error${errors === 1 ? '' : 's'}`;
+  // errors only when there are some: the line must fit beside the mode and the pause button
+  return errors > 0 ? `${formatNumber(pending)} pending · ${formatNumber(errors)} error${errors === 1 ? '' : 's'}` : `${formatNumber(pending)} pending`;
 }
 
 /** Shown instead of the counts on a narrow screen; opens them below the header. */
