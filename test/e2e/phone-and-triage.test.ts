@@ -174,6 +174,19 @@ describe.runIf(BROWSER_AVAILABLE)('narrow screens and triage (Chromium, real rel
         expect(await layoutProblems(page)).toEqual([]);
         await screenshot(page, `phone-${width}x${height}-counts-open-${scheme}`);
         await toggle.click();
+
+        // the other views fit too: accounts (and the edit form), settings
+        await page.getByRole('link', { name: 'Accounts' }).click();
+        await page.getByRole('article', { name: 'provider' }).waitFor();
+        expect(await layoutProblems(page)).toEqual([]);
+        await page.getByRole('link', { name: 'Edit account provider' }).click();
+        await page.getByRole('complementary', { name: 'Edit account provider' }).waitFor();
+        expect(await layoutProblems(page)).toEqual([]);
+        await shot('account-form');
+        await page.getByRole('link', { name: 'Settings' }).click();
+        await page.getByRole('heading').first().waitFor();
+        await shot('settings');
+        expect(await layoutProblems(page)).toEqual([]);
         await page.context().close();
       }
     });
