@@ -1,3 +1,4 @@
+import { CAPTURED_READ_ROUTES } from './captured-read.js';
 import { CLASSIC_ROUTES, OTHER_ROUTES } from './classic-routes.js';
 import { MAILPIT_ROUTES } from './mailpit.js';
 import { RELAY_ROUTES } from './relay-routes.js';
@@ -14,4 +15,4 @@ export { CLASSIC_ROUTES, MAILPIT_ROUTES, OTHER_ROUTES, RELAY_ROUTES, TENANT_ROUT
  * OpenAPI (each entry is a zod-to-openapi RouteConfig) and the contract test checks real answers
  * against them.
  */
-export const API_ROUTES: readonly ApiRoute[] = [...CLASSIC_ROUTES, ...TENANT_ROUTES, ...RELAY_ROUTES, ...TENANT_VIEW_ROUTES, ...MAILPIT_ROUTES, ...OTHER_ROUTES];
+export const API_ROUTES: readonly ApiRoute[] = [...CLASSIC_ROUTES, ...TENANT_ROUTES, ...RELAY_ROUTES, ...CAPTURED_READ_ROUTES, ...TENANT_VIEW_ROUTES, ...MAILPIT_ROUTES, ...OTHER_ROUTES];

@@ -317,6 +317,10 @@ describe('the API answers as its contract says', () => {
     await expectStatus(200, 'GET', `/api/captured/${html.id}/attachments/1?inline=1`);
     await expectStatus(422, 'GET', `/api/captured/${html.id}/attachments/0?inline=perhaps`);
     await expectStatus(404, 'GET', `/api/captured/${html.id}/attachments/9`);
+    await expectStatus(200, 'PUT', '/api/captured/read', { json: { read: false, ids: [html.id] } });
+    await expectStatus(200, 'PUT', '/api/captured/read', { json: { read: true } });
+    await expectStatus(400, 'PUT', '/api/captured/read', { json: { read: true, ids: [html.id], q: 'html' } });
+    await expectStatus(422, 'PUT', '/api/captured/read', { json: { read: true, ids: [] } });
 
     const released = await expectStatus(202, 'POST', `/api/captured/${html.id}/release`, { json: { account_id: 'acc', to: ['ok@example.com'], priority: 'high' } });
     expect(released).toMatchObject({ captured_id: html.id, account_id: 'acc', to: ['ok@example.com'] });

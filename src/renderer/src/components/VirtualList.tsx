@@ -1,10 +1,19 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useImperativeHandle, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode, type Ref } from 'react';
+import { pickModeOf, type PickMode } from '../lib/selection.js';
 
 export interface RowContext {
   active: boolean;
   selected: boolean;
   rowId: string;
+}
+
+/** What the view's global shortcuts do to the list (j/k without focus in it). */
+export interface VirtualListHandle<T> {
+  /** moves the highlight by `delta` rows (from the first row when none is highlighted) */
+  move(delta: number): void;
+  /** the highlighted item, if any */
+  active(): T | null;
 }
 
 export interface VirtualListProps<T, K extends string | number> {
@@ -19,6 +28,12 @@ export interface VirtualListProps<T, K extends string | number> {
   renderRow: (item: T, ctx: RowContext) => ReactNode;
   label: string;
   header?: ReactNode;
+  /** multi-selection: the picked keys, and what a shift/ctrl click (or x on the highlighted row) picks */
+  pickedKeys?: ReadonlySet<K>;
+  onPick?: (item: T, mode: PickMode) => void;
+  handleRef?: Ref<VirtualListHandle<T>>;
+  /** while an item is open, moving the highlight opens the item it lands on (triage: j/k walk the mail) */
+  openOnMove?: boolean;
 }
 
 /**
@@ -27,7 +42,7 @@ export interface VirtualListProps<T, K extends string | number> {
  * are inserted above them.
  */
 export function VirtualList<T, K extends string | number>(props: VirtualListProps<T, K>) {
-  const { items, keyOf, rowHeight, hasMore, loading, onLoadMore, selectedKey, onOpen, renderRow, label, header } = props;
+  const { items, keyOf, rowHeight, hasMore, loading, onLoadMore, selectedKey, onOpen, renderRow, label, header, pickedKeys, onPick, handleRef, openOnMove } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const idBase = useId();
   const [activeIndex, setActiveIndex] = useState(-1);
@@ -82,9 +97,30 @@ export function VirtualList<T, K extends string | number>(props: VirtualListProp
       const i = Math.max(0, Math.min(items.length - 1, to));
       setActiveIndex(i);
       virtualizer.scrollToIndex(i, { align: 'auto' });
+      const item = items[i];
+      if (openOnMove && selectedKey !== undefined && selectedKey !== null && item !== undefined && keyOf(item) !== selectedKey) onOpen(item);
     },
-    [items.length, virtualizer],
+    [items, virtualizer, openOnMove, selectedKey, keyOf, onOpen],
   );
+
+  useImperativeHandle(
+    handleRef,
+    () => ({
+      move: (delta: number) => move(activeIndex < 0 ? (delta > 0 ? 0 : items.length - 1) : activeIndex + delta),
+      active: () => (activeIndex >= 0 ? (items[activeIndex] ?? null) : null),
+    }),
+    [move, activeIndex, items],
+  );
+
+  // a shift or ctrl click picks rows instead of opening one: caught before the row's own click
+  const onRowClick = (e: MouseEvent, item: T, index: number) => {
+    const mode = onPick ? pickModeOf(e) : null;
+    if (!mode || !onPick) return;
+    e.preventDefault();
+    e.stopPropagation();
+    setActiveIndex(index);
+    onPick(item, mode);
+  };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / rowHeight) - 1);
@@ -114,6 +150,10 @@ export function VirtualList<T, K extends string | number>(props: VirtualListProp
       case ' ':
         if (activeIndex >= 0 && items[activeIndex]) onOpen(items[activeIndex]);
         break;
+      case 'x':
+        if (!onPick || activeIndex < 0 || !items[activeIndex]) return;
+        onPick(items[activeIndex], 'toggle');
+        break;
       default:
         return;
     }
@@ -129,6 +169,7 @@ export function VirtualList<T, K extends string | number>(props: VirtualListProp
         className="vlist-scroll"
         role="listbox"
         aria-label={label}
+        aria-multiselectable={onPick ? true : undefined}
         tabIndex={0}
         aria-activedescendant={activeIndex >= 0 && activeIndex < items.length ? rowId(activeIndex) : undefined}
         onKeyDown={onKeyDown}
@@ -144,8 +185,9 @@ export function VirtualList<T, K extends string | number>(props: VirtualListProp
               );
             }
             const item = items[v.index];
+            const picked = pickedKeys?.has(keyOf(item)) ?? false;
             return (
-              <div key={v.key} style={style} role="presentation">
+              <div key={v.key} style={style} role="presentation" className={picked ? 'vrow picked' : 'vrow'} onClickCapture={(e) => onRowClick(e, item, v.index)}>
                 {renderRow(item, { active: v.index === activeIndex, selected: keyOf(item) === selectedKey, rowId: rowId(v.index) })}
               </div>
             );

@@ -1,8 +1,11 @@
+import { useState } from 'react';
 import { MESSAGE_STATES } from '../../../shared/api/states.js';
 import { formatNumber } from '../lib/format.js';
 import { routeHref } from '../lib/router.js';
 import { useRelay } from '../state/relay-context.js';
+import { CountsToggle } from './CountsSummary.js';
 import { relayUnreachable } from './OutageBanner.js';
+import '../styles/phone.css';
 
 /** App bar: the mode at a glance, counts by state (each one a filter), pause/resume. */
 export function Header() {
@@ -10,8 +13,10 @@ export function Header() {
   const stale = relayUnreachable(streamStatus);
   const mode = settings?.delivery_mode;
   const paused = settings?.paused ?? false;
+  // on a phone the counts fold into one summary line (phone.css), opened by the toggle
+  const [countsOpen, setCountsOpen] = useState(false);
   return (
-    <header className="app-header">
+    <header className={countsOpen ? 'app-header counts-open' : 'app-header'}>
       <div className="brand">
         <img src="./favicon.svg" alt="" width={22} height={22} />
         <span>Genro Mail Relay</span>
@@ -22,6 +27,7 @@ export function Header() {
         </span>
       ) : null}
       {paused ? <span className="mode-pill mode-paused">PAUSED</span> : null}
+      <CountsToggle stats={stats} open={countsOpen} onToggle={() => setCountsOpen((o) => !o)} />
       <nav className={stale ? 'counts stale' : 'counts'} aria-label="Messages by state" title={stale ? 'Last known counts: the relay is unreachable' : undefined}>
         {MESSAGE_STATES.map((s) => (
           <a key={s} href={routeHref('queue', undefined, { state: s })} className={`count count-${s}`} title={`Show ${s} messages`}>

@@ -3,8 +3,12 @@ import { useEffect, useRef } from 'react';
 const SHORTCUTS: [string, string][] = [
   ['1 – 5', 'Queue, Captured, Accounts, Settings, Tenants (when there are tenants)'],
   ['/', 'Search in the current list'],
-  ['↑ ↓  or  j k', 'Move in a list (when it has focus)'],
+  ['j k', 'Next / previous: moves in the list, or opens the next mail or message when one is open'],
+  ['↑ ↓', 'Move in a list (when it has focus)'],
   ['Enter', 'Open the highlighted item'],
+  ['x  ·  shift/ctrl click', 'Pick rows for a bulk action (a range with shift)'],
+  ['d  or  Delete', 'Delete the open mail and open the next one (or the picked rows)'],
+  ['u', 'Mark the open (or picked) mail read / unread'],
   ['Esc', 'Close the detail pane or dialog'],
   ['← →', 'Switch tabs in the captured mail inspector'],
   ['?', 'This help'],

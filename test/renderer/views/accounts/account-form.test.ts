@@ -3,6 +3,7 @@ import {
   EMPTY_FORM,
   accountInputFromForm,
   formFromAccount,
+  keepsSavedPassword,
   validateAccountForm,
   type AccountForm,
 } from '../../../../src/renderer/src/views/accounts/account-form.js';
@@ -36,9 +37,33 @@ describe('validateAccountForm', () => {
 
   it('asks for user and password together (the password is never read back)', () => {
     expect(validateAccountForm({ ...valid, user: 'me' }, ctx).password).toMatch(/needed/);
-    expect(validateAccountForm({ ...valid, user: 'me' }, { ...ctx, editing: true }).password).toMatch(/type it again/);
+    expect(validateAccountForm({ ...valid, user: 'me' }, { ...ctx, editing: true }).password).toMatch(/needed/);
     expect(validateAccountForm({ ...valid, password: 'x' }, ctx).user).toMatch(/needed/);
     expect(validateAccountForm({ ...valid, user: 'me', password: 'x' }, ctx)).toEqual({});
+  });
+
+  it('keeps the saved password on an edit of the same host, port and user (the relay keeps it then)', () => {
+    const original = accountView('primary', { host: 'smtp.example.com', port: 587, user: 'me', password_set: true });
+    const edit = { ...formFromAccount(original), limit_per_minute: '30' };
+    const editing = { ...ctx, editing: true, original };
+    expect(keepsSavedPassword(edit, original)).toBe(true);
+    expect(validateAccountForm(edit, editing)).toEqual({});
+    expect(validateAccountForm({ ...edit, host: ' SMTP.example.com ' }, editing)).toEqual({});
+    // the body leaves the password out: an explicit null would clear the saved one
+    const body = accountInputFromForm(edit, original);
+    expect('password' in body && body.password !== undefined).toBe(false);
+    expect(JSON.parse(JSON.stringify(body))).not.toHaveProperty('password');
+    expect(body.limit_per_minute).toBe(30);
+    // another server: the relay drops the saved password, so the form asks for it
+    for (const change of [{ host: 'smtp.other.example' }, { port: '465' }, { user: 'someone-else' }]) {
+      expect(keepsSavedPassword({ ...edit, ...change }, original)).toBe(false);
+      expect(validateAccountForm({ ...edit, ...change }, editing).password).toMatch(/changed: type the password again/);
+    }
+    // nothing saved: a user still needs a password
+    const bare = accountView('primary', { user: 'me', password_set: false });
+    expect(validateAccountForm(formFromAccount(bare), { ...ctx, editing: true, original: bare }).password).toMatch(/needed/);
+    // a new account without a password sends null, as before
+    expect(accountInputFromForm(valid).password).toBeNull();
   });
 
   it('checks that limits are consistent and fallbacks exist', () => {

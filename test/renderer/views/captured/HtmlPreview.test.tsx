@@ -1,9 +1,11 @@
-import { fireEvent, render, screen } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { resetPreviewState } from '../../../../src/renderer/src/hooks/usePreviewState.js';
 import { HtmlPreview } from '../../../../src/renderer/src/views/captured/HtmlPreview.js';
 import { useComponentDom } from '../../../support/renderer/render-with-relay.js';
 
 useComponentDom();
+beforeEach(() => resetPreviewState());
 
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const attachment = (index: number, cid: string | null) => ({ index, filename: `part${index}.png`, content_type: 'image/png', size: 8, cid, inline: cid !== null });
@@ -59,5 +61,27 @@ describe('HtmlPreview', () => {
     const frame = (await screen.findByTitle('HTML preview: Broken')) as HTMLIFrameElement;
     const doc = new DOMParser().parseFromString(frame.getAttribute('srcdoc')!, 'text/html');
     expect(doc.getElementById('a')?.getAttribute('src')).toBe('cid:logo@x');
+  });
+
+  it('keeps the width and the remote-content choice when it is shown again (another tab was open), per mail for remote content', async () => {
+    const loadPart = vi.fn(async () => new Blob([PNG], { type: 'image/png' }));
+    const html = '<p>Hello</p><img src="https://tracker.example/p.gif">';
+    const view = render(<HtmlPreview html={html} attachments={[]} loadPart={loadPart} subject="Hi" />);
+    await screen.findByTitle('HTML preview: Hi');
+    fireEvent.click(screen.getByRole('button', { name: 'Load remote images' }));
+    fireEvent.click(screen.getByRole('radio', { name: 'Tablet' }));
+    view.unmount();
+
+    render(<HtmlPreview html={html} attachments={[]} loadPart={loadPart} subject="Hi" />);
+    const frame = (await screen.findByTitle('HTML preview: Hi')) as HTMLIFrameElement;
+    expect(frame.style.width).toBe('768px');
+    expect(screen.getByRole('button', { name: 'Block remote content' })).toBeTruthy();
+    cleanup();
+
+    // another mail keeps the width, but its remote content stays blocked until allowed for it
+    render(<HtmlPreview html={'<p>Other</p><img src="https://tracker.example/q.gif">'} attachments={[]} loadPart={loadPart} subject="Other" />);
+    const other = (await screen.findByTitle('HTML preview: Other')) as HTMLIFrameElement;
+    expect(other.style.width).toBe('768px');
+    expect(screen.getByRole('button', { name: 'Load remote images' })).toBeTruthy();
   });
 });

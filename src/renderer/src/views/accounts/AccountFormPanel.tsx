@@ -28,7 +28,7 @@ export function AccountFormPanel({ original, accounts, onSave, onClose }: {
   const [touched, setTouched] = useState(false);
   const [saving, setSaving] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
-  const ctx = { editing, existingIds: accounts.map((a) => a.id) };
+  const ctx = { editing, existingIds: accounts.map((a) => a.id), original };
   const errors: AccountFormErrors = touched ? validateAccountForm(form, ctx) : {};
   const set = <K extends keyof AccountForm>(k: K, v: AccountForm[K]) => setForm((f) => ({ ...f, [k]: v }));
   const others = accounts.filter((a) => a.id !== form.id.trim());
@@ -116,7 +116,11 @@ export function AccountFormPanel({ original, accounts, onSave, onClose }: {
             <Field
               label="Password"
               error={errors.password}
-              hint={editing && original.user ? 'Saved passwords are never shown; type it again when saving.' : 'Stored encrypted where the OS allows it.'}
+              hint={
+                editing && original.password_set
+                  ? 'Saved passwords are never shown: leave empty to keep it (a new host, port or user needs it typed again).'
+                  : 'Stored encrypted where the OS allows it.'
+              }
             >
               <input data-field="password" type="password" value={form.password} onChange={(e) => set('password', e.target.value)} autoComplete="new-password" />
             </Field>

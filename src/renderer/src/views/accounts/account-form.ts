@@ -80,8 +80,20 @@ function optionalInt(value: string, field: keyof AccountForm, errors: AccountFor
   if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) errors[field] = `${what} must be a whole number of at least 1 (or empty)`;
 }
 
+/**
+ * Whether saving without typing the password keeps the saved one: the relay keeps it while host, port
+ * and user stay the same (src/core/services/secret-scope.ts, whose comparison this mirrors).
+ */
+export function keepsSavedPassword(f: AccountForm, original: AccountView | null | undefined): boolean {
+  if (!original?.password_set || f.password) return false;
+  const sameHost = f.host.trim().toLowerCase() === original.host.trim().toLowerCase();
+  const samePort = Number(f.port.trim()) === original.port;
+  const sameUser = (f.user.trim() || null) === (original.user ?? null);
+  return sameHost && samePort && sameUser;
+}
+
 /** Checks the form before it is sent; the relay validates again and its message is shown if it disagrees. */
-export function validateAccountForm(f: AccountForm, ctx: { editing: boolean; existingIds: string[] }): AccountFormErrors {
+export function validateAccountForm(f: AccountForm, ctx: { editing: boolean; existingIds: string[]; original?: AccountView | null }): AccountFormErrors {
   const errors: AccountFormErrors = {};
   const id = f.id.trim();
   if (!id) errors.id = 'Give the account an id (your application refers to it as account_id)';
@@ -96,9 +108,9 @@ export function validateAccountForm(f: AccountForm, ctx: { editing: boolean; exi
   if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) errors.port = 'Port must be between 1 and 65535';
 
   if (/[\r\n]/.test(f.user)) errors.user = 'The user must be a single line';
-  if (f.user.trim() && !f.password) {
-    errors.password = ctx.editing
-      ? 'The relay never returns saved passwords: type it again to keep signing in'
+  if (f.user.trim() && !f.password && !keepsSavedPassword(f, ctx.original)) {
+    errors.password = ctx.original?.password_set
+      ? 'The host, port or user changed: type the password again (the saved one is not sent to another server)'
       : 'A password is needed when a user is set';
   }
   if (f.password && !f.user.trim()) errors.user = 'A user is needed when a password is set';
@@ -127,7 +139,10 @@ export function validateAccountForm(f: AccountForm, ctx: { editing: boolean; exi
 
 const intOrNull = (s: string) => (s.trim() === '' ? null : Number(s.trim()));
 
-/** The POST /account body; fields the form does not show keep the values of `original`. */
+/**
+ * The POST /account body; fields the form does not show keep the values of `original`. An edit with
+ * the password left empty omits it, so the relay keeps the saved one (same server) or drops it.
+ */
 export function accountInputFromForm(f: AccountForm, original?: AccountView | null): AccountInput {
   const fallbacks = parseFallbacks(f.fallbacks);
   return {
@@ -135,7 +150,7 @@ export function accountInputFromForm(f: AccountForm, original?: AccountView | nu
     host: f.host.trim(),
     port: Number(f.port.trim()),
     user: f.user.trim() || null,
-    password: f.password || null,
+    password: f.password ? f.password : original ? undefined : null,
     use_tls: f.tls === 'tls' ? true : f.tls === 'starttls' ? false : null,
     limit_per_minute: intOrNull(f.limit_per_minute),
     limit_per_hour: intOrNull(f.limit_per_hour),

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { CapturedDetail as Detail } from '../../api/types.js';
+import { CollapsedList } from '../../components/CollapsedList.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { Tabs } from '../../components/Tabs.js';
 import { useShortcuts } from '../../hooks/useShortcuts.js';
@@ -86,7 +87,7 @@ export function CapturedDetail({ id, onClose, onDelete, onOpened }: {
               </div>
               <div>
                 <dt>To</dt>
-                <dd>{to}</dd>
+                <dd><CollapsedList items={mail.to} /></dd>
               </div>
               <div>
                 <dt>Received</dt>
@@ -98,14 +99,14 @@ export function CapturedDetail({ id, onClose, onDelete, onOpened }: {
               {mail.cc?.length ? (
                 <div>
                   <dt>Cc</dt>
-                  <dd>{mail.cc.join(', ')}</dd>
+                  <dd><CollapsedList items={mail.cc} /></dd>
                 </div>
               ) : null}
               {mail.mail_from !== undefined || mail.rcpt_to ? (
                 <div>
                   <dt>Envelope</dt>
                   <dd>
-                    MAIL FROM &lt;{mail.mail_from ?? ''}&gt; → RCPT TO {(mail.rcpt_to ?? []).map((r) => `<${r}>`).join(', ')}
+                    MAIL FROM &lt;{mail.mail_from ?? ''}&gt; → RCPT TO <CollapsedList items={(mail.rcpt_to ?? []).map((r) => `<${r}>`)} />
                     {mail.tls ? ' · TLS' : ''}
                     {mail.remote_address ? ` · from ${mail.remote_address}` : ''}
                   </dd>

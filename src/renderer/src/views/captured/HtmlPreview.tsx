@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
+import { usePreviewWidth, useRemoteAllowed } from '../../hooks/usePreviewState.js';
 import type { CapturedAttachment } from '../../api/types.js';
 import { useInlineParts } from './inline-parts.js';
 import { buildPreviewDocument } from './preview-document.js';
@@ -21,8 +22,8 @@ export function HtmlPreview({ html, attachments, loadPart, subject }: {
   loadPart: (index: number) => Promise<Blob>;
   subject: string;
 }) {
-  const [allowRemote, setAllowRemote] = useState(false);
-  const [width, setWidth] = useState<WidthKey>('full');
+  const [allowRemote, setAllowRemote] = useRemoteAllowed(html);
+  const [width, setWidth] = usePreviewWidth<WidthKey>('full');
   const parts = useInlineParts(html, attachments, loadPart);
   const preview = useMemo(
     () => (parts ? buildPreviewDocument({ html, allowRemote, cidUrl: (cid) => parts.get(cid) ?? null }) : null),

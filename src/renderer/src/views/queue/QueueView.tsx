@@ -1,9 +1,14 @@
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MessageSummary } from '../../api/types.js';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { VirtualList } from '../../components/VirtualList.js';
+import { VirtualList, type VirtualListHandle } from '../../components/VirtualList.js';
+import { DetailNav } from '../../layout/DetailNav.js';
+import { SelectionBar } from '../../layout/SelectionBar.js';
 import { navigate, type Route } from '../../lib/router.js';
+import { countLabel } from '../../lib/selection.js';
 import { useNow } from '../../hooks/useNow.js';
+import { useTriage } from '../../hooks/useTriage.js';
 import { useRelay } from '../../state/relay-context.js';
 import { useAccounts } from '../../state/useAccounts.js';
 import { MessageDetail } from '../message/MessageDetail.js';
@@ -11,6 +16,7 @@ import { QueueEmpty } from './QueueEmpty.js';
 import { QueueFilters } from './QueueFilters.js';
 import { QueueRow } from './QueueRow.js';
 import { messageRowKey, type QueueFilter } from './queue-events.js';
+import { useQueueBulk } from './useQueueBulk.js';
 import { useQueueList } from './useQueueList.js';
 
 const ROW_HEIGHT = 52;
@@ -58,6 +64,32 @@ export function QueueView({ route }: { route: Route }) {
   const open = useCallback((m: MessageSummary) => onOpenId(m.id, m.tenant_id), [onOpenId]);
   const loadMore = useCallback(() => void list.loadMore(), [list]);
   const filtered = !!(filter.state || filter.account_id || filter.q || filter.tenant_id !== undefined || filter.reported !== undefined);
+  const close = useCallback(() => navigate('queue', undefined, paramsRef.current), []);
+
+  const listRef = useRef<VirtualListHandle<MessageSummary>>(null);
+  const bulk = useQueueBulk();
+  const [confirmDelete, setConfirmDelete] = useState<string[] | null>(null);
+  const byKey = (keys: readonly string[]) => {
+    const want = new Set(keys);
+    return snapshot.items.filter((m) => want.has(messageRowKey(m)));
+  };
+  const openKey = useCallback(
+    (key: string) => {
+      const m = snapshot.items.find((it) => messageRowKey(it) === key);
+      if (m) open(m);
+    },
+    [snapshot.items, open],
+  );
+  const triage = useTriage({
+    items: snapshot.items,
+    keyOf: messageRowKey,
+    openKey: selected,
+    open: openKey,
+    close,
+    list: listRef,
+    deleteSelected: (keys) => setConfirmDelete(keys),
+    enabled: confirmDelete === null,
+  });
 
   return (
     <div className={selected ? 'split has-detail' : 'split'}>
@@ -71,7 +103,22 @@ export function QueueView({ route }: { route: Route }) {
           shown={snapshot.items.length}
           hasMore={snapshot.hasMore}
         />
-        <ErrorNote error={snapshot.error} />
+        {triage.picked.length > 0 ? (
+          <SelectionBar count={triage.picked.length} onClear={triage.clearSelection}>
+            <button type="button" className="btn btn-small" onClick={() => void bulk.run('retry', byKey(triage.picked)).then(triage.clearSelection)}>
+              Retry
+            </button>
+            <button type="button" className="btn btn-small btn-danger" onClick={() => setConfirmDelete(triage.picked)}>
+              Delete {triage.picked.length}…
+            </button>
+          </SelectionBar>
+        ) : null}
+        {bulk.notice ? (
+          <p className="triage-notice" role="status">
+            {bulk.notice}
+          </p>
+        ) : null}
+        <ErrorNote error={bulk.error ?? snapshot.error} />
         {snapshot.loaded && snapshot.items.length === 0 ? (
           <QueueEmpty filtered={filtered} onClear={() => navigate('queue')} />
         ) : (
@@ -85,6 +132,10 @@ export function QueueView({ route }: { route: Route }) {
             selectedKey={selected}
             onOpen={open}
             label="Messages"
+            pickedKeys={triage.selection.keys}
+            onPick={triage.onPick}
+            handleRef={listRef}
+            openOnMove
             header={
               <div className="row queue-row list-header" aria-hidden="true">
                 <div className="col-state">state</div>
@@ -103,7 +154,35 @@ export function QueueView({ route }: { route: Route }) {
         )}
       </section>
       {route.id !== undefined ? (
-        <MessageDetail key={selected} id={route.id} tenantId={selectedTenant} onClose={() => navigate('queue', undefined, params)} />
+        <div className="detail-column">
+          <DetailNav
+            what="message"
+            position={triage.position}
+            total={snapshot.items.length}
+            more={snapshot.hasMore}
+            onBack={close}
+            onPrev={triage.prev !== null ? () => openKey(triage.prev!) : null}
+            onNext={triage.next !== null ? () => openKey(triage.next!) : null}
+          />
+          <MessageDetail key={selected} id={route.id} tenantId={selectedTenant} onClose={close} />
+        </div>
+      ) : null}
+      {confirmDelete ? (
+        <ConfirmDialog
+          title={`Delete ${countLabel(confirmDelete.length)}?`}
+          confirmLabel={`Delete ${countLabel(confirmDelete.length)}`}
+          danger
+          onCancel={() => setConfirmDelete(null)}
+          onConfirm={async () => {
+            const keys = confirmDelete;
+            setConfirmDelete(null);
+            if (selected !== null && keys.includes(selected)) triage.openNextAfter(keys);
+            await bulk.run('delete', byKey(keys));
+            triage.clearSelection();
+          }}
+        >
+          <p>The picked messages are removed from the queue, whatever their state.</p>
+        </ConfirmDialog>
       ) : null}
     </div>
   );
