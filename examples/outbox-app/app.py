@@ -162,7 +162,10 @@ def serve(outbox, listen, interval):
 
     def loop():
         while True:
-            flusher.flush()
+            try:
+                flusher.flush()
+            except Exception as err:  # a bad row or a full disk must not end the flushing for good
+                print("flush failed, will retry: %r" % err, file=sys.stderr, flush=True)
             time.sleep(interval)
 
     threading.Thread(target=loop, daemon=True).start()

@@ -90,10 +90,18 @@ class Outbox:
         return mail_id
 
     def pending(self, limit):
-        """The oldest `new` rows, as add-messages messages (at most `limit`)."""
+        """The oldest `new` rows, as add-messages messages (at most `limit`). A row whose attachment file
+        is gone fails here: the relay could never fetch it."""
         with self.connect() as conn:
             rows = conn.execute("SELECT * FROM outbox WHERE state = 'new' ORDER BY created_at, id LIMIT ?", (limit,)).fetchall()
-        return [self.as_message(r) for r in rows]
+        messages, missing = [], []
+        for r in rows:
+            if r["attachment"] and not os.path.isfile(os.path.join(self.files_dir, r["attachment"])):
+                missing.append((r["id"], "attachment file missing: %s" % r["attachment"]))
+            else:
+                messages.append(self.as_message(r))
+        self.mark_failed(missing)
+        return messages
 
     def as_message(self, row):
         message = {"id": row["id"], "from": row["sender"], "to": json.loads(row["recipients"]), "subject": row["subject"], "body": row["body"]}
