@@ -3,7 +3,7 @@ import type { DeliveryReportItem } from '../store/ports.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import { SyncFailure, type SyncAnswer, type SyncTarget } from '../report/sync-client.js';
 import type { DefaultReportSender } from '../report/reporter.js';
-import { PullFailure, postPullReport, type PullTarget } from './pull-client.js';
+import { PullFailure, postPullReport, pullUrl, type PullTarget } from './pull-client.js';
 import { pullReport } from './pull-decisions.js';
 
 /** The application of pull mode: `[client] fetch_url` with the `[client]` credentials; null when paused or unset. */
@@ -21,6 +21,7 @@ const ACK: Omit<SyncAnswer, 'status'> = { json: true, queued: 0, nextSyncAfterSe
  */
 export function pullReportSender(config: Pick<RelayConfig, 'client'>, settings: Pick<RuntimeSettings, 'current'>): DefaultReportSender {
   return {
+    url: pullUrl({ baseUrl: config.client.fetchUrl ?? '', user: null, password: null, token: null }, 'delivery-report'),
     target(): SyncTarget | null {
       const t = pullTarget(config, settings);
       return t && { url: t.baseUrl, user: t.user, password: t.password, token: t.token };

@@ -56,6 +56,8 @@ export interface ReporterDeps {
 
 /** A destination of the default tenant's reports other than proxy_sync (registered by the composition root). */
 export interface DefaultReportSender {
+  /** shown as the default tenant's report URL in the status */
+  url: string;
   target(): SyncTarget | null;
   post: typeof postDeliveryReport;
 }
@@ -207,7 +209,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
     lastResult: () => main.board.last,
 
     status: () => ({
-      ...main.board.view({ settings: settings.current(), failures: main.failures, syncing: main.syncing, nextAttemptTs: main.nextAttemptTs() }),
+      ...main.board.view({ settings: sender ? { ...settings.current(), client_sync_url: sender.url } : settings.current(), failures: main.failures, syncing: main.syncing, nextAttemptTs: main.nextAttemptTs() }),
       tenants: tenantLoops.views(),
     }),
 

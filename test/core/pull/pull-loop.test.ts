@@ -54,6 +54,8 @@ describe('pull mode in a relay ([client] fetch_url)', () => {
     // reported: the relay marked them, so nothing is posted twice
     await waitFor(async () => (await t.relay.store.messages.countByState()).reported === 2, 'both marked reported');
     expect(app.reports.filter((r) => r.id === 'p1')).toHaveLength(1);
+    // the status names the pull destination
+    expect(t.relay.reporter.status()).toMatchObject({ enabled: true, url: `${app.url}/delivery-report`, state: 'ok' });
   });
 });
 
