@@ -2,6 +2,7 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../support/common/paths.js';
 import { tempDir } from '../support/common/temp-dir.js';
@@ -32,6 +33,7 @@ describe.skipIf(!hasPython)('examples/outbox-app: an application with its own ou
   let t: TestRelay;
   let dir: string;
   let app: ReturnType<typeof spawn> | null = null;
+  let appUrl = '';
   const py = async (...args: string[]) => (await run('python3', [APP, '--db', path.join(dir, 'outbox.db'), '--files', path.join(dir, 'files'), ...args], { cwd: dir, env: PY_ENV })).stdout;
 
   beforeAll(async () => {
@@ -56,7 +58,7 @@ describe.skipIf(!hasPython)('examples/outbox-app: an application with its own ou
     let out = '';
     app.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     app.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const appUrl = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 'the example to listen');
+    appUrl = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 'the example to listen');
     await py('register', '--relay', t.url, '--admin-token', TEST_TOKEN, '--public-url', appUrl, '--smtp-host', smtp.host, '--smtp-port', String(smtp.port));
 
     const attachment = path.join(dir, 'invoice.txt');
@@ -87,5 +89,23 @@ describe.skipIf(!hasPython)('examples/outbox-app: an application with its own ou
     expect(invoice.raw).toContain(Buffer.from('Invoice 42: 1,000.00 EUR\n').toString('base64'));
     // and the relay has every outcome acknowledged by the example's proxy_sync answer
     await waitFor(async () => (await t.relay.store.messages.countByState()).reported === 20, 'all 20 reported');
+  });
+
+  it('refuses what the relay would never send: no auth, the report shape of the original example, paths outside its folder', async () => {
+    expect(appUrl).not.toBe('');
+    const db = new Database(path.join(dir, 'outbox.db'), { readonly: true });
+    const { value: password } = db.prepare("SELECT value FROM settings WHERE key = 'sync_password'").get() as { value: string };
+    db.close();
+    const post = (p: string, body: unknown, auth = `Basic ${Buffer.from(`mailproxy:${password}`).toString('base64')}`) =>
+      fetch(appUrl + p, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+    expect((await post('/proxy_sync', { delivery_report: [] }, 'Basic bWFpbHByb3h5Ondyb25n')).status).toBe(401);
+    // genro-mail-proxy's example read {"reports": [...]} and silently did nothing: this one says so
+    const wrongShape = await post('/proxy_sync', { reports: [{ id: 'x', status: 'sent' }] });
+    expect(wrongShape.status).toBe(400);
+    expect(await wrongShape.json()).toEqual({ error: 'delivery_report must be a list' });
+    const unknown = await post('/proxy_sync', { delivery_report: [{ id: 'nobody', sent_ts: 1_700_000_000 }] });
+    expect(await unknown.json()).toEqual({ not_found: ['nobody'], queued: 0 });
+    for (const storage_path of ['files:../outbox.db', 'other:x', '']) expect((await post('/proxy_get_attachments', { storage_path })).status).toBe(storage_path ? 404 : 400);
   });
 });
