@@ -106,6 +106,34 @@ describe('PullLoop', () => {
     expect((await t.relay.store.messages.listAll({ tenantId: '' })).map((m) => m.id).sort()).toEqual(['l1', 'l2']);
   });
 
+  it('an answer that is not {"messages": [...]} is a failure, named, with backoff', async () => {
+    const { app, t } = await setup();
+    app.fetchBodies = ['<html>login</html>', '{"messages": 5}'];
+    app.add(mail('b1'));
+    const loop = loopFor(t, app);
+    loop.start();
+    await waitFor(() => loop.status().failures === 1, 'the first failure');
+    expect(loop.status().last_error).toBe('fetch-messages: the answer is not JSON');
+    await waitFor(() => loop.status().failures === 2, 'the second failure');
+    expect(loop.status().last_error).toBe('fetch-messages: expected {"messages": [...]}');
+    await waitFor(() => app.outbox.get('b1')!.state === 'handed', 'the outbox served once the answers are right');
+  });
+
+  it('takes at most 1,000 messages per fetch and fetches the rest at once', async () => {
+    const { app, t } = await setup();
+    // no such account: each is rejected, which is enough to see what was taken
+    app.add(...Array.from({ length: 1001 }, (_, i) => mail(`n${i}`, { account_id: 'nobody' })));
+    const loop = loopFor(t, app);
+    loop.start();
+    await waitFor(() => app.acks.length === 2, 'two batches acknowledged');
+    expect(app.acks.map((a) => (a.rejected as unknown[]).length)).toEqual([1000, 1]);
+    expect((app.acks[0]!.rejected as { reason: string }[])[0]!.reason).toBe('account not found');
+    const rows = [...app.outbox.values()];
+    expect(rows.every((r) => r.state === 'rejected')).toBe(true);
+    // the 1,001st was in the first answer too, beyond the limit, so not acknowledged then
+    expect(rows.map((r) => r.served)).toEqual([...Array<number>(1000).fill(1), 2]);
+  });
+
   it('a storage failure acknowledges nothing: the batch is served again', async () => {
     const { app, t } = await setup();
     app.add(mail('s1'));

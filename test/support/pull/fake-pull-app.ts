@@ -24,6 +24,8 @@ export class FakePullApp {
   down = false;
   /** false: /fetch-ack answers 404 (the legacy protocol had none) */
   takesAcks = true;
+  /** raw bodies of the next /fetch-messages answers (200), in order, instead of the outbox */
+  fetchBodies: string[] = [];
   /** status of the next /fetch-ack answers, in order (then 200) */
   ackStatuses: number[] = [];
   private server: http.Server | null = null;
@@ -43,9 +45,11 @@ export class FakePullApp {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
-        const [status, answer] = this.answer(req.method ?? 'GET', req.url ?? '', body);
+        const raw = req.url === '/mail/fetch-messages' && !this.down ? this.fetchBodies.shift() : undefined;
+        const [status, answer] = raw === undefined ? this.answer(req.method ?? 'GET', req.url ?? '', body) : [200, null];
+        if (raw !== undefined) this.fetchTimes.push(performance.now());
         res.writeHead(status, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(answer));
+        res.end(raw ?? JSON.stringify(answer));
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
