@@ -26,6 +26,11 @@ export default defineConfig({
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', testTimeout: 60_000, fileParallelism: false },
       },
       {
+        // the relay as outsiders meet it: the example application (Python), the npm package (slow: npm install)
+        extends: true,
+        test: { name: 'examples', include: ['test/examples/**/*.test.ts', 'test/pack/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 900_000 },
+      },
+      {
         extends: true,
         test: { name: 'reliability', include: ['test/reliability/**/*.test.ts'], environment: 'node', testTimeout: 180_000 },
       },

@@ -23,6 +23,8 @@ import { createReporter, type Reporter } from './report/reporter.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createRelayServices, type RelayServices } from './services/index.js';
 import { createApiApp } from './api/app.js';
+import { PullLoop } from './pull/pull-loop.js';
+import { pullReportSender, pullTarget } from './pull/report-sender.js';
 
 export interface RelayOptions {
   config: RelayConfig;
@@ -141,7 +143,8 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
   const attachmentEndpoints = tenantAttachmentEndpoints({ get: (id) => store.tenants.get(id) }, defaultTenantEndpoints(settings, config.client.attachmentUrl));
   const dispatcher = createDispatcher({ store, settings, bus, config, clock, logger, attachmentEndpoints });
   const sink = createSink({ captured: store.captured, settings, bus, config, clock, logger });
-  const reporter = createReporter({ reports: store.reports, messages: store.messages, tenants: store.tenants, settings, bus, config, clock, logger });
+  const defaultSender = config.client.fetchUrl ? pullReportSender(config, settings) : undefined;
+  const reporter = createReporter({ reports: store.reports, messages: store.messages, tenants: store.tenants, settings, bus, config, clock, logger, defaultSender });
   const metrics = createMetrics({ messages: store.messages, accounts: store.accounts, settings, bus });
   const services = createRelayServices({
     store,
@@ -159,6 +162,11 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     adminToken: token,
     tenantSync: reporter,
   });
+
+  // pull mode ([client] fetch_url): the relay fetches the application's mail instead of being handed it
+  const pull = config.client.fetchUrl
+    ? new PullLoop({ target: () => pullTarget(config, settings), messages: services.messages, bus, timeoutMs: config.client.timeoutMs, logger: logger.child({ pull: config.client.fetchUrl }) })
+    : null;
 
   bus.on('dispatch.wake', () => dispatcher.wake());
   bus.on('report.wake', () => reporter.wake());
@@ -208,6 +216,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
       httpAddr = { host: config.host, port: a.port };
       await dispatcher.start();
       reporter.start();
+      pull?.start();
       started = true;
       logger.info({ http: httpAddr, smtp: smtpAddr, mode: settings.current().delivery_mode }, 'relay started');
       return relay.addresses();
@@ -226,6 +235,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
           setTimeout(() => s.closeAllConnections?.(), 2000).unref();
         });
       }
+      await pull?.stop();
       await dispatcher.stop();
       await reporter.stop();
       await sink.stop();

@@ -46,6 +46,7 @@ export const CONFIG_SOURCES = {
   clientToken: S('client', 'client_sync_token', 'GMP_CLIENT_SYNC_TOKEN'),
   clientInterval: S('client', 'sync_interval_seconds', 'GMP_CLIENT_SYNC_INTERVAL', 'sync-interval'),
   clientAttachmentUrl: S('client', 'client_attachment_url', 'GMP_CLIENT_ATTACHMENT_URL'),
+  clientFetchUrl: S('client', 'fetch_url', 'GMP_CLIENT_FETCH_URL', 'fetch-url'),
   sendInterval: S('delivery', 'send_interval_seconds', 'GMP_SEND_LOOP_INTERVAL'),
   testMode: S('delivery', 'test_mode', 'GMP_TEST_MODE'),
   defaultPriority: S('delivery', 'default_priority', 'GMP_DEFAULT_PRIORITY'),
@@ -237,6 +238,9 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   c.client.attachmentUrl = str('clientAttachmentUrl') ?? null;
   if (c.client.attachmentUrl && !/^https?:\/\//i.test(c.client.attachmentUrl))
     throw new ConfigError(origin('clientAttachmentUrl')!.key, 'must be an http(s) URL');
+  c.client.fetchUrl = str('clientFetchUrl') ?? null;
+  if (c.client.fetchUrl && !/^https?:\/\//i.test(c.client.fetchUrl))
+    throw new ConfigError(origin('clientFetchUrl')!.key, 'must be an http(s) URL');
   c.schedulerActive = bool('schedulerActive') ?? c.client.url !== null;
   c.sendLoopIntervalSeconds = Math.max(0.05, num('sendInterval', 0) ?? c.sendLoopIntervalSeconds);
   c.testMode = bool('testMode') ?? false;

@@ -14,6 +14,8 @@ export interface ClientSyncConfig {
   timeoutMs: number;
   /** the default tenant's attachment endpoint; null: derived from `url` when it ends with /proxy_sync */
   attachmentUrl: string | null;
+  /** pull mode: the application's base URL of /fetch-messages and /delivery-report; null: off */
+  fetchUrl: string | null;
 }
 
 export interface S3Config {
@@ -130,7 +132,7 @@ export function defaultConfig(dataDir = './data'): RelayConfig {
     sendLoopIntervalSeconds: 0.5,
     logLevel: 'info',
     logDeliveryActivity: false,
-    client: { url: null, user: null, password: null, token: null, intervalSeconds: 300, batchSize: 1000, timeoutMs: 120_000, attachmentUrl: null },
+    client: { url: null, user: null, password: null, token: null, intervalSeconds: 300, batchSize: 1000, timeoutMs: 120_000, attachmentUrl: null, fetchUrl: null },
     delivery: {
       retryDelays: [...DEFAULT_RETRY_DELAYS],
       maxRetries: 5,

@@ -7,7 +7,7 @@ import { DEFAULT_TENANT, type MessagesPort, type ReportsPort, type TenantsPort }
 import { TenantLoops } from './loops.js';
 import type { ReportStatus, TenantReportState } from './report-status.js';
 import { Retention, type RetentionResult } from './retention.js';
-import type { SyncTarget } from './sync-client.js';
+import type { postDeliveryReport, SyncTarget } from './sync-client.js';
 import type { AckPolicy } from './sync-decisions.js';
 import { DEFAULT_REPORTER_TIMING, type ReporterTiming } from './sync-schedule.js';
 import { TenantLoop } from './tenant-loop.js';
@@ -50,6 +50,16 @@ export interface ReporterDeps {
   clock: Clock;
   logger: Logger;
   timing?: Partial<ReporterTiming>;
+  /** where the default tenant's reports go instead of its proxy_sync, and how (pull mode's /delivery-report) */
+  defaultSender?: DefaultReportSender;
+}
+
+/** A destination of the default tenant's reports other than proxy_sync (registered by the composition root). */
+export interface DefaultReportSender {
+  /** shown as the default tenant's report URL in the status */
+  url: string;
+  target(): SyncTarget | null;
+  post: typeof postDeliveryReport;
 }
 
 const NO_TENANTS: Pick<TenantsPort, 'list'> = { list: async () => [] };
@@ -61,7 +71,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
   const retention = new Retention({ messages: deps.messages, reports, settings, clock, unreportableTenants });
 
   const intervalMs = () => Math.max(1, settings.current().report_interval_seconds) * 1000;
-  const loopOf = (tenantId: string, target: () => SyncTarget | null, policy: AckPolicy, log: Logger, onOutcome?: (o: ReportOutcome) => void) =>
+  const loopOf = (tenantId: string, target: () => SyncTarget | null, policy: AckPolicy, log: Logger, onOutcome?: (o: ReportOutcome) => void, post?: DefaultReportSender['post']) =>
     new TenantLoop({
       tenantId,
       reports,
@@ -76,6 +86,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
       logger: log,
       logActivity: config.logDeliveryActivity,
       onOutcome,
+      post,
     });
 
   function defaultTarget(): SyncTarget | null {
@@ -89,7 +100,8 @@ export function createReporter(deps: ReporterDeps): Reporter {
   }
 
   // the default tenant's application may be any HTTP service: any 2xx body acknowledges, as before tenants
-  const main = loopOf(DEFAULT_TENANT, defaultTarget, 'lenient', logger, (o) => bus.emit('report', o));
+  const sender = deps.defaultSender;
+  const main = loopOf(DEFAULT_TENANT, sender ? () => sender.target() : defaultTarget, 'lenient', logger, (o) => bus.emit('report', o), sender?.post);
   const tenantLoops = new TenantLoops({
     tenants: deps.tenants ?? NO_TENANTS,
     makeLoop: (tenantId, target) => loopOf(tenantId, () => (settings.current().paused ? null : target()), 'genropy', logger.child({ tenant_id: tenantId })),
@@ -197,7 +209,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
     lastResult: () => main.board.last,
 
     status: () => ({
-      ...main.board.view({ settings: settings.current(), failures: main.failures, syncing: main.syncing, nextAttemptTs: main.nextAttemptTs() }),
+      ...main.board.view({ settings: sender ? { ...settings.current(), client_sync_url: sender.url } : settings.current(), failures: main.failures, syncing: main.syncing, nextAttemptTs: main.nextAttemptTs() }),
       tenants: tenantLoops.views(),
     }),
 

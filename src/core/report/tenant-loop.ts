@@ -31,6 +31,8 @@ export interface TenantLoopDeps {
   logActivity: boolean;
   /** after every sync, acknowledged or not */
   onOutcome?: (outcome: ReportOutcome) => void;
+  /** how a batch is posted (default: proxy_sync's `{"delivery_report": [...]}`) */
+  post?: typeof postDeliveryReport;
 }
 
 /** Monotonic milliseconds for scheduling; timestamps written anywhere come from the clock. */
@@ -219,7 +221,7 @@ export class TenantLoop {
     this.inFlight = controller;
     let answer: SyncAnswer;
     try {
-      answer = await postDeliveryReport(
+      answer = await (this.deps.post ?? postDeliveryReport)(
         dest,
         batch.map((b) => b.item),
         { timeoutMs: this.deps.timeoutMs, signal: controller.signal, nowSec: nowSec(clock) },

@@ -34,6 +34,7 @@ const ROWS: Record<SourceName, Row> = {
   clientPassword: { value: 'sync-pass', read: (c) => c.client.password, expected: 'sync-pass' },
   clientToken: { value: 'sync-token', read: (c) => c.client.token, expected: 'sync-token' },
   clientAttachmentUrl: { value: 'https://app.example/attachments', read: (c) => c.client.attachmentUrl, expected: 'https://app.example/attachments', invalid: 'app.example/attachments' },
+  clientFetchUrl: { value: 'https://app.example/mail', read: (c) => c.client.fetchUrl, expected: 'https://app.example/mail', invalid: 'app.example/mail' },
   clientInterval: { value: '60', read: (c) => c.client.intervalSeconds, expected: 60, invalid: '0' },
   sendInterval: { value: '2.5', read: (c) => c.sendLoopIntervalSeconds, expected: 2.5, invalid: '-1' },
   testMode: { value: 'on', read: (c) => c.testMode, expected: true, invalid: 'sometimes' },
