@@ -88,7 +88,7 @@ describe.skipIf(!hasPython)('examples/outbox-app: an application with its own ou
     expect(invoice.raw).toContain('invoice.txt');
     expect(invoice.raw).toContain(Buffer.from('Invoice 42: 1,000.00 EUR\n').toString('base64'));
     // and the relay has every outcome acknowledged by the example's proxy_sync answer
-    await waitFor(async () => (await t.relay.store.messages.countByState()).reported === 20, 'all 20 reported');
+    await waitFor(async () => { const c = await t.relay.store.messages.countByState(); return c.sent + c.error === 20 && (await t.relay.store.messages.countUnreported()) === 0; }, 'all 20 reported');
   });
 
   it('refuses what the relay would never send: no auth, the report shape of the original example, paths outside its folder', async () => {
