@@ -56,6 +56,28 @@ describe.skipIf(!pgTestsEnabled())('relays when PostgreSQL goes away and comes b
     expect(all.messages.map((m) => m.id).sort()).toEqual(['after', 'before']);
   });
 
+  it('records a send that ended during the outage once the database is back, and sends it only once', async () => {
+    smtp = await startSmtpTarget({ data: () => ({ delayMs: 1_500 }) });
+    relays = await startPgRelays(await cluster().createDatabase(), 1, { deliveryMode: 'real' });
+    const [a] = relays;
+    expect((await a.api('/account', { method: 'POST', json: { id: 'acc', host: '127.0.0.1', port: smtp.port, use_tls: false } })).status).toBe(200);
+    expect((await a.api('/commands/add-messages', { method: 'POST', json: { messages: [message('in-flight')] } })).status).toBe(200);
+    await waitFor(() => smtp!.attempts.length === 1, 'the SMTP server to hold the DATA');
+    await cluster().pause('fast');
+    try {
+      await waitFor(() => smtp!.messages.length === 1, 'the send to end while the database is down');
+      expect((await a.api('/messages')).status).toBe(503);
+    } finally {
+      await cluster().resume();
+    }
+    const state = async () => {
+      const r = await a.api('/messages');
+      return r.status === 200 ? ((await r.json()) as { messages: { state: string }[] }).messages[0]?.state : null;
+    };
+    await waitFor(async () => (await state()) === 'sent', 'the outcome recorded after the outage', 30_000);
+    expect(smtp.attempts).toHaveLength(1);
+  });
+
   it('reconnects its listening connection, asks live clients to resync, and follows the other relays again', async () => {
     relays = await startPgRelays(await cluster().createDatabase(), 2);
     const [a, b] = relays;
