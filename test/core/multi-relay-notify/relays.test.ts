@@ -8,7 +8,10 @@ import type { TestRelay } from '../../support/relay/test-relay.js';
 import { FakeUpstream } from '../../support/report/upstream.js';
 import { startSmtpTarget, type SmtpTarget } from '../../support/smtp/smtp-target.js';
 import { pgTestsEnabled, usePgCluster } from '../../support/store/postgres.js';
+import { decodeNotice, NOTIFY_CHANNEL, type Notice } from '../../../src/core/store/postgres/notify.js';
 import { openPostgresStore, type PostgresStore } from '../../../src/core/store/postgres/store.js';
+import { capturedFixture } from '../../support/captured/captured-fixture.js';
+import { NOW, payload } from '../../support/store/fixtures.js';
 
 /** the advisory locks of store/postgres/session-locks.ts held now */
 const HELD = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = x'676d7232'::int AND granted";
@@ -148,6 +151,25 @@ describe.skipIf(!pgTestsEnabled())('relays sharing a PostgreSQL database (needs 
     await waitFor(() => new Set(upstream!.reportedIds()).size === ids.length, 'every outcome reported', 30_000);
     expect(most).toBe(1);
     expect(upstream.reportedIds().sort()).toEqual([...ids].sort());
+  });
+
+  it('names the writing store in the notices of its commits and of the database triggers, so a relay ignores its own', async () => {
+    const url = await cluster().createDatabase();
+    const writer = await sideStore(url);
+    const listener = new pg.Client({ connectionString: url });
+    const notices: Notice[] = [];
+    listener.on('notification', (n) => notices.push(decodeNotice(n.payload)!));
+    await listener.connect();
+    try {
+      await listener.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      const [c] = await writer.captured.insertMany([{ m: capturedFixture(1), raw: Buffer.from('x') }]);
+      await writer.settings.set('k', 1);
+      await writer.messages.enqueue([payload('n1')], NOW);
+      await waitFor(() => notices.length >= 3, 'three notices');
+      expect(notices).toEqual([{ o: writer.origin, c: [c.id] }, { o: writer.origin, s: 1 }, { o: writer.origin, m: [expect.any(Number)], wd: 1 }]);
+    } finally {
+      await listener.end();
+    }
   });
 
   it('frees a destination when the relay holding it goes (its session ends)', async () => {
