@@ -124,6 +124,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     onRemoteCaptured: (items) => items.forEach((c) => bus.emit('captured.remote', announcementOf(c))),
     onRemoteCapturedRemoved: (ids) => bus.emit('captured.removed', { ids }),
     onRemoteSettings: () => reloadSettings(),
+    followsRemoteEvents: () => bus.listenerCount('messages') > 0,
     onRemoteWake: ({ dispatch, report }) => {
       if (dispatch) bus.emit('dispatch.wake');
       if (report) bus.emit('report.wake');

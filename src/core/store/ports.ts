@@ -227,6 +227,8 @@ export interface StoreAnnouncements {
   onRemoteWake?: (what: { dispatch: boolean; report: boolean }) => void;
   /** notices may have been missed (the listening connection was lost, and is back): reload everything */
   onRescan?: () => void;
+  /** whether anyone follows timeline rows now: other relays' rows are read only then (default: always) */
+  followsRemoteEvents?: () => boolean;
 }
 
 /** What one run of `runExclusive` did: ran fn (with its value), or not, because another relay runs it. */

@@ -19,6 +19,8 @@ export interface PgListenerDeps {
   onError: (err: Error) => void;
   /** reconnect delays: from base, doubling up to cap (±10 %) */
   backoff?: { baseMs: number; capMs: number };
+  /** false: nobody follows timeline rows now, so those of other relays are not loaded */
+  followEvents?: () => boolean;
 }
 
 export const DEFAULT_LISTEN_BACKOFF = { baseMs: 250, capMs: 5_000 };
@@ -134,6 +136,7 @@ export class PgListener {
     const a = this.deps.announce;
     switch (e.kind) {
       case 'load-events': {
+        if (this.deps.followEvents?.() === false) return;
         const events = await loadEvents(client, e.seqs);
         if (events.length > 0) a.onMessageEvents?.(events);
         return;

@@ -19,7 +19,7 @@ export interface PgStoreOptions extends StoreAnnouncements {
   url: string;
   /** encodes account passwords at rest; default: plain */
   secrets?: SecretCodec;
-  /** reconnect delays of the LISTEN connection (tests shorten them) */
+  /** reconnect delays of the LISTEN connection */
   listenBackoff?: { baseMs: number; capMs: number };
 }
 
@@ -58,6 +58,7 @@ export async function openPostgresStore(opts: PgStoreOptions): Promise<PostgresS
     origin,
     announce: opts,
     backoff: opts.listenBackoff,
+    followEvents: opts.followsRemoteEvents,
     onError: (err) => opts.onBackgroundError?.(err),
   });
   const secrets = opts.secrets ?? plainSecretCodec;
