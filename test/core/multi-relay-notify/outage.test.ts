@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unreachableReason } from '../../../src/core/store/unreachable.js';
+import { checkFrame } from '../../support/api/contract.js';
 import type { EventStreamReader } from '../../support/api/event-stream.js';
 import { waitFor } from '../../support/common/wait.js';
 import { liveEvents, startPgRelays, stopAll } from '../../support/postgres/relays.js';
@@ -86,6 +87,9 @@ describe.skipIf(!pgTestsEnabled())('relays when PostgreSQL goes away and comes b
     await cluster().resume();
     // the listener came back with a rescan: live clients are told to refetch
     await waitFor(() => bEvents.of('messages').some((f) => JSON.stringify(f) === JSON.stringify({ coalesced: true, count: 0, states: {} })), 'a resync frame on B', 30_000);
+    // frames the UI already answers by refetching: each matches the shared SSE contract
+    for (const f of bEvents.frames) checkFrame(f);
+    expect(bEvents.of('captured')).toContainEqual({ coalesced: true, count: 0 });
     await waitFor(async () => (await a.api('/api/settings', { method: 'PATCH', json: { report_interval_seconds: 91 } })).status === 200, 'A to accept a change again', 30_000);
     await waitFor(() => b.relay.services.settings.current().report_interval_seconds === 91, 'B to follow A after the reconnection');
   });
