@@ -24,6 +24,10 @@ export interface RelayEventMap {
   /** message timeline rows, in commit order (a batch at a time) */
   messages: [MessageEvent[]];
   captured: [CapturedAnnouncement];
+  /** mail another relay of the database captured (shown live; not this relay's sink traffic) */
+  'captured.remote': [CapturedAnnouncement];
+  /** announcements from other relays may have been missed (a lost database connection): reload views */
+  resync: [];
   /** captured mail deleted (by the API or retention); 'all' after a delete-all */
   'captured.removed': [{ ids: number[] | 'all' }];
   'sink.rejected': [{ reason: string }];

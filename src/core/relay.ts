@@ -19,6 +19,7 @@ import { RuntimeSettings, type RuntimeSettingsValues } from './settings/runtime-
 import { createDispatcher, type Dispatcher } from './delivery/dispatcher.js';
 import { defaultTenantEndpoints, tenantAttachmentEndpoints } from './delivery/attachments.js';
 import { createSink, type Sink } from './sink/sink.js';
+import { announcementOf } from './sink/capture.js';
 import { createReporter, type Reporter } from './report/reporter.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createRelayServices, type RelayServices } from './services/index.js';
@@ -121,7 +122,25 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     onAccountsChanged: (ids) => bus.emit('accounts', { ids }),
     onTenantsChanged: (ids) => bus.emit('tenants', { ids }),
     onBackgroundError: (err) => logger.warn({ err }, 'store background task failed'),
+    // PostgreSQL, several relays: what the others committed (the listener starts with the relay)
+    onRemoteCaptured: (items) => items.forEach((c) => bus.emit('captured.remote', announcementOf(c))),
+    onRemoteCapturedRemoved: (ids) => bus.emit('captured.removed', { ids }),
+    onRemoteSettings: () => reloadSettings(),
+    followsRemoteEvents: () => bus.listenerCount('messages') > 0,
+    onRemoteWake: ({ dispatch, report }) => {
+      if (dispatch) bus.emit('dispatch.wake');
+      if (report) bus.emit('report.wake');
+    },
+    onRescan: () => {
+      reloadSettings();
+      bus.emit('accounts', { ids: [] });
+      bus.emit('tenants', { ids: [] });
+      bus.emit('dispatch.wake');
+      bus.emit('report.wake');
+      bus.emit('resync');
+    },
   });
+  const reloadSettings = () => void settings.reload().catch((err: unknown) => logger.warn({ err }, 'could not reload the settings another relay changed'));
   let settings: RuntimeSettings;
   try {
     settings = await RuntimeSettings.load({ store: store.settings, bus, config, overrides: opts.settingsOverrides, secrets });
@@ -144,7 +163,8 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
   const dispatcher = createDispatcher({ store, settings, bus, config, clock, logger, attachmentEndpoints });
   const sink = createSink({ captured: store.captured, settings, bus, config, clock, logger });
   const defaultSender = config.client.fetchUrl ? pullReportSender(config, settings) : undefined;
-  const reporter = createReporter({ reports: store.reports, messages: store.messages, tenants: store.tenants, settings, bus, config, clock, logger, defaultSender });
+  const exclusive = 'exclusive' in store ? store.exclusive : undefined;
+  const reporter = createReporter({ reports: store.reports, messages: store.messages, tenants: store.tenants, exclusive, settings, bus, config, clock, logger, defaultSender });
   const metrics = createMetrics({ messages: store.messages, accounts: store.accounts, settings, bus });
   const services = createRelayServices({
     store,
@@ -214,6 +234,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
       });
       const a = server.address() as AddressInfo;
       httpAddr = { host: config.host, port: a.port };
+      if ('listen' in store) await store.listen();
       await dispatcher.start();
       reporter.start();
       pull?.start();

@@ -3,7 +3,7 @@ import { nowSec, type Clock } from '../clock.js';
 import type { RelayConfig } from '../config/types.js';
 import type { RelayBus, ReportOutcome } from '../events.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
-import { DEFAULT_TENANT, type MessagesPort, type ReportsPort, type TenantsPort } from '../store/ports.js';
+import { DEFAULT_TENANT, type ExclusivePort, type MessagesPort, type ReportsPort, type TenantsPort } from '../store/ports.js';
 import { TenantLoops } from './loops.js';
 import type { ReportStatus, TenantReportState } from './report-status.js';
 import { Retention, type RetentionResult } from './retention.js';
@@ -44,6 +44,8 @@ export interface ReporterDeps {
   messages: Pick<MessagesPort, 'purgeReported'>;
   /** the registered tenants; without it only the default tenant is reported */
   tenants?: Pick<TenantsPort, 'list'>;
+  /** several relays on one database: one reports a destination (and runs retention) at a time */
+  exclusive?: ExclusivePort;
   settings: Pick<RuntimeSettings, 'current'>;
   bus: Pick<RelayBus, 'emit' | 'on' | 'off'>;
   config: RelayConfig;
@@ -68,13 +70,14 @@ export function createReporter(deps: ReporterDeps): Reporter {
   const { reports, bus, settings, logger, config, clock } = deps;
   const timing: ReporterTiming = { ...DEFAULT_REPORTER_TIMING, ...deps.timing };
   const unreportableTenants = async () => (await (deps.tenants ?? NO_TENANTS).list()).filter((t) => !t.client_base_url).map((t) => t.id);
-  const retention = new Retention({ messages: deps.messages, reports, settings, clock, unreportableTenants });
+  const retention = new Retention({ messages: deps.messages, reports, settings, clock, unreportableTenants, exclusive: deps.exclusive });
 
   const intervalMs = () => Math.max(1, settings.current().report_interval_seconds) * 1000;
   const loopOf = (tenantId: string, target: () => SyncTarget | null, policy: AckPolicy, log: Logger, onOutcome?: (o: ReportOutcome) => void, post?: DefaultReportSender['post']) =>
     new TenantLoop({
       tenantId,
       reports,
+      exclusive: deps.exclusive,
       target,
       intervalMs,
       policy,

@@ -1,7 +1,7 @@
 import type { RetentionPass } from '../../shared/api/stats.js';
 import { nowSec, type Clock } from '../clock.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
-import { DEFAULT_TENANT, type MessagesPort, type ReportsPort } from '../store/ports.js';
+import { DEFAULT_TENANT, type ExclusivePort, type MessagesPort, type ReportsPort } from '../store/ports.js';
 
 /** What one retention pass removed (the shared RetentionPass without its time). */
 export type RetentionResult = Omit<RetentionPass, 'ts'>;
@@ -13,6 +13,8 @@ export interface RetentionDeps {
   clock: Clock;
   /** tenants with no application to report to (no client_base_url) */
   unreportableTenants?: () => Promise<string[]>;
+  /** several relays on one database: a pass runs on one of them at a time (the others skip it) */
+  exclusive?: ExclusivePort;
 }
 
 export interface RetentionOptions {
@@ -59,8 +61,14 @@ export class Retention {
     this.stopped = false;
   }
 
-  /** One full pass of every retention rule (the settings are read now, so changes apply live). */
+  /** One full pass of every retention rule (the settings are read now, so changes apply live); skipped while another relay runs one. */
   async run(): Promise<RetentionResult> {
+    if (!this.deps.exclusive) return this.pass();
+    const run = await this.deps.exclusive.runExclusive('retention', () => this.pass());
+    return run.ran ? run.value : { reported: 0, unreported: 0, send_log: 0, orphan_events: 0 };
+  }
+
+  private async pass(): Promise<RetentionResult> {
     const { messages, reports, settings } = this.deps;
     const now = nowSec(this.deps.clock);
     const s = settings.current();

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { nowSec, type Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { ReportOutcome } from '../events.js';
-import type { PendingReport, ReportsPort } from '../store/ports.js';
+import type { ExclusivePort, PendingReport, ReportsPort } from '../store/ports.js';
 import { ReportBoard, type TenantReportState } from './report-status.js';
 import { postDeliveryReport, SyncFailure, type SyncAnswer, type SyncTarget } from './sync-client.js';
 import { acknowledgement, type AckPolicy } from './sync-decisions.js';
@@ -15,6 +15,8 @@ export const PENDING_COUNT_CAP = 10_000;
 export interface TenantLoopDeps {
   tenantId: string;
   reports: Pick<ReportsPort, 'pending' | 'markReported' | 'countPending'>;
+  /** several relays on one database: a sync runs holding this tenant's report lock, or not at all */
+  exclusive?: ExclusivePort;
   /** where to sync now; null: nowhere (no destination, or the relay is paused) */
   target: () => SyncTarget | null;
   /** the heartbeat interval */
@@ -52,6 +54,8 @@ export class TenantLoop {
   private syncRun: Promise<void> | null = null;
   private inFlight: AbortController | null = null;
   private pendingCount = 0;
+  /** another relay holds this destination: no try before this (monotonic ms) */
+  private heldElsewhereUntil = 0;
 
   constructor(private readonly deps: TenantLoopDeps) {
     this.schedule = new SyncSchedule(deps.timing);
@@ -154,7 +158,8 @@ export class TenantLoop {
 
   private nextSyncAt(now: number): number {
     const { target, testMode, intervalMs } = this.deps;
-    return this.schedule.nextAt(now, { hasTarget: target() !== null, testMode, intervalMs: intervalMs() });
+    const at = this.schedule.nextAt(now, { hasTarget: target() !== null, testMode, intervalMs: intervalMs() });
+    return at === Infinity ? at : Math.max(at, this.heldElsewhereUntil);
   }
 
   private epochOf(at: number): number | null {
@@ -202,7 +207,17 @@ export class TenantLoop {
     this.reschedule();
   }
 
+  /** One sync while holding the destination's lock; another relay holding it syncs instead, this one tries later. */
   private async syncOnce(): Promise<void> {
+    const { exclusive, timing } = this.deps;
+    if (!exclusive) return this.syncHeld();
+    const run = await exclusive.runExclusive(`report:${this.deps.tenantId}`, () => this.syncHeld());
+    if (run.ran) this.heldElsewhereUntil = 0;
+    else if (run.reason === 'unavailable') this.recordFailure(new SyncFailure('could not take the report lock: the database is unreachable'), 0);
+    else this.heldElsewhereUntil = mono() + Math.min(timing.backoffBaseMs, this.deps.intervalMs());
+  }
+
+  private async syncHeld(): Promise<void> {
     const dest = this.deps.target();
     if (!dest) return;
     const { reports, tenantId, clock } = this.deps;

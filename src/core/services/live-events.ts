@@ -8,6 +8,9 @@ import type { StatsService } from './stats.js';
 /** What the relay announces that others may follow (the wakes are commands, not news). */
 export type LiveEventName = Exclude<keyof RelayEventMap, 'dispatch.wake' | 'report.wake'>;
 
+/** A resync asks every client to refetch: the coalesced frames they already answer that way. */
+const RESYNC_FRAMES = frame('messages', { coalesced: true, count: 0, states: {} }) + frame('captured', { coalesced: true, count: 0 });
+
 /** One subscriber of the live stream, whatever carries it (an HTTP response for SSE). */
 export interface FrameClient {
   /** one or more complete Server-Sent Events frames */
@@ -99,6 +102,12 @@ class EventHub {
     this.removed = r.ids === 'all' || pending === 'all' ? 'all' : [...(pending ?? []), ...r.ids];
     this.activity();
   };
+  // announcements of other relays were missed (their database connection came back)
+  private readonly onResync = () => {
+    this.flush();
+    this.broadcast(RESYNC_FRAMES);
+    this.activity();
+  };
   private readonly onSettings = (s: Record<string, unknown>) => {
     this.broadcast(frame('settings', s));
     this.activity();
@@ -144,7 +153,9 @@ class EventHub {
     const { bus } = this;
     bus.on('messages', this.onMessages);
     bus.on('captured', this.onCaptured);
+    bus.on('captured.remote', this.onCaptured);
     bus.on('captured.removed', this.onRemoved);
+    bus.on('resync', this.onResync);
     bus.on('settings', this.onSettings);
     bus.on('report', this.onReport);
     bus.on('accounts', this.onAccounts);
@@ -163,7 +174,9 @@ class EventHub {
     const { bus } = this;
     bus.off('messages', this.onMessages);
     bus.off('captured', this.onCaptured);
+    bus.off('captured.remote', this.onCaptured);
     bus.off('captured.removed', this.onRemoved);
+    bus.off('resync', this.onResync);
     bus.off('settings', this.onSettings);
     bus.off('report', this.onReport);
     bus.off('accounts', this.onAccounts);

@@ -79,11 +79,30 @@ export class RuntimeSettings {
     this.values = { ...this.values, ...patch };
     this.persisted = { ...this.persisted, ...codeSecrets(patch, this.opts.secrets ?? plainSecretCodec, 'encode') };
     await this.opts.store.set(RUNTIME_SETTINGS_KEY, this.persisted);
+    this.announce(patch);
+    return this.values;
+  }
+
+  /**
+   * Another relay sharing the database changed the settings: reads them again and announces what
+   * changed as update() does (this run's overrides still win). Resolves to the keys that changed.
+   */
+  async reload(): Promise<(keyof RuntimeSettingsValues)[]> {
+    const persisted = (await this.opts.store.get<Partial<RuntimeSettingsValues>>(RUNTIME_SETTINGS_KEY)) ?? {};
+    const next = { ...this.values, ...codeSecrets(persisted, this.opts.secrets ?? plainSecretCodec, 'decode'), ...this.opts.overrides };
+    const changed = (Object.keys(next) as (keyof RuntimeSettingsValues)[]).filter((k) => next[k] !== this.values[k]);
+    this.persisted = persisted;
+    if (changed.length === 0) return changed;
+    this.values = next;
+    this.announce(Object.fromEntries(changed.map((k) => [k, next[k]])));
+    return changed;
+  }
+
+  private announce(patch: Partial<RuntimeSettingsValues>): void {
     const { bus } = this.opts;
     bus.emit('settings', this.publicView());
     if ('paused' in patch || 'delivery_mode' in patch) bus.emit('dispatch.wake');
     if (patch.paused === false || 'client_sync_url' in patch) bus.emit('report.wake');
-    return this.values;
   }
 
   /** What the API and SSE show: secrets replaced by whether they are set. */

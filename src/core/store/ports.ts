@@ -217,4 +217,30 @@ export interface StoreAnnouncements {
   onTenantsChanged?: (ids: string[]) => void;
   /** a background task of the store failed (WAL checkpoints); the store carries on */
   onBackgroundError?: (err: Error) => void;
+  // What other relays sharing the database committed (PostgreSQL's LISTEN/NOTIFY, once the store
+  // listens); their timeline rows, accounts and tenants come through the three announcements above.
+  /** mail another relay's sink captured */
+  onRemoteCaptured?: (items: CapturedSummary[]) => void;
+  /** captured mail another relay deleted */
+  onRemoteCapturedRemoved?: (ids: number[]) => void;
+  /** another relay changed the settings rows: read them again */
+  onRemoteSettings?: () => void;
+  /** another relay committed work for dispatch (queued, deferred) or final outcomes to report */
+  onRemoteWake?: (what: { dispatch: boolean; report: boolean }) => void;
+  /** notices may have been missed (the listening connection was lost, and is back): reload everything */
+  onRescan?: () => void;
+  /** whether anyone follows timeline rows now: other relays' rows are read only then (default: always) */
+  followsRemoteEvents?: () => boolean;
+}
+
+/** What one run of `runExclusive` did: ran fn (with its value), or not, because another relay runs it. */
+export type ExclusiveRun<T> = { ran: true; value: T } | { ran: false; reason: 'held elsewhere' | 'unavailable' };
+
+/**
+ * Work that one relay at a time may do among those sharing a database (a report destination,
+ * retention). PostgreSQL: session advisory locks, freed when the relay's connection ends.
+ */
+export interface ExclusivePort {
+  /** runs fn holding `name`; at once {ran: false} when another relay holds it or the database is unreachable */
+  runExclusive<T>(name: string, fn: () => Promise<T>): Promise<ExclusiveRun<T>>;
 }

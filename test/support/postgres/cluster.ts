@@ -17,6 +17,10 @@ export interface PgCluster {
   createDatabase(opts?: { name?: string; template?: string }): Promise<string>;
   /** drops a database made by createDatabase (each is a few MB: a whole suite would fill the temp folder) */
   dropDatabase(url: string): Promise<void>;
+  /** stops the server, keeping its data and port (`mode` fast: connections are told; immediate: they are cut) */
+  pause(mode?: 'fast' | 'immediate'): Promise<void>;
+  /** starts the paused server again on the same port */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,7 +64,8 @@ export async function startCluster(): Promise<PgCluster> {
   await asServerUser(path.join(bin, 'initdb'), ['-D', data, '-U', USER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   // fsync off: a test cluster dies with its temp folder, and the suite runs faster
   const serverOpts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-  await asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'server.log'), '-o', serverOpts, '-w', '-t', '60', 'start']);
+  const pgCtlStart = () => asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'server.log'), '-o', serverOpts, '-w', '-t', '60', 'start']);
+  await pgCtlStart();
   const url = (database = 'postgres') => `postgres://${USER}@127.0.0.1:${port}/${database}`;
   let n = 0;
   const admin = async (sql: string) => {
@@ -83,6 +88,10 @@ export async function startCluster(): Promise<PgCluster> {
     async dropDatabase(databaseUrl) {
       await admin(`DROP DATABASE IF EXISTS ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
     },
+    async pause(mode = 'fast') {
+      await asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-m', mode, '-w', '-t', '60', 'stop']);
+    },
+    resume: pgCtlStart,
     async stop() {
       await asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', '-t', '30', 'stop']).catch(() => undefined);
       fs.rmSync(dir, { recursive: true, force: true });

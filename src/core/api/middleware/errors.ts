@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ClassicErrorBody, RelayErrorBody } from '../../../shared/api/index.js';
 import { ClassicDetailError, RelayError, storageUnavailable } from '../../errors.js';
 import { ValidationError } from '../../services/errors.js';
+import { unreachableReason } from '../../store/unreachable.js';
 
 export { ValidationError, type FieldIssue } from '../../services/errors.js';
 
@@ -31,6 +32,12 @@ export function storageFailure(err: unknown): RelayError | null {
   return reason ? storageUnavailable(reason) : null;
 }
 
+/** PostgreSQL down or cut off: 503 with the reason. A client may retry: messages are replaced by id, never doubled. */
+export function databaseFailure(err: unknown): RelayError | null {
+  const reason = unreachableReason(err);
+  return reason ? new RelayError(503, 'database_unreachable', `database unreachable: ${reason}`) : null;
+}
+
 function statusOf(err: unknown): number {
   const e = err as { status?: unknown; statusCode?: unknown };
   const s = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : 500;
@@ -49,7 +56,7 @@ export function errorMiddleware(logger: Logger): Koa.Middleware {
         throw new RelayError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
       }
     } catch (caught) {
-      const storage = storageFailure(caught);
+      const storage = storageFailure(caught) ?? databaseFailure(caught);
       if (storage) logger.error({ err: caught, path: ctx.path }, storage.message);
       const err = storage ?? caught;
       const status = statusOf(err);

@@ -42,6 +42,26 @@ export interface PoolOptions {
   url: string;
   /** connections kept open (default 4: one relay's store calls run one at a time, see lock.ts) */
   max?: number;
+  /** the store's origin in notices, as `gmr.origin` of every connection (migration 005's triggers read it) */
+  origin?: string;
+}
+
+/** The server-side settings of every connection of the store. */
+function connectionOptions(origin: string | undefined): string {
+  if (origin !== undefined && !/^[A-Za-z0-9_-]+$/.test(origin)) throw new Error(`bad store origin '${origin}'`);
+  return `-c synchronous_commit=on${origin ? ` -c gmr.origin=${origin}` : ''}`;
+}
+
+/** A connection outside the pool, for what lives as long as a session (LISTEN, advisory locks). */
+export function createSessionClient(opts: PoolOptions): pg.Client {
+  return new pg.Client({
+    connectionString: opts.url,
+    types,
+    options: connectionOptions(opts.origin),
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    application_name: 'genro-mail-relay',
+  });
 }
 
 /**
@@ -54,7 +74,7 @@ export function createPool(opts: PoolOptions): pg.Pool {
     connectionString: opts.url,
     max: opts.max ?? 4,
     types,
-    options: '-c synchronous_commit=on',
+    options: connectionOptions(opts.origin),
     connectionTimeoutMillis: 10_000,
     application_name: 'genro-mail-relay',
   });

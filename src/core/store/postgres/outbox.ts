@@ -1,13 +1,15 @@
 import type { MessageEvent } from '../../messages/types.js';
 import type { StoreAnnouncements } from '../ports.js';
 import type { Db } from './connection.js';
+import { encodeNotices, NOTIFY_CHANNEL } from './notify.js';
 
 type Announce = Pick<StoreAnnouncements, 'onMessageEvents' | 'onAccountsChanged' | 'onTenantsChanged'>;
 
 /**
  * What the open transaction will announce once it commits, as sqlite/outbox.ts: the timeline rows it
  * wrote (in the same transaction as the transition they describe), the accounts and tenants it
- * changed. A rollback discards them.
+ * changed. A rollback discards them. With an origin, publish() tells the other relays of the database
+ * too: NOTIFY inside the transaction is delivered on commit only (notify.ts).
  */
 export class PgOutbox {
   private events: MessageEvent[] = [];
@@ -15,7 +17,18 @@ export class PgOutbox {
   private accounts = new Map<string, string>();
   private tenants = new Set<string>();
 
-  constructor(private readonly announce: Announce) {}
+  constructor(
+    private readonly announce: Announce,
+    /** this store's origin in the notices; null: nobody else listens (one relay) */
+    private readonly origin: string | null = null,
+  ) {}
+
+  /** Just before COMMIT, in the transaction: NOTIFY the ids it changed (nothing reaches a listener on rollback). */
+  async publish(db: Db): Promise<void> {
+    if (this.origin === null) return;
+    const changes = { events: this.events, accounts: [...new Set(this.accounts.values())], tenants: [...this.tenants] };
+    for (const payload of encodeNotices(this.origin, changes)) await db.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, payload]);
+  }
 
   /** Writes a timeline row; call only inside a transaction. */
   async record(db: Db, ev: MessageEvent): Promise<void> {

@@ -1,12 +1,15 @@
+import crypto from 'node:crypto';
 import { plainSecretCodec, type SecretCodec } from '../../secrets.js';
-import type { Store, StoreAnnouncements, TransactionOptions, TransactionPorts } from '../ports.js';
+import type { ExclusivePort, Store, StoreAnnouncements, TransactionOptions, TransactionPorts } from '../ports.js';
 import { PgAccounts } from './accounts.js';
 import { PgCaptured } from './captured.js';
-import { checkReachable, createPool, redactUrl } from './connection.js';
+import { checkReachable, createPool, createSessionClient, redactUrl } from './connection.js';
 import { PgDispatch } from './dispatch.js';
+import { PgListener } from './listen.js';
 import { PgMessages } from './messages.js';
 import { PG_MIGRATIONS, runPgMigrations } from './migrations/index.js';
 import { PgReports } from './reports.js';
+import { PgSessionLocks } from './session-locks.js';
 import { PgSettings } from './settings.js';
 import { PgTenants } from './tenants.js';
 import { PgTransactionRunner, type PgScope } from './transaction-runner.js';
@@ -16,6 +19,8 @@ export interface PgStoreOptions extends StoreAnnouncements {
   url: string;
   /** encodes account passwords at rest; default: plain */
   secrets?: SecretCodec;
+  /** reconnect delays of the LISTEN connection */
+  listenBackoff?: { baseMs: number; capMs: number };
 }
 
 /** The store over PostgreSQL: the ports, plus where it is (password left out). */
@@ -23,11 +28,21 @@ export interface PostgresStore extends Store {
   readonly backend: 'postgres';
   /** the database URL without its password */
   readonly location: string;
+  /** this store in the notices it sends (a new one per opening: several relays may share a process) */
+  readonly origin: string;
+  /** one relay at a time among those sharing the database */
+  readonly exclusive: ExclusivePort;
+  /**
+   * Follows what the other relays of the database commit (LISTEN): announced through the options'
+   * announcements. Stops with close().
+   */
+  listen(): Promise<void>;
 }
 
 /** Connects (a clear error naming the URL when the database is down), migrates, and builds the ports. */
 export async function openPostgresStore(opts: PgStoreOptions): Promise<PostgresStore> {
-  const pool = createPool({ url: opts.url });
+  const origin = crypto.randomBytes(8).toString('hex');
+  const pool = createPool({ url: opts.url, origin });
   try {
     await checkReachable(pool, opts.url);
     await runPgMigrations(pool);
@@ -35,7 +50,17 @@ export async function openPostgresStore(opts: PgStoreOptions): Promise<PostgresS
     await pool.end().catch(() => undefined);
     throw err;
   }
-  const runner = new PgTransactionRunner(pool, opts);
+  const runner = new PgTransactionRunner(pool, opts, origin);
+  const session = () => createSessionClient({ url: opts.url, origin });
+  const locks = new PgSessionLocks(session);
+  const listener = new PgListener({
+    connect: session,
+    origin,
+    announce: opts,
+    backoff: opts.listenBackoff,
+    followEvents: opts.followsRemoteEvents,
+    onError: (err) => opts.onBackgroundError?.(err),
+  });
   const secrets = opts.secrets ?? plainSecretCodec;
   const portsIn = (scope: PgScope): TransactionPorts => ({
     messages: new PgMessages(runner, scope),
@@ -53,6 +78,9 @@ export async function openPostgresStore(opts: PgStoreOptions): Promise<PostgresS
     ...portsIn(runner.outside),
     backend: 'postgres',
     location: redactUrl(opts.url),
+    origin,
+    exclusive: locks,
+    listen: () => listener.start(),
     transaction: <T>(fn: (tx: TransactionPorts) => Promise<T>, txOpts?: TransactionOptions) => runner.transaction(() => fn(inside), txOpts),
     integrityCheck: () =>
       runner.outside(async (db) => {
@@ -63,6 +91,7 @@ export async function openPostgresStore(opts: PgStoreOptions): Promise<PostgresS
       runner.exclusive(async () => {
         if (closed) return;
         closed = true;
+        await Promise.all([listener.stop(), locks.close()]);
         await pool.end();
       }),
   };

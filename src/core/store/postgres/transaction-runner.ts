@@ -22,8 +22,9 @@ export class PgTransactionRunner {
   constructor(
     private readonly pool: pg.Pool,
     announce: Pick<StoreAnnouncements, 'onMessageEvents' | 'onAccountsChanged' | 'onTenantsChanged'>,
+    origin: string | null = null,
   ) {
-    this.outbox = new PgOutbox(announce);
+    this.outbox = new PgOutbox(announce, origin);
   }
 
   /** Calls from outside any transaction: now, or after the work before them, in arrival order. */
@@ -68,6 +69,7 @@ export class PgTransactionRunner {
     let result: T;
     try {
       result = await fn();
+      await this.outbox.publish(client);
       // a statement that failed inside, its error caught, leaves PostgreSQL nothing to commit
       if ((await client.query('COMMIT')).command === 'ROLLBACK') throw new Error('the transaction was aborted by an earlier error');
     } catch (err) {
@@ -85,6 +87,9 @@ export class PgTransactionRunner {
   private async withClient<T>(work: (db: Db) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // the server may end a checked-out connection between statements (shutdown): an unheard 'error' would kill the process
+    const onError = (err: Error) => (broken = err);
+    client.on('error', onError);
     try {
       return await work(client);
     } catch (err) {
@@ -92,6 +97,7 @@ export class PgTransactionRunner {
       if (!(err instanceof pg.DatabaseError)) broken = err as Error;
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
