@@ -11,6 +11,8 @@ setInterval(() => {
     kind: 'soak-sample',
     rssMiB: process.memoryUsage.rss() / 1048576,
     heapMiB: process.memoryUsage().heapUsed / 1048576,
+    heapTotalMiB: process.memoryUsage().heapTotal / 1048576,
+    externalMiB: process.memoryUsage().external / 1048576,
     lag: { p50: ms(window.percentile(50)), p99: ms(window.percentile(99)), max: ms(window.max) },
   });
   window.reset();

@@ -19,6 +19,8 @@ interface Sample {
   t: number;
   rssMiB: number;
   heapMiB: number;
+  heapTotalMiB: number;
+  externalMiB: number;
   lag: { p50: number; p99: number; max: number };
   submitted: number;
   delivered: number;
@@ -145,6 +147,8 @@ async function main() {
       min: Number(s.t.toFixed(2)),
       'RSS MiB': Number(s.rssMiB.toFixed(1)),
       'heap MiB': Number(s.heapMiB.toFixed(1)),
+      'heap total MiB': Number(s.heapTotalMiB.toFixed(1)),
+      'external MiB': Number(s.externalMiB.toFixed(1)),
       'lag p50 ms': Number(s.lag.p50.toFixed(1)),
       'lag p99 ms': Number(s.lag.p99.toFixed(1)),
       'lag max ms': Number(s.lag.max.toFixed(1)),
