@@ -7,6 +7,7 @@ import { createRelay } from '../src/core/relay.js';
 import { defaultConfig } from '../src/core/config/types.js';
 import { silentLogger } from '../src/core/logger.js';
 import { toPayload } from '../src/core/messages/normalise.js';
+import { openStore } from '../src/core/store/index.js';
 import { arg, percentile, postJson, report, tempDir, BENCH_TOKEN } from './lib.js';
 
 const BATCHES = arg('batches', 50);
@@ -48,6 +49,7 @@ async function main() {
     await relay.store.messages.enqueue(payloads, Math.floor(Date.now() / 1000));
   }
   const storeRate = (BATCHES * 1000) / ((performance.now() - t0) / 1000);
+  const index = await searchIndexCost();
 
   const lat: number[] = [];
   for (let i = 0; i < SINGLES; i++) {
@@ -65,6 +67,8 @@ async function main() {
     [
       { what: 'HTTP add-messages, batches of 1,000', 'msg/s': Math.round(httpRate), goal: '>= 20,000' },
       { what: 'peer: store.messages.enqueue, no HTTP', 'msg/s': Math.round(storeRate), goal: '' },
+      { what: 'peer: enqueue into a fresh store, queue search index kept', 'msg/s': Math.round(index.withIndex), goal: '' },
+      { what: 'peer: the same, its insert trigger dropped (no index)', 'msg/s': Math.round(index.without), goal: '' },
     ],
     {
       'HTTP / store ratio': (httpRate / storeRate).toFixed(2),
@@ -74,6 +78,25 @@ async function main() {
       'rss MiB': Math.round(rss),
     },
   );
+}
+
+/** What the queue search index (migration 010) costs ingest: two fresh stores, one without its insert trigger, taking turns per batch. */
+async function searchIndexCost(): Promise<{ withIndex: number; without: number }> {
+  const kept = await openStore({ path: `${tempDir()}/kept.db` });
+  const dropped = await openStore({ path: `${tempDir()}/dropped.db` });
+  await dropped.withConnection((db) => db.exec('DROP TRIGGER messages_search_insert'));
+  const seconds = [0, 0];
+  for (let b = 0; b < BATCHES; b++) {
+    for (const store of b % 2 ? [kept, dropped] : [dropped, kept]) {
+      const payloads = Array.from({ length: 1000 }, (_, i) => toPayload(message(`i${b}-${i}`), 2));
+      const t0 = performance.now();
+      await store.messages.enqueue(payloads, Math.floor(Date.now() / 1000));
+      seconds[store === kept ? 0 : 1] += (performance.now() - t0) / 1000;
+    }
+  }
+  await kept.close();
+  await dropped.close();
+  return { withIndex: (BATCHES * 1000) / seconds[0], without: (BATCHES * 1000) / seconds[1] };
 }
 
 main().catch((err) => {

@@ -1,15 +1,23 @@
 /**
  * One SMTP server under test for bench/sink.ts, in its own process as it would run for real: the
- * relay's sink, MailDev, or an smtp-server that stores nothing. Started by `startSinkServer()`;
+ * relay's sink, MailDev 3 or 2, or an smtp-server that stores nothing. Started by `startSinkServer()`;
  * answers { port } once listening and exits on { cmd: 'close' } after stopping the server.
  */
+import { createRequire } from 'node:module';
 import { SMTPServer } from 'smtp-server';
 import { createRelay } from '../src/core/relay.js';
 import { defaultConfig } from '../src/core/config/types.js';
 import { silentLogger } from '../src/core/logger.js';
 import { tempDir, BENCH_TOKEN } from './lib.js';
 
-export type SinkServerKind = 'relay' | 'maildev' | 'nothing';
+export type SinkServerKind = 'relay' | 'maildev' | 'maildev2' | 'nothing';
+
+/** MailDev 2.x's entry: a function that builds its mail server from a config (no type declarations ship) */
+type MailDev2 = (config: Record<string, unknown>) => {
+  listen(cb: (err?: Error) => void): void;
+  close(cb: () => void): void;
+  getAllEmail(done: (err: Error | null, mails: unknown[]) => void): void;
+};
 
 interface RunningServer {
   port: number;
@@ -57,6 +65,25 @@ async function start(kind: SinkServerKind): Promise<RunningServer> {
         }
       },
       stop: () => md.stop(),
+    };
+  }
+  if (kind === 'maildev2') {
+    // MailDev 2 answers 250 when the data has streamed to its file and parses afterwards
+    const maildev2 = createRequire(import.meta.url)('maildev2') as MailDev2;
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const ms = maildev2({ smtp: port, web: port + 1, ip: '127.0.0.1', disableWeb: true, silent: true, mailDirectory: tempDir('gmr-bench-maildev2-') });
+    await new Promise<void>((resolve, reject) => ms.listen((err) => (err ? reject(err) : resolve())));
+    const count = () => new Promise<number>((r) => ms.getAllEmail((_e, mails) => r(mails.length)));
+    return {
+      port,
+      settle: async () => {
+        let last = -1;
+        for (let n = await count(); n !== last; n = await count()) {
+          last = n;
+          await sleep(100);
+        }
+      },
+      stop: () => new Promise<void>((r) => ms.close(() => r())),
     };
   }
   const server = new SMTPServer({

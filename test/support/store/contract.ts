@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import type { StoreFactory } from './harness.js';
 import { enqueueContract } from './messages-contract.js';
 import { messageQueriesContract } from './messages-queries-contract.js';
+import { queueSearchContract } from './queue-search-contract.js';
 import { dispatchContract } from './dispatch-contract.js';
 import { outcomesContract } from './outcomes-contract.js';
 import { reportsContract } from './reports-contract.js';
@@ -24,6 +25,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
   describe(`store contract: ${name}`, () => {
     enqueueContract(factory);
     messageQueriesContract(factory);
+    queueSearchContract(factory);
     dispatchContract(factory);
     outcomesContract(factory);
     reportsContract(factory);

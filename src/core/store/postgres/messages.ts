@@ -8,6 +8,7 @@ import { guardOf, guardWithin, reportedGuard, stateWritten, statesGuard, targetS
 import type { Db } from './connection.js';
 import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
 import { Params, noNul } from './params.js';
+import { queueSearchCondition } from './queue-search.js';
 import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
 
 const INSERT = `INSERT INTO messages (tenant_id, id, account_id, batch_code, priority, state, payload, subject, from_addr, to_addrs,
@@ -112,11 +113,7 @@ export class PgMessages implements MessagesPort {
       if (query.state) where.push(`state = ${p.add(query.state)}`);
       if (query.reported !== undefined) where.push(reportedGuard(query.reported));
       if (query.account_id) where.push(`account_id = ${p.add(query.account_id)}`);
-      if (query.q) {
-        // ILIKE: SQLite's LIKE ignores ASCII case, and the listing keeps that behaviour
-        const q = p.add(`%${noNul(query.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-        where.push(`(id ILIKE ${q} OR subject ILIKE ${q} OR from_addr ILIKE ${q} OR to_addrs ILIKE ${q})`);
-      }
+      if (query.q) where.push(queueSearchCondition(query.q, p));
       const cursor = decodeCursor(query.cursor);
       if (cursor !== null) where.push(`seq < ${p.add(cursor)}`);
       const sql = `SELECT seq, ${SUMMARY_COLUMNS} FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

@@ -4,6 +4,7 @@ import type { MessagesPort } from '../ports.js';
 import { DEFAULT_TENANT, type EnqueueResult, type ListMessagesQuery, type MessageKey } from '../records.js';
 import { decodeCursor, encodeCursor } from '../sql/cursor.js';
 import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
+import { queueSearch } from './queue-search.js';
 import { SUMMARY_COLUMNS, rowToEvent, rowToRecord, rowToSummary, type EventRow, type FullRow, type SummaryRow } from '../sql/message-rows.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
@@ -159,17 +160,15 @@ export class SqliteMessages implements MessagesPort {
         where.push('account_id = @account_id');
         params.account_id = query.account_id;
       }
-      if (query.q) {
-        where.push(`(id LIKE @q ESCAPE '\\' OR subject LIKE @q ESCAPE '\\' OR from_addr LIKE @q ESCAPE '\\' OR to_addrs LIKE @q ESCAPE '\\')`);
-        params.q = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      }
+      const search = query.q ? queueSearch(query.q, params) : null;
+      if (search) where.push(search.where);
       const cursor = decodeCursor(query.cursor);
       if (cursor !== null) {
-        where.push('seq < @cursor');
+        where.push(`${search?.orderBy ?? 'seq'} < @cursor`);
         params.cursor = cursor;
       }
-      const sql = `SELECT seq, ${SUMMARY_COLUMNS} FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY seq DESC LIMIT @limit`;
+      const sql = `SELECT seq, ${SUMMARY_COLUMNS} FROM ${search?.from ?? 'messages'} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY ${search?.orderBy ?? 'seq'} DESC LIMIT @limit`;
       const rows = this.runner.db.prepare<Record<string, unknown>, SummaryRow & { seq: number }>(sql).all(params);
       const more = rows.length > query.limit;
       const page = more ? rows.slice(0, query.limit) : rows;
