@@ -140,7 +140,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
 
   const attachmentEndpoints = tenantAttachmentEndpoints({ get: (id) => store.tenants.get(id) }, defaultTenantEndpoints(settings, config.client.attachmentUrl));
   const dispatcher = createDispatcher({ store, settings, bus, config, clock, logger, attachmentEndpoints });
-  const sink = createSink({ captured: store.captured, settings, bus, config, clock, logger });
+  const sink = createSink({ captured: store.captured, settings, bus, config, clock, logger, savedRules: store.settings });
   const reporter = createReporter({ reports: store.reports, messages: store.messages, tenants: store.tenants, settings, bus, config, clock, logger });
   const metrics = createMetrics({ messages: store.messages, accounts: store.accounts, settings, bus });
   const services = createRelayServices({
@@ -153,6 +153,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     maxRecipients: config.delivery.maxRecipients,
     dispatcher,
     sink,
+    emulationDefaults: config.sink.emulation,
     reporter,
     metrics,
     addresses: () => relay.addresses(),

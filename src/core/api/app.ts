@@ -16,6 +16,7 @@ import { statsRoutes } from './routes/stats.js';
 import { accountsApiRoutes } from './routes/accounts-api.js';
 import { capturedRoutes } from './routes/captured.js';
 import { mailpitRoutes } from './routes/mailpit.js';
+import { emulationRoutes } from './routes/emulation.js';
 import { eventsRoutes } from './routes/events.js';
 import { sendRoutes } from './routes/send.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -88,6 +89,7 @@ export function apiRouters(services: RelayServices, uiDir: string | null): Route
     accountsApiRoutes(services),
     capturedRoutes(services),
     mailpitRoutes(services),
+    emulationRoutes(services),
     eventsRoutes(services),
     sendRoutes(services),
     metricsRoutes(services),

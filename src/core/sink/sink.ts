@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -6,10 +7,14 @@ import type { RelayConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import type { RelayBus } from '../events.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
-import type { CapturedPort } from '../store/ports.js';
+import type { CapturedPort, SettingsPort } from '../store/ports.js';
 import { captureMessage } from './capture.js';
 import { CaptureWriter } from './capture-writer.js';
 import { collectData } from './collect.js';
+import type { EmulationEvent } from './emulation/decide.js';
+import { loadEmulation } from './emulation/saved-rules.js';
+import { EmulationState } from './emulation/state.js';
+import { messageTags } from './emulation/tags.js';
 import { CapturedIndexer } from './indexer.js';
 import { CapturedRetention } from './retention.js';
 import { sinkTlsMaterial } from './tls-cert.js';
@@ -27,6 +32,8 @@ export interface Sink {
    * With `maxWaitMs` it gives up after that long; resolves with how many are still unindexed.
    */
   flushIndexing(maxWaitMs?: number): Promise<number>;
+  /** provider emulation: the rules in force and their counters (the emulation service sets them) */
+  readonly emulation: Pick<EmulationState, 'configure' | 'rules' | 'snapshot'>;
 }
 
 /** how long stop() lets open SMTP sessions finish before smtp-server closes them */
@@ -63,6 +70,8 @@ export interface SinkDeps {
   config: RelayConfig;
   clock: Clock;
   logger: Logger;
+  /** where rules set through the API are kept; without it config.ini's rules apply */
+  savedRules?: Pick<SettingsPort, 'get'>;
 }
 
 export function createSink(deps: SinkDeps): Sink {
@@ -72,6 +81,7 @@ export function createSink(deps: SinkDeps): Sink {
   const writer = new CaptureWriter(captured, (err) => logger.warn({ err }, 'could not sync captured mail to disk'));
   const indexer = new CapturedIndexer(captured, logger);
   const sessions = new Set<string>();
+  const emulation = new EmulationState();
   let server: SMTPServer | null = null;
 
   const rejected = (reason: string) => {
@@ -80,6 +90,29 @@ export function createSink(deps: SinkDeps): Sink {
     } catch (err) {
       logger.error({ err }, 'sink.rejected listener failed');
     }
+  };
+
+  /** Waits the emulated latency, then throws the emulated reply, if any. */
+  async function emulate(session: SMTPServerSession, event: Omit<EmulationEvent, 'nowMs' | 'session' | 'messagesOnConnection'>, username?: string): Promise<void> {
+    const user: unknown = username ?? session.user;
+    const d = emulation.decide({
+      ...event,
+      nowMs: clock.nowMs(),
+      session: { id: session.id, ip: session.remoteAddress || '', username: typeof user === 'string' && user ? user : null },
+    });
+    if (d.delayMs > 0) await sleep(d.delayMs, undefined, { ref: false });
+    if (d.verdict.kind === 'reply') {
+      rejected('emulation');
+      throw smtpError(d.verdict.code, d.verdict.text);
+    }
+  }
+
+  /** smtp-server's callbacks: the emulation's verdict, or the error of a reply */
+  const answer = (callback: (err?: Error | null) => void, run: () => Promise<void>) => {
+    run().then(
+      () => callback(),
+      (err: Error) => callback(err),
+    );
   };
 
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
@@ -96,6 +129,9 @@ export function createSink(deps: SinkDeps): Sink {
       rejected('empty');
       throw smtpError(554, 'Error: message is empty');
     }
+    const rcpt = session.envelope.rcptTo.map((r) => r.address);
+    const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    await emulate(session, { stage: 'data', sender, recipients: rcpt, tags: messageTags(data.raw, rcpt) });
     let id: number;
     try {
       id = (await captureMessage({ clock, bus, logger }, writer, data.raw, envelopeOf(session))).id;
@@ -128,21 +164,39 @@ export function createSink(deps: SinkDeps): Sink {
           return callback(smtpError(421, 'Too many connected clients, try again in a moment'));
         }
         sessions.add(session.id);
-        callback();
+        emulate(session, { stage: 'connect' }).then(
+          () => callback(),
+          (err: Error) => {
+            sessions.delete(session.id);
+            callback(err);
+          },
+        );
       },
       onClose(session) {
         sessions.delete(session.id);
+        emulation.connectionClosed(session.id);
       },
-      onRcptTo(_address, session, callback) {
+      onMailFrom(address, session, callback) {
+        answer(callback, async () => {
+          await emulate(session, { stage: 'mail', sender: address.address });
+          emulation.messageStarted(session.id);
+        });
+      },
+      onRcptTo(address, session, callback) {
         // one transaction may not fan out without bound (RFC 5321 4.5.3.1.10: 452 beyond the limit)
         if (session.envelope.rcptTo.length >= config.sink.maxRecipients) {
           rejected('too_many_recipients');
           return callback(smtpError(452, `4.5.3 Too many recipients (at most ${config.sink.maxRecipients}, [sandbox] max_recipients)`));
         }
-        callback();
+        const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        answer(callback, () => emulate(session, { stage: 'rcpt', sender, recipients: [address.address] }));
       },
-      onAuth(auth, _session, callback) {
-        callback(null, { user: auth.username || 'anonymous' });
+      onAuth(auth, session, callback) {
+        const user = auth.username || 'anonymous';
+        emulate(session, { stage: 'auth' }, user).then(
+          () => callback(null, { user }),
+          (err: Error) => callback(err),
+        );
       },
       onData(stream, session, callback) {
         receive(stream, session).then(
@@ -162,6 +216,7 @@ export function createSink(deps: SinkDeps): Sink {
         const a = server.server.address() as AddressInfo;
         return { host: config.smtpHost, port: a.port };
       }
+      emulation.configure((await loadEmulation(deps.savedRules, config.sink.emulation)).config);
       const s = createServer(await sinkTlsMaterial(config.dataDir));
       await new Promise<void>((resolve, reject) => {
         const onError = (err: Error) => reject(new Error(`sandbox SMTP sink cannot listen on ${config.smtpHost}:${config.smtpPort}: ${err.message}`));
@@ -190,5 +245,6 @@ export function createSink(deps: SinkDeps): Sink {
     },
     pruneNow: () => retention.pruneNow(),
     flushIndexing: (maxWaitMs) => indexer.flush(maxWaitMs),
+    emulation,
   };
 }
