@@ -8,6 +8,8 @@ import { errorMessage } from '../errors.js';
 import type { RelayBus } from '../events.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import type { CapturedPort, SettingsPort } from '../store/ports.js';
+import type { Bounce } from './bounces/bounce-rules.js';
+import { buildDsn } from './bounces/dsn.js';
 import { captureMessage } from './capture.js';
 import { CaptureWriter } from './capture-writer.js';
 import { collectData } from './collect.js';
@@ -82,6 +84,8 @@ export function createSink(deps: SinkDeps): Sink {
   const indexer = new CapturedIndexer(captured, logger);
   const sessions = new Set<string>();
   const emulation = new EmulationState();
+  /** DSNs being stored: stop() waits for them before closing the writer */
+  const bouncing = new Set<Promise<void>>();
   let server: SMTPServer | null = null;
 
   const rejected = (reason: string) => {
@@ -92,14 +96,14 @@ export function createSink(deps: SinkDeps): Sink {
     }
   };
 
+  const sessionFacts = (session: SMTPServerSession, username?: string) => {
+    const user: unknown = username ?? session.user;
+    return { id: session.id, ip: session.remoteAddress || '', username: typeof user === 'string' && user ? user : null };
+  };
+
   /** Waits the emulated latency, then throws the emulated reply, if any. */
   async function emulate(session: SMTPServerSession, event: Omit<EmulationEvent, 'nowMs' | 'session' | 'messagesOnConnection'>, username?: string): Promise<void> {
-    const user: unknown = username ?? session.user;
-    const d = emulation.decide({
-      ...event,
-      nowMs: clock.nowMs(),
-      session: { id: session.id, ip: session.remoteAddress || '', username: typeof user === 'string' && user ? user : null },
-    });
+    const d = emulation.decide({ ...event, nowMs: clock.nowMs(), session: sessionFacts(session, username) });
     if (d.delayMs > 0) await sleep(d.delayMs, undefined, { ref: false });
     if (d.verdict.kind === 'reply') {
       rejected('emulation');
@@ -114,6 +118,18 @@ export function createSink(deps: SinkDeps): Sink {
       (err: Error) => callback(err),
     );
   };
+
+  /** Captures the DSN of an accepted message for its envelope sender (#18.3). */
+  async function bounce(to: string, bounces: Bounce[], original: Buffer, mailbox: string | null): Promise<void> {
+    const dsn = buildDsn({ to, bounces, original, arrival: new Date(clock.nowMs()), mta: 'localhost' });
+    try {
+      await captureMessage({ clock, bus, logger }, writer, dsn, { mail_from: '', rcpt_to: [to], mailbox, remote_address: null, helo: 'localhost', tls: false });
+      retention.nudge();
+      indexer.captured();
+    } catch (err) {
+      logger.warn({ err }, 'the bounce notification could not be stored');
+    }
+  }
 
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
     const data = await collectData(stream, config.sink.maxSize);
@@ -131,10 +147,12 @@ export function createSink(deps: SinkDeps): Sink {
     }
     const rcpt = session.envelope.rcptTo.map((r) => r.address);
     const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-    await emulate(session, { stage: 'data', sender, recipients: rcpt, tags: messageTags(data.raw, rcpt) });
+    const event = { stage: 'data' as const, sender, recipients: rcpt, tags: messageTags(data.raw, rcpt) };
+    await emulate(session, event);
     let id: number;
+    const envelope = envelopeOf(session);
     try {
-      id = (await captureMessage({ clock, bus, logger }, writer, data.raw, envelopeOf(session))).id;
+      id = (await captureMessage({ clock, bus, logger }, writer, data.raw, envelope)).id;
     } catch (err) {
       logger.error({ err }, 'captured message could not be stored');
       rejected('storage');
@@ -142,6 +160,12 @@ export function createSink(deps: SinkDeps): Sink {
     }
     retention.nudge();
     indexer.captured();
+    const bounces = emulation.bounces({ ...event, nowMs: clock.nowMs(), session: sessionFacts(session) });
+    // never a bounce of a bounce (RFC 3464 section 2: no DSN to a null sender)
+    if (bounces.length > 0 && sender) {
+      const pending = bounce(sender, bounces, data.raw, envelope.mailbox).finally(() => bouncing.delete(pending));
+      bouncing.add(pending);
+    }
     return `Ok: captured as ${id}`;
   }
 
@@ -239,6 +263,7 @@ export function createSink(deps: SinkDeps): Sink {
       server = null;
       if (!s) return;
       await new Promise<void>((resolve) => s.close(() => resolve()));
+      await Promise.all(bouncing);
       await writer.close();
       await indexer.stop();
       sessions.clear();

@@ -85,6 +85,17 @@ const latencyRule = z
   })
   .strict();
 
+const bounceRule = z
+  .object({
+    kind: z.literal('bounce'),
+    ...common,
+    /** RFC 3463 status: 5.x.x a hard bounce (Action: failed), 4.x.x a soft one (Action: delayed) */
+    status: z.string().regex(/^[45]\.\d{1,3}\.\d{1,3}$/, 'an RFC 3463 status such as 5.1.1').default('5.1.1'),
+    /** the Diagnostic-Code text; one is made up from the status without it */
+    diagnostic: text.optional(),
+  })
+  .strict();
+
 /** What is known at each stage: a matcher the stage cannot know is refused rather than never firing. */
 const KNOWN: Record<EmulationStage, readonly (keyof EmulationMatch)[]> = {
   connect: [],
@@ -94,10 +105,10 @@ const KNOWN: Record<EmulationStage, readonly (keyof EmulationMatch)[]> = {
   data: ['sender', 'username', 'recipient', 'tag'],
 };
 /** the stage each kind answers at when it has no `stage` */
-export const RULE_STAGE = { greylist: 'rcpt', rate: 'mail', connection_cap: 'mail' } as const;
+export const RULE_STAGE = { greylist: 'rcpt', rate: 'mail', connection_cap: 'mail', bounce: 'data' } as const;
 
 export const emulationRule = z
-  .discriminatedUnion('kind', [replyRule, greylistRule, rateRule, connectionCapRule, latencyRule])
+  .discriminatedUnion('kind', [replyRule, greylistRule, rateRule, connectionCapRule, latencyRule, bounceRule])
   .superRefine((r, ctx) => {
     const stage = 'stage' in r ? r.stage : RULE_STAGE[r.kind];
     for (const key of Object.keys(r.match) as (keyof EmulationMatch)[]) {
@@ -151,6 +162,8 @@ export const emulationConfig = z
     /** seeds the probability draws, so a run with the same traffic answers the same */
     seed: int.min(0).max(2 ** 31 - 1).default(1),
     rules: z.array(emulationRule).max(MAX_EMULATION_RULES).default([]),
+    /** `bounce+hard@…` (5.1.1) and `bounce+soft@…` (4.2.2) bounce without a rule */
+    builtin_bounces: z.boolean().default(true),
     chaos: chaosTriggers.default(CHAOS_OFF),
   })
   .strict()

@@ -120,6 +120,7 @@ function evaluate(r: EmulationRule, index: number, e: EmulationEvent, f: Emulati
       if (e.messagesOnConnection >= r.max_messages) return { code: 421, text: defaultText(421, `Too many messages on this connection (at most ${r.max_messages})`) };
       return null;
     case 'latency':
+    case 'bounce':
       return null;
   }
 }
@@ -137,7 +138,8 @@ export function decide(config: EmulationConfig, e: EmulationEvent, f: EmulationF
   const pending: EmulationEffect[] = [];
   let verdict: EmulationVerdict = { kind: 'accept' };
   config.rules.forEach((r, index) => {
-    if (stageOf(r) !== e.stage || !matches(r.match, e)) return;
+    // bounces answer 250: the sink applies them after the capture (bouncesFor)
+    if (r.kind === 'bounce' || stageOf(r) !== e.stage || !matches(r.match, e)) return;
     if (r.kind === 'latency') {
       delayMs += r.ms;
       effects.push({ kind: 'matched', rule: index, fired: r.ms > 0 });

@@ -1,4 +1,5 @@
 import { EMULATION_OFF, type EmulationConfig } from '../../../shared/api/emulation.js';
+import { bouncesFor, type Bounce } from '../bounces/bounce-rules.js';
 import { decide, type EmulationDecision, type EmulationEffect, type EmulationEvent, type EmulationFacts } from './decide.js';
 
 /** at most this many greylist triples and rate keys are remembered (the oldest go first) */
@@ -58,6 +59,13 @@ export class EmulationState {
     const d = decide(this.config, full, this.facts());
     for (const e of d.effects) this.apply(e);
     return d;
+  }
+
+  /** The recipients of an accepted message that bounce; their rules' counters move. */
+  bounces(event: Omit<EmulationEvent, 'messagesOnConnection'>): Bounce[] {
+    const found = bouncesFor(this.config, { ...event, messagesOnConnection: 0 });
+    for (const b of found) if (b.rule !== 'builtin') this.apply({ kind: 'matched', rule: b.rule, fired: true });
+    return found;
   }
 
   /** a MAIL command was accepted on this connection */

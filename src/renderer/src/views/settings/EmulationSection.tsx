@@ -13,6 +13,7 @@ const KINDS: [RuleForm['kind'], string][] = [
   ['rate', 'Messages per minute'],
   ['connection_cap', 'Messages per connection'],
   ['latency', 'Latency'],
+  ['bounce', 'Accept, then bounce (DSN)'],
 ];
 
 /** Settings > Provider emulation: the sink's rules with their live counters, add, remove, on/off. */
@@ -108,14 +109,21 @@ export function EmulationSection() {
               </select>
             </Field>
           ) : null}
-          {form.kind !== 'latency' && form.kind !== 'connection_cap' ? (
+          {form.kind === 'bounce' ? (
+            <Field label="Status" hint="5.x.x hard, 4.x.x soft">
+              <input value={form.status} onChange={(e) => set('status', e.target.value)} />
+            </Field>
+          ) : null}
+          {form.kind !== 'latency' && form.kind !== 'connection_cap' && form.kind !== 'bounce' ? (
             <Field label="SMTP code">
               <input inputMode="numeric" value={form.code} onChange={(e) => set('code', e.target.value)} />
             </Field>
           ) : null}
-          <Field label={AMOUNT_LABEL[form.kind]}>
-            <input inputMode="numeric" value={form.amount} onChange={(e) => set('amount', e.target.value)} />
-          </Field>
+          {form.kind !== 'bounce' ? (
+            <Field label={AMOUNT_LABEL[form.kind]}>
+              <input inputMode="numeric" value={form.amount} onChange={(e) => set('amount', e.target.value)} />
+            </Field>
+          ) : null}
           {form.kind === 'reply' ? (
             <Field label="Probability (%)">
               <input inputMode="decimal" value={form.probability} onChange={(e) => set('probability', e.target.value)} />

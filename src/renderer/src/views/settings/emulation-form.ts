@@ -12,9 +12,11 @@ export interface RuleForm {
   per: 'sender' | 'connection';
   matchField: '' | 'sender' | 'recipient' | 'username' | 'tag';
   pattern: string;
+  /** bounce: the RFC 3463 status */
+  status: string;
 }
 
-export const EMPTY_RULE_FORM: RuleForm = { kind: 'reply', stage: 'rcpt', code: '451', amount: '1', probability: '100', per: 'sender', matchField: '', pattern: '' };
+export const EMPTY_RULE_FORM: RuleForm = { kind: 'reply', stage: 'rcpt', code: '451', amount: '1', probability: '100', per: 'sender', matchField: '', pattern: '', status: '5.1.1' };
 
 /** what the amount means for each kind (its label in the form) */
 export const AMOUNT_LABEL: Record<RuleForm['kind'], string> = {
@@ -23,6 +25,7 @@ export const AMOUNT_LABEL: Record<RuleForm['kind'], string> = {
   rate: 'Messages per minute',
   connection_cap: 'Messages per connection',
   latency: 'Delay (ms)',
+  bounce: '',
 };
 
 const num = (s: string) => (s.trim() === '' ? NaN : Number(s));
@@ -37,6 +40,7 @@ export function ruleFromForm(f: RuleForm): { rule: EmulationRule } | { error: st
     rate: { kind: 'rate', per: f.per, max_per_minute: n, code: num(f.code) as 451, match },
     connection_cap: { kind: 'connection_cap', max_messages: n, match },
     latency: { kind: 'latency', stage: f.stage, ms: n, match },
+    bounce: { kind: 'bounce', status: f.status.trim(), match },
   };
   const r = emulationRule.safeParse(input[f.kind]);
   return r.success ? { rule: r.data } : { error: describeIssues(r.error) };
@@ -59,5 +63,7 @@ export function describeRule(r: EmulationRule): string {
       return `421 after ${r.max_messages} messages per connection${scope}`;
     case 'latency':
       return `${r.ms} ms at ${r.stage}${scope}`;
+    case 'bounce':
+      return `Accept, then bounce ${r.status}${scope}`;
   }
 }
