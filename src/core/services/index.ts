@@ -13,6 +13,7 @@ import { createAccountsService, type AccountsService } from './accounts.js';
 import { createCapturedService, type CapturedService } from './captured.js';
 import { createControlService, type ControlService } from './control.js';
 import { createEmulationService, type EmulationService } from './emulation.js';
+import { createMailboxesService, type MailboxesService } from './mailboxes.js';
 import { MessageIntake } from './intake.js';
 import { createMailpitService, type MailpitService } from './mailpit.js';
 import { createLiveEventsService, type LiveEventsService } from './live-events.js';
@@ -35,6 +36,8 @@ export interface RelayServices {
   readonly mailpit: MailpitService;
   /** provider emulation of the sandbox sink */
   readonly emulation: EmulationService;
+  /** captured mail by mailbox (SMTP username) */
+  readonly mailboxes: MailboxesService;
   readonly send: SendService;
   readonly settings: SettingsService;
   readonly stats: StatsService;
@@ -106,6 +109,7 @@ export function createRelayServices(deps: RelayServicesDeps): RelayServices {
     accounts,
     captured,
     mailpit: createMailpitService({ captured, capturedPort: store.captured, send, accounts, clock }),
+    mailboxes: createMailboxesService({ captured: store.captured, capturedService: captured }),
     emulation: createEmulationService({ sink: deps.sink, store: store.settings, defaults: deps.emulationDefaults ?? EMULATION_OFF }),
     send,
     settings: createSettingsService({ settings, store: store.settings, addresses: deps.addresses }),
@@ -123,6 +127,7 @@ export type { CapturedService, CapturedPage, CapturedDetail, ReleaseRequest, Rel
 export type { ControlService, SuspensionRequest } from './control.js';
 export type { MailpitService } from './mailpit.js';
 export type { EmulationService } from './emulation.js';
+export type { MailboxesService } from './mailboxes.js';
 export type { FrameClient, LiveEventName, LiveEventsService } from './live-events.js';
 export type { AddMessagesResult, MessageDetail, MessagesService } from './messages.js';
 export type { SendOutcome, SendRequest, SendService } from './send.js';

@@ -1,5 +1,6 @@
 import { CLASSIC_ROUTES, OTHER_ROUTES } from './classic-routes.js';
 import { EMULATION_ROUTES } from './emulation.js';
+import { MAILBOX_ROUTES } from './mailboxes.js';
 import { MAILPIT_ROUTES } from './mailpit.js';
 import { RELAY_ROUTES } from './relay-routes.js';
 import type { ApiRoute } from './route-kit.js';
@@ -15,4 +16,4 @@ export { CLASSIC_ROUTES, EMULATION_ROUTES, MAILPIT_ROUTES, OTHER_ROUTES, RELAY_R
  * OpenAPI (each entry is a zod-to-openapi RouteConfig) and the contract test checks real answers
  * against them.
  */
-export const API_ROUTES: readonly ApiRoute[] = [...CLASSIC_ROUTES, ...TENANT_ROUTES, ...RELAY_ROUTES, ...TENANT_VIEW_ROUTES, ...MAILPIT_ROUTES, ...EMULATION_ROUTES, ...OTHER_ROUTES];
+export const API_ROUTES: readonly ApiRoute[] = [...CLASSIC_ROUTES, ...TENANT_ROUTES, ...RELAY_ROUTES, ...TENANT_VIEW_ROUTES, ...MAILPIT_ROUTES, ...EMULATION_ROUTES, ...MAILBOX_ROUTES, ...OTHER_ROUTES];

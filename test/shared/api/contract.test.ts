@@ -368,6 +368,9 @@ describe('the API answers as its contract says', () => {
     await expectStatus(400, 'PUT', '/api/v1/chaos', { json: { Sender: { ErrorCode: 200 } } });
     await expectStatus(200, 'GET', '/api/v1/chaos');
     await expectStatus(200, 'DELETE', '/api/emulation');
+    await expectStatus(200, 'GET', '/api/mailboxes');
+    await expectStatus(200, 'DELETE', '/api/mailboxes/nobody');
+    await expectStatus(400, 'DELETE', `/api/mailboxes/${'x'.repeat(201)}`);
   });
 
   it('classic deletes and cleanup, relay deletes', async () => {
