@@ -17,6 +17,7 @@ import { useConnectionInfo } from '../../state/useConnectionInfo.js';
 import { smtpEnvSnippet, smtpSnippet } from '../settings/connection-info.js';
 import { CapturedDetail } from './CapturedDetail.js';
 import { CapturedRow } from './CapturedRow.js';
+import { MailboxList } from './MailboxList.js';
 import { bulkDeleteLabels, bulkDeletePlan } from './bulk-delete.js';
 import { useCapturedList } from './useCapturedList.js';
 import { InlineField } from '../../components/Field.js';
@@ -114,6 +115,7 @@ export function CapturedView({ route }: { route: Route }) {
             {labels.button}
           </button>
         </form>
+        <MailboxList q={q} />
         <ErrorNote error={error ?? snapshot.error} />
         {snapshot.loaded && items.length === 0 ? (
           <CapturedEmpty searching={!!q} />
