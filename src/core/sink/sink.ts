@@ -9,6 +9,7 @@ import type { RelayBus } from '../events.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import type { CapturedPort, SettingsPort } from '../store/ports.js';
 import type { Bounce } from './bounces/bounce-rules.js';
+import { replyWithBounces } from './bounces/bounce-reply.js';
 import { buildDsn } from './bounces/dsn.js';
 import { captureMessage } from './capture.js';
 import { CaptureWriter } from './capture-writer.js';
@@ -166,7 +167,7 @@ export function createSink(deps: SinkDeps): Sink {
       const pending = bounce(sender, bounces, data.raw, envelope.mailbox).finally(() => bouncing.delete(pending));
       bouncing.add(pending);
     }
-    return `Ok: captured as ${id}`;
+    return replyWithBounces(`Ok: captured as ${id}`, bounces);
   }
 
   function createServer(tls: { key: string; cert: string }): SMTPServer {
