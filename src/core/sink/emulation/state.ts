@@ -34,6 +34,8 @@ export class EmulationState {
   private greylist = new Map<string, number>();
   private windows = new Map<string, number[]>();
   private perConnection = new Map<string, number>();
+  /** the window keys of each connection's per-connection rate rules, dropped when it closes */
+  private connectionKeys = new Map<string, Set<string>>();
   private random: () => number = seeded(1);
 
   configure(config: EmulationConfig): void {
@@ -41,6 +43,7 @@ export class EmulationState {
     this.counters = config.rules.map(() => ({ matched: 0, fired: 0 }));
     this.greylist.clear();
     this.windows.clear();
+    this.connectionKeys.clear();
     this.random = seeded(config.seed);
   }
 
@@ -57,7 +60,13 @@ export class EmulationState {
     if (!this.config.enabled || this.config.rules.length + this.chaosOn() === 0) return { delayMs: 0, verdict: { kind: 'accept' }, effects: [] };
     const full: EmulationEvent = { ...event, messagesOnConnection: this.perConnection.get(event.session.id) ?? 0 };
     const d = decide(this.config, full, this.facts());
-    for (const e of d.effects) this.apply(e);
+    for (const e of d.effects) {
+      this.apply(e);
+      if (e.kind === 'record' && e.key.endsWith(`|connection|${event.session.id}`)) {
+        const keys = this.connectionKeys.get(event.session.id) ?? new Set<string>();
+        this.connectionKeys.set(event.session.id, keys.add(e.key));
+      }
+    }
     return d;
   }
 
@@ -75,7 +84,8 @@ export class EmulationState {
 
   connectionClosed(sessionId: string): void {
     this.perConnection.delete(sessionId);
-    for (const key of this.windows.keys()) if (key.endsWith(`|connection|${sessionId}`)) this.windows.delete(key);
+    for (const key of this.connectionKeys.get(sessionId) ?? []) this.windows.delete(key);
+    this.connectionKeys.delete(sessionId);
   }
 
   private chaosOn(): number {
