@@ -161,7 +161,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
 
   const attachmentEndpoints = tenantAttachmentEndpoints({ get: (id) => store.tenants.get(id) }, defaultTenantEndpoints(settings, config.client.attachmentUrl));
   const dispatcher = createDispatcher({ store, settings, bus, config, clock, logger, attachmentEndpoints });
-  const sink = createSink({ captured: store.captured, settings, bus, config, clock, logger });
+  const sink = createSink({ captured: store.captured, settings, bus, config, clock, logger, savedRules: store.settings });
   const defaultSender = config.client.fetchUrl ? pullReportSender(config, settings) : undefined;
   const exclusive = 'exclusive' in store ? store.exclusive : undefined;
   const reporter = createReporter({ reports: store.reports, messages: store.messages, tenants: store.tenants, exclusive, settings, bus, config, clock, logger, defaultSender });
@@ -176,6 +176,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     maxRecipients: config.delivery.maxRecipients,
     dispatcher,
     sink,
+    emulationDefaults: config.sink.emulation,
     reporter,
     metrics,
     addresses: () => relay.addresses(),

@@ -17,6 +17,8 @@ import { accountsApiRoutes } from './routes/accounts-api.js';
 import { capturedRoutes } from './routes/captured.js';
 import { capturedReadRoutes } from './routes/captured-read.js';
 import { mailpitRoutes } from './routes/mailpit.js';
+import { emulationRoutes } from './routes/emulation.js';
+import { mailboxesRoutes } from './routes/mailboxes.js';
 import { eventsRoutes } from './routes/events.js';
 import { sendRoutes } from './routes/send.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -90,6 +92,8 @@ export function apiRouters(services: RelayServices, uiDir: string | null): Route
     capturedRoutes(services),
     capturedReadRoutes(services),
     mailpitRoutes(services),
+    emulationRoutes(services),
+    mailboxesRoutes(services),
     eventsRoutes(services),
     sendRoutes(services),
     metricsRoutes(services),

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { IniError, IniFile } from './ini.js';
 import { apiTokenProblem } from './api-token.js';
+import { describeIssues } from '../../shared/api/common.js';
+import { emulationConfig, type EmulationConfig } from '../../shared/api/emulation.js';
 import { defaultConfig, type DeliveryMode, type RelayConfig } from './types.js';
 import type { RuntimeSettingsValues } from '../settings/runtime-settings.js';
 
@@ -67,6 +69,7 @@ export const CONFIG_SOURCES = {
   smtpMaxRecipients: S('sandbox', 'max_recipients', 'GMP_SMTP_MAX_RECIPIENTS'),
   sinkRetentionCount: S('sandbox', 'retention_count', 'GMP_SINK_RETENTION_COUNT'),
   sinkRetentionAge: S('sandbox', 'retention_age_seconds', 'GMP_SINK_RETENTION_AGE_SECONDS'),
+  emulationRules: S('sandbox', 'emulation_rules', 'GMP_EMULATION_RULES'),
   s3Endpoint: S('attachments', 's3_endpoint', 'GMP_S3_ENDPOINT'),
   s3Region: S('attachments', 's3_region', 'GMP_S3_REGION'),
   s3AccessKey: S('attachments', 's3_access_key_id', 'GMP_S3_ACCESS_KEY_ID'),
@@ -130,6 +133,30 @@ function iniValue(ini: IniFile | null, section: string, key: string): string | u
     if (err instanceof IniError) throw new ConfigError(err.where, err.message);
     throw err;
   }
+}
+
+/**
+ * `[sandbox] emulation_rules`: the rule set as JSON (or only its `rules` array), inline or in the
+ * file it names (relative to the working directory); refused at start naming the rule's field.
+ */
+function emulationFromConfig(key: string, value: string, cwd: string): EmulationConfig {
+  let text = value;
+  if (!/^[[{]/.test(value)) {
+    try {
+      text = fs.readFileSync(path.resolve(cwd, value), 'utf8');
+    } catch (err) {
+      throw new ConfigError(key, `cannot read ${value}: ${(err as Error).message}`);
+    }
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(key, `invalid JSON: ${(err as Error).message}`);
+  }
+  const r = emulationConfig.safeParse(Array.isArray(data) ? { rules: data } : data);
+  if (!r.success) throw new ConfigError(key, describeIssues(r.error));
+  return r.data;
 }
 
 /** `[server] allowed_hosts`: comma-separated host names (no port), lower-cased. */
@@ -278,6 +305,8 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   c.sink.maxRecipients = int('smtpMaxRecipients', 1, 1_000_000) ?? c.sink.maxRecipients;
   c.sink.retentionCount = int('sinkRetentionCount', 1, 10_000_000) ?? c.sink.retentionCount;
   c.sink.retentionAgeSeconds = int('sinkRetentionAge', 0, 100 * 365 * 86400) ?? c.sink.retentionAgeSeconds;
+  const rules = origin('emulationRules');
+  if (rules) c.sink.emulation = emulationFromConfig(rules.key, rules.value, cwd);
   const s3 = c.attachments.s3;
   s3.endpoint = str('s3Endpoint') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? null;
   s3.region = str('s3Region') ?? env.AWS_REGION ?? s3.region;

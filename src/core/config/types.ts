@@ -1,3 +1,4 @@
+import { EMULATION_OFF, type EmulationConfig } from '../../shared/api/emulation.js';
 /** The relay's resolved configuration (config.ini + GMP_* env + CLI flags + defaults). */
 export type DeliveryMode = 'sandbox' | 'real';
 
@@ -100,6 +101,8 @@ export interface RelayConfig {
     retentionCount: number;
     /** 0 = no age limit */
     retentionAgeSeconds: number;
+    /** provider emulation rules from config.ini (rules saved through the API win) */
+    emulation: EmulationConfig;
   };
   http: {
     /** the relay's own routes (/api/*) */
@@ -155,7 +158,7 @@ export function defaultConfig(dataDir = './data'): RelayConfig {
       cacheMaxBytes: 256 * 1024 * 1024,
       cacheMaxAgeSeconds: 7 * 86400,
     },
-    sink: { maxSize: 25 * 1024 * 1024, maxClients: 50, maxRecipients: 1000, retentionCount: 5000, retentionAgeSeconds: 0 },
+    sink: { maxSize: 25 * 1024 * 1024, maxClients: 50, maxRecipients: 1000, retentionCount: 5000, retentionAgeSeconds: 0, emulation: EMULATION_OFF },
     http: { bodyLimitBytes: 10 * 1024 * 1024, classicBodyLimitBytes: 64 * 1024 * 1024 },
   };
 }

@@ -1,3 +1,4 @@
+import { bounceOfReply } from '../sink/bounces/bounce-reply.js';
 import { errorMessage } from '../errors.js';
 import type { AttemptOutcome } from '../events.js';
 import type { RecipientResult } from '../messages/types.js';
@@ -72,6 +73,12 @@ export function recipientResults(info: Pick<SentInfo, 'accepted' | 'rejected' | 
 /** The server accepted the message (the sandbox sink says which captured message it became). */
 export function sentOutcome(d: Delivery, info: SentInfo, now: number): Outcome {
   const sandbox = d.target.kind === 'sandbox';
+  // the sink's emulated hard bounce (#18.3): reported as a provider's bounce would be
+  const bounced = sandbox ? bounceOfReply(info.response) : null;
+  if (bounced) {
+    const text = `${bounced.diagnostic} (SMTP ${bounced.code}, bounced: ${bounced.recipient}, status ${bounced.status})`;
+    return errorOutcome(d, { kind: 'permanent', scope: 'message', code: bounced.code, text }, 'permanent', now);
+  }
   const match = sandbox ? CAPTURED_ID.exec(info.response ?? '') : null;
   const capturedId = match ? Number(match[1]) : null;
   const recipients = recipientResults(info);

@@ -7,10 +7,13 @@ import type { Priority } from '../messages/types.js';
 import type { Reporter } from '../report/reporter.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import type { Sink } from '../sink/sink.js';
+import { EMULATION_OFF, type EmulationConfig } from '../../shared/api/emulation.js';
 import type { Store } from '../store/ports.js';
 import { createAccountsService, type AccountsService } from './accounts.js';
 import { createCapturedService, type CapturedService } from './captured.js';
 import { createControlService, type ControlService } from './control.js';
+import { createEmulationService, type EmulationService } from './emulation.js';
+import { createMailboxesService, type MailboxesService } from './mailboxes.js';
 import { MessageIntake } from './intake.js';
 import { createMailpitService, type MailpitService } from './mailpit.js';
 import { createLiveEventsService, type LiveEventsService } from './live-events.js';
@@ -31,6 +34,10 @@ export interface RelayServices {
   readonly captured: CapturedService;
   /** Mailpit API v1 over the captured mail */
   readonly mailpit: MailpitService;
+  /** provider emulation of the sandbox sink */
+  readonly emulation: EmulationService;
+  /** captured mail by mailbox (SMTP username) */
+  readonly mailboxes: MailboxesService;
   readonly send: SendService;
   readonly settings: SettingsService;
   readonly stats: StatsService;
@@ -54,7 +61,9 @@ export interface RelayServicesDeps {
   /** `[delivery] max_recipients` */
   maxRecipients?: number;
   dispatcher: Pick<Dispatcher, 'accountStatus' | 'rateLimitState' | 'verifyAccount' | 'inFlight'>;
-  sink: Pick<Sink, 'flushIndexing'>;
+  sink: Pick<Sink, 'flushIndexing' | 'emulation'>;
+  /** config.ini's provider emulation rules */
+  emulationDefaults?: EmulationConfig;
   reporter: Pick<Reporter, 'status' | 'cleanup' | 'runNow'>;
   metrics: Pick<Metrics, 'contentType' | 'render'>;
   addresses: () => ListenAddresses;
@@ -100,6 +109,8 @@ export function createRelayServices(deps: RelayServicesDeps): RelayServices {
     accounts,
     captured,
     mailpit: createMailpitService({ captured, capturedPort: store.captured, send, accounts, clock }),
+    mailboxes: createMailboxesService({ captured: store.captured, capturedService: captured }),
+    emulation: createEmulationService({ sink: deps.sink, store: store.settings, defaults: deps.emulationDefaults ?? EMULATION_OFF }),
     send,
     settings: createSettingsService({ settings, store: store.settings, addresses: deps.addresses }),
     stats,
@@ -115,6 +126,8 @@ export type { AccountsService, AccountView, PublicAccount } from './accounts.js'
 export type { CapturedService, CapturedPage, CapturedDetail, ReleaseRequest, ReleaseResult } from './captured.js';
 export type { ControlService, SuspensionRequest } from './control.js';
 export type { MailpitService } from './mailpit.js';
+export type { EmulationService } from './emulation.js';
+export type { MailboxesService } from './mailboxes.js';
 export type { FrameClient, LiveEventName, LiveEventsService } from './live-events.js';
 export type { AddMessagesResult, MessageDetail, MessagesService } from './messages.js';
 export type { SendOutcome, SendRequest, SendService } from './send.js';

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -6,10 +7,17 @@ import type { RelayConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import type { RelayBus } from '../events.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
-import type { CapturedPort } from '../store/ports.js';
+import type { CapturedPort, SettingsPort } from '../store/ports.js';
+import type { Bounce } from './bounces/bounce-rules.js';
+import { replyWithBounces } from './bounces/bounce-reply.js';
+import { buildDsn } from './bounces/dsn.js';
 import { captureMessage } from './capture.js';
 import { CaptureWriter } from './capture-writer.js';
 import { collectData } from './collect.js';
+import type { EmulationEvent } from './emulation/decide.js';
+import { loadEmulation } from './emulation/saved-rules.js';
+import { EmulationState } from './emulation/state.js';
+import { messageTags } from './emulation/tags.js';
 import { CapturedIndexer } from './indexer.js';
 import { CapturedRetention } from './retention.js';
 import { sinkTlsMaterial } from './tls-cert.js';
@@ -27,6 +35,8 @@ export interface Sink {
    * With `maxWaitMs` it gives up after that long; resolves with how many are still unindexed.
    */
   flushIndexing(maxWaitMs?: number): Promise<number>;
+  /** provider emulation: the rules in force and their counters (the emulation service sets them) */
+  readonly emulation: Pick<EmulationState, 'configure' | 'rules' | 'snapshot'>;
 }
 
 /** how long stop() lets open SMTP sessions finish before smtp-server closes them */
@@ -63,6 +73,8 @@ export interface SinkDeps {
   config: RelayConfig;
   clock: Clock;
   logger: Logger;
+  /** where rules set through the API are kept; without it config.ini's rules apply */
+  savedRules?: Pick<SettingsPort, 'get'>;
 }
 
 export function createSink(deps: SinkDeps): Sink {
@@ -72,6 +84,9 @@ export function createSink(deps: SinkDeps): Sink {
   const writer = new CaptureWriter(captured, (err) => logger.warn({ err }, 'could not sync captured mail to disk'));
   const indexer = new CapturedIndexer(captured, logger);
   const sessions = new Set<string>();
+  const emulation = new EmulationState();
+  /** DSNs being stored: stop() waits for them before closing the writer */
+  const bouncing = new Set<Promise<void>>();
   let server: SMTPServer | null = null;
 
   const rejected = (reason: string) => {
@@ -81,6 +96,41 @@ export function createSink(deps: SinkDeps): Sink {
       logger.error({ err }, 'sink.rejected listener failed');
     }
   };
+
+  const sessionFacts = (session: SMTPServerSession, username?: string) => {
+    const user: unknown = username ?? session.user;
+    return { id: session.id, ip: session.remoteAddress || '', username: typeof user === 'string' && user ? user : null };
+  };
+
+  /** Waits the emulated latency, then throws the emulated reply, if any. */
+  async function emulate(session: SMTPServerSession, event: Omit<EmulationEvent, 'nowMs' | 'session' | 'messagesOnConnection'>, username?: string): Promise<void> {
+    const d = emulation.decide({ ...event, nowMs: clock.nowMs(), session: sessionFacts(session, username) });
+    if (d.delayMs > 0) await sleep(d.delayMs, undefined, { ref: false });
+    if (d.verdict.kind === 'reply') {
+      rejected('emulation');
+      throw smtpError(d.verdict.code, d.verdict.text);
+    }
+  }
+
+  /** smtp-server's callbacks: the emulation's verdict, or the error of a reply */
+  const answer = (callback: (err?: Error | null) => void, run: () => Promise<void>) => {
+    run().then(
+      () => callback(),
+      (err: Error) => callback(err),
+    );
+  };
+
+  /** Captures the DSN of an accepted message for its envelope sender (#18.3). */
+  async function bounce(to: string, bounces: Bounce[], original: Buffer, mailbox: string | null): Promise<void> {
+    const dsn = buildDsn({ to, bounces, original, arrival: new Date(clock.nowMs()), mta: 'localhost' });
+    try {
+      await captureMessage({ clock, bus, logger }, writer, dsn, { mail_from: '', rcpt_to: [to], mailbox, remote_address: null, helo: 'localhost', tls: false });
+      retention.nudge();
+      indexer.captured();
+    } catch (err) {
+      logger.warn({ err }, 'the bounce notification could not be stored');
+    }
+  }
 
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
     const data = await collectData(stream, config.sink.maxSize);
@@ -96,9 +146,14 @@ export function createSink(deps: SinkDeps): Sink {
       rejected('empty');
       throw smtpError(554, 'Error: message is empty');
     }
+    const rcpt = session.envelope.rcptTo.map((r) => r.address);
+    const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    const event = { stage: 'data' as const, sender, recipients: rcpt, tags: messageTags(data.raw, rcpt) };
+    await emulate(session, event);
     let id: number;
+    const envelope = envelopeOf(session);
     try {
-      id = (await captureMessage({ clock, bus, logger }, writer, data.raw, envelopeOf(session))).id;
+      id = (await captureMessage({ clock, bus, logger }, writer, data.raw, envelope)).id;
     } catch (err) {
       logger.error({ err }, 'captured message could not be stored');
       rejected('storage');
@@ -106,7 +161,13 @@ export function createSink(deps: SinkDeps): Sink {
     }
     retention.nudge();
     indexer.captured();
-    return `Ok: captured as ${id}`;
+    const bounces = emulation.bounces({ ...event, nowMs: clock.nowMs(), session: sessionFacts(session) });
+    // never a bounce of a bounce (RFC 3464 section 2: no DSN to a null sender)
+    if (bounces.length > 0 && sender) {
+      const pending = bounce(sender, bounces, data.raw, envelope.mailbox).finally(() => bouncing.delete(pending));
+      bouncing.add(pending);
+    }
+    return replyWithBounces(`Ok: captured as ${id}`, bounces);
   }
 
   function createServer(tls: { key: string; cert: string }): SMTPServer {
@@ -128,21 +189,39 @@ export function createSink(deps: SinkDeps): Sink {
           return callback(smtpError(421, 'Too many connected clients, try again in a moment'));
         }
         sessions.add(session.id);
-        callback();
+        emulate(session, { stage: 'connect' }).then(
+          () => callback(),
+          (err: Error) => {
+            sessions.delete(session.id);
+            callback(err);
+          },
+        );
       },
       onClose(session) {
         sessions.delete(session.id);
+        emulation.connectionClosed(session.id);
       },
-      onRcptTo(_address, session, callback) {
+      onMailFrom(address, session, callback) {
+        answer(callback, async () => {
+          await emulate(session, { stage: 'mail', sender: address.address });
+          emulation.messageStarted(session.id);
+        });
+      },
+      onRcptTo(address, session, callback) {
         // one transaction may not fan out without bound (RFC 5321 4.5.3.1.10: 452 beyond the limit)
         if (session.envelope.rcptTo.length >= config.sink.maxRecipients) {
           rejected('too_many_recipients');
           return callback(smtpError(452, `4.5.3 Too many recipients (at most ${config.sink.maxRecipients}, [sandbox] max_recipients)`));
         }
-        callback();
+        const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        answer(callback, () => emulate(session, { stage: 'rcpt', sender, recipients: [address.address] }));
       },
-      onAuth(auth, _session, callback) {
-        callback(null, { user: auth.username || 'anonymous' });
+      onAuth(auth, session, callback) {
+        const user = auth.username || 'anonymous';
+        emulate(session, { stage: 'auth' }, user).then(
+          () => callback(null, { user }),
+          (err: Error) => callback(err),
+        );
       },
       onData(stream, session, callback) {
         receive(stream, session).then(
@@ -162,6 +241,7 @@ export function createSink(deps: SinkDeps): Sink {
         const a = server.server.address() as AddressInfo;
         return { host: config.smtpHost, port: a.port };
       }
+      emulation.configure((await loadEmulation(deps.savedRules, config.sink.emulation)).config);
       const s = createServer(await sinkTlsMaterial(config.dataDir));
       await new Promise<void>((resolve, reject) => {
         const onError = (err: Error) => reject(new Error(`sandbox SMTP sink cannot listen on ${config.smtpHost}:${config.smtpPort}: ${err.message}`));
@@ -184,11 +264,13 @@ export function createSink(deps: SinkDeps): Sink {
       server = null;
       if (!s) return;
       await new Promise<void>((resolve) => s.close(() => resolve()));
+      await Promise.all(bouncing);
       await writer.close();
       await indexer.stop();
       sessions.clear();
     },
     pruneNow: () => retention.pruneNow(),
     flushIndexing: (maxWaitMs) => indexer.flush(maxWaitMs),
+    emulation,
   };
 }

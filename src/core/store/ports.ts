@@ -151,6 +151,8 @@ export interface CapturedPort {
   /** newest first, keyset-paginated */
   list(query: ListCapturedQuery): Promise<Page<CapturedSummary>>;
   counts(): Promise<CapturedCounts>;
+  /** captured mail grouped by SMTP AUTH username (null: sent without AUTH), with unread counts, by name */
+  mailboxes(): Promise<{ mailbox: string | null; total: number; unread: number }[]>;
   markRead(id: number, read?: boolean): Promise<boolean>;
   delete(id: number): Promise<boolean>;
   /** deletes these messages in one transaction; answers the ids that existed */

@@ -56,6 +56,12 @@ const ROWS: Record<SourceName, Row> = {
   smtpMaxRecipients: { value: '20', read: (c) => c.sink.maxRecipients, expected: 20, invalid: 'many' },
   sinkRetentionCount: { value: '100', read: (c) => c.sink.retentionCount, expected: 100, invalid: '0' },
   sinkRetentionAge: { value: '86400', read: (c) => c.sink.retentionAgeSeconds, expected: 86400, invalid: '-5' },
+  emulationRules: {
+    value: '[{"kind":"greylist","delay_seconds":60}]',
+    read: (c) => c.sink.emulation.rules,
+    expected: [{ kind: 'greylist', delay_seconds: 60, code: 451, match: {} }],
+    invalid: '[{"kind":"greylist","delay_seconds":-1}]',
+  },
   s3Endpoint: { value: 'http://127.0.0.1:9000', read: (c) => c.attachments.s3.endpoint, expected: 'http://127.0.0.1:9000' },
   s3Region: { value: 'eu-south-1', read: (c) => c.attachments.s3.region, expected: 'eu-south-1' },
   s3AccessKey: { value: 'AKIAEXAMPLE', read: (c) => c.attachments.s3.accessKeyId, expected: 'AKIAEXAMPLE' },

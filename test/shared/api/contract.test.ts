@@ -364,6 +364,19 @@ describe('the API answers as its contract says', () => {
     await expectStatus(200, 'DELETE', '/api/v1/messages', { json: { IDs: ['999999'] } });
   });
 
+  it('provider emulation and Mailpit chaos', async () => {
+    await expectStatus(200, 'PUT', '/api/emulation', { json: { rules: [{ kind: 'greylist', delay_seconds: 60 }] } });
+    await expectStatus(400, 'PUT', '/api/emulation', { json: { rules: [{ kind: 'greylist', delay_seconds: -1 }] } });
+    await expectStatus(200, 'GET', '/api/emulation');
+    await expectStatus(200, 'PUT', '/api/v1/chaos', { json: { Sender: { ErrorCode: 451, Probability: 0 } } });
+    await expectStatus(400, 'PUT', '/api/v1/chaos', { json: { Sender: { ErrorCode: 200 } } });
+    await expectStatus(200, 'GET', '/api/v1/chaos');
+    await expectStatus(200, 'DELETE', '/api/emulation');
+    await expectStatus(200, 'GET', '/api/mailboxes');
+    await expectStatus(200, 'DELETE', '/api/mailboxes/nobody');
+    await expectStatus(400, 'DELETE', `/api/mailboxes/${'x'.repeat(201)}`);
+  });
+
   it('classic deletes and cleanup, relay deletes', async () => {
     await expectStatus(200, 'DELETE', '/api/messages/sched-1');
     await expectStatus(404, 'DELETE', '/api/messages/sched-1');

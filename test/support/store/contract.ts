@@ -8,6 +8,7 @@ import { outcomesContract } from './outcomes-contract.js';
 import { reportsContract } from './reports-contract.js';
 import { accountsSettingsContract } from './accounts-settings-contract.js';
 import { capturedContract } from './captured-contract.js';
+import { mailboxesContract } from './mailboxes-contract.js';
 import { capturedSearchContract } from './captured-search-contract.js';
 import { stateMachineContract } from './state-machine-contract.js';
 import { transactionContract } from './transaction-contract.js';
@@ -32,6 +33,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     accountsSettingsContract(factory);
     capturedContract(factory);
     capturedSearchContract(factory);
+    mailboxesContract(factory);
     transactionContract(factory);
     stateMachineContract(factory);
     tenantsContract(factory);

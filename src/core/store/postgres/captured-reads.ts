@@ -58,6 +58,15 @@ export class PgCapturedReads {
     });
   }
 
+  mailboxes() {
+    return this.scope(async (db) => {
+      const { rows } = await db.query<{ mailbox: string | null; total: number; unread: number }>(
+        'SELECT mailbox, COUNT(*)::int AS total, (COUNT(*) FILTER (WHERE is_read = 0))::int AS unread FROM captured GROUP BY mailbox ORDER BY mailbox IS NULL, mailbox',
+      );
+      return rows;
+    });
+  }
+
   unindexed(upToId: number, limit: number) {
     return this.scope(async (db) =>
       (await db.query<{ id: number }>('SELECT id FROM captured WHERE indexed = 0 AND id <= $1 ORDER BY id LIMIT $2', [upToId, limit])).rows.map((r) => r.id),

@@ -45,6 +45,9 @@ export class PgCaptured implements CapturedPort {
   counts() {
     return this.reads.counts();
   }
+  mailboxes() {
+    return this.reads.mailboxes();
+  }
   unindexed(upToId: number, limit: number) {
     return this.reads.unindexed(upToId, limit);
   }

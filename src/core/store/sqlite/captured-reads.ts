@@ -11,6 +11,9 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
     raw: db.prepare<[number], { source: Buffer }>('SELECT source FROM captured_raw WHERE id = ?'),
     countAll: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM captured'),
     countUnread: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM captured WHERE is_read = 0'),
+    mailboxes: db.prepare<[], { mailbox: string | null; total: number; unread: number }>(
+      'SELECT mailbox, COUNT(*) AS total, SUM(is_read = 0) AS unread FROM captured GROUP BY mailbox ORDER BY mailbox IS NULL, mailbox',
+    ),
     unindexed: db.prepare<[number, number], { id: number }>('SELECT id FROM captured WHERE indexed = 0 AND id <= ? ORDER BY id LIMIT ?'),
     lastId: db.prepare<[], { id: number }>('SELECT id FROM captured ORDER BY id DESC LIMIT 1'),
     countUnindexed: db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM captured WHERE indexed = 0 AND id <= ?'),
@@ -82,6 +85,10 @@ export class CapturedReads {
 
   counts() {
     return this.scope(() => ({ total: this.st.countAll.get()?.n ?? 0, unread: this.st.countUnread.get()?.n ?? 0 }));
+  }
+
+  mailboxes() {
+    return this.scope(() => this.st.mailboxes.all());
   }
 
   unindexed(upToId: number, limit: number) {

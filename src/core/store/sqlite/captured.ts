@@ -46,6 +46,9 @@ export class SqliteCaptured implements CapturedPort {
   counts() {
     return this.reads.counts();
   }
+  mailboxes() {
+    return this.reads.mailboxes();
+  }
   unindexed(upToId: number, limit: number) {
     return this.reads.unindexed(upToId, limit);
   }

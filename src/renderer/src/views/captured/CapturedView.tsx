@@ -20,6 +20,7 @@ import { useConnectionInfo } from '../../state/useConnectionInfo.js';
 import { smtpEnvSnippet, smtpSnippet } from '../settings/connection-info.js';
 import { CapturedDetail } from './CapturedDetail.js';
 import { CapturedRow } from './CapturedRow.js';
+import { MailboxList } from './MailboxList.js';
 import { bulkDeleteLabels, bulkDeletePlan } from './bulk-delete.js';
 import { useCapturedActions } from './useCapturedActions.js';
 import { useCapturedList } from './useCapturedList.js';
@@ -133,6 +134,7 @@ export function CapturedView({ route }: { route: Route }) {
             {labels.button}
           </button>
         </form>
+        <MailboxList q={q} />
         {picked.length > 0 ? (
           <SelectionBar count={picked.length} onClear={triage.clearSelection}>
             <button type="button" className="btn btn-small" onClick={() => void actions.setRead(picked, true)}>

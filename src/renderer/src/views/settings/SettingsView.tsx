@@ -1,6 +1,7 @@
 import { useRelay } from '../../state/relay-context.js';
 import { ConnectionSection } from './ConnectionSection.js';
 import { DeliverySection } from './DeliverySection.js';
+import { EmulationSection } from './EmulationSection.js';
 import { RetentionSection } from './RetentionSection.js';
 import { SyncSection } from './SyncSection.js';
 
@@ -13,6 +14,7 @@ export function SettingsView() {
       <ConnectionSection />
       <SyncSection settings={settings} />
       <RetentionSection settings={settings} />
+      <EmulationSection />
     </div>
   );
 }
