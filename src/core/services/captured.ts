@@ -6,7 +6,7 @@ import { fieldError } from '../messages/validate.js';
 import { messageKey, type MessagesPort, type CapturedPort } from '../store/ports.js';
 import { attachmentAt, inspectMessage, renderableHtml, type InspectedAttachment } from '../sink/inspect.js';
 import { releasePayload, type ReleaseRequest } from '../sink/release.js';
-import { parseCapturedSearch } from '../sink/search-query.js';
+import { parseCapturedSearch, parseSearch } from '../sink/search-query.js';
 import type { Sink } from '../sink/sink.js';
 import type { MessageIntake } from './intake.js';
 
@@ -67,8 +67,17 @@ export function createCapturedService(deps: CapturedServiceDeps): CapturedServic
     async list(q) {
       // the sink indexes message text in the background: a search covers everything captured so far
       const unindexed = q.q ? await deps.sink.flushIndexing(SEARCH_INDEX_WAIT_MS) : 0;
-      const page = await captured.list({ limit: q.limit, cursor: q.cursor, search: q.q ? parseCapturedSearch(q.q) : undefined });
-      return { ...page, ...(await captured.counts()), ...(unindexed > 0 ? { unindexed } : {}) };
+      const parsed = q.q ? parseSearch(q.q) : null;
+      const page = await captured.list({ limit: q.limit, cursor: q.cursor, search: parsed?.search });
+      // the count of every match comes with the first page only: later pages keep the one they had
+      const matched = parsed && !q.cursor ? await captured.countMatching(parsed.search) : undefined;
+      return {
+        ...page,
+        ...(await captured.counts()),
+        ...(unindexed > 0 ? { unindexed } : {}),
+        ...(matched !== undefined ? { matched } : {}),
+        ...(parsed?.warnings.length ? { warnings: parsed.warnings } : {}),
+      };
     },
 
     async detail(id) {

@@ -150,7 +150,7 @@ export class CapturedIndexer {
       const raw = await captured.raw(id);
       if (raw) {
         const d = await summarizeMessage(raw);
-        entries.push({ id, search_text: d.search_text, attachments: d.attachments, preview: d.preview });
+        entries.push({ id, search_text: d.search_text, attachments: d.attachments, preview: d.preview, filenames: d.filenames ?? [] });
       } else {
         // deleted meanwhile: completeIndex skips it
         entries.push({ id, search_text: '', attachments: 0, preview: '' });

@@ -16,7 +16,7 @@ function bodyText(text: string | undefined, html: string | false | undefined): s
  * (a regex strip is enough for search). Malformed input never fails: when mailparser gives up
  * (e.g. an oversized header), the message is read with the capture-time scan instead.
  */
-export function summarizeMessage(raw: Buffer): Promise<MessageDigest> {
+export function summarizeMessage(raw: Buffer): Promise<MessageDigest & { filenames?: string[] }> {
   return new Promise((resolve) => {
     const parser = new (mailparser().MailParser)({
       skipHtmlToText: true,
@@ -28,11 +28,12 @@ export function summarizeMessage(raw: Buffer): Promise<MessageDigest> {
     let headers = new Map<string, HeaderValue>();
     let body = '';
     let attachments = 0;
+    const filenames: string[] = [];
     let settled = false;
     // mailparser always ends or fails on its input; should it ever do neither, the capture still goes on
     const guard = setTimeout(() => finish(quickDigest(raw)), PARSE_TIMEOUT_MS);
     guard.unref();
-    const finish = (digest: MessageDigest) => {
+    const finish = (digest: MessageDigest & { filenames?: string[] }) => {
       if (settled) return;
       settled = true;
       clearTimeout(guard);
@@ -44,13 +45,14 @@ export function summarizeMessage(raw: Buffer): Promise<MessageDigest> {
     parser.on('data', (data) => {
       if (data.type === 'attachment') {
         if (!(data.related && data.contentDisposition !== 'attachment')) attachments++;
+        if (data.filename) filenames.push(data.filename.slice(0, 500));
         data.content.on('end', () => data.release?.());
         data.content.resume();
       } else {
         body = bodyText(data.text, data.html);
       }
     });
-    parser.on('end', () => finish(digestOf(headers, body, attachments)));
+    parser.on('end', () => finish({ ...digestOf(headers, body, attachments), filenames: filenames.slice(0, 200) }));
     parser.on('error', () => {
       parser.removeAllListeners('data');
       finish(quickDigest(raw));

@@ -12,6 +12,7 @@ import type {
   EnqueueResult,
   ErrorOutcome,
   ListCapturedQuery,
+  CapturedSearch,
   ListMessagesQuery,
   MessageKey,
   NewCaptured,
@@ -148,6 +149,8 @@ export interface CapturedPort {
   linkMessage(capturedId: number, messageSeq: number): Promise<void>;
   /** newest first, keyset-paginated */
   list(query: ListCapturedQuery): Promise<Page<CapturedSummary>>;
+  /** how many messages the search matches */
+  countMatching(search: CapturedSearch): Promise<number>;
   counts(): Promise<CapturedCounts>;
   markRead(id: number, read?: boolean): Promise<boolean>;
   delete(id: number): Promise<boolean>;

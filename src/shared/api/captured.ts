@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { capturedSearchFields } from './captured-search.js';
 import { messageState, priorityLabel } from './states.js';
 
 /** Mail captured by the sandbox sink: /api/captured routes. */
@@ -59,6 +60,7 @@ export const capturedPage = z
     unread: int,
     /** a search could not wait for this many messages to be indexed */
     unindexed: int.optional(),
+    ...capturedSearchFields,
   })
   .strict()
   .meta({ id: 'CapturedPage' });

@@ -6,6 +6,7 @@ export * from './messages.js';
 export * from './classic.js';
 export * from './accounts.js';
 export * from './captured.js';
+export * from './captured-search.js';
 export * from './settings.js';
 export * from './stats.js';
 export * from './send.js';

@@ -49,6 +49,8 @@ describe('message summary from the full MIME parse (and its header-scan fallback
       preview: 'Hello & welcome',
     });
     expect(d.search_text).not.toContain('color');
+    // the attachment names, for filename: and free-text search
+    expect(d.filenames).toContain('notes.txt');
   });
 
   it('decodes every HTML entity of an HTML-only body once, for the preview and for search', async () => {

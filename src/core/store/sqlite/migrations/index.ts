@@ -6,11 +6,12 @@ import { migration004 } from './004_reports.js';
 import { migration005 } from './005_tenants.js';
 import { migration006 } from './006_tenant_messages.js';
 import { migration007 } from './007_insecure_auth.js';
+import { migration013 } from './013_captured_filenames.js';
 import type { Migration } from './migration.js';
 
 export type { Migration };
 
-export const MIGRATIONS: Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
+export const MIGRATIONS: Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration013];
 
 /** Applies every migration newer than the database's user_version, each in its own transaction. */
 export function runMigrations(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {
