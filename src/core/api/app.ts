@@ -15,6 +15,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { statsRoutes } from './routes/stats.js';
 import { accountsApiRoutes } from './routes/accounts-api.js';
 import { capturedRoutes } from './routes/captured.js';
+import { capturedToolsRoutes } from './routes/captured-tools.js';
 import { mailpitRoutes } from './routes/mailpit.js';
 import { eventsRoutes } from './routes/events.js';
 import { sendRoutes } from './routes/send.js';
@@ -87,6 +88,7 @@ export function apiRouters(services: RelayServices, uiDir: string | null): Route
     statsRoutes(services),
     accountsApiRoutes(services),
     capturedRoutes(services),
+    capturedToolsRoutes(services),
     mailpitRoutes(services),
     eventsRoutes(services),
     sendRoutes(services),

@@ -98,6 +98,8 @@ export interface RelayConfig {
     retentionCount: number;
     /** 0 = no age limit */
     retentionAgeSeconds: number;
+    /** the captured-mail link check may request loopback, private and link-local addresses (off: refused) */
+    linkCheckPrivate?: boolean;
   };
   http: {
     /** the relay's own routes (/api/*) */

@@ -10,6 +10,7 @@ import type { Sink } from '../sink/sink.js';
 import type { Store } from '../store/ports.js';
 import { createAccountsService, type AccountsService } from './accounts.js';
 import { createCapturedService, type CapturedService } from './captured.js';
+import { createCapturedToolsService, type CapturedToolsService } from './captured-tools.js';
 import { createControlService, type ControlService } from './control.js';
 import { MessageIntake } from './intake.js';
 import { createMailpitService, type MailpitService } from './mailpit.js';
@@ -31,6 +32,8 @@ export interface RelayServices {
   readonly captured: CapturedService;
   /** Mailpit API v1 over the captured mail */
   readonly mailpit: MailpitService;
+  /** HTML check, link check, attachment previews of captured mail */
+  readonly capturedTools: CapturedToolsService;
   readonly send: SendService;
   readonly settings: SettingsService;
   readonly stats: StatsService;
@@ -62,6 +65,8 @@ export interface RelayServicesDeps {
   adminToken: string;
   /** how each tenant's report loop stands (GET /tenants/sync-status) */
   tenantSync?: TenantSyncClock;
+  /** `[sandbox] link_check_private` */
+  linkCheckPrivate?: boolean;
 }
 
 export function createRelayServices(deps: RelayServicesDeps): RelayServices {
@@ -100,6 +105,7 @@ export function createRelayServices(deps: RelayServicesDeps): RelayServices {
     accounts,
     captured,
     mailpit: createMailpitService({ captured, capturedPort: store.captured, send, accounts, clock }),
+    capturedTools: createCapturedToolsService({ captured: store.captured, linkCheck: { allowPrivate: deps.linkCheckPrivate ?? false } }),
     send,
     settings: createSettingsService({ settings, store: store.settings, addresses: deps.addresses }),
     stats,

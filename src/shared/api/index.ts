@@ -14,3 +14,4 @@ export * from './events.js';
 export * from './tenants.js';
 export * from './tenant-views.js';
 export * from './routes.js';
+export * from './captured-tools.js';

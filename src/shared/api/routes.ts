@@ -1,3 +1,4 @@
+import { CAPTURED_TOOLS_ROUTES } from './captured-tools-routes.js';
 import { CLASSIC_ROUTES, OTHER_ROUTES } from './classic-routes.js';
 import { MAILPIT_ROUTES } from './mailpit.js';
 import { RELAY_ROUTES } from './relay-routes.js';
@@ -7,11 +8,11 @@ import { TENANT_VIEW_ROUTES } from './tenant-views.js';
 
 export type { ApiResponse, ApiRoute, HttpMethod } from './route-kit.js';
 export { isAdminOnly } from './route-kit.js';
-export { CLASSIC_ROUTES, MAILPIT_ROUTES, OTHER_ROUTES, RELAY_ROUTES, TENANT_ROUTES, TENANT_VIEW_ROUTES };
+export { CAPTURED_TOOLS_ROUTES, CLASSIC_ROUTES, MAILPIT_ROUTES, OTHER_ROUTES, RELAY_ROUTES, TENANT_ROUTES, TENANT_VIEW_ROUTES };
 
 /**
  * Every route of the API with its request and answer schemas: the server registers these for
  * OpenAPI (each entry is a zod-to-openapi RouteConfig) and the contract test checks real answers
  * against them.
  */
-export const API_ROUTES: readonly ApiRoute[] = [...CLASSIC_ROUTES, ...TENANT_ROUTES, ...RELAY_ROUTES, ...TENANT_VIEW_ROUTES, ...MAILPIT_ROUTES, ...OTHER_ROUTES];
+export const API_ROUTES: readonly ApiRoute[] = [...CLASSIC_ROUTES, ...TENANT_ROUTES, ...RELAY_ROUTES, ...CAPTURED_TOOLS_ROUTES, ...TENANT_VIEW_ROUTES, ...MAILPIT_ROUTES, ...OTHER_ROUTES];
