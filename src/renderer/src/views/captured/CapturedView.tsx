@@ -18,6 +18,7 @@ import { smtpEnvSnippet, smtpSnippet } from '../settings/connection-info.js';
 import { CapturedDetail } from './CapturedDetail.js';
 import { CapturedRow } from './CapturedRow.js';
 import { bulkDeleteLabels, bulkDeletePlan } from './bulk-delete.js';
+import { SearchHint } from './SearchHint.js';
 import { useCapturedList } from './useCapturedList.js';
 import { InlineField } from '../../components/Field.js';
 
@@ -114,6 +115,7 @@ export function CapturedView({ route }: { route: Route }) {
             {labels.button}
           </button>
         </form>
+        <SearchHint q={q} />
         <ErrorNote error={error ?? snapshot.error} />
         {snapshot.loaded && items.length === 0 ? (
           <CapturedEmpty searching={!!q} />
