@@ -17,7 +17,7 @@ const familyOf = (client: string) => client.slice(0, client.indexOf('.'));
  * outlook, …) and feature, and a score, the share of clients that support every feature the HTML
  * uses, a partial support counting half; clients without data for some feature are left out.
  */
-export function htmlCheckSummary(findings: readonly ClientFindings[], source: string): HtmlCheckAnswer {
+export function htmlCheckSummary(findings: readonly ClientFindings[], source: string, names: Readonly<Record<string, string>> = {}): HtmlCheckAnswer {
   const withData = findings.filter((f): f is Extract<ClientFindings, { errors: ClientIssue[] }> => !('noData' in f));
   let points = 0;
   const families = new Map<string, { clients: string[]; issues: Map<string, HtmlCheckAnswer['families'][number]['issues'][number]> }>();
@@ -47,6 +47,7 @@ export function htmlCheckSummary(findings: readonly ClientFindings[], source: st
       .filter(([, e]) => e.issues.size > 0)
       .map(([family, e]) => ({
         family,
+        name: names[family] ?? family,
         clients: e.clients,
         // unsupported before partial, then by name
         issues: [...e.issues.values()].sort((a, b) => (a.support === b.support ? a.feature.localeCompare(b.feature) : a.support === 'none' ? -1 : 1)),
@@ -57,7 +58,7 @@ export function htmlCheckSummary(findings: readonly ClientFindings[], source: st
 }
 
 /** Every client caniemail knows, in its order; the module is loaded on first use (the start path never loads it). */
-let loaded: Promise<{ check: (html: string) => ClientFindings[]; source: string }> | null = null;
+let loaded: Promise<{ check: (html: string) => ClientFindings[]; source: string; names: Record<string, string> }> | null = null;
 
 async function loadCaniemail() {
   const [{ caniemail, rawData }, pkg] = await Promise.all([
@@ -80,12 +81,12 @@ async function loadCaniemail() {
         return { client, noData: true as const };
       }
     });
-  return { check, source: `caniemail ${pkg.default.version}, caniemail.com data of ${rawData.last_update_date.slice(0, 10)}` };
+  return { check, names: rawData.nicenames.family, source: `caniemail ${pkg.default.version}, caniemail.com data of ${rawData.last_update_date.slice(0, 10)}` };
 }
 
 /** Checks an HTML body against caniemail's client-support data. */
 export async function checkHtml(html: string): Promise<HtmlCheckAnswer> {
   loaded ??= loadCaniemail();
-  const { check, source } = await loaded;
-  return htmlCheckSummary(check(html), source);
+  const { check, source, names } = await loaded;
+  return htmlCheckSummary(check(html), source, names);
 }

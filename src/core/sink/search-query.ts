@@ -133,11 +133,11 @@ function applyOperator(search: CapturedSearch, warnings: SearchWarning[], op: st
     }
     default:
       if (op in UNSUPPORTED) {
-        warn(`${op}: is not supported here (${UNSUPPORTED[op]}); searched as text`);
+        warn(`not supported here (${UNSUPPORTED[op]}); searched as text`);
         return false;
       }
       // a URL (https://…) is text, not an operator
-      if (!arg.startsWith('//')) warn(`unknown operator ${op}: searched as text; operators: ${KNOWN_OPERATORS.join(' ')}`);
+      if (!arg.startsWith('//')) warn(`unknown operator, searched as text; the operators are ${KNOWN_OPERATORS.join(' ')}`);
       return false;
   }
 }

@@ -20,7 +20,7 @@ export const htmlCheckIssue = z
   .strict();
 
 export const htmlCheckFamily = z
-  .object({ family: z.string(), clients: z.array(z.string()), issues: z.array(htmlCheckIssue) })
+  .object({ family: z.string(), /** caniemail's name for it: `Outlook`, `Apple Mail` */ name: z.string(), clients: z.array(z.string()), issues: z.array(htmlCheckIssue) })
   .strict();
 
 export const htmlCheckAnswer = z

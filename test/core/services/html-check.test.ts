@@ -12,7 +12,7 @@ describe('HTML check summary', () => {
       { client: 'apple-mail.ios', errors: [], warnings: [] },
       { client: 'gmx.ios', noData: true },
     ];
-    expect(htmlCheckSummary(findings, 'src')).toEqual({
+    expect(htmlCheckSummary(findings, 'src', { outlook: 'Outlook' })).toEqual({
       // (0 + 0.5 + 1 + 1) / 4 clients with data
       score: 63,
       clients_checked: 4,
@@ -20,6 +20,7 @@ describe('HTML check summary', () => {
       families: [
         {
           family: 'outlook',
+          name: 'Outlook',
           clients: ['outlook.windows', 'outlook.macos'],
           issues: [
             { feature: 'display:grid', support: 'none', clients: ['outlook.windows'], notes: [], occurrences: 2 },

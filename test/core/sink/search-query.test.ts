@@ -92,7 +92,7 @@ describe('Mailpit search operators', () => {
   it('searches an unknown operator as text and reports it; a URL is text without a warning', () => {
     expect(parseSearch('subjet:hello')).toEqual({
       search: { terms: [{ field: 'any', text: 'subjet:hello' }] },
-      warnings: [{ operator: 'subjet:', message: expect.stringContaining('unknown operator subjet:') }],
+      warnings: [{ operator: 'subjet:', message: expect.stringContaining('unknown operator') }],
     });
     expect(parseSearch('-foo:bar').search.terms).toEqual([{ field: 'any', text: 'foo:bar', negate: true }]);
     expect(parseSearch('is:starred has:inline').warnings.map((w) => w.operator)).toEqual(['is:', 'has:']);

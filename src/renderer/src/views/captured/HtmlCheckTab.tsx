@@ -43,7 +43,7 @@ export function HtmlCheckTab({ id }: { id: number }) {
       {check.families.map((f) => (
         <section key={f.family} className="html-check-family" aria-label={`Client family ${f.family}`}>
           <h3>
-            {f.family} <span className="muted small">({f.clients.length} client{f.clients.length === 1 ? '' : 's'})</span>
+            {f.name} <span className="muted small">({f.clients.length} client{f.clients.length === 1 ? '' : 's'})</span>
           </h3>
           <ul>
             {f.issues.map((i) => (

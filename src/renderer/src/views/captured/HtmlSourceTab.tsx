@@ -15,7 +15,7 @@ export function HtmlSourceTab({ html }: { html: string }) {
   return (
     <>
       {highlighted === null ? <p className="muted pad">Too large to highlight: shown as plain text.</p> : null}
-      <pre className="html-source hljs" tabIndex={0} aria-label="HTML source">
+      <pre className="html-source hljs" tabIndex={0} aria-label="Decoded HTML source">
         {highlighted === null ? <code>{html}</code> : <code dangerouslySetInnerHTML={{ __html: highlighted }} />}
       </pre>
     </>
