@@ -25,7 +25,7 @@ export type CapturedAttachment = InspectedAttachment & { content: Buffer };
 
 export interface CapturedService {
   /** newest first; `q` searches (after waiting a moment for the indexer, see SEARCH_INDEX_WAIT_MS) */
-  list(query: { q?: string; limit: number; cursor?: string }): Promise<CapturedPage>;
+  list(query: { q?: string; limit: number; cursor?: string; /** dates in `q` without a zone are in this IANA zone (Mailpit's tz) */ tz?: string }): Promise<CapturedPage>;
   /** summary, headers, text, html and attachments; marks the message read */
   detail(id: number): Promise<CapturedDetail>;
   raw(id: number): Promise<Buffer>;
@@ -67,7 +67,7 @@ export function createCapturedService(deps: CapturedServiceDeps): CapturedServic
     async list(q) {
       // the sink indexes message text in the background: a search covers everything captured so far
       const unindexed = q.q ? await deps.sink.flushIndexing(SEARCH_INDEX_WAIT_MS) : 0;
-      const parsed = q.q ? parseSearch(q.q) : null;
+      const parsed = q.q ? parseSearch(q.q, { timeZone: q.tz }) : null;
       const page = await captured.list({ limit: q.limit, cursor: q.cursor, search: parsed?.search });
       // the count of every match comes with the first page only: later pages keep the one they had
       const matched = parsed && !q.cursor ? await captured.countMatching(parsed.search) : undefined;
@@ -115,7 +115,7 @@ export function createCapturedService(deps: CapturedServiceDeps): CapturedServic
       let ids = sel.ids ?? [];
       if (!sel.ids && q) {
         await deps.sink.flushIndexing(SEARCH_INDEX_WAIT_MS);
-        const search = parseCapturedSearch(q);
+        const search = parseCapturedSearch(q, { timeZone: sel.tz });
         let cursor: string | undefined;
         do {
           const page = await captured.list({ limit: DELETE_SEARCH_PAGE, cursor, search });

@@ -50,7 +50,7 @@ const maxOf = (a: number | undefined, b: number) => (a === undefined ? b : Math.
  * otherwise), `larger:`/`smaller:` (bytes, `kb`, `mb`). An unknown operator is searched as text and
  * reported; a bad date or size is ignored and reported.
  */
-export function parseSearch(q: string): ParsedSearch {
+export function parseSearch(q: string, opts: { timeZone?: string } = {}): ParsedSearch {
   const search: CapturedSearch = { terms: [] };
   const warnings: SearchWarning[] = [];
   for (const m of q.matchAll(TOKEN)) {
@@ -63,7 +63,7 @@ export function parseSearch(q: string): ParsedSearch {
       if (text) search.terms.push(negate ? { field: 'any', text, negate } : { field: 'any', text });
       continue;
     }
-    if (!applyOperator(search, warnings, op, arg.trim(), negate)) {
+    if (!applyOperator(search, warnings, op, arg.trim(), negate, opts.timeZone)) {
       const text = whole.slice(neg.length);
       search.terms.push(negate ? { field: 'any', text, negate } : { field: 'any', text });
     }
@@ -72,12 +72,12 @@ export function parseSearch(q: string): ParsedSearch {
 }
 
 /** Parses `q` and drops the warnings (the callers that have nowhere to show them). */
-export function parseCapturedSearch(q: string): CapturedSearch {
-  return parseSearch(q).search;
+export function parseCapturedSearch(q: string, opts: { timeZone?: string } = {}): CapturedSearch {
+  return parseSearch(q, opts).search;
 }
 
 /** Records one `op:arg`; false: not an operator, search the term as text. */
-function applyOperator(search: CapturedSearch, warnings: SearchWarning[], op: string, arg: string, negate: boolean): boolean {
+function applyOperator(search: CapturedSearch, warnings: SearchWarning[], op: string, arg: string, negate: boolean, timeZone: string | undefined): boolean {
   const warn = (message: string) => warnings.push({ operator: `${op}:`, message });
   const lower = arg.toLowerCase();
   if (op in FIELDS) {
@@ -110,7 +110,7 @@ function applyOperator(search: CapturedSearch, warnings: SearchWarning[], op: st
       return true;
     case 'before':
     case 'after': {
-      const ts = parseSearchDate(arg);
+      const ts = parseSearchDate(arg, timeZone);
       if (ts === null) {
         warn(`"${arg}" is not a date (e.g. 2026-05-31 or 2026-05-31T14:00Z); ignored`);
         return true;

@@ -120,7 +120,7 @@ export const deleteCapturedQuery = z.object({
     .regex(/^\d{1,15}(,\d{1,15}){0,999}$/, 'must be at most 1000 captured ids separated by commas')
     .optional(),
 });
-export type CapturedSelection = { ids?: number[]; q?: string };
+export type CapturedSelection = { ids?: number[]; q?: string; /** IANA zone of dates in `q` */ tz?: string };
 
 export const deleteAllCapturedAnswer = z.object({ ok: z.literal(true), removed: int }).strict().meta({ id: 'DeleteAllCapturedAnswer' });
 export type DeleteAllCapturedAnswer = z.infer<typeof deleteAllCapturedAnswer>;

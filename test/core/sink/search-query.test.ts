@@ -65,6 +65,11 @@ describe('Mailpit search operators', () => {
       received_before: day('2026-05-02T08:00:00Z'),
     });
     expect(parseSearch('after:"1 May 2026"').search.received_after).toBe(day('2026-05-01T00:00:00Z'));
+    // Mailpit's tz: a date without a zone is in the reader's zone (summer and winter time), a zoned one is not moved
+    expect(parseSearch('after:2026-05-01', { timeZone: 'Europe/Rome' }).search.received_after).toBe(day('2026-04-30T22:00:00Z'));
+    expect(parseSearch('after:"2026-01-15 08:30"', { timeZone: 'America/New_York' }).search.received_after).toBe(day('2026-01-15T13:30:00Z'));
+    expect(parseSearch('after:2026-05-01T10:00Z', { timeZone: 'Europe/Rome' }).search.received_after).toBe(day('2026-05-01T10:00:00Z'));
+    expect(parseSearch('after:2026-05-01', { timeZone: 'Not/AZone' }).search.received_after).toBe(day('2026-05-01T00:00:00Z'));
     // two bounds of a kind: the narrower wins
     expect(parseSearch('after:2026-01-01 after:2026-03-01').search.received_after).toBe(day('2026-03-01T00:00:00Z'));
   });

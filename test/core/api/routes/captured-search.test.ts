@@ -75,6 +75,12 @@ describe('captured mail search: Mailpit operators over HTTP', () => {
     await send({ from: 'a@x.test', to: 'b@x.test', subject: 'ticket drop', text: 'x', attachments: [{ filename: 'log.txt', content: 'y' }] });
     const mp = await t.api(`/api/v1/search?query=${encodeURIComponent('ticket filename:log.txt')}`);
     expect(((await mp.json()) as { messages_count: number }).messages_count).toBe(1);
+    // Mailpit's tz places a date without a zone: a day ahead of now, anywhere, matches nothing yet
+    const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const zoned = await t.api(`/api/v1/search?query=${encodeURIComponent(`ticket after:${tomorrow}`)}&tz=Pacific/Kiritimati`);
+    expect(((await zoned.json()) as { messages_count: number }).messages_count).toBe(0);
+    const before = await t.api(`/api/v1/search?query=${encodeURIComponent(`ticket before:${tomorrow}`)}&tz=Europe/Rome`);
+    expect(((await before.json()) as { messages_count: number }).messages_count).toBe(2);
     const del = await t.api(`/api/captured?q=${encodeURIComponent('ticket -keep')}`, { method: 'DELETE' });
     expect(await del.json()).toEqual({ ok: true, removed: 1 });
     expect(await ids('ticket')).toEqual([keep]);
