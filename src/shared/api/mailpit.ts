@@ -214,7 +214,7 @@ export const MAILPIT_ROUTES: readonly ApiRoute[] = [
   {
     method: 'get',
     path: '/api/v1/search',
-    summary: 'Mailpit: search (from: to: subject: tag: is:read is:unread has:attachment, words, "phrases")',
+    summary: 'Mailpit: search (words, "phrases", -negation, from: to: cc: bcc: subject: message-id: filename: tag: is:read is:unread has:attachment before: after: larger: smaller:; tz for dates)',
     request: { query: mailpitSearchQuery },
     responses: { 200: json(mailpitMessages, 'the matches'), ...FAIL, ...ADMIN },
   },
