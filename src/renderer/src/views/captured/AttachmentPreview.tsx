@@ -24,8 +24,9 @@ function BlobPreview({ mode, name, load }: { mode: 'image' | 'pdf'; name: string
   const url = useObjectUrl(mode === 'pdf' ? pdfLoad : load);
   if (!url) return <p className="muted pad">Loading…</p>;
   if (mode === 'image') return <img className="attachment-image" src={url} alt={name} />;
-  // an empty sandbox: the PDF viewer shows it, the document runs nothing of its own against this page
-  return <iframe className="attachment-pdf" sandbox="" src={url} title={`PDF preview: ${name}`} />;
+  // Chromium's PDF viewer refuses any sandboxed frame (a plugin): the blob's fixed type application/pdf is the guard,
+  // so whatever the bytes are, only the viewer (its own process, no access to this page) ever reads them
+  return <iframe className="attachment-pdf" src={url} title={`PDF preview: ${name}`} referrerPolicy="no-referrer" />;
 }
 
 function SummaryPreview({ load }: { load: () => Promise<Preview> }) {
