@@ -25,7 +25,15 @@ export type CapturedAttachment = InspectedAttachment & { content: Buffer };
 
 export interface CapturedService {
   /** newest first; `q` searches (after waiting a moment for the indexer, see SEARCH_INDEX_WAIT_MS) */
-  list(query: { q?: string; limit: number; cursor?: string; /** dates in `q` without a zone are in this IANA zone (Mailpit's tz) */ tz?: string }): Promise<CapturedPage>;
+  list(query: {
+    q?: string;
+    limit: number;
+    cursor?: string;
+    /** dates in `q` without a zone are in this IANA zone (Mailpit's tz) */
+    tz?: string;
+    /** also count every match of the search (`matched`) */
+    count?: boolean;
+  }): Promise<CapturedPage>;
   /** summary, headers, text, html and attachments; marks the message read */
   detail(id: number): Promise<CapturedDetail>;
   raw(id: number): Promise<Buffer>;
@@ -69,8 +77,7 @@ export function createCapturedService(deps: CapturedServiceDeps): CapturedServic
       const unindexed = q.q ? await deps.sink.flushIndexing(SEARCH_INDEX_WAIT_MS) : 0;
       const parsed = q.q ? parseSearch(q.q, { timeZone: q.tz }) : null;
       const page = await captured.list({ limit: q.limit, cursor: q.cursor, search: parsed?.search });
-      // the count of every match comes with the first page only: later pages keep the one they had
-      const matched = parsed && !q.cursor ? await captured.countMatching(parsed.search) : undefined;
+      const matched = parsed && q.count ? await captured.countMatching(parsed.search) : undefined;
       return {
         ...page,
         ...(await captured.counts()),

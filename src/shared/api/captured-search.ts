@@ -8,7 +8,7 @@ export type SearchWarning = z.infer<typeof searchWarning>;
 
 /** The additive fields of a searched page: every match counted (for "Delete these N results"), the warnings. */
 export const capturedSearchFields = {
-  /** how many messages the search matches (all pages) */
+  /** how many messages the search matches (all pages), with `count=1` */
   matched: z.number().int().optional(),
   warnings: z.array(searchWarning).optional(),
 };

@@ -47,6 +47,8 @@ export const listCapturedQuery = z.object({
   q: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(100).optional(),
+  /** `1`: a search also answers `matched`, every match counted (tens of ms at 100,000 messages: asked for, not by default) */
+  count: z.enum(['0', '1', 'true', 'false']).optional(),
 });
 
 export const capturedCounts = z.object({ total: int, unread: int }).strict().meta({ id: 'CapturedCounts' });

@@ -15,7 +15,7 @@ import type { RelayApi } from './client.js';
 
 /** How many messages a search matches and what it could not use (a one-row page of it). */
 export async function searchFacts(api: RelayApi, q: string): Promise<{ matched: number; warnings: SearchWarning[] }> {
-  const page = await api.checked(capturedPage, 'GET', `/api/captured?limit=1&q=${encodeURIComponent(q)}`);
+  const page = await api.checked(capturedPage, 'GET', `/api/captured?limit=1&count=1&q=${encodeURIComponent(q)}`);
   return { matched: page.matched ?? page.items.length, warnings: page.warnings ?? [] };
 }
 

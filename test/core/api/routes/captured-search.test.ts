@@ -50,8 +50,10 @@ describe('captured mail search: Mailpit operators over HTTP', () => {
     expect(await ids('hello smaller:3kb')).toEqual([c, a]);
     expect(await ids('hello after:2000-01-01 before:2999-12-31')).toEqual([c, b, a]);
     expect(await ids('hello before:2000-01-01')).toEqual([]);
-    const first = (await page('hello -memo')).body;
-    expect(first.matched).toBe(2);
+    // every match counted, when asked
+    expect((await page('hello -memo')).body.matched).toBeUndefined();
+    const counted = (await (await t.api(`/api/captured?limit=1&count=1&q=${encodeURIComponent('hello -memo')}`)).json()) as CapturedPage;
+    expect(counted).toMatchObject({ matched: 2, items: [expect.objectContaining({ id: b })] });
   });
 
   it('answers a bad date, a bad size or an unknown operator with a warning beside the results, never an error', async () => {
@@ -65,8 +67,7 @@ describe('captured mail search: Mailpit operators over HTTP', () => {
     expect(unknown.status).toBe(200);
     expect(unknown.body.warnings).toEqual([{ operator: 'subjet:', message: expect.stringContaining('unknown operator') }]);
     expect((await page('warned')).body.warnings).toBeUndefined();
-    // the first page counts every match
-    expect((await page('warned')).body.matched).toBe(1);
+    expect((await page('warned')).body.matched).toBeUndefined();
   });
 
   it('deletes exactly what an operator search matches; Mailpit\'s search sees the same operators', async () => {
