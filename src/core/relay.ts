@@ -174,6 +174,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     logger,
     defaultPriority: config.defaultPriority,
     maxRecipients: config.delivery.maxRecipients,
+    linkCheckPrivate: config.sink.linkCheckPrivate,
     dispatcher,
     sink,
     emulationDefaults: config.sink.emulation,

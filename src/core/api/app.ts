@@ -16,6 +16,7 @@ import { statsRoutes } from './routes/stats.js';
 import { accountsApiRoutes } from './routes/accounts-api.js';
 import { capturedRoutes } from './routes/captured.js';
 import { capturedReadRoutes } from './routes/captured-read.js';
+import { capturedToolsRoutes } from './routes/captured-tools.js';
 import { mailpitRoutes } from './routes/mailpit.js';
 import { emulationRoutes } from './routes/emulation.js';
 import { mailboxesRoutes } from './routes/mailboxes.js';
@@ -91,6 +92,7 @@ export function apiRouters(services: RelayServices, uiDir: string | null): Route
     accountsApiRoutes(services),
     capturedRoutes(services),
     capturedReadRoutes(services),
+    capturedToolsRoutes(services),
     mailpitRoutes(services),
     emulationRoutes(services),
     mailboxesRoutes(services),

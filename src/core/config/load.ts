@@ -81,6 +81,7 @@ export const CONFIG_SOURCES = {
   attachmentCacheMaxAge: S('attachments', 'cache_max_age_seconds', 'GMP_ATTACHMENT_CACHE_MAX_AGE_SECONDS'),
   logLevel: S('logging', 'level', 'GMP_LOG_LEVEL', 'log-level'),
   logDelivery: S('logging', 'delivery_activity', 'GMP_LOG_DELIVERY_ACTIVITY'),
+  linkCheckPrivate: S('sandbox', 'link_check_private', 'GMP_LINK_CHECK_PRIVATE'),
 } as const;
 
 type SourceName = keyof typeof CONFIG_SOURCES;
@@ -326,6 +327,7 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
     c.logLevel = l;
   }
   c.logDeliveryActivity = bool('logDelivery') ?? false;
+  c.sink.linkCheckPrivate = bool('linkCheckPrivate') ?? false;
 
   const settingsOverrides: Partial<RuntimeSettingsValues> = {};
   if (origin('deliveryMode')?.fromFlag) settingsOverrides.delivery_mode = c.deliveryMode;

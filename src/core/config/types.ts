@@ -103,6 +103,8 @@ export interface RelayConfig {
     retentionAgeSeconds: number;
     /** provider emulation rules from config.ini (rules saved through the API win) */
     emulation: EmulationConfig;
+    /** the captured-mail link check may request loopback, private and link-local addresses (off: refused) */
+    linkCheckPrivate?: boolean;
   };
   http: {
     /** the relay's own routes (/api/*) */

@@ -6,7 +6,7 @@ import { fieldError } from '../messages/validate.js';
 import { messageKey, type MessagesPort, type CapturedPort } from '../store/ports.js';
 import { attachmentAt, inspectMessage, renderableHtml, type InspectedAttachment } from '../sink/inspect.js';
 import { releasePayload, type ReleaseRequest } from '../sink/release.js';
-import { parseCapturedSearch } from '../sink/search-query.js';
+import { parseCapturedSearch, parseSearch } from '../sink/search-query.js';
 import type { Sink } from '../sink/sink.js';
 import type { MessageIntake } from './intake.js';
 
@@ -25,7 +25,15 @@ export type CapturedAttachment = InspectedAttachment & { content: Buffer };
 
 export interface CapturedService {
   /** newest first; `q` searches (after waiting a moment for the indexer, see SEARCH_INDEX_WAIT_MS) */
-  list(query: { q?: string; limit: number; cursor?: string }): Promise<CapturedPage>;
+  list(query: {
+    q?: string;
+    limit: number;
+    cursor?: string;
+    /** dates in `q` without a zone are in this IANA zone (Mailpit's tz) */
+    tz?: string;
+    /** also count every match of the search (`matched`) */
+    count?: boolean;
+  }): Promise<CapturedPage>;
   /** summary, headers, text, html and attachments; marks the message read */
   detail(id: number): Promise<CapturedDetail>;
   raw(id: number): Promise<Buffer>;
@@ -67,8 +75,16 @@ export function createCapturedService(deps: CapturedServiceDeps): CapturedServic
     async list(q) {
       // the sink indexes message text in the background: a search covers everything captured so far
       const unindexed = q.q ? await deps.sink.flushIndexing(SEARCH_INDEX_WAIT_MS) : 0;
-      const page = await captured.list({ limit: q.limit, cursor: q.cursor, search: q.q ? parseCapturedSearch(q.q) : undefined });
-      return { ...page, ...(await captured.counts()), ...(unindexed > 0 ? { unindexed } : {}) };
+      const parsed = q.q ? parseSearch(q.q, { timeZone: q.tz }) : null;
+      const page = await captured.list({ limit: q.limit, cursor: q.cursor, search: parsed?.search });
+      const matched = parsed && q.count ? await captured.countMatching(parsed.search) : undefined;
+      return {
+        ...page,
+        ...(await captured.counts()),
+        ...(unindexed > 0 ? { unindexed } : {}),
+        ...(matched !== undefined ? { matched } : {}),
+        ...(parsed?.warnings.length ? { warnings: parsed.warnings } : {}),
+      };
     },
 
     async detail(id) {
@@ -106,7 +122,7 @@ export function createCapturedService(deps: CapturedServiceDeps): CapturedServic
       let ids = sel.ids ?? [];
       if (!sel.ids && q) {
         await deps.sink.flushIndexing(SEARCH_INDEX_WAIT_MS);
-        const search = parseCapturedSearch(q);
+        const search = parseCapturedSearch(q, { timeZone: sel.tz });
         let cursor: string | undefined;
         do {
           const page = await captured.list({ limit: DELETE_SEARCH_PAGE, cursor, search });

@@ -11,6 +11,7 @@ import { EMULATION_OFF, type EmulationConfig } from '../../shared/api/emulation.
 import type { Store } from '../store/ports.js';
 import { createAccountsService, type AccountsService } from './accounts.js';
 import { createCapturedService, type CapturedService } from './captured.js';
+import { createCapturedToolsService, type CapturedToolsService } from './captured-tools.js';
 import { createControlService, type ControlService } from './control.js';
 import { createEmulationService, type EmulationService } from './emulation.js';
 import { createMailboxesService, type MailboxesService } from './mailboxes.js';
@@ -38,6 +39,8 @@ export interface RelayServices {
   readonly emulation: EmulationService;
   /** captured mail by mailbox (SMTP username) */
   readonly mailboxes: MailboxesService;
+  /** HTML check, link check, attachment previews of captured mail */
+  readonly capturedTools: CapturedToolsService;
   readonly send: SendService;
   readonly settings: SettingsService;
   readonly stats: StatsService;
@@ -71,6 +74,8 @@ export interface RelayServicesDeps {
   adminToken: string;
   /** how each tenant's report loop stands (GET /tenants/sync-status) */
   tenantSync?: TenantSyncClock;
+  /** `[sandbox] link_check_private` */
+  linkCheckPrivate?: boolean;
 }
 
 export function createRelayServices(deps: RelayServicesDeps): RelayServices {
@@ -111,6 +116,7 @@ export function createRelayServices(deps: RelayServicesDeps): RelayServices {
     mailpit: createMailpitService({ captured, capturedPort: store.captured, send, accounts, clock }),
     mailboxes: createMailboxesService({ captured: store.captured, capturedService: captured }),
     emulation: createEmulationService({ sink: deps.sink, store: store.settings, defaults: deps.emulationDefaults ?? EMULATION_OFF }),
+    capturedTools: createCapturedToolsService({ captured: store.captured, linkCheck: { allowPrivate: deps.linkCheckPrivate ?? false } }),
     send,
     settings: createSettingsService({ settings, store: store.settings, addresses: deps.addresses }),
     stats,

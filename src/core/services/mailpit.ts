@@ -24,11 +24,11 @@ import type { SendService } from './send.js';
 /** Mailpit API v1 over the captured mail (a second face of the captured service; ids are captured ids as strings). */
 export interface MailpitService {
   /** newest first; `query` narrows to a search: then `messages_count` counts the matches */
-  list(q: { start: number; limit: number; query?: string }): Promise<MailpitMessages>;
+  list(q: { start: number; limit: number; query?: string; tz?: string }): Promise<MailpitMessages>;
   /** the IDs, else the search's matches, else every message */
   setRead(sel: { read: boolean; ids?: string[]; search?: string }): Promise<void>;
   /** the IDs, else the search's matches, else every message */
-  delete(sel: { ids?: string[]; search?: string }): Promise<void>;
+  delete(sel: { ids?: string[]; search?: string; tz?: string }): Promise<void>;
   /** `id` may be `latest`; marks the message read */
   message(id: string): Promise<MailpitMessage>;
   headers(id: string): Promise<MailpitHeaders>;
@@ -72,11 +72,11 @@ export function createMailpitService(deps: MailpitServiceDeps): MailpitService {
   };
 
   /** the first `upTo` messages (newest first) the search matches, or all when `upTo` is Infinity */
-  const collect = async (q: string | undefined, upTo: number): Promise<{ items: CapturedSummary[]; done: boolean }> => {
+  const collect = async (q: string | undefined, upTo: number, tz?: string): Promise<{ items: CapturedSummary[]; done: boolean }> => {
     const items: CapturedSummary[] = [];
     let cursor: string | undefined;
     do {
-      const page = await captured.list({ q, limit: Math.min(PAGE, Math.max(1, upTo - items.length)), cursor });
+      const page = await captured.list({ q, tz, limit: Math.min(PAGE, Math.max(1, upTo - items.length)), cursor });
       items.push(...page.items);
       cursor = page.next_cursor ?? undefined;
     } while (cursor && items.length < upTo);
@@ -89,11 +89,11 @@ export function createMailpitService(deps: MailpitServiceDeps): MailpitService {
     sel.ids?.length ? idsOf(sel.ids) : (await collect(sel.search?.trim() || undefined, Infinity)).items.map((c) => c.id);
 
   return {
-    async list({ start, limit, query }) {
+    async list({ start, limit, query, tz }) {
       const counts = await deps.capturedPort.counts();
       const q = query?.trim() || undefined;
       // a search counts every match (Mailpit's messages_count); a plain list needs only the page
-      const { items } = await collect(q, q ? Infinity : start + limit);
+      const { items } = await collect(q, q ? Infinity : start + limit, tz);
       const page = limit > 0 ? items.slice(start, start + limit) : [];
       const messages: MailpitSummary[] = page.map((s) => mailpitSummary(s));
       return {
@@ -115,7 +115,7 @@ export function createMailpitService(deps: MailpitServiceDeps): MailpitService {
 
     async delete(sel) {
       if (sel.ids?.length) await captured.remove({ ids: idsOf(sel.ids) });
-      else await captured.remove({ q: sel.search?.trim() || undefined });
+      else await captured.remove({ q: sel.search?.trim() || undefined, tz: sel.tz });
     },
 
     async message(id) {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CapturedIndexEntry, CapturedPort } from '../store/ports.js';
-import { summarizeMessage } from './summarize.js';
+import { digestForIndex } from './summarize.js';
 
 /** the sink counts as idle once nothing was captured for this long */
 const IDLE_MS = 50;
@@ -149,8 +149,8 @@ export class CapturedIndexer {
       if (this.stopped) break;
       const raw = await captured.raw(id);
       if (raw) {
-        const d = await summarizeMessage(raw);
-        entries.push({ id, search_text: d.search_text, attachments: d.attachments, preview: d.preview });
+        const { digest: d, filenames } = await digestForIndex(raw);
+        entries.push({ id, search_text: d.search_text, attachments: d.attachments, preview: d.preview, filenames });
       } else {
         // deleted meanwhile: completeIndex skips it
         entries.push({ id, search_text: '', attachments: 0, preview: '' });

@@ -16,7 +16,12 @@ function bodyText(text: string | undefined, html: string | false | undefined): s
  * (a regex strip is enough for search). Malformed input never fails: when mailparser gives up
  * (e.g. an oversized header), the message is read with the capture-time scan instead.
  */
-export function summarizeMessage(raw: Buffer): Promise<MessageDigest> {
+export async function summarizeMessage(raw: Buffer): Promise<MessageDigest> {
+  return (await digestForIndex(raw)).digest;
+}
+
+/** summarizeMessage() plus the attachments' file names, which the search index records too. */
+export function digestForIndex(raw: Buffer): Promise<{ digest: MessageDigest; filenames: string[] }> {
   return new Promise((resolve) => {
     const parser = new (mailparser().MailParser)({
       skipHtmlToText: true,
@@ -28,15 +33,16 @@ export function summarizeMessage(raw: Buffer): Promise<MessageDigest> {
     let headers = new Map<string, HeaderValue>();
     let body = '';
     let attachments = 0;
+    const filenames: string[] = [];
     let settled = false;
     // mailparser always ends or fails on its input; should it ever do neither, the capture still goes on
-    const guard = setTimeout(() => finish(quickDigest(raw)), PARSE_TIMEOUT_MS);
+    const guard = setTimeout(() => finish(quickDigest(raw), []), PARSE_TIMEOUT_MS);
     guard.unref();
-    const finish = (digest: MessageDigest) => {
+    const finish = (digest: MessageDigest, names: string[]) => {
       if (settled) return;
       settled = true;
       clearTimeout(guard);
-      resolve(digest);
+      resolve({ digest, filenames: names });
     };
     parser.on('headers', (h: Map<string, HeaderValue>) => {
       headers = h;
@@ -44,16 +50,17 @@ export function summarizeMessage(raw: Buffer): Promise<MessageDigest> {
     parser.on('data', (data) => {
       if (data.type === 'attachment') {
         if (!(data.related && data.contentDisposition !== 'attachment')) attachments++;
+        if (data.filename) filenames.push(data.filename.slice(0, 500));
         data.content.on('end', () => data.release?.());
         data.content.resume();
       } else {
         body = bodyText(data.text, data.html);
       }
     });
-    parser.on('end', () => finish(digestOf(headers, body, attachments)));
+    parser.on('end', () => finish(digestOf(headers, body, attachments), filenames.slice(0, 200)));
     parser.on('error', () => {
       parser.removeAllListeners('data');
-      finish(quickDigest(raw));
+      finish(quickDigest(raw), []);
     });
     parser.end(raw);
   });

@@ -12,6 +12,7 @@ import type {
   EnqueueResult,
   ErrorOutcome,
   ListCapturedQuery,
+  CapturedSearch,
   ListMessagesQuery,
   MessageKey,
   NewCaptured,
@@ -150,6 +151,8 @@ export interface CapturedPort {
   linkMessage(capturedId: number, messageSeq: number): Promise<void>;
   /** newest first, keyset-paginated */
   list(query: ListCapturedQuery): Promise<Page<CapturedSummary>>;
+  /** how many messages the search matches */
+  countMatching(search: CapturedSearch): Promise<number>;
   counts(): Promise<CapturedCounts>;
   /** captured mail grouped by SMTP AUTH username (null: sent without AUTH), with unread counts, by name */
   mailboxes(): Promise<{ mailbox: string | null; total: number; unread: number }[]>;

@@ -277,14 +277,28 @@ export interface CapturedIndexEntry {
   search_text: string;
   attachments: number;
   preview: string;
+  /** the attachments' file names: stored for `filename:` and indexed with the text */
+  filenames?: string[];
 }
 export type SearchField = 'any' | 'subject' | 'sender' | 'recipients' | 'body';
+/** Mailpit's substring filters (LIKE %text%, case-insensitive) on stored columns; bcc: envelope recipients not in To/Cc. */
+export type SearchColumn = 'cc' | 'bcc' | 'filename' | 'message_id';
 /** A parsed search: every term must match (in its field), plus exact filters on summary columns. */
 export interface CapturedSearch {
-  terms: { field: SearchField; text: string }[];
+  /** negate: the message must not match (only indexed messages qualify) */
+  terms: { field: SearchField; text: string; negate?: boolean }[];
   mailbox?: string;
+  /** messages whose mailbox is none of these (`-mailbox:`) */
+  not_mailboxes?: string[];
   read?: boolean;
   has_attachments?: boolean;
+  contains?: { column: SearchColumn; text: string; negate?: boolean }[];
+  /** received at or after / at or before (epoch seconds; Mailpit's after: and before:) */
+  received_after?: number;
+  received_before?: number;
+  /** size in bytes strictly above / below (Mailpit's larger: and smaller:) */
+  larger_than?: number;
+  smaller_than?: number;
 }
 export interface ListCapturedQuery {
   search?: CapturedSearch;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { capturedSearchFields } from './captured-search.js';
 import { messageState, priorityLabel } from './states.js';
 
 /** Mail captured by the sandbox sink: /api/captured routes. */
@@ -46,6 +47,8 @@ export const listCapturedQuery = z.object({
   q: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(100).optional(),
+  /** `1`: a search also answers `matched`, every match counted (tens of ms at 100,000 messages: asked for, not by default) */
+  count: z.enum(['0', '1', 'true', 'false']).optional(),
 });
 
 export const capturedCounts = z.object({ total: int, unread: int }).strict().meta({ id: 'CapturedCounts' });
@@ -59,6 +62,7 @@ export const capturedPage = z
     unread: int,
     /** a search could not wait for this many messages to be indexed */
     unindexed: int.optional(),
+    ...capturedSearchFields,
   })
   .strict()
   .meta({ id: 'CapturedPage' });
@@ -118,7 +122,7 @@ export const deleteCapturedQuery = z.object({
     .regex(/^\d{1,15}(,\d{1,15}){0,999}$/, 'must be at most 1000 captured ids separated by commas')
     .optional(),
 });
-export type CapturedSelection = { ids?: number[]; q?: string };
+export type CapturedSelection = { ids?: number[]; q?: string; /** IANA zone of dates in `q` */ tz?: string };
 
 export const deleteAllCapturedAnswer = z.object({ ok: z.literal(true), removed: int }).strict().meta({ id: 'DeleteAllCapturedAnswer' });
 export type DeleteAllCapturedAnswer = z.infer<typeof deleteAllCapturedAnswer>;

@@ -133,7 +133,7 @@ const count = (name: string, fallback: number) =>
 export const mailpitListQuery = z.object({ start: count('start', 0), limit: count('limit', 50) });
 export const mailpitSearchQuery = mailpitListQuery.extend({
   query: z.string().trim().min(1, 'no search query').max(500),
-  /** accepted for compatibility: our search has no before:/after: */
+  /** the IANA time zone of before:/after: dates that name none (Mailpit's; else UTC) */
   tz: z.string().max(100).optional(),
 });
 export const mailpitDeleteSearchQuery = mailpitSearchQuery.pick({ query: true, tz: true });
@@ -214,7 +214,7 @@ export const MAILPIT_ROUTES: readonly ApiRoute[] = [
   {
     method: 'get',
     path: '/api/v1/search',
-    summary: 'Mailpit: search (from: to: subject: tag: is:read is:unread has:attachment, words, "phrases")',
+    summary: 'Mailpit: search (words, "phrases", -negation, from: to: cc: bcc: subject: message-id: filename: tag: is:read is:unread has:attachment before: after: larger: smaller:; tz for dates)',
     request: { query: mailpitSearchQuery },
     responses: { 200: json(mailpitMessages, 'the matches'), ...FAIL, ...ADMIN },
   },

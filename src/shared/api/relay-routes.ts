@@ -98,7 +98,8 @@ export const RELAY_ROUTES: readonly ApiRoute[] = [
     path: '/api/captured',
     summary: 'Captured mail, newest first (summaries only)',
     description:
-      'q: words match subject, addresses and text (prefix, all required); "quoted phrase"; operators from: to: subject: body: mailbox: (or tag:) is:read is:unread has:attachment. ' +
+      'q: words match subject, addresses, text and attachment names (prefix, all required); "quoted phrase"; -term or !term excludes; operators (Mailpit\'s) from: to: subject: body: cc: bcc: message-id: filename: mailbox: (or tag:) is:read is:unread has:attachment before: after: (received; a date, UTC unless zoned) larger: smaller: (bytes, kb, mb). ' +
+      'A search answers `warnings` (an unknown operator, searched as text; a bad date or size, ignored) and, with count=1, `matched` (every match counted). ' +
       'Message text is indexed in the background; a search first waits (up to 5 s) for the messages captured so far, and reports in `unindexed` how many it could not wait for.',
     request: { query: listCapturedQuery },
     responses: { 200: json(capturedPage, 'a page, with the total and unread counts'), ...ADMIN_TOKEN, 422: relayFail('invalid query') },

@@ -73,6 +73,7 @@ const ROWS: Record<SourceName, Row> = {
   attachmentCacheMaxAge: { value: '600', read: (c) => c.attachments.cacheMaxAgeSeconds, expected: 600, invalid: 'an hour' },
   logLevel: { value: 'debug', read: (c) => c.logLevel, expected: 'debug', invalid: 'loud' },
   logDelivery: { value: 'true', read: (c) => c.logDeliveryActivity, expected: true, invalid: 'verbose' },
+  linkCheckPrivate: { value: 'true', read: (c) => c.sink.linkCheckPrivate, expected: true, invalid: 'sometimes' },
 };
 
 const entries = Object.entries(ROWS) as [SourceName, Row][];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { quickSummary, scanHeaderDigest } from '../../../src/core/sink/quick-summary.js';
-import { summarizeMessage } from '../../../src/core/sink/summarize.js';
+import { digestForIndex, summarizeMessage } from '../../../src/core/sink/summarize.js';
 import { mime } from '../../support/sink/mime.js';
 
 describe('message summary from the full MIME parse (and its header-scan fallback)', () => {
@@ -49,6 +49,8 @@ describe('message summary from the full MIME parse (and its header-scan fallback
       preview: 'Hello & welcome',
     });
     expect(d.search_text).not.toContain('color');
+    // the attachment names, for filename: and free-text search
+    expect((await digestForIndex(raw)).filenames).toEqual(['notes.txt']);
   });
 
   it('decodes every HTML entity of an HTML-only body once, for the preview and for search', async () => {

@@ -321,6 +321,13 @@ describe('the API answers as its contract says', () => {
     await expectStatus(200, 'PUT', '/api/captured/read', { json: { read: true } });
     await expectStatus(400, 'PUT', '/api/captured/read', { json: { read: true, ids: [html.id], q: 'html' } });
     await expectStatus(422, 'PUT', '/api/captured/read', { json: { read: true, ids: [] } });
+    // the HTML tools (this HTML links nowhere: the link check requests nothing)
+    await expectStatus(200, 'GET', `/api/captured/${html.id}/html-check`);
+    await expectStatus(404, 'GET', `/api/captured/${plain[0].id}/html-check`);
+    expect(await expectStatus(200, 'POST', `/api/captured/${html.id}/link-check`)).toMatchObject({ links: [] });
+    await expectStatus(404, 'POST', `/api/captured/${plain[0].id}/link-check`);
+    await expectStatus(200, 'GET', `/api/captured/${html.id}/attachments/0/preview`);
+    await expectStatus(404, 'GET', `/api/captured/${html.id}/attachments/9/preview`);
 
     const released = await expectStatus(202, 'POST', `/api/captured/${html.id}/release`, { json: { account_id: 'acc', to: ['ok@example.com'], priority: 'high' } });
     expect(released).toMatchObject({ captured_id: html.id, account_id: 'acc', to: ['ok@example.com'] });

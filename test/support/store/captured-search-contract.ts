@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CapturedSearch, Store } from '../../../src/core/store/ports.js';
 import { useStore, type StoreFactory } from './harness.js';
-import { capturedMail, rawOf } from './fixtures.js';
+import { capturedMail, NOW, rawOf } from './fixtures.js';
 
 /** Four captured messages, oldest first: invoice, lunch, reply, newsletter. */
 async function storeMailbox(store: Store): Promise<{ invoice: number; lunch: number; reply: number; news: number }> {
@@ -122,6 +122,63 @@ export function capturedSearchContract(factory: StoreFactory): void {
       const rest = await s.store.captured.list({ limit: 1, search: { terms: [], mailbox: 'billing' }, cursor: filtered.next_cursor! });
       expect([...filtered.items, ...rest.items].map((c) => c.id)).toEqual([m.reply, m.invoice]);
       expect(rest.next_cursor).toBeNull();
+    });
+
+    it('excludes negated terms, in any field or the field named (only indexed messages qualify)', async () => {
+      const m = await storeMailbox(s.store);
+      expect(await find({ terms: [{ field: 'any', text: 'invoice', negate: true }] })).toEqual([m.news, m.lunch]);
+      expect(await find({ terms: [{ field: 'any', text: 'week' }, { field: 'subject', text: 'lunch', negate: true }] })).toEqual([m.news, m.reply]);
+      expect(await find({ terms: [{ field: 'sender', text: 'alice', negate: true }, { field: 'any', text: 'next week', negate: true }] })).toEqual([m.news, m.reply]);
+      const [late] = await s.store.captured.insertMany([{ m: capturedMail(9, { search_text: undefined }), raw: rawOf(9) }]);
+      expect(await find({ terms: [{ field: 'any', text: 'invoice', negate: true }] })).not.toContain(late.id);
+      await s.store.captured.completeIndex([{ id: late.id, search_text: 'nothing here', attachments: 0, preview: '' }]);
+      expect(await find({ terms: [{ field: 'any', text: 'invoice', negate: true }] })).toEqual([late.id, m.news, m.lunch]);
+    });
+
+    it('narrows by received time and size, bounds included for time and excluded for size', async () => {
+      const m = await storeMailbox(s.store);
+      expect(await find({ terms: [], received_after: NOW + 2 })).toEqual([m.news, m.reply, m.lunch]);
+      expect(await find({ terms: [], received_before: NOW + 2 })).toEqual([m.lunch, m.invoice]);
+      expect(await find({ terms: [], received_after: NOW + 2, received_before: NOW + 3 })).toEqual([m.reply, m.lunch]);
+      expect(await find({ terms: [], larger_than: 102 })).toEqual([m.news, m.reply]);
+      expect(await find({ terms: [], smaller_than: 102 })).toEqual([m.invoice]);
+      expect(await find({ ...any('invoice'), larger_than: 101 })).toEqual([m.reply]);
+    });
+
+    it('matches cc, bcc (envelope recipients not in To or Cc), Message-ID and mailboxes as substrings, or excludes them', async () => {
+      const m = await storeMailbox(s.store);
+      const has = (column: 'cc' | 'bcc' | 'message_id' | 'filename', text: string, negate = false): CapturedSearch => ({ terms: [], contains: [{ column, text, negate }] });
+      expect(await find(has('cc', 'DAVE@corp'))).toEqual([m.reply]);
+      expect(await find(has('cc', 'dave', true))).toEqual([m.news, m.lunch, m.invoice]);
+      expect(await find(has('bcc', 'rcpt1'))).toEqual([m.invoice]);
+      expect(await find(has('bcc', 'dest.example'))).toEqual([m.invoice]);
+      expect(await find(has('bcc', 'alice'))).toEqual([]);
+      expect(await find(has('message_id', '<3@'))).toEqual([m.reply]);
+      expect(await find(has('message_id', '3@sender', true))).toEqual([m.news, m.lunch, m.invoice]);
+      // LIKE wildcards in the text are literal characters
+      expect(await find(has('message_id', '%'))).toEqual([]);
+      expect(await find(has('cc', '_'))).toEqual([]);
+      expect(await find({ terms: [], not_mailboxes: ['billing'] })).toEqual([m.news, m.lunch]);
+    });
+
+    it('records attachment file names when indexing, for filename: and for free text', async () => {
+      const m = await storeMailbox(s.store);
+      const [att] = await s.store.captured.insertMany([{ m: capturedMail(9, { search_text: undefined, attachments: 2 }), raw: rawOf(9) }]);
+      await s.store.captured.completeIndex([{ id: att.id, search_text: 'see attached', attachments: 2, preview: '', filenames: ['Q3 report.pdf', 'photo_1.png'] }]);
+      const has = (text: string, negate = false): CapturedSearch => ({ terms: [], contains: [{ column: 'filename', text, negate }] });
+      expect(await find(has('report.PDF'))).toEqual([att.id]);
+      expect(await find(has('photo_1'))).toEqual([att.id]);
+      expect(await find(has('report', true))).toEqual([m.news, m.reply, m.lunch, m.invoice]);
+      expect(await find(any('report'))).toEqual([att.id]);
+      expect(await s.store.captured.countMatching(has('.png'))).toBe(1);
+    });
+
+    it('counts every match of a search', async () => {
+      await storeMailbox(s.store);
+      expect(await s.store.captured.countMatching(any('week'))).toBe(3);
+      expect(await s.store.captured.countMatching({ terms: [{ field: 'any', text: 'week', negate: true }] })).toBe(1);
+      expect(await s.store.captured.countMatching({ terms: [], mailbox: 'billing', larger_than: 101 })).toBe(1);
+      expect(await s.store.captured.countMatching({ terms: [] })).toBe(4);
     });
   });
 }

@@ -41,7 +41,8 @@ export function capturedRoutes(services: Pick<RelayServices, 'captured'>): Route
   const router = new Router({ prefix: '/api/captured' });
 
   router.get('/', async (c) => {
-    c.body = (await captured.list(parseQuery(c, listCapturedQuery))) satisfies CapturedPage;
+    const { count, ...query } = parseQuery(c, listCapturedQuery);
+    c.body = (await captured.list({ ...query, count: truthy(count) })) satisfies CapturedPage;
   });
 
   router.delete('/', async (c) => {

@@ -110,7 +110,8 @@ export function mailpitRoutes(services: Pick<RelayServices, 'mailpit'>): Router 
   router.delete(
     '/api/v1/search',
     mailpit(async (c) => {
-      await svc.delete({ search: parseQuery(c, mailpitDeleteSearchQuery).query });
+      const { query, tz } = parseQuery(c, mailpitDeleteSearchQuery);
+      await svc.delete({ search: query, tz });
       ok(c);
     }),
   );

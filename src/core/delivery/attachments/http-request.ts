@@ -11,7 +11,7 @@ export interface PinnedAddress {
 
 export interface HttpRequest {
   url: URL;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'HEAD' | 'POST';
   headers?: Record<string, string>;
   body?: Buffer;
   signal: AbortSignal;

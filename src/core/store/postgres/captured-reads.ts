@@ -1,26 +1,53 @@
-import type { CapturedSummary, ListCapturedQuery, Page } from '../records.js';
+import type { CapturedSearch, CapturedSummary, ListCapturedQuery, Page } from '../records.js';
 import { CAPTURED_COLUMNS, rowToCaptured, type CapturedRow } from '../sql/captured-rows.js';
 import { decodeCursor, encodeCursor } from '../sql/cursor.js';
+import { columnFilters, containsPattern, LIKE_COLUMN, splitTerms } from '../sql/search-like.js';
 import { Params } from './params.js';
 import { searchQuery } from './search-text.js';
 import type { PgScope } from './transaction-runner.js';
 
+/** The WHERE of a search over the per-message tsvector and the summary columns. */
+function searchWhere(s: CapturedSearch | undefined, p: Params): string[] {
+  const where: string[] = [];
+  if (!s) return where;
+  const { positive, negated } = splitTerms(s);
+  const match = searchQuery(positive);
+  if (match) where.push(`c.search @@ ${p.add(match)}::tsquery`);
+  for (const t of negated) {
+    const not = searchQuery([t]);
+    // a message not indexed yet (no vector) may hold the word: it does not qualify
+    if (not) where.push(`c.search IS NOT NULL AND NOT (c.search @@ ${p.add(not)}::tsquery)`);
+  }
+  where.push(...columnFilters(s, (v) => p.add(v)));
+  for (const f of s.contains ?? []) {
+    const pattern = p.add(containsPattern(f.text));
+    const expr =
+      f.column === 'bcc'
+        ? `EXISTS (SELECT 1 FROM json_array_elements_text(c.rcpt_to::json) r(v) WHERE r.v ILIKE ${pattern}
+            AND position(lower(r.v) in lower(c.to_addrs || E'\\n' || c.cc_addrs)) = 0)`
+        : `${LIKE_COLUMN[f.column]} ILIKE ${pattern}`;
+    where.push(f.negate ? `NOT (${expr})` : expr);
+  }
+  return where;
+}
+
+const whereOf = (where: string[]) => (where.length ? `WHERE ${where.join(' AND ')}` : '');
+
 /** The SQL of one page of a list or search, newest first, keyset-paginated on id. */
 export function listSql(query: ListCapturedQuery): { sql: string; values: unknown[] } {
   const p = new Params();
-  const where: string[] = [];
-  const s = query.search;
-  const match = s ? searchQuery(s.terms) : null;
-  if (match) where.push(`c.search @@ ${p.add(match)}::tsquery`);
-  if (s?.mailbox !== undefined) where.push(`c.mailbox = ${p.add(s.mailbox)}`);
-  // a literal, not a parameter: the planner can then use the partial index of unread rows
-  if (s?.read !== undefined) where.push(`c.is_read = ${s.read ? 1 : 0}`);
-  if (s?.has_attachments !== undefined) where.push(s.has_attachments ? 'c.attachments > 0' : 'c.attachments = 0');
+  const where = searchWhere(query.search, p);
   const cursor = decodeCursor(query.cursor);
   if (cursor !== null) where.push(`c.id < ${p.add(cursor)}`);
-  const sql = `SELECT ${CAPTURED_COLUMNS} FROM captured c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY c.id DESC LIMIT ${p.add(query.limit + 1)}`;
+  const sql = `SELECT ${CAPTURED_COLUMNS} FROM captured c ${whereOf(where)} ORDER BY c.id DESC LIMIT ${p.add(query.limit + 1)}`;
   return { sql, values: p.values };
+}
+
+/** The SQL counting what a search matches. */
+export function countSql(search: CapturedSearch): { sql: string; values: unknown[] } {
+  const p = new Params();
+  const where = searchWhere(search, p);
+  return { sql: `SELECT COUNT(*) AS n FROM captured c ${whereOf(where)}`, values: p.values };
 }
 
 /** What the inbox and the indexer read: summaries, sources, pages and searches, counts, the index backlog. */
@@ -46,6 +73,13 @@ export class PgCapturedReads {
       const more = rows.length > query.limit;
       const page = more ? rows.slice(0, query.limit) : rows;
       return { items: page.map(rowToCaptured), next_cursor: more ? encodeCursor(page[page.length - 1].id) : null };
+    });
+  }
+
+  countMatching(search: CapturedSearch) {
+    return this.scope(async (db) => {
+      const { sql, values } = countSql(search);
+      return Number((await db.query<{ n: number | string }>(sql, values)).rows[0]?.n ?? 0);
     });
   }
 

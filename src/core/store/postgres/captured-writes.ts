@@ -1,6 +1,6 @@
 import type { MessageState } from '../../messages/types.js';
 import type { CapturedIndexEntry, CapturedSummary, NewCaptured } from '../records.js';
-import { ftsHeaderColumns, joinList, newCapturedSummary, splitList } from '../sql/captured-rows.js';
+import { ftsHeaderColumns, indexedBody, joinList, newCapturedSummary, splitList } from '../sql/captured-rows.js';
 import type { Db } from './connection.js';
 import { noNul } from './params.js';
 import { searchVector } from './search-text.js';
@@ -115,8 +115,9 @@ export class PgCapturedWrites {
       cc: splitList(row.cc_addrs),
       rcpt_to: JSON.parse(row.rcpt_to) as string[],
     });
-    await db.query('UPDATE captured SET indexed = 1, attachments = $1, preview = $2, search = $3::tsvector WHERE id = $4', [
-      e.attachments, noNul(e.preview), searchVector({ ...headers, body: e.search_text }), e.id,
+    const names = e.filenames ?? [];
+    await db.query('UPDATE captured SET indexed = 1, attachments = $1, preview = $2, search = $3::tsvector, filenames = $4 WHERE id = $5', [
+      e.attachments, noNul(e.preview), searchVector({ ...headers, body: indexedBody(e.search_text, names) }), noNul(joinList(names)), e.id,
     ]);
     return true;
   }

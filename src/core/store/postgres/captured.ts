@@ -1,5 +1,5 @@
 import type { CapturedPort } from '../ports.js';
-import type { CapturedIndexEntry, ListCapturedQuery, NewCaptured, RetentionLimits } from '../records.js';
+import type { CapturedIndexEntry, CapturedSearch, ListCapturedQuery, NewCaptured, RetentionLimits } from '../records.js';
 import { PgCapturedReads } from './captured-reads.js';
 import { PgCapturedRetention } from './captured-retention.js';
 import { PgCapturedWrites } from './captured-writes.js';
@@ -41,6 +41,9 @@ export class PgCaptured implements CapturedPort {
   }
   list(query: ListCapturedQuery) {
     return this.reads.list(query);
+  }
+  countMatching(search: CapturedSearch) {
+    return this.reads.countMatching(search);
   }
   counts() {
     return this.reads.counts();

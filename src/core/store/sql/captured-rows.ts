@@ -88,3 +88,8 @@ export function newCapturedSummary(id: number, m: NewCaptured): CapturedSummary 
 export function ftsHeaderColumns(m: { subject: string; from: string; mail_from: string; to: string[]; cc: string[]; rcpt_to: string[] }) {
   return { subject: m.subject, sender: `${m.from} ${m.mail_from}`, recipients: [...m.to, ...m.cc, ...m.rcpt_to].join(' ') };
 }
+
+/** The body text search indexes: the message text, then its attachments' file names (as Mailpit does). */
+export function indexedBody(searchText: string, filenames: readonly string[]): string {
+  return filenames.length ? `${searchText}\n${filenames.join('\n')}` : searchText;
+}

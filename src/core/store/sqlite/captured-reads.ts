@@ -1,6 +1,7 @@
-import type { ListCapturedQuery, Page, CapturedSummary } from '../records.js';
+import type { CapturedSearch, ListCapturedQuery, Page, CapturedSummary } from '../records.js';
 import { CAPTURED_COLUMNS, rowToCaptured, type CapturedRow } from '../sql/captured-rows.js';
 import { decodeCursor, encodeCursor } from '../sql/cursor.js';
+import { columnFilters, containsPattern, LIKE_COLUMN, splitTerms } from '../sql/search-like.js';
 import { ftsQuery } from './fts-query.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
@@ -20,34 +21,58 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
   };
 }
 
+/** The FROM and WHERE of a search: the FTS5 join when a positive term has a word, the table alone otherwise. */
+function searchSql(s: CapturedSearch | undefined, params: Record<string, unknown>): { from: string; where: string[]; idCol: string } {
+  const where: string[] = [];
+  let n = 0;
+  const param = (v: unknown) => {
+    const name = `p${n++}`;
+    params[name] = v;
+    return `@${name}`;
+  };
+  if (!s) return { from: 'captured c', where, idCol: 'c.id' };
+  const { positive, negated } = splitTerms(s);
+  const match = ftsQuery(positive);
+  if (match) where.push(`captured_fts MATCH ${param(match)}`);
+  for (const t of negated) {
+    const not = ftsQuery([t]);
+    // a message not indexed yet may hold the word: it does not qualify
+    if (not) where.push(`c.indexed = 1 AND c.id NOT IN (SELECT rowid FROM captured_fts WHERE captured_fts MATCH ${param(not)})`);
+  }
+  where.push(...columnFilters(s, param));
+  for (const f of s.contains ?? []) {
+    const pattern = param(containsPattern(f.text));
+    const expr =
+      f.column === 'bcc'
+        ? `EXISTS (SELECT 1 FROM json_each(c.rcpt_to) r WHERE r.value LIKE ${pattern} ESCAPE '\\'
+            AND instr(lower(c.to_addrs || char(10) || c.cc_addrs), lower(r.value)) = 0)`
+        : `${LIKE_COLUMN[f.column]} LIKE ${pattern} ESCAPE '\\'`;
+    where.push(f.negate ? `NOT (${expr})` : expr);
+  }
+  // FTS5 walks its matches in rowid order itself; the join only fetches the page's rows
+  return match ? { from: 'captured_fts f JOIN captured c ON c.id = f.rowid', where, idCol: 'f.rowid' } : { from: 'captured c', where, idCol: 'c.id' };
+}
+
+const whereOf = (where: string[]) => (where.length ? `WHERE ${where.join(' AND ')}` : '');
+
 /** The SQL of one page of a list or search, newest first, keyset-paginated on id. */
 export function listSql(query: ListCapturedQuery): { sql: string; params: Record<string, unknown> } {
-  const where: string[] = [];
   const params: Record<string, unknown> = { limit: query.limit + 1 };
-  const s = query.search;
-  const match = s ? ftsQuery(s.terms) : null;
-  if (s?.mailbox !== undefined) {
-    where.push('c.mailbox = @mailbox');
-    params.mailbox = s.mailbox;
-  }
-  // a literal, not a parameter: the planner can then use the partial index of unread rows
-  if (s?.read !== undefined) where.push(`c.is_read = ${s.read ? 1 : 0}`);
-  if (s?.has_attachments !== undefined) where.push(s.has_attachments ? 'c.attachments > 0' : 'c.attachments = 0');
+  const { from, where, idCol } = searchSql(query.search, params);
   const cursor = decodeCursor(query.cursor);
-  if (cursor !== null) params.cursor = cursor;
-  if (match) {
-    params.match = match;
-    if (cursor !== null) where.push('f.rowid < @cursor');
-    // FTS5 walks its matches in rowid order itself; the join only fetches the page's rows
-    const sql = `SELECT ${CAPTURED_COLUMNS} FROM captured_fts f JOIN captured c ON c.id = f.rowid
-      WHERE captured_fts MATCH @match ${where.length ? `AND ${where.join(' AND ')}` : ''}
-      ORDER BY f.rowid DESC LIMIT @limit`;
-    return { sql, params };
+  if (cursor !== null) {
+    params.cursor = cursor;
+    where.push(`${idCol} < @cursor`);
   }
-  if (cursor !== null) where.push('c.id < @cursor');
-  const sql = `SELECT ${CAPTURED_COLUMNS} FROM captured c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY c.id DESC LIMIT @limit`;
+  const sql = `SELECT ${CAPTURED_COLUMNS} FROM ${from} ${whereOf(where)} ORDER BY ${idCol} DESC LIMIT @limit`;
   return { sql, params };
+}
+
+/** The SQL counting what a search matches. */
+export function countSql(search: CapturedSearch): { sql: string; params: Record<string, unknown> } {
+  const params: Record<string, unknown> = {};
+  const { from, where } = searchSql(search, params);
+  return { sql: `SELECT COUNT(*) AS n FROM ${from} ${whereOf(where)}`, params };
 }
 
 /** What the inbox and the indexer read: summaries, sources, pages and searches, counts, the index backlog. */
@@ -80,6 +105,13 @@ export class CapturedReads {
       const more = rows.length > query.limit;
       const page = more ? rows.slice(0, query.limit) : rows;
       return { items: page.map(rowToCaptured), next_cursor: more ? encodeCursor(page[page.length - 1].id) : null };
+    });
+  }
+
+  countMatching(search: CapturedSearch) {
+    return this.scope(() => {
+      const { sql, params } = countSql(search);
+      return this.runner.db.prepare<Record<string, unknown>, { n: number }>(sql).get(params)?.n ?? 0;
     });
   }
 

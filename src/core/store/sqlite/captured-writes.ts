@@ -1,7 +1,7 @@
 import type { Database as DB, Statement } from 'better-sqlite3';
 import type { CapturedIndexEntry, CapturedSummary, NewCaptured } from '../records.js';
 import type { MessageState } from '../../messages/types.js';
-import { ftsHeaderColumns, joinList, newCapturedSummary, splitList } from '../sql/captured-rows.js';
+import { ftsHeaderColumns, indexedBody, joinList, newCapturedSummary, splitList } from '../sql/captured-rows.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
 import { WalSync } from './wal-sync.js';
@@ -108,7 +108,7 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
     indexedFields: db.prepare<[number], IndexedFieldsRow>(
       'SELECT subject, from_addr, mail_from, to_addrs, cc_addrs, rcpt_to FROM captured WHERE id = ? AND indexed = 0',
     ),
-    markIndexed: db.prepare<[number, string, number]>('UPDATE captured SET indexed = 1, attachments = ?, preview = ? WHERE id = ?'),
+    markIndexed: db.prepare<[number, string, string, number]>('UPDATE captured SET indexed = 1, attachments = ?, preview = ?, filenames = ? WHERE id = ?'),
     link: db.prepare<[string, string, number]>('UPDATE captured SET relay_message_id = ?, relay_tenant_id = ? WHERE id = ?'),
     message: db.prepare<[number], { id: string; tenant_id: string; state: MessageState; account_id: string | null; updated_ts: number }>(
       'SELECT id, tenant_id, state, account_id, updated_ts FROM messages WHERE seq = ?',
@@ -194,8 +194,9 @@ export class CapturedWrites {
       rcpt_to: JSON.parse(row.rcpt_to) as string[],
     });
     // an unindexed message has no row in the search index yet
-    this.st.insert.fts.run(e.id, fts.subject, fts.sender, fts.recipients, e.search_text);
-    this.st.markIndexed.run(e.attachments, e.preview, e.id);
+    const names = e.filenames ?? [];
+    this.st.insert.fts.run(e.id, fts.subject, fts.sender, fts.recipients, indexedBody(e.search_text, names));
+    this.st.markIndexed.run(e.attachments, e.preview, joinList(names), e.id);
     return true;
   }
 }

@@ -1,5 +1,5 @@
 import type { CapturedPort } from '../ports.js';
-import type { CapturedIndexEntry, ListCapturedQuery, NewCaptured, RetentionLimits } from '../records.js';
+import type { CapturedIndexEntry, CapturedSearch, ListCapturedQuery, NewCaptured, RetentionLimits } from '../records.js';
 import { CapturedReads } from './captured-reads.js';
 import { CapturedRetention } from './captured-retention.js';
 import { CapturedWrites, type UnsyncedCaptures } from './captured-writes.js';
@@ -42,6 +42,9 @@ export class SqliteCaptured implements CapturedPort {
   }
   list(query: ListCapturedQuery) {
     return this.reads.list(query);
+  }
+  countMatching(search: CapturedSearch) {
+    return this.reads.countMatching(search);
   }
   counts() {
     return this.reads.counts();

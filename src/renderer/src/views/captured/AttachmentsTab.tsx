@@ -1,10 +1,12 @@
 import { useCallback, useState } from 'react';
+import type { AttachmentPreview } from '../../../../shared/api/index.js';
 import type { CapturedAttachment } from '../../api/types.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useObjectUrl } from '../../hooks/useObjectUrl.js';
 import { safeFilename, saveBlob } from '../../lib/clipboard.js';
 import { errorMessage } from '../../lib/errors.js';
 import { formatBytes } from '../../lib/format.js';
+import { AttachmentPreviewPane, previewMode } from './AttachmentPreview.js';
 
 function extension(name: string): string {
   const m = /\.([A-Za-z0-9]{1,5})$/.exec(name);
@@ -17,13 +19,20 @@ function Thumbnail({ index, name, load }: { index: number; name: string; load: (
   return url ? <img src={url} alt={name} className="thumb" /> : <span className="thumb" aria-hidden="true" />;
 }
 
-export function AttachmentsTab({ attachments, download }: {
+export function AttachmentsTab({ attachments, download, preview }: {
   attachments: readonly CapturedAttachment[];
   /** fetches an attachment (thumbnails and downloads) */
   download: (index: number) => Promise<Blob>;
+  /** the relay's preview of a text or calendar attachment */
+  preview?: (index: number) => Promise<AttachmentPreview>;
 }) {
   const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState<number | null>(null);
+  const loadBlob = useCallback(() => download(open ?? 0), [download, open]);
+  const loadSummary = useCallback(() => (preview ? preview(open ?? 0) : Promise.reject(new Error('no preview'))), [preview, open]);
   if (attachments.length === 0) return <p className="muted pad">No attachments.</p>;
+  const opened = attachments.find((a) => a.index === open);
+  const openedMode = opened ? previewMode(opened) : null;
   return (
     <>
       <ErrorNote error={error} />
@@ -31,6 +40,7 @@ export function AttachmentsTab({ attachments, download }: {
         {attachments.map((a) => {
           const name = a.filename || `attachment-${a.index}`;
           const isImage = a.content_type.startsWith('image/') && a.content_type !== 'image/svg+xml';
+          const mode = previewMode(a);
           return (
             <li key={a.index}>
               {isImage ? <Thumbnail index={a.index} name={name} load={download} /> : <span className="thumb file-icon" aria-hidden="true">{extension(name)}</span>}
@@ -41,6 +51,11 @@ export function AttachmentsTab({ attachments, download }: {
                   {a.cid ? ` · inline (cid:${a.cid.replace(/^<|>$/g, '')})` : ''}
                 </span>
               </div>
+              {mode && (mode !== 'summary' || preview) ? (
+                <button type="button" className="btn btn-small" aria-label={`Preview ${name}`} aria-pressed={open === a.index} onClick={() => setOpen(open === a.index ? null : a.index)}>
+                  Preview
+                </button>
+              ) : null}
               <button
                 type="button"
                 className="btn btn-small"
@@ -60,6 +75,9 @@ export function AttachmentsTab({ attachments, download }: {
           );
         })}
       </ul>
+      {opened && openedMode ? (
+        <AttachmentPreviewPane key={opened.index} attachment={opened} mode={openedMode} loadBlob={loadBlob} loadSummary={loadSummary} onClose={() => setOpen(null)} />
+      ) : null}
     </>
   );
 }

@@ -10,13 +10,17 @@ import { formatBytes, formatDateTime, recipients } from '../../lib/format.js';
 import { routeHref } from '../../lib/router.js';
 import { useRelay } from '../../state/relay-context.js';
 import { useAccounts } from '../../state/useAccounts.js';
+import { previewAttachment } from '../../api/captured-tools.js';
 import { AttachmentsTab } from './AttachmentsTab.js';
 import { HeadersTab } from './HeadersTab.js';
+import { HtmlCheckTab } from './HtmlCheckTab.js';
 import { HtmlPreview } from './HtmlPreview.js';
+import { HtmlSourceTab } from './HtmlSourceTab.js';
+import { LinkCheckTab } from './LinkCheckTab.js';
 import { RawTab } from './RawTab.js';
 import { ReleaseControl } from './ReleaseControl.js';
 
-type TabKey = 'html' | 'text' | 'headers' | 'raw' | 'attachments';
+type TabKey = 'html' | 'source' | 'check' | 'links' | 'text' | 'headers' | 'raw' | 'attachments';
 
 /** One captured mail: preview, text, headers, source, attachments; download, delete, release. */
 export function CapturedDetail({ id, onClose, onDelete, onOpened }: {
@@ -56,10 +60,19 @@ export function CapturedDetail({ id, onClose, onDelete, onOpened }: {
   const attachments = useMemo(() => mail?.attachments ?? [], [mail]);
   const loadAttachment = useCallback((index: number) => api.attachmentBlob(id, index), [api, id]);
   const loadRaw = useCallback(() => api.capturedRaw(id), [api, id]);
+  const loadPreview = useCallback((index: number) => previewAttachment(api, id, index), [api, id]);
   const to = recipients(mail?.to ?? '');
 
   const tabs: { key: TabKey; label: string }[] = [
     { key: 'html', label: 'HTML' },
+    // the HTML tools need an HTML body
+    ...(mail?.html
+      ? ([
+          { key: 'source', label: 'HTML source' },
+          { key: 'check', label: 'HTML check' },
+          { key: 'links', label: 'Link check' },
+        ] as const)
+      : []),
     { key: 'text', label: 'Text' },
     { key: 'headers', label: 'Headers' },
     { key: 'raw', label: 'Raw' },
@@ -169,13 +182,16 @@ export function CapturedDetail({ id, onClose, onDelete, onOpened }: {
                 <p className="muted pad">This message has no HTML part.</p>
               )
             ) : null}
+            {tab === 'source' && mail.html ? <HtmlSourceTab html={mail.html} /> : null}
+            {tab === 'check' ? <HtmlCheckTab id={id} /> : null}
+            {tab === 'links' ? <LinkCheckTab id={id} /> : null}
             {tab === 'text' ? (
               mail.text ? <pre className="pre-wrap text-body">{mail.text}</pre> : <p className="muted pad">This message has no text part.</p>
             ) : null}
             {tab === 'headers' ? <HeadersTab headers={mail.headers} /> : null}
             {tab === 'raw' ? <RawTab load={loadRaw} /> : null}
             {tab === 'attachments' ? (
-              <AttachmentsTab attachments={attachments} download={loadAttachment} />
+              <AttachmentsTab attachments={attachments} download={loadAttachment} preview={loadPreview} />
             ) : null}
           </div>
         </>

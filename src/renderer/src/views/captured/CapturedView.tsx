@@ -23,6 +23,7 @@ import { CapturedRow } from './CapturedRow.js';
 import { MailboxList } from './MailboxList.js';
 import { bulkDeleteLabels, bulkDeletePlan } from './bulk-delete.js';
 import { useCapturedActions } from './useCapturedActions.js';
+import { SearchHint } from './SearchHint.js';
 import { useCapturedList } from './useCapturedList.js';
 import { InlineField } from '../../components/Field.js';
 
@@ -153,6 +154,7 @@ export function CapturedView({ route }: { route: Route }) {
             {actions.notice}
           </p>
         ) : null}
+        <SearchHint q={q} />
         <ErrorNote error={error ?? snapshot.error} />
         {snapshot.loaded && items.length === 0 ? (
           <CapturedEmpty searching={!!q} />
