@@ -22,6 +22,12 @@ const DEFER = `UPDATE messages SET state = ${stateWritten('defer')}, deferred_ts
     retry_count = coalesce($5::int, retry_count), updated_ts = $2, lease_until = NULL, ${countAttempt('$6')}
   WHERE seq = $1 AND ${guardOf('defer')} RETURNING id, tenant_id`;
 
+/** The send replaces the rate slot its claim took (a failover sends through another account). */
+const SEND_LOGGED = `WITH slot AS (DELETE FROM send_log WHERE seq = $4)
+  INSERT INTO send_log (tenant_id, account_id, ts) VALUES ($1, $2, $3)`;
+/** Unsent outcomes give their rate slots back. */
+const FREE_SLOTS = 'DELETE FROM send_log WHERE seq = ANY($1::bigint[])';
+
 /**
  * The outcomes of sends (sent, error, deferred), each with its timeline row, and the send log that
  * the rate limits read. A second outcome for the same lease changes nothing: the guards need `sending`.
@@ -51,9 +57,8 @@ export class PgDispatchOutcomes {
       if (items.length === 0) return;
       await this.runner.write(db, async (tx) => {
         for (const it of items) {
-          // a real delivery counts against the rate limits even if the row went away meanwhile
-          if (it.via_account !== null && !it.sandbox)
-            await tx.query('INSERT INTO send_log (tenant_id, account_id, ts) VALUES ($1, $2, $3)', [it.tenant_id, it.via_account, now]);
+          // a real delivery counts against the rate limits even if the row went away meanwhile; its rate slot becomes the send
+          if (it.via_account !== null && !it.sandbox) await tx.query(SEND_LOGGED, [it.tenant_id, it.via_account, now, it.seq]);
           const recipients = it.recipients ? JSON.stringify(it.recipients) : null;
           const { rows } = await tx.query<Changed>(SENT, [it.seq, now, it.sandbox ? 1 : 0, it.captured_id, it.smtp_message_id, recipients, it.started_ts ?? null]);
           if (!rows[0]) continue;
@@ -73,6 +78,7 @@ export class PgDispatchOutcomes {
           if (!rows[0]) continue;
           await this.runner.outbox.record(tx, errorEvent(rows[0], it, now));
         }
+        await tx.query(FREE_SLOTS, [items.map((it) => it.seq)]);
       });
     });
   }
@@ -87,6 +93,7 @@ export class PgDispatchOutcomes {
           if (!rows[0]) continue;
           await this.runner.outbox.record(tx, deferEvent(rows[0], it, now));
         }
+        await tx.query(FREE_SLOTS, [items.map((it) => it.seq)]);
       });
     });
   }

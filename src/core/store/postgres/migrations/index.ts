@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import { migration001 } from './001_schema.js';
 import { migration002 } from './002_insecure_auth.js';
+import { migration004 } from './004_relay_leases.js';
 import type { PgMigration } from './migration.js';
 
 export type { PgMigration };
 
-export const PG_MIGRATIONS: PgMigration[] = [migration001, migration002];
+export const PG_MIGRATIONS: PgMigration[] = [migration001, migration002, migration004];
 
 /** Any fixed number: the advisory lock every relay takes while it migrates this database. */
 const MIGRATION_LOCK = 0x676d7231;
