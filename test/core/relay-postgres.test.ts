@@ -75,7 +75,7 @@ describe.skipIf(!pgTestsEnabled())('a relay on PostgreSQL (needs initdb and pg_c
       try {
         await side.query(`INSERT INTO schema_version (version, name) VALUES (999, 'from the future')`);
         const start = createRelay({ logger: silentLogger(), config: testConfig(tempDir(), { dbUrl }) });
-        await expect(start).rejects.toThrow(`the database schema is version 999, newer than this relay knows (${PG_MIGRATIONS.length})`);
+        await expect(start).rejects.toThrow(`the database schema is version 999, newer than this relay knows (${Math.max(...PG_MIGRATIONS.map((m) => m.version))})`);
         expect((await side.query('SELECT version FROM schema_version ORDER BY version')).rows).toEqual([...PG_MIGRATIONS.map((m) => ({ version: m.version })), { version: 999 }]);
       } finally {
         await side.end();
