@@ -3,6 +3,7 @@ import type { StoreFactory } from './harness.js';
 import { enqueueContract } from './messages-contract.js';
 import { messageQueriesContract } from './messages-queries-contract.js';
 import { dispatchContract } from './dispatch-contract.js';
+import { leasesContract } from './leases-contract.js';
 import { outcomesContract } from './outcomes-contract.js';
 import { reportsContract } from './reports-contract.js';
 import { accountsSettingsContract } from './accounts-settings-contract.js';
@@ -25,6 +26,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     enqueueContract(factory);
     messageQueriesContract(factory);
     dispatchContract(factory);
+    leasesContract(factory);
     outcomesContract(factory);
     reportsContract(factory);
     accountsSettingsContract(factory);
