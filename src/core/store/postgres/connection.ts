@@ -47,14 +47,15 @@ export interface PoolOptions {
 /**
  * A pool whose every connection commits synchronously unless a transaction says otherwise
  * (SET LOCAL synchronous_commit = off): an accepted message is on disk before the API answers,
- * whatever the server's default. Idle connections that fail are dropped, not fatal.
+ * whatever the server's default. JIT off: the queue's statements take milliseconds, and compiling one
+ * whose estimate crosses jit_above_cost took ~100 ms. Idle connections that fail are dropped, not fatal.
  */
 export function createPool(opts: PoolOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.max ?? 4,
     types,
-    options: '-c synchronous_commit=on',
+    options: '-c synchronous_commit=on -c jit=off',
     connectionTimeoutMillis: 10_000,
     application_name: 'genro-mail-relay',
   });

@@ -1,6 +1,6 @@
 import { TRANSITIONS } from '../../messages/state-machine.js';
 import type { LeaseScope } from '../ports.js';
-import { accountKey, type ClaimedMessage, type ClaimRequest, type HeldWork } from '../records.js';
+import type { ClaimedMessage, ClaimRequest, HeldWork } from '../records.js';
 import { guardOf, stateWritten, targetState } from '../sql/transitions.js';
 import type { Db } from './connection.js';
 import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
@@ -17,36 +17,44 @@ const notHeld = (alias: string, tenants: string, batchTenants: string, batches: 
    AND (${alias}.batch_code IS NULL OR NOT EXISTS (SELECT 1 FROM unnest(${batchTenants}::text[], ${batches}::text[]) AS h(t, b)
         WHERE h.t = ${alias}.tenant_id AND h.b = ${alias}.batch_code))`;
 
-/**
- * Leases the rows among `seqs` still claimable. FOR UPDATE SKIP LOCKED: a row another relay's claim
- * holds is left to it rather than waited for (several relays on one database, issue #19).
- */
-const CLAIM_SEQS = `UPDATE messages m SET state = ${stateWritten('claim')}, lease_until = $1, updated_ts = $2, lease_owner = $4
-  FROM (SELECT seq FROM messages WHERE seq = ANY($3::bigint[]) AND ${guardOf('claim')} FOR UPDATE SKIP LOCKED) l
-  WHERE m.seq = l.seq RETURNING ${CLAIMED}`;
-
 /** The head of the whole queue, in dispatch order, without per-account caps. */
 const CLAIM_HEAD = `UPDATE messages m SET state = ${stateWritten('claim')}, lease_until = $1, updated_ts = $2, lease_owner = $7
   FROM (SELECT seq FROM messages q WHERE ${guardOf('claim', 'q')} AND ${notHeld('q', '$4', '$5', '$6')}
         ORDER BY priority, seq LIMIT $3 FOR UPDATE SKIP LOCKED) l
   WHERE m.seq = l.seq RETURNING ${CLAIMED}`;
 
-/** Every (tenant, account) with queued work: a loose index scan of messages_queued_account, one probe per account. */
-const QUEUED_ACCOUNTS = `WITH RECURSIVE acc(t, a) AS (
+/**
+ * A capped claim in one statement: every (tenant, account) with queued work (a loose index scan of
+ * messages_queued_account, one probe per account), its cap ($4-$6 given per account, $7 for the others,
+ * at most $8), the head of each account's queue within its cap and of the unassigned work ($9), the
+ * first $8 of them in dispatch order, leased with SKIP LOCKED. One round trip: a claim is on the
+ * critical path of every relay sharing the database.
+ */
+const CLAIM_CAPPED = `WITH RECURSIVE acc(t, a) AS (
     (SELECT tenant_id, account_id FROM messages WHERE ${guardOf('claim')} AND account_id IS NOT NULL ORDER BY tenant_id, account_id LIMIT 1)
     UNION ALL
     SELECT n.t, n.a FROM acc, LATERAL (SELECT tenant_id AS t, account_id AS a FROM messages
       WHERE ${guardOf('claim')} AND account_id IS NOT NULL AND (tenant_id, account_id) > (acc.t, acc.a)
-      ORDER BY tenant_id, account_id LIMIT 1) n)
-  SELECT t, a FROM acc`;
+      ORDER BY tenant_id, account_id LIMIT 1) n),
+  c AS (SELECT * FROM (SELECT acc.t, acc.a, LEAST(COALESCE(k.cap, $7), $8) AS cap FROM acc
+      LEFT JOIN unnest($4::text[], $5::text[], $6::int[]) AS k(t, a, cap) ON k.t = acc.t AND k.a = acc.a) x WHERE x.cap > 0),
+  heads AS (
+    SELECT h.seq, h.priority FROM c CROSS JOIN LATERAL (SELECT seq, priority FROM messages q WHERE ${guardOf('claim', 'q')}
+      AND q.tenant_id = c.t AND q.account_id = c.a AND ${notHeld('q', '$10', '$11', '$12')} ORDER BY priority, seq LIMIT c.cap) h
+    UNION ALL
+    (SELECT seq, priority FROM messages q WHERE ${guardOf('claim', 'q')} AND q.account_id IS NULL AND ${notHeld('q', '$10', '$11', '$12')}
+      ORDER BY priority, seq LIMIT $9)),
+  pick AS (SELECT seq FROM heads ORDER BY priority, seq LIMIT $8)
+  UPDATE messages m SET state = ${stateWritten('claim')}, lease_until = $1, updated_ts = $2, lease_owner = $3
+  FROM (SELECT seq FROM messages WHERE seq = ANY(ARRAY(SELECT seq FROM pick)) AND ${guardOf('claim')} FOR UPDATE SKIP LOCKED) l
+  WHERE m.seq = l.seq RETURNING ${CLAIMED}`;
 
-/** The head of each account's queue within its cap ($1 tenants, $2 accounts, $3 caps), and of the unassigned work ($7). */
-const HEADS = `SELECT h.seq, h.priority FROM unnest($1::text[], $2::text[], $3::int[]) AS c(t, a, cap)
-  CROSS JOIN LATERAL (SELECT seq, priority FROM messages q WHERE ${guardOf('claim', 'q')} AND q.tenant_id = c.t AND q.account_id = c.a
-    AND ${notHeld('q', '$4', '$5', '$6')} ORDER BY priority, seq LIMIT c.cap) h
-  UNION ALL
-  (SELECT seq, priority FROM messages q WHERE ${guardOf('claim', 'q')} AND q.account_id IS NULL AND ${notHeld('q', '$4', '$5', '$6')}
-    ORDER BY priority, seq LIMIT $7)`;
+/** accountKey's inverse (records.ts): the default tenant's key is the id, another's is NUL tenant NUL id. */
+function splitKey(key: string): [string, string] {
+  if (!key.startsWith('\u0000')) return ['', key];
+  const at = key.indexOf('\u0000', 1);
+  return [key.slice(1, at), key.slice(at + 1)];
+}
 
 /**
  * When the lease of `m` (joined to its owner `r`) may be taken back: another relay's lease not before
@@ -122,25 +130,23 @@ export class PgDispatchClaims {
           const { rows } = await tx.query<ClaimedMessage>(CLAIM_HEAD, [req.leaseUntil, req.now, req.limit, ...held, req.owner ?? null]);
           return rows.sort(byDispatchOrder);
         }
-        const seqs = await this.cappedHeads(tx, req, held);
-        if (seqs.length === 0) return [];
-        const { rows } = await tx.query<ClaimedMessage>(CLAIM_SEQS, [req.leaseUntil, req.now, seqs, req.owner ?? null]);
+        const { perAccount, noAccount, otherAccounts } = req.caps;
+        const keys = [...perAccount.keys()].map(splitKey);
+        const { rows } = await tx.query<ClaimedMessage>(CLAIM_CAPPED, [
+          req.leaseUntil,
+          req.now,
+          req.owner ?? null,
+          keys.map((k) => k[0]),
+          keys.map((k) => k[1]),
+          [...perAccount.values()],
+          otherAccounts,
+          req.limit,
+          Math.max(0, Math.min(noAccount, req.limit)),
+          ...held,
+        ]);
         return rows.sort(byDispatchOrder);
       });
     });
-  }
-
-  private async cappedHeads(db: Db, req: ClaimRequest, held: [string[], string[], string[]]): Promise<number[]> {
-    const { perAccount, noAccount, otherAccounts } = req.caps!;
-    const caps: { t: string; a: string; cap: number }[] = [];
-    for (const { t, a } of (await db.query<{ t: string; a: string }>(QUEUED_ACCOUNTS)).rows) {
-      const cap = Math.min(perAccount.get(accountKey(t, a)) ?? otherAccounts, req.limit);
-      if (cap > 0) caps.push({ t, a, cap });
-    }
-    const unassigned = Math.max(0, Math.min(noAccount, req.limit));
-    if (caps.length === 0 && unassigned === 0) return [];
-    const { rows } = await db.query<Head>(HEADS, [caps.map((c) => c.t), caps.map((c) => c.a), caps.map((c) => c.cap), ...held, unassigned]);
-    return rows.sort(byDispatchOrder).slice(0, req.limit).map((h) => h.seq);
   }
 
   /**
