@@ -62,6 +62,7 @@ export const CONFIG_SOURCES = {
   maxPerAccount: S('delivery', 'max_per_account', 'GMP_MAX_PER_ACCOUNT'),
   messagesPerConnection: S('delivery', 'messages_per_connection', 'GMP_MESSAGES_PER_CONNECTION'),
   maxRecipients: S('delivery', 'max_recipients', 'GMP_MAX_RECIPIENTS'),
+  leaseSeconds: S('delivery', 'lease_seconds', 'GMP_LEASE_SECONDS', 'lease-seconds'),
   smtpHost: S('sandbox', 'smtp_host', 'GMP_SMTP_HOST', 'smtp-host'),
   smtpPort: S('sandbox', 'smtp_port', 'GMP_SMTP_PORT', 'smtp-port'),
   smtpMaxSize: S('sandbox', 'max_size', 'GMP_SMTP_MAX_SIZE', 'smtp-max-size'),
@@ -299,6 +300,7 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   c.delivery.maxPerAccount = int('maxPerAccount', 1, 1000) ?? c.delivery.maxPerAccount;
   c.delivery.messagesPerConnection = int('messagesPerConnection', 1, 1_000_000) ?? c.delivery.messagesPerConnection;
   c.delivery.maxRecipients = int('maxRecipients', 1, 1_000_000) ?? c.delivery.maxRecipients;
+  c.delivery.leaseSeconds = int('leaseSeconds', 2, 86400) ?? c.delivery.leaseSeconds;
   c.smtpHost = str('smtpHost') ?? c.smtpHost;
   c.smtpPort = int('smtpPort', 0, 65535) ?? c.smtpPort;
   c.sink.maxSize = int('smtpMaxSize', 1024, 2 ** 31) ?? c.sink.maxSize;

@@ -1,4 +1,4 @@
-import { accountKey, type Account, type AccountsPort } from '../store/ports.js';
+import { accountKey, type Account, type AccountsPort, type SharedBackoff } from '../store/ports.js';
 
 interface Backoff {
   until: number;
@@ -72,9 +72,21 @@ export class AccountBook {
     return { until, started: true };
   }
 
-  /** The account's server accepted a message: its failures are forgotten. */
-  recovered(key: string): void {
+  /** The account's server accepted a message: its failures are forgotten; says whether it was backing off. */
+  recovered(key: string): boolean {
+    const b = this.backoffs.get(key);
     this.backoffs.delete(key);
+    return b !== undefined;
+  }
+
+  /** Backoffs other relays started (sharing the database): a later end than this process knows wins. */
+  adopt(shared: readonly SharedBackoff[], now: number): void {
+    for (const s of shared) {
+      const key = accountKey(s.tenant_id, s.account_id);
+      const b = this.backoffs.get(key);
+      if (s.until <= now || (b && b.until >= s.until)) continue;
+      this.backoffs.set(key, { until: s.until, failures: b?.failures ?? 1, error: s.error });
+    }
   }
 
   /** the ends of the backoffs still running */

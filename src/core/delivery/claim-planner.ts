@@ -1,11 +1,11 @@
 import type { RelayConfig } from '../config/types.js';
-import type { ClaimedMessage, DeferOutcome, ErrorOutcome } from '../store/ports.js';
+import type { ClaimedMessage, DeferOutcome, ErrorOutcome, RateSlot } from '../store/ports.js';
 import type { AccountBook } from './account-book.js';
 import type { TenantBook } from './tenant-book.js';
 import { bulkCaps, decideClaimed, saturatedAccounts, sendCaps, type AccountState, type ClaimDecision } from './claim-decisions.js';
 import { CLAIM_AHEAD, keyOf, newDelivery, type ClaimPorts, type Delivery, type DeliveryLedger, type RoundPlan } from './delivery.js';
 import { backoffDeferral, claimFailure, rateLimitDeferral } from './outcomes.js';
-import { LONGEST_WINDOW, type RateLimiter } from './rate-limiter.js';
+import { LONGEST_WINDOW, hasLimits, type RateLimiter } from './rate-limiter.js';
 import { accountConcurrency } from './transports.js';
 
 /** at most this many messages are claimed for sending per round */
@@ -24,6 +24,8 @@ export interface ClaimPlannerDeps {
   random: () => number;
   /** the sandbox sink listens */
   sandboxReady(): boolean;
+  /** this relay's instance id: its leases and rate slots carry it */
+  owner: string;
 }
 
 /** The engine's state as decisions read it: the account snapshot, backoffs, rate windows, the ledger's slots. */
@@ -62,11 +64,28 @@ export class ClaimPlanner {
   async prepare(tx: ClaimPorts, now: number): Promise<void> {
     const { book, limiter, tenants } = this.deps;
     if (tenants.isStale()) await tenants.reload(tx.tenants);
-    if (!book.isStale()) return;
-    await book.reload(tx.accounts);
-    for (const acc of book.list()) {
-      if (limiter.needsSeed(acc)) limiter.seed(keyOf(acc), await tx.dispatch.sendLogSince(acc.tenant_id, acc.id, now - LONGEST_WINDOW));
+    if (book.isStale()) {
+      await book.reload(tx.accounts);
+      for (const acc of book.list()) {
+        if (limiter.needsSeed(acc)) limiter.seed(keyOf(acc), await tx.dispatch.sendLogSince(acc.tenant_id, acc.id, now - LONGEST_WINDOW));
+      }
     }
+    await this.readShared(tx, now);
+  }
+
+  /**
+   * Where relays share the database: locks the rate windows of the accounts with limits until the commit
+   * and counts every relay's sends (in flight included), and adopts the backoffs other relays started.
+   */
+  private async readShared(tx: ClaimPorts, now: number): Promise<void> {
+    const { book, limiter, owner } = this.deps;
+    const limited = book.list().filter(hasLimits);
+    if (limited.length > 0) {
+      const windows = await tx.dispatch.lockRateWindows(limited, now - LONGEST_WINDOW, owner);
+      if (windows) for (const [key, sends] of windows) limiter.seed(key, sends);
+    }
+    const backoffs = await tx.dispatch.sharedBackoffs(now);
+    if (backoffs) book.adopt(backoffs, now);
   }
 
   /** Claim slots left, and the accounts whose messages are claimed in bulk to be deferred. */
@@ -89,18 +108,24 @@ export class ClaimPlanner {
     if (free <= 0 && saturated.size === 0) return;
     const leaseUntil = now + config.delivery.leaseSeconds;
     const held = this.deps.tenants.heldWork();
+    const owner = this.deps.owner;
     const rows: ClaimedMessage[] = [];
     if (saturated.size > 0) {
-      rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: BULK_BATCH, caps: bulkCaps(saturated, BULK_BATCH), held })));
+      rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: BULK_BATCH, caps: bulkCaps(saturated, BULK_BATCH), held, owner })));
     }
     if (free > 0) {
       const caps = sandboxMode ? undefined : sendCaps(state, now, saturated, SEND_BATCH);
-      rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: Math.min(free, SEND_BATCH), caps, held })));
+      rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: Math.min(free, SEND_BATCH), caps, held, owner })));
     }
     plan.claimed += rows.length;
     const writes: Writes = { defers: [], errors: [], holds: [] };
     const context = { sandboxMode, sandboxReady: this.deps.sandboxReady(), state, now, random: this.deps.random, retry: config.delivery };
+    const planned = plan.starts.length;
     for (const row of rows) this.apply(decideClaimed(row, context), row, now, plan, writes);
+    const slots = plan.starts.slice(planned).flatMap((d): RateSlot[] =>
+      d.target.kind === 'account' && hasLimits(d.target.via) ? [{ seq: d.row.seq, tenant_id: d.target.via.tenant_id, account_id: d.target.via.id }] : [],
+    );
+    if (slots.length > 0) await tx.dispatch.takeRateSlots(slots, now, owner);
     if (writes.defers.length > 0) await tx.dispatch.defer(writes.defers, now);
     if (writes.errors.length > 0) await tx.dispatch.markError(writes.errors, now);
     if (writes.holds.length > 0) await tx.dispatch.releaseLeases(writes.holds, now, 'held');

@@ -4,17 +4,19 @@ import { nowSec, type Clock } from '../clock.js';
 import type { RelayConfig } from '../config/types.js';
 import type { RelayBus } from '../events.js';
 import type { RuntimeSettingsValues } from '../settings/runtime-settings.js';
-import type { Store } from '../store/ports.js';
+import type { Account, RelayInstance, Store } from '../store/ports.js';
 import { AccountBook } from './account-book.js';
 import { defaultTenantEndpoints, type AttachmentEndpoints } from './attachments.js';
 import { ClaimPlanner, engineAccountState } from './claim-planner.js';
 import { DeliveryLedger, RoundQueue, keyOf, type RoundClaim, type RoundPlan } from './delivery.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import { released } from './outcomes.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { Pump } from './pump.js';
 import { RateLimiter, type RateWindowState } from './rate-limiter.js';
 import { SendRunner } from './send-run.js';
 import { TenantBook } from './tenant-book.js';
+import { leaseScope, newRelayInstance } from './relay-instance.js';
 import type { VerifyResult } from './transports.js';
 
 export type { RateWindowState } from './rate-limiter.js';
@@ -42,6 +44,8 @@ export interface Dispatcher {
   pumpIdle(): Promise<void>;
   /** clock ms at which the engine's timer next wakes it, or null when none is armed */
   nextWakeMs(): number | null;
+  /** this relay process's id, carried by its leases */
+  instanceId(): string;
 }
 
 export interface DispatcherDeps {
@@ -56,6 +60,8 @@ export interface DispatcherDeps {
   random?: () => number;
   /** each tenant's attachment endpoint; absent: the default tenant's, from the [client] settings */
   attachmentEndpoints?: AttachmentEndpoints;
+  /** this relay process (its leases carry the id); absent: a new one */
+  instance?: RelayInstance;
 }
 
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
@@ -78,6 +84,8 @@ class DeliveryEngine implements Dispatcher {
   private readonly runner: SendRunner;
   private readonly writer: OutcomeWriter;
   private readonly pump: Pump;
+  private readonly keeper: LeaseKeeper;
+  private readonly instance: RelayInstance;
   private sandboxTarget: { host: string; port: number } | null = null;
   /** each returns true once it is settled */
   private idleWaiters: (() => boolean)[] = [];
@@ -87,7 +95,10 @@ class DeliveryEngine implements Dispatcher {
     const random = deps.random ?? Math.random;
     const { ledger, book, limiter, rounds, tenants } = this;
     const state = engineAccountState(book, limiter, ledger, config);
-    this.planner = new ClaimPlanner({ ledger, book, tenants, limiter, state, config, random, sandboxReady: () => this.sandboxTarget !== null });
+    const instance = (this.instance = deps.instance ?? newRelayInstance(nowSec(clock)));
+    this.planner = new ClaimPlanner({ ledger, book, tenants, limiter, state, config, random, sandboxReady: () => this.sandboxTarget !== null, owner: instance.id });
+    const { leaseSeconds } = config.delivery;
+    this.keeper = new LeaseKeeper({ dispatch: store.dispatch, instance, leaseSeconds, clock, logger, held: () => ledger.seqs() });
     const claim: RoundClaim = {
       prepare: (tx, now) => this.planner.prepare(tx, now),
       mayClaim: (now) => this.claimable() && this.planner.mayClaim(now, settings.current().delivery_mode === 'sandbox'),
@@ -111,6 +122,7 @@ class DeliveryEngine implements Dispatcher {
       attemptStarted: (a) => this.writer.attemptStarted(a),
       ended: (d, outcome) => this.writer.add(d, outcome),
       attemptDeadline: (ms) => this.pump.watchDeadline(ms),
+      backoffStarted: (account, until, error) => this.shareBackoff(account, until, error),
       attachmentEndpoints: deps.attachmentEndpoints ?? defaultTenantEndpoints(settings, config.client.attachmentUrl),
     });
     this.writer = new OutcomeWriter({
@@ -125,6 +137,7 @@ class DeliveryEngine implements Dispatcher {
       connectionFreed: () => {
         if (this.running) this.runner.startWaiting();
       },
+      recovered: (account) => this.shareBackoff(account, null, ''),
       flushed: () => {
         this.idleWaiters = this.idleWaiters.filter((settled) => !settled());
         this.pump.request();
@@ -139,6 +152,7 @@ class DeliveryEngine implements Dispatcher {
       ledger,
       book,
       claim,
+      leaseScope: leaseScope(instance, leaseSeconds),
       running: () => this.running,
       sandboxReady: () => this.sandboxTarget !== null,
       abortOverdueSends: () => this.runner.abortOverdue(),
@@ -154,6 +168,13 @@ class DeliveryEngine implements Dispatcher {
 
   private now(): number {
     return nowSec(this.deps.clock);
+  }
+
+  /** Tells the relays sharing the database that an account backs off (until) or recovered (null). */
+  private shareBackoff(account: Account, until: number | null, error: string): void {
+    this.deps.store.dispatch
+      .shareBackoff(account.tenant_id, account.id, until, error)
+      .catch((err: unknown) => this.deps.logger.warn({ err, account_id: account.id }, 'could not share the account backoff'));
   }
 
   /** Whether claims may happen now (running, not paused, and in sandbox mode a sink to send to). */
@@ -176,9 +197,12 @@ class DeliveryEngine implements Dispatcher {
     this.running = true;
     this.writer.open();
     this.runner.open();
-    const { store, logger } = this.deps;
-    // whatever a previous run left leased was in flight when it ended: back to the queue
-    const released = await store.dispatch.releaseExpiredLeases(this.now(), Infinity, this.ledger.seqs());
+    const { store, logger, config } = this.deps;
+    await this.keeper.start();
+    logger.info({ instance: this.instance.id, lease_seconds: config.delivery.leaseSeconds }, 'dispatch starting');
+    // what relays no longer alive left leased (a previous run of this one, or a relay that died): back to the queue
+    const scope = leaseScope(this.instance, config.delivery.leaseSeconds);
+    const released = await store.dispatch.releaseExpiredLeases(this.now(), Infinity, this.ledger.seqs(), scope);
     if (released > 0) logger.info({ released }, 'returned leased messages to the queue');
     // the account snapshot and rate windows (reloaded after every announced change)
     await this.rounds.run(() => this.planner.prepare(store, this.now()));
@@ -201,9 +225,15 @@ class DeliveryEngine implements Dispatcher {
     const stuck = this.ledger.seqs();
     if (stuck.length > 0) {
       // sends that did not end, or whose outcome could not be recorded: back to the queue
-      await this.deps.store.dispatch.releaseLeases(stuck, this.now(), 'shutdown');
+      try {
+        await this.deps.store.dispatch.releaseLeases(stuck, this.now(), 'shutdown');
+      } catch (err) {
+        await this.keeper.stop(false);
+        throw err;
+      }
       this.ledger.clear();
     }
+    await this.keeper.stop(true);
     this.writer.close();
     this.runner.close();
   }
@@ -228,6 +258,10 @@ class DeliveryEngine implements Dispatcher {
 
   nextWakeMs(): number | null {
     return this.pump.wakeAtMs();
+  }
+
+  instanceId(): string {
+    return this.instance.id;
   }
 
   async rateLimitState(tenantId: string, accountId: string): Promise<RateWindowState[]> {

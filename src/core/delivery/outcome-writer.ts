@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { nowSec, type Clock } from '../clock.js';
 import type { RelayBus } from '../events.js';
-import type { AttemptStart, Store, TransactionPorts } from '../store/ports.js';
+import type { Account, AttemptStart, Store, TransactionPorts } from '../store/ports.js';
 import type { AccountBook } from './account-book.js';
 import { emptyPlan, keyOf, type Delivery, type DeliveryLedger, type RoundClaim, type RoundQueue } from './delivery.js';
 import { RELEASE_REASONS, isFinal, type Outcome } from './outcomes.js';
@@ -27,6 +27,8 @@ export interface OutcomeWriterDeps {
   connectionFreed(): void;
   /** a flush committed */
   flushed(): void;
+  /** an account that was backing off delivered again */
+  recovered(account: Account): void;
 }
 
 interface Ended {
@@ -133,9 +135,9 @@ export class OutcomeWriter {
       return;
     }
     for (const { d, outcome } of batch) {
-      const sentThrough = outcome.kind === 'sent' && d.target.kind === 'account' ? keyOf(d.target.via) : null;
+      const sentThrough = outcome.kind === 'sent' && d.target.kind === 'account' ? d.target.via : null;
       ledger.recorded(d, sentThrough !== null ? now : null);
-      if (sentThrough !== null) this.deps.book.recovered(sentThrough);
+      if (sentThrough !== null && this.deps.book.recovered(keyOf(sentThrough))) this.deps.recovered(sentThrough);
       if (outcome.kind !== 'released') this.deps.bus.emit('attempt', outcome.attempt);
     }
     if (batch.some((e) => isFinal(e.outcome))) this.deps.bus.emit('report.wake');

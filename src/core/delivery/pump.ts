@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { performance } from 'node:perf_hooks';
 import { nowSec, type Clock } from '../clock.js';
 import type { RuntimeSettingsValues } from '../settings/runtime-settings.js';
-import type { Store } from '../store/ports.js';
+import type { LeaseScope, Store } from '../store/ports.js';
 import type { AccountBook } from './account-book.js';
 import { emptyPlan, type DeliveryLedger, type RoundClaim, type RoundQueue } from './delivery.js';
 
@@ -23,6 +23,8 @@ export interface PumpDeps {
   ledger: DeliveryLedger;
   book: AccountBook;
   claim: RoundClaim;
+  /** whose expired leases this relay may take back (not those of live relays) */
+  leaseScope: LeaseScope;
   running(): boolean;
   /** sandbox mode has a sink to send to */
   sandboxReady(): boolean;
@@ -111,7 +113,7 @@ export class Pump {
     const leaseDue = await this.leaseExpiry(now);
     if (leaseDue !== null && leaseDue <= now) {
       this.leaseCheck.at = -Infinity;
-      const n = await store.dispatch.releaseExpiredLeases(now, now, this.deps.ledger.seqs());
+      const n = await store.dispatch.releaseExpiredLeases(now, now, this.deps.ledger.seqs(), this.deps.leaseScope);
       if (n > 0) logger.warn({ released: n }, 'leases expired; messages returned to the queue');
     }
     const due = await store.dispatch.nextDueTs();
@@ -158,8 +160,9 @@ export class Pump {
   private async leaseExpiry(now: number): Promise<number | null> {
     if (now !== this.leaseCheck.at) {
       const dispatch = this.deps.store.dispatch;
-      let ts = await dispatch.nextLeaseExpiry();
-      if (ts !== null && ts <= now) ts = await dispatch.nextLeaseExpiry(this.deps.ledger.seqs());
+      const scope = this.deps.leaseScope;
+      let ts = await dispatch.nextLeaseExpiry([], scope);
+      if (ts !== null && ts <= now) ts = await dispatch.nextLeaseExpiry(this.deps.ledger.seqs(), scope);
       this.leaseCheck = { at: now, ts };
     }
     return this.leaseCheck.ts;

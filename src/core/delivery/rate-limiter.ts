@@ -42,7 +42,8 @@ export function limitOf(a: RateLimits, field: Exclude<keyof RateLimits, 'id' | '
   return typeof v === 'number' && v > 0 ? v : null;
 }
 
-function hasLimits(a: RateLimits): boolean {
+/** Whether any window of the account has a limit. */
+export function hasLimits(a: RateLimits): boolean {
   return RATE_WINDOWS.some((w) => limitOf(a, w.field) !== null);
 }
 

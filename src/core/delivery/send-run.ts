@@ -42,6 +42,8 @@ export interface SendRunnerDeps {
   ended(d: Delivery, outcome: Outcome): void;
   /** an SMTP attempt started: its deadline must be watched */
   attemptDeadline(deadlineMs: number): void;
+  /** an account began backing off (shared with the relays on the same database) */
+  backoffStarted(account: Account, until: number, error: string): void;
   /** where `fetch_mode: "endpoint"` attachments come from, per tenant */
   attachmentEndpoints: AttachmentEndpoints;
 }
@@ -203,7 +205,9 @@ export class SendRunner {
     if (d.target.kind !== 'account') return;
     const { tenant_id, id } = d.target.via;
     const r = this.deps.book.backOff(keyOf(d.target.via), error, now, (n) => backoffDelay(this.deps.config.delivery, n, this.deps.random));
-    if (r.started) this.deps.logger.warn({ tenant_id, account_id: id, until: r.until, error }, 'account backing off after a connection failure');
+    if (!r.started) return;
+    this.deps.logger.warn({ tenant_id, account_id: id, until: r.until, error }, 'account backing off after a connection failure');
+    this.deps.backoffStarted(d.target.via, r.until, error);
   }
 
   /** Moves a delivery to the next account of its route after a temporary failure; false when none can take it. */

@@ -64,14 +64,51 @@ export interface MessagesPort {
   countByAccount(): Promise<{ tenant_id: string; account_id: string | null; state: MessageState; n: number }[]>;
 }
 
+/** A relay process working on the database; several share one PostgreSQL database (issue #19). */
+export interface RelayInstance {
+  /** random, one per process */
+  id: string;
+  host: string;
+  pid: number;
+  started_ts: number;
+}
+
+/**
+ * Whose expired leases a relay may take back: a lease held by another relay that sent a heartbeat
+ * within `liveSeconds` stays that relay's (it is renewing it, or about to). Without it: every lease.
+ */
+export interface LeaseScope {
+  /** the asking relay's instance id */
+  owner: string;
+  liveSeconds: number;
+}
+
+/** A rate slot taken by a send in flight, counted by every relay until the send's outcome (PostgreSQL). */
+export interface RateSlot {
+  seq: number;
+  tenant_id: string;
+  account_id: string;
+}
+
+/** An account backing off after connection failures, as every relay sharing the database sees it. */
+export interface SharedBackoff {
+  tenant_id: string;
+  account_id: string;
+  until: number;
+  error: string;
+}
+
 /** The delivery engine's transitions: claims, leases, outcomes, the send log. Messages are named by seq. */
 export interface DispatchPort {
   /** deferred messages whose time has come go back to the queue */
   promoteDue(now: number): Promise<number>;
   /** when the earliest deferred message becomes due, or null */
   nextDueTs(): Promise<number | null>;
-  /** earliest lease expiry among messages being sent, ignoring `excludeSeqs` (sends in progress here) */
-  nextLeaseExpiry(excludeSeqs?: readonly number[]): Promise<number | null>;
+  /**
+   * earliest lease expiry among messages being sent, ignoring `excludeSeqs` (sends in progress here); with
+   * a scope, a live relay's lease counts from when its heartbeat would go stale
+   */
+  nextLeaseExpiry(excludeSeqs?: readonly number[], scope?: LeaseScope): Promise<number | null>;
   /** leases due messages (state `sending`) in priority, then FIFO order, within the request's caps, leaving held work */
   claim(req: ClaimRequest): Promise<ClaimedMessage[]>;
   /** records the start of SMTP attempts (`attempt` events) */
@@ -79,8 +116,28 @@ export interface DispatchPort {
   markSent(items: SentOutcome[], now: number): Promise<void>;
   markError(items: ErrorOutcome[], now: number): Promise<void>;
   defer(items: DeferOutcome[], now: number): Promise<void>;
-  /** leases expired at `expiredAt` go back to the queue, except `excludeSeqs` */
-  releaseExpiredLeases(now: number, expiredAt: number, excludeSeqs?: readonly number[]): Promise<number>;
+  /** leases expired at `expiredAt` go back to the queue, except `excludeSeqs` and, with a scope, those of live relays */
+  releaseExpiredLeases(now: number, expiredAt: number, excludeSeqs?: readonly number[], scope?: LeaseScope): Promise<number>;
+  /** pushes the leases of these messages, still `sending` (and the owner's, where leases carry one), to `leaseUntil`, in one statement */
+  renewLeases(seqs: readonly number[], leaseUntil: number, owner: string): Promise<number>;
+  /** the relay is alive (SQLite, one relay per file: nothing to record) */
+  heartbeat(relay: RelayInstance, now: number): Promise<void>;
+  /** the relay stopped and returned its leases: it is forgotten */
+  forgetRelay(id: string): Promise<void>;
+  /** the relays whose heartbeat is later than `since` (SQLite: none recorded) */
+  liveRelays(since: number): Promise<RelayInstance[]>;
+  /**
+   * Inside a claim's transaction: locks the rate windows of these accounts until the commit and answers
+   * their counted send times after `since` (sent, and in flight on other relays), keyed by accountKey.
+   * null: the store serves one relay, whose own counts are exact (SQLite).
+   */
+  lockRateWindows(accounts: readonly { tenant_id: string; id: string }[], since: number, owner: string): Promise<Map<string, number[]> | null>;
+  /** records the rate slots the claim's sends took (released by their outcome, or their lease's release) */
+  takeRateSlots(slots: readonly RateSlot[], now: number, owner: string): Promise<void>;
+  /** an account backs off (until a time) or recovered (null) for every relay; SQLite: nothing to share */
+  shareBackoff(tenantId: string, accountId: string, until: number | null, error: string): Promise<void>;
+  /** backoffs still running at `now`; null when the store serves one relay (SQLite) */
+  sharedBackoffs(now: number): Promise<SharedBackoff[] | null>;
   /** specific leased messages go back to the queue (a send abandoned or held) */
   releaseLeases(seqs: number[], now: number, reason: string): Promise<number>;
   /** sends accepted through the tenant's account within the last minute, hour and day */

@@ -238,6 +238,8 @@ export interface ClaimRequest {
   caps?: ClaimCaps;
   /** omitted: nothing is held */
   held?: HeldWork;
+  /** the claiming relay's instance id, written beside the lease (PostgreSQL; omitted: none) */
+  owner?: string;
 }
 
 // ---- captured mail -----------------------------------------------------------------------------

@@ -49,6 +49,7 @@ const ROWS: Record<SourceName, Row> = {
   maxPerAccount: { value: '2', read: (c) => c.delivery.maxPerAccount, expected: 2, invalid: '0' },
   messagesPerConnection: { value: '250', read: (c) => c.delivery.messagesPerConnection, expected: 250, invalid: '0' },
   maxRecipients: { value: '50', read: (c) => c.delivery.maxRecipients, expected: 50, invalid: '0' },
+  leaseSeconds: { value: '30', read: (c) => c.delivery.leaseSeconds, expected: 30, invalid: '1' },
   smtpHost: { value: '0.0.0.0', read: (c) => c.smtpHost, expected: '0.0.0.0' },
   smtpPort: { value: '2525', read: (c) => c.smtpPort, expected: 2525, invalid: '70000' },
   smtpMaxSize: { value: '1048576', read: (c) => c.sink.maxSize, expected: 1048576, invalid: '100' },

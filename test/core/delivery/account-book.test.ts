@@ -51,3 +51,30 @@ describe('account book', () => {
     expect(book.backOff('a', 'refused', 2000, delay)).toEqual({ until: 2060, started: true });
   });
 });
+
+describe('account book: backoffs shared by relays on one database', () => {
+  it('adopts a backoff another relay started, keeps a later one of its own, ignores one that ended', () => {
+    const book = new AccountBook();
+    book.backOff('mine', 'refused', 100, () => 60);
+    book.adopt(
+      [
+        { tenant_id: '', account_id: 'theirs', until: 130, error: 'timeout' },
+        { tenant_id: '', account_id: 'mine', until: 120, error: 'earlier' },
+        { tenant_id: '', account_id: 'over', until: 100, error: 'ended' },
+      ],
+      100,
+    );
+    expect(book.backoffUntil('theirs', 100)).toBe(130);
+    expect(book.backoffError('theirs')).toBe('timeout');
+    expect(book.backoffUntil('mine', 100)).toBe(160);
+    expect(book.backoffUntil('over', 100)).toBeNull();
+  });
+
+  it('says whether a recovered account was backing off (only then is the recovery shared)', () => {
+    const book = new AccountBook();
+    book.backOff('a', 'refused', 100, () => 60);
+    expect(book.recovered('a')).toBe(true);
+    expect(book.recovered('a')).toBe(false);
+    expect(book.backoffUntil('a', 100)).toBeNull();
+  });
+});

@@ -27,7 +27,7 @@ beforeEach(async () => {
   ledger = new DeliveryLedger(limiter);
   const config = defaultConfig(tempDir());
   const state = engineAccountState(book, limiter, ledger, config);
-  planner = new ClaimPlanner({ ledger, book, tenants: new TenantBook(), limiter, state, config, random: () => 0, sandboxReady: () => true });
+  planner = new ClaimPlanner({ ledger, book, tenants: new TenantBook(), limiter, state, config, random: () => 0, sandboxReady: () => true, owner: 'test-relay' });
 });
 
 afterEach(async () => {

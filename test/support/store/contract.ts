@@ -4,6 +4,7 @@ import { enqueueContract } from './messages-contract.js';
 import { messageQueriesContract } from './messages-queries-contract.js';
 import { queueSearchContract } from './queue-search-contract.js';
 import { dispatchContract } from './dispatch-contract.js';
+import { leasesContract } from './leases-contract.js';
 import { outcomesContract } from './outcomes-contract.js';
 import { reportsContract } from './reports-contract.js';
 import { accountsSettingsContract } from './accounts-settings-contract.js';
@@ -28,6 +29,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     messageQueriesContract(factory);
     queueSearchContract(factory);
     dispatchContract(factory);
+    leasesContract(factory);
     outcomesContract(factory);
     reportsContract(factory);
     accountsSettingsContract(factory);

@@ -49,7 +49,7 @@ export interface PoolOptions {
 /** The server-side settings of every connection of the store. */
 function connectionOptions(origin: string | undefined): string {
   if (origin !== undefined && !/^[A-Za-z0-9_-]+$/.test(origin)) throw new Error(`bad store origin '${origin}'`);
-  return `-c synchronous_commit=on${origin ? ` -c gmr.origin=${origin}` : ''}`;
+  return `-c synchronous_commit=on -c jit=off${origin ? ` -c gmr.origin=${origin}` : ''}`;
 }
 
 /** A connection outside the pool, for what lives as long as a session (LISTEN, advisory locks). */
@@ -67,7 +67,8 @@ export function createSessionClient(opts: PoolOptions): pg.Client {
 /**
  * A pool whose every connection commits synchronously unless a transaction says otherwise
  * (SET LOCAL synchronous_commit = off): an accepted message is on disk before the API answers,
- * whatever the server's default. Idle connections that fail are dropped, not fatal.
+ * whatever the server's default. JIT off: the queue's statements take milliseconds, and compiling one
+ * whose estimate crosses jit_above_cost took ~100 ms. Idle connections that fail are dropped, not fatal.
  */
 export function createPool(opts: PoolOptions): pg.Pool {
   const pool = new pg.Pool({

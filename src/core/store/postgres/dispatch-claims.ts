@@ -1,5 +1,6 @@
 import { TRANSITIONS } from '../../messages/state-machine.js';
-import { accountKey, type ClaimedMessage, type ClaimRequest, type HeldWork } from '../records.js';
+import type { LeaseScope } from '../ports.js';
+import type { ClaimedMessage, ClaimRequest, HeldWork } from '../records.js';
 import { guardOf, stateWritten, targetState } from '../sql/transitions.js';
 import type { Db } from './connection.js';
 import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
@@ -7,7 +8,7 @@ import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
 const CLAIMED = `m.seq, m.id, m.tenant_id, m.account_id, m.batch_code, m.priority, m.payload, m.attempts, m.retry_count,
   m.first_attempt_ts, m.created_ts, m.source_captured_id`;
 
-type Released = { id: string; tenant_id: string; account_id: string | null };
+type Released = { seq: number; id: string; tenant_id: string; account_id: string | null };
 type Head = { seq: number; priority: number };
 
 /** Rows of held tenants ($h_t) and of held batches (pairs $h_bt, $h_bb) stay; `alias`: the messages row. */
@@ -16,36 +17,51 @@ const notHeld = (alias: string, tenants: string, batchTenants: string, batches: 
    AND (${alias}.batch_code IS NULL OR NOT EXISTS (SELECT 1 FROM unnest(${batchTenants}::text[], ${batches}::text[]) AS h(t, b)
         WHERE h.t = ${alias}.tenant_id AND h.b = ${alias}.batch_code))`;
 
-/**
- * Leases the rows among `seqs` still claimable. FOR UPDATE SKIP LOCKED: a row another relay's claim
- * holds is left to it rather than waited for (several relays on one database, issue #19).
- */
-const CLAIM_SEQS = `UPDATE messages m SET state = ${stateWritten('claim')}, lease_until = $1, updated_ts = $2
-  FROM (SELECT seq FROM messages WHERE seq = ANY($3::bigint[]) AND ${guardOf('claim')} FOR UPDATE SKIP LOCKED) l
-  WHERE m.seq = l.seq RETURNING ${CLAIMED}`;
-
 /** The head of the whole queue, in dispatch order, without per-account caps. */
-const CLAIM_HEAD = `UPDATE messages m SET state = ${stateWritten('claim')}, lease_until = $1, updated_ts = $2
+const CLAIM_HEAD = `UPDATE messages m SET state = ${stateWritten('claim')}, lease_until = $1, updated_ts = $2, lease_owner = $7
   FROM (SELECT seq FROM messages q WHERE ${guardOf('claim', 'q')} AND ${notHeld('q', '$4', '$5', '$6')}
         ORDER BY priority, seq LIMIT $3 FOR UPDATE SKIP LOCKED) l
   WHERE m.seq = l.seq RETURNING ${CLAIMED}`;
 
-/** Every (tenant, account) with queued work: a loose index scan of messages_queued_account, one probe per account. */
-const QUEUED_ACCOUNTS = `WITH RECURSIVE acc(t, a) AS (
+/**
+ * A capped claim in one statement: every (tenant, account) with queued work (a loose index scan of
+ * messages_queued_account, one probe per account), its cap ($4-$6 given per account, $7 for the others,
+ * at most $8), the head of each account's queue within its cap and of the unassigned work ($9), the
+ * first $8 of them in dispatch order, leased with SKIP LOCKED. One round trip: a claim is on the
+ * critical path of every relay sharing the database.
+ */
+const CLAIM_CAPPED = `WITH RECURSIVE acc(t, a) AS (
     (SELECT tenant_id, account_id FROM messages WHERE ${guardOf('claim')} AND account_id IS NOT NULL ORDER BY tenant_id, account_id LIMIT 1)
     UNION ALL
     SELECT n.t, n.a FROM acc, LATERAL (SELECT tenant_id AS t, account_id AS a FROM messages
       WHERE ${guardOf('claim')} AND account_id IS NOT NULL AND (tenant_id, account_id) > (acc.t, acc.a)
-      ORDER BY tenant_id, account_id LIMIT 1) n)
-  SELECT t, a FROM acc`;
+      ORDER BY tenant_id, account_id LIMIT 1) n),
+  c AS (SELECT * FROM (SELECT acc.t, acc.a, LEAST(COALESCE(k.cap, $7), $8) AS cap FROM acc
+      LEFT JOIN unnest($4::text[], $5::text[], $6::int[]) AS k(t, a, cap) ON k.t = acc.t AND k.a = acc.a) x WHERE x.cap > 0),
+  heads AS (
+    SELECT h.seq, h.priority FROM c CROSS JOIN LATERAL (SELECT seq, priority FROM messages q WHERE ${guardOf('claim', 'q')}
+      AND q.tenant_id = c.t AND q.account_id = c.a AND ${notHeld('q', '$10', '$11', '$12')} ORDER BY priority, seq LIMIT c.cap) h
+    UNION ALL
+    (SELECT seq, priority FROM messages q WHERE ${guardOf('claim', 'q')} AND q.account_id IS NULL AND ${notHeld('q', '$10', '$11', '$12')}
+      ORDER BY priority, seq LIMIT $9)),
+  pick AS (SELECT seq FROM heads ORDER BY priority, seq LIMIT $8)
+  UPDATE messages m SET state = ${stateWritten('claim')}, lease_until = $1, updated_ts = $2, lease_owner = $3
+  FROM (SELECT seq FROM messages WHERE seq = ANY(ARRAY(SELECT seq FROM pick)) AND ${guardOf('claim')} FOR UPDATE SKIP LOCKED) l
+  WHERE m.seq = l.seq RETURNING ${CLAIMED}`;
 
-/** The head of each account's queue within its cap ($1 tenants, $2 accounts, $3 caps), and of the unassigned work ($7). */
-const HEADS = `SELECT h.seq, h.priority FROM unnest($1::text[], $2::text[], $3::int[]) AS c(t, a, cap)
-  CROSS JOIN LATERAL (SELECT seq, priority FROM messages q WHERE ${guardOf('claim', 'q')} AND q.tenant_id = c.t AND q.account_id = c.a
-    AND ${notHeld('q', '$4', '$5', '$6')} ORDER BY priority, seq LIMIT c.cap) h
-  UNION ALL
-  (SELECT seq, priority FROM messages q WHERE ${guardOf('claim', 'q')} AND q.account_id IS NULL AND ${notHeld('q', '$4', '$5', '$6')}
-    ORDER BY priority, seq LIMIT $7)`;
+/** accountKey's inverse (records.ts): the default tenant's key is the id, another's is NUL tenant NUL id. */
+function splitKey(key: string): [string, string] {
+  if (!key.startsWith('\u0000')) return ['', key];
+  const at = key.indexOf('\u0000', 1);
+  return [key.slice(1, at), key.slice(at + 1)];
+}
+
+/**
+ * When the lease of `m` (joined to its owner `r`) may be taken back: another relay's lease not before
+ * its heartbeat goes stale (`live`: a heartbeat's lifetime in seconds), as releaseExpiredLeases decides.
+ */
+const liveUntil = (owner: string, live: string) =>
+  `CASE WHEN r.id IS NOT NULL AND m.lease_owner IS DISTINCT FROM ${owner} THEN GREATEST(m.lease_until, r.heartbeat_ts + ${live}) ELSE m.lease_until END`;
 
 const byDispatchOrder = (x: Head, y: Head) => x.priority - y.priority || x.seq - y.seq;
 
@@ -89,12 +105,17 @@ export class PgDispatchClaims {
     return this.scope(async (db) => (await db.query<{ ts: number | null }>(`SELECT MIN(deferred_ts) AS ts FROM messages WHERE ${guardOf('promote')}`)).rows[0]?.ts ?? null);
   }
 
-  nextLeaseExpiry(excludeSeqs: readonly number[] = []) {
+  nextLeaseExpiry(excludeSeqs: readonly number[] = [], scope?: LeaseScope) {
     return this.scope(async (db) => {
-      const { rows } = await db.query<{ ts: number | null }>(
-        `SELECT MIN(lease_until) AS ts FROM messages WHERE ${guardOf('expire')} AND NOT (seq = ANY($1::bigint[]))`,
-        [[...excludeSeqs]],
-      );
+      const { rows } = scope
+        ? await db.query<{ ts: number | null }>(
+            `SELECT MIN(${liveUntil('$2', '$3')}) AS ts FROM messages m LEFT JOIN relays r ON r.id = m.lease_owner
+             WHERE ${guardOf('expire', 'm')} AND NOT (m.seq = ANY($1::bigint[]))`,
+            [[...excludeSeqs], scope.owner, scope.liveSeconds],
+          )
+        : await db.query<{ ts: number | null }>(`SELECT MIN(lease_until) AS ts FROM messages WHERE ${guardOf('expire')} AND NOT (seq = ANY($1::bigint[]))`, [
+            [...excludeSeqs],
+          ]);
       return rows[0]?.ts ?? null;
     });
   }
@@ -106,40 +127,45 @@ export class PgDispatchClaims {
       const held = heldArrays(req.held);
       return this.runner.write(db, async (tx) => {
         if (!req.caps) {
-          const { rows } = await tx.query<ClaimedMessage>(CLAIM_HEAD, [req.leaseUntil, req.now, req.limit, ...held]);
+          const { rows } = await tx.query<ClaimedMessage>(CLAIM_HEAD, [req.leaseUntil, req.now, req.limit, ...held, req.owner ?? null]);
           return rows.sort(byDispatchOrder);
         }
-        const seqs = await this.cappedHeads(tx, req, held);
-        if (seqs.length === 0) return [];
-        const { rows } = await tx.query<ClaimedMessage>(CLAIM_SEQS, [req.leaseUntil, req.now, seqs]);
+        const { perAccount, noAccount, otherAccounts } = req.caps;
+        const keys = [...perAccount.keys()].map(splitKey);
+        const { rows } = await tx.query<ClaimedMessage>(CLAIM_CAPPED, [
+          req.leaseUntil,
+          req.now,
+          req.owner ?? null,
+          keys.map((k) => k[0]),
+          keys.map((k) => k[1]),
+          [...perAccount.values()],
+          otherAccounts,
+          req.limit,
+          Math.max(0, Math.min(noAccount, req.limit)),
+          ...held,
+        ]);
         return rows.sort(byDispatchOrder);
       });
     });
   }
 
-  private async cappedHeads(db: Db, req: ClaimRequest, held: [string[], string[], string[]]): Promise<number[]> {
-    const { perAccount, noAccount, otherAccounts } = req.caps!;
-    const caps: { t: string; a: string; cap: number }[] = [];
-    for (const { t, a } of (await db.query<{ t: string; a: string }>(QUEUED_ACCOUNTS)).rows) {
-      const cap = Math.min(perAccount.get(accountKey(t, a)) ?? otherAccounts, req.limit);
-      if (cap > 0) caps.push({ t, a, cap });
-    }
-    const unassigned = Math.max(0, Math.min(noAccount, req.limit));
-    if (caps.length === 0 && unassigned === 0) return [];
-    const { rows } = await db.query<Head>(HEADS, [caps.map((c) => c.t), caps.map((c) => c.a), caps.map((c) => c.cap), ...held, unassigned]);
-    return rows.sort(byDispatchOrder).slice(0, req.limit).map((h) => h.seq);
-  }
-
-  /** Start-up passes expiredAt = +Infinity: nothing can be in flight then. */
-  releaseExpiredLeases(now: number, expiredAt: number, excludeSeqs: readonly number[] = []) {
+  /**
+   * Start-up passes expiredAt = +Infinity: leases of relays that are not live go back. The rate slots of
+   * expired leases stay counted as sends (the relay may have sent before it died: limits are never exceeded).
+   */
+  releaseExpiredLeases(now: number, expiredAt: number, excludeSeqs: readonly number[] = [], scope?: LeaseScope) {
     const limit = Number.isFinite(expiredAt) ? expiredAt : Number.MAX_SAFE_INTEGER;
+    const live = scope ? `AND NOT EXISTS (SELECT 1 FROM relays r WHERE r.id = m.lease_owner AND r.heartbeat_ts > $5 AND m.lease_owner IS DISTINCT FROM $4)` : '';
+    const params = scope ? [now, limit, [...excludeSeqs], scope.owner, now - scope.liveSeconds] : [now, limit, [...excludeSeqs]];
     return this.scope((db) =>
       this.runner.write(db, async (tx) => {
         const { rows } = await tx.query<Released>(
-          `UPDATE messages SET state = ${stateWritten('expire')}, lease_until = NULL, updated_ts = $1
-           WHERE ${guardOf('expire')} AND lease_until <= $2 AND NOT (seq = ANY($3::bigint[])) RETURNING id, tenant_id, account_id`,
-          [now, limit, [...excludeSeqs]],
+          `UPDATE messages m SET state = ${stateWritten('expire')}, lease_until = NULL, updated_ts = $1
+           WHERE ${guardOf('expire', 'm')} AND m.lease_until <= $2 AND NOT (m.seq = ANY($3::bigint[])) ${live}
+           RETURNING m.seq, m.id, m.tenant_id, m.account_id`,
+          params,
         );
+        if (rows.length > 0) await tx.query('UPDATE send_log SET seq = NULL, owner = NULL WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
         for (const r of rows) await this.recordRelease(tx, 'expire', r, now);
         return rows.length;
       }),
@@ -152,9 +178,11 @@ export class PgDispatchClaims {
       return this.runner.write(db, async (tx) => {
         const { rows } = await tx.query<Released>(
           `UPDATE messages SET state = ${stateWritten('release')}, lease_until = NULL, updated_ts = $1
-           WHERE ${guardOf('release')} AND seq = ANY($2::bigint[]) RETURNING id, tenant_id, account_id`,
+           WHERE ${guardOf('release')} AND seq = ANY($2::bigint[]) RETURNING seq, id, tenant_id, account_id`,
           [now, seqs],
         );
+        // released unsent: their rate slots are free again
+        await tx.query('DELETE FROM send_log WHERE seq = ANY($1::bigint[])', [seqs]);
         for (const r of rows) await this.recordRelease(tx, 'release', r, now, { reason });
         return rows.length;
       });

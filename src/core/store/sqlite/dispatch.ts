@@ -1,6 +1,7 @@
 import type { DispatchPort } from '../ports.js';
 import type { AttemptStart, ClaimRequest, DeferOutcome, ErrorOutcome, SentOutcome } from '../records.js';
 import { DispatchClaims } from './dispatch-claims.js';
+import { DispatchLeases } from './dispatch-leases.js';
 import { DispatchOutcomes } from './dispatch-outcomes.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
@@ -9,10 +10,12 @@ import type { TransactionRunner } from './transaction-runner.js';
 export class SqliteDispatch implements DispatchPort {
   private readonly claims: DispatchClaims;
   private readonly outcomes: DispatchOutcomes;
+  private readonly leases: DispatchLeases;
 
   constructor(runner: TransactionRunner, scope: Scope) {
     this.claims = new DispatchClaims(runner, scope);
     this.outcomes = new DispatchOutcomes(runner, scope);
+    this.leases = new DispatchLeases(runner, scope);
   }
 
   promoteDue(now: number) {
@@ -54,5 +57,30 @@ export class SqliteDispatch implements DispatchPort {
   }
   sendLogSince(tenantId: string, accountId: string, since: number) {
     return this.outcomes.sendLogSince(tenantId, accountId, since);
+  }
+
+  renewLeases(seqs: readonly number[], leaseUntil: number) {
+    return this.leases.renewLeases(seqs, leaseUntil);
+  }
+  heartbeat() {
+    return this.leases.heartbeat();
+  }
+  forgetRelay() {
+    return this.leases.forgetRelay();
+  }
+  liveRelays() {
+    return this.leases.liveRelays();
+  }
+  lockRateWindows() {
+    return this.leases.lockRateWindows();
+  }
+  takeRateSlots() {
+    return this.leases.takeRateSlots();
+  }
+  shareBackoff() {
+    return this.leases.shareBackoff();
+  }
+  sharedBackoffs() {
+    return this.leases.sharedBackoffs();
   }
 }

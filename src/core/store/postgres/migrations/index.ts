@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { migration001 } from './001_schema.js';
 import { migration002 } from './002_insecure_auth.js';
 import { migration003 } from './003_report_apart.js';
+import { migration004 } from './004_relay_leases.js';
 import { migration005 } from './005_notify_triggers.js';
 import { migration006 } from './006_queue_search.js';
 import { migration009 } from './009_captured_filenames.js';
@@ -9,7 +10,7 @@ import type { PgMigration } from './migration.js';
 
 export type { PgMigration };
 
-export const PG_MIGRATIONS: PgMigration[] = [migration001, migration002, migration003, migration005, migration006, migration009];
+export const PG_MIGRATIONS: PgMigration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration009];
 
 /** Any fixed number: the advisory lock every relay takes while it migrates this database. */
 const MIGRATION_LOCK = 0x676d7231;

@@ -1,0 +1,148 @@
+/**
+ * PostgreSQL (issue #19): add-messages ingest in batches of 1,000, then dispatch drains with 1, 2 and 3
+ * relays on one database, beside one SQLite relay in the same run; then claim latency with a million
+ * queued. Relays run as `relay serve` child processes, the SMTP peer in its own process, the database
+ * on a throwaway cluster (initdb + pg_ctl on 127.0.0.1). Goals: ingest >= 5,000 msg/s; 3 relays
+ * together >= 1.0x one SQLite relay; claim p99 <= 20 ms with 1,000,000 queued.
+ */
+import http from 'node:http';
+import pg from 'pg';
+import { toPayload } from '../src/core/messages/normalise.js';
+import { openPostgresStore } from '../src/core/store/postgres/store.js';
+import { findPgBin, startCluster, type PgCluster } from '../test/support/postgres/cluster.js';
+import { spawnRelay, type RelayProcess } from '../test/support/reliability/relay-process.js';
+import { removeTempDirs } from '../test/support/common/temp-dir.js';
+import { arg, percentile, postJson, report, tempDir, BENCH_TOKEN } from './lib.js';
+import { startPeerProcess } from './smtp-peers.js';
+
+const DRAIN = arg('messages', 10_000);
+const CLAIM_QUEUE = arg('claim-queue', 1_000_000);
+const CLAIMS = arg('claims', 300);
+const BODY = 'PostgreSQL benchmark body line.\n'.repeat(20);
+
+const message = (id: string) => ({ id, account_id: 'bench', from: 'bench@example.com', to: ['rcpt@example.com'], subject: `pg ${id}`, body: BODY });
+
+async function call(url: string, method: 'PATCH' | 'GET', body?: unknown): Promise<unknown> {
+  const r = await fetch(url, { method, headers: { 'X-API-Token': BENCH_TOKEN, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!r.ok) throw new Error(`${method} ${url} answered ${r.status}`);
+  return r.json();
+}
+
+/** Adds `n` messages in batches of 1,000 to the first relay; answers msg/s. */
+async function ingest(agent: http.Agent, url: string, n: number, prefix: string): Promise<number> {
+  const t0 = performance.now();
+  for (let done = 0; done < n; done += 1000) {
+    const messages = Array.from({ length: Math.min(1000, n - done) }, (_, k) => message(`${prefix}${done + k}`));
+    const r = await postJson(agent, `${url}/commands/add-messages`, BENCH_TOKEN, { messages });
+    if (r.status !== 200) throw new Error(`add-messages answered ${r.status}: ${r.body.slice(0, 200)}`);
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+interface Run {
+  ingest: number;
+  drain: number;
+}
+
+/** `relays` relay processes on one database (or one SQLite relay): paused, fed `DRAIN` messages, then unpaused together. */
+async function drainRun(smtpPort: number, relays: number, dbUrl: string | null): Promise<Run> {
+  const args = ['--delivery-mode', 'real', '--max-concurrency', '10', '--log-level', 'error', ...(dbUrl ? ['--db-url', dbUrl] : [])];
+  const children: RelayProcess[] = [];
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    for (let i = 0; i < relays; i++) children.push(await spawnRelay(tempDir(), BENCH_TOKEN, args));
+    for (const c of children) {
+      await call(`${c.url}/api/settings`, 'PATCH', { paused: true });
+      await postJson(agent, `${c.url}/account`, BENCH_TOKEN, { id: 'bench', host: '127.0.0.1', port: smtpPort, use_tls: false, max_connections: 10 });
+    }
+    const ingestRate = await ingest(agent, children[0].url, DRAIN, `r${relays}-`);
+    const t0 = performance.now();
+    await Promise.all(children.map((c) => call(`${c.url}/api/settings`, 'PATCH', { paused: false })));
+    for (;;) {
+      const stats = (await call(`${children[0].url}/api/stats`, 'GET')) as { counts: Record<string, number> };
+      if ((stats.counts.sent ?? 0) >= DRAIN) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { ingest: ingestRate, drain: DRAIN / ((performance.now() - t0) / 1000) };
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    agent.destroy();
+  }
+}
+
+/** Claim latency as the engine claims (a transaction: shared backoffs, a capped claim of 50) with `queued` messages waiting. */
+async function claimLatency(cluster: PgCluster, queued: number): Promise<{ p50: number; p99: number; max: number; fillSeconds: number }> {
+  const url = await cluster.createDatabase();
+  const store = await openPostgresStore({ url });
+  const now = Math.floor(Date.now() / 1000);
+  const t0 = performance.now();
+  await store.messages.enqueue([toPayload(message('seed'), 2)], now);
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query(
+      `INSERT INTO messages (tenant_id, id, account_id, priority, state, payload, subject, from_addr, to_addrs, created_ts, updated_ts)
+       SELECT tenant_id, id || '-' || g, account_id, priority, state, payload, subject, from_addr, to_addrs, created_ts, updated_ts
+       FROM messages m, generate_series(1, $1::int) g WHERE m.id = 'seed'`,
+      [queued - 1],
+    );
+    await db.query('ANALYZE messages');
+  } finally {
+    await db.end();
+  }
+  const fillSeconds = (performance.now() - t0) / 1000;
+  const caps = { perAccount: new Map([['bench', 50]]), noAccount: 50, otherAccounts: 50 };
+  const lat: number[] = [];
+  for (let i = 0; i < CLAIMS; i++) {
+    const t = performance.now();
+    await store.transaction(
+      async (tx) => {
+        await tx.dispatch.sharedBackoffs(now);
+        await tx.dispatch.claim({ now, leaseUntil: now + 120, limit: 50, caps, owner: 'bench' });
+      },
+      { durable: false },
+    );
+    lat.push(performance.now() - t);
+  }
+  await store.close();
+  lat.sort((a, b) => a - b);
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat[lat.length - 1], fillSeconds };
+}
+
+async function main() {
+  if (!findPgBin()) throw new Error('PostgreSQL binaries (initdb, pg_ctl) not found: install postgresql (Debian) to run this bench');
+  const cluster = await startCluster();
+  const peer = await startPeerProcess();
+  try {
+    const sqlite = await drainRun(peer.port, 1, null);
+    const runs: { relays: number; run: Run }[] = [];
+    for (const relays of [1, 2, 3]) runs.push({ relays, run: await drainRun(peer.port, relays, await cluster.createDatabase()) });
+    const claims = await claimLatency(cluster, CLAIM_QUEUE);
+    const three = runs.find((r) => r.relays === 3)!.run;
+    report(
+      `PostgreSQL: ingest and dispatch (${DRAIN} messages per run) beside SQLite`,
+      [
+        { run: 'SQLite, 1 relay', 'ingest msg/s': Math.round(sqlite.ingest), 'drain msg/s': Math.round(sqlite.drain) },
+        ...runs.map(({ relays, run }) => ({ run: `PostgreSQL, ${relays} relay${relays > 1 ? 's' : ''}`, 'ingest msg/s': Math.round(run.ingest), 'drain msg/s': Math.round(run.drain) })),
+      ],
+      {
+        'PostgreSQL ingest (batches of 1,000, 1 relay)': `${Math.round(runs[0].run.ingest)} msg/s (goal >= 5,000)`,
+        '3 PostgreSQL relays / 1 SQLite relay, drain': `${(three.drain / sqlite.drain).toFixed(2)} (goal >= 1.0)`,
+        [`claim of 50 with ${CLAIM_QUEUE} queued, ${CLAIMS} claims`]: `p50 ${claims.p50.toFixed(2)} ms, p99 ${claims.p99.toFixed(2)} ms, max ${claims.max.toFixed(2)} ms (goal p99 <= 20 ms)`,
+        'queue fill (SQL, once)': `${claims.fillSeconds.toFixed(1)} s`,
+      },
+    );
+  } finally {
+    await peer.close();
+    await cluster.stop();
+    removeTempDirs();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
