@@ -56,6 +56,8 @@ describe('two Genropy applications on one relay', () => {
     // alpha's login works again: the retry delivers the report
     a.faults.refuseAuth.sync = false;
     await a.waitFor(() => a.outbox.get(late)?.status === 'sent', { what: "alpha's report delivered on retry", timeoutMs: 20_000 });
+    // the application saw the report before the relay read its answer: wait for the relay's side too
+    await a.waitFor(() => f.t.relay.reporter.tenantReport('alpha')?.state === 'ok', { what: "alpha's report state ok" });
     expect(f.t.relay.reporter.tenantReport('alpha')).toMatchObject({ state: 'ok', last_error: null, pending: 0 });
   }, 120_000);
 });
