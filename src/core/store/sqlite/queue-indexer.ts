@@ -18,8 +18,8 @@ function prepare(db: DB) {
   return {
     marker: db.prepare<[], { indexed_seq: number }>('SELECT indexed_seq FROM messages_search_state WHERE id = 1'),
     setMarker: db.prepare<[number]>('UPDATE messages_search_state SET indexed_seq = ? WHERE id = 1'),
-    batchEnd: db.prepare<[number, number], { upto: number | null }>(
-      'SELECT max(seq) AS upto FROM (SELECT seq FROM messages WHERE seq > ? ORDER BY seq LIMIT ?)',
+    batchEnd: db.prepare<[number, number], { upto: number | null; n: number }>(
+      'SELECT max(seq) AS upto, count(*) AS n FROM (SELECT seq FROM messages WHERE seq > ? ORDER BY seq LIMIT ?)',
     ),
     indexRange: db.prepare<[number, number]>(`INSERT INTO messages_search (rowid, haystack) SELECT seq, ${HAYSTACK} FROM messages WHERE seq > ? AND seq <= ?`),
     dirty: db.prepare<[number], { seq: number }>('SELECT seq FROM messages_search_dirty ORDER BY seq LIMIT ?'),
@@ -43,12 +43,22 @@ export class QueueIndexer {
   /** its own commit is being announced: not a reason to run again */
   private own = false;
   private readonly st;
+  private auto: boolean;
 
   constructor(
     private readonly runner: TransactionRunner,
     private readonly opts: { onError: (err: Error) => void; auto?: boolean },
   ) {
     this.st = prepare(runner.db);
+    this.auto = opts.auto !== false;
+  }
+
+  /** Off: it indexes only when asked (`catchUp`), e.g. for a bench's no-index peer; on: after commits again. */
+  setAutomatic(on: boolean): void {
+    this.auto = on;
+    if (!on && this.timer) clearTimeout(this.timer);
+    if (!on) this.timer = null;
+    else this.schedule(0);
   }
 
   /** Something was committed: a slice follows soon. */
@@ -65,6 +75,8 @@ export class QueueIndexer {
       const { indexed, more } = await this.slice();
       total += indexed;
       if (!more) return total;
+      // between slices, whatever else waits on the event loop runs
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -85,7 +97,7 @@ export class QueueIndexer {
   }
 
   private schedule(ms: number): void {
-    if (this.timer || this.running || this.stopped || this.opts.auto === false) return;
+    if (this.timer || this.running || this.stopped || !this.auto) return;
     this.timer = setTimeout(this.tick, ms);
     this.timer.unref();
   }
@@ -134,9 +146,11 @@ export class QueueIndexer {
         this.st.clean.run(seq);
       }
       const marker = this.st.marker.get()!.indexed_seq;
-      const upto = this.st.batchEnd.get(marker, batchRows)!.upto;
+      const { upto, n } = this.st.batchEnd.get(marker, batchRows)!;
       if (upto !== null) {
-        indexed += this.st.indexRange.run(marker, upto).changes;
+        // (a virtual table's INSERT … SELECT does not count its rows in `changes`)
+        this.st.indexRange.run(marker, upto);
+        indexed += n;
         this.st.setMarker.run(upto);
       }
       const full = dirty.length === batchRows || upto !== null;

@@ -37,7 +37,7 @@ export interface SqliteStore extends Store {
    */
   withConnection<T>(fn: (db: DB) => T): Promise<T>;
   /** the background indexer of the queue search (migration 010): searches are exact whether it caught up or not */
-  readonly queueIndex: Pick<QueueIndexer, 'catchUp' | 'lag'>;
+  readonly queueIndex: Pick<QueueIndexer, 'catchUp' | 'lag' | 'setAutomatic'>;
 }
 
 /** What the store closes besides its connections. */
