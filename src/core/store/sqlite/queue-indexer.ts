@@ -27,6 +27,10 @@ function prepare(db: DB) {
     unindex: db.prepare<[number]>('DELETE FROM messages_search WHERE rowid = ?'),
     index: db.prepare<[number, string]>('INSERT INTO messages_search (rowid, haystack) VALUES (?, ?)'),
     clean: db.prepare<[number]>('DELETE FROM messages_search_dirty WHERE seq = ?'),
+    pending: db.prepare<[], { n: number }>(
+      `SELECT EXISTS (SELECT 1 FROM messages WHERE seq > (SELECT indexed_seq FROM messages_search_state))
+         OR EXISTS (SELECT 1 FROM messages_search_dirty) AS n`,
+    ),
   };
 }
 
@@ -123,7 +127,8 @@ export class QueueIndexer {
   /** One transaction of at most sliceMs: dirty rows first, then the rows beyond the marker. */
   private slice(): Promise<{ indexed: number; more: boolean }> {
     return this.runner.outside(() => {
-      if (!this.runner.db.open) return { indexed: 0, more: false };
+      // nothing to do opens no transaction: no commit to announce, no checkpoint to start
+      if (!this.runner.db.open || this.st.pending.get()!.n === 0) return { indexed: 0, more: false };
       this.own = true;
       try {
         return this.runner.write(() => this.work(performance.now() + QUEUE_INDEXING.sliceMs), { durable: false });
