@@ -1,5 +1,6 @@
 import { TRANSITIONS, decideEnqueue } from '../../messages/state-machine.js';
 import { FINAL_STATES, PENDING_STATES, type MessagePayload, type MessageState } from '../../messages/types.js';
+import type { Statement } from 'better-sqlite3';
 import type { MessagesPort } from '../ports.js';
 import { DEFAULT_TENANT, type EnqueueResult, type ListMessagesQuery, type MessageKey } from '../records.js';
 import { decodeCursor, encodeCursor } from '../sql/cursor.js';
@@ -68,6 +69,7 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
     ),
     // reads in one snapshot (a savepoint inside an open transaction)
     snapshot: <T>(fn: () => T): T => db.transaction(fn)(),
+    listings: new Map<string, Statement<Record<string, unknown>, SummaryRow & { seq: number }>>(),
   };
 }
 
@@ -169,7 +171,14 @@ export class SqliteMessages implements MessagesPort {
         const all = [...where, ...(part.where ? [part.where] : []), ...(cursor !== null ? [`${part.orderBy} < @cursor`] : [])];
         const sql = `SELECT seq, ${SUMMARY_COLUMNS} FROM ${part.from} ${all.length ? `WHERE ${all.join(' AND ')}` : ''}
           ORDER BY ${part.orderBy} DESC LIMIT @limit`;
-        return this.runner.db.prepare<Record<string, unknown>, SummaryRow & { seq: number }>(sql).all(params);
+        // a listing's SQL has a few dozen shapes (filters x parts x cursor): prepared once each
+        let st = this.st.listings.get(sql);
+        if (!st) {
+          if (this.st.listings.size >= 128) this.st.listings.clear();
+          st = this.runner.db.prepare<Record<string, unknown>, SummaryRow & { seq: number }>(sql);
+          this.st.listings.set(sql, st);
+        }
+        return st.all(params);
       };
       // the search's parts hold disjoint rows: read in one snapshot, merged newest first
       const rows = (parts.length === 1 ? partRows(parts[0]) : this.st.snapshot(() => parts.flatMap(partRows)))
