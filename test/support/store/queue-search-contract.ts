@@ -8,6 +8,11 @@ import { NOW, errorOutcome, payload, reach, seqOf } from './fixtures.js';
  * MessagesPort.list's `q`: a case-insensitive literal substring of id, subject, sender, recipients or
  * error text, whether the backend answers it from an index (3 characters and more) or by a scan.
  */
+/** Lets a backend that indexes in the background (SQLite) catch up; the others index in the row's transaction. */
+async function indexed(store: object): Promise<void> {
+  await (store as { queueIndex?: { catchUp(): Promise<number> } }).queueIndex?.catchUp();
+}
+
 export function queueSearchContract(factory: StoreFactory): void {
   describe('messages: search (q)', () => {
     const s = useStore(factory);
@@ -81,6 +86,47 @@ export function queueSearchContract(factory: StoreFactory): void {
       expect(await seqOf(s.store, 'r')).toBeGreaterThan(0);
       await s.store.messages.deleteMany('', ['d'], NOW + 2);
       expect(await ids({ q: 'to delete' })).toEqual([]);
+    });
+
+    it('finds a message right after its insert, before the indexer ran, and the same once it has', async () => {
+      await s.store.messages.enqueue([payload('old', { subject: 'Invoice 7781 attached' })], NOW);
+      await indexed(s.store);
+      await s.store.messages.enqueue([payload('fresh', { subject: 'Invoice 7782 attached' }), payload('other')], NOW + 1);
+      expect(await ids({ q: 'invoice 778' })).toEqual(['fresh', 'old']);
+      expect(await ids({ q: 'invoice 7782' })).toEqual(['fresh']);
+      const first = await s.store.messages.list({ limit: 1, q: 'invoice 778' });
+      expect(first.items.map((m) => m.id)).toEqual(['fresh']);
+      expect((await s.store.messages.list({ limit: 1, q: 'invoice 778', cursor: first.next_cursor! })).items.map((m) => m.id)).toEqual(['old']);
+      await indexed(s.store);
+      expect(await ids({ q: 'invoice 778' })).toEqual(['fresh', 'old']);
+    });
+
+    it('finds error text set after the message was indexed, and forgets it once cleared', async () => {
+      const seq = await reach(s.store, 'late', 'sending');
+      await indexed(s.store);
+      expect(await ids({ q: 'greylisted' })).toEqual([]);
+      await s.store.dispatch.markError([errorOutcome(seq, { error: '451 4.7.1 greylisted, try later' })], NOW + 2);
+      expect(await ids({ q: 'greylisted' })).toEqual(['late']);
+      await indexed(s.store);
+      expect(await ids({ q: 'greylisted' })).toEqual(['late']);
+      expect((await s.store.messages.retry(key('late'), NOW + 5)).status).toBe('ok');
+      expect(await ids({ q: 'greylisted' })).toEqual([]);
+      await indexed(s.store);
+      expect(await ids({ q: 'greylisted' })).toEqual([]);
+      expect(await ids({ q: 'late' })).toEqual(['late']);
+    });
+
+    it('follows replaces and deletes of indexed messages', async () => {
+      await s.store.messages.enqueue([payload('r', { subject: 'first draft' }), payload('d', { subject: 'to delete' })], NOW);
+      await indexed(s.store);
+      await s.store.messages.enqueue([payload('r', { subject: 'final version' })], NOW + 1);
+      expect(await ids({ q: 'first dr' })).toEqual([]);
+      expect(await ids({ q: 'final ver' })).toEqual(['r']);
+      await s.store.messages.deleteMany('', ['d'], NOW + 2);
+      expect(await ids({ q: 'to delete' })).toEqual([]);
+      await indexed(s.store);
+      expect(await ids({ q: 'first dr' })).toEqual([]);
+      expect(await ids({ q: 'final ver' })).toEqual(['r']);
     });
 
     it('keeps tenants apart', async () => {

@@ -1,5 +1,6 @@
 import { TRANSITIONS, decideEnqueue } from '../../messages/state-machine.js';
 import { FINAL_STATES, PENDING_STATES, type MessagePayload, type MessageState } from '../../messages/types.js';
+import type { Statement } from 'better-sqlite3';
 import type { MessagesPort } from '../ports.js';
 import { DEFAULT_TENANT, type EnqueueResult, type ListMessagesQuery, type MessageKey } from '../records.js';
 import { decodeCursor, encodeCursor } from '../sql/cursor.js';
@@ -66,6 +67,9 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
     countByAccount: db.prepare<[], { tenant_id: string; account_id: string | null; state: MessageState; n: number }>(
       'SELECT tenant_id, account_id, state, COUNT(*) AS n FROM messages GROUP BY tenant_id, account_id, state',
     ),
+    // reads in one snapshot (a savepoint inside an open transaction)
+    snapshot: <T>(fn: () => T): T => db.transaction(fn)(),
+    listings: new Map<string, Statement<Record<string, unknown>, SummaryRow & { seq: number }>>(),
   };
 }
 
@@ -160,16 +164,26 @@ export class SqliteMessages implements MessagesPort {
         where.push('account_id = @account_id');
         params.account_id = query.account_id;
       }
-      const search = query.q ? queueSearch(query.q, params) : null;
-      if (search) where.push(search.where);
+      const parts = query.q ? queueSearch(query.q, params) : [{ from: 'messages', where: null, orderBy: 'seq' }];
       const cursor = decodeCursor(query.cursor);
-      if (cursor !== null) {
-        where.push(`${search?.orderBy ?? 'seq'} < @cursor`);
-        params.cursor = cursor;
-      }
-      const sql = `SELECT seq, ${SUMMARY_COLUMNS} FROM ${search?.from ?? 'messages'} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY ${search?.orderBy ?? 'seq'} DESC LIMIT @limit`;
-      const rows = this.runner.db.prepare<Record<string, unknown>, SummaryRow & { seq: number }>(sql).all(params);
+      if (cursor !== null) params.cursor = cursor;
+      const partRows = (part: { from: string; where: string | null; orderBy: string }) => {
+        const all = [...where, ...(part.where ? [part.where] : []), ...(cursor !== null ? [`${part.orderBy} < @cursor`] : [])];
+        const sql = `SELECT seq, ${SUMMARY_COLUMNS} FROM ${part.from} ${all.length ? `WHERE ${all.join(' AND ')}` : ''}
+          ORDER BY ${part.orderBy} DESC LIMIT @limit`;
+        // a listing's SQL has a few dozen shapes (filters x parts x cursor): prepared once each
+        let st = this.st.listings.get(sql);
+        if (!st) {
+          if (this.st.listings.size >= 128) this.st.listings.clear();
+          st = this.runner.db.prepare<Record<string, unknown>, SummaryRow & { seq: number }>(sql);
+          this.st.listings.set(sql, st);
+        }
+        return st.all(params);
+      };
+      // the search's parts hold disjoint rows: read in one snapshot, merged newest first
+      const rows = (parts.length === 1 ? partRows(parts[0]) : this.st.snapshot(() => parts.flatMap(partRows)))
+        .sort((a, b) => b.seq - a.seq)
+        .slice(0, query.limit + 1);
       const more = rows.length > query.limit;
       const page = more ? rows.slice(0, query.limit) : rows;
       return { items: page.map(rowToSummary), next_cursor: more ? encodeCursor(page[page.length - 1].seq) : null };

@@ -8,6 +8,7 @@ import { openConnections } from './connections.js';
 import { SqliteDispatch } from './dispatch.js';
 import type { Scope } from './gate.js';
 import { SqliteMessages } from './messages.js';
+import { QueueIndexer } from './queue-indexer.js';
 import { SqliteReports } from './reports.js';
 import { SqliteSettings } from './settings.js';
 import { SqliteTenants } from './tenants.js';
@@ -21,6 +22,8 @@ export interface StoreOptions extends StoreAnnouncements {
   nativeBinding?: string;
   /** encodes account passwords at rest (desktop: safeStorage); default: plain */
   secrets?: SecretCodec;
+  /** false: the queue search indexer runs only through `queueIndex.catchUp()` (tests, benches); default true */
+  queueIndexing?: boolean;
 }
 
 /** The store over SQLite: the ports, plus what tests and diagnostics need. */
@@ -33,24 +36,34 @@ export interface SqliteStore extends Store {
    * read-only disk, raw rows, query plans). Whatever fn changes bypasses the outbox.
    */
   withConnection<T>(fn: (db: DB) => T): Promise<T>;
+  /** the background indexer of the queue search (migration 010): searches are exact whether it caught up or not */
+  readonly queueIndex: Pick<QueueIndexer, 'catchUp' | 'lag' | 'setAutomatic'>;
 }
 
 /** What the store closes besides its connections. */
 interface Owned {
   checkpointer: WalCheckpointer | null;
   captures: UnsyncedCaptures | null;
+  indexer: QueueIndexer | null;
 }
 
 /** Opens the database file (migrations applied) and its connections, and builds the ports over them. */
 export function openSqliteStore(opts: StoreOptions): SqliteStore {
   const { main, unsynced } = openConnections(opts);
-  const owned: Owned = { checkpointer: null, captures: null };
+  const owned: Owned = { checkpointer: null, captures: null, indexer: null };
   try {
     const checkpointer = unsynced
       ? new WalCheckpointer([main, unsynced], { nativeBinding: opts.nativeBinding, onError: (err) => opts.onBackgroundError?.(err) })
       : null;
     owned.checkpointer = checkpointer;
-    const runner = new TransactionRunner(main, opts, checkpointer ? () => checkpointer.wrote() : undefined);
+    const runner = new TransactionRunner(main, opts, () => {
+      checkpointer?.wrote();
+      owned.indexer?.wrote();
+    });
+    const indexer = new QueueIndexer(runner, { onError: (err) => opts.onBackgroundError?.(err), auto: opts.queueIndexing });
+    owned.indexer = indexer;
+    // rows left unindexed by the last run (or by a migration) are indexed soon after opening
+    indexer.wrote();
     const captures = new UnsyncedCaptures(main, unsynced);
     owned.captures = captures;
     const secrets = opts.secrets ?? plainSecretCodec;
@@ -71,6 +84,7 @@ export function openSqliteStore(opts: StoreOptions): SqliteStore {
         runner.transaction(() => fn(inside), txOpts),
       integrityCheck: () => runner.outside(() => String(main.pragma('integrity_check', { simple: true }))),
       withConnection: (fn) => runner.outside(() => fn(main)),
+      queueIndex: indexer,
       close: () => runner.exclusive(async () => closeAll(main, unsynced, owned)),
     };
   } catch (err) {
@@ -81,6 +95,7 @@ export function openSqliteStore(opts: StoreOptions): SqliteStore {
 
 function closeAll(main: DB, unsynced: DB | null, owned: Owned): void {
   // the worker's connection first, so that the last of ours to close removes the WAL
+  owned.indexer?.close();
   owned.checkpointer?.close();
   owned.captures?.close();
   if (unsynced?.open) unsynced.close();

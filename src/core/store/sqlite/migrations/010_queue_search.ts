@@ -1,18 +1,15 @@
 import type { Migration } from './migration.js';
 
-/** The text `GET /api/messages?q=` searches: the columns of the substring scan, plus the error text. */
-const haystack = (row: 'new' | 'old' | 'messages') =>
-  `${row}.id || char(10) || coalesce(${row}.subject, '') || char(10) || coalesce(${row}.from_addr, '') || char(10) || ` +
-  `coalesce(${row}.to_addrs, '') || char(10) || coalesce(${row}.error, '')`;
-
 /**
- * A trigram index of the queue's searchable text, kept by triggers in the row's own transaction. It only
- * narrows: queries recheck the rows it finds with the LIKE of the scan (store/sqlite/queue-search.ts).
- * Contentless with detail=none: rowids only, no copy of the text. An update fires it only when the text changed.
+ * A trigram index of the queue's searchable text, kept OFF the accepting transaction: inserts pay nothing,
+ * a background indexer (store/sqlite/queue-indexer.ts) adds rows up to `indexed_seq`; searches scan the rows
+ * beyond it and recheck every hit with the LIKE of the scan (store/sqlite/queue-search.ts). Contentless,
+ * detail=none: rowids only. A change of searched text on an indexed row marks it dirty (searched by scan
+ * until the indexer re-indexes it); a delete removes the row's index entry in its own transaction.
  */
 export const migration010: Migration = {
   version: 10,
-  name: 'messages: trigram search index',
+  name: 'messages: trigram search index, kept by a background indexer',
   up: (db) => {
     db.exec(`
       CREATE VIRTUAL TABLE messages_search USING fts5(
@@ -20,19 +17,23 @@ export const migration010: Migration = {
         content = '', contentless_delete = 1,
         tokenize = 'trigram', detail = none
       );
-      CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
-        INSERT INTO messages_search (rowid, haystack) VALUES (new.seq, ${haystack('new')});
-      END;
-      CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+      CREATE TABLE messages_search_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        indexed_seq INTEGER NOT NULL
+      );
+      INSERT INTO messages_search_state (id, indexed_seq) VALUES (1, 0);
+      CREATE TABLE messages_search_dirty (seq INTEGER PRIMARY KEY);
+      CREATE TRIGGER messages_search_delete AFTER DELETE ON messages
+      WHEN old.seq <= (SELECT indexed_seq FROM messages_search_state) BEGIN
         DELETE FROM messages_search WHERE rowid = old.seq;
+        DELETE FROM messages_search_dirty WHERE seq = old.seq;
       END;
       CREATE TRIGGER messages_search_update AFTER UPDATE OF id, subject, from_addr, to_addrs, error ON messages
-      WHEN new.id IS NOT old.id OR new.subject IS NOT old.subject OR new.from_addr IS NOT old.from_addr
-        OR new.to_addrs IS NOT old.to_addrs OR new.error IS NOT old.error BEGIN
-        DELETE FROM messages_search WHERE rowid = old.seq;
-        INSERT INTO messages_search (rowid, haystack) VALUES (new.seq, ${haystack('new')});
+      WHEN (new.id IS NOT old.id OR new.subject IS NOT old.subject OR new.from_addr IS NOT old.from_addr
+        OR new.to_addrs IS NOT old.to_addrs OR new.error IS NOT old.error)
+        AND new.seq <= (SELECT indexed_seq FROM messages_search_state) BEGIN
+        INSERT OR IGNORE INTO messages_search_dirty (seq) VALUES (new.seq);
       END;
-      INSERT INTO messages_search (rowid, haystack) SELECT seq, ${haystack('messages')} FROM messages;
     `);
   },
 };
