@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { build as esbuild } from 'esbuild';
-import { defineConfig, type Plugin } from 'electron-vite';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { cspMetaPlugin } from './src/renderer/csp.js';
 
