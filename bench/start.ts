@@ -1,10 +1,14 @@
 /**
  * Start time and idle memory: launches the BUILT headless relay (`node out/main/cli.js serve`, what
- * `npm run serve` runs once built) N times and measures launch -> first 200 from /health, its RSS right
+ * `npm run serve` runs once built) N times and measures launch -> first 200 from /health, the CPU the
+ * process used until then (user + system: steadier than wall time on a shared machine), its RSS right
  * then and after --idle-seconds idle (default 10; the issue's figure is 30). Side by side in the same run:
- * a bare `node -e` http server answering /health (node's own floor) and `npm run serve`'s wrapper
- * (scripts/start.mjs --headless, time only). `npm run build` first when out/ is stale.
- *   npm run bench:start -- --runs 7 --idle-seconds 30      (RELAY_CLI=<other build>/out/main/cli.js to compare)
+ * a bare `node -e` http server answering /health (node's own floor), `npm run serve`'s wrapper
+ * (scripts/start.mjs --headless) and the relay from the sources through tsx (time only).
+ * `npm run build` first when out/ is stale.
+ *   npm run bench:start -- --runs 7 --idle-seconds 30
+ *   RELAY_CLI_BEFORE=<older build>/out/main/cli.js npm run bench:start   (adds its rows beside ours)
+ *   RELAY_CLI=<other build>/out/main/cli.js npm run bench:start          (measures that build instead)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,6 +21,7 @@ const IDLE_SECONDS = arg('idle-seconds', 10);
 const ROOT = path.resolve(import.meta.dirname, '..');
 // RELAY_CLI: another build to compare (e.g. an older commit's out/main/cli.js)
 const CLI = process.env.RELAY_CLI ? path.resolve(process.env.RELAY_CLI) : path.join(ROOT, 'out/main/cli.js');
+const BEFORE = process.env.RELAY_CLI_BEFORE ? path.resolve(process.env.RELAY_CLI_BEFORE) : null;
 
 const FLOOR = `const s=require('node:http').createServer((q,r)=>{r.writeHead(q.url==='/health'?200:404,{'content-type':'application/json'});r.end('{"status":"ok"}')});
 s.listen(0,'127.0.0.1',()=>console.log('API: http://127.0.0.1:'+s.address().port));process.on('SIGTERM',()=>process.exit(0));`;
@@ -29,19 +34,37 @@ interface Subject {
   warm?: boolean;
 }
 
-const relayArgs = (dir: string) => [CLI, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', dir];
+const relayArgs = (cli: string, dir: string) => [cli, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', dir];
+const SERVE_ARGS = ['--port', '0', '--smtp-port', '0'];
 let warmDir = '';
+
+/** First start and restart of one build, named by its path relative to the project. */
+const relayRows = (cli: string, label: string): Subject[] => [
+  { name: `${label}: first start (empty data dir)`, args: () => relayArgs(cli, tempDir()), rss: true },
+  { name: `${label}: restart (data dir in use before)`, args: () => relayArgs(cli, warmDir), rss: true, warm: true },
+];
 
 const SUBJECTS: Subject[] = [
   { name: 'bare node http server (floor)', args: () => ['-e', FLOOR], rss: true },
-  { name: 'node out/main/cli.js serve, first start (empty data dir)', args: () => relayArgs(tempDir()), rss: true },
-  { name: 'node out/main/cli.js serve, restart (data dir in use before)', args: () => relayArgs(warmDir), rss: true, warm: true },
+  ...(BEFORE ? relayRows(BEFORE, `before (${BEFORE})`) : []),
+  ...relayRows(CLI, `node ${path.relative(ROOT, CLI)} serve`),
   {
-    name: 'npm run serve (scripts/start.mjs --headless)',
-    args: () => [path.join(ROOT, 'scripts/start.mjs'), '--headless', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir()],
+    name: 'npm run serve (scripts/start.mjs --headless, built)',
+    args: () => [path.join(ROOT, 'scripts/start.mjs'), '--headless', ...SERVE_ARGS, '--data-dir', tempDir()],
+    rss: false,
+  },
+  {
+    name: 'from the sources (tsx src/cli/index.ts serve), first start',
+    args: () => [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src/cli/index.ts'), 'serve', ...SERVE_ARGS, '--data-dir', tempDir()],
     rss: false,
   },
 ];
+
+/** User + system CPU the process has used, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 function rssMiB(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -59,7 +82,7 @@ function healthOk(url: string): Promise<boolean> {
 }
 
 /** Spawns one subject; resolves when /health first answers 200, with the ms since the spawn call. */
-async function launch(s: Subject): Promise<{ child: ChildProcess; ms: number; rss: number }> {
+async function launch(s: Subject): Promise<{ child: ChildProcess; ms: number; cpu: number; rss: number }> {
   if (s.warm) {
     warmDir = tempDir();
     const first = await launch({ ...s, warm: false });
@@ -79,7 +102,7 @@ async function launch(s: Subject): Promise<{ child: ChildProcess; ms: number; rs
   while (!(await healthOk(url))) await new Promise((r) => setTimeout(r, 2));
   const ms = performance.now() - t0;
   child.stdout!.resume();
-  return { child, ms, rss: s.rss ? rssMiB(child.pid!) : NaN };
+  return { child, ms, cpu: s.rss ? cpuMs(child.pid!) : NaN, rss: s.rss ? rssMiB(child.pid!) : NaN };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -89,7 +112,7 @@ async function main() {
   if (!fs.existsSync(CLI)) throw new Error('out/main/cli.js is missing: run npm run build first');
   const rows = [];
   for (const s of SUBJECTS) {
-    const runs: Array<{ child: ChildProcess; ms: number; rss: number }> = [];
+    const runs: Array<{ child: ChildProcess; ms: number; cpu: number; rss: number }> = [];
     // started one after another; all idle together afterwards (an idle relay takes no CPU)
     for (let i = 0; i < RUNS; i++) runs.push(await launch(s));
     await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
@@ -98,6 +121,7 @@ async function main() {
     rows.push({
       what: s.name,
       'launch -> /health 200 (median / min)': fmt(runs.map((r) => r.ms), 'ms'),
+      'CPU until then (median / min)': fmt(runs.map((r) => r.cpu), 'ms'),
       'RSS at /health (median / min)': fmt(runs.map((r) => r.rss), 'MiB'),
       [`RSS after ${IDLE_SECONDS} s idle (median / min)`]: fmt(idle, 'MiB'),
     });
