@@ -24,10 +24,12 @@ export function tagPattern(tag: string): string {
 
 export const TAG_FILTER = (placeholder: string) => `LOWER(COALESCE(c.tags, '')) LIKE ${placeholder} ESCAPE '\\'`;
 
-/** Per-tag counts from per-tag-set counts (the GROUP BY tags rows): tags compared case-insensitively, first spelling kept. */
+/** Per-tag counts from per-tag-set counts (the GROUP BY tags rows): tags compared case-insensitively, the first spelling (by code unit) named. */
 export function tagCounts(rows: readonly { tags: string; total: number; unread: number }[]): MailboxCount[] {
   const by = new Map<string, MailboxCount>();
-  for (const r of rows) {
+  // rows come in no set order: the same spelling wins on both backends
+  const sorted = [...rows].sort((a, b) => (a.tags < b.tags ? -1 : a.tags > b.tags ? 1 : 0));
+  for (const r of sorted) {
     for (const tag of new Set(tagsOf(r.tags))) {
       const key = tag.toLowerCase();
       const c = by.get(key) ?? { name: tag, total: 0, unread: 0 };
