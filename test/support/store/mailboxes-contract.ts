@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useStore, type StoreFactory } from './harness.js';
 import { capturedMail, rawOf, reach } from './fixtures.js';
+import { tenantConfig } from './tenants-contract.js';
 
 /** CapturedPort.mailboxes: captured mail grouped by SMTP username, tenant and tag, with unread counts (#18.4). */
 export function mailboxesContract(factory: StoreFactory): void {
@@ -42,7 +43,7 @@ export function mailboxesContract(factory: StoreFactory): void {
     });
 
     it('groups mail that came through the queue by tenant; tenant: and -tenant: filters', async () => {
-      await s.store.tenants.upsert('acme', { name: 'Acme' }, 0);
+      await s.store.tenants.upsert('acme', tenantConfig(), 0);
       const a = await reach(s.store, 'a', 'sent', { tenant_id: 'acme' });
       const d = await reach(s.store, 'd', 'sent');
       const [c1, c2] = await s.store.captured.insertMany([1, 2, 3].map((i) => ({ m: capturedMail(i), raw: rawOf(i) })));
