@@ -253,6 +253,7 @@ export class DesktopApp<M = unknown> {
       prefs: () => ({
         startAtLogin: this.loginItem ? this.loginItem.isEnabled() : null,
         notificationsMuted: this.prefs!.current().notificationsMuted,
+        rehearseLimits: this.relay!.services.settings.current().sandbox_rehearse_limits,
       }),
       platform: this.env.platform,
     });
@@ -286,6 +287,9 @@ export class DesktopApp<M = unknown> {
       },
       setPaused: (paused) => {
         this.relay!.services.settings.update({ paused }).catch((err: unknown) => this.logger?.error({ err }, 'could not change pause'));
+      },
+      setRehearseLimits: (enabled) => {
+        this.relay!.services.settings.update({ sandbox_rehearse_limits: enabled }).catch((err: unknown) => this.logger?.error({ err }, 'could not change limits rehearsal'));
       },
       openWindow: () => this.showWindow(),
       copySmtpSettings: () => clipboard.writeText(smtpSettingsText(this.status!.snapshot())),

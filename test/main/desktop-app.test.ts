@@ -216,6 +216,11 @@ describe('desktop app lifecycle with injected Electron objects', () => {
     tray.click('copy-smtp');
     expect(s.fx.clipboard.text).toContain(`SMTP port: ${conn.smtp.port}`);
 
+    expect(tray.item('rehearse-limits')?.checked).toBe(false);
+    tray.click('rehearse-limits');
+    await waitFor(() => tray.item('rehearse-limits')?.checked === true, 'menu rebuilt with limits rehearsal on');
+    expect(s.desktop.relay!.services.settings.current().sandbox_rehearse_limits).toBe(true);
+
     tray.click('mute');
     expect(s.desktop.prefs!.current().notificationsMuted).toBe(true);
     expect(tray.item('mute')?.checked).toBe(true);

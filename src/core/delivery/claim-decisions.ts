@@ -72,7 +72,8 @@ export type ClaimDecision =
   | { kind: 'fail'; account: string | null; error: string; outcome: 'build_error' | 'permanent' | 'rate_limited' }
   /** sandbox mode with no sink to deliver to: back to the queue */
   | { kind: 'hold' }
-  | { kind: 'sandbox'; payload: MessagePayload }
+  /** into the sink; `via`: limits rehearsal, the account whose rate slot it takes as a real send would */
+  | { kind: 'sandbox'; payload: MessagePayload; via?: Account }
   | { kind: 'send'; payload: MessagePayload; route: Account[]; via: Account }
   /** waits for the account's next free rate slot */
   | { kind: 'rate_limited'; account: Account; window: RateWindowName; limit: number }
@@ -83,6 +84,8 @@ export interface ClaimContext {
   sandboxMode: boolean;
   /** the sandbox sink listens */
   sandboxReady: boolean;
+  /** sandbox mode obeys the accounts' rate limits, routing and limit_behavior (off: it skips them) */
+  rehearseLimits?: boolean;
   state: AccountState;
   now: number;
   random: () => number;
@@ -98,12 +101,16 @@ export function decideClaimed(row: ClaimedMessage, c: ClaimContext): ClaimDecisi
     return { kind: 'fail', account: null, error: 'Stored payload is not valid JSON', outcome: 'build_error' };
   }
   // a released captured message goes out for real, whatever the mode
-  if (row.source_captured_id === null && c.sandboxMode) return c.sandboxReady ? { kind: 'sandbox', payload } : { kind: 'hold' };
+  const sandbox = row.source_captured_id === null && c.sandboxMode;
+  if (sandbox && !c.sandboxReady) return { kind: 'hold' };
+  if (sandbox && !c.rehearseLimits) return { kind: 'sandbox', payload };
   const primary = c.state.account(row.tenant_id, row.account_id ?? DEFAULT_ACCOUNT_ID);
+  // rehearsal is about limits: an account that is not configured has none, its mail is captured
+  if (!primary && sandbox) return { kind: 'sandbox', payload };
   if (!primary) return { kind: 'fail', account: null, error: 'Missing SMTP account configuration', outcome: 'permanent' };
   const route = routeOrder(primary, (id) => c.state.account(primary.tenant_id, id), c.random);
   const pick = pickAccount(route, new Set(), c.state, c.now);
-  if (pick.kind === 'account') return { kind: 'send', payload, route, via: pick.account };
+  if (pick.kind === 'account') return sandbox ? { kind: 'sandbox', payload, via: pick.account } : { kind: 'send', payload, route, via: pick.account };
   if (pick.rate) {
     const { account, window, limit } = pick.rate;
     if (primary.limit_behavior === 'error') {

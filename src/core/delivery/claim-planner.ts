@@ -3,7 +3,7 @@ import type { ClaimedMessage, DeferOutcome, ErrorOutcome, RateSlot } from '../st
 import type { AccountBook } from './account-book.js';
 import type { TenantBook } from './tenant-book.js';
 import { bulkCaps, decideClaimed, saturatedAccounts, sendCaps, type AccountState, type ClaimDecision } from './claim-decisions.js';
-import { CLAIM_AHEAD, keyOf, newDelivery, type ClaimPorts, type Delivery, type DeliveryLedger, type RoundPlan } from './delivery.js';
+import { CLAIM_AHEAD, keyOf, newDelivery, slotAccount, type ClaimPorts, type Delivery, type DeliveryLedger, type RoundPlan } from './delivery.js';
 import { backoffDeferral, claimFailure, rateLimitDeferral } from './outcomes.js';
 import { LONGEST_WINDOW, hasLimits, type RateLimiter } from './rate-limiter.js';
 import { accountConcurrency } from './transports.js';
@@ -89,22 +89,26 @@ export class ClaimPlanner {
   }
 
   /** Claim slots left, and the accounts whose messages are claimed in bulk to be deferred. */
-  private room(now: number, sandboxMode: boolean): { free: number; saturated: Set<string> } {
+  private room(now: number, skipLimits: boolean): { free: number; saturated: Set<string> } {
     const free = this.deps.config.delivery.maxConcurrency * CLAIM_AHEAD - this.deps.ledger.claimed();
-    return { free, saturated: sandboxMode ? new Set<string>() : saturatedAccounts(this.deps.state, now) };
+    return { free, saturated: skipLimits ? new Set<string>() : saturatedAccounts(this.deps.state, now) };
   }
 
   /** Whether a round could claim anything (false: no transaction is worth opening). */
-  mayClaim(now: number, sandboxMode: boolean): boolean {
+  mayClaim(now: number, sandboxMode: boolean, rehearseLimits = false): boolean {
     if (this.deps.book.isStale() || this.deps.tenants.isStale()) return true;
-    const { free, saturated } = this.room(now, sandboxMode);
+    const { free, saturated } = this.room(now, sandboxMode && !rehearseLimits);
     return free > 0 || saturated.size > 0;
   }
 
-  /** Claims due messages into `plan` and decides each, within the caller's transaction (after `prepare`). */
-  async fill(plan: RoundPlan, tx: ClaimPorts, now: number, sandboxMode: boolean): Promise<void> {
+  /**
+   * Claims due messages into `plan` and decides each, within the caller's transaction (after `prepare`).
+   * `rehearseLimits`: sandbox mode claims as real delivery does (the accounts' caps and rate limits).
+   */
+  async fill(plan: RoundPlan, tx: ClaimPorts, now: number, sandboxMode: boolean, rehearseLimits = false): Promise<void> {
     const { state, config } = this.deps;
-    const { free, saturated } = this.room(now, sandboxMode);
+    const skipLimits = sandboxMode && !rehearseLimits;
+    const { free, saturated } = this.room(now, skipLimits);
     if (free <= 0 && saturated.size === 0) return;
     const leaseUntil = now + config.delivery.leaseSeconds;
     const held = this.deps.tenants.heldWork();
@@ -114,17 +118,18 @@ export class ClaimPlanner {
       rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: BULK_BATCH, caps: bulkCaps(saturated, BULK_BATCH), held, owner })));
     }
     if (free > 0) {
-      const caps = sandboxMode ? undefined : sendCaps(state, now, saturated, SEND_BATCH);
+      const caps = skipLimits ? undefined : sendCaps(state, now, saturated, SEND_BATCH);
       rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: Math.min(free, SEND_BATCH), caps, held, owner })));
     }
     plan.claimed += rows.length;
     const writes: Writes = { defers: [], errors: [], holds: [] };
-    const context = { sandboxMode, sandboxReady: this.deps.sandboxReady(), state, now, random: this.deps.random, retry: config.delivery };
+    const context = { sandboxMode, rehearseLimits, sandboxReady: this.deps.sandboxReady(), state, now, random: this.deps.random, retry: config.delivery };
     const planned = plan.starts.length;
     for (const row of rows) this.apply(decideClaimed(row, context), row, now, plan, writes);
-    const slots = plan.starts.slice(planned).flatMap((d): RateSlot[] =>
-      d.target.kind === 'account' && hasLimits(d.target.via) ? [{ seq: d.row.seq, tenant_id: d.target.via.tenant_id, account_id: d.target.via.id }] : [],
-    );
+    const slots = plan.starts.slice(planned).flatMap((d): RateSlot[] => {
+      const via = slotAccount(d.target);
+      return via && hasLimits(via) ? [{ seq: d.row.seq, tenant_id: via.tenant_id, account_id: via.id }] : [];
+    });
     if (slots.length > 0) await tx.dispatch.takeRateSlots(slots, now, owner);
     if (writes.defers.length > 0) await tx.dispatch.defer(writes.defers, now);
     if (writes.errors.length > 0) await tx.dispatch.markError(writes.errors, now);
@@ -155,7 +160,7 @@ export class ClaimPlanner {
         writes.holds.push(row.seq);
         return;
       case 'sandbox':
-        return this.start(newDelivery(row, decision.payload, { kind: 'sandbox' }, now), now, plan);
+        return this.start(newDelivery(row, decision.payload, decision.via ? { kind: 'sandbox', rehearsed: decision.via } : { kind: 'sandbox' }, now), now, plan);
       case 'send':
         return this.start(
           newDelivery(row, decision.payload, { kind: 'account', route: decision.route, via: decision.via, failover: [] }, now),

@@ -26,7 +26,8 @@ export interface FailoverStep {
 
 /** Where a delivery goes: the sandbox sink, or the accounts of its route, failing over along it. */
 export type DeliveryTarget =
-  | { kind: 'sandbox' }
+  /** `rehearsed`: limits rehearsal, the account whose claim and rate slot it holds as a real send would */
+  | { kind: 'sandbox'; rehearsed?: Account }
   | {
       kind: 'account';
       /** in the order they are tried */
@@ -64,6 +65,11 @@ export interface Delivery {
   readonly claimedAt: number;
   readonly target: DeliveryTarget;
   phase: DeliveryPhase;
+}
+
+/** The account whose claim and rate slot the delivery holds (none: a sandbox send that skips limits). */
+export function slotAccount(target: DeliveryTarget): Account | null {
+  return target.kind === 'account' ? target.via : (target.rehearsed ?? null);
 }
 
 export function newDelivery(row: ClaimedMessage, payload: MessagePayload, target: DeliveryTarget, now: number): Delivery {
@@ -130,14 +136,16 @@ export class DeliveryLedger {
   claim(d: Delivery, now: number): void {
     this.live.add(d);
     this.claimedAll++;
-    if (d.target.kind === 'account') this.takeAccountSlot(d, d.target.via, now);
+    const acc = slotAccount(d.target);
+    if (acc) this.takeAccountSlot(d, acc, now);
   }
 
   /** The claim rolled back: gives back what `claim` took. */
   unclaim(d: Delivery): void {
     if (!this.live.delete(d)) return;
     this.claimedAll--;
-    if (d.target.kind === 'account') this.giveAccountSlot(keyOf(d.target.via), null);
+    const acc = slotAccount(d.target);
+    if (acc) this.giveAccountSlot(keyOf(acc), null);
   }
 
   startSending(d: Delivery, connection: string, startedTs: number): void {
@@ -178,7 +186,8 @@ export class DeliveryLedger {
       if (!this.live.has(d) || d.phase.name !== 'ended') continue;
       d.phase = { name: 'recording' };
       this.claimedAll--;
-      if (d.target.kind === 'account') bump(this.claimedPer, keyOf(d.target.via), -1);
+      const acc = slotAccount(d.target);
+      if (acc) bump(this.claimedPer, keyOf(acc), -1);
     }
   }
 
@@ -188,7 +197,8 @@ export class DeliveryLedger {
       if (!this.live.has(d) || d.phase.name !== 'recording') continue;
       d.phase = { name: 'ended' };
       this.claimedAll++;
-      if (d.target.kind === 'account') bump(this.claimedPer, keyOf(d.target.via), 1);
+      const acc = slotAccount(d.target);
+      if (acc) bump(this.claimedPer, keyOf(acc), 1);
     }
   }
 
@@ -197,12 +207,16 @@ export class DeliveryLedger {
     if (!this.live.has(d) || d.phase.name !== 'recording') return;
     this.live.delete(d);
     this.settled--;
-    if (d.target.kind === 'account') this.limiter.release(keyOf(d.target.via), sentAt);
+    const acc = slotAccount(d.target);
+    if (acc) this.limiter.release(keyOf(acc), sentAt);
   }
 
   /** Forgets everything (the relay stopped and returned the leases). */
   clear(): void {
-    for (const d of this.live) if (d.target.kind === 'account') this.limiter.release(keyOf(d.target.via), null);
+    for (const d of this.live) {
+      const acc = slotAccount(d.target);
+      if (acc) this.limiter.release(keyOf(acc), null);
+    }
     this.live.clear();
     this.claimedPer.clear();
     this.sendingPer.clear();

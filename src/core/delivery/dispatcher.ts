@@ -101,9 +101,9 @@ class DeliveryEngine implements Dispatcher {
     this.keeper = new LeaseKeeper({ dispatch: store.dispatch, instance, leaseSeconds, clock, logger, held: () => ledger.seqs() });
     const claim: RoundClaim = {
       prepare: (tx, now) => this.planner.prepare(tx, now),
-      mayClaim: (now) => this.claimable() && this.planner.mayClaim(now, settings.current().delivery_mode === 'sandbox'),
+      mayClaim: (now) => this.claimable() && this.planner.mayClaim(now, settings.current().delivery_mode === 'sandbox', settings.current().sandbox_rehearse_limits),
       fill: async (plan, tx, now) => {
-        if (this.claimable()) await this.planner.fill(plan, tx, now, settings.current().delivery_mode === 'sandbox');
+        if (this.claimable()) await this.planner.fill(plan, tx, now, settings.current().delivery_mode === 'sandbox', settings.current().sandbox_rehearse_limits);
       },
       undo: (plan) => this.planner.undo(plan),
       launch: (plan) => this.launch(plan),

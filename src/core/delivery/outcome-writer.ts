@@ -3,7 +3,7 @@ import { nowSec, type Clock } from '../clock.js';
 import type { RelayBus } from '../events.js';
 import type { Account, AttemptStart, Store, TransactionPorts } from '../store/ports.js';
 import type { AccountBook } from './account-book.js';
-import { emptyPlan, keyOf, type Delivery, type DeliveryLedger, type RoundClaim, type RoundQueue } from './delivery.js';
+import { emptyPlan, keyOf, slotAccount, type Delivery, type DeliveryLedger, type RoundClaim, type RoundQueue } from './delivery.js';
 import { RELEASE_REASONS, isFinal, type Outcome } from './outcomes.js';
 
 /**
@@ -135,7 +135,7 @@ export class OutcomeWriter {
       return;
     }
     for (const { d, outcome } of batch) {
-      const sentThrough = outcome.kind === 'sent' && d.target.kind === 'account' ? d.target.via : null;
+      const sentThrough = outcome.kind === 'sent' ? slotAccount(d.target) : null;
       ledger.recorded(d, sentThrough !== null ? now : null);
       if (sentThrough !== null && this.deps.book.recovered(keyOf(sentThrough))) this.deps.recovered(sentThrough);
       if (outcome.kind !== 'released') this.deps.bus.emit('attempt', outcome.attempt);

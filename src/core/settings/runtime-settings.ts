@@ -23,6 +23,8 @@ export interface RuntimeSettingsValues {
   retention_seconds: number;
   sink_retention_count: number;
   sink_retention_age_seconds: number;
+  /** sandbox delivery obeys the accounts' rate limits, routing and limit_behavior (#18.5) */
+  sandbox_rehearse_limits: boolean;
 }
 
 export interface RuntimeSettingsOptions {
@@ -60,6 +62,7 @@ export class RuntimeSettings {
       retention_seconds: config.retentionSeconds,
       sink_retention_count: config.sink.retentionCount,
       sink_retention_age_seconds: config.sink.retentionAgeSeconds,
+      sandbox_rehearse_limits: false,
     };
     const persisted = (await opts.store.get<Partial<RuntimeSettingsValues>>(RUNTIME_SETTINGS_KEY)) ?? {};
     const codec = opts.secrets ?? plainSecretCodec;
@@ -101,7 +104,7 @@ export class RuntimeSettings {
   private announce(patch: Partial<RuntimeSettingsValues>): void {
     const { bus } = this.opts;
     bus.emit('settings', this.publicView());
-    if ('paused' in patch || 'delivery_mode' in patch) bus.emit('dispatch.wake');
+    if ('paused' in patch || 'delivery_mode' in patch || 'sandbox_rehearse_limits' in patch) bus.emit('dispatch.wake');
     if (patch.paused === false || 'client_sync_url' in patch) bus.emit('report.wake');
   }
 

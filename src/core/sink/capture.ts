@@ -3,6 +3,7 @@ import { nowSec, type Clock } from '../clock.js';
 import type { CapturedAnnouncement, RelayBus } from '../events.js';
 import type { CapturedSummary } from '../store/ports.js';
 import type { CaptureWriter } from './capture-writer.js';
+import { messageTags } from './emulation/tags.js';
 import { quickSummary } from './quick-summary.js';
 
 /** The SMTP session facts kept with a captured message. */
@@ -14,6 +15,8 @@ export interface CaptureEnvelope {
   remote_address: string | null;
   helo: string | null;
   tls: boolean;
+  /** X-Tags and plus-address tags, when the caller has them already; computed otherwise */
+  tags?: string[];
 }
 
 const MAX_MAILBOX = 200;
@@ -53,6 +56,7 @@ export async function captureMessage(deps: CaptureDeps, writer: CaptureWriter, r
       rcpt_to: env.rcpt_to,
       size: raw.length,
       mailbox: env.mailbox ? env.mailbox.slice(0, MAX_MAILBOX) : null,
+      tags: env.tags ?? messageTags(raw, env.rcpt_to),
       remote_address: env.remote_address,
       helo: env.helo ? env.helo.slice(0, MAX_MAILBOX) : null,
       tls: env.tls,

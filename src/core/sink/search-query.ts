@@ -33,7 +33,7 @@ const UNSUPPORTED: Record<string, string> = {
   addressed: 'use from:, to:, cc: or bcc:',
 };
 
-export const KNOWN_OPERATORS = ['from:', 'to:', 'cc:', 'bcc:', 'subject:', 'body:', 'message-id:', 'filename:', 'mailbox:', 'tag:', 'is:read', 'is:unread', 'has:attachment', 'before:', 'after:', 'larger:', 'smaller:'];
+export const KNOWN_OPERATORS = ['from:', 'to:', 'cc:', 'bcc:', 'subject:', 'body:', 'message-id:', 'filename:', 'mailbox:', 'tag:', 'tenant:', 'is:read', 'is:unread', 'has:attachment', 'before:', 'after:', 'larger:', 'smaller:'];
 
 /** `-`/`!` (negation), then `op:"quoted value"`, `op:value`, `"a phrase"` or a word. */
 const TOKEN = /([-!]?)(?:([A-Za-z][\w-]*):"([^"]*)"?|([A-Za-z][\w-]*):(\S+)|"([^"]*)"?|(\S+))/g;
@@ -45,7 +45,8 @@ const maxOf = (a: number | undefined, b: number) => (a === undefined ? b : Math.
  * Parses the `q` of GET /api/captured with Mailpit's search syntax (v1.30.5, internal/storage/search.go):
  * free words match subject, addresses, text and attachment names (prefix match, all words required);
  * quoted text is a phrase; `-` or `!` before a term excludes it. Operators: `from:` `to:` `subject:`
- * `body:` (one field), `cc:` `bcc:` `message-id:` `filename:` (substring), `mailbox:`/`tag:`, `is:read`
+ * `body:` (one field), `cc:` `bcc:` `message-id:` `filename:` (substring), `mailbox:` (SMTP username),
+ * `tag:` (X-Tags or plus-address tag), `tenant:` (queue tenant), `is:read`
  * `is:unread`, `has:attachment`, `before:`/`after:` (received, a date or date-time, UTC unless it says
  * otherwise), `larger:`/`smaller:` (bytes, `kb`, `mb`). An unknown operator is searched as text and
  * reported; a bad date or size is ignored and reported.
@@ -90,9 +91,16 @@ function applyOperator(search: CapturedSearch, warnings: SearchWarning[], op: st
   }
   switch (op) {
     case 'mailbox':
-    case 'tag':
       if (negate) (search.not_mailboxes ??= []).push(arg);
       else search.mailbox = arg;
+      return true;
+    // Mailpit: a whole tag, case-insensitive; several tag: terms must all match
+    case 'tag':
+      if (arg) (negate ? (search.not_tags ??= []) : (search.tags ??= [])).push(arg);
+      return true;
+    case 'tenant':
+      if (negate) (search.not_tenants ??= []).push(arg);
+      else search.tenant = arg;
       return true;
     case 'is':
       if (lower === 'read' || lower === 'unread') {

@@ -151,7 +151,7 @@ export function createSink(deps: SinkDeps): Sink {
     const event = { stage: 'data' as const, sender, recipients: rcpt, tags: messageTags(data.raw, rcpt) };
     await emulate(session, event);
     let id: number;
-    const envelope = envelopeOf(session);
+    const envelope = { ...envelopeOf(session), tags: event.tags };
     try {
       id = (await captureMessage({ clock, bus, logger }, writer, data.raw, envelope)).id;
     } catch (err) {

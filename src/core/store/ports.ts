@@ -4,6 +4,7 @@ import type {
   AccountInput,
   AttemptStart,
   CapturedCounts,
+  CapturedMailboxes,
   CapturedIndexEntry,
   CapturedSummary,
   ClaimedMessage,
@@ -211,8 +212,8 @@ export interface CapturedPort {
   /** how many messages the search matches */
   countMatching(search: CapturedSearch): Promise<number>;
   counts(): Promise<CapturedCounts>;
-  /** captured mail grouped by SMTP AUTH username (null: sent without AUTH), with unread counts, by name */
-  mailboxes(): Promise<{ mailbox: string | null; total: number; unread: number }[]>;
+  /** captured mail grouped by SMTP AUTH username (null: sent without AUTH), by tenant and by tag, with unread counts, by name */
+  mailboxes(): Promise<CapturedMailboxes>;
   markRead(id: number, read?: boolean): Promise<boolean>;
   delete(id: number): Promise<boolean>;
   /** deletes these messages in one transaction; answers the ids that existed */

@@ -262,6 +262,8 @@ export interface NewCaptured {
   size: number;
   attachments: number;
   mailbox: string | null;
+  /** X-Tags values and plus-address tags (#18.4); left out: none */
+  tags?: string[];
   message_id: string | null;
   preview: string;
   remote_address: string | null;
@@ -292,6 +294,12 @@ export interface CapturedSearch {
   mailbox?: string;
   /** messages whose mailbox is none of these (`-mailbox:`) */
   not_mailboxes?: string[];
+  /** came through the queue for this tenant (`tenant:`), or not for these (`-tenant:`) */
+  tenant?: string;
+  not_tenants?: string[];
+  /** carry every one of these tags / none of these (`tag:`, `-tag:`; case-insensitive, whole tags) */
+  tags?: string[];
+  not_tags?: string[];
   read?: boolean;
   has_attachments?: boolean;
   contains?: { column: SearchColumn; text: string; negate?: boolean }[];
@@ -343,4 +351,19 @@ export interface OrphanSweepStep {
   nextSeq: number;
   /** nothing more to examine right now */
   done: boolean;
+}
+
+/** One mailbox of the captured mail and its counts. */
+export interface MailboxCount {
+  name: string;
+  total: number;
+  unread: number;
+}
+
+/** Captured mail grouped three ways (#18.4): by SMTP AUTH username, by queue tenant, by tag. */
+export interface CapturedMailboxes {
+  /** by SMTP AUTH username (null: sent without AUTH) */
+  users: { mailbox: string | null; total: number; unread: number }[];
+  tenants: MailboxCount[];
+  tags: MailboxCount[];
 }

@@ -8,6 +8,8 @@ export const APP_TITLE = 'Genro Mail Relay';
 export interface TrayActions {
   setMode(mode: DeliveryMode): void | Promise<void>;
   setPaused(paused: boolean): void;
+  /** the sandbox obeys the accounts' rate limits (#18.5) */
+  setRehearseLimits(enabled: boolean): void;
   openWindow(): void;
   copySmtpSettings(): void;
   copyApiSettings(): void;
@@ -20,6 +22,8 @@ export interface TrayMenuPrefs {
   /** null where the platform cannot start the app at login */
   startAtLogin: boolean | null;
   notificationsMuted: boolean;
+  /** the runtime setting sandbox_rehearse_limits */
+  rehearseLimits: boolean;
 }
 
 function headline(s: RelayStatusSnapshot): string {
@@ -61,6 +65,13 @@ export function buildTrayMenuTemplate(s: RelayStatusSnapshot, prefs: TrayMenuPre
       click: () => {
         if (s.mode !== 'real') void actions.setMode('real');
       },
+    },
+    {
+      id: 'rehearse-limits',
+      label: 'Rehearse limits in the sandbox',
+      type: 'checkbox',
+      checked: prefs.rehearseLimits,
+      click: () => actions.setRehearseLimits(!prefs.rehearseLimits),
     },
     { type: 'separator' },
     {

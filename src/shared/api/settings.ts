@@ -20,6 +20,8 @@ const publicSettingsShape = {
   retention_seconds: int,
   sink_retention_count: int,
   sink_retention_age_seconds: int,
+  /** sandbox delivery obeys the accounts' rate limits, routing and limit_behavior (off: it skips them) */
+  sandbox_rehearse_limits: z.boolean(),
   client_sync_password_set: z.boolean(),
   client_sync_token_set: z.boolean(),
 };
@@ -60,6 +62,7 @@ export const settingsPatch = z
     retention_seconds: int.min(0).max(10 * 365 * 86400),
     sink_retention_count: int.min(1).max(10_000_000),
     sink_retention_age_seconds: int.min(0).max(10 * 365 * 86400),
+    sandbox_rehearse_limits: z.boolean(),
   })
   .partial()
   .strict()

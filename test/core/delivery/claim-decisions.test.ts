@@ -84,6 +84,37 @@ describe('decideClaimed', () => {
     expect(decideClaimed(row, context({ accounts: [acc] }, { sandboxMode: true, sandboxReady: false }))).toEqual({ kind: 'hold' });
   });
 
+  it('limits rehearsal: a sandbox send takes its account (and route) as real delivery would', () => {
+    const row = claimedRow('m', { account_id: 'acc' });
+    const on = { sandboxMode: true, rehearseLimits: true };
+    expect(decideClaimed(row, context({ accounts: [acc, spare] }, on))).toEqual({ kind: 'sandbox', payload: payloadOf('m'), via: acc });
+    // rate-limited primary: its fallback, as real delivery would
+    const primaryLimited = { accounts: [acc, spare], rate: { acc: rateHit(NOW + 30) } };
+    expect(decideClaimed(row, context(primaryLimited, on))).toEqual({ kind: 'sandbox', payload: payloadOf('m'), via: spare });
+    const allLimited = { accounts: [acc, spare], rate: { acc: rateHit(NOW + 30), spare: rateHit(NOW + 40) } };
+    expect(decideClaimed(row, context(allLimited, on))).toEqual({ kind: 'rate_limited', account: acc, window: 'minute', limit: 5 });
+    // off: limits skipped
+    expect(decideClaimed(row, context(allLimited, { sandboxMode: true }))).toEqual({ kind: 'sandbox', payload: payloadOf('m') });
+    // no sink: held, rehearsal or not
+    expect(decideClaimed(row, context(allLimited, { ...on, sandboxReady: false }))).toEqual({ kind: 'hold' });
+  });
+
+  it('limits rehearsal: limit_behavior "error" fails the message; an unconfigured account is captured without limits', () => {
+    const strict = account('acc', { limit_behavior: 'error' });
+    const row = claimedRow('m', { account_id: 'acc' });
+    const limited = { accounts: [strict], rate: { acc: rateHit(NOW + 30) } };
+    expect(decideClaimed(row, context(limited, { sandboxMode: true, rehearseLimits: true }))).toEqual({
+      kind: 'fail',
+      account: 'acc',
+      error: "Rate limit exceeded: 5 per minute for account 'acc'",
+      outcome: 'rate_limited',
+    });
+    expect(decideClaimed(claimedRow('m', { account_id: 'nope' }), context(limited, { sandboxMode: true, rehearseLimits: true }))).toEqual({
+      kind: 'sandbox',
+      payload: payloadOf('m'),
+    });
+  });
+
   it('delivers a released captured message through its account even in sandbox mode', () => {
     const row = claimedRow('m', { source_captured_id: 7 });
     expect(decideClaimed(row, context({ accounts: [acc, spare] }, { sandboxMode: true }))).toMatchObject({ kind: 'send', via: acc });

@@ -21,10 +21,23 @@ describe('search query parsing', () => {
     });
     expect(parseCapturedSearch('tag:x is:read http://example.com/a')).toEqual({
       terms: [{ field: 'any', text: 'http://example.com/a' }],
-      mailbox: 'x',
+      tags: ['x'],
       read: true,
     });
     expect(parseCapturedSearch('   ')).toEqual({ terms: [] });
+  });
+});
+
+describe('tag: and tenant: (#18.4)', () => {
+  it('tag: means tags (all required, - excludes), mailbox: stays the SMTP username, tenant: the queue tenant', () => {
+    expect(parseCapturedSearch('tag:orders tag:"big deal" -tag:spam mailbox:shop')).toEqual({
+      terms: [],
+      tags: ['orders', 'big deal'],
+      not_tags: ['spam'],
+      mailbox: 'shop',
+    });
+    expect(parseCapturedSearch('tenant:acme -tenant:"beta co"')).toEqual({ terms: [], tenant: 'acme', not_tenants: ['beta co'] });
+    expect(parseSearch('tenant:acme').warnings).toEqual([]);
   });
 });
 

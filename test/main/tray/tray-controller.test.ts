@@ -16,7 +16,7 @@ describe('tray controller on a running relay', () => {
       menu: fakeMenuFactory,
       icon: (state) => new FakeImage(trayIconPath(RESOURCES, state, 'linux')),
       actions: relayActions(t, log),
-      prefs: () => ({ startAtLogin: false, notificationsMuted: false }),
+      prefs: () => ({ startAtLogin: false, notificationsMuted: false, rehearseLimits: false }),
       platform: 'linux',
     });
     status.onChange((s) => controller.render(s));

@@ -10,7 +10,7 @@ describe('tray menu, tooltip and clipboard texts from the relay state', () => {
     await t.relay.store.messages.enqueue([payload('a'), payload('b')], nowSec(t.relay.ctx.clock));
     const snap = await status.refresh();
     const log: string[] = [];
-    const template = buildTrayMenuTemplate(snap, { startAtLogin: false, notificationsMuted: true }, relayActions(t, log));
+    const template = buildTrayMenuTemplate(snap, { startAtLogin: false, notificationsMuted: true, rehearseLimits: false }, relayActions(t, log));
     const byId = new Map(template.filter((i) => i.id).map((i) => [i.id!, i]));
 
     expect(byId.get('status')?.label).toBe('Paused (sandbox)');
@@ -21,6 +21,7 @@ describe('tray menu, tooltip and clipboard texts from the relay state', () => {
     expect(byId.get('pause')?.label).toBe('Resume dispatch');
     expect(byId.get('mute')).toMatchObject({ type: 'checkbox', checked: true });
     expect(byId.get('login')).toMatchObject({ type: 'checkbox', checked: false });
+    expect(byId.get('rehearse-limits')).toMatchObject({ type: 'checkbox', checked: false });
 
     byId.get('pause')!.click!();
     expect(t.relay.ctx.settings.current().paused).toBe(false);
@@ -32,6 +33,10 @@ describe('tray menu, tooltip and clipboard texts from the relay state', () => {
       delivery_mode: 'real',
       paused: false,
     });
+    byId.get('rehearse-limits')!.click!();
+    expect(t.relay.ctx.settings.current().sandbox_rehearse_limits).toBe(true);
+    const on = buildTrayMenuTemplate(snap, { startAtLogin: false, notificationsMuted: true, rehearseLimits: true }, relayActions(t, log));
+    expect(on.find((i) => i.id === 'rehearse-limits')).toMatchObject({ type: 'checkbox', checked: true });
     byId.get('mute')!.click!();
     byId.get('login')!.click!();
     byId.get('quit')!.click!();
@@ -40,7 +45,7 @@ describe('tray menu, tooltip and clipboard texts from the relay state', () => {
 
   itOnPausedRelay('omits start at login where the platform has none; counts unread captured mail', async ({ t, status }) => {
     const snap = await status.refresh();
-    const template = buildTrayMenuTemplate(snap, { startAtLogin: null, notificationsMuted: false }, relayActions(t, []));
+    const template = buildTrayMenuTemplate(snap, { startAtLogin: null, notificationsMuted: false, rehearseLimits: false }, relayActions(t, []));
     expect(template.map((i) => i.id)).not.toContain('login');
     expect(template.find((i) => i.id === 'count-captured')?.label).toBe('Captured, unread: 0');
 

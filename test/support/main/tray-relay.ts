@@ -18,6 +18,9 @@ export function relayActions(t: TestRelay, log: string[]): TrayActions {
     setPaused: (paused) => {
       void t.relay.services.settings.update({ paused });
     },
+    setRehearseLimits: (enabled) => {
+      void t.relay.services.settings.update({ sandbox_rehearse_limits: enabled });
+    },
     openWindow: () => log.push('open'),
     copySmtpSettings: () => log.push('copy-smtp'),
     copyApiSettings: () => log.push('copy-api'),

@@ -82,6 +82,7 @@ export const SETTINGS: Settings = {
   retention_seconds: 604800,
   sink_retention_count: 5000,
   sink_retention_age_seconds: 0,
+  sandbox_rehearse_limits: false,
   smtp: { host: '127.0.0.1', port: 1025 },
   api: { url: 'http://127.0.0.1:8000' },
 };

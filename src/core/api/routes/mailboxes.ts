@@ -10,7 +10,7 @@ export function mailboxesRoutes(services: Pick<RelayServices, 'mailboxes'>): Rou
     c.body = (await mailboxes.list()) satisfies MailboxList;
   });
   router.delete('/:name', async (c) => {
-    c.body = (await mailboxes.remove(c.params.name)) satisfies MailboxDeleted;
+    c.body = (await mailboxes.remove(c.params.name, c.query)) satisfies MailboxDeleted;
   });
   return router;
 }

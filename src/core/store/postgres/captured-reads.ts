@@ -1,10 +1,13 @@
 import type { CapturedSearch, CapturedSummary, ListCapturedQuery, Page } from '../records.js';
+import { capturedMailboxes, mailboxQueries } from '../sql/captured-tags.js';
 import { CAPTURED_COLUMNS, rowToCaptured, type CapturedRow } from '../sql/captured-rows.js';
 import { decodeCursor, encodeCursor } from '../sql/cursor.js';
 import { columnFilters, containsPattern, LIKE_COLUMN, splitTerms } from '../sql/search-like.js';
 import { Params } from './params.js';
 import { searchQuery } from './search-text.js';
 import type { PgScope } from './transaction-runner.js';
+
+const MAILBOX_SQL = mailboxQueries('COUNT(*) FILTER (WHERE is_read = 0)');
 
 /** The WHERE of a search over the per-message tsvector and the summary columns. */
 function searchWhere(s: CapturedSearch | undefined, p: Params): string[] {
@@ -94,10 +97,10 @@ export class PgCapturedReads {
 
   mailboxes() {
     return this.scope(async (db) => {
-      const { rows } = await db.query<{ mailbox: string | null; total: number; unread: number }>(
-        'SELECT mailbox, COUNT(*)::int AS total, (COUNT(*) FILTER (WHERE is_read = 0))::int AS unread FROM captured GROUP BY mailbox ORDER BY mailbox IS NULL, mailbox',
-      );
-      return rows;
+      const users = await db.query<{ mailbox: string | null; total: number; unread: number }>(MAILBOX_SQL.users);
+      const tenants = await db.query<{ tenant: string; total: number; unread: number }>(MAILBOX_SQL.tenants);
+      const tags = await db.query<{ tags: string; total: number; unread: number }>(MAILBOX_SQL.tags);
+      return capturedMailboxes(users.rows, tenants.rows, tags.rows);
     });
   }
 

@@ -1,6 +1,7 @@
 import type { MessageState } from '../../messages/types.js';
 import type { CapturedIndexEntry, CapturedSummary, NewCaptured } from '../records.js';
 import { ftsHeaderColumns, indexedBody, joinList, newCapturedSummary, splitList } from '../sql/captured-rows.js';
+import { tagsColumn } from '../sql/captured-tags.js';
 import type { Db } from './connection.js';
 import { noNul } from './params.js';
 import { searchVector } from './search-text.js';
@@ -11,8 +12,8 @@ type Item = { m: NewCaptured; raw: Buffer };
 // the summary row and the source in one statement
 const INSERT = `WITH c AS (
     INSERT INTO captured (received_ts, mail_from, rcpt_to, from_addr, to_addrs, cc_addrs, subject, date_ts, size,
-      attachments, mailbox, message_id, preview, remote_address, helo, tls, indexed, search)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::tsvector) RETURNING id)
+      attachments, mailbox, message_id, preview, remote_address, helo, tls, indexed, search, tags)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::tsvector, $20) RETURNING id)
   INSERT INTO captured_raw (id, source) SELECT id, $19 FROM c RETURNING id`;
 
 const text = (s: string | null): string | null => (s === null ? null : noNul(s));
@@ -23,7 +24,7 @@ async function insertOne(db: Db, m: NewCaptured, raw: Buffer): Promise<CapturedS
   const { rows } = await db.query<{ id: number }>(INSERT, [
     m.received_ts, text(m.mail_from), JSON.stringify(m.rcpt_to), text(m.from), text(joinList(m.to)), text(joinList(m.cc)), text(m.subject),
     m.date_ts, m.size, m.attachments, text(m.mailbox), text(m.message_id), text(m.preview), m.remote_address, text(m.helo),
-    m.tls ? 1 : 0, indexed ? 1 : 0, vector, raw,
+    m.tls ? 1 : 0, indexed ? 1 : 0, vector, raw, text(tagsColumn(m.tags)),
   ]);
   return newCapturedSummary(rows[0].id, m);
 }

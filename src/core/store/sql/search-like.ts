@@ -1,4 +1,5 @@
 import type { CapturedSearch, SearchColumn } from '../records.js';
+import { TAG_FILTER, tagPattern } from './captured-tags.js';
 
 /** A LIKE pattern matching `text` anywhere, with `\` escaping its wildcards (Mailpit's LIKE %text%). */
 export function containsPattern(text: string): string {
@@ -22,6 +23,10 @@ export function columnFilters(s: CapturedSearch, param: (v: unknown) => string):
   const where: string[] = [];
   if (s.mailbox !== undefined) where.push(`c.mailbox = ${param(s.mailbox)}`);
   for (const m of s.not_mailboxes ?? []) where.push(`(c.mailbox IS NULL OR c.mailbox <> ${param(m)})`);
+  if (s.tenant !== undefined) where.push(`c.relay_tenant_id = ${param(s.tenant)}`);
+  for (const t of s.not_tenants ?? []) where.push(`(c.relay_tenant_id IS NULL OR c.relay_tenant_id <> ${param(t)})`);
+  for (const t of s.tags ?? []) where.push(TAG_FILTER(param(tagPattern(t))));
+  for (const t of s.not_tags ?? []) where.push(`NOT ${TAG_FILTER(param(tagPattern(t)))}`);
   // a literal, not a parameter: the planner can then use the partial index of unread rows
   if (s.read !== undefined) where.push(`c.is_read = ${s.read ? 1 : 0}`);
   if (s.has_attachments !== undefined) where.push(s.has_attachments ? 'c.attachments > 0' : 'c.attachments = 0');

@@ -1,4 +1,5 @@
 import type { CapturedSearch, ListCapturedQuery, Page, CapturedSummary } from '../records.js';
+import { capturedMailboxes, mailboxQueries } from '../sql/captured-tags.js';
 import { CAPTURED_COLUMNS, rowToCaptured, type CapturedRow } from '../sql/captured-rows.js';
 import { decodeCursor, encodeCursor } from '../sql/cursor.js';
 import { columnFilters, containsPattern, LIKE_COLUMN, splitTerms } from '../sql/search-like.js';
@@ -6,15 +7,17 @@ import { ftsQuery } from './fts-query.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
 
+const MAILBOX_SQL = mailboxQueries('SUM(is_read = 0)');
+
 function prepare({ db }: Pick<TransactionRunner, 'db'>) {
   return {
     one: db.prepare<[number], CapturedRow>(`SELECT ${CAPTURED_COLUMNS} FROM captured c WHERE c.id = ?`),
     raw: db.prepare<[number], { source: Buffer }>('SELECT source FROM captured_raw WHERE id = ?'),
     countAll: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM captured'),
     countUnread: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM captured WHERE is_read = 0'),
-    mailboxes: db.prepare<[], { mailbox: string | null; total: number; unread: number }>(
-      'SELECT mailbox, COUNT(*) AS total, SUM(is_read = 0) AS unread FROM captured GROUP BY mailbox ORDER BY mailbox IS NULL, mailbox',
-    ),
+    mailboxes: db.prepare<[], { mailbox: string | null; total: number; unread: number }>(MAILBOX_SQL.users),
+    tenantBoxes: db.prepare<[], { tenant: string; total: number; unread: number }>(MAILBOX_SQL.tenants),
+    tagBoxes: db.prepare<[], { tags: string; total: number; unread: number }>(MAILBOX_SQL.tags),
     unindexed: db.prepare<[number, number], { id: number }>('SELECT id FROM captured WHERE indexed = 0 AND id <= ? ORDER BY id LIMIT ?'),
     lastId: db.prepare<[], { id: number }>('SELECT id FROM captured ORDER BY id DESC LIMIT 1'),
     countUnindexed: db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM captured WHERE indexed = 0 AND id <= ?'),
@@ -120,7 +123,7 @@ export class CapturedReads {
   }
 
   mailboxes() {
-    return this.scope(() => this.st.mailboxes.all());
+    return this.scope(() => capturedMailboxes(this.st.mailboxes.all(), this.st.tenantBoxes.all(), this.st.tagBoxes.all()));
   }
 
   unindexed(upToId: number, limit: number) {

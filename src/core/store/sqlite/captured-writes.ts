@@ -2,6 +2,7 @@ import type { Database as DB, Statement } from 'better-sqlite3';
 import type { CapturedIndexEntry, CapturedSummary, NewCaptured } from '../records.js';
 import type { MessageState } from '../../messages/types.js';
 import { ftsHeaderColumns, indexedBody, joinList, newCapturedSummary, splitList } from '../sql/captured-rows.js';
+import { tagsColumn } from '../sql/captured-tags.js';
 import type { Scope } from './gate.js';
 import type { TransactionRunner } from './transaction-runner.js';
 import { WalSync } from './wal-sync.js';
@@ -19,9 +20,9 @@ function insertStatements(db: DB): InsertStatements {
   return {
     row: db.prepare(
       `INSERT INTO captured (received_ts, mail_from, rcpt_to, from_addr, to_addrs, cc_addrs, subject, date_ts, size,
-         attachments, mailbox, message_id, preview, remote_address, helo, tls, indexed)
+         attachments, mailbox, message_id, preview, remote_address, helo, tls, indexed, tags)
        VALUES (@received_ts, @mail_from, @rcpt_to, @from_addr, @to_addrs, @cc_addrs, @subject, @date_ts, @size,
-         @attachments, @mailbox, @message_id, @preview, @remote_address, @helo, @tls, @indexed)`,
+         @attachments, @mailbox, @message_id, @preview, @remote_address, @helo, @tls, @indexed, @tags)`,
     ),
     raw: db.prepare('INSERT INTO captured_raw (id, source) VALUES (?, ?)'),
     fts: db.prepare('INSERT INTO captured_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)'),
@@ -48,6 +49,7 @@ function insertOne(st: InsertStatements, m: NewCaptured, raw: Buffer): CapturedS
     helo: m.helo,
     tls: m.tls ? 1 : 0,
     indexed: indexed ? 1 : 0,
+    tags: tagsColumn(m.tags),
   });
   const id = Number(info.lastInsertRowid);
   st.raw.run(id, raw);

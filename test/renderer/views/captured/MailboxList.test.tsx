@@ -11,6 +11,8 @@ const MAILBOXES = {
     { mailbox: 'shop', total: 2, unread: 2 },
     { mailbox: null, total: 5, unread: 1 },
   ],
+  tenants: [{ name: 'acme', total: 4, unread: 3 }],
+  tags: [{ name: 'orders', total: 2, unread: 0 }],
 };
 
 describe('MailboxList', () => {
@@ -22,6 +24,16 @@ describe('MailboxList', () => {
     expect(screen.getByRole('button', { name: 'newsletter' })).toBeTruthy();
     fireEvent.click(shop);
     expect(window.location.hash).toContain(encodeURIComponent('mailbox:"shop"'));
+  });
+
+  it('groups users, tenants and tags; a tenant or tag filters with tenant: or tag:', async () => {
+    withRelay({ 'GET /api/mailboxes': () => MAILBOXES }, <MailboxList q={'tag:"orders"'} />);
+    const tenants = await screen.findByRole('group', { name: 'Tenants' });
+    expect(screen.getByRole('group', { name: 'Users' })).toBeTruthy();
+    expect(screen.getByLabelText('3 unread')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'orders' }).getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(tenants.querySelector('button')!);
+    expect(window.location.hash).toContain(encodeURIComponent('tenant:"acme"'));
   });
 
   it('marks the mailbox the search shows', async () => {

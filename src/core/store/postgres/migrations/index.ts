@@ -5,12 +5,13 @@ import { migration003 } from './003_report_apart.js';
 import { migration004 } from './004_relay_leases.js';
 import { migration005 } from './005_notify_triggers.js';
 import { migration006 } from './006_queue_search.js';
+import { migration007 } from './007_captured_tags.js';
 import { migration009 } from './009_captured_filenames.js';
 import type { PgMigration } from './migration.js';
 
 export type { PgMigration };
 
-export const PG_MIGRATIONS: PgMigration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration009];
+export const PG_MIGRATIONS: PgMigration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration009];
 
 /** Any fixed number: the advisory lock every relay takes while it migrates this database. */
 const MIGRATION_LOCK = 0x676d7231;
