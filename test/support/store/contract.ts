@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import type { StoreFactory } from './harness.js';
 import { enqueueContract } from './messages-contract.js';
+import { enqueueBatchContract } from './enqueue-batch-contract.js';
 import { messageQueriesContract } from './messages-queries-contract.js';
 import { queueSearchContract } from './queue-search-contract.js';
 import { dispatchContract } from './dispatch-contract.js';
@@ -26,6 +27,7 @@ export { recordAnnouncements } from './harness.js';
 export function describeStoreContract(name: string, factory: StoreFactory): void {
   describe(`store contract: ${name}`, () => {
     enqueueContract(factory);
+    enqueueBatchContract(factory);
     messageQueriesContract(factory);
     queueSearchContract(factory);
     dispatchContract(factory);
