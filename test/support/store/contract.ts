@@ -7,6 +7,7 @@ import { queueSearchContract } from './queue-search-contract.js';
 import { dispatchContract } from './dispatch-contract.js';
 import { leasesContract } from './leases-contract.js';
 import { outcomesContract } from './outcomes-contract.js';
+import { outcomeBatchContract } from './outcome-batch-contract.js';
 import { reportsContract } from './reports-contract.js';
 import { accountsSettingsContract } from './accounts-settings-contract.js';
 import { capturedContract } from './captured-contract.js';
@@ -33,6 +34,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     dispatchContract(factory);
     leasesContract(factory);
     outcomesContract(factory);
+    outcomeBatchContract(factory);
     reportsContract(factory);
     accountsSettingsContract(factory);
     capturedContract(factory);
