@@ -1,11 +1,13 @@
 import { describe } from 'vitest';
 import type { StoreFactory } from './harness.js';
 import { enqueueContract } from './messages-contract.js';
+import { enqueueBatchContract } from './enqueue-batch-contract.js';
 import { messageQueriesContract } from './messages-queries-contract.js';
 import { queueSearchContract } from './queue-search-contract.js';
 import { dispatchContract } from './dispatch-contract.js';
 import { leasesContract } from './leases-contract.js';
 import { outcomesContract } from './outcomes-contract.js';
+import { outcomeBatchContract } from './outcome-batch-contract.js';
 import { reportsContract } from './reports-contract.js';
 import { accountsSettingsContract } from './accounts-settings-contract.js';
 import { capturedContract } from './captured-contract.js';
@@ -26,11 +28,13 @@ export { recordAnnouncements } from './harness.js';
 export function describeStoreContract(name: string, factory: StoreFactory): void {
   describe(`store contract: ${name}`, () => {
     enqueueContract(factory);
+    enqueueBatchContract(factory);
     messageQueriesContract(factory);
     queueSearchContract(factory);
     dispatchContract(factory);
     leasesContract(factory);
     outcomesContract(factory);
+    outcomeBatchContract(factory);
     reportsContract(factory);
     accountsSettingsContract(factory);
     capturedContract(factory);

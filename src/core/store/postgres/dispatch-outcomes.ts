@@ -1,12 +1,13 @@
+import type { MessageEvent } from '../../messages/types.js';
 import type { AttemptStart, DeferOutcome, ErrorOutcome, SentOutcome } from '../records.js';
 import { attemptEvent, deferEvent, errorEvent, sentEvent } from '../sql/outcome-events.js';
 import { guardOf, stateWritten, statesGuard, targetState } from '../sql/transitions.js';
 import { noNul } from './params.js';
 import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
 
-/** counts the attempt an outcome ends (see AttemptCount) in the outcome's own update; $s: its start, or null */
-const countAttempt = (s: string) => `attempts = attempts + (CASE WHEN ${s}::bigint IS NULL THEN 0 ELSE 1 END),
-  first_attempt_ts = coalesce(first_attempt_ts, ${s}::bigint)`;
+/** counts the attempt an outcome ends (see AttemptCount) in the outcome's own update; s: its start, or null */
+const countAttempt = (s: string) => `attempts = m.attempts + (CASE WHEN ${s}::bigint IS NULL THEN 0 ELSE 1 END),
+  first_attempt_ts = coalesce(m.first_attempt_ts, ${s}::bigint)`;
 
 /** the message an outcome's update changed, for its timeline row */
 type Changed = { id: string; tenant_id: string };
@@ -18,12 +19,29 @@ const SENT = `UPDATE messages m SET state = ${stateWritten('sent')}, sent_ts = $
     captured_id = u.captured_id, smtp_message_id = u.smtp_id, recipients = u.recipients
   FROM unnest($1::bigint[], $3::smallint[], $4::bigint[], $5::text[], $6::text[], $7::bigint[]) AS u(seq, sandbox, captured_id, smtp_id, recipients, started)
   WHERE m.seq = u.seq AND ${guardOf('sent', 'm')} RETURNING m.seq, m.id, m.tenant_id`;
-const ERROR = `UPDATE messages SET state = ${stateWritten('fail')}, error_ts = $2, error = $3, updated_ts = $2, ${countAttempt('$5')},
-    deferred_ts = NULL, deferred_reason = NULL, lease_until = NULL, recipients = coalesce($4, recipients)
-  WHERE seq = $1 AND ${guardOf('fail')} RETURNING id, tenant_id`;
-const DEFER = `UPDATE messages SET state = ${stateWritten('defer')}, deferred_ts = $3, deferred_reason = $4,
-    retry_count = coalesce($5::int, retry_count), updated_ts = $2, lease_until = NULL, ${countAttempt('$6')}
-  WHERE seq = $1 AND ${guardOf('defer')} RETURNING id, tenant_id`;
+const ERROR = `UPDATE messages m SET state = ${stateWritten('fail')}, error_ts = $2, error = u.error, updated_ts = $2, ${countAttempt('u.started')},
+    deferred_ts = NULL, deferred_reason = NULL, lease_until = NULL, recipients = coalesce(u.recipients, m.recipients)
+  FROM unnest($1::bigint[], $3::text[], $4::text[], $5::bigint[]) AS u(seq, error, recipients, started)
+  WHERE m.seq = u.seq AND ${guardOf('fail', 'm')} RETURNING m.seq, m.id, m.tenant_id`;
+const DEFER = `UPDATE messages m SET state = ${stateWritten('defer')}, deferred_ts = u.until, deferred_reason = u.reason,
+    retry_count = coalesce(u.retry, m.retry_count), updated_ts = $2, lease_until = NULL, ${countAttempt('u.started')}
+  FROM unnest($1::bigint[], $3::bigint[], $4::text[], $5::int[], $6::bigint[]) AS u(seq, until, reason, retry, started)
+  WHERE m.seq = u.seq AND ${guardOf('defer', 'm')} RETURNING m.seq, m.id, m.tenant_id`;
+
+/** The first outcome of each seq: a later one for the same lease would find it no longer `sending`. */
+const firstPerSeq = <T extends { seq: number }>(items: T[]): T[] => {
+  const seen = new Set<number>();
+  return items.filter((it) => !seen.has(it.seq) && seen.add(it.seq));
+};
+
+/** The timeline rows of the changed messages, in the order of the outcomes that changed them. */
+const eventsOf = <T extends { seq: number }>(items: T[], rows: (Changed & { seq: number })[], event: (m: Changed, it: T) => MessageEvent): MessageEvent[] => {
+  const changed = new Map(rows.map((r) => [r.seq, r]));
+  return items.flatMap((it) => {
+    const row = changed.get(it.seq);
+    return row ? [event(row, it)] : [];
+  });
+};
 
 /** The sends replace the rate slots their claims took ($4: every seq of the batch; a failover sends through another account). */
 const SENDS_LOGGED = `WITH slot AS (DELETE FROM send_log WHERE seq = ANY($4::bigint[]))
@@ -46,11 +64,12 @@ export class PgDispatchOutcomes {
     return this.scope(async (db) => {
       if (items.length === 0) return;
       await this.runner.write(db, async (tx) => {
-        for (const it of items) {
-          const { rows } = await tx.query<Changed>(`SELECT id, tenant_id FROM messages WHERE seq = $1 AND ${statesGuard([targetState('claim')])}`, [it.seq]);
-          if (!rows[0]) continue;
-          await this.runner.outbox.record(tx, attemptEvent(rows[0], it, now));
-        }
+        const { rows } = await tx.query<Changed & { seq: number }>(
+          `SELECT seq, id, tenant_id FROM messages WHERE seq = ANY($1::bigint[]) AND ${statesGuard([targetState('claim')])}`,
+          [items.map((it) => it.seq)],
+        );
+        const changed = new Map(rows.map((r) => [r.seq, r]));
+        await this.runner.outbox.recordMany(tx, items.flatMap((it) => (changed.has(it.seq) ? [attemptEvent(changed.get(it.seq)!, it, now)] : [])));
       });
     });
   }
@@ -71,13 +90,7 @@ export class PgDispatchOutcomes {
           items.map((it) => (it.recipients ? JSON.stringify(it.recipients) : null)),
           items.map((it) => it.started_ts ?? null),
         ]);
-        const changed = new Map(rows.map((r) => [r.seq, r]));
-        for (const it of items) {
-          const row = changed.get(it.seq);
-          if (!row) continue;
-          changed.delete(it.seq);
-          await this.runner.outbox.record(tx, sentEvent(row, it, now));
-        }
+        await this.runner.outbox.recordMany(tx, eventsOf(firstPerSeq(items), rows, (m, it) => sentEvent(m, it, now)));
       });
     });
   }
@@ -86,12 +99,15 @@ export class PgDispatchOutcomes {
     return this.scope(async (db) => {
       if (items.length === 0) return;
       await this.runner.write(db, async (tx) => {
-        for (const it of items) {
-          const recipients = it.recipients ? JSON.stringify(it.recipients) : null;
-          const { rows } = await tx.query<Changed>(ERROR, [it.seq, now, noNul(it.error), recipients, it.started_ts ?? null]);
-          if (!rows[0]) continue;
-          await this.runner.outbox.record(tx, errorEvent(rows[0], it, now));
-        }
+        const first = firstPerSeq(items);
+        const { rows } = await tx.query<Changed & { seq: number }>(ERROR, [
+          first.map((it) => it.seq),
+          now,
+          first.map((it) => noNul(it.error)),
+          first.map((it) => (it.recipients ? JSON.stringify(it.recipients) : null)),
+          first.map((it) => it.started_ts ?? null),
+        ]);
+        await this.runner.outbox.recordMany(tx, eventsOf(first, rows, (m, it) => errorEvent(m, it, now)));
         await tx.query(FREE_SLOTS, [items.map((it) => it.seq)]);
       });
     });
@@ -102,11 +118,16 @@ export class PgDispatchOutcomes {
     return this.scope(async (db) => {
       if (items.length === 0) return;
       await this.runner.write(db, async (tx) => {
-        for (const it of items) {
-          const { rows } = await tx.query<Changed>(DEFER, [it.seq, now, it.until, it.reason, it.retry_count ?? null, it.started_ts ?? null]);
-          if (!rows[0]) continue;
-          await this.runner.outbox.record(tx, deferEvent(rows[0], it, now));
-        }
+        const first = firstPerSeq(items);
+        const { rows } = await tx.query<Changed & { seq: number }>(DEFER, [
+          first.map((it) => it.seq),
+          now,
+          first.map((it) => it.until),
+          first.map((it) => it.reason),
+          first.map((it) => it.retry_count ?? null),
+          first.map((it) => it.started_ts ?? null),
+        ]);
+        await this.runner.outbox.recordMany(tx, eventsOf(first, rows, (m, it) => deferEvent(m, it, now)));
         await tx.query(FREE_SLOTS, [items.map((it) => it.seq)]);
       });
     });

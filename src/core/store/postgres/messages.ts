@@ -1,33 +1,25 @@
-import { TRANSITIONS, decideEnqueue } from '../../messages/state-machine.js';
+import { TRANSITIONS } from '../../messages/state-machine.js';
 import { FINAL_STATES, PENDING_STATES, type MessagePayload, type MessageState } from '../../messages/types.js';
 import type { MessagesPort } from '../ports.js';
-import { DEFAULT_TENANT, type EnqueueResult, type ListMessagesQuery, type MessageKey } from '../records.js';
+import type { EnqueueResult, ListMessagesQuery, MessageKey } from '../records.js';
 import { decodeCursor, encodeCursor } from '../sql/cursor.js';
 import { SUMMARY_COLUMNS, rowToEvent, rowToRecord, rowToSummary, type EventRow, type FullRow, type SummaryRow } from '../sql/message-rows.js';
 import { guardOf, guardWithin, reportedGuard, stateWritten, statesGuard, targetState } from '../sql/transitions.js';
 import type { Db } from './connection.js';
+import { planEnqueue } from './enqueue-plan.js';
+import { readExisting, writeEnqueuePlan } from './enqueue-writes.js';
 import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
-import { Params, noNul } from './params.js';
+import { Params } from './params.js';
 import { queueSearchCondition } from './queue-search.js';
 import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
 
-const INSERT = `INSERT INTO messages (tenant_id, id, account_id, batch_code, priority, state, payload, subject, from_addr, to_addrs,
-    created_ts, updated_ts, deferred_ts, deferred_reason, source_captured_id)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14)`;
-// a replaced message keeps its seq (queue position) and created_ts, as genro-mail-proxy does
-const REPLACE = `UPDATE messages SET account_id = $3, batch_code = $4, priority = $5, state = $6, payload = $7, subject = $8,
-    from_addr = $9, to_addrs = $10, updated_ts = $11, deferred_ts = $12, deferred_reason = $13, sent_ts = NULL, error_ts = NULL,
-    error = NULL, reported_ts = NULL, retry_count = 0, attempts = 0, first_attempt_ts = NULL, lease_until = NULL, sandbox = 0,
-    smtp_message_id = NULL, captured_id = NULL, recipients = NULL, source_captured_id = $14
-  WHERE tenant_id = $1 AND id = $2 AND ${guardOf('replace')}`;
 const RETRY = `UPDATE messages SET state = ${stateWritten('retry')}, retry_count = 0, deferred_ts = NULL, deferred_reason = NULL,
     error = NULL, error_ts = NULL, reported_ts = NULL, first_attempt_ts = NULL, lease_until = NULL, updated_ts = $1
   WHERE tenant_id = $2 AND id = $3 AND ${guardOf('retry')}
   RETURNING ${SUMMARY_COLUMNS}`;
 const REPORTED_BEFORE = `SELECT seq, tenant_id, id FROM messages WHERE ${guardWithin('purge', FINAL_STATES, true)} AND reported_ts < $1`;
 
-type Existing = { state: MessageState; sent_ts: number | null };
-const keyOf = (tenantId: string, id: string) => JSON.stringify([tenantId, id]);
+type Existing = { state: MessageState };
 
 /** The queue as a whole (MessagesPort) over PostgreSQL: accept, inspect, delete, retry. */
 export class PgMessages implements MessagesPort {
@@ -41,51 +33,9 @@ export class PgMessages implements MessagesPort {
   }
 
   private async enqueueIn(db: Db, batch: MessagePayload[], now: number, sourceCapturedId: number | null): Promise<EnqueueResult> {
-    const rejected: { id: string; reason: string }[] = [];
-    let queued = 0;
-    const known = await this.existing(db, batch);
-    for (const m of batch) {
-      const tenantId = m.tenant_id ?? DEFAULT_TENANT;
-      const existing = known.get(keyOf(tenantId, m.id));
-      const scheduled = m.deferred_ts !== undefined && m.deferred_ts > now;
-      const decision = decideEnqueue(existing ? { state: existing.state, delivered: existing.sent_ts !== null } : null, scheduled);
-      if (decision.kind === 'refuse') {
-        rejected.push({ id: m.id, reason: decision.reason });
-        continue;
-      }
-      const accountId = m.account_id ?? null;
-      const row = [tenantId, m.id, accountId, m.batch_code ?? null, m.priority, decision.state, JSON.stringify(m),
-        noNul(m.subject.slice(0, 500)), noNul(m.from.slice(0, 500)), noNul(m.to.join(', ').slice(0, 1000)), now,
-        scheduled ? m.deferred_ts! : null, scheduled ? 'scheduled' : null, sourceCapturedId];
-      if (decision.kind === 'insert') await db.query(INSERT, row);
-      else if ((await db.query(REPLACE, row)).rowCount === 0) throw new Error(`replacing ${m.id}: the state machine refused it`);
-      known.set(keyOf(tenantId, m.id), { state: decision.state, sent_ts: null });
-      queued++;
-      await this.runner.outbox.record(db, {
-        message_id: m.id,
-        tenant_id: tenantId,
-        account_id: accountId,
-        ts: now,
-        type: TRANSITIONS[decision.kind === 'insert' ? 'enqueue' : 'replace'].events[0],
-        state: decision.state,
-        detail: {
-          priority: m.priority,
-          ...(scheduled ? { deferred_ts: m.deferred_ts, reason: 'scheduled' } : {}),
-          ...(sourceCapturedId !== null ? { source_captured_id: sourceCapturedId } : {}),
-        },
-      });
-    }
-    return { queued, rejected };
-  }
-
-  /** The rows the batch names that exist already, in one statement. */
-  private async existing(db: Db, batch: MessagePayload[]): Promise<Map<string, Existing>> {
-    const { rows } = await db.query<Existing & { tenant_id: string; id: string }>(
-      `SELECT m.tenant_id, m.id, m.state, m.sent_ts FROM messages m JOIN unnest($1::text[], $2::text[]) AS k(t, i)
-         ON m.tenant_id = k.t AND m.id = k.i`,
-      [batch.map((m) => m.tenant_id ?? DEFAULT_TENANT), batch.map((m) => m.id)],
-    );
-    return new Map(rows.map((r) => [keyOf(r.tenant_id, r.id), r]));
+    const plan = planEnqueue(batch, now, await readExisting(db, batch), sourceCapturedId);
+    await writeEnqueuePlan(db, this.runner.outbox, plan, now, sourceCapturedId);
+    return plan.result;
   }
 
   get(key: MessageKey) {

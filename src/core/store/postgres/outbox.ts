@@ -31,13 +31,25 @@ export class PgOutbox {
   }
 
   /** Writes a timeline row; call only inside a transaction. */
-  async record(db: Db, ev: MessageEvent): Promise<void> {
+  record(db: Db, ev: MessageEvent): Promise<void> {
+    return this.recordMany(db, [ev]);
+  }
+
+  /** Writes timeline rows in one statement, their seqs in the given order; call only inside a transaction. */
+  async recordMany(db: Db, evs: MessageEvent[]): Promise<void> {
+    if (evs.length === 0) return;
     const { rows } = await db.query<{ seq: number }>(
-      'INSERT INTO message_events (tenant_id, message_id, ts, type, state, detail) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq',
-      [ev.tenant_id, ev.message_id, ev.ts, ev.type, ev.state, ev.detail ? JSON.stringify(ev.detail) : null],
+      `INSERT INTO message_events (tenant_id, message_id, ts, type, state, detail)
+         SELECT t, m, ts, ty, st, d FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])
+           WITH ORDINALITY AS e(t, m, ts, ty, st, d, n) ORDER BY n
+         RETURNING seq`,
+      [evs.map((e) => e.tenant_id), evs.map((e) => e.message_id), evs.map((e) => e.ts), evs.map((e) => e.type), evs.map((e) => e.state),
+        evs.map((e) => (e.detail ? JSON.stringify(e.detail) : null))],
     );
-    ev.seq = rows[0].seq;
-    this.events.push(ev);
+    // an INSERT runs serially: the identity hands out seqs in the SELECT's order, whatever order RETURNING lists them in
+    const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);
+    evs.forEach((ev, k) => (ev.seq = seqs[k]));
+    this.events.push(...evs);
   }
 
   /** Announces an event without keeping a row (the deletion of the message itself). */
