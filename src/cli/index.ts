@@ -9,6 +9,7 @@ commands:
            --host --port --smtp-host --smtp-port --data-dir --db-path --api-token
            --delivery-mode sandbox|real --config FILE --retry-delays 60,300,...
            --max-concurrency N --client-sync-url URL --log-level LEVEL
+           --db-url postgres://... --lease-seconds N --fetch-url URL
   status   check a running relay; exits non-zero when something is wrong
 `;
 
