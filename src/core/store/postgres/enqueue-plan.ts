@@ -1,6 +1,7 @@
-import { TRANSITIONS, decideEnqueue } from '../../messages/state-machine.js';
+import { decideEnqueue } from '../../messages/state-machine.js';
 import type { MessageEvent, MessagePayload, MessageState } from '../../messages/types.js';
 import { DEFAULT_TENANT, type EnqueueResult } from '../records.js';
+import { enqueueEvent } from '../sql/enqueue-event.js';
 import { noNul } from './params.js';
 
 /** A stored message as enqueue decides on it. */
@@ -68,19 +69,7 @@ export function planEnqueue(batch: MessagePayload[], now: number, stored: Readon
     };
     writes.set(key, { row, insert: writes.get(key)?.insert ?? decision.kind === 'insert' });
     known.set(key, { state: decision.state, sent_ts: null });
-    events.push({
-      message_id: m.id,
-      tenant_id: tenantId,
-      account_id: row.account_id,
-      ts: now,
-      type: TRANSITIONS[decision.kind === 'insert' ? 'enqueue' : 'replace'].events[0],
-      state: decision.state,
-      detail: {
-        priority: m.priority,
-        ...(scheduled ? { deferred_ts: m.deferred_ts, reason: 'scheduled' } : {}),
-        ...(sourceCapturedId !== null ? { source_captured_id: sourceCapturedId } : {}),
-      },
-    });
+    events.push(enqueueEvent(m, { tenantId, accountId: row.account_id, now }, decision, scheduled, sourceCapturedId));
   }
   const all = [...writes.values()];
   return {

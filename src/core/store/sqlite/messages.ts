@@ -4,6 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import type { MessagesPort } from '../ports.js';
 import { DEFAULT_TENANT, type EnqueueResult, type ListMessagesQuery, type MessageKey } from '../records.js';
 import { decodeCursor, encodeCursor } from '../sql/cursor.js';
+import { enqueueEvent } from '../sql/enqueue-event.js';
 import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
 import { queueSearch } from './queue-search.js';
 import { SUMMARY_COLUMNS, rowToEvent, rowToRecord, rowToSummary, type EventRow, type FullRow, type SummaryRow } from '../sql/message-rows.js';
@@ -119,19 +120,7 @@ export class SqliteMessages implements MessagesPort {
       if (decision.kind === 'insert') this.st.insert.run(row);
       else if (this.st.replace.run(row).changes === 0) throw new Error(`replacing ${m.id}: the state machine refused it`);
       queued++;
-      this.runner.outbox.record({
-        message_id: m.id,
-        tenant_id: tenantId,
-        account_id: row.account_id,
-        ts: now,
-        type: TRANSITIONS[decision.kind === 'insert' ? 'enqueue' : 'replace'].events[0],
-        state: decision.state,
-        detail: {
-          priority: m.priority,
-          ...(scheduled ? { deferred_ts: m.deferred_ts, reason: 'scheduled' } : {}),
-          ...(sourceCapturedId !== null ? { source_captured_id: sourceCapturedId } : {}),
-        },
-      });
+      this.runner.outbox.record(enqueueEvent(m, { tenantId, accountId: row.account_id, now }, decision, scheduled, sourceCapturedId));
     }
     return { queued, rejected };
   }
