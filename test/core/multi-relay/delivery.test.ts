@@ -1,25 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/common/wait.js';
-import { addSpread, postJson, RecordingSmtp, startRelays, withDb } from '../../support/multi-relay/relays.js';
-import type { TestRelay } from '../../support/relay/test-relay.js';
+import { addSpread, postJson, RecordingSmtp, startRelays, withDb, useRelayFleet } from '../../support/multi-relay/relays.js';
 import { pgTestsEnabled, usePgCluster } from '../../support/store/postgres.js';
 
 /** Three relays on one PostgreSQL database share its queue (issue #19): everything goes out once. */
 describe.skipIf(!pgTestsEnabled())('three relays on one database (needs initdb and pg_ctl)', () => {
   const { cluster } = usePgCluster();
-  let relays: TestRelay[] = [];
-  let smtp: RecordingSmtp | null = null;
-  afterEach(async () => {
-    await Promise.all(relays.map((r) => r.stop()));
-    await smtp?.close();
-    relays = [];
-    smtp = null;
-  });
+  const fleet = useRelayFleet();
 
   it('deliver 3,000 messages to a counting SMTP server, each exactly once, every relay taking a share', async () => {
     const dbUrl = await cluster().createDatabase();
-    smtp = await new RecordingSmtp().listen();
-    relays = await startRelays(3, dbUrl);
+    const smtp = fleet.smtp(await new RecordingSmtp().listen());
+    const relays = fleet.relays(await startRelays(3, dbUrl));
     for (const r of relays) expect((await postJson(r.url, '/account', { id: 'acc', host: '127.0.0.1', port: smtp.port, use_tls: false, max_connections: 10 })).status).toBe(200);
     const ids = Array.from({ length: 3000 }, (_, i) => `m${i}`);
     const started = Date.now();

@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/common/wait.js';
-import { postJson, mailTo, RecordingSmtp, startRelays, statesOf, withDb } from '../../support/multi-relay/relays.js';
-import type { TestRelay } from '../../support/relay/test-relay.js';
+import { postJson, mailTo, RecordingSmtp, startRelays, statesOf, withDb, useRelayFleet } from '../../support/multi-relay/relays.js';
 import { pgTestsEnabled, usePgCluster } from '../../support/store/postgres.js';
 
 const LEASE_SECONDS = 2;
@@ -9,19 +8,12 @@ const LEASE_SECONDS = 2;
 /** A send slower than the lease keeps its lease: the other relay never sends it again (issue #19.2). */
 describe.skipIf(!pgTestsEnabled())('lease renewal with two relays (needs initdb and pg_ctl)', () => {
   const { cluster } = usePgCluster();
-  let relays: TestRelay[] = [];
-  let smtp: RecordingSmtp | null = null;
-  afterEach(async () => {
-    await Promise.all(relays.map((r) => r.stop()));
-    await smtp?.close();
-    relays = [];
-    smtp = null;
-  });
+  const fleet = useRelayFleet();
 
   it('a 2-second lease renewed through 4-second sends: each message is sent once', async () => {
     const dbUrl = await cluster().createDatabase();
-    smtp = await new RecordingSmtp(4000).listen();
-    relays = await startRelays(2, dbUrl, { delivery: { leaseSeconds: LEASE_SECONDS } });
+    const smtp = fleet.smtp(await new RecordingSmtp(4000).listen());
+    const relays = fleet.relays(await startRelays(2, dbUrl, { delivery: { leaseSeconds: LEASE_SECONDS } }));
     for (const r of relays) expect((await postJson(r.url, '/account', { id: 'slow', host: '127.0.0.1', port: smtp.port, use_tls: false, max_connections: 3 })).status).toBe(200);
     const claimedAt = Math.floor(Date.now() / 1000);
     expect((await postJson(relays[0].url, '/commands/add-messages', { messages: ['a', 'b', 'c'].map((id) => mailTo('slow', id)) })).status).toBe(200);

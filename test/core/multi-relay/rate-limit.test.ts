@@ -1,26 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/common/wait.js';
-import { mailTo, postJson, RecordingSmtp, startRelays, statesOf } from '../../support/multi-relay/relays.js';
-import type { TestRelay } from '../../support/relay/test-relay.js';
+import { mailTo, postJson, RecordingSmtp, startRelays, statesOf, useRelayFleet } from '../../support/multi-relay/relays.js';
 import { pgTestsEnabled, usePgCluster } from '../../support/store/postgres.js';
 
 /** An account's rate limits hold over every relay sharing the database (issue #19.3). */
 describe.skipIf(!pgTestsEnabled())('a shared rate limit over three relays (needs initdb and pg_ctl)', () => {
   const { cluster } = usePgCluster();
-  let relays: TestRelay[] = [];
-  let smtp: RecordingSmtp | null = null;
-  afterEach(async () => {
-    await Promise.all(relays.map((r) => r.stop()));
-    await smtp?.close();
-    relays = [];
-    smtp = null;
-  });
+  const fleet = useRelayFleet();
 
   it('limit_per_minute is never exceeded when three relays race for the last slots', async () => {
     const dbUrl = await cluster().createDatabase();
     // a slow server: the sends are still in flight while the other relays claim
-    smtp = await new RecordingSmtp(300).listen();
-    relays = await startRelays(3, dbUrl);
+    const smtp = fleet.smtp(await new RecordingSmtp(300).listen());
+    const relays = fleet.relays(await startRelays(3, dbUrl));
     const account = { id: 'limited', host: '127.0.0.1', port: smtp.port, use_tls: false, limit_per_minute: 7, max_connections: 10 };
     for (const r of relays) expect((await postJson(r.url, '/account', account)).status).toBe(200);
 

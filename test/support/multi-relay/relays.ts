@@ -1,7 +1,24 @@
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
+import { afterEach } from 'vitest';
 import { startTestRelay, TEST_TOKEN, type ConfigPatch, type TestRelay } from '../relay/test-relay.js';
+
+/** Relays and SMTP servers a test starts, stopped after each test of the file that calls this. */
+export function useRelayFleet() {
+  let relays: TestRelay[] = [];
+  let servers: RecordingSmtp[] = [];
+  afterEach(async () => {
+    await Promise.all(relays.map((r) => r.stop()));
+    await Promise.all(servers.map((s) => s.close()));
+    relays = [];
+    servers = [];
+  });
+  return {
+    relays: (started: TestRelay[]): TestRelay[] => (relays.push(...started), started),
+    smtp: (server: RecordingSmtp): RecordingSmtp => (servers.push(server), server),
+  };
+}
 
 /** An SMTP server on 127.0.0.1 that records each delivery's Message-ID and the moment it accepted it (ms). */
 export class RecordingSmtp {
