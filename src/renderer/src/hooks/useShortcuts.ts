@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 
 /** True when a key press belongs to a text field rather than to the app's shortcuts. */
 export function isTyping(target: EventTarget | null): boolean {
@@ -10,7 +10,8 @@ export function isTyping(target: EventTarget | null): boolean {
 /** Global single-key shortcuts (ignored while typing and with Ctrl/Alt/Meta held). */
 export function useShortcuts(map: Record<string, (e: KeyboardEvent) => void>, enabled = true): void {
   const ref = useRef(map);
-  useEffect(() => {
+  // before paint, so a key pressed right after a render never runs the previous render's handlers
+  useLayoutEffect(() => {
     ref.current = map;
   });
   useEffect(() => {

@@ -53,24 +53,40 @@ export function useTriage<T, K>(opts: TriageOptions<T, K>): Triage<T, K> {
   const clearSelection = useCallback(() => setSelection(emptySelection()), []);
   const { position, prev, next } = openKey === null ? { position: 0, prev: null, next: null } : neighbours(order, openKey);
 
-  const openNextAfter = useCallback(
-    (removed: readonly K[]) => {
-      const target = nextAfterRemoval(orderRef.current, openKey, new Set(removed));
-      if (target !== null) open(target);
+  // the key asked for last: keys pressed before the route has caught up walk on from it, not from the old one
+  const current = useRef(openKey);
+  const seen = useRef(openKey);
+  if (seen.current !== openKey) {
+    seen.current = openKey;
+    current.current = openKey;
+  }
+  const go = useCallback(
+    (key: K | null) => {
+      current.current = key;
+      if (key !== null) open(key);
       else close();
     },
-    [openKey, open, close],
+    [open, close],
+  );
+  const openNextAfter = useCallback(
+    (removed: readonly K[]) => go(nextAfterRemoval(orderRef.current, current.current, new Set(removed))),
+    [go],
   );
 
   const picked = useMemo(() => selectedInOrder(selection, order), [selection, order]);
   const walk = (delta: number) => {
-    if (openKey !== null) {
-      const to = delta > 0 ? next : prev;
-      if (to !== null) open(to);
-    } else list.current?.move(delta);
+    const at = current.current;
+    if (at === null) {
+      list.current?.move(delta);
+      return;
+    }
+    const around = neighbours(orderRef.current, at);
+    const to = delta > 0 ? around.next : around.prev;
+    if (to !== null) go(to);
   };
   const target = (): T | null => {
-    if (openKey !== null) return items.find((it) => keyOf(it) === openKey) ?? null;
+    const at = current.current;
+    if (at !== null) return items.find((it) => keyOf(it) === at) ?? null;
     return list.current?.active() ?? null;
   };
   const del = (e: KeyboardEvent) => {
@@ -91,10 +107,10 @@ export function useTriage<T, K>(opts: TriageOptions<T, K>): Triage<T, K> {
       Enter: (e) => {
         // Enter on a button, link or tab is that control's own
         if (e.target instanceof Element && e.target.closest('button, a, [role="tab"]')) return;
-        const item = openKey === null ? list.current?.active() : null;
+        const item = current.current === null ? list.current?.active() : null;
         if (!item) return;
         e.preventDefault();
-        open(keyOf(item));
+        go(keyOf(item));
       },
       x: () => {
         const item = target();
@@ -103,7 +119,7 @@ export function useTriage<T, K>(opts: TriageOptions<T, K>): Triage<T, K> {
       d: del,
       Delete: del,
       Escape: () => {
-        if (openKey === null && selection.keys.size > 0) clearSelection();
+        if (current.current === null && selection.keys.size > 0) clearSelection();
       },
       ...keys,
     },
