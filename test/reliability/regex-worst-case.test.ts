@@ -28,11 +28,21 @@ function worstCases(pieces: string[], endings: string[], length = N): string[] {
   return pieces.flatMap((p) => endings.map((e) => p.repeat(Math.ceil(length / p.length)) + e));
 }
 
+/** CPU time, not wall time: a loaded machine delays the test, it does not make the pattern do more work */
+function cpuMs(f: () => unknown): number {
+  const start = process.cpuUsage();
+  f();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
 function timed(name: string, inputs: string[], f: (s: string) => unknown): void {
+  // the first call may load a module on first use (parseAddresses' libmime): that is not the pattern's time
+  if (inputs[0] !== undefined) f(inputs[0]);
   for (const input of inputs) {
-    const start = performance.now();
-    f(input);
-    const ms = performance.now() - start;
+    // a second try when over budget: a garbage collection can land in one; a quadratic pattern fails both
+    const first = cpuMs(() => f(input));
+    const ms = first < BUDGET_MS ? first : cpuMs(() => f(input));
     expect(ms, `${name}: ${JSON.stringify(input.slice(0, 12))}… (${input.length} chars)`).toBeLessThan(BUDGET_MS);
   }
 }
