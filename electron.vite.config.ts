@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { defineConfig } from 'electron-vite';
@@ -9,9 +11,12 @@ import { cspMetaPlugin } from './src/renderer/csp.js';
  * static import inside a lazily imported module would be hoisted to the start). */
 export const HEADLESS_EXTERNAL = ['better-sqlite3', '@aws-sdk/*', 'selfsigned', 'electron'];
 
+const BUNDLE = 'cli-bundle.cjs';
+
 /**
- * After the main build: out/main/cli.js again, now WITH its package dependencies, one ESM file. A start then
- * reads and links one file instead of resolving ~10 packages' hundreds (issue #15 item 2, docs/performance.md).
+ * After the main build: vite's out/main/cli.js becomes out/main/cli-bundle.cjs, WITH its package dependencies
+ * (one file: no package resolution at start), and out/main/cli.js a small launcher that runs it through a V8
+ * code cache (src/cli/launcher.ts; CommonJS because only vm.Script takes one on Node 20). Issue #15 item 2.
  */
 function bundleHeadlessCli(): Plugin {
   let outDir = '';
@@ -23,21 +28,37 @@ function bundleHeadlessCli(): Plugin {
     },
     async closeBundle() {
       const cli = resolve(outDir, 'cli.js');
+      const bundle = resolve(outDir, BUNDLE);
       await esbuild({
         entryPoints: [cli],
+        outfile: bundle,
+        bundle: true,
+        format: 'cjs',
+        platform: 'node',
+        target: 'node20',
+        external: HEADLESS_EXTERNAL,
+        // the sources are ESM: strict as before; import.meta from the CommonJS file's own name
+        banner: { js: `"use strict";const __gmrImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
+        define: { 'import.meta.url': '__gmrImportMetaUrl', 'import.meta.filename': '__filename', 'import.meta.dirname': '__dirname' },
+        // import() of the lazy externals becomes a require() in a promise: a vm.Script has no module loader
+        supported: { 'dynamic-import': false },
+        // whitespace and syntax only: stack traces keep their names
+        minifyWhitespace: true,
+        minifySyntax: true,
+        legalComments: 'none',
+        logLevel: 'warning',
+      });
+      const id = createHash('sha256').update(readFileSync(bundle)).digest('hex').slice(0, 16);
+      await esbuild({
+        entryPoints: [resolve(__dirname, 'src/cli/launcher.ts')],
         outfile: cli,
         allowOverwrite: true,
         bundle: true,
         format: 'esm',
         platform: 'node',
         target: 'node20',
-        external: HEADLESS_EXTERNAL,
-        // bundled CommonJS packages require() node built-ins: an ESM file has no require of its own
-        banner: { js: "import { createRequire as __gmrCreateRequire } from 'node:module'; const require = __gmrCreateRequire(import.meta.url);" },
-        // whitespace and syntax only: stack traces keep their names
-        minifyWhitespace: true,
-        minifySyntax: true,
-        legalComments: 'none',
+        define: { __GMR_BUNDLE_ID__: JSON.stringify(id) },
+        banner: { js: '#!/usr/bin/env node' },
         logLevel: 'warning',
       });
     },

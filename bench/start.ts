@@ -9,6 +9,7 @@
  *   npm run bench:start -- --runs 7 --idle-seconds 30
  *   RELAY_CLI_BEFORE=<older build>/out/main/cli.js npm run bench:start   (adds its rows beside ours)
  *   RELAY_CLI=<other build>/out/main/cli.js npm run bench:start          (measures that build instead)
+ *   npm run bench:start -- --only restart     (the floor and the rows whose name contains the word)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +23,8 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 // RELAY_CLI: another build to compare (e.g. an older commit's out/main/cli.js)
 const CLI = process.env.RELAY_CLI ? path.resolve(process.env.RELAY_CLI) : path.join(ROOT, 'out/main/cli.js');
 const BEFORE = process.env.RELAY_CLI_BEFORE ? path.resolve(process.env.RELAY_CLI_BEFORE) : null;
+const onlyAt = process.argv.indexOf('--only');
+const ONLY = onlyAt >= 0 ? process.argv[onlyAt + 1] : null;
 
 const FLOOR = `const s=require('node:http').createServer((q,r)=>{r.writeHead(q.url==='/health'?200:404,{'content-type':'application/json'});r.end('{"status":"ok"}')});
 s.listen(0,'127.0.0.1',()=>console.log('API: http://127.0.0.1:'+s.address().port));process.on('SIGTERM',()=>process.exit(0));`;
@@ -111,7 +114,7 @@ const fmt = (xs: number[], unit: string) => (xs.some(Number.isNaN) ? '-' : `${me
 async function main() {
   if (!fs.existsSync(CLI)) throw new Error('out/main/cli.js is missing: run npm run build first');
   const rows = [];
-  for (const s of SUBJECTS) {
+  for (const s of SUBJECTS.filter((x, i) => i === 0 || !ONLY || x.name.includes(ONLY))) {
     const runs: Array<{ child: ChildProcess; ms: number; cpu: number; rss: number }> = [];
     // started one after another; all idle together afterwards (an idle relay takes no CPU)
     for (let i = 0; i < RUNS; i++) runs.push(await launch(s));
