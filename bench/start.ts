@@ -2,7 +2,9 @@
  * Start time and idle memory: launches the BUILT headless relay (`node out/main/cli.js serve`, what
  * `npm run serve` runs once built) N times and measures launch -> first 200 from /health, the CPU the
  * process used until then (user + system: steadier than wall time on a shared machine), its RSS right
- * then and after --idle-seconds idle (default 10; the issue's figure is 30). Side by side in the same run:
+ * then and after --idle-seconds idle (default 10; the issue's figure is 30). A first start has an empty data
+ * dir and no V8 code cache (a fresh install); a restart has both from one earlier run, which waited for the
+ * cache to be written (when the build writes one). Side by side in the same run:
  * a bare `node -e` http server answering /health (node's own floor), `npm run serve`'s wrapper
  * (scripts/start.mjs --headless) and the relay from the sources through tsx (time only).
  * `npm run build` first when out/ is stale.
@@ -35,6 +37,8 @@ interface Subject {
   rss: boolean;
   /** started and stopped once before the timed launch (a restart: its data dir, TLS cert and schema exist) */
   warm?: boolean;
+  /** the build writes a code cache (out/main/cli-bundle.cjs beside cli.js): the warm run waits for it */
+  codeCache?: boolean;
 }
 
 const relayArgs = (cli: string, dir: string) => [cli, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', dir];
@@ -43,8 +47,14 @@ let warmDir = '';
 
 /** First start and restart of one build, named by its path relative to the project. */
 const relayRows = (cli: string, label: string): Subject[] => [
-  { name: `${label}: first start (empty data dir)`, args: () => relayArgs(cli, tempDir()), rss: true },
-  { name: `${label}: restart (data dir in use before)`, args: () => relayArgs(cli, warmDir), rss: true, warm: true },
+  { name: `${label}: first start (empty data dir, no code cache)`, args: () => relayArgs(cli, tempDir()), rss: true },
+  {
+    name: `${label}: restart (data dir and code cache from a run before)`,
+    args: () => relayArgs(cli, warmDir),
+    rss: true,
+    warm: true,
+    codeCache: fs.existsSync(path.join(path.dirname(cli), 'cli-bundle.cjs')),
+  },
 ];
 
 const SUBJECTS: Subject[] = [
@@ -85,14 +95,19 @@ function healthOk(url: string): Promise<boolean> {
 }
 
 /** Spawns one subject; resolves when /health first answers 200, with the ms since the spawn call. */
-async function launch(s: Subject): Promise<{ child: ChildProcess; ms: number; cpu: number; rss: number }> {
+async function launch(s: Subject, cacheHome = tempDir()): Promise<{ child: ChildProcess; ms: number; cpu: number; rss: number }> {
   if (s.warm) {
     warmDir = tempDir();
-    const first = await launch({ ...s, warm: false });
+    const first = await launch({ ...s, warm: false }, cacheHome);
+    // the code cache is written 2 s after a start
+    const cacheDir = path.join(cacheHome, 'genro-mail-relay');
+    const cached = () => fs.existsSync(cacheDir) && fs.readdirSync(cacheDir).some((f) => f.endsWith('.v8cache'));
+    for (let t = 0; s.codeCache && t < 30_000 && !cached(); t += 50) await new Promise((r) => setTimeout(r, 50));
     await new Promise((res) => (first.child.once('exit', res), first.child.kill('SIGTERM')));
   }
   const t0 = performance.now();
-  const child = spawn(process.execPath, s.args(), { cwd: ROOT, env: { ...process.env, GMP_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = { ...process.env, GMP_LOG_LEVEL: 'warn', XDG_CACHE_HOME: cacheHome };
+  const child = spawn(process.execPath, s.args(), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
