@@ -1,17 +1,36 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { build as esbuild } from 'esbuild';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { build as esbuild, type Plugin as EsbuildPlugin } from 'esbuild';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { cspMetaPlugin } from './src/renderer/csp.js';
+import { mimeFrontSource, type MimeDb, type MimeTypesLike } from './src/cli/mime-front.js';
 
 /** Resolved from node_modules at run time: the native module and heavy first-use ones (pg is bundled: an external
  * static import inside a lazily imported module would be hoisted to the start). */
 export const HEADLESS_EXTERNAL = ['better-sqlite3', '@aws-sdk/*', 'selfsigned', 'electron'];
 
 const BUNDLE = 'cli-bundle.cjs';
+
+/** Every `mime-types` of the bundle (koa's, type-is's) becomes the small front of src/cli/mime-front.ts. */
+function mimeFrontPlugin(): EsbuildPlugin {
+  const fromKoa = createRequire(createRequire(import.meta.url).resolve('koa/package.json'));
+  const realDir = dirname(fromKoa.resolve('mime-types/package.json'));
+  return {
+    name: 'gmr-mime-front',
+    setup(b) {
+      // the front's own require("mime-types") is the real one, resolved from koa's folder
+      b.onResolve({ filter: /^mime-types$/ }, (args) => (args.namespace === 'gmr-mime-front' ? undefined : { path: 'mime-types', namespace: 'gmr-mime-front' }));
+      b.onLoad({ filter: /.*/, namespace: 'gmr-mime-front' }, () => {
+        const real = createRequire(resolve(realDir, 'index.js'));
+        return { contents: mimeFrontSource(real('./index.js') as MimeTypesLike, real('mime-db') as MimeDb), loader: 'js', resolveDir: dirname(realDir) };
+      });
+    },
+  };
+}
 
 /**
  * After the main build: vite's out/main/cli.js becomes out/main/cli-bundle.cjs, WITH its package dependencies
@@ -37,6 +56,7 @@ function bundleHeadlessCli(): Plugin {
         platform: 'node',
         target: 'node20',
         external: HEADLESS_EXTERNAL,
+        plugins: [mimeFrontPlugin()],
         // the sources are ESM: strict as before; import.meta from the CommonJS file's own name
         banner: { js: `"use strict";const __gmrImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
         define: { 'import.meta.url': '__gmrImportMetaUrl', 'import.meta.filename': '__filename', 'import.meta.dirname': '__dirname' },

@@ -109,9 +109,21 @@ describe('the headless CLI bundle', () => {
     }
     const again = await serve(dataDir);
     try {
-      expect((await fetch(`${again.url}/health`)).status).toBe(200);
-      const page = await fetch(`${again.url}/api/messages`, { headers: { 'X-API-Token': TOKEN } });
+      const health = await fetch(`${again.url}/health`);
+      expect([health.status, health.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8']);
+      // koa's types and request checks through the bundle's mime-types front (src/cli/mime-front.ts)
+      const headers = { 'X-API-Token': TOKEN };
+      const page = await fetch(`${again.url}/api/messages`, { headers });
       expect(page.status).toBe(200);
+      const post = (type: string, body: string) => fetch(`${again.url}/account`, { method: 'POST', headers: { ...headers, 'content-type': type }, body });
+      const add = await post('application/json; charset=utf-8', JSON.stringify({ id: 'acc', host: '127.0.0.1', port: 2525 }));
+      expect(add.status).toBe(200);
+      const notJson = await post('text/plain', '{}');
+      expect(notJson.status).toBeGreaterThanOrEqual(400);
+      expect(notJson.status).toBeLessThan(500);
+      expect(await notJson.json()).toHaveProperty('detail');
+      const ui = await fetch(`${again.url}/`);
+      expect([ui.status, ui.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
     } finally {
       await again.stop();
     }
