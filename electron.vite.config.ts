@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build as esbuild, type Plugin as EsbuildPlugin } from 'esbuild';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
@@ -14,6 +15,35 @@ import { mimeFrontSource, type MimeDb, type MimeTypesLike } from './src/cli/mime
 export const HEADLESS_EXTERNAL = ['better-sqlite3', '@aws-sdk/*', 'selfsigned', 'electron'];
 
 const BUNDLE = 'cli-bundle.cjs';
+
+/** Imported by the relay's modules at start, used only on first use (a link check, a captured HTML summary). */
+const LAZY_PACKAGES = ['htmlparser2', 'entities'];
+
+/**
+ * The relay's imports of LAZY_PACKAGES become objects whose named exports load the package on first access
+ * (esbuild reads named imports at each use, not at import), so their tables are not built at every start.
+ */
+function lazyPackagesPlugin(): EsbuildPlugin {
+  const skip = Symbol('real');
+  return {
+    name: 'gmr-lazy-packages',
+    setup(b) {
+      const filter = new RegExp(`^(?:${LAZY_PACKAGES.join('|')})$`);
+      b.onResolve({ filter }, async (args) => {
+        if (args.pluginData === skip || args.namespace !== 'file' || args.kind !== 'import-statement') return undefined;
+        const real = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: skip });
+        if (real.errors.length) return { errors: real.errors };
+        return { path: real.path, namespace: 'gmr-lazy', pluginData: args.path };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'gmr-lazy' }, async (args) => {
+        const names = Object.keys((await import(pathToFileURL(args.path).href)) as object).filter((n) => n !== 'default');
+        const getters = names.map((n) => `${JSON.stringify(n)}: { enumerable: true, get: function () { return load()[${JSON.stringify(n)}]; } }`);
+        const contents = `var real = null;\nfunction load() { return real || (real = require(${JSON.stringify(args.path)})); }\nmodule.exports = Object.defineProperties({}, { __esModule: { value: true }, ${getters.join(', ')} });\n`;
+        return { contents, loader: 'js', resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
 
 /** Every `mime-types` of the bundle (koa's, type-is's) becomes the small front of src/cli/mime-front.ts. */
 function mimeFrontPlugin(): EsbuildPlugin {
@@ -56,7 +86,7 @@ function bundleHeadlessCli(): Plugin {
         platform: 'node',
         target: 'node20',
         external: HEADLESS_EXTERNAL,
-        plugins: [mimeFrontPlugin()],
+        plugins: [mimeFrontPlugin(), lazyPackagesPlugin()],
         // the sources are ESM: strict as before; import.meta from the CommonJS file's own name
         banner: { js: `"use strict";const __gmrImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
         define: { 'import.meta.url': '__gmrImportMetaUrl', 'import.meta.filename': '__filename', 'import.meta.dirname': '__dirname' },

@@ -6,6 +6,7 @@ import { HEADLESS_EXTERNAL } from '../../electron.vite.config.js';
 import { PROJECT_ROOT } from '../support/common/paths.js';
 import { tempDir } from '../support/common/temp-dir.js';
 import { waitFor } from '../support/common/wait.js';
+import { SmtpWire } from '../support/smtp/smtp-wire.js';
 
 /**
  * SLOW (one build): out/main/cli-bundle.cjs carries its package dependencies (issue #15 item 2), so a start
@@ -63,7 +64,7 @@ describe('the headless CLI bundle', () => {
   });
 
   /** `serve` on dataDir; resolves with its URL once it listens, and a stop that expects a clean exit */
-  async function serve(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  async function serve(dataDir: string): Promise<{ url: string; smtpPort: number; stop: () => Promise<void> }> {
     const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GMP_'))), XDG_CACHE_HOME: cacheHome };
     const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', dataDir, '--api-token', TOKEN], { cwd: stage, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -77,6 +78,7 @@ describe('the headless CLI bundle', () => {
       }, { what: 'serve to listen', timeoutMs: 60_000 });
       return {
         url,
+        smtpPort: Number(/SMTP sink:\s+127\.0\.0\.1:(\d+)/.exec(out)?.[1]),
         stop: async () => {
           child.kill('SIGTERM');
           expect(await exited, out).toBe(0);
@@ -124,6 +126,20 @@ describe('the headless CLI bundle', () => {
       expect(await notJson.json()).toHaveProperty('detail');
       const ui = await fetch(`${again.url}/`);
       expect([ui.status, ui.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+      // entities and htmlparser2, loaded on first use (the bundle's lazy packages): an HTML capture's search text, a link check
+      const { wire } = await SmtpWire.connect(again.smtpPort);
+      for (const line of ['EHLO test', 'MAIL FROM:<a@example.com>', 'RCPT TO:<b@example.com>', 'DATA']) {
+        wire.write(`${line}\r\n`);
+        expect((await wire.read())?.code).toBeLessThan(400);
+      }
+      wire.write('Subject: lazy\r\nContent-Type: text/html\r\n\r\n<p>Tom &amp; Jerry <a href="http://127.0.0.1:9/x">x</a></p>\r\n.\r\n');
+      expect((await wire.read())?.code).toBe(250);
+      await wire.quit();
+      const found = (await (await fetch(`${again.url}/api/captured?q=${encodeURIComponent('"tom & jerry"')}`, { headers })).json()) as { items: Array<{ id: string }> };
+      expect(found.items).toHaveLength(1);
+      const links = await fetch(`${again.url}/api/captured/${found.items[0].id}/link-check`, { method: 'POST', headers });
+      expect(links.status).toBe(200);
+      expect(JSON.stringify(await links.json())).toContain('http://127.0.0.1:9/x');
     } finally {
       await again.stop();
     }
