@@ -14,6 +14,8 @@ const MINUTES = arg('minutes', 10);
 const RATE = arg('rate', 50);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PROBE = path.join(import.meta.dirname, 'soak-probe.mjs');
+/** --cpu-prof DIR: the relay writes a V8 CPU profile there when it exits (node refuses it in NODE_OPTIONS) */
+const CPU_PROF = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : null;
 
 interface Sample {
   t: number;
@@ -47,7 +49,7 @@ function startRelay() {
   const entry = built ? ['out/main/cli.js'] : ['--import', 'tsx', 'src/cli/index.ts'];
   const child = spawn(
     process.execPath,
-    ['--import', PROBE, ...entry, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir(), '--api-token', BENCH_TOKEN],
+    ['--import', PROBE, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), ...entry, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir(), '--api-token', BENCH_TOKEN],
     { cwd: ROOT, env: { ...process.env, GMP_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   const url = new Promise<string>((resolve, reject) => {
