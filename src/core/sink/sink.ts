@@ -128,17 +128,12 @@ export function createSink(deps: SinkDeps): Sink {
 
   /** smtp-server's callbacks: once the emulation lets the command go on, `then` runs and the command is accepted */
   const answer = (callback: (err?: Error | null) => void, pending: Promise<void> | null, then?: () => void) => {
-    if (!pending) {
+    const go = () => {
       then?.();
-      return callback();
-    }
-    pending.then(
-      () => {
-        then?.();
-        callback();
-      },
-      (err: Error) => callback(err),
-    );
+      callback();
+    };
+    if (!pending) return go();
+    pending.then(go, (err: Error) => callback(err));
   };
 
   /** Captures the DSN of an accepted message for its envelope sender (#18.3). */
