@@ -14,6 +14,8 @@ const MINUTES = arg('minutes', 10);
 const RATE = arg('rate', 50);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PROBE = path.join(import.meta.dirname, 'soak-probe.mjs');
+/** --cpu-prof DIR: the relay writes a V8 CPU profile there when it exits (node refuses it in NODE_OPTIONS) */
+const CPU_PROF = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : null;
 
 interface Sample {
   t: number;
@@ -21,6 +23,10 @@ interface Sample {
   heapMiB: number;
   heapTotalMiB: number;
   externalMiB: number;
+  /** relay CPU over the window, % of one core */
+  cpuPct: number;
+  /** turns of the loop late by more than 50 ms (the probe's long-task log) */
+  stalls: number;
   lag: { p50: number; p99: number; max: number };
   submitted: number;
   delivered: number;
@@ -47,7 +53,7 @@ function startRelay() {
   const entry = built ? ['out/main/cli.js'] : ['--import', 'tsx', 'src/cli/index.ts'];
   const child = spawn(
     process.execPath,
-    ['--import', PROBE, ...entry, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir(), '--api-token', BENCH_TOKEN],
+    ['--import', PROBE, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), ...entry, 'serve', '--port', '0', '--smtp-port', '0', '--data-dir', tempDir(), '--api-token', BENCH_TOKEN],
     { cwd: ROOT, env: { ...process.env, GMP_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   const url = new Promise<string>((resolve, reject) => {
@@ -95,7 +101,7 @@ async function main() {
     if (m.kind !== 'soak-sample') return;
     const t = (performance.now() - t0) / 60_000;
     void stats(url).then((c) =>
-      samples.push({ ...m, t, submitted, delivered: c.sent + c.reported, backlog: c.queued + c.sending + c.deferred, sseFrames: stream.frames }),
+      samples.push({ ...m, t, submitted, delivered: c.sent, backlog: c.queued + c.sending + c.deferred, sseFrames: stream.frames }),
     );
   });
   // submits on a 100 ms tick whatever is due by then, so the rate holds when a tick is late
@@ -152,6 +158,8 @@ async function main() {
       'lag p50 ms': Number(s.lag.p50.toFixed(1)),
       'lag p99 ms': Number(s.lag.p99.toFixed(1)),
       'lag max ms': Number(s.lag.max.toFixed(1)),
+      'stalls > 50 ms': s.stalls,
+      'CPU %': Number(s.cpuPct.toFixed(1)),
       submitted: s.submitted,
       delivered: s.delivered,
       backlog: s.backlog,
@@ -160,12 +168,15 @@ async function main() {
     {
       submitted,
       'refused by the API': refused,
-      delivered: counts.sent + counts.reported,
+      delivered: counts.sent,
       'left undelivered after 60 s of drain': counts.queued + counts.sending + counts.deferred,
       errors: counts.error,
       'RSS slope over the last half': `${rssSlope.toFixed(2)} MiB/min (${half.length} samples; goal: no upward trend)`,
       'event-loop lag p99, worst 10 s window after the first': `${lagP99.toFixed(1)} ms (goal <= 50 ms)`,
       'event-loop lag p99, median of the windows': `${(sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(1)} ms`,
+      'stalls > 50 ms (after the first window)': steady.reduce((n, s) => n + s.stalls, 0),
+      'relay CPU, mean of the windows': `${(steady.reduce((n, s) => n + s.cpuPct, 0) / Math.max(1, steady.length)).toFixed(1)} % of a core`,
+      'load average at the end': fs.existsSync('/proc/loadavg') ? fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'n/a',
     },
   );
 }

@@ -5,6 +5,7 @@ import type { CapturedSummary } from '../store/ports.js';
 import type { CaptureWriter } from './capture-writer.js';
 import { messageTags } from './emulation/tags.js';
 import { quickSummary } from './quick-summary.js';
+import type { MessageSummary } from './summary.js';
 
 /** The SMTP session facts kept with a captured message. */
 export interface CaptureEnvelope {
@@ -47,10 +48,11 @@ export interface CaptureDeps {
   logger: Logger;
 }
 
-export async function captureMessage(deps: CaptureDeps, writer: CaptureWriter, raw: Buffer, env: CaptureEnvelope): Promise<CapturedSummary> {
+/** `summary`: the quickSummary() of `raw` when the caller scanned it already (the sink's one scan). */
+export async function captureMessage(deps: CaptureDeps, writer: CaptureWriter, raw: Buffer, env: CaptureEnvelope, summary?: MessageSummary): Promise<CapturedSummary> {
   const captured = await writer.write(
     {
-      ...quickSummary(raw),
+      ...(summary ?? quickSummary(raw)),
       received_ts: nowSec(deps.clock),
       mail_from: env.mail_from,
       rcpt_to: env.rcpt_to,

@@ -27,9 +27,11 @@ export function collectData(stream: Readable & { sizeExceeded?: boolean }, maxBy
       }
       chunks.push(chunk);
     });
-    stream.once('end', () =>
-      resolve(over || stream.sizeExceeded ? { kind: 'oversize', bytes } : { kind: 'complete', raw: Buffer.concat(chunks, bytes) }),
-    );
+    stream.once('end', () => {
+      if (over || stream.sizeExceeded) return resolve({ kind: 'oversize', bytes });
+      // a message that came in one chunk is kept as it is: no copy on the capture path
+      resolve({ kind: 'complete', raw: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes) });
+    });
     stream.once('error', (error: Error) => {
       chunks.length = 0;
       resolve({ kind: 'aborted', error });

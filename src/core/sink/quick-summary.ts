@@ -13,6 +13,9 @@ import { digestOf, htmlToSearchText, LIMITS, parseAddresses, previewOf, summaryO
 
 const SUMMARY_FIELDS: ReadonlySet<string> = new Set(['from', 'to', 'cc', 'subject', 'date', 'message-id']);
 const CAPTURE_FIELDS: ReadonlySet<string> = new Set([...SUMMARY_FIELDS, ...MIME_FIELDS]);
+/** the capture's one header scan also reads X-Tags (every occurrence), for the sink's tags */
+const SCAN_FIELDS: ReadonlySet<string> = new Set([...CAPTURE_FIELDS, 'x-tags']);
+const SCAN_LISTS: ReadonlySet<string> = new Set([...ADDRESS_LISTS, 'x-tags']);
 const MAX_FIELD = LIMITS.subject * 4;
 
 function summaryHeaders(block: HeaderBlock): Map<string, HeaderValue> {
@@ -67,11 +70,20 @@ export function scanHeaderDigest(raw: Buffer): MessageDigest {
  * text that search indexes.
  */
 export function quickSummary(raw: Buffer): MessageSummary {
-  const top = readHeaderBlock(raw, 0, raw.length, CAPTURE_FIELDS, MAX_FIELD, ADDRESS_LISTS);
+  return summaryFrom(raw, readHeaderBlock(raw, 0, raw.length, CAPTURE_FIELDS, MAX_FIELD, ADDRESS_LISTS));
+}
+
+/** quickSummary() and the X-Tags values, from one scan of the header block (the sink's capture path). */
+export function captureScan(raw: Buffer): { summary: MessageSummary; xTags: string[] } {
+  const top = readHeaderBlock(raw, 0, raw.length, SCAN_FIELDS, MAX_FIELD, SCAN_LISTS);
+  return { summary: summaryFrom(raw, top), xTags: allValues(top, 'x-tags') };
+}
+
+const PREVIEW_LIMITS = { enough: (t: string) => previewOf(t).length >= LIMITS.preview || t.length >= LIMITS.preview * 4, textBytes: 4 * 1024, htmlBytes: 32 * 1024 };
+
+function summaryFrom(raw: Buffer, top: HeaderBlock): MessageSummary {
   const sketch = sketchBody(raw, top);
-  const limits = { enough: (t: string) => previewOf(t).length >= LIMITS.preview || t.length >= LIMITS.preview * 4, textBytes: 4 * 1024, htmlBytes: 32 * 1024 };
-  const text = leadingText(raw, sketch, limits, RENDER);
-  return summaryOf(summaryHeaders(top), sketch.attachments, previewOf(text));
+  return summaryOf(summaryHeaders(top), sketch.attachments, previewOf(leadingText(raw, sketch, PREVIEW_LIMITS, RENDER)));
 }
 
 /** quickSummary() plus a text extract for search, for messages mailparser cannot read. */

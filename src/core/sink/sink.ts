@@ -17,8 +17,9 @@ import { collectData } from './collect.js';
 import type { EmulationEvent } from './emulation/decide.js';
 import { loadEmulation } from './emulation/saved-rules.js';
 import { EmulationState } from './emulation/state.js';
-import { messageTags } from './emulation/tags.js';
+import { tagsOf } from './emulation/tags.js';
 import { CapturedIndexer } from './indexer.js';
+import { captureScan } from './quick-summary.js';
 import { CapturedRetention } from './retention.js';
 import { sinkTlsMaterial } from './tls-cert.js';
 
@@ -102,22 +103,37 @@ export function createSink(deps: SinkDeps): Sink {
     return { id: session.id, ip: session.remoteAddress || '', username: typeof user === 'string' && user ? user : null };
   };
 
-  /** Waits the emulated latency, then throws the emulated reply, if any. */
-  async function emulate(session: SMTPServerSession, event: Omit<EmulationEvent, 'nowMs' | 'session' | 'messagesOnConnection'>, username?: string): Promise<void> {
-    const d = emulation.decide({ ...event, nowMs: clock.nowMs(), session: sessionFacts(session, username) });
-    if (d.delayMs > 0) await sleep(d.delayMs, undefined, { ref: false });
-    if (d.verdict.kind === 'reply') {
-      rejected('emulation');
-      throw smtpError(d.verdict.code, d.verdict.text);
+  /**
+   * Waits the emulated latency, then throws the emulated reply, if any; null when the command goes
+   * on at once (always so with the emulation off: no promise per SMTP command).
+   */
+  function emulate(session: SMTPServerSession, event: Omit<EmulationEvent, 'nowMs' | 'session' | 'messagesOnConnection'>, username?: string): Promise<void> | null {
+    let d: ReturnType<EmulationState['decide']>;
+    try {
+      d = emulation.decide({ ...event, nowMs: clock.nowMs(), session: sessionFacts(session, username) });
+    } catch (err) {
+      // a fault of the rules answers this command with an error, as a rejected promise always did
+      return Promise.reject(err as Error);
     }
+    if (d.delayMs <= 0 && d.verdict.kind !== 'reply') return null;
+    const { verdict } = d;
+    return (async () => {
+      if (d.delayMs > 0) await sleep(d.delayMs, undefined, { ref: false });
+      if (verdict.kind === 'reply') {
+        rejected('emulation');
+        throw smtpError(verdict.code, verdict.text);
+      }
+    })();
   }
 
-  /** smtp-server's callbacks: the emulation's verdict, or the error of a reply */
-  const answer = (callback: (err?: Error | null) => void, run: () => Promise<void>) => {
-    run().then(
-      () => callback(),
-      (err: Error) => callback(err),
-    );
+  /** smtp-server's callbacks: once the emulation lets the command go on, `then` runs and the command is accepted */
+  const answer = (callback: (err?: Error | null) => void, pending: Promise<void> | null, then?: () => void) => {
+    const go = () => {
+      then?.();
+      callback();
+    };
+    if (!pending) return go();
+    pending.then(go, (err: Error) => callback(err));
   };
 
   /** Captures the DSN of an accepted message for its envelope sender (#18.3). */
@@ -148,12 +164,15 @@ export function createSink(deps: SinkDeps): Sink {
     }
     const rcpt = session.envelope.rcptTo.map((r) => r.address);
     const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-    const event = { stage: 'data' as const, sender, recipients: rcpt, tags: messageTags(data.raw, rcpt) };
-    await emulate(session, event);
+    // the one scan of the header block: the summary stored and the tags the emulation matches on
+    const scan = captureScan(data.raw);
+    const event = { stage: 'data' as const, sender, recipients: rcpt, tags: tagsOf(scan.xTags, rcpt) };
+    const pending = emulate(session, event);
+    if (pending) await pending;
     let id: number;
     const envelope = { ...envelopeOf(session), tags: event.tags };
     try {
-      id = (await captureMessage({ clock, bus, logger }, writer, data.raw, envelope)).id;
+      id = (await captureMessage({ clock, bus, logger }, writer, data.raw, envelope, scan.summary)).id;
     } catch (err) {
       logger.error({ err }, 'captured message could not be stored');
       rejected('storage');
@@ -189,7 +208,9 @@ export function createSink(deps: SinkDeps): Sink {
           return callback(smtpError(421, 'Too many connected clients, try again in a moment'));
         }
         sessions.add(session.id);
-        emulate(session, { stage: 'connect' }).then(
+        const pending = emulate(session, { stage: 'connect' });
+        if (!pending) return callback();
+        pending.then(
           () => callback(),
           (err: Error) => {
             sessions.delete(session.id);
@@ -202,10 +223,7 @@ export function createSink(deps: SinkDeps): Sink {
         emulation.connectionClosed(session.id);
       },
       onMailFrom(address, session, callback) {
-        answer(callback, async () => {
-          await emulate(session, { stage: 'mail', sender: address.address });
-          emulation.messageStarted(session.id);
-        });
+        answer(callback, emulate(session, { stage: 'mail', sender: address.address }), () => emulation.messageStarted(session.id));
       },
       onRcptTo(address, session, callback) {
         // one transaction may not fan out without bound (RFC 5321 4.5.3.1.10: 452 beyond the limit)
@@ -214,11 +232,13 @@ export function createSink(deps: SinkDeps): Sink {
           return callback(smtpError(452, `4.5.3 Too many recipients (at most ${config.sink.maxRecipients}, [sandbox] max_recipients)`));
         }
         const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        answer(callback, () => emulate(session, { stage: 'rcpt', sender, recipients: [address.address] }));
+        answer(callback, emulate(session, { stage: 'rcpt', sender, recipients: [address.address] }));
       },
       onAuth(auth, session, callback) {
         const user = auth.username || 'anonymous';
-        emulate(session, { stage: 'auth' }, user).then(
+        const pending = emulate(session, { stage: 'auth' }, user);
+        if (!pending) return callback(null, { user });
+        pending.then(
           () => callback(null, { user }),
           (err: Error) => callback(err),
         );

@@ -1,7 +1,9 @@
 import type { SendMailOptions } from 'nodemailer';
 import { describe, expect, it } from 'vitest';
-import { quickSummary } from '../../../src/core/sink/quick-summary.js';
+import { messageTags, tagsOf } from '../../../src/core/sink/emulation/tags.js';
+import { captureScan, quickSummary } from '../../../src/core/sink/quick-summary.js';
 import { summarizeMessage } from '../../../src/core/sink/summarize.js';
+import { mailCorpus } from '../../support/sink/mail-corpus.js';
 import { composeMail as build, mime, PNG } from '../../support/sink/mime.js';
 
 describe('capture-time summary (no MIME parse)', () => {
@@ -140,5 +142,21 @@ describe('capture-time summary (no MIME parse)', () => {
     const raw = Buffer.from(`Subject: huge\r\nFrom: a@example.com\r\nX-Big: ${'y'.repeat(2_000_000)}\r\n\r\nfindable words`);
     const d = await summarizeMessage(raw);
     expect(d).toMatchObject({ subject: 'huge', from: 'a@example.com', preview: 'findable words', search_text: 'findable words' });
+  });
+
+  it('reads the summary and the X-Tags in one scan, as quickSummary() and messageTags() read them apart', () => {
+    const rcpt = ['inbox+Signup@example.com', 'b@example.com'];
+    const tagged = [
+      mime('From: a@example.com', 'X-Tags: alpha, beta', 'Subject: tagged', 'X-Tags: gamma,', ' delta', 'To: b@example.com', '', 'body'),
+      mime('x-tags:  one ', 'Subject: one', '', 'body'),
+      mime('Subject: none', '', 'X-Tags: in the body, not a header'),
+    ];
+    for (const raw of [...tagged, ...mailCorpus().map((m) => m.raw)]) {
+      const scan = captureScan(raw);
+      expect(scan.summary).toEqual(quickSummary(raw));
+      expect(tagsOf(scan.xTags, rcpt)).toEqual(messageTags(raw, rcpt));
+    }
+    expect(tagsOf(captureScan(tagged[0]).xTags, rcpt)).toEqual(['alpha', 'beta', 'gamma', 'delta', 'Signup']);
+    expect(captureScan(tagged[2]).xTags).toEqual([]);
   });
 });

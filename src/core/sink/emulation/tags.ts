@@ -14,8 +14,12 @@ export function plusTag(address: string): string | null {
 
 /** The message's tags: every comma-separated X-Tags value, then the plus-address tags of the recipients; de-duplicated. */
 export function messageTags(raw: Buffer, recipients: readonly string[]): string[] {
-  const block = readHeaderBlock(raw, 0, raw.length, X_TAGS, 4096, X_TAGS);
-  const tags = allValues(block, 'x-tags').flatMap((v) => v.split(','));
+  return tagsOf(allValues(readHeaderBlock(raw, 0, raw.length, X_TAGS, 4096, X_TAGS), 'x-tags'), recipients);
+}
+
+/** messageTags() from the X-Tags values a scan of the header block already read. */
+export function tagsOf(xTags: readonly string[], recipients: readonly string[]): string[] {
+  const tags = xTags.flatMap((v) => v.split(','));
   for (const r of recipients) tags.push(plusTag(r) ?? '');
   const seen = new Set<string>();
   for (const t of tags) {

@@ -11,9 +11,9 @@ export function prepareRetentionStatements({ db }: Pick<TransactionRunner, 'db'>
     deleteAll: db.prepare('DELETE FROM captured'),
     deleteAllRaw: db.prepare('DELETE FROM captured_raw'),
     deleteAllFts: db.prepare(`INSERT INTO captured_fts(captured_fts) VALUES ('delete-all')`),
-    nthNewest: db.prepare<[number], { id: number }>('SELECT id FROM captured ORDER BY id DESC LIMIT 1 OFFSET ?'),
+    oldest: db.prepare<[number], { id: number }>('SELECT id FROM captured ORDER BY id LIMIT ?'),
+    idRange: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT (SELECT min(id) FROM captured) AS lo, (SELECT max(id) FROM captured) AS hi'),
     olderThan: db.prepare<[number, number], { id: number }>('SELECT id FROM captured WHERE received_ts < ? ORDER BY received_ts LIMIT ?'),
-    upTo: db.prepare<[number, number], { id: number }>('SELECT id FROM captured WHERE id <= ? ORDER BY id LIMIT ?'),
   };
 }
 
@@ -59,21 +59,32 @@ export class CapturedRetention {
   pruneBatch(limits: RetentionLimits) {
     return this.scope(() => {
       const ids = new Set<number>();
-      if (limits.keepCount > 0) {
-        const boundary = this.st.nthNewest.get(limits.keepCount);
-        if (boundary) for (const r of this.st.upTo.all(boundary.id, limits.batch)) ids.add(r.id);
+      if (limits.keepCount > 0 && this.mayExceed(limits.keepCount)) {
+        // COUNT(*) counts the cells of the smallest index page by page; an OFFSET walked and decoded `keep` rows
+        const excess = (this.st.countAll.get()?.n ?? 0) - limits.keepCount;
+        if (excess > 0) for (const r of this.st.oldest.all(Math.min(excess, limits.batch))) ids.add(r.id);
       }
       if (limits.receivedBefore !== null && ids.size < limits.batch) {
         for (const r of this.st.olderThan.all(limits.receivedBefore, limits.batch - ids.size)) ids.add(r.id);
       }
       if (ids.size === 0) return [];
       const list = [...ids];
-      this.deleteIds(list);
+      // not fsynced: a power loss can only bring back rows the next prune deletes again
+      this.deleteIds(list, { durable: false });
       return list;
     });
   }
 
-  private deleteIds(ids: number[]): number {
+  /**
+   * Two index lookups instead of walking `keep` rows: ids are unique, so when the id range is no
+   * wider than `keep` the table cannot hold more (a retention check runs after every burst of captures).
+   */
+  private mayExceed(keep: number): boolean {
+    const { lo, hi } = this.st.idRange.get() ?? { lo: null, hi: null };
+    return lo !== null && hi !== null && hi - lo + 1 > keep;
+  }
+
+  private deleteIds(ids: number[], opts: { durable?: boolean } = {}): number {
     return this.runner.write(() => {
       let n = 0;
       for (const id of ids) {
@@ -83,6 +94,6 @@ export class CapturedRetention {
         n++;
       }
       return n;
-    });
+    }, opts);
   }
 }

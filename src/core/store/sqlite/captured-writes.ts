@@ -21,8 +21,7 @@ function insertStatements(db: DB): InsertStatements {
     row: db.prepare(
       `INSERT INTO captured (received_ts, mail_from, rcpt_to, from_addr, to_addrs, cc_addrs, subject, date_ts, size,
          attachments, mailbox, message_id, preview, remote_address, helo, tls, indexed, tags)
-       VALUES (@received_ts, @mail_from, @rcpt_to, @from_addr, @to_addrs, @cc_addrs, @subject, @date_ts, @size,
-         @attachments, @mailbox, @message_id, @preview, @remote_address, @helo, @tls, @indexed, @tags)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     raw: db.prepare('INSERT INTO captured_raw (id, source) VALUES (?, ?)'),
     fts: db.prepare('INSERT INTO captured_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)'),
@@ -31,26 +30,27 @@ function insertStatements(db: DB): InsertStatements {
 
 function insertOne(st: InsertStatements, m: NewCaptured, raw: Buffer): CapturedSummary {
   const indexed = m.search_text !== undefined;
-  const info = st.row.run({
-    received_ts: m.received_ts,
-    mail_from: m.mail_from,
-    rcpt_to: JSON.stringify(m.rcpt_to),
-    from_addr: m.from,
-    to_addrs: joinList(m.to),
-    cc_addrs: joinList(m.cc),
-    subject: m.subject,
-    date_ts: m.date_ts,
-    size: m.size,
-    attachments: m.attachments,
-    mailbox: m.mailbox,
-    message_id: m.message_id,
-    preview: m.preview,
-    remote_address: m.remote_address,
-    helo: m.helo,
-    tls: m.tls ? 1 : 0,
-    indexed: indexed ? 1 : 0,
-    tags: tagsColumn(m.tags),
-  });
+  // positional, in the column order above: binding by name costs a lookup per parameter on the capture path
+  const info = st.row.run(
+    m.received_ts,
+    m.mail_from,
+    JSON.stringify(m.rcpt_to),
+    m.from,
+    joinList(m.to),
+    joinList(m.cc),
+    m.subject,
+    m.date_ts,
+    m.size,
+    m.attachments,
+    m.mailbox,
+    m.message_id,
+    m.preview,
+    m.remote_address,
+    m.helo,
+    m.tls ? 1 : 0,
+    indexed ? 1 : 0,
+    tagsColumn(m.tags),
+  );
   const id = Number(info.lastInsertRowid);
   st.raw.run(id, raw);
   if (indexed) {
@@ -153,11 +153,12 @@ export class CapturedWrites {
   completeIndex(entries: CapturedIndexEntry[]) {
     return this.scope(() => {
       if (entries.length === 0) return 0;
+      // not fsynced (an fsync per indexer slice stalled the loop): a power loss leaves rows unindexed, indexed again at start
       return this.runner.write(() => {
         let n = 0;
         for (const e of entries) if (this.indexOne(e)) n++;
         return n;
-      });
+      }, { durable: false });
     });
   }
 

@@ -92,6 +92,24 @@ describe('SQLite captured store', () => {
     expect(await store.messages.timeline(key('m1'), null)).toHaveLength(2);
   });
 
+  it('prunes to the count limit by counting an index, with ids missing in between', async () => {
+    const saved = await store.captured.insertMany(Array.from({ length: 10 }, (_, i) => ({ m: fixture(i), raw: Buffer.from('x') })));
+    const ids = saved.map((c) => c.id);
+    await store.captured.deleteMany([ids[1], ids[2], ids[6]]);
+    const prune = (keepCount: number) => store.captured.pruneBatch({ keepCount, receivedBefore: null, batch: 100 });
+    // 7 left: ids within a range no wider than the limit need no count at all
+    expect(await prune(10)).toEqual([]);
+    expect(await prune(7)).toEqual([]);
+    expect(await prune(4)).toEqual([ids[0], ids[3], ids[4]]);
+    expect((await store.captured.list({ limit: 10 })).items.map((c) => c.id)).toEqual([ids[9], ids[8], ids[7], ids[5]]);
+    await store.withConnection((db) => {
+      const st = prepareRetentionStatements({ db });
+      // neither walks the table's rows: a count over an index's cells, and both ends of the rowid tree
+      expect(planOf(db, st.countAll.source)).toContain('COVERING INDEX');
+      expect(planOf(db, st.idRange.source)).not.toMatch(/SCAN captured(?! USING)/);
+    });
+  });
+
   it('keeps list and search on indexes at 20,000 messages', async () => {
     const raw = Buffer.alloc(500, 'x');
     await store.transaction(async (tx) => {
