@@ -145,7 +145,7 @@ export interface DispatchPort {
    * null: the store serves one relay, whose own counts are exact (SQLite).
    */
   lockRateWindows(accounts: readonly RateWindowAccount[], since: number, owner: string): Promise<Map<string, number[]> | null>;
-  /** records the rate slots the claim's sends took (released by their outcome, or their lease's release) */
+  /** records the rate slots the claim's sends took (released by their outcome, or their lease's release); a seq's new slot replaces its old one */
   takeRateSlots(slots: readonly RateSlot[], now: number, owner: string): Promise<void>;
   /** an account backs off (until a time) or recovered (null) for every relay; SQLite: nothing to share */
   shareBackoff(tenantId: string, accountId: string, until: number | null, error: string): Promise<void>;

@@ -9,6 +9,7 @@ import { openPostgresStore, type PostgresStore } from '../../../../src/core/stor
 import { accountWithDefaults, messageKey as key } from '../../../../src/core/store/records.js';
 import { tempDir } from '../../../support/common/temp-dir.js';
 import { payload } from '../../../support/delivery/delivery-relay.js';
+import { sentOutcome } from '../../../support/store/fixtures.js';
 import { withDb } from '../../../support/multi-relay/relays.js';
 import { openTempPgStore, pgTestsEnabled, usePgCluster } from '../../../support/store/postgres.js';
 
@@ -57,6 +58,21 @@ describe.skipIf(!pgTestsEnabled())('rate window locks on PostgreSQL (needs initd
       });
       expect([...(windows?.keys() ?? [])].sort()).toEqual(['always', 'busy', 'default', 'spare', '\u0000t2\u0000default'].sort());
       expect(await advisoryLocks(url)).toBe(0);
+    });
+  });
+
+  it('a failover moves the slot of a send in flight: the account left behind counts it no more, the next one does', async () => {
+    await withStores(cluster(), async (store) => {
+      await store.messages.enqueue([payload({ id: 'm', account_id: 'a' })], NOW);
+      const [row] = await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 1, owner: 'r1' });
+      const windows = () =>
+        store.transaction((tx) => tx.dispatch.lockRateWindows([{ tenant_id: '', id: 'a' }, { tenant_id: '', id: 'b' }], NOW - 60, 'r2'));
+      await store.dispatch.takeRateSlots([{ seq: row.seq, tenant_id: '', account_id: 'a' }], NOW, 'r1');
+      expect(Object.fromEntries((await windows()) ?? [])).toEqual({ a: [NOW], b: [] });
+      await store.dispatch.takeRateSlots([{ seq: row.seq, tenant_id: '', account_id: 'b' }], NOW + 1, 'r1');
+      expect(Object.fromEntries((await windows()) ?? [])).toEqual({ a: [], b: [NOW + 1] });
+      await store.dispatch.markSent([sentOutcome(row.seq, { account_id: 'a', via_account: 'b' })], NOW + 2);
+      expect(Object.fromEntries((await windows()) ?? [])).toEqual({ a: [], b: [NOW + 2] });
     });
   });
 
