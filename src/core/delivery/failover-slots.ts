@@ -35,7 +35,7 @@ export class FailoverSlots {
           const windows = await tx.dispatch.lockRateWindows([next], now - LONGEST_WINDOW, owner);
           if (windows) for (const [key, sends] of windows) limiter.seed(key, sends);
           if (!limiter.check(next, now).ok) return false;
-          // moved before the slot row commits: no claim of this process counts the slot in neither place
+          // moved before the slot row commits: a claim of this process counts it at once (its own slots in the ledger only)
           ledger.moveTo(d, next, now);
           moved = true;
           await tx.dispatch.takeRateSlots([{ seq: d.row.seq, tenant_id: next.tenant_id, account_id: next.id }], now, owner);
