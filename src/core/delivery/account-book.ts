@@ -1,6 +1,4 @@
-import { accountKey, type Account, type AccountsPort, type RateWindowAccount, type SharedBackoff } from '../store/ports.js';
-import { DEFAULT_ACCOUNT_ID } from './delivery.js';
-import { hasLimits } from './rate-limiter.js';
+import { accountKey, type Account, type AccountsPort, type SharedBackoff } from '../store/ports.js';
 
 interface Backoff {
   until: number;
@@ -17,7 +15,6 @@ export class AccountBook {
   private accounts: readonly Account[] = [];
   private byKey = new Map<string, Account>();
   private stale = true;
-  private windows: RateWindowAccount[] = [];
   private readonly backoffs = new Map<string, Backoff>();
 
   /** The store committed a change of accounts: the next claim reloads the snapshot first. */
@@ -36,7 +33,6 @@ export class AccountBook {
       const list = await port.list();
       this.accounts = list;
       this.byKey = new Map(list.map((a) => [accountKey(a.tenant_id, a.id), a]));
-      this.windows = rateWindowAccounts(list);
     } catch (err) {
       this.stale = true;
       throw err;
@@ -50,11 +46,6 @@ export class AccountBook {
   /** ordered by tenant, then id */
   list(): readonly Account[] {
     return this.accounts;
-  }
-
-  /** The accounts with limits, each with the work that may go out through it (claims lock only those due work may use). */
-  rateWindowAccounts(): readonly RateWindowAccount[] {
-    return this.windows;
   }
 
   /** When the account's (by key) backoff ends, or null when it is not backing off. */
@@ -104,24 +95,4 @@ export class AccountBook {
     for (const b of this.backoffs.values()) if (b.until > now) out.push(b.until);
     return out;
   }
-}
-
-/**
- * The accounts with rate limits, each with the accounts of its tenant whose messages may go out through
- * it (routing.ts: itself and those listing it as a fallback; null: the messages without an account).
- */
-export function rateWindowAccounts(accounts: readonly Account[]): RateWindowAccount[] {
-  const routedThrough = new Map<string, Set<string>>();
-  for (const a of accounts) {
-    for (const f of a.fallbacks ?? []) {
-      const key = accountKey(a.tenant_id, f);
-      routedThrough.set(key, (routedThrough.get(key) ?? new Set<string>()).add(a.id));
-    }
-  }
-  return accounts.filter(hasLimits).map((a) => {
-    const ids = new Set([a.id, ...(routedThrough.get(accountKey(a.tenant_id, a.id)) ?? [])]);
-    // messages without an account go out through the default account, then its fallbacks
-    const sources: (string | null)[] = ids.has(DEFAULT_ACCOUNT_ID) ? [...ids, null] : [...ids];
-    return { tenant_id: a.tenant_id, id: a.id, sources };
-  });
 }

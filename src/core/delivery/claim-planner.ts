@@ -55,9 +55,6 @@ interface Writes {
  * failures. The sends it plans start after the commit; `undo` gives back their slots after a rollback.
  */
 export class ClaimPlanner {
-  /** the accounts with limits whose windows this round locked (null: the store serves one relay) */
-  private locked: Set<string> | null = null;
-
   constructor(private readonly deps: ClaimPlannerDeps) {}
 
   /**
@@ -82,12 +79,10 @@ export class ClaimPlanner {
    */
   private async readShared(tx: ClaimPorts, now: number): Promise<void> {
     const { book, limiter, owner } = this.deps;
-    const limited = book.rateWindowAccounts();
-    this.locked = null;
+    const limited = book.list().filter(hasLimits);
     if (limited.length > 0) {
       const windows = await tx.dispatch.lockRateWindows(limited, now - LONGEST_WINDOW, owner);
       if (windows) for (const [key, sends] of windows) limiter.seed(key, sends);
-      if (windows) this.locked = new Set(windows.keys());
     }
     const backoffs = await tx.dispatch.sharedBackoffs(now);
     if (backoffs) book.adopt(backoffs, now);
@@ -148,13 +143,7 @@ export class ClaimPlanner {
     plan.starts = [];
   }
 
-  private start(d: Delivery, now: number, plan: RoundPlan, writes: Writes): void {
-    const via = slotAccount(d.target);
-    // work that became due after the locks were taken: its account's window is unlocked, the next round locks it
-    if (via && this.locked && hasLimits(via) && !this.locked.has(keyOf(via))) {
-      writes.holds.push(d.row.seq);
-      return;
-    }
+  private start(d: Delivery, now: number, plan: RoundPlan): void {
     this.deps.ledger.claim(d, now);
     plan.starts.push(d);
   }
@@ -171,13 +160,12 @@ export class ClaimPlanner {
         writes.holds.push(row.seq);
         return;
       case 'sandbox':
-        return this.start(newDelivery(row, decision.payload, decision.via ? { kind: 'sandbox', rehearsed: decision.via } : { kind: 'sandbox' }, now), now, plan, writes);
+        return this.start(newDelivery(row, decision.payload, decision.via ? { kind: 'sandbox', rehearsed: decision.via } : { kind: 'sandbox' }, now), now, plan);
       case 'send':
         return this.start(
           newDelivery(row, decision.payload, { kind: 'account', route: decision.route, via: decision.via, failover: [] }, now),
           now,
           plan,
-          writes,
         );
       case 'rate_limited': {
         const until = this.deps.limiter.reserve(decision.account, now, row.seq, row.priority);

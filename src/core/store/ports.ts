@@ -91,17 +91,6 @@ export interface RateSlot {
   account_id: string;
 }
 
-/**
- * An account whose rate windows a claim may use. With `sources`, it is locked only when one of them has
- * queued work: account ids of its tenant that route through it (itself, those listing it as a fallback),
- * null for the tenant's messages without an account. Without, it is always locked.
- */
-export interface RateWindowAccount {
-  tenant_id: string;
-  id: string;
-  sources?: readonly (string | null)[];
-}
-
 /** An account backing off after connection failures, as every relay sharing the database sees it. */
 export interface SharedBackoff {
   tenant_id: string;
@@ -139,13 +128,12 @@ export interface DispatchPort {
   /** the relays whose heartbeat is later than `since` (SQLite: none recorded) */
   liveRelays(since: number): Promise<RelayInstance[]>;
   /**
-   * Inside a claim's transaction: locks the rate windows of these accounts (those with `sources`: only
-   * when due work may use them) until the commit and answers the counted send times after `since` (sent,
-   * and in flight on other relays) of the accounts it locked, keyed by accountKey.
+   * Inside a claim's transaction: locks the rate windows of these accounts until the commit and answers
+   * their counted send times after `since` (sent, and in flight on other relays), keyed by accountKey.
    * null: the store serves one relay, whose own counts are exact (SQLite).
    */
-  lockRateWindows(accounts: readonly RateWindowAccount[], since: number, owner: string): Promise<Map<string, number[]> | null>;
-  /** records the rate slots the claim's sends took (released by their outcome, or their lease's release); a seq's new slot replaces its old one */
+  lockRateWindows(accounts: readonly { tenant_id: string; id: string }[], since: number, owner: string): Promise<Map<string, number[]> | null>;
+  /** records the rate slots the claim's sends took (released by their outcome, or their lease's release) */
   takeRateSlots(slots: readonly RateSlot[], now: number, owner: string): Promise<void>;
   /** an account backs off (until a time) or recovered (null) for every relay; SQLite: nothing to share */
   shareBackoff(tenantId: string, accountId: string, until: number | null, error: string): Promise<void>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AccountBook, rateWindowAccounts } from '../../../src/core/delivery/account-book.js';
+import { AccountBook } from '../../../src/core/delivery/account-book.js';
 import type { Account } from '../../../src/core/store/records.js';
 import { account } from '../../support/delivery/records.js';
 
@@ -76,32 +76,5 @@ describe('account book: backoffs shared by relays on one database', () => {
     expect(book.recovered('a')).toBe(true);
     expect(book.recovered('a')).toBe(false);
     expect(book.backoffUntil('a', 100)).toBeNull();
-  });
-});
-
-describe('rateWindowAccounts: the accounts a claim may have to lock, with the work that routes through them', () => {
-  it('lists only accounts with limits, each with itself, the accounts naming it as a fallback (of its tenant) and, via the default account, the unassigned work', () => {
-    const accounts = [
-      account('default', { fallbacks: ['spare'] }),
-      account('main', { fallbacks: ['spare', 'limited', 'ghost'], weight: 2 }),
-      account('limited', { limit_per_minute: 5 }),
-      account('spare', { limit_per_hour: 100 }),
-      account('free'),
-      account('limited', { tenant_id: 't2', limit_per_day: 9, fallbacks: ['spare'] }),
-      account('default', { tenant_id: 't2', limit_per_minute: 0 }),
-      account('spare', { tenant_id: 't2', limit_per_minute: 1 }),
-    ];
-    expect(rateWindowAccounts(accounts)).toEqual([
-      { tenant_id: '', id: 'limited', sources: ['limited', 'main'] },
-      { tenant_id: '', id: 'spare', sources: ['spare', 'default', 'main', null] },
-      { tenant_id: 't2', id: 'limited', sources: ['limited'] },
-      { tenant_id: 't2', id: 'spare', sources: ['spare', 'limited'] },
-    ]);
-  });
-
-  it('is what the book keeps for its snapshot', async () => {
-    const book = new AccountBook();
-    await book.reload(portOf([account('a', { limit_per_minute: 3 }), account('b')]));
-    expect(book.rateWindowAccounts()).toEqual([{ tenant_id: '', id: 'a', sources: ['a'] }]);
   });
 });

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { accountKey, type RateSlot, type RateWindowAccount, type RelayInstance, type SharedBackoff } from '../ports.js';
+import { accountKey, type RateSlot, type RelayInstance, type SharedBackoff } from '../ports.js';
 import { guardOf } from '../sql/transitions.js';
 import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
 
@@ -7,17 +7,6 @@ import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
 function windowLockId(key: string): bigint {
   return BigInt.asIntN(64, BigInt(`0x${crypto.createHash('sha1').update(`rate:${key}`).digest('hex').slice(0, 16)}`));
 }
-
-/**
- * Takes the advisory locks ($1) whose candidate is always locked ($4) or whose source has queued work:
- * account $3 of tenant $2, or the tenant's messages without an account ($3 null); in lock-id order.
- */
-const LOCK_DUE_WINDOWS = `SELECT l.id::text AS id, pg_advisory_xact_lock(l.id) FROM (
-    SELECT DISTINCT c.id FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bool[]) AS c(id, t, a, always)
-    WHERE c.always
-      OR (c.a IS NOT NULL AND EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = c.t AND m.account_id = c.a AND ${guardOf('claim', 'm')}))
-      OR (c.a IS NULL AND EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = c.t AND m.account_id IS NULL AND ${guardOf('claim', 'm')}))
-    ORDER BY c.id) l`;
 
 /**
  * What several relays on one database share besides the queue: their heartbeats, lease renewal, the
@@ -63,37 +52,20 @@ export class PgDispatchLeases {
     );
   }
 
-  /**
-   * One statement locks, in one global order (by lock id, so two claims never wait for each other in a
-   * cycle), the accounts due work may use; a second reads their windows once the locks are held.
-   */
-  lockRateWindows(accounts: readonly RateWindowAccount[], since: number, owner: string) {
+  /** Locks in one global order (by lock id), so two claims never wait for each other in a cycle. */
+  lockRateWindows(accounts: readonly { tenant_id: string; id: string }[], since: number, owner: string) {
     return this.scope(async (db) => {
       const out = new Map<string, number[]>();
       if (accounts.length === 0) return out;
       return this.runner.write(db, async (tx) => {
-        const byLock = new Map<string, RateWindowAccount[]>();
-        const candidates: { lock: string; t: string; source: string | null; always: boolean }[] = [];
-        for (const a of accounts) {
-          const lock = windowLockId(accountKey(a.tenant_id, a.id)).toString();
-          byLock.set(lock, [...(byLock.get(lock) ?? []), a]);
-          if (!a.sources) candidates.push({ lock, t: a.tenant_id, source: null, always: true });
-          for (const source of a.sources ?? []) candidates.push({ lock, t: a.tenant_id, source, always: false });
-        }
-        const { rows: locked } = await tx.query<{ id: string }>(LOCK_DUE_WINDOWS, [
-          candidates.map((c) => c.lock),
-          candidates.map((c) => c.t),
-          candidates.map((c) => c.source),
-          candidates.map((c) => c.always),
-        ]);
-        const held = locked.flatMap((l) => byLock.get(String(l.id)) ?? []);
-        if (held.length === 0) return out;
-        for (const a of held) out.set(accountKey(a.tenant_id, a.id), []);
+        const ids = [...new Set(accounts.map((a) => windowLockId(accountKey(a.tenant_id, a.id))))].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+        for (const id of ids) await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [id.toString()]);
+        for (const a of accounts) out.set(accountKey(a.tenant_id, a.id), []);
         const { rows } = await tx.query<{ t: string; a: string; ts: number }>(
           `SELECT s.tenant_id AS t, s.account_id AS a, s.ts FROM send_log s
            JOIN unnest($1::text[], $2::text[]) AS k(t, a) ON s.tenant_id = k.t AND s.account_id = k.a
            WHERE s.ts > $3 AND (s.seq IS NULL OR s.owner IS DISTINCT FROM $4) ORDER BY s.ts`,
-          [held.map((a) => a.tenant_id), held.map((a) => a.id), since, owner],
+          [accounts.map((a) => a.tenant_id), accounts.map((a) => a.id), since, owner],
         );
         for (const r of rows) out.get(accountKey(r.t, r.a))?.push(r.ts);
         return out;
