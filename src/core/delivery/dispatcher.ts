@@ -8,6 +8,7 @@ import type { Account, RelayInstance, Store } from '../store/ports.js';
 import { AccountBook } from './account-book.js';
 import { defaultTenantEndpoints, type AttachmentEndpoints } from './attachments.js';
 import { ClaimPlanner, engineAccountState } from './claim-planner.js';
+import { FailoverSlots } from './failover-slots.js';
 import { DeliveryLedger, RoundQueue, keyOf, type RoundClaim, type RoundPlan } from './delivery.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import { released } from './outcomes.js';
@@ -108,6 +109,7 @@ class DeliveryEngine implements Dispatcher {
       undo: (plan) => this.planner.undo(plan),
       launch: (plan) => this.launch(plan),
     };
+    const failover = new FailoverSlots({ store, ledger, limiter, owner: instance.id, logger });
     this.runner = new SendRunner({
       ledger,
       book,
@@ -124,6 +126,7 @@ class DeliveryEngine implements Dispatcher {
       attemptDeadline: (ms) => this.pump.watchDeadline(ms),
       backoffStarted: (account, until, error) => this.shareBackoff(account, until, error),
       attachmentEndpoints: deps.attachmentEndpoints ?? defaultTenantEndpoints(settings, config.client.attachmentUrl),
+      failoverTo: (d, next, now) => failover.moveTo(d, next, now),
     });
     this.writer = new OutcomeWriter({
       store,

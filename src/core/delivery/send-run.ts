@@ -46,6 +46,8 @@ export interface SendRunnerDeps {
   backoffStarted(account: Account, until: number, error: string): void;
   /** where `fetch_mode: "endpoint"` attachments come from, per tenant */
   attachmentEndpoints: AttachmentEndpoints;
+  /** moves a delivery's slots to the next account of its route; false when that account has no free slot */
+  failoverTo(d: Delivery, next: Account, now: number): Promise<boolean>;
 }
 
 /**
@@ -169,7 +171,7 @@ export class SendRunner {
         }
         const now = this.now();
         if (step.backOff) this.backOff(d, failure.text, now);
-        if (step.failover && this.failover(d, failure, now)) continue;
+        if (step.failover && (await this.failover(d, failure, now))) continue;
         return this.deps.ended(d, step.permanent ? errorOutcome(d, failure, 'permanent', now) : this.temporary(d, failure, now));
       }
       this.setAttempt(d, null);
@@ -211,17 +213,21 @@ export class SendRunner {
   }
 
   /** Moves a delivery to the next account of its route after a temporary failure; false when none can take it. */
-  private failover(d: Delivery, failure: FailureClass, now: number): boolean {
+  private async failover(d: Delivery, failure: FailureClass, now: number): Promise<boolean> {
     if (d.target.kind !== 'account') return false;
     const from = d.target.via;
     const tried = new Set([...d.target.failover.map((f) => keyOf({ tenant_id: from.tenant_id, id: f.account })), keyOf(from)]);
-    const pick = pickAccount(d.target.route, tried, this.deps.state, now);
-    if (pick.kind !== 'account') return false;
-    d.target.failover.push({ account: from.id, error: failure.text });
-    // the send goes on over a connection of the next account
-    this.deps.ledger.moveTo(d, pick.account, now);
-    this.deps.logger.info({ message_id: d.row.id, from: from.id, to: pick.account.id, error: failure.text }, 'failover');
-    return true;
+    for (;;) {
+      const pick = pickAccount(d.target.route, tried, this.deps.state, now);
+      if (pick.kind !== 'account') return false;
+      // the send goes on over a connection of the next account, once it holds a slot there
+      if (await this.deps.failoverTo(d, pick.account, now)) {
+        d.target.failover.push({ account: from.id, error: failure.text });
+        this.deps.logger.info({ message_id: d.row.id, from: from.id, to: pick.account.id, error: failure.text }, 'failover');
+        return true;
+      }
+      tried.add(keyOf(pick.account));
+    }
   }
 
   /** Aborts attempts that have run past the send timeout (a server trickling or hanging mid-DATA). */

@@ -28,7 +28,7 @@ export interface RuntimeSettingsValues {
 }
 
 export interface RuntimeSettingsOptions {
-  store: Pick<SettingsPort, 'get' | 'set'>;
+  store: Pick<SettingsPort, 'get' | 'merge'>;
   bus: Pick<RelayBus, 'emit'>;
   config: RelayConfig;
   /** keys given explicitly for this run (CLI flags) win over persisted values */
@@ -41,6 +41,9 @@ export interface RuntimeSettingsOptions {
  * update(), which persists them and then announces the change and the work it may unblock.
  */
 export class RuntimeSettings {
+  /** patches applied here whose write has not returned yet: a reload meanwhile keeps them */
+  private readonly unsaved = new Set<Partial<RuntimeSettingsValues>>();
+
   private constructor(
     private values: RuntimeSettingsValues,
     /** what the settings row holds (secrets encoded): this class is its only writer */
@@ -80,8 +83,16 @@ export class RuntimeSettings {
    */
   async update(patch: Partial<RuntimeSettingsValues>): Promise<Readonly<RuntimeSettingsValues>> {
     this.values = { ...this.values, ...patch };
-    this.persisted = { ...this.persisted, ...codeSecrets(patch, this.opts.secrets ?? plainSecretCodec, 'encode') };
-    await this.opts.store.set(RUNTIME_SETTINGS_KEY, this.persisted);
+    const encoded = codeSecrets(patch, this.opts.secrets ?? plainSecretCodec, 'encode');
+    this.persisted = { ...this.persisted, ...encoded };
+    // only the keys changed: another relay changing other keys at the same moment keeps its change
+    const mine = { ...patch };
+    this.unsaved.add(mine);
+    try {
+      await this.opts.store.merge(RUNTIME_SETTINGS_KEY, encoded);
+    } finally {
+      this.unsaved.delete(mine);
+    }
     this.announce(patch);
     return this.values;
   }
@@ -92,7 +103,8 @@ export class RuntimeSettings {
    */
   async reload(): Promise<(keyof RuntimeSettingsValues)[]> {
     const persisted = (await this.opts.store.get<Partial<RuntimeSettingsValues>>(RUNTIME_SETTINGS_KEY)) ?? {};
-    const next = { ...this.values, ...codeSecrets(persisted, this.opts.secrets ?? plainSecretCodec, 'decode'), ...this.opts.overrides };
+    const unsaved = Object.assign({}, ...this.unsaved) as Partial<RuntimeSettingsValues>;
+    const next = { ...this.values, ...codeSecrets(persisted, this.opts.secrets ?? plainSecretCodec, 'decode'), ...unsaved, ...this.opts.overrides };
     const changed = (Object.keys(next) as (keyof RuntimeSettingsValues)[]).filter((k) => next[k] !== this.values[k]);
     this.persisted = persisted;
     if (changed.length === 0) return changed;

@@ -183,6 +183,8 @@ export interface TenantsPort {
 export interface SettingsPort {
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown): Promise<void>;
+  /** writes these keys into the object stored under `key` (made one if absent), its other keys untouched */
+  merge(key: string, patch: Record<string, unknown>): Promise<void>;
   all(): Promise<Record<string, unknown>>;
 }
 

@@ -83,5 +83,18 @@ export function accountsSettingsContract(factory: StoreFactory): void {
       await s.store.settings.set('n', 6);
       expect(await s.store.settings.all()).toEqual({ obj: { a: 1, b: [1, 'two'] }, n: 6, s: 'text', f: false, nil: null });
     });
+
+    it('merges only the keys given into an object, keeping the others (two writers of different keys both win)', async () => {
+      await s.store.settings.merge('runtime', { paused: true });
+      expect(await s.store.settings.get('runtime')).toEqual({ paused: true });
+      await s.store.settings.set('runtime', { paused: false, url: 'http://a', token: 'x' });
+      // written from two stale copies at once: each keeps what the other wrote
+      await Promise.all([s.store.settings.merge('runtime', { paused: true }), s.store.settings.merge('runtime', { url: 'http://b', token: null })]);
+      expect(await s.store.settings.get('runtime')).toEqual({ paused: true, url: 'http://b', token: null });
+      // a value that is no object is replaced
+      await s.store.settings.set('n', 5);
+      await s.store.settings.merge('n', { a: 1 });
+      expect(await s.store.settings.get('n')).toEqual({ a: 1 });
+    });
   });
 }

@@ -145,6 +145,18 @@ export function messageQueriesContract(factory: StoreFactory): void {
       expect(await s.store.messages.deleteMany('', ['a'], NOW + 6)).toEqual({ removed: 0, not_found: ['a'] });
     });
 
+    it('deletes a long list at once, announcing in the order asked; an id named twice is deleted once, then not found', async () => {
+      const ids = Array.from({ length: 1200 }, (_, i) => `m${i}`);
+      await s.store.messages.enqueue(ids.map((id) => payload(id)), NOW);
+      s.forget();
+      const asked = ['m7', 'm3', 'ghost', 'm7', 'bad\u0000id', ...ids.slice(10)];
+      expect(await s.store.messages.deleteMany('', asked, NOW + 5)).toEqual({ removed: 1192, not_found: ['ghost', 'm7', 'bad\u0000id'] });
+      expect(s.announced.messages.flat().map((e) => e.message_id)).toEqual(['m7', 'm3', ...ids.slice(10)]);
+      expect((await s.store.messages.listAll({ tenantId: '' })).map((m) => m.id)).toEqual(['m0', 'm1', 'm2', 'm4', 'm5', 'm6', 'm8', 'm9']);
+      expect(await s.store.messages.timeline(key('m3'), null)).toEqual([]);
+      expect(await s.store.messages.timeline(key('m4'), null)).toHaveLength(1);
+    });
+
     it('retry: a failed message goes back to the queue now with a fresh retry budget', async () => {
       await reach(s.store, 'e', 'error');
       s.forget();

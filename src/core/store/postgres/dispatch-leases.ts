@@ -73,11 +73,13 @@ export class PgDispatchLeases {
     });
   }
 
+  /** A seq's slot replaces the one it held (a failover moves it to the next account). */
   takeRateSlots(slots: readonly RateSlot[], now: number, owner: string) {
     return this.scope(async (db) => {
       if (slots.length === 0) return;
       await db.query(
-        `INSERT INTO send_log (tenant_id, account_id, ts, seq, owner) SELECT t, a, $3, s, $4 FROM unnest($1::text[], $2::text[], $5::bigint[]) AS k(t, a, s)`,
+        `WITH moved AS (DELETE FROM send_log WHERE seq = ANY($5::bigint[]) AND owner = $4)
+         INSERT INTO send_log (tenant_id, account_id, ts, seq, owner) SELECT t, a, $3, s, $4 FROM unnest($1::text[], $2::text[], $5::bigint[]) AS k(t, a, s)`,
         [slots.map((s) => s.tenant_id), slots.map((s) => s.account_id), now, owner, slots.map((s) => s.seq)],
       );
     });

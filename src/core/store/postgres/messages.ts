@@ -8,7 +8,7 @@ import { guardOf, guardWithin, reportedGuard, stateWritten, statesGuard, targetS
 import type { Db } from './connection.js';
 import { planEnqueue } from './enqueue-plan.js';
 import { readExisting, writeEnqueuePlan } from './enqueue-writes.js';
-import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
+import { deleteMessagesAndEvents, deleteMessagesByIds, type DoomedRow } from './message-deletes.js';
 import { Params } from './params.js';
 import { queueSearchCondition } from './queue-search.js';
 import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
@@ -84,27 +84,7 @@ export class PgMessages implements MessagesPort {
   }
 
   deleteMany(tenantId: string, ids: string[], now: number) {
-    return this.scope((db) =>
-      this.runner.write(db, async (tx) => {
-        const notFound: string[] = [];
-        let removed = 0;
-        for (const id of ids) {
-          const { rows } = await tx.query<{ account_id: string | null }>(
-            `DELETE FROM messages WHERE tenant_id = $1 AND id = $2 AND ${guardOf('delete')} RETURNING account_id`,
-            [tenantId, id],
-          );
-          if (!rows[0]) {
-            notFound.push(id);
-            continue;
-          }
-          await tx.query('DELETE FROM message_events WHERE tenant_id = $1 AND message_id = $2', [tenantId, id]);
-          removed++;
-          const type = TRANSITIONS.delete.events[0];
-          this.runner.outbox.notify({ message_id: id, tenant_id: tenantId, account_id: rows[0].account_id, ts: now, type, state: TRANSITIONS.delete.to });
-        }
-        return { removed, not_found: notFound };
-      }),
-    );
+    return this.scope((db) => this.runner.write(db, (tx) => deleteMessagesByIds(tx, this.runner.outbox, tenantId, ids, now)));
   }
 
   retry(key: MessageKey, now: number) {

@@ -23,6 +23,19 @@ export class PgSettings implements SettingsPort {
     );
   }
 
+  /** In one statement: relays changing different keys at once both keep their change. */
+  merge(key: string, patch: Record<string, unknown>) {
+    return this.scope((db) =>
+      this.runner.write(db, async (tx) => {
+        await tx.query(
+          `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value =
+             CASE WHEN jsonb_typeof(settings.value::jsonb) = 'object' THEN (settings.value::jsonb || excluded.value::jsonb)::text ELSE excluded.value END`,
+          [key, JSON.stringify(patch)],
+        );
+      }),
+    );
+  }
+
   all() {
     return this.scope(async (db) => {
       const out: Record<string, unknown> = {};

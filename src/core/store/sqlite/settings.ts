@@ -32,6 +32,18 @@ export class SqliteSettings implements SettingsPort {
     return this.scope(() => this.runner.write(() => void this.st.set.run(key, JSON.stringify(value))));
   }
 
+  /** Read and written in one synchronous step: nothing comes between them. */
+  merge(key: string, patch: Record<string, unknown>) {
+    return this.scope(() =>
+      this.runner.write(() => {
+        const row = this.st.get.get(key);
+        const stored: unknown = row ? JSON.parse(row.value) : undefined;
+        const base = stored !== null && typeof stored === 'object' && !Array.isArray(stored) ? stored : {};
+        this.st.set.run(key, JSON.stringify({ ...base, ...patch }));
+      }),
+    );
+  }
+
   all() {
     return this.scope(() => {
       const out: Record<string, unknown> = {};
