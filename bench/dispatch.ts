@@ -3,7 +3,7 @@
  * same messages (goal >= 1.0x), on a quiet machine and with a CPU hog spinning in another process (`--mode
  * quiet|hog|both`, goal >= 1.2x with the hog), with each side's process CPU per message (goal <= 0.4 ms for the
  * relay); then over a slow link (+20 ms per SMTP reply, +100 ms per connect), relay vs a client that reconnects
- * for every message (goal >= 25x). `--cpu-prof FILE` writes a CPU profile of the relay's turns.
+ * for every message (goal >= 25x). `--cpu-prof FILE` writes a CPU profile of each turn.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -65,7 +65,7 @@ interface Turn {
   cpuPerMsg: number;
 }
 
-/** Profiles the relay's turns only, when `--cpu-prof` names a file. */
+/** Profiles each turn, when `--cpu-prof` names a file. */
 const profiler = CPU_PROF ? new Session() : null;
 
 interface QueuedRelay {
@@ -127,7 +127,7 @@ async function queuedRelay(port: number, queued: number, maxConnections: number)
       await done;
       const rate = n / ((performance.now() - t0) / 1000);
       const cpu = cpuMs(c0);
-      if (profiler) profiles.push((await profiler.post('Profiler.stop')).profile);
+      if (profiler) profiles.push({ name: 'relay', profile: (await profiler.post('Profiler.stop')).profile });
       return { rate, cpuPerMsg: cpu / n };
     },
   };
@@ -150,11 +150,14 @@ function directOneConnection(port: number): DirectClient {
   let i = 0;
   return {
     async send(n) {
+      if (profiler) await profiler.post('Profiler.start');
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (const end = i + n; i < end; i++) await t.sendMail(message(i));
       const rate = n / ((performance.now() - t0) / 1000);
-      return { rate, cpuPerMsg: cpuMs(c0) / n };
+      const cpu = cpuMs(c0);
+      if (profiler) profiles.push({ name: 'direct', profile: (await profiler.post('Profiler.stop')).profile });
+      return { rate, cpuPerMsg: cpu / n };
     },
     close: () => t.close(),
   };
@@ -170,8 +173,8 @@ async function reconnectPerMessage(port: number, n: number): Promise<number> {
   return n / ((performance.now() - t0) / 1000);
 }
 
-/** Profiles taken during the relay's turns, written to `--cpu-prof` at the end. */
-const profiles: object[] = [];
+/** Profiles taken during the turns, written next to `--cpu-prof` at the end. */
+const profiles: { name: string; profile: object }[] = [];
 
 interface LocalResult {
   mode: 'quiet' | 'hog';
@@ -232,7 +235,8 @@ function localSummary(results: LocalResult[]): Record<string, string> {
 async function writeProfiles(): Promise<void> {
   if (!profiler) return;
   fs.mkdirSync(path.dirname(path.resolve(CPU_PROF)), { recursive: true });
-  profiles.forEach((p, i) => fs.writeFileSync(CPU_PROF.replace(/(\.cpuprofile)?$/, `-${i + 1}.cpuprofile`), JSON.stringify(p)));
+  const base = CPU_PROF.replace(/\.cpuprofile$/, '');
+  profiles.forEach((p, i) => fs.writeFileSync(`${base}-${i + 1}-${p.name}.cpuprofile`, JSON.stringify(p.profile)));
   profiler.disconnect();
 }
 
