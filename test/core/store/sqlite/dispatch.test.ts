@@ -61,6 +61,14 @@ describe('SQLite dispatch', () => {
     expect(none).toEqual([]);
   });
 
+  it('with caps, visits every account of every tenant with queued work, in (tenant, account) order', async () => {
+    const row = (id: string, tenant_id: string, account_id: string | null) => ({ ...msg(id, { account_id: account_id ?? undefined }), tenant_id });
+    await store.messages.enqueue([row('t1-b', 't1', 'b'), row('t1-a', 't1', 'a'), row('t1-a2', 't1', 'a'), row('t2-a', 't2', 'a'), row('t2-none', 't2', null), row('t3-c', 't3', 'c')], NOW);
+    const caps = { perAccount: new Map(), noAccount: 0, otherAccounts: 1 };
+    const rows = await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 50, caps });
+    expect(rows.map((r) => r.id).sort()).toEqual(['t1-a', 't1-b', 't2-a', 't3-c']);
+  });
+
   it('promotes due deferred messages and reports the next due time', async () => {
     await store.messages.enqueue([msg('s1', { deferred_ts: NOW + 10 }), msg('s2', { deferred_ts: NOW + 20 })], NOW);
     expect(await store.dispatch.nextDueTs()).toBe(NOW + 10);
@@ -133,8 +141,12 @@ describe('SQLite dispatch', () => {
       const st = prepareClaimStatements({ db });
       expect(planOf(db, st.headOfAccount.source, '', 'acc1', 5)).toMatch(/USING (COVERING )?INDEX messages_queued_account \(tenant_id=\? AND account_id=\?\)/);
       expect(planOf(db, st.headOfAccountHeld.source, '', 'acc1', '["b"]', 5)).toMatch(/USING (COVERING )?INDEX messages_queued_account \(tenant_id=\? AND account_id=\?\)/);
-      // the loose index scan seeks each next (tenant, account) with a row-value range
-      expect(planOf(db, st.nextAccount.source, '', 'acc1')).toMatch(/INDEX messages_queued_account \(\(tenant_id,account_id\)>\(\?,\?\)\)/);
+      // the loose index scan seeks each next (tenant, account): the next account of the tenant, else the next
+      // tenant (a row-value range `(tenant_id,account_id)>(?,?)` walked every queued row of the current account)
+      const next = planOf(db, st.nextAccount.source, '', 'acc1', '');
+      expect(next).toMatch(/INDEX messages_queued_account \(tenant_id=\? AND account_id>\?\)/);
+      expect(next).toMatch(/INDEX messages_queued_account \(tenant_id>\?\)/);
+      expect(next).not.toMatch(/\(tenant_id,account_id\)>/);
       for (const [name, index] of [
         ['nextDue', 'messages_deferred'],
         ['promote', 'messages_deferred'],
