@@ -92,9 +92,14 @@ async function queuedRelay(port: number, queued: number, maxConnections: number)
     );
     await relay.store.messages.enqueue(batch, now);
   }
-  // a queue that grew over time has its WAL folded into the database; measure that steady state, not
-  // the checkpoint of a million rows written a second ago
+  // a queue that grew over time has its search index caught up and its WAL folded into the database;
+  // measure that steady state, not the indexing and the checkpoint of rows written a second ago
   const db = new Database(config.dbPath);
+  const caughtUp = db.prepare(
+    `SELECT (SELECT indexed_seq FROM messages_search_state) >= (SELECT coalesce(MAX(seq), 0) FROM messages)
+       AND NOT EXISTS (SELECT 1 FROM messages_search_dirty) AS done`,
+  );
+  while (!(caughtUp.get() as { done: number }).done) await new Promise((r) => setTimeout(r, 100));
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   const setPaused = async (paused: boolean) => {
@@ -251,8 +256,8 @@ async function main() {
   const modes = MODE === 'both' ? (['quiet', 'hog'] as const) : [MODE as 'quiet' | 'hog'];
   const results: LocalResult[] = [];
   for (const mode of modes) results.push(await localTurns(target.port, mode));
-  await writeProfiles();
   if (process.argv.includes('--local-only')) {
+    await writeProfiles();
     await target.close();
     report('Dispatch (local only)', localRows(results), localSummary(results));
     return;
@@ -269,6 +274,7 @@ async function main() {
   const { rate: slowRelay, relay: slow } = await relayDrain(slowLink.port, SLOW_N, 10);
   await slow.stop();
   await slowLink.close();
+  await writeProfiles();
 
   report(
     'Dispatch',
