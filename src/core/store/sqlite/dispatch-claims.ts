@@ -37,10 +37,16 @@ export function prepareClaimStatements({ db }: Pick<TransactionRunner, 'db'>) {
       `SELECT tenant_id AS t, account_id AS a FROM messages INDEXED BY messages_queued_account
        WHERE ${guardOf('claim')} AND account_id IS NOT NULL ORDER BY tenant_id, account_id LIMIT 1`,
     ),
-    nextAccount: db.prepare<[string, string], { t: string; a: string }>(
-      `SELECT tenant_id AS t, account_id AS a FROM messages INDEXED BY messages_queued_account
-       WHERE ${guardOf('claim')} AND account_id IS NOT NULL AND (tenant_id, account_id) > (?, ?)
-       ORDER BY tenant_id, account_id LIMIT 1`,
+    // the next account of the same tenant, else the first of a later tenant: two seeks. A row value
+    // `(tenant_id, account_id) > (?, ?)` seeks too, but then walks every queued row of the current account
+    nextAccount: db.prepare<[string, string, string], { t: string; a: string }>(
+      `SELECT t, a FROM (
+         SELECT * FROM (SELECT tenant_id AS t, account_id AS a FROM messages INDEXED BY messages_queued_account
+           WHERE ${guardOf('claim')} AND tenant_id = ? AND account_id > ? ORDER BY account_id LIMIT 1)
+         UNION ALL
+         SELECT * FROM (SELECT tenant_id AS t, account_id AS a FROM messages INDEXED BY messages_queued_account
+           WHERE ${guardOf('claim')} AND tenant_id > ? AND account_id IS NOT NULL ORDER BY tenant_id, account_id LIMIT 1)
+       ) LIMIT 1`,
     ),
     claimableWithoutAccount: db.prepare<[], { n: number }>(
       `SELECT EXISTS (SELECT 1 FROM messages INDEXED BY messages_queued_unassigned WHERE ${guardOf('claim')} AND account_id IS NULL) AS n`,
@@ -169,7 +175,7 @@ export class DispatchClaims {
         }
         const { perAccount, noAccount, otherAccounts } = req.caps;
         const heads: Head[] = [];
-        for (let acc = this.st.firstAccount.get(); acc; acc = this.st.nextAccount.get(acc.t, acc.a)) {
+        for (let acc = this.st.firstAccount.get(); acc; acc = this.st.nextAccount.get(acc.t, acc.a, acc.t)) {
           if (held?.tenants.has(acc.t)) continue;
           const cap = Math.min(perAccount.get(accountKey(acc.t, acc.a)) ?? otherAccounts, req.limit);
           if (cap <= 0) continue;

@@ -48,7 +48,10 @@ function prepare({ db }: Pick<TransactionRunner, 'db'>) {
     ),
     // served by send_log_ts (migration 003)
     pruneSendLog: db.prepare<[number, number]>('DELETE FROM send_log WHERE rowid IN (SELECT rowid FROM send_log WHERE ts < ? LIMIT ?)'),
-    eventSeqBounds: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM message_events'),
+    // two rowid seeks (MIN and MAX together would scan an index)
+    eventSeqBounds: db.prepare<[], { lo: number | null; hi: number | null }>(
+      'SELECT (SELECT MIN(seq) FROM message_events) AS lo, (SELECT MAX(seq) FROM message_events) AS hi',
+    ),
     maxEventTsInRange: db.prepare<[number, number], { m: number | null }>('SELECT MAX(ts) AS m FROM message_events WHERE seq > ? AND seq <= ?'),
     deleteOrphansInRange: db.prepare<[number, number, number]>(
       `DELETE FROM message_events WHERE seq IN (

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MessagePayload } from '../../../../src/core/messages/types.js';
+import type { MessageEvent, MessagePayload } from '../../../../src/core/messages/types.js';
 import { prepareClaimStatements } from '../../../../src/core/store/sqlite/dispatch-claims.js';
+import { prepareOutcomeStatements } from '../../../../src/core/store/sqlite/dispatch-outcomes.js';
 import type { SqliteStore } from '../../../../src/core/store/index.js';
 import { openTempStore, planOf, type TempStore } from '../../../support/store/sqlite.js';
 import { messageKey as key } from '../../../../src/core/store/records.js';
@@ -61,6 +62,14 @@ describe('SQLite dispatch', () => {
     expect(none).toEqual([]);
   });
 
+  it('with caps, visits every account of every tenant with queued work, in (tenant, account) order', async () => {
+    const row = (id: string, tenant_id: string, account_id: string | null) => ({ ...msg(id, { account_id: account_id ?? undefined }), tenant_id });
+    await store.messages.enqueue([row('t1-b', 't1', 'b'), row('t1-a', 't1', 'a'), row('t1-a2', 't1', 'a'), row('t2-a', 't2', 'a'), row('t2-none', 't2', null), row('t3-c', 't3', 'c')], NOW);
+    const caps = { perAccount: new Map(), noAccount: 0, otherAccounts: 1 };
+    const rows = await store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 50, caps });
+    expect(rows.map((r) => r.id).sort()).toEqual(['t1-a', 't1-b', 't2-a', 't3-c']);
+  });
+
   it('promotes due deferred messages and reports the next due time', async () => {
     await store.messages.enqueue([msg('s1', { deferred_ts: NOW + 10 }), msg('s2', { deferred_ts: NOW + 20 })], NOW);
     expect(await store.dispatch.nextDueTs()).toBe(NOW + 10);
@@ -88,6 +97,33 @@ describe('SQLite dispatch', () => {
     // a second outcome for the same message changes nothing
     await store.dispatch.markError([{ seq: await seqOf('ok'), account_id: null, error: 'late', detail: {} }], NOW + 2);
     expect((await store.messages.get(key('ok')))!.state).toBe('sent');
+  });
+
+  it('writes the attempts and sent outcomes of a batch set-based, announcing each timeline row with its own seq', async () => {
+    const announced: MessageEvent[] = [];
+    const a = await openTempStore({ onMessageEvents: (evs) => announced.push(...evs) });
+    try {
+      const ids = Array.from({ length: 40 }, (_, i) => `b${i}`);
+      await a.store.messages.enqueue(ids.map((id) => msg(id)), NOW);
+      const rows = await a.store.dispatch.claim({ now: NOW, leaseUntil: NOW + 60, limit: 40 });
+      announced.length = 0;
+      await a.store.transaction(async (tx) => {
+        await tx.dispatch.beginAttempts(rows.map((r) => ({ seq: r.seq, account_id: null, attempt: 1, detail: { account: 'acc' } })), NOW);
+        const outcome = (r: (typeof rows)[number]) => ({ seq: r.seq, tenant_id: '', account_id: null, via_account: 'acc', sandbox: false, captured_id: null, smtp_message_id: `<${r.id}@x>`, recipients: null, started_ts: NOW, detail: {} });
+        // one row twice: its second outcome finds it sent and writes nothing
+        await tx.dispatch.markSent([...rows.map(outcome), outcome(rows[0])], NOW + 1);
+      });
+      expect(announced.map((e) => e.type)).toEqual([...ids.map(() => 'attempt'), ...ids.map(() => 'sent')]);
+      for (const id of ['b0', 'b33', 'b39']) {
+        const stored = await a.store.messages.timeline(key(id), null);
+        expect(stored.slice(1)).toEqual(announced.filter((e) => e.message_id === id));
+        expect(await a.store.messages.get(key(id))).toMatchObject({ state: 'sent', sent_ts: NOW + 1, updated_ts: NOW + 1, attempts: 1, smtp_message_id: `<${id}@x>` });
+      }
+      // the send log counts each delivery, the repeated outcome too (as one row per outcome always did)
+      expect(await a.store.dispatch.rateWindowCounts('', 'acc', NOW + 1)).toEqual({ minute: 41, hour: 41, day: 41 });
+    } finally {
+      await a.remove();
+    }
   });
 
   it('releases expired leases except those still being sent here', async () => {
@@ -133,8 +169,12 @@ describe('SQLite dispatch', () => {
       const st = prepareClaimStatements({ db });
       expect(planOf(db, st.headOfAccount.source, '', 'acc1', 5)).toMatch(/USING (COVERING )?INDEX messages_queued_account \(tenant_id=\? AND account_id=\?\)/);
       expect(planOf(db, st.headOfAccountHeld.source, '', 'acc1', '["b"]', 5)).toMatch(/USING (COVERING )?INDEX messages_queued_account \(tenant_id=\? AND account_id=\?\)/);
-      // the loose index scan seeks each next (tenant, account) with a row-value range
-      expect(planOf(db, st.nextAccount.source, '', 'acc1')).toMatch(/INDEX messages_queued_account \(\(tenant_id,account_id\)>\(\?,\?\)\)/);
+      // the loose index scan seeks each next (tenant, account): the next account of the tenant, else the next
+      // tenant (a row-value range `(tenant_id,account_id)>(?,?)` walked every queued row of the current account)
+      const next = planOf(db, st.nextAccount.source, '', 'acc1', '');
+      expect(next).toMatch(/INDEX messages_queued_account \(tenant_id=\? AND account_id>\?\)/);
+      expect(next).toMatch(/INDEX messages_queued_account \(tenant_id>\?\)/);
+      expect(next).not.toMatch(/\(tenant_id,account_id\)>/);
       for (const [name, index] of [
         ['nextDue', 'messages_deferred'],
         ['promote', 'messages_deferred'],
@@ -154,6 +194,10 @@ describe('SQLite dispatch', () => {
       // the claimed rows themselves are reached by their rowid, whatever the guard
       expect(planOf(db, st.claimHead.source, NOW + 60, NOW, 5)).toMatch(/^SEARCH messages USING INTEGER PRIMARY KEY/);
       expect(planOf(db, st.claimSeqs.source, NOW + 60, NOW, '[1,2]')).toMatch(/^SEARCH messages USING INTEGER PRIMARY KEY/);
+      // the set-based outcome statements reach each row by its rowid too
+      const out = prepareOutcomeStatements({ db });
+      expect(planOf(db, out.leased.of(2).source, 1, 2)).toBe('SEARCH messages USING INTEGER PRIMARY KEY (rowid=?)');
+      expect(planOf(db, out.sent.of(2).source, ...[1, 0, null, null, null, NOW, 2, 0, null, null, null, NOW], NOW, NOW)).toMatch(/SCAN o \| SEARCH messages USING INTEGER PRIMARY KEY \(rowid=\?\)$/);
     });
     let claimed = 0;
     const seen = new Set<number>();

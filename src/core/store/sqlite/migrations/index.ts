@@ -10,11 +10,12 @@ import { migration008 } from './008_report_apart.js';
 import { migration010 } from './010_queue_search.js';
 import { migration011 } from './011_captured_tags.js';
 import { migration013 } from './013_captured_filenames.js';
+import { migration015 } from './015_timeline_ts_index.js';
 import type { Migration } from './migration.js';
 
 export type { Migration };
 
-export const MIGRATIONS: Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration010, migration011, migration013];
+export const MIGRATIONS: Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration010, migration011, migration013, migration015];
 
 /** Applies every migration newer than the database's user_version, each in its own transaction. */
 export function runMigrations(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {
