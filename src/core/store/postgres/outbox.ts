@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { MessageEvent } from '../../messages/types.js';
 import type { StoreAnnouncements } from '../ports.js';
 import type { ChangedMessage } from '../sql/outcome-events.js';
@@ -18,7 +19,7 @@ type Announce = Pick<StoreAnnouncements, 'onMessageEvents' | 'onAccountsChanged'
 /**
  * What the open transaction will announce once it commits, as sqlite/outbox.ts: the timeline rows it
  * wrote (in the same transaction as the transition they describe), the accounts and tenants it
- * changed. A rollback discards them. With an origin, publish() tells the other relays of the database
+ * changed. A rollback discards them. With an origin, commitSql() tells the other relays of the database
  * too: NOTIFY inside the transaction is delivered on commit only (notify.ts).
  */
 export class PgOutbox {
@@ -33,11 +34,15 @@ export class PgOutbox {
     private readonly origin: string | null = null,
   ) {}
 
-  /** Just before COMMIT, in the transaction: NOTIFY the ids it changed (nothing reaches a listener on rollback). */
-  async publish(db: Db): Promise<void> {
-    if (this.origin === null) return;
+  /**
+   * What the transaction sends with its COMMIT, in the same round trip: a NOTIFY of the ids it changed
+   * (delivered on commit only, never for a rollback), then `COMMIT`.
+   */
+  commitSql(): string {
+    if (this.origin === null) return 'COMMIT';
     const changes = { events: this.events, accounts: [...new Set(this.accounts.values())], tenants: [...this.tenants] };
-    for (const payload of encodeNotices(this.origin, changes)) await db.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, payload]);
+    const notices = encodeNotices(this.origin, changes).map((payload) => `SELECT pg_notify('${NOTIFY_CHANNEL}', ${pg.escapeLiteral(payload)});`);
+    return [...notices, 'COMMIT'].join(' ');
   }
 
   /** Writes a timeline row; call only inside a transaction. */
