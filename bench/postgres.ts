@@ -14,6 +14,7 @@ import { findPgBin, startCluster, type PgCluster } from '../test/support/postgre
 import { spawnRelay, type RelayProcess } from '../test/support/reliability/relay-process.js';
 import { removeTempDirs } from '../test/support/common/temp-dir.js';
 import { arg, percentile, postJson, report, tempDir, BENCH_TOKEN } from './lib.js';
+import { childrenOf, cpuWatch, postmasterPid } from './proc-cpu.js';
 import { startPeerProcess } from './smtp-peers.js';
 
 type Peer = Awaited<ReturnType<typeof startPeerProcess>>;
@@ -47,10 +48,21 @@ async function ingest(agent: http.Agent, url: string, n: number, prefix: string)
 interface Run {
   ingest: number;
   drain: number;
+  /** CPU ms per message during the drain: the relays, the database server, the SMTP peer */
+  cpu: Record<string, number>;
 }
 
+/** The SMTP peer's process (a child of this one running peer-process.ts). */
+const peerPids = () => childrenOf(process.pid).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('peer-process'));
+
+/** "relays 1.10 + database 0.40 + peer 0.30 = 1.80" */
+const cpuColumns = (run: Run) => {
+  const parts = Object.entries(run.cpu).filter(([, ms]) => ms > 0);
+  return `${parts.map(([k, ms]) => `${k} ${ms.toFixed(2)}`).join(' + ')} = ${parts.reduce((s, [, ms]) => s + ms, 0).toFixed(2)}`;
+};
+
 /** `relays` relay processes on one database (or one SQLite relay): paused, fed `DRAIN` messages, then unpaused together. */
-async function drainRun(peer: Peer, relays: number, dbUrl: string | null): Promise<Run> {
+async function drainRun(peer: Peer, relays: number, dbUrl: string | null, postmaster: number | null): Promise<Run> {
   const smtpPort = peer.port;
   const args = ['--delivery-mode', 'real', '--max-concurrency', '10', '--log-level', 'error', ...(dbUrl ? ['--db-url', dbUrl] : [])];
   const children: RelayProcess[] = [];
@@ -63,6 +75,11 @@ async function drainRun(peer: Peer, relays: number, dbUrl: string | null): Promi
     }
     const ingestRate = await ingest(agent, children[0].url, DRAIN, `r${relays}-`);
     const delivered = (await peer.count()) + DRAIN;
+    const cpu = cpuWatch({
+      relays: () => children.map((c) => c.child.pid ?? 0),
+      database: () => (postmaster ? [postmaster, ...childrenOf(postmaster)] : []),
+      peer: peerPids,
+    });
     const t0 = performance.now();
     await Promise.all(children.map((c) => call(`${c.url}/api/settings`, 'PATCH', { paused: false })));
     // the peer's count is free; /api/stats counts the queue in the relay's store (a cost that would slow the drain)
@@ -72,7 +89,9 @@ async function drainRun(peer: Peer, relays: number, dbUrl: string | null): Promi
       if ((stats.counts.sent ?? 0) >= DRAIN) break;
       await new Promise((r) => setTimeout(r, 20));
     }
-    return { ingest: ingestRate, drain: DRAIN / ((performance.now() - t0) / 1000) };
+    const drain = DRAIN / ((performance.now() - t0) / 1000);
+    const used = cpu.stop();
+    return { ingest: ingestRate, drain, cpu: Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, ms / DRAIN])) };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     agent.destroy();
@@ -157,9 +176,10 @@ async function profile(relays: number): Promise<void> {
   const peer = await startPeerProcess();
   try {
     await enableStatementStats(cluster);
-    const run = await drainRun(peer, relays, await cluster.createDatabase());
+    const run = await drainRun(peer, relays, await cluster.createDatabase(), await postmasterPid(cluster.url()));
     report(`PostgreSQL, ${relays} relay(s), ${DRAIN} messages: the server's time by statement`, await statementStats(cluster), {
       'drain msg/s': Math.round(run.drain),
+      'CPU ms per message': cpuColumns(run),
       'load average': readFileSync('/proc/loadavg', 'utf8').trim(),
     });
   } finally {
@@ -175,22 +195,29 @@ async function main() {
   const cluster = await startCluster();
   const peer = await startPeerProcess();
   try {
-    const sqlite = await drainRun(peer, 1, null);
+    const postmaster = await postmasterPid(cluster.url());
+    const sqlite = await drainRun(peer, 1, null, null);
     const runs: { relays: number; run: Run }[] = [];
-    for (const relays of [1, 2, 3]) runs.push({ relays, run: await drainRun(peer, relays, await cluster.createDatabase()) });
+    for (const relays of [1, 2, 3]) runs.push({ relays, run: await drainRun(peer, relays, await cluster.createDatabase(), postmaster) });
     const claims = await claimLatency(cluster, CLAIM_QUEUE);
     const three = runs.find((r) => r.relays === 3)!.run;
     report(
       `PostgreSQL: ingest and dispatch (${DRAIN} messages per run) beside SQLite`,
       [
-        { run: 'SQLite, 1 relay', 'ingest msg/s': Math.round(sqlite.ingest), 'drain msg/s': Math.round(sqlite.drain) },
-        ...runs.map(({ relays, run }) => ({ run: `PostgreSQL, ${relays} relay${relays > 1 ? 's' : ''}`, 'ingest msg/s': Math.round(run.ingest), 'drain msg/s': Math.round(run.drain) })),
+        { run: 'SQLite, 1 relay', 'ingest msg/s': Math.round(sqlite.ingest), 'drain msg/s': Math.round(sqlite.drain), 'drain CPU ms/msg': cpuColumns(sqlite) },
+        ...runs.map(({ relays, run }) => ({
+          run: `PostgreSQL, ${relays} relay${relays > 1 ? 's' : ''}`,
+          'ingest msg/s': Math.round(run.ingest),
+          'drain msg/s': Math.round(run.drain),
+          'drain CPU ms/msg': cpuColumns(run),
+        })),
       ],
       {
         'PostgreSQL ingest (batches of 1,000, 1 relay)': `${Math.round(runs[0].run.ingest)} msg/s (goal >= 5,000)`,
         '3 PostgreSQL relays / 1 SQLite relay, drain': `${(three.drain / sqlite.drain).toFixed(2)} (goal >= 1.0)`,
         [`claim of 50 with ${CLAIM_QUEUE} queued, ${CLAIMS} claims`]: `p50 ${claims.p50.toFixed(2)} ms, p99 ${claims.p99.toFixed(2)} ms, max ${claims.max.toFixed(2)} ms (goal p99 <= 20 ms)`,
         'queue fill (SQL, once)': `${claims.fillSeconds.toFixed(1)} s`,
+        'load average (end)': readFileSync('/proc/loadavg', 'utf8').trim(),
       },
     );
   } finally {
