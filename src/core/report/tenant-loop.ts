@@ -108,7 +108,8 @@ export class TenantLoop {
   /** The application asked for a sync (run-now): one soon, even with nothing to report. */
   requestSync(): void {
     this.schedule.wake();
-    void this.countPending().then((n) => this.schedule.pendingKnown(n > 0));
+    // the count only spaces the syncs: with nowhere to sync (no destination, or paused) nobody reads it
+    if (this.deps.target() !== null) void this.countPending().then((n) => this.schedule.pendingKnown(n > 0));
     this.armSoon();
   }
 

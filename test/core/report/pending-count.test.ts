@@ -29,11 +29,11 @@ afterEach(async () => {
   loops = [];
 });
 
-function loopOver(reports: ReturnType<typeof slowCounts>['port']): TenantLoop {
+function loopOver(reports: ReturnType<typeof slowCounts>['port'], url: string | null = 'http://127.0.0.1:9/sync'): TenantLoop {
   const loop = new TenantLoop({
     tenantId: '',
     reports: { pending: () => Promise.resolve([]), markReported: reports.markReported, countPending: reports.countPending },
-    target: () => null,
+    target: () => (url ? { url, user: null, password: null, token: null } : null),
     intervalMs: () => 60_000,
     policy: 'lenient',
     testMode: false,
@@ -68,5 +68,12 @@ describe('counting pending outcomes under a storm of wakes', () => {
     loop.requestSync();
     expect(c.port.calls).toBe(3);
     c.answerNext();
+  });
+
+  it('a wake with nowhere to sync (no destination, or paused) counts nothing: the count only spaces syncs', () => {
+    const c = slowCounts();
+    const loop = loopOver(c.port, null);
+    for (let i = 0; i < 5; i++) loop.requestSync();
+    expect(c.port.calls).toBe(0);
   });
 });
