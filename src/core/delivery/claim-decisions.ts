@@ -202,3 +202,41 @@ export function bulkCaps(saturated: ReadonlySet<string>, batch: number): ClaimCa
     otherAccounts: 0,
   };
 }
+
+/**
+ * For each account that `limited` selects (by key): the ids of its tenant's accounts whose messages may
+ * go out through it (their route includes it); null stands for messages without an account (the default's).
+ */
+export function limitedCarriers(state: AccountState, limited: (acc: Account) => boolean): Map<string, { account: Account; carriers: (string | null)[] }> {
+  const out = new Map<string, { account: Account; carriers: (string | null)[] }>();
+  for (const primary of state.accounts()) {
+    for (const acc of routeGroup(primary, state)) {
+      if (!limited(acc)) continue;
+      const entry = out.get(keyOf(acc)) ?? { account: acc, carriers: [] };
+      entry.carriers.push(primary.id);
+      if (primary.id === DEFAULT_ACCOUNT_ID) entry.carriers.push(null);
+      out.set(keyOf(acc), entry);
+    }
+  }
+  return out;
+}
+
+/** Accounts with limits whose windows a claim did not lock, with the accounts routed through each. */
+export type UnlockedWindows = readonly { tenant_id: string; carriers: readonly (string | null)[] }[];
+
+/**
+ * Caps that leave out whatever could take a rate slot of an account whose windows are not locked:
+ * messages of every account routed through one wait for a later claim.
+ */
+export function withoutUnlocked(caps: ClaimCaps, unlocked: UnlockedWindows): ClaimCaps {
+  if (unlocked.length === 0) return caps;
+  const perAccount = new Map(caps.perAccount);
+  let noAccount = caps.noAccount;
+  for (const { tenant_id, carriers } of unlocked) {
+    for (const id of carriers) {
+      if (id === null) noAccount = 0;
+      else perAccount.set(keyOf({ tenant_id, id }), 0);
+    }
+  }
+  return { ...caps, perAccount, noAccount };
+}

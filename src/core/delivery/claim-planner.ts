@@ -2,7 +2,17 @@ import type { RelayConfig } from '../config/types.js';
 import type { ClaimedMessage, DeferOutcome, ErrorOutcome, RateSlot } from '../store/ports.js';
 import type { AccountBook } from './account-book.js';
 import type { TenantBook } from './tenant-book.js';
-import { bulkCaps, decideClaimed, saturatedAccounts, sendCaps, type AccountState, type ClaimDecision } from './claim-decisions.js';
+import {
+  bulkCaps,
+  decideClaimed,
+  limitedCarriers,
+  saturatedAccounts,
+  sendCaps,
+  withoutUnlocked,
+  type AccountState,
+  type ClaimDecision,
+  type UnlockedWindows,
+} from './claim-decisions.js';
 import { CLAIM_AHEAD, keyOf, newDelivery, slotAccount, type ClaimPorts, type Delivery, type DeliveryLedger, type RoundPlan } from './delivery.js';
 import { backoffDeferral, claimFailure, rateLimitDeferral } from './outcomes.js';
 import { LONGEST_WINDOW, hasLimits, type RateLimiter } from './rate-limiter.js';
@@ -55,6 +65,9 @@ interface Writes {
  * failures. The sends it plans start after the commit; `undo` gives back their slots after a rollback.
  */
 export class ClaimPlanner {
+  /** set by prepare: accounts with limits left unlocked in this transaction (no queued work could reach them) */
+  private unlocked: UnlockedWindows = [];
+
   constructor(private readonly deps: ClaimPlannerDeps) {}
 
   /**
@@ -79,10 +92,16 @@ export class ClaimPlanner {
    */
   private async readShared(tx: ClaimPorts, now: number): Promise<void> {
     const { book, limiter, owner } = this.deps;
-    const limited = book.list().filter(hasLimits);
-    if (limited.length > 0) {
-      const windows = await tx.dispatch.lockRateWindows(limited, now - LONGEST_WINDOW, owner);
-      if (windows) for (const [key, sends] of windows) limiter.seed(key, sends);
+    // only accounts that queued work may reach now: a claim never waits on the thousands that have none
+    const limited = limitedCarriers(this.deps.state, hasLimits);
+    this.unlocked = [];
+    if (limited.size > 0) {
+      const locks = [...limited.values()].map(({ account, carriers }) => ({ tenant_id: account.tenant_id, id: account.id, whenQueued: carriers }));
+      const windows = await tx.dispatch.lockRateWindows(locks, now - LONGEST_WINDOW, owner);
+      if (windows) {
+        for (const [key, sends] of windows) limiter.seed(key, sends);
+        this.unlocked = [...limited].filter(([key]) => !windows.has(key)).map(([, e]) => ({ tenant_id: e.account.tenant_id, carriers: e.carriers }));
+      }
     }
     const backoffs = await tx.dispatch.sharedBackoffs(now);
     if (backoffs) book.adopt(backoffs, now);
@@ -115,10 +134,10 @@ export class ClaimPlanner {
     const owner = this.deps.owner;
     const rows: ClaimedMessage[] = [];
     if (saturated.size > 0) {
-      rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: BULK_BATCH, caps: bulkCaps(saturated, BULK_BATCH), held, owner })));
+      rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: BULK_BATCH, caps: withoutUnlocked(bulkCaps(saturated, BULK_BATCH), this.unlocked), held, owner })));
     }
     if (free > 0) {
-      const caps = skipLimits ? undefined : sendCaps(state, now, saturated, SEND_BATCH);
+      const caps = skipLimits ? undefined : withoutUnlocked(sendCaps(state, now, saturated, SEND_BATCH), this.unlocked);
       rows.push(...(await tx.dispatch.claim({ now, leaseUntil, limit: Math.min(free, SEND_BATCH), caps, held, owner })));
     }
     plan.claimed += rows.length;

@@ -54,6 +54,9 @@ export class TenantLoop {
   private syncRun: Promise<void> | null = null;
   private inFlight: AbortController | null = null;
   private pendingCount = 0;
+  /** the count under way, and the one callers arriving meanwhile share */
+  private counting: Promise<unknown> | null = null;
+  private nextCount: Promise<number> | null = null;
   /** another relay holds this destination: no try before this (monotonic ms) */
   private heldElsewhereUntil = 0;
 
@@ -105,7 +108,8 @@ export class TenantLoop {
   /** The application asked for a sync (run-now): one soon, even with nothing to report. */
   requestSync(): void {
     this.schedule.wake();
-    void this.countPending().then((n) => this.schedule.pendingKnown(n > 0));
+    // the count only spaces the syncs: with nowhere to sync (no destination, or paused) nobody reads it
+    if (this.deps.target() !== null) void this.countPending().then((n) => this.schedule.pendingKnown(n > 0));
     this.armSoon();
   }
 
@@ -148,12 +152,30 @@ export class TenantLoop {
     });
   }
 
+  /**
+   * A count that starts after this call. Wakes come with every outcome batch of every relay sharing the
+   * database: callers arriving while a count runs share the one after it (at most one runs, one waits).
+   */
   private countPending(): Promise<number> {
-    return this.deps.reports.countPending(this.deps.tenantId, PENDING_COUNT_CAP).then(
+    if (!this.counting) return this.startCount();
+    this.nextCount ??= this.counting.then(() => {
+      this.nextCount = null;
+      return this.startCount();
+    });
+    return this.nextCount;
+  }
+
+  private startCount(): Promise<number> {
+    const count = this.deps.reports.countPending(this.deps.tenantId, PENDING_COUNT_CAP).then(
       (n) => (this.pendingCount = n),
       // the sync reads them anyway; assume some wait
       () => 1,
     );
+    const tracked: Promise<unknown> = count.finally(() => {
+      if (this.counting === tracked) this.counting = null;
+    });
+    this.counting = tracked;
+    return count;
   }
 
   private nextSyncAt(now: number): number {

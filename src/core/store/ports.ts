@@ -84,6 +84,13 @@ export interface LeaseScope {
   liveSeconds: number;
 }
 
+/** An account whose rate windows a claim locks (see DispatchPort.lockRateWindows). */
+export interface RateWindowLock {
+  tenant_id: string;
+  id: string;
+  whenQueued?: readonly (string | null)[];
+}
+
 /** A rate slot taken by a send in flight, counted by every relay until the send's outcome (PostgreSQL). */
 export interface RateSlot {
   seq: number;
@@ -130,9 +137,11 @@ export interface DispatchPort {
   /**
    * Inside a claim's transaction: locks the rate windows of these accounts until the commit and answers
    * their counted send times after `since` (sent, and in flight on other relays), keyed by accountKey.
-   * null: the store serves one relay, whose own counts are exact (SQLite).
+   * null: the store serves one relay, whose own counts are exact (SQLite). An account given `whenQueued`
+   * (ids of its tenant's accounts whose messages may go out through it; null: messages without one) is
+   * locked and answered only if one of them has queued work: the answer's keys are the accounts locked.
    */
-  lockRateWindows(accounts: readonly { tenant_id: string; id: string }[], since: number, owner: string): Promise<Map<string, number[]> | null>;
+  lockRateWindows(accounts: readonly RateWindowLock[], since: number, owner: string): Promise<Map<string, number[]> | null>;
   /** records the rate slots the claim's sends took (released by their outcome, or their lease's release) */
   takeRateSlots(slots: readonly RateSlot[], now: number, owner: string): Promise<void>;
   /** an account backs off (until a time) or recovered (null) for every relay; SQLite: nothing to share */

@@ -1,8 +1,8 @@
 import { TRANSITIONS } from '../../messages/state-machine.js';
+import type { MessageEvent } from '../../messages/types.js';
 import type { LeaseScope } from '../ports.js';
 import type { ClaimedMessage, ClaimRequest, HeldWork } from '../records.js';
 import { guardOf, stateWritten, targetState } from '../sql/transitions.js';
-import type { Db } from './connection.js';
 import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
 
 const CLAIMED = `m.seq, m.id, m.tenant_id, m.account_id, m.batch_code, m.priority, m.payload, m.attempts, m.retry_count,
@@ -26,8 +26,9 @@ const CLAIM_HEAD = `UPDATE messages m SET state = ${stateWritten('claim')}, leas
 /**
  * A capped claim in one statement: every (tenant, account) with queued work (a loose index scan of
  * messages_queued_account, one probe per account), its cap ($4-$6 given per account, $7 for the others,
- * at most $8), the head of each account's queue within its cap and of the unassigned work ($9), the
- * first $8 of them in dispatch order, leased with SKIP LOCKED. One round trip: a claim is on the
+ * at most $8), the head of each account's queue within its cap and of the unassigned work ($9), each
+ * locked as it is read (SKIP LOCKED: a claim racing on another relay takes the rows after those, never
+ * comes back short), the first $8 of them in dispatch order leased. One round trip: a claim is on the
  * critical path of every relay sharing the database.
  */
 const CLAIM_CAPPED = `WITH RECURSIVE acc(t, a) AS (
@@ -40,14 +41,13 @@ const CLAIM_CAPPED = `WITH RECURSIVE acc(t, a) AS (
       LEFT JOIN unnest($4::text[], $5::text[], $6::int[]) AS k(t, a, cap) ON k.t = acc.t AND k.a = acc.a) x WHERE x.cap > 0),
   heads AS (
     SELECT h.seq, h.priority FROM c CROSS JOIN LATERAL (SELECT seq, priority FROM messages q WHERE ${guardOf('claim', 'q')}
-      AND q.tenant_id = c.t AND q.account_id = c.a AND ${notHeld('q', '$10', '$11', '$12')} ORDER BY priority, seq LIMIT c.cap) h
+      AND q.tenant_id = c.t AND q.account_id = c.a AND ${notHeld('q', '$10', '$11', '$12')} ORDER BY priority, seq LIMIT c.cap FOR UPDATE SKIP LOCKED) h
     UNION ALL
-    (SELECT seq, priority FROM messages q WHERE ${guardOf('claim', 'q')} AND q.account_id IS NULL AND ${notHeld('q', '$10', '$11', '$12')}
-      ORDER BY priority, seq LIMIT $9)),
+    SELECT f.seq, f.priority FROM (SELECT seq, priority FROM messages q WHERE ${guardOf('claim', 'q')} AND q.account_id IS NULL AND ${notHeld('q', '$10', '$11', '$12')}
+      ORDER BY priority, seq LIMIT $9 FOR UPDATE SKIP LOCKED) f),
   pick AS (SELECT seq FROM heads ORDER BY priority, seq LIMIT $8)
   UPDATE messages m SET state = ${stateWritten('claim')}, lease_until = $1, updated_ts = $2, lease_owner = $3
-  FROM (SELECT seq FROM messages WHERE seq = ANY(ARRAY(SELECT seq FROM pick)) AND ${guardOf('claim')} FOR UPDATE SKIP LOCKED) l
-  WHERE m.seq = l.seq RETURNING ${CLAIMED}`;
+  FROM pick WHERE m.seq = pick.seq AND ${guardOf('claim', 'm')} RETURNING ${CLAIMED}`;
 
 /** accountKey's inverse (records.ts): the default tenant's key is the id, another's is NUL tenant NUL id. */
 function splitKey(key: string): [string, string] {
@@ -62,6 +62,11 @@ function splitKey(key: string): [string, string] {
  */
 const liveUntil = (owner: string, live: string) =>
   `CASE WHEN r.id IS NOT NULL AND m.lease_owner IS DISTINCT FROM ${owner} THEN GREATEST(m.lease_until, r.heartbeat_ts + ${live}) ELSE m.lease_until END`;
+
+/** The timeline row of a lease given back (expired, or released unsent). */
+function releaseEvent(t: 'expire' | 'release', r: Released, now: number, detail?: Record<string, unknown>): MessageEvent {
+  return { message_id: r.id, tenant_id: r.tenant_id, account_id: r.account_id, ts: now, type: TRANSITIONS[t].events[0], state: targetState(t), ...(detail ? { detail } : {}) };
+}
 
 const byDispatchOrder = (x: Head, y: Head) => x.priority - y.priority || x.seq - y.seq;
 
@@ -85,8 +90,9 @@ export class PgDispatchClaims {
            RETURNING id, tenant_id, account_id, deferred_reason`,
           [now],
         );
-        for (const r of rows) {
-          await this.runner.outbox.record(tx, {
+        await this.runner.outbox.recordMany(
+          tx,
+          rows.map((r) => ({
             message_id: r.id,
             tenant_id: r.tenant_id,
             account_id: r.account_id,
@@ -94,8 +100,8 @@ export class PgDispatchClaims {
             type: TRANSITIONS.promote.events[0],
             state: targetState('promote'),
             ...(r.deferred_reason ? { detail: { reason: r.deferred_reason } } : {}),
-          });
-        }
+          })),
+        );
         return rows.length;
       }),
     );
@@ -160,13 +166,14 @@ export class PgDispatchClaims {
     return this.scope((db) =>
       this.runner.write(db, async (tx) => {
         const { rows } = await tx.query<Released>(
-          `UPDATE messages m SET state = ${stateWritten('expire')}, lease_until = NULL, updated_ts = $1
-           WHERE ${guardOf('expire', 'm')} AND m.lease_until <= $2 AND NOT (m.seq = ANY($3::bigint[])) ${live}
-           RETURNING m.seq, m.id, m.tenant_id, m.account_id`,
+          `WITH u AS (UPDATE messages m SET state = ${stateWritten('expire')}, lease_until = NULL, updated_ts = $1
+             WHERE ${guardOf('expire', 'm')} AND m.lease_until <= $2 AND NOT (m.seq = ANY($3::bigint[])) ${live}
+             RETURNING m.seq, m.id, m.tenant_id, m.account_id),
+           s AS (UPDATE send_log SET seq = NULL, owner = NULL WHERE seq IN (SELECT seq FROM u))
+           SELECT * FROM u`,
           params,
         );
-        if (rows.length > 0) await tx.query('UPDATE send_log SET seq = NULL, owner = NULL WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
-        for (const r of rows) await this.recordRelease(tx, 'expire', r, now);
+        await this.runner.outbox.recordMany(tx, rows.sort((a, b) => a.seq - b.seq).map((r) => releaseEvent('expire', r, now)));
         return rows.length;
       }),
     );
@@ -176,14 +183,17 @@ export class PgDispatchClaims {
     return this.scope(async (db) => {
       if (seqs.length === 0) return 0;
       return this.runner.write(db, async (tx) => {
+        // released unsent: their rate slots are free again
         const { rows } = await tx.query<Released>(
-          `UPDATE messages SET state = ${stateWritten('release')}, lease_until = NULL, updated_ts = $1
-           WHERE ${guardOf('release')} AND seq = ANY($2::bigint[]) RETURNING seq, id, tenant_id, account_id`,
+          `WITH u AS (UPDATE messages SET state = ${stateWritten('release')}, lease_until = NULL, updated_ts = $1
+             WHERE ${guardOf('release')} AND seq = ANY($2::bigint[]) RETURNING seq, id, tenant_id, account_id),
+           s AS (DELETE FROM send_log WHERE seq = ANY($2::bigint[]))
+           SELECT * FROM u`,
           [now, seqs],
         );
-        // released unsent: their rate slots are free again
-        await tx.query('DELETE FROM send_log WHERE seq = ANY($1::bigint[])', [seqs]);
-        for (const r of rows) await this.recordRelease(tx, 'release', r, now, { reason });
+        const order = new Map(seqs.map((seq, i) => [seq, i]));
+        rows.sort((a, b) => (order.get(a.seq) ?? 0) - (order.get(b.seq) ?? 0));
+        await this.runner.outbox.recordMany(tx, rows.map((r) => releaseEvent('release', r, now, { reason })));
         return rows.length;
       });
     });
@@ -191,18 +201,5 @@ export class PgDispatchClaims {
 
   countLeased() {
     return this.scope(async (db) => (await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE ${guardOf('expire')}`)).rows[0]?.n ?? 0);
-  }
-
-  private recordRelease(db: Db, t: 'expire' | 'release', r: Released, now: number, detail?: Record<string, unknown>): Promise<void> {
-    const [type] = TRANSITIONS[t].events;
-    return this.runner.outbox.record(db, {
-      message_id: r.id,
-      tenant_id: r.tenant_id,
-      account_id: r.account_id,
-      ts: now,
-      type,
-      state: targetState(t),
-      ...(detail ? { detail } : {}),
-    });
   }
 }

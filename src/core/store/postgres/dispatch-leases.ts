@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { accountKey, type RateSlot, type RelayInstance, type SharedBackoff } from '../ports.js';
+import { accountKey, type RateSlot, type RateWindowLock, type RelayInstance, type SharedBackoff } from '../ports.js';
 import { guardOf } from '../sql/transitions.js';
 import type { PgScope, PgTransactionRunner } from './transaction-runner.js';
 
@@ -52,22 +52,40 @@ export class PgDispatchLeases {
     );
   }
 
-  /** Locks in one global order (by lock id), so two claims never wait for each other in a cycle. */
-  lockRateWindows(accounts: readonly { tenant_id: string; id: string }[], since: number, owner: string) {
+  /**
+   * Locks in one global order (by lock id, in one statement), so two claims never wait for each other in
+   * a cycle; an account with `whenQueued` only if one of those has queued work. Then, the locks held,
+   * reads the send log (a later statement: it must see the sends of the claim that held them before).
+   */
+  lockRateWindows(accounts: readonly RateWindowLock[], since: number, owner: string) {
     return this.scope(async (db) => {
       const out = new Map<string, number[]>();
       if (accounts.length === 0) return out;
       return this.runner.write(db, async (tx) => {
-        const ids = [...new Set(accounts.map((a) => windowLockId(accountKey(a.tenant_id, a.id))))].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-        for (const id of ids) await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [id.toString()]);
-        for (const a of accounts) out.set(accountKey(a.tenant_id, a.id), []);
-        const { rows } = await tx.query<{ t: string; a: string; ts: number }>(
+        const rows = accounts.flatMap((a) => {
+          const id = windowLockId(accountKey(a.tenant_id, a.id)).toString();
+          return a.whenQueued ? a.whenQueued.map((q) => ({ id, t: a.tenant_id, a: q, when: true })) : [{ id, t: a.tenant_id, a: null, when: false }];
+        });
+        const locked = await tx.query<{ id: string }>(
+          `SELECT l.id::text AS id, pg_advisory_xact_lock(l.id) FROM (
+             SELECT DISTINCT k.id FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bool[]) AS k(id, t, a, w)
+             WHERE NOT k.w
+               OR (k.a IS NOT NULL AND EXISTS (SELECT 1 FROM messages m WHERE ${guardOf('claim', 'm')} AND m.tenant_id = k.t AND m.account_id = k.a))
+               OR (k.a IS NULL AND EXISTS (SELECT 1 FROM messages m WHERE ${guardOf('claim', 'm')} AND m.tenant_id = k.t AND m.account_id IS NULL))
+             ORDER BY k.id) l`,
+          [rows.map((r) => r.id), rows.map((r) => r.t), rows.map((r) => r.a), rows.map((r) => r.when)],
+        );
+        const ids = new Set(locked.rows.map((r) => r.id));
+        const held = accounts.filter((a) => ids.has(windowLockId(accountKey(a.tenant_id, a.id)).toString()));
+        for (const a of held) out.set(accountKey(a.tenant_id, a.id), []);
+        if (held.length === 0) return out;
+        const { rows: sends } = await tx.query<{ t: string; a: string; ts: number }>(
           `SELECT s.tenant_id AS t, s.account_id AS a, s.ts FROM send_log s
            JOIN unnest($1::text[], $2::text[]) AS k(t, a) ON s.tenant_id = k.t AND s.account_id = k.a
            WHERE s.ts > $3 AND (s.seq IS NULL OR s.owner IS DISTINCT FROM $4) ORDER BY s.ts`,
-          [accounts.map((a) => a.tenant_id), accounts.map((a) => a.id), since, owner],
+          [held.map((a) => a.tenant_id), held.map((a) => a.id), since, owner],
         );
-        for (const r of rows) out.get(accountKey(r.t, r.a))?.push(r.ts);
+        for (const r of sends) out.get(accountKey(r.t, r.a))?.push(r.ts);
         return out;
       });
     });

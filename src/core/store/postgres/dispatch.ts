@@ -1,4 +1,4 @@
-import type { DispatchPort, LeaseScope, RateSlot, RelayInstance } from '../ports.js';
+import type { DispatchPort, LeaseScope, RateSlot, RateWindowLock, RelayInstance } from '../ports.js';
 import type { AttemptStart, ClaimRequest, DeferOutcome, ErrorOutcome, SentOutcome } from '../records.js';
 import { PgDispatchClaims } from './dispatch-claims.js';
 import { PgDispatchLeases } from './dispatch-leases.js';
@@ -70,7 +70,7 @@ export class PgDispatch implements DispatchPort {
   liveRelays(since: number) {
     return this.leases.liveRelays(since);
   }
-  lockRateWindows(accounts: readonly { tenant_id: string; id: string }[], since: number, owner: string) {
+  lockRateWindows(accounts: readonly RateWindowLock[], since: number, owner: string) {
     return this.leases.lockRateWindows(accounts, since, owner);
   }
   takeRateSlots(slots: readonly RateSlot[], now: number, owner: string) {

@@ -1,14 +1,25 @@
+import pg from 'pg';
 import type { MessageEvent } from '../../messages/types.js';
 import type { StoreAnnouncements } from '../ports.js';
+import type { ChangedMessage } from '../sql/outcome-events.js';
 import type { Db } from './connection.js';
 import { encodeNotices, NOTIFY_CHANNEL } from './notify.js';
+
+/** A message a statement changed, with its queue seq. */
+export type ChangedRow = ChangedMessage & { seq: number };
+
+/** The first item of each seq: a later one for the same message would find it changed already. */
+export const firstPerSeq = <T extends { seq: number }>(items: readonly T[]): T[] => {
+  const seen = new Set<number>();
+  return items.filter((it) => !seen.has(it.seq) && seen.add(it.seq));
+};
 
 type Announce = Pick<StoreAnnouncements, 'onMessageEvents' | 'onAccountsChanged' | 'onTenantsChanged'>;
 
 /**
  * What the open transaction will announce once it commits, as sqlite/outbox.ts: the timeline rows it
  * wrote (in the same transaction as the transition they describe), the accounts and tenants it
- * changed. A rollback discards them. With an origin, publish() tells the other relays of the database
+ * changed. A rollback discards them. With an origin, commitSql() tells the other relays of the database
  * too: NOTIFY inside the transaction is delivered on commit only (notify.ts).
  */
 export class PgOutbox {
@@ -23,11 +34,15 @@ export class PgOutbox {
     private readonly origin: string | null = null,
   ) {}
 
-  /** Just before COMMIT, in the transaction: NOTIFY the ids it changed (nothing reaches a listener on rollback). */
-  async publish(db: Db): Promise<void> {
-    if (this.origin === null) return;
+  /**
+   * What the transaction sends with its COMMIT, in the same round trip: a NOTIFY of the ids it changed
+   * (delivered on commit only, never for a rollback), then `COMMIT`.
+   */
+  commitSql(): string {
+    if (this.origin === null) return 'COMMIT';
     const changes = { events: this.events, accounts: [...new Set(this.accounts.values())], tenants: [...this.tenants] };
-    for (const payload of encodeNotices(this.origin, changes)) await db.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, payload]);
+    const notices = encodeNotices(this.origin, changes).map((payload) => `SELECT pg_notify('${NOTIFY_CHANNEL}', ${pg.escapeLiteral(payload)});`);
+    return [...notices, 'COMMIT'].join(' ');
   }
 
   /** Writes a timeline row; call only inside a transaction. */
@@ -50,6 +65,43 @@ export class PgOutbox {
     const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);
     evs.forEach((ev, k) => (ev.seq = seqs[k]));
     this.events.push(...evs);
+  }
+
+  /**
+   * One round trip for a change and its timeline rows: `changes` is a WITH list (params from $1) whose CTE
+   * `u` returns (seq, id, tenant_id) of the messages it changed; each changed message gets the row
+   * `event` builds of its item (the first item per seq), in the items' order. Answers the changed rows.
+   */
+  async changeAndRecord<T extends { seq: number }>(
+    db: Db,
+    changes: string,
+    params: unknown[],
+    items: readonly T[],
+    event: (m: ChangedMessage, it: T) => MessageEvent,
+  ): Promise<ChangedRow[]> {
+    const first = firstPerSeq(items);
+    const protos = first.map((it) => event({ id: '', tenant_id: '' }, it));
+    const k = params.length;
+    const { rows } = await db.query<ChangedRow & { event_seq: number | null }>(
+      `WITH ${changes},
+       ev AS (INSERT INTO message_events (tenant_id, message_id, ts, type, state, detail)
+         SELECT u.tenant_id, u.id, e.ts, e.ty, e.st, e.d
+         FROM unnest($${k + 1}::bigint[], $${k + 2}::bigint[], $${k + 3}::text[], $${k + 4}::text[], $${k + 5}::text[]) WITH ORDINALITY AS e(seq, ts, ty, st, d, n)
+         JOIN u ON u.seq = e.seq ORDER BY e.n
+         RETURNING seq, tenant_id, message_id)
+       SELECT u.seq, u.id, u.tenant_id, ev.seq AS event_seq FROM u LEFT JOIN ev ON ev.tenant_id = u.tenant_id AND ev.message_id = u.id`,
+      [...params, first.map((it) => it.seq), protos.map((e) => e.ts), protos.map((e) => e.type), protos.map((e) => e.state),
+        protos.map((e) => (e.detail ? JSON.stringify(e.detail) : null))],
+    );
+    const bySeq = new Map(rows.map((r) => [r.seq, r]));
+    const evs = first.flatMap((it, i) => {
+      const row = bySeq.get(it.seq);
+      if (!row || row.event_seq === null) return [];
+      return [{ ...protos[i], message_id: row.id, tenant_id: row.tenant_id, seq: row.event_seq }];
+    });
+    // the identity hands out seqs in the INSERT's order (the items'); announced in that order
+    this.events.push(...evs.sort((a, b) => a.seq - b.seq));
+    return rows.map(({ seq, id, tenant_id }) => ({ seq, id, tenant_id }));
   }
 
   /** Announces an event without keeping a row (the deletion of the message itself). */

@@ -69,9 +69,10 @@ export class PgTransactionRunner {
     let result: T;
     try {
       result = await fn();
-      await this.outbox.publish(client);
+      // the notices and the COMMIT in one round trip (a simple query answers each statement's result)
+      const done: pg.QueryResult | pg.QueryResult[] = await client.query(this.outbox.commitSql());
       // a statement that failed inside, its error caught, leaves PostgreSQL nothing to commit
-      if ((await client.query('COMMIT')).command === 'ROLLBACK') throw new Error('the transaction was aborted by an earlier error');
+      if ((Array.isArray(done) ? done[done.length - 1] : done).command === 'ROLLBACK') throw new Error('the transaction was aborted by an earlier error');
     } catch (err) {
       this.outbox.discard();
       await client.query('ROLLBACK').catch(() => undefined);
