@@ -67,7 +67,13 @@ export class WalCheckpointer {
   /** `connections`: every connection of this process to the database file, the main one first */
   constructor(
     private readonly connections: DB[],
-    private readonly opts: { nativeBinding?: string; onError: (err: Error) => void; idleStopMs?: number },
+    private readonly opts: {
+      nativeBinding?: string;
+      onError: (err: Error) => void;
+      idleStopMs?: number;
+      /** writes paused for idleStopMs and the worker stopped: a moment to give memory back */
+      onIdle?: () => void;
+    },
   ) {
     this.db = connections[0];
     for (const c of connections) c.pragma(`wal_autocheckpoint = ${CHECKPOINTS.walLimitPages}`);
@@ -160,7 +166,10 @@ export class WalCheckpointer {
         this.again = false;
         this.wrote();
       } else if (!this.timer && !this.stopped) {
-        this.idleTimer = setTimeout(() => this.stopWorker(), this.opts.idleStopMs ?? CHECKPOINTS.idleStopMs);
+        this.idleTimer = setTimeout(() => {
+          this.stopWorker();
+          this.opts.onIdle?.();
+        }, this.opts.idleStopMs ?? CHECKPOINTS.idleStopMs);
         this.idleTimer.unref();
       }
     });

@@ -71,14 +71,16 @@ describe('WAL checkpoints on a worker thread', () => {
     expect(await t.store.integrityCheck()).toBe('ok');
   });
 
-  it('the worker stops once writes pause and starts again with the next ones', async () => {
+  it('the worker stops once writes pause (and says the store is idle) and starts again with the next ones', async () => {
     const file = path.join(tempStoreDir(), 'plain.db');
     const db = plainConnection(file);
+    let idle = 0;
     const checkpointer = new WalCheckpointer([db], {
       onError: (err) => {
         throw err;
       },
       idleStopMs: 200,
+      onIdle: () => idle++,
     });
     db.exec('CREATE TABLE blobs (b BLOB)');
     const insert = db.prepare('INSERT INTO blobs (b) VALUES (?)');
@@ -92,7 +94,9 @@ describe('WAL checkpoints on a worker thread', () => {
       write();
       await waitFor(() => size() > before);
       expect(checkpointer.workerRunning).toBe(true);
+      expect(idle).toBe(0);
       await waitFor(() => !checkpointer.workerRunning);
+      expect(idle).toBe(1);
       before = size();
       write();
       await waitFor(() => size() > before);
