@@ -41,9 +41,9 @@ parentPort.on('message', (cmd) => {
  * (a copy and two fsyncs that stall every request). Commits call `wrote()`; a worker thread, started on
  * demand and stopped when idle, checkpoints soon after (see CHECKPOINTS for the bounds).
  */
-function walIsEmpty(dbFile: string): boolean {
+function walIsSmall(dbFile: string): boolean {
   try {
-    return fs.statSync(`${dbFile}-wal`).size === 0;
+    return fs.statSync(`${dbFile}-wal`).size < CHECKPOINTS.smallWalBytes;
   } catch {
     return true;
   }
@@ -130,9 +130,9 @@ export class WalCheckpointer {
   private readonly checkpoint = (): void => {
     this.timer = null;
     if (this.stopped || !this.db.open) return;
-    // a commit that changed nothing (the start's lease sweep) adds no frame: an empty WAL needs no
-    // checkpoint, and a restarted relay starts no thread for it
-    if (!this.worker && walIsEmpty(this.db.name)) return;
+    // a WAL file is never smaller than the frames it holds, so a small one holds few: not worth a thread
+    // (an empty one, after a restart's lease sweep that changed nothing, holds none)
+    if (!this.worker && walIsSmall(this.db.name)) return;
     let worker: Worker;
     try {
       worker = this.worker ?? this.startWorker();
