@@ -71,7 +71,7 @@ export class WalCheckpointer {
       nativeBinding?: string;
       onError: (err: Error) => void;
       idleStopMs?: number;
-      /** writes paused for idleStopMs and the worker stopped: a moment to give memory back */
+      /** writes paused for idleStopMs (the worker, if any, stopped): a moment to give memory back */
       onIdle?: () => void;
     },
   ) {
@@ -132,7 +132,10 @@ export class WalCheckpointer {
     if (this.stopped || !this.db.open) return;
     // a WAL file is never smaller than the frames it holds, so a small one holds few: not worth a thread
     // (an empty one, after a restart's lease sweep that changed nothing, holds none)
-    if (!this.worker && walIsSmall(this.db.name)) return;
+    if (!this.worker && walIsSmall(this.db.name)) {
+      this.armIdle();
+      return;
+    }
     let worker: Worker;
     try {
       worker = this.worker ?? this.startWorker();
@@ -143,6 +146,16 @@ export class WalCheckpointer {
     this.running = true;
     worker.postMessage('checkpoint');
   };
+
+  /** After the last checkpoint (or a WAL too small for one), writes pausing idleStopMs make the store idle. */
+  private armIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.stopWorker();
+      this.opts.onIdle?.();
+    }, this.opts.idleStopMs ?? CHECKPOINTS.idleStopMs);
+    this.idleTimer.unref();
+  }
 
   private startWorker(): Worker {
     const closed = new SharedArrayBuffer(4);
@@ -166,11 +179,7 @@ export class WalCheckpointer {
         this.again = false;
         this.wrote();
       } else if (!this.timer && !this.stopped) {
-        this.idleTimer = setTimeout(() => {
-          this.stopWorker();
-          this.opts.onIdle?.();
-        }, this.opts.idleStopMs ?? CHECKPOINTS.idleStopMs);
-        this.idleTimer.unref();
+        this.armIdle();
       }
     });
     worker.on('error', (err) => this.fallBack(err));

@@ -116,10 +116,12 @@ describe('WAL checkpoints on a worker thread', () => {
     first.close();
     // the last close checkpointed and removed the WAL: a restart begins with an empty one
     const db = plainConnection(file);
+    let idle = 0;
     const checkpointer = new WalCheckpointer([db], {
       onError: (err) => {
         throw err;
       },
+      onIdle: () => idle++,
     });
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
@@ -134,6 +136,11 @@ describe('WAL checkpoints on a worker thread', () => {
       checkpointer.wrote();
       vi.advanceTimersByTime(CHECKPOINTS.intervalMs);
       expect(checkpointer.workerRunning).toBe(false);
+      // still, once writes pause the store is idle (its caches go back), thread or not
+      vi.advanceTimersByTime(CHECKPOINTS.idleStopMs - 1);
+      expect(idle).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(idle).toBe(1);
       // past 512 KB: checkpointed on the worker
       for (let i = 0; i < 100; i++) insert.run(raw);
       checkpointer.wrote();
