@@ -11,6 +11,7 @@ import { ConfigError } from './config/load.js';
 import type { CoreContext } from './context.js';
 import { RelayBus } from './events.js';
 import { createLogger } from './logger.js';
+import { IdleMemory, limitHeapGrowth } from './idle-memory.js';
 import { plainSecretCodec, type SecretCodec } from './secrets.js';
 import { createKeyFileCodec, loadSecretsKey } from './secrets/key-file.js';
 import { makePrivate, PRIVATE_DIR_MODE } from './file-modes.js';
@@ -111,6 +112,8 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
   const bus = new RelayBus();
+  limitHeapGrowth();
+  const idleMemory = new IdleMemory();
   const secrets = opts.secrets ?? keyFileCodec(config, logger) ?? plainSecretCodec;
   fs.mkdirSync(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const store = await openConfiguredStore({
@@ -122,6 +125,7 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
     onAccountsChanged: (ids) => bus.emit('accounts', { ids }),
     onTenantsChanged: (ids) => bus.emit('tenants', { ids }),
     onBackgroundError: (err) => logger.warn({ err }, 'store background task failed'),
+    onIdle: () => logger.debug({ gc: idleMemory.release() }, 'idle: caches released'),
     // PostgreSQL, several relays: what the others committed (the listener starts with the relay)
     onRemoteCaptured: (items) => items.forEach((c) => bus.emit('captured.remote', announcementOf(c))),
     onRemoteCapturedRemoved: (ids) => bus.emit('captured.removed', { ids }),

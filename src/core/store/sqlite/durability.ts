@@ -23,6 +23,11 @@ export const CHECKPOINTS = {
   idleStopMs: 10_000,
   /** how long close() waits for the worker to close its connection (it may be mid-checkpoint) */
   closeWaitMs: 10_000,
+  /**
+   * A WAL file smaller than this is left for later (the next burst's checkpoint, or the close): a first
+   * start's schema (~350 KB) or an idle relay's heartbeats start no thread (~10 MB, ~50 ms of CPU) for it.
+   */
+  smallWalBytes: 512 * 1024,
   /** SQLite's own threshold, used again when checkpoints cannot run on the worker */
   fallbackPages: 1000,
 } as const;

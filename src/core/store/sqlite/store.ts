@@ -24,6 +24,8 @@ export interface StoreOptions extends StoreAnnouncements {
   secrets?: SecretCodec;
   /** false: the queue search indexer runs only through `queueIndex.catchUp()` (tests, benches); default true */
   queueIndexing?: boolean;
+  /** writes paused for a while and the store gave its page caches back: the process may trim too */
+  onIdle?: () => void;
 }
 
 /** The store over SQLite: the ports, plus what tests and diagnostics need. */
@@ -52,14 +54,18 @@ export function openSqliteStore(opts: StoreOptions): SqliteStore {
   const { main, unsynced } = openConnections(opts);
   const owned: Owned = { checkpointer: null, captures: null, indexer: null };
   try {
-    const checkpointer = unsynced
-      ? new WalCheckpointer([main, unsynced], { nativeBinding: opts.nativeBinding, onError: (err) => opts.onBackgroundError?.(err) })
-      : null;
-    owned.checkpointer = checkpointer;
     const runner = new TransactionRunner(main, opts, () => {
-      checkpointer?.wrote();
+      owned.checkpointer?.wrote();
       owned.indexer?.wrote();
     });
+    const checkpointer = unsynced
+      ? new WalCheckpointer([main, unsynced], {
+          nativeBinding: opts.nativeBinding,
+          onError: (err) => opts.onBackgroundError?.(err),
+          onIdle: () => void releaseCaches(runner, [main, unsynced]).then(opts.onIdle, opts.onBackgroundError),
+        })
+      : null;
+    owned.checkpointer = checkpointer;
     const indexer = new QueueIndexer(runner, { onError: (err) => opts.onBackgroundError?.(err), auto: opts.queueIndexing });
     owned.indexer = indexer;
     // rows left unindexed by the last run (or by a migration) are indexed soon after opening
@@ -91,6 +97,16 @@ export function openSqliteStore(opts: StoreOptions): SqliteStore {
     closeAll(main, unsynced, owned);
     throw err;
   }
+}
+
+/**
+ * Idle: the page caches filled by a burst (up to 32 MB on the main connection) go back to the heap,
+ * between two store calls. The next burst reads its pages from the OS's file cache again.
+ */
+function releaseCaches(runner: TransactionRunner, connections: DB[]): Promise<void> {
+  return runner.outside(() => {
+    for (const db of connections) if (db.open) db.pragma('shrink_memory');
+  });
 }
 
 function closeAll(main: DB, unsynced: DB | null, owned: Owned): void {

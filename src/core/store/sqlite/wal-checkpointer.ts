@@ -41,9 +41,9 @@ parentPort.on('message', (cmd) => {
  * (a copy and two fsyncs that stall every request). Commits call `wrote()`; a worker thread, started on
  * demand and stopped when idle, checkpoints soon after (see CHECKPOINTS for the bounds).
  */
-function walIsEmpty(dbFile: string): boolean {
+function walIsSmall(dbFile: string): boolean {
   try {
-    return fs.statSync(`${dbFile}-wal`).size === 0;
+    return fs.statSync(`${dbFile}-wal`).size < CHECKPOINTS.smallWalBytes;
   } catch {
     return true;
   }
@@ -67,7 +67,13 @@ export class WalCheckpointer {
   /** `connections`: every connection of this process to the database file, the main one first */
   constructor(
     private readonly connections: DB[],
-    private readonly opts: { nativeBinding?: string; onError: (err: Error) => void; idleStopMs?: number },
+    private readonly opts: {
+      nativeBinding?: string;
+      onError: (err: Error) => void;
+      idleStopMs?: number;
+      /** writes paused for idleStopMs (the worker, if any, stopped): a moment to give memory back */
+      onIdle?: () => void;
+    },
   ) {
     this.db = connections[0];
     for (const c of connections) c.pragma(`wal_autocheckpoint = ${CHECKPOINTS.walLimitPages}`);
@@ -124,9 +130,12 @@ export class WalCheckpointer {
   private readonly checkpoint = (): void => {
     this.timer = null;
     if (this.stopped || !this.db.open) return;
-    // a commit that changed nothing (the start's lease sweep) adds no frame: an empty WAL needs no
-    // checkpoint, and a restarted relay starts no thread for it
-    if (!this.worker && walIsEmpty(this.db.name)) return;
+    // a WAL file is never smaller than the frames it holds, so a small one holds few: not worth a thread
+    // (an empty one, after a restart's lease sweep that changed nothing, holds none)
+    if (!this.worker && walIsSmall(this.db.name)) {
+      this.armIdle();
+      return;
+    }
     let worker: Worker;
     try {
       worker = this.worker ?? this.startWorker();
@@ -137,6 +146,16 @@ export class WalCheckpointer {
     this.running = true;
     worker.postMessage('checkpoint');
   };
+
+  /** After the last checkpoint (or a WAL too small for one), writes pausing idleStopMs make the store idle. */
+  private armIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.stopWorker();
+      this.opts.onIdle?.();
+    }, this.opts.idleStopMs ?? CHECKPOINTS.idleStopMs);
+    this.idleTimer.unref();
+  }
 
   private startWorker(): Worker {
     const closed = new SharedArrayBuffer(4);
@@ -160,8 +179,7 @@ export class WalCheckpointer {
         this.again = false;
         this.wrote();
       } else if (!this.timer && !this.stopped) {
-        this.idleTimer = setTimeout(() => this.stopWorker(), this.opts.idleStopMs ?? CHECKPOINTS.idleStopMs);
-        this.idleTimer.unref();
+        this.armIdle();
       }
     });
     worker.on('error', (err) => this.fallBack(err));

@@ -71,19 +71,22 @@ describe('WAL checkpoints on a worker thread', () => {
     expect(await t.store.integrityCheck()).toBe('ok');
   });
 
-  it('the worker stops once writes pause and starts again with the next ones', async () => {
+  it('the worker stops once writes pause (and says the store is idle) and starts again with the next ones', async () => {
     const file = path.join(tempStoreDir(), 'plain.db');
     const db = plainConnection(file);
+    let idle = 0;
     const checkpointer = new WalCheckpointer([db], {
       onError: (err) => {
         throw err;
       },
       idleStopMs: 200,
+      onIdle: () => idle++,
     });
     db.exec('CREATE TABLE blobs (b BLOB)');
     const insert = db.prepare('INSERT INTO blobs (b) VALUES (?)');
     const write = () => {
-      for (let i = 0; i < 100; i++) insert.run(raw);
+      // ~800 KB: past CHECKPOINTS.smallWalBytes
+      for (let i = 0; i < 200; i++) insert.run(raw);
       checkpointer.wrote();
     };
     const size = () => fs.statSync(file).size;
@@ -92,7 +95,9 @@ describe('WAL checkpoints on a worker thread', () => {
       write();
       await waitFor(() => size() > before);
       expect(checkpointer.workerRunning).toBe(true);
+      expect(idle).toBe(0);
       await waitFor(() => !checkpointer.workerRunning);
+      expect(idle).toBe(1);
       before = size();
       write();
       await waitFor(() => size() > before);
@@ -104,17 +109,19 @@ describe('WAL checkpoints on a worker thread', () => {
     }
   });
 
-  it('a commit that left the WAL empty (a restart whose start-up sweep changed nothing) starts no worker thread', () => {
+  it('a WAL that stayed small (empty after a restart sweep, a first start schema, heartbeats) starts no worker thread', () => {
     const file = path.join(tempStoreDir(), 'plain.db');
     const first = plainConnection(file);
     first.exec('CREATE TABLE blobs (b BLOB)');
     first.close();
     // the last close checkpointed and removed the WAL: a restart begins with an empty one
     const db = plainConnection(file);
+    let idle = 0;
     const checkpointer = new WalCheckpointer([db], {
       onError: (err) => {
         throw err;
       },
+      onIdle: () => idle++,
     });
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
@@ -122,7 +129,20 @@ describe('WAL checkpoints on a worker thread', () => {
       checkpointer.wrote();
       vi.advanceTimersByTime(CHECKPOINTS.intervalMs);
       expect(checkpointer.workerRunning).toBe(false);
-      db.prepare('INSERT INTO blobs (b) VALUES (?)').run(raw);
+      const insert = db.prepare('INSERT INTO blobs (b) VALUES (?)');
+      // ~250 KB of WAL: left for later
+      for (let i = 0; i < 30; i++) insert.run(raw);
+      expect(fs.statSync(`${file}-wal`).size).toBeLessThan(CHECKPOINTS.smallWalBytes);
+      checkpointer.wrote();
+      vi.advanceTimersByTime(CHECKPOINTS.intervalMs);
+      expect(checkpointer.workerRunning).toBe(false);
+      // still, once writes pause the store is idle (its caches go back), thread or not
+      vi.advanceTimersByTime(CHECKPOINTS.idleStopMs - 1);
+      expect(idle).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(idle).toBe(1);
+      // past 512 KB: checkpointed on the worker
+      for (let i = 0; i < 100; i++) insert.run(raw);
       checkpointer.wrote();
       vi.advanceTimersByTime(CHECKPOINTS.intervalMs);
       expect(checkpointer.workerRunning).toBe(true);
@@ -156,7 +176,8 @@ describe('WAL checkpoints on a worker thread', () => {
     t = await openTempStore();
     const { store } = t;
     const errors: Error[] = [];
-    // a second checkpointer on the same connection whose worker cannot load SQLite
+    // a WAL worth a checkpoint, and a second checkpointer on the same connection whose worker cannot load SQLite
+    await capture(store, 150);
     const broken = await store.withConnection(
       (db) => new WalCheckpointer([db], { nativeBinding: path.join(tempStoreDir(), 'missing.node'), onError: (err) => errors.push(err) }),
     );
@@ -166,6 +187,6 @@ describe('WAL checkpoints on a worker thread', () => {
     expect(await store.withConnection((db) => db.pragma('wal_autocheckpoint', { simple: true }))).toBe(1000);
     broken.close();
     await capture(store, 5);
-    expect((await store.captured.counts()).total).toBe(5);
+    expect((await store.captured.counts()).total).toBe(155);
   });
 });
