@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { loadConfig, ConfigError } from '../core/config/load.js';
 import { createRelay } from '../core/relay.js';
 import { createLogger } from '../core/logger.js';
+import { limitHeapGrowth } from '../core/idle-memory.js';
 
 /** The built web UI, when `npm run build` has produced it. */
 function findUiDir(): string | null {
@@ -29,6 +30,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const { config, settingsOverrides, configFile } = loaded;
   // what the relay creates (database, WAL, token, key) is readable by this user only
   process.umask(0o077);
+  // the process's own choice (a V8 flag for the whole process), not the relay's: hosts that embed it keep theirs
+  limitHeapGrowth();
   const logger = createLogger(config.logLevel);
   let relay;
   try {

@@ -11,7 +11,7 @@ import { ConfigError } from './config/load.js';
 import type { CoreContext } from './context.js';
 import { RelayBus } from './events.js';
 import { createLogger } from './logger.js';
-import { IdleMemory, limitHeapGrowth } from './idle-memory.js';
+import { IdleMemory } from './idle-memory.js';
 import { plainSecretCodec, type SecretCodec } from './secrets.js';
 import { createKeyFileCodec, loadSecretsKey } from './secrets/key-file.js';
 import { makePrivate, PRIVATE_DIR_MODE } from './file-modes.js';
@@ -112,7 +112,6 @@ export async function createRelay(opts: RelayOptions): Promise<Relay> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
   const bus = new RelayBus();
-  limitHeapGrowth();
   const idleMemory = new IdleMemory();
   const secrets = opts.secrets ?? keyFileCodec(config, logger) ?? plainSecretCodec;
   fs.mkdirSync(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });

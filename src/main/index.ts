@@ -18,8 +18,11 @@ import {
   Tray,
 } from 'electron';
 import { DesktopApp, type ElectronDeps } from './desktop-app.js';
+import { limitHeapGrowth } from '../core/idle-memory.js';
 
 // The only module that touches Electron's values: everything else receives them from here.
+// the tray app lives all day: a burst's garbage should not hold 100+ MB (see core/idle-memory.ts)
+limitHeapGrowth();
 const mainDir = path.dirname(fileURLToPath(import.meta.url));
 // asarUnpack keeps resources/ outside the archive so the OS can read tray icons directly
 const resourcesDir = path.join(app.getAppPath(), 'resources').replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
