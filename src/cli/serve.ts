@@ -30,6 +30,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const { config, settingsOverrides, configFile } = loaded;
   // what the relay creates (database, WAL, token, key) is readable by this user only
   process.umask(0o077);
+  // a reader that went away (`relay serve | head -1`) must not crash the relay mid-start: it keeps serving,
+  // the banner is dropped and pino stops writing there (a crash hung for ever in pino's exit flush)
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.stderr.write(`stdout: ${err.message}\n`);
+  });
   // the process's own choice (a V8 flag for the whole process), not the relay's: hosts that embed it keep theirs
   limitHeapGrowth();
   const logger = createLogger(config.logLevel);

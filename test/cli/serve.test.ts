@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../support/common/wait.js';
 import { tempDir } from '../support/common/temp-dir.js';
@@ -18,6 +19,16 @@ function runServe(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { child, exited, out: () => out, err: () => err };
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
 describe('relay serve', () => {
   it('prints the chosen ports and the UI link, serves /health, stops on SIGTERM', async () => {
     const dataDir = tempDir();
@@ -29,6 +40,21 @@ describe('relay serve', () => {
       expect(p.out()).toMatch(/SMTP sink:\s+127\.0\.0\.1:\d+/);
       expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
       expect((await fetch(`${url}/status`, { headers: { 'X-API-Token': 'cli-token-0123456789' } })).status).toBe(200);
+    } finally {
+      p.child.kill('SIGTERM');
+    }
+    expect(await p.exited).toBe(0);
+  });
+
+  it('keeps serving and stops on SIGTERM when its stdout reader went away (`relay serve | head -1`)', { timeout: 40_000 }, async () => {
+    const port = await freePort();
+    const p = runServe(['--port', String(port), '--smtp-port', '0', '--data-dir', tempDir()], { GMP_LOG_LEVEL: 'info' });
+    // every write to stdout now fails with EPIPE: it used to crash the relay into pino's endless exit flush
+    p.child.stdout.destroy();
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true, 'the relay to answer /health', 20_000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).ok).toBe(true);
     } finally {
       p.child.kill('SIGTERM');
     }
