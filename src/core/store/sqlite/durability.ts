@@ -68,9 +68,9 @@ export interface RelaxedCommits {
 }
 
 /**
- * `durable: false` transactions (dispatch bookkeeping): the commit survives a crash of the process and
- * reaches the disk with the next durable commit or checkpoint; delivery is at-least-once, so a power
- * loss can only make a few messages go out twice. A PRAGMA acts when compiled: exec, not a prepared run.
+ * `durable: false` transactions (dispatch bookkeeping, captured-mail prunes and index slices): the commit
+ * survives a crash of the process and reaches the disk with the next durable commit or checkpoint; a power
+ * loss can only make a few messages go out twice, bring back rows the next prune deletes, or leave rows to re-index. A PRAGMA acts when compiled: exec, not a prepared run.
  */
 export function relaxedCommits(db: DB): RelaxedCommits {
   return { enter: () => db.exec('PRAGMA synchronous = NORMAL'), leave: () => db.exec('PRAGMA synchronous = FULL') };
