@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/common/wait.js';
-import { addSpread, postJson, RecordingSmtp, startRelays, withDb, useRelayFleet } from '../../support/multi-relay/relays.js';
+import { addSpread, postJson, recordingSmtp, startRelays, withDb, useRelayFleet } from '../../support/multi-relay/relays.js';
 import { pgTestsEnabled, usePgCluster } from '../../support/store/postgres.js';
 
 /** Three relays on one PostgreSQL database share its queue (issue #19): everything goes out once. */
@@ -10,7 +10,7 @@ describe.skipIf(!pgTestsEnabled())('three relays on one database (needs initdb a
 
   it('deliver 3,000 messages to a counting SMTP server, each exactly once, every relay taking a share', async () => {
     const dbUrl = await cluster().createDatabase();
-    const smtp = fleet.smtp(await new RecordingSmtp().listen());
+    const smtp = fleet.smtp(await recordingSmtp());
     const relays = fleet.relays(await startRelays(3, dbUrl));
     for (const r of relays) expect((await postJson(r.url, '/account', { id: 'acc', host: '127.0.0.1', port: smtp.port, use_tls: false, max_connections: 10 })).status).toBe(200);
     const ids = Array.from({ length: 3000 }, (_, i) => `m${i}`);

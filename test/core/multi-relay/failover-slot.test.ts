@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/common/wait.js';
-import { mailTo, postJson, RecordingSmtp, startRelays, statesOf, useRelayFleet } from '../../support/multi-relay/relays.js';
+import { mailTo, postJson, recordingSmtp, startRelays, statesOf, useRelayFleet } from '../../support/multi-relay/relays.js';
 import { trackedTargets } from '../../support/smtp/smtp-target.js';
 import { pgTestsEnabled, usePgCluster } from '../../support/store/postgres.js';
 
@@ -15,7 +15,7 @@ describe.skipIf(!pgTestsEnabled())('failover over three relays (needs initdb and
     const dbUrl = await cluster().createDatabase();
     const refusing = await target({ connect: () => ({ code: 421, message: 'try again later' }) });
     // slow: the failover sends are still in flight while the other relays fail over theirs
-    const b = fleet.smtp(await new RecordingSmtp(300).listen());
+    const b = fleet.smtp(await recordingSmtp(300));
     const relays = fleet.relays(await startRelays(3, dbUrl));
     const accountB = { id: 'b', host: '127.0.0.1', port: b.port, use_tls: false, limit_per_minute: 5, max_connections: 10 };
     const accountA = { id: 'a', host: '127.0.0.1', port: refusing.port, use_tls: false, max_connections: 10, fallbacks: ['b'] };

@@ -1,7 +1,8 @@
+import type { CountingSmtpServer } from '../../support/smtp/counting-smtp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/common/wait.js';
 import { tempDir } from '../../support/common/temp-dir.js';
-import { addSpread, postJson, RecordingSmtp, statesOf } from '../../support/multi-relay/relays.js';
+import { addSpread, postJson, recordingSmtp, statesOf } from '../../support/multi-relay/relays.js';
 import { spawnRelay, type RelayProcess } from '../../support/reliability/relay-process.js';
 import { TEST_TOKEN } from '../../support/relay/test-relay.js';
 import { pgTestsEnabled, usePgCluster } from '../../support/store/postgres.js';
@@ -14,7 +15,7 @@ const LEASE_SECONDS = 3;
 describe.skipIf(!pgTestsEnabled())('kill -9 of one of two relays on one database (needs initdb and pg_ctl)', () => {
   const { cluster } = usePgCluster();
   let children: RelayProcess[] = [];
-  let smtp: RecordingSmtp | null = null;
+  let smtp: CountingSmtpServer | null = null;
   afterEach(async () => {
     await Promise.all(children.map((c) => c.stop()));
     await smtp?.close();
@@ -24,7 +25,7 @@ describe.skipIf(!pgTestsEnabled())('kill -9 of one of two relays on one database
 
   it('loses nothing, and sends twice at most what the dead relay had claimed', async () => {
     const dbUrl = await cluster().createDatabase();
-    smtp = await new RecordingSmtp(100).listen();
+    smtp = await recordingSmtp(100);
     const args = ['--db-url', dbUrl, '--lease-seconds', String(LEASE_SECONDS), '--delivery-mode', 'real', '--max-concurrency', String(CONCURRENCY)];
     children = [await spawnRelay(tempDir(), TEST_TOKEN, args), await spawnRelay(tempDir(), TEST_TOKEN, args)];
     const [doomed, survivor] = children;

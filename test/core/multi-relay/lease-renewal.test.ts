@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/common/wait.js';
-import { postJson, mailTo, RecordingSmtp, startRelays, statesOf, withDb, useRelayFleet } from '../../support/multi-relay/relays.js';
+import { postJson, mailTo, recordingSmtp, startRelays, statesOf, withDb, useRelayFleet } from '../../support/multi-relay/relays.js';
 import { pgTestsEnabled, usePgCluster } from '../../support/store/postgres.js';
 
 const LEASE_SECONDS = 2;
@@ -12,7 +12,7 @@ describe.skipIf(!pgTestsEnabled())('lease renewal with two relays (needs initdb 
 
   it('a 2-second lease renewed through 4-second sends: each message is sent once', async () => {
     const dbUrl = await cluster().createDatabase();
-    const smtp = fleet.smtp(await new RecordingSmtp(4000).listen());
+    const smtp = fleet.smtp(await recordingSmtp(4000));
     const relays = fleet.relays(await startRelays(2, dbUrl, { delivery: { leaseSeconds: LEASE_SECONDS } }));
     for (const r of relays) expect((await postJson(r.url, '/account', { id: 'slow', host: '127.0.0.1', port: smtp.port, use_tls: false, max_connections: 3 })).status).toBe(200);
     const claimedAt = Math.floor(Date.now() / 1000);

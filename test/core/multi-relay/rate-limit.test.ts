@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/common/wait.js';
-import { mailTo, postJson, RecordingSmtp, startRelays, statesOf, useRelayFleet } from '../../support/multi-relay/relays.js';
+import { mailTo, postJson, recordingSmtp, startRelays, statesOf, useRelayFleet } from '../../support/multi-relay/relays.js';
 import { pgTestsEnabled, usePgCluster } from '../../support/store/postgres.js';
 
 /** An account's rate limits hold over every relay sharing the database (issue #19.3). */
@@ -11,7 +11,7 @@ describe.skipIf(!pgTestsEnabled())('a shared rate limit over three relays (needs
   it('limit_per_minute is never exceeded when three relays race for the last slots', async () => {
     const dbUrl = await cluster().createDatabase();
     // a slow server: the sends are still in flight while the other relays claim
-    const smtp = fleet.smtp(await new RecordingSmtp(300).listen());
+    const smtp = fleet.smtp(await recordingSmtp(300));
     const relays = fleet.relays(await startRelays(3, dbUrl));
     const account = { id: 'limited', host: '127.0.0.1', port: smtp.port, use_tls: false, limit_per_minute: 7, max_connections: 10 };
     for (const r of relays) expect((await postJson(r.url, '/account', account)).status).toBe(200);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PG_MIGRATIONS } from '../../../src/core/store/postgres/migrations/index.js';
 import { waitFor } from '../../support/common/wait.js';
-import { addSpread, postJson, RecordingSmtp, statesOf, withDb, useRelayFleet } from '../../support/multi-relay/relays.js';
+import { addSpread, postJson, recordingSmtp, statesOf, withDb, useRelayFleet } from '../../support/multi-relay/relays.js';
 import { startTestRelay } from '../../support/relay/test-relay.js';
 import { pgTestsEnabled, usePgCluster } from '../../support/store/postgres.js';
 
@@ -17,7 +17,7 @@ describe.skipIf(!pgTestsEnabled())('two relays starting at once on an empty data
     expect(versions.map((v) => v.version)).toEqual(PG_MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
     expect((await relays[0].relay.store.dispatch.liveRelays(0)).map((r) => r.id).sort()).toEqual(relays.map((r) => r.relay.dispatcher.instanceId()).sort());
 
-    const smtp = fleet.smtp(await new RecordingSmtp().listen());
+    const smtp = fleet.smtp(await recordingSmtp());
     for (const r of relays) expect((await postJson(r.url, '/account', { id: 'acc', host: '127.0.0.1', port: smtp.port, use_tls: false })).status).toBe(200);
     await addSpread(relays.map((r) => r.url), 'acc', Array.from({ length: 40 }, (_, i) => `m${i}`), 10);
     await waitFor(async () => (await statesOf(dbUrl)).sent === 40, 'all 40 sent', 30_000);

@@ -1,13 +1,12 @@
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { afterEach } from 'vitest';
+import { CountingSmtpServer } from '../smtp/counting-smtp.js';
 import { startTestRelay, TEST_TOKEN, type ConfigPatch, type TestRelay } from '../relay/test-relay.js';
 
 /** Relays and SMTP servers a test starts, stopped after each test of the file that calls this. */
 export function useRelayFleet() {
   let relays: TestRelay[] = [];
-  let servers: RecordingSmtp[] = [];
+  let servers: CountingSmtpServer[] = [];
   afterEach(async () => {
     await Promise.all(relays.map((r) => r.stop()));
     await Promise.all(servers.map((s) => s.close()));
@@ -16,62 +15,15 @@ export function useRelayFleet() {
   });
   return {
     relays: (started: TestRelay[]): TestRelay[] => (relays.push(...started), started),
-    smtp: (server: RecordingSmtp): RecordingSmtp => (servers.push(server), server),
+    smtp: (server: CountingSmtpServer): CountingSmtpServer => (servers.push(server), server),
   };
 }
 
-/** An SMTP server on 127.0.0.1 that records each delivery's Message-ID and the moment it accepted it (ms). */
-export class RecordingSmtp {
-  readonly accepted: { id: string; atMs: number }[] = [];
-  private server: SMTPServer | null = null;
-  port = 0;
-
-  /** `delayMs`: how long each DATA takes before the server accepts it (a slow server). */
-  constructor(private readonly delayMs = 0) {}
-
-  async listen(): Promise<this> {
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      closeTimeout: 500,
-      maxClients: 500,
-      onData: (stream, _session, callback) => {
-        let head = '';
-        stream.on('data', (chunk: Buffer) => {
-          if (head.length < 4096) head += chunk.toString('latin1');
-        });
-        stream.on('end', () => {
-          const id = /^Message-ID:\s*<([^>]+)>/im.exec(head)?.[1] ?? 'unknown';
-          setTimeout(() => {
-            this.accepted.push({ id, atMs: Date.now() });
-            callback();
-          }, this.delayMs);
-        });
-      },
-    });
-    server.on('error', () => undefined);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
-    this.port = (server.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  /** distinct Message-IDs delivered */
-  distinct(): number {
-    return new Set(this.accepted.map((a) => a.id)).size;
-  }
-
-  /** deliveries beyond the first of each Message-ID */
-  duplicates(): number {
-    return this.accepted.length - this.distinct();
-  }
-
-  close(): Promise<void> {
-    const s = this.server;
-    this.server = null;
-    return s ? new Promise<void>((resolve) => s.close(() => resolve())) : Promise.resolve();
-  }
+/** The counting SMTP server of the reliability tests, listening (`delayMs` per message: a slow server). */
+export async function recordingSmtp(delayMs = 0): Promise<CountingSmtpServer> {
+  const server = new CountingSmtpServer(delayMs);
+  await server.listen();
+  return server;
 }
 
 /** `n` relays in this process on one database (`dbUrl`), real delivery, each on its own ports. */
