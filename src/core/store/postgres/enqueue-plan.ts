@@ -1,27 +1,14 @@
 import { decideEnqueue } from '../../messages/state-machine.js';
 import type { MessageEvent, MessagePayload, MessageState } from '../../messages/types.js';
 import { DEFAULT_TENANT, type EnqueueResult } from '../records.js';
-import { enqueueEvent } from '../sql/enqueue-event.js';
+import { enqueueColumns, enqueueEvent, type EnqueueColumns } from '../sql/enqueue-event.js';
 import { noNul } from './params.js';
 
 /** A stored message as enqueue decides on it. */
 export type Existing = { state: MessageState; sent_ts: number | null };
 
 /** The columns one accepted message writes (INSERT and REPLACE alike), as the bulk statements take them. */
-export interface EnqueueRow {
-  tenant_id: string;
-  id: string;
-  account_id: string | null;
-  batch_code: string | null;
-  priority: number;
-  state: MessageState;
-  payload: string;
-  subject: string;
-  from_addr: string;
-  to_addrs: string;
-  deferred_ts: number | null;
-  deferred_reason: string | null;
-}
+export type EnqueueRow = EnqueueColumns;
 
 /** What one batch writes: new rows in the order they first appear, rows replaced in place, the timeline, the answer. */
 export interface EnqueuePlan {
@@ -53,20 +40,7 @@ export function planEnqueue(batch: MessagePayload[], now: number, stored: Readon
       rejected.push({ id: m.id, reason: decision.reason });
       continue;
     }
-    const row: EnqueueRow = {
-      tenant_id: tenantId,
-      id: m.id,
-      account_id: m.account_id ?? null,
-      batch_code: m.batch_code ?? null,
-      priority: m.priority,
-      state: decision.state,
-      payload: JSON.stringify(m),
-      subject: noNul(m.subject.slice(0, 500)),
-      from_addr: noNul(m.from.slice(0, 500)),
-      to_addrs: noNul(m.to.join(', ').slice(0, 1000)),
-      deferred_ts: scheduled ? m.deferred_ts! : null,
-      deferred_reason: scheduled ? 'scheduled' : null,
-    };
+    const row: EnqueueRow = enqueueColumns(m, tenantId, decision.state, scheduled, noNul);
     writes.set(key, { row, insert: writes.get(key)?.insert ?? decision.kind === 'insert' });
     known.set(key, { state: decision.state, sent_ts: null });
     events.push(enqueueEvent(m, { tenantId, accountId: row.account_id, now }, decision, scheduled, sourceCapturedId));

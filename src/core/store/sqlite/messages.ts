@@ -4,7 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import type { MessagesPort } from '../ports.js';
 import { DEFAULT_TENANT, type EnqueueResult, type ListMessagesQuery, type MessageKey } from '../records.js';
 import { decodeCursor, encodeCursor } from '../sql/cursor.js';
-import { enqueueEvent } from '../sql/enqueue-event.js';
+import { enqueueColumns, enqueueEvent } from '../sql/enqueue-event.js';
 import { deleteMessagesAndEvents, type DoomedRow } from './message-deletes.js';
 import { queueSearch } from './queue-search.js';
 import { SUMMARY_COLUMNS, rowToEvent, rowToRecord, rowToSummary, type EventRow, type FullRow, type SummaryRow } from '../sql/message-rows.js';
@@ -101,22 +101,7 @@ export class SqliteMessages implements MessagesPort {
         rejected.push({ id: m.id, reason: decision.reason });
         continue;
       }
-      const row = {
-        tenant_id: tenantId,
-        id: m.id,
-        account_id: m.account_id ?? null,
-        batch_code: m.batch_code ?? null,
-        priority: m.priority,
-        state: decision.state,
-        payload: JSON.stringify(m),
-        subject: m.subject.slice(0, 500),
-        from_addr: m.from.slice(0, 500),
-        to_addrs: m.to.join(', ').slice(0, 1000),
-        now,
-        deferred_ts: scheduled ? m.deferred_ts! : null,
-        deferred_reason: scheduled ? 'scheduled' : null,
-        source_captured_id: sourceCapturedId,
-      };
+      const row = { ...enqueueColumns(m, tenantId, decision.state, scheduled), now, source_captured_id: sourceCapturedId };
       if (decision.kind === 'insert') this.st.insert.run(row);
       else if (this.st.replace.run(row).changes === 0) throw new Error(`replacing ${m.id}: the state machine refused it`);
       queued++;
